@@ -1,0 +1,35 @@
+// The shared data contract of devices and server: the DDL of the synced tables, the Quận 11
+// reference data, and the vocabulary (statuses, kinds) both sides validate against.
+//
+// Changesets name tables and carry whole rows by column position, so both sides must create
+// these tables from the same text; it is compiled in from protocol/schema/synced_tables.sql
+// and samples/q11/reference.sql.
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace q11::schema {
+
+// CREATE TABLE IF NOT EXISTS statements for units, categories, reports, case_events.
+std::string_view SyncedTablesSql();
+// INSERT OR IGNORE statements for Quận 11's units and categories.
+std::string_view ReferenceDataSql();
+
+inline constexpr std::array<std::string_view, 4> kSyncedTables = {"units", "categories", "reports",
+                                                                  "case_events"};
+inline constexpr std::array<std::string_view, 6> kStatuses = {"new",      "accepted", "in_progress",
+                                                              "resolved", "rejected", "closed"};
+inline constexpr std::array<std::string_view, 2> kReportKinds = {"phan_anh", "gop_y"};
+inline constexpr std::array<std::string_view, 4> kEventKinds = {"status", "comment", "assignment",
+                                                                "result"};
+inline constexpr std::array<std::string_view, 4> kRoles = {"citizen", "official", "leader", "admin"};
+
+template <size_t N>
+bool OneOf(const std::array<std::string_view, N>& set, std::string_view v) {
+  for (std::string_view s : set)
+    if (s == v) return true;
+  return false;
+}
+
+}  // namespace q11::schema

@@ -1,0 +1,78 @@
+// The two messages of a sync exchange: one request (push + pull cursor) and one response
+// (a verdict per pushed entry, the pull changeset, the new cursor). One HTTP round trip.
+//
+// A pushed entry is one local transaction's SQLite changeset, identified by the device id
+// and the device's local sequence number so that a retried request is recognised by the
+// server and never applied twice. Field-by-field layout: docs/protocol.md.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/envelope.h"
+#include "protocol/result.h"
+
+namespace q11::wire {
+
+// Section type numbers (docs/protocol.md, "Sections").
+enum SectionType : uint8_t {
+  kRequestHeader = 1,
+  kPush = 2,
+  kResponseHeader = 16,
+  kVerdicts = 17,
+  kPull = 18,
+};
+
+struct PushEntry {
+  uint64_t local_seq = 0;  // strictly increasing per device
+  std::string changeset;   // a SQLite changeset (not a patchset)
+};
+
+struct SyncRequest {
+  std::string device_id;       // 1..64 bytes, printable ASCII
+  uint64_t cursor = 0;         // last change-log sequence the device has applied
+  uint32_t max_pull_rows = 0;  // 0: server default
+  std::string client;          // free text, e.g. "q11/0.1.0"
+  std::vector<PushEntry> push;
+};
+
+enum class Verdict : uint8_t {
+  kApplied = 1,   // applied as sent
+  kMerged = 2,    // applied, merged column by column with newer server values
+  kParked = 3,    // a real conflict kept for an admin; server value stays meanwhile
+  kRejected = 4,  // permanently refused (rule, bad data); message says why
+  kRetry = 5,     // transient server-side failure: send it again later
+};
+const char* VerdictName(Verdict v);
+
+struct EntryVerdict {
+  uint64_t local_seq = 0;
+  Verdict verdict = Verdict::kApplied;
+  // Highest change-log sequence that the entry's effect was written at (0: no effect). The
+  // device keeps replaying the entry locally until its cursor has passed this sequence.
+  uint64_t server_seq = 0;
+  std::string message;
+};
+
+struct SyncResponse {
+  uint64_t cursor = 0;      // the cursor to send next time
+  bool has_more = false;    // more pull pages wait: sync again at once
+  int64_t server_time_ms = 0;
+  uint32_t pull_rows = 0;   // rows carried in pull_changeset
+  std::vector<EntryVerdict> verdicts;
+  std::string pull_changeset;  // a SQLite changeset (may be empty)
+};
+
+// Hard caps applied while decoding, on top of the envelope's DecodeLimits.
+inline constexpr size_t kMaxDeviceIdBytes = 64;
+inline constexpr size_t kMaxPushEntries = 10000;
+inline constexpr size_t kMaxMessageBytes = 4096;
+
+std::string EncodeSyncRequest(const SyncRequest& req, int zstd_level = 3);
+Result<SyncRequest> DecodeSyncRequest(std::string_view bytes, const DecodeLimits& limits = {});
+std::string EncodeSyncResponse(const SyncResponse& resp, int zstd_level = 3);
+Result<SyncResponse> DecodeSyncResponse(std::string_view bytes, const DecodeLimits& limits = {});
+
+}  // namespace q11::wire

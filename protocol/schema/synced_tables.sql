@@ -1,0 +1,53 @@
+-- Tables that travel in changesets. Devices and the server create them from this one file,
+-- so a changeset made on either side has the same table names, column counts and primary
+-- keys on the other. Rules: TEXT primary keys made where the row is born (UUIDv7 for reports
+-- and events), no AUTOINCREMENT, new columns only at the end (older devices' changesets
+-- stay applicable). Column meanings: docs/architecture.md, "Data model".
+
+CREATE TABLE IF NOT EXISTS units (
+  id TEXT PRIMARY KEY NOT NULL,      -- 'q11', 'p01'..'p16', 'phong-qldt', ...
+  parent_id TEXT,                    -- NULL for the district
+  kind TEXT NOT NULL,                -- district | ward | department
+  name_vi TEXT NOT NULL,
+  name_en TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS categories (
+  id TEXT PRIMARY KEY NOT NULL,      -- 'rac-thai', 'ngap-nuoc', ...
+  name_vi TEXT NOT NULL,
+  name_en TEXT NOT NULL,
+  default_unit TEXT NOT NULL,        -- units.id that handles it by default
+  deadline_hours INTEGER NOT NULL    -- handling deadline from receipt
+);
+
+CREATE TABLE IF NOT EXISTS reports (
+  id TEXT PRIMARY KEY NOT NULL,      -- UUIDv7 made on the device
+  kind TEXT NOT NULL,                -- phan_anh (a problem) | gop_y (a suggestion)
+  category_id TEXT NOT NULL,
+  ward_id TEXT NOT NULL,
+  title TEXT NOT NULL,
+  description TEXT NOT NULL,
+  lat REAL,
+  lon REAL,
+  address TEXT,
+  status TEXT NOT NULL,              -- new | accepted | in_progress | resolved | rejected | closed
+  assigned_unit TEXT,
+  due_at TEXT,                       -- ISO-8601 UTC, set by the server on receipt
+  reporter_ref TEXT,                 -- pseudonym; never a name or phone number
+  created_at TEXT NOT NULL,          -- ISO-8601 UTC, device clock
+  updated_at TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS case_events (
+  id TEXT PRIMARY KEY NOT NULL,      -- UUIDv7; append-only
+  report_id TEXT NOT NULL,
+  kind TEXT NOT NULL,                -- status | comment | assignment | result
+  status TEXT,                       -- the new status, for kind = status
+  note TEXT,
+  unit_id TEXT,                      -- the new unit, for kind = assignment
+  author_ref TEXT,                   -- pseudonym (citizen) or user id (official)
+  author_role TEXT,
+  created_at TEXT NOT NULL
+);
+
+CREATE INDEX IF NOT EXISTS case_events_by_report ON case_events(report_id, created_at);

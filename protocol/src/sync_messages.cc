@@ -1,0 +1,164 @@
+#include "protocol/sync_messages.h"
+
+#include "coding.h"
+
+namespace q11::wire {
+
+using internal::ByteReader;
+using internal::ByteWriter;
+
+const char* VerdictName(Verdict v) {
+  switch (v) {
+    case Verdict::kApplied: return "applied";
+    case Verdict::kMerged: return "merged";
+    case Verdict::kParked: return "parked";
+    case Verdict::kRejected: return "rejected";
+    case Verdict::kRetry: return "retry";
+  }
+  return "unknown";
+}
+
+namespace {
+
+Result<Envelope> DecodeOfType(std::string_view bytes, MessageType want, const DecodeLimits& limits) {
+  Result<Envelope> env = DecodeEnvelope(bytes, limits);
+  if (!env.ok()) return env;
+  if (env->type != want)
+    return InvalidArgument(want == MessageType::kSyncRequest ? "expected a sync request"
+                                                             : "expected a sync response");
+  return env;
+}
+
+bool PrintableAscii(std::string_view s) {
+  for (unsigned char c : s)
+    if (c < 0x21 || c > 0x7e) return false;
+  return true;
+}
+
+}  // namespace
+
+std::string EncodeSyncRequest(const SyncRequest& req, int zstd_level) {
+  Envelope env;
+  env.type = MessageType::kSyncRequest;
+  ByteWriter h;
+  h.Bytes(req.device_id);
+  h.U64(req.cursor);
+  h.U32(req.max_pull_rows);
+  h.Bytes(req.client);
+  env.sections.push_back({kRequestHeader, std::move(h.str())});
+  if (!req.push.empty()) {
+    ByteWriter p;
+    p.U32(static_cast<uint32_t>(req.push.size()));
+    for (const PushEntry& e : req.push) {
+      p.U64(e.local_seq);
+      p.Bytes(e.changeset);
+    }
+    env.sections.push_back({kPush, std::move(p.str())});
+  }
+  return EncodeEnvelope(env, zstd_level);
+}
+
+Result<SyncRequest> DecodeSyncRequest(std::string_view bytes, const DecodeLimits& limits) {
+  Result<Envelope> env = DecodeOfType(bytes, MessageType::kSyncRequest, limits);
+  if (!env.ok()) return env.status();
+  const Section* hs = env->Find(kRequestHeader);
+  if (hs == nullptr) return InvalidArgument("sync request has no header section");
+  SyncRequest req;
+  ByteReader h(hs->bytes);
+  req.device_id = std::string(h.Bytes(kMaxDeviceIdBytes));
+  req.cursor = h.U64();
+  req.max_pull_rows = h.U32();
+  req.client = std::string(h.Bytes(kMaxMessageBytes));
+  if (!h.ok()) return DataLoss("sync request header is truncated or has an oversized field");
+  if (req.device_id.empty() || !PrintableAscii(req.device_id))
+    return InvalidArgument("device id must be 1-64 printable ASCII characters");
+
+  if (const Section* ps = env->Find(kPush)) {
+    ByteReader p(ps->bytes);
+    uint32_t n = p.U32();
+    if (!p.ok()) return DataLoss("push section truncated");
+    if (n > kMaxPushEntries)
+      return ResourceExhausted("push has " + std::to_string(n) + " entries, limit " +
+                               std::to_string(kMaxPushEntries));
+    // Each entry needs at least 12 bytes: refuse a count the section cannot hold before
+    // reserving anything for it.
+    if (static_cast<size_t>(n) * 12 > p.remaining()) return DataLoss("push entry count exceeds section size");
+    req.push.reserve(n);
+    uint64_t last_seq = 0;
+    for (uint32_t i = 0; i < n; ++i) {
+      PushEntry e;
+      e.local_seq = p.U64();
+      e.changeset = std::string(p.Bytes(ps->bytes.size()));
+      if (!p.ok()) return DataLoss("push entry " + std::to_string(i) + " truncated");
+      if (e.local_seq == 0 || e.local_seq <= last_seq)
+        return InvalidArgument("push entry " + std::to_string(i) + ": local sequences must be > 0 and increasing");
+      last_seq = e.local_seq;
+      req.push.push_back(std::move(e));
+    }
+    if (p.remaining() != 0) return DataLoss("trailing bytes in push section");
+  }
+  return req;
+}
+
+std::string EncodeSyncResponse(const SyncResponse& resp, int zstd_level) {
+  Envelope env;
+  env.type = MessageType::kSyncResponse;
+  ByteWriter h;
+  h.U64(resp.cursor);
+  h.U8(resp.has_more ? 1 : 0);
+  h.U64(static_cast<uint64_t>(resp.server_time_ms));
+  h.U32(resp.pull_rows);
+  env.sections.push_back({kResponseHeader, std::move(h.str())});
+  if (!resp.verdicts.empty()) {
+    ByteWriter v;
+    v.U32(static_cast<uint32_t>(resp.verdicts.size()));
+    for (const EntryVerdict& e : resp.verdicts) {
+      v.U64(e.local_seq);
+      v.U8(static_cast<uint8_t>(e.verdict));
+      v.U64(e.server_seq);
+      v.Bytes(e.message.size() > kMaxMessageBytes ? e.message.substr(0, kMaxMessageBytes) : e.message);
+    }
+    env.sections.push_back({kVerdicts, std::move(v.str())});
+  }
+  if (!resp.pull_changeset.empty()) env.sections.push_back({kPull, resp.pull_changeset});
+  return EncodeEnvelope(env, zstd_level);
+}
+
+Result<SyncResponse> DecodeSyncResponse(std::string_view bytes, const DecodeLimits& limits) {
+  Result<Envelope> env = DecodeOfType(bytes, MessageType::kSyncResponse, limits);
+  if (!env.ok()) return env.status();
+  const Section* hs = env->Find(kResponseHeader);
+  if (hs == nullptr) return InvalidArgument("sync response has no header section");
+  SyncResponse resp;
+  ByteReader h(hs->bytes);
+  resp.cursor = h.U64();
+  uint8_t more = h.U8();
+  resp.server_time_ms = static_cast<int64_t>(h.U64());
+  resp.pull_rows = h.U32();
+  if (!h.ok()) return DataLoss("sync response header truncated");
+  if (more > 1) return DataLoss("has_more must be 0 or 1");
+  resp.has_more = more == 1;
+
+  if (const Section* vs = env->Find(kVerdicts)) {
+    ByteReader v(vs->bytes);
+    uint32_t n = v.U32();
+    if (!v.ok() || static_cast<size_t>(n) * 21 > v.remaining()) return DataLoss("verdict count exceeds section size");
+    resp.verdicts.reserve(n);
+    for (uint32_t i = 0; i < n; ++i) {
+      EntryVerdict e;
+      e.local_seq = v.U64();
+      uint8_t code = v.U8();
+      e.server_seq = v.U64();
+      e.message = std::string(v.Bytes(kMaxMessageBytes));
+      if (!v.ok()) return DataLoss("verdict " + std::to_string(i) + " truncated");
+      if (code < 1 || code > 5) return DataLoss("verdict " + std::to_string(i) + ": unknown code " + std::to_string(code));
+      e.verdict = static_cast<Verdict>(code);
+      resp.verdicts.push_back(std::move(e));
+    }
+    if (v.remaining() != 0) return DataLoss("trailing bytes in verdict section");
+  }
+  if (const Section* ps = env->Find(kPull)) resp.pull_changeset = ps->bytes;
+  return resp;
+}
+
+}  // namespace q11::wire

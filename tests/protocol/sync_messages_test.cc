@@ -1,0 +1,77 @@
+#include "protocol/sync_messages.h"
+
+#include <catch2/catch.hpp>
+
+using namespace q11;
+using namespace q11::wire;
+
+TEST_CASE("A sync request round-trips") {
+  SyncRequest req;
+  req.device_id = "dev-0190a1b2";
+  req.cursor = 12345678901ull;
+  req.max_pull_rows = 500;
+  req.client = "q11/0.1.0";
+  req.push.push_back({1, std::string("T\x02\x01reports\0", 12)});
+  req.push.push_back({7, std::string(3000, 'c')});
+  auto back = DecodeSyncRequest(EncodeSyncRequest(req));
+  REQUIRE(back.ok());
+  CHECK(back->device_id == req.device_id);
+  CHECK(back->cursor == req.cursor);
+  CHECK(back->max_pull_rows == 500);
+  CHECK(back->client == "q11/0.1.0");
+  REQUIRE(back->push.size() == 2);
+  CHECK(back->push[0].local_seq == 1);
+  CHECK(back->push[0].changeset == req.push[0].changeset);
+  CHECK(back->push[1].changeset == req.push[1].changeset);
+}
+
+TEST_CASE("A sync response round-trips with verdicts and a pull") {
+  SyncResponse resp;
+  resp.cursor = 99;
+  resp.has_more = true;
+  resp.server_time_ms = 1795000000000;
+  resp.pull_rows = 3;
+  resp.verdicts.push_back({1, Verdict::kApplied, 97, ""});
+  resp.verdicts.push_back({2, Verdict::kRejected, 0, "bảng units: thiết bị không được ghi"});
+  resp.pull_changeset = std::string(10000, 'p');
+  auto back = DecodeSyncResponse(EncodeSyncResponse(resp));
+  REQUIRE(back.ok());
+  CHECK(back->cursor == 99);
+  CHECK(back->has_more);
+  CHECK(back->server_time_ms == resp.server_time_ms);
+  CHECK(back->pull_rows == 3);
+  REQUIRE(back->verdicts.size() == 2);
+  CHECK(back->verdicts[0].server_seq == 97);
+  CHECK(back->verdicts[1].verdict == Verdict::kRejected);
+  CHECK(back->verdicts[1].message == resp.verdicts[1].message);
+  CHECK(back->pull_changeset == resp.pull_changeset);
+}
+
+TEST_CASE("Request and response are not interchangeable") {
+  SyncRequest req;
+  req.device_id = "d";
+  auto r = DecodeSyncResponse(EncodeSyncRequest(req));
+  CHECK(r.status().code() == StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("Bad request fields are refused with a reason") {
+  SyncRequest req;
+  req.device_id = "";
+  CHECK_THAT(DecodeSyncRequest(EncodeSyncRequest(req)).status().message(), Catch::Contains("device id"));
+  req.device_id = "has space";
+  CHECK_FALSE(DecodeSyncRequest(EncodeSyncRequest(req)).ok());
+  req.device_id = std::string(65, 'a');
+  CHECK_FALSE(DecodeSyncRequest(EncodeSyncRequest(req)).ok());
+  req.device_id = "ok";
+  req.push.push_back({5, "x"});
+  req.push.push_back({5, "y"});
+  CHECK_THAT(DecodeSyncRequest(EncodeSyncRequest(req)).status().message(), Catch::Contains("increasing"));
+}
+
+TEST_CASE("Every truncation of a request is refused") {
+  SyncRequest req;
+  req.device_id = "dev";
+  req.push.push_back({1, std::string(200, 'z')});
+  std::string bytes = EncodeSyncRequest(req);
+  for (size_t n = 0; n < bytes.size(); ++n) CHECK_FALSE(DecodeSyncRequest(bytes.substr(0, n)).ok());
+}
