@@ -1,0 +1,121 @@
+// devicecore: the embedded database of a Quận 11 phone (or the q11 command line).
+//
+// It owns the local SQLite file: the synced tables (same DDL as the server), the Quận 11
+// reference data (so a new device can file a report before it ever synced), and the outbox.
+// Every local write runs in one transaction that also appends that transaction's changeset,
+// captured with the SQLite session extension, to the outbox: a crash leaves both or
+// neither. Sync (sync.h) pushes the outbox and applies what the server sends.
+//
+// Thread safety: a Database is used by one thread at a time. Several processes may open
+// the same file; SQLite's locking serialises their writes.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "devicecore/env.h"
+#include "protocol/result.h"
+
+namespace q11::device {
+
+struct Options {
+  Env* env = nullptr;  // nullptr: DefaultEnv(). Must outlive the Database.
+};
+
+struct Unit {
+  std::string id, parent_id, kind, name_vi, name_en;
+};
+
+struct Category {
+  std::string id, name_vi, name_en, default_unit;
+  int deadline_hours = 0;
+};
+
+struct NewReport {
+  std::string kind = "phan_anh";  // phan_anh | gop_y
+  std::string category_id;
+  std::string ward_id;
+  std::string title;
+  std::string description;
+  std::optional<double> lat, lon;
+  std::optional<std::string> address;
+};
+
+struct CaseEvent {
+  std::string id, report_id, kind, status, note, unit_id, author_ref, author_role, created_at;
+};
+
+struct Report {
+  std::string id, kind, category_id, ward_id, title, description;
+  std::optional<double> lat, lon;
+  std::optional<std::string> address;
+  std::string status;
+  std::optional<std::string> assigned_unit, due_at, reporter_ref;
+  std::string created_at, updated_at;
+  std::vector<CaseEvent> events;  // filled by GetReport, oldest first
+  // Local changes touching this report that the server has not yet settled.
+  int pending_changes = 0;
+};
+
+struct OutboxEntry {
+  int64_t seq = 0;
+  std::string state;  // pending | acked (applied on the server, waiting for the pull)
+  std::string created_at;
+  int64_t bytes = 0;
+  std::vector<std::string> tables;  // tables the changeset touches
+};
+
+// A change the server refused (or parked for an admin): kept, with the reason, until the
+// user discards it. Never silently dropped.
+struct SettledChange {
+  int64_t seq = 0;
+  std::string verdict;  // rejected | parked
+  std::string message;
+  std::string settled_at;
+};
+
+// Who is logged in on this device (after q11 login).
+struct Account {
+  std::string server_url, token, user_id, name, role, unit, reporter_ref;
+};
+
+class Database {
+ public:
+  // Opens or creates the database at `path`, migrates its schema and loads the reference
+  // data on first creation. Errors: kUnavailable (cannot open/lock), kDataLoss (not a
+  // Quận 11 device database), kFailedPrecondition (made by a newer version).
+  static Result<std::unique_ptr<Database>> Open(const std::string& path, const Options& options = {});
+  virtual ~Database() = default;
+
+  virtual std::string DeviceId() const = 0;
+
+  // Local writes: each is one captured transaction (one outbox entry).
+  // Files a report; works offline and before any login. Returns the new UUIDv7 id.
+  virtual Result<std::string> FileReport(const NewReport& report) = 0;
+  // Sets a report's status and appends a status event with the note (officials).
+  virtual Status SetStatus(const std::string& report_id, const std::string& status,
+                           const std::string& note) = 0;
+  // Appends a comment event. Returns the event id.
+  virtual Result<std::string> AddComment(const std::string& report_id, const std::string& note) = 0;
+  // Runs raw SQL through the captured write path (a test tool that plays a modified client).
+  virtual Status ExecCaptured(const std::string& sql) = 0;
+
+  // Reads.
+  virtual Result<std::vector<Report>> ListReports() = 0;  // newest first, no events
+  virtual Result<Report> GetReport(const std::string& id) = 0;
+  virtual Result<std::vector<Unit>> ListUnits() = 0;
+  virtual Result<std::vector<Category>> ListCategories() = 0;
+  virtual Result<std::vector<OutboxEntry>> Outbox() = 0;
+  virtual Result<int64_t> PendingCount() = 0;  // outbox entries not yet sent and acknowledged
+  virtual Result<std::vector<SettledChange>> SettledChanges() = 0;
+  virtual Status DiscardSettled(int64_t seq) = 0;
+
+  virtual Result<Account> GetAccount() = 0;  // kNotFound when nobody logged in
+  virtual Status SaveAccount(const Account& account) = 0;
+  virtual Result<uint64_t> Cursor() = 0;
+};
+
+}  // namespace q11::device

@@ -1,0 +1,50 @@
+// The device library's seams to the outside world: clock, randomness and sleep (Env), and
+// the network (Transport). Tests pass their own to control time, ids and failures; the
+// defaults are the real clock, /dev/urandom and a Poco HTTP client.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "protocol/result.h"
+
+namespace q11::device {
+
+class Env {
+ public:
+  virtual ~Env() = default;
+  virtual int64_t NowMs() = 0;                            // Unix time in milliseconds
+  virtual void RandomBytes(uint8_t* out, size_t n) = 0;   // for UUIDv7 ids
+  virtual void SleepMs(int ms) = 0;                       // retry backoff
+};
+
+// The process-wide real Env. Thread-safe; lives forever.
+Env* DefaultEnv();
+
+struct HttpReply {
+  int status = 0;
+  std::string content_type;
+  std::string body;
+  int64_t bytes_sent = 0;      // request line + headers + body, as written to the socket
+  int64_t bytes_received = 0;  // status line + headers + body
+};
+
+// One HTTP POST to the server. Implementations return kUnavailable for connection
+// failures (refused, reset, timeout), so the caller can retry; an HTTP error status is a
+// successful Post with reply.status set.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  // `bearer` empty: no Authorization header.
+  virtual Result<HttpReply> Post(std::string_view path, std::string_view content_type,
+                                 std::string_view body, std::string_view bearer) = 0;
+};
+
+// A Transport over Poco's HTTPClientSession to base_url ("http://127.0.0.1:8080").
+// Keeps one connection alive across calls. Not thread-safe: one per thread.
+Result<std::unique_ptr<Transport>> MakeHttpTransport(const std::string& base_url, int timeout_ms = 30000);
+
+}  // namespace q11::device

@@ -1,0 +1,47 @@
+// The device side of a sync exchange, and login.
+//
+// Sync: one HTTP round trip per page: push the outbox entries not yet acknowledged, pull
+// the changes since the cursor, then in ONE local transaction: undo all local changes still
+// in the outbox (newest first), apply the server's changes, settle the outbox by the
+// server's verdicts, and replay the remaining local changes on top (rebase). Network
+// failures retry with backoff; a sync that fails changes nothing locally. After a sync with
+// no new local writes the device holds exactly the server's view for its user.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "devicecore/database.h"
+#include "devicecore/env.h"
+#include "protocol/result.h"
+
+namespace q11::device {
+
+struct SyncOptions {
+  int max_attempts = 4;         // per round trip, for kUnavailable / HTTP 5xx / 429
+  int initial_backoff_ms = 200; // doubled after each failed attempt
+  int max_pages = 1000;         // stop after this many round trips
+  uint32_t max_pull_rows = 0;   // 0: server default
+};
+
+struct SyncResult {
+  int round_trips = 0;
+  int pushed = 0, applied = 0, merged = 0, parked = 0, rejected = 0;
+  int64_t pulled_rows = 0;
+  uint64_t cursor = 0;
+  int64_t bytes_up = 0, bytes_down = 0;
+  std::vector<std::string> messages;  // server messages for rejected/parked entries
+  int64_t pending_after = 0;
+};
+
+// Errors: kUnauthenticated (not logged in / token refused: log in again), kUnavailable
+// (server unreachable after retries; the message says how many changes wait),
+// kPermissionDenied, kDataLoss (a malformed response), kInternal.
+Result<SyncResult> Sync(Database& db, Transport& transport, const SyncOptions& options = {});
+
+// Logs in and stores the account (server URL, token, role...) in the device database.
+Result<Account> Login(Database& db, Transport& transport, const std::string& server_url,
+                      const std::string& name, const std::string& password);
+
+}  // namespace q11::device
