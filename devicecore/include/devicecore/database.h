@@ -42,6 +42,10 @@ struct NewReport {
   std::string description;
   std::optional<double> lat, lon;
   std::optional<std::string> address;
+  // Imports and benchmarks only: use this id (a UUID) and creation time (ISO-8601 UTC)
+  // instead of making them. Leave empty in apps.
+  std::optional<std::string> id;
+  std::optional<std::string> created_at;
 };
 
 struct CaseEvent {
@@ -87,7 +91,8 @@ class Database {
   // Opens or creates the database at `path`, migrates its schema and loads the reference
   // data on first creation. Errors: kUnavailable (cannot open/lock), kDataLoss (not a
   // Quận 11 device database), kFailedPrecondition (made by a newer version).
-  static Result<std::unique_ptr<Database>> Open(const std::string& path, const Options& options = {});
+  static Result<std::unique_ptr<Database>> Open(const std::string& path,
+                                                const Options& options = {});
   virtual ~Database() = default;
 
   virtual std::string DeviceId() const = 0;
@@ -98,6 +103,9 @@ class Database {
   // Sets a report's status and appends a status event with the note (officials).
   virtual Status SetStatus(const std::string& report_id, const std::string& status,
                            const std::string& note) = 0;
+  // SetStatus on several reports as ONE captured transaction (one outbox entry): all or none.
+  virtual Status SetStatusMany(const std::vector<std::string>& report_ids,
+                               const std::string& status, const std::string& note) = 0;
   // Appends a comment event. Returns the event id.
   virtual Result<std::string> AddComment(const std::string& report_id, const std::string& note) = 0;
   // Runs raw SQL through the captured write path (a test tool that plays a modified client).
@@ -110,12 +118,15 @@ class Database {
   virtual Result<std::vector<Category>> ListCategories() = 0;
   virtual Result<std::vector<OutboxEntry>> Outbox() = 0;
   virtual Result<int64_t> PendingCount() = 0;  // outbox entries not yet sent and acknowledged
+  virtual Result<int64_t> OutboxCount() = 0;   // all outbox entries (pending and acked)
   virtual Result<std::vector<SettledChange>> SettledChanges() = 0;
   virtual Status DiscardSettled(int64_t seq) = 0;
 
   virtual Result<Account> GetAccount() = 0;  // kNotFound when nobody logged in
   virtual Status SaveAccount(const Account& account) = 0;
   virtual Result<uint64_t> Cursor() = 0;
+  // Forgets the account (the token); local data and the outbox stay.
+  virtual Status Logout() = 0;
 };
 
 }  // namespace q11::device

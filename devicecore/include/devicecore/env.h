@@ -16,9 +16,9 @@ namespace q11::device {
 class Env {
  public:
   virtual ~Env() = default;
-  virtual int64_t NowMs() = 0;                            // Unix time in milliseconds
-  virtual void RandomBytes(uint8_t* out, size_t n) = 0;   // for UUIDv7 ids
-  virtual void SleepMs(int ms) = 0;                       // retry backoff
+  virtual int64_t NowMs() = 0;                           // Unix time in milliseconds
+  virtual void RandomBytes(uint8_t* out, size_t n) = 0;  // for UUIDv7 ids
+  virtual void SleepMs(int ms) = 0;                      // retry backoff
 };
 
 // The process-wide real Env. Thread-safe; lives forever.
@@ -45,6 +45,7 @@ class Transport {
 
 // A Transport over Poco's HTTPClientSession to base_url ("http://127.0.0.1:8080").
 // Keeps one connection alive across calls. Not thread-safe: one per thread.
-Result<std::unique_ptr<Transport>> MakeHttpTransport(const std::string& base_url, int timeout_ms = 30000);
+Result<std::unique_ptr<Transport>> MakeHttpTransport(const std::string& base_url,
+                                                     int timeout_ms = 30000);
 
 }  // namespace q11::device

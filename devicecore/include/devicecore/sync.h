@@ -19,10 +19,10 @@
 namespace q11::device {
 
 struct SyncOptions {
-  int max_attempts = 4;         // per round trip, for kUnavailable / HTTP 5xx / 429
-  int initial_backoff_ms = 200; // doubled after each failed attempt
-  int max_pages = 1000;         // stop after this many round trips
-  uint32_t max_pull_rows = 0;   // 0: server default
+  int max_attempts = 4;          // per round trip, for kUnavailable / HTTP 5xx / 429
+  int initial_backoff_ms = 200;  // doubled after each failed attempt
+  int max_pages = 1000;          // stop after this many round trips
+  uint32_t max_pull_rows = 0;    // 0: server default
 };
 
 struct SyncResult {
@@ -33,6 +33,9 @@ struct SyncResult {
   int64_t bytes_up = 0, bytes_down = 0;
   std::vector<std::string> messages;  // server messages for rejected/parked entries
   int64_t pending_after = 0;
+  int retried = 0;           // entries the server asked to send again later (verdict retry)
+  int64_t pull_omitted = 0;  // pulled changes skipped because they broke a local constraint
+  bool has_more = false;     // stopped at max_pages with more to exchange
 };
 
 // Errors: kUnauthenticated (not logged in / token refused: log in again), kUnavailable

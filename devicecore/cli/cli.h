@@ -1,0 +1,95 @@
+// The q11 command line: shared pieces of the command groups (argument parsing, opening
+// the database, printing errors). Each cmd_*.cc holds one group.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "devicecore/database.h"
+
+namespace q11::cli {
+
+// Exit codes: 0 done, 1 the operation failed (message on stderr), 2 usage error.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+
+struct OptionSpec {
+  const char* name;  // without "--"
+  bool takes_value;
+};
+
+struct Command;
+
+// A parsed command line for one command.
+class Args {
+ public:
+  std::optional<std::string> Get(const std::string& name) const;
+  bool Has(const std::string& name) const { return options_.count(name) > 0; }
+  const std::vector<std::string>& positionals() const { return positionals_; }
+
+  std::string db_path;
+  std::map<std::string, std::string> options_;
+  std::vector<std::string> positionals_;
+};
+
+// What a command runs with. The database is opened on first use.
+class Context {
+ public:
+  Context(const Command* command, Args args) : command_(command), args_(std::move(args)) {}
+  const Args& args() const { return args_; }
+  // Opens the database (printing the error and returning nullptr on failure).
+  device::Database* db();
+  // Prints "q11 <command>: <msg>" and the command's usage to stderr; returns kExitUsage.
+  int Usage(const std::string& msg) const;
+  // Prints a one-line error (with the Vietnamese prefix for common codes); returns kExitFailed.
+  int Fail(const Status& s) const;
+
+ private:
+  const Command* command_;
+  Args args_;
+  std::unique_ptr<device::Database> db_;
+};
+
+struct Command {
+  const char* group;  // "report"
+  const char* sub;    // "new", or nullptr when the group is the command
+  const char* usage;  // arguments after "q11 --db=FILE group sub"
+  const char* help;   // one paragraph
+  std::vector<OptionSpec> options;
+  int min_positionals, max_positionals;
+  int (*run)(Context& ctx);
+};
+
+// Command groups, defined in cmd_*.cc.
+int RunLogin(Context& ctx);
+int RunLogout(Context& ctx);
+int RunWhoami(Context& ctx);
+int RunRefList(Context& ctx);
+int RunReportNew(Context& ctx);
+int RunReportList(Context& ctx);
+int RunReportShow(Context& ctx);
+int RunReportComment(Context& ctx);
+int RunCaseStatus(Context& ctx);
+int RunOutbox(Context& ctx);
+int RunOutboxSettled(Context& ctx);
+int RunOutboxDiscard(Context& ctx);
+int RunSync(Context& ctx);
+int RunDevExec(Context& ctx);
+
+// Parsing and help (cli_args.cc).
+const std::vector<Command>& Commands();
+void PrintHelp(std::ostream& out);
+void PrintCommandHelp(std::ostream& out, const Command& c);
+// Parses argv; on a usage error prints it and returns kExitUsage, on --help prints help
+// and returns kExitOk, otherwise runs the command and returns its exit code.
+int Main(int argc, char** argv);
+
+// A one-line rendering of text for tables: newlines become spaces, cut to `max` bytes
+// on a UTF-8 boundary.
+std::string OneLine(const std::string& s, size_t max);
+
+}  // namespace q11::cli

@@ -1,0 +1,363 @@
+// Command table, argument parsing and help of the q11 command line.
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+
+#include "cli.h"
+
+namespace q11::cli {
+namespace {
+
+const char* DefaultDbPath() {
+  const char* env = std::getenv("Q11_DB");
+  return env != nullptr && *env != '\0' ? env : "q11.db";
+}
+
+bool StartsWith(const std::string& s, const char* prefix) {
+  return s.compare(0, std::strlen(prefix), prefix) == 0;
+}
+
+}  // namespace
+
+const std::vector<Command>& Commands() {
+  static const std::vector<Command> commands = {
+      {"login",
+       nullptr,
+       "--server=URL --name=NAME --password=PW",
+       "Log in to the server and remember the account on this device.\n"
+       "Đăng nhập máy chủ và lưu tài khoản trên thiết bị.",
+       {{"server", true}, {"name", true}, {"password", true}},
+       0,
+       0,
+       RunLogin},
+      {"logout",
+       nullptr,
+       "",
+       "Forget the login token (local data and the outbox stay).",
+       {},
+       0,
+       0,
+       RunLogout},
+      {"whoami",
+       nullptr,
+       "[--json]",
+       "Show the account logged in on this device and its device id.",
+       {{"json", false}},
+       0,
+       0,
+       RunWhoami},
+      {"ref",
+       "list",
+       "[--json]",
+       "List the units (district, wards, departments) and report categories.\n"
+       "Danh sách đơn vị và lĩnh vực.",
+       {{"json", false}},
+       0,
+       0,
+       RunRefList},
+      {"report",
+       "new",
+       "--category=ID --ward=ID --title=T --description=D [--lat=X --lon=Y] [--kind=KIND] "
+       "[--address=A]",
+       "File a report (works offline and before login). KIND: phan_anh (default) or gop_y.\n"
+       "Prints the new report id as the last line.\n"
+       "Gửi phản ánh (hoạt động cả khi không có mạng).",
+       {{"category", true},
+        {"ward", true},
+        {"title", true},
+        {"description", true},
+        {"lat", true},
+        {"lon", true},
+        {"kind", true},
+        {"address", true}},
+       0,
+       0,
+       RunReportNew},
+      {"report",
+       "list",
+       "[--json]",
+       "List the reports on this device, newest first.",
+       {{"json", false}},
+       0,
+       0,
+       RunReportList},
+      {"report",
+       "show",
+       "ID [--json]",
+       "Show one report with its history and how many local changes wait for the server.",
+       {{"json", false}},
+       1,
+       1,
+       RunReportShow},
+      {"report",
+       "comment",
+       "ID --note=TEXT",
+       "Add a comment to a report.",
+       {{"note", true}},
+       1,
+       1,
+       RunReportComment},
+      {"case",
+       "status",
+       "ID STATUS [--note=TEXT]",
+       "Set a report's status (new, accepted, in_progress, resolved, rejected, closed), "
+       "with a note.\nĐổi trạng thái xử lý phản ánh.",
+       {{"note", true}},
+       2,
+       2,
+       RunCaseStatus},
+      {"case",
+       "comment",
+       "ID --note=TEXT",
+       "Add a comment to a case (same as report comment).",
+       {{"note", true}},
+       1,
+       1,
+       RunReportComment},
+      {"outbox",
+       nullptr,
+       "[--json]",
+       "List local changes waiting for the server, and changes it rejected or parked.\n"
+       "--json: the waiting entries only, as an array (see outbox settled).\n"
+       "Các thay đổi đang chờ gửi và các thay đổi bị từ chối.",
+       {{"json", false}},
+       0,
+       0,
+       RunOutbox},
+      {"outbox",
+       "settled",
+       "[--json]",
+       "List the changes the server rejected or parked, with its reasons.",
+       {{"json", false}},
+       0,
+       0,
+       RunOutboxSettled},
+      {"outbox",
+       "discard",
+       "SEQ",
+       "Discard a rejected or parked change from the list.",
+       {},
+       1,
+       1,
+       RunOutboxDiscard},
+      {"sync",
+       nullptr,
+       "[--json] [--server=URL] [--timeout-ms=N] [--attempts=N]",
+       "Send waiting changes and receive the server's, in one exchange per page.\n"
+       "Exit 0 when everything was exchanged; otherwise one line on stderr saying why and\n"
+       "how many changes wait. Đồng bộ với máy chủ.",
+       {{"json", false}, {"server", true}, {"timeout-ms", true}, {"attempts", true}},
+       0,
+       0,
+       RunSync},
+      {"dev",
+       "exec",
+       "SQL",
+       "Run raw SQL through the captured write path (one outbox entry), as a modified client\n"
+       "would. For tests.",
+       {},
+       1,
+       1,
+       RunDevExec},
+  };
+  return commands;
+}
+
+void PrintCommandHelp(std::ostream& out, const Command& c) {
+  out << "usage: q11 [--db=FILE] " << c.group;
+  if (c.sub != nullptr) out << ' ' << c.sub;
+  if (*c.usage != '\0') out << ' ' << c.usage;
+  out << "\n\n" << c.help << "\n";
+}
+
+void PrintHelp(std::ostream& out) {
+  out << "q11 — Quận 11 trực tuyến, device database and sync client\n\n"
+         "usage: q11 [--db=FILE] COMMAND [ARGS]\n"
+         "  --db=FILE   the device database (default $Q11_DB or ./q11.db); created if missing\n\n"
+         "commands:\n";
+  for (const Command& c : Commands()) {
+    std::string name = c.group;
+    if (c.sub != nullptr) name += std::string(" ") + c.sub;
+    out << "  " << name << std::string(name.size() < 16 ? 16 - name.size() : 1, ' ') << c.usage
+        << "\n";
+  }
+  out << "\n`q11 COMMAND --help` explains one command. Exit status: 0 done, 1 failed, 2 usage.\n";
+}
+
+std::optional<std::string> Args::Get(const std::string& name) const {
+  auto it = options_.find(name);
+  if (it == options_.end()) return std::nullopt;
+  return it->second;
+}
+
+int Context::Usage(const std::string& msg) const {
+  std::cerr << "q11: " << msg << "\n";
+  if (command_ != nullptr) PrintCommandHelp(std::cerr, *command_);
+  return kExitUsage;
+}
+
+device::Database* Context::db() {
+  if (db_) return db_.get();
+  auto db = device::Database::Open(args_.db_path);
+  if (!db.ok()) {
+    std::cerr << "q11: không mở được cơ sở dữ liệu / cannot open " << args_.db_path << ": "
+              << db.status().message() << "\n";
+    return nullptr;
+  }
+  db_ = std::move(db).value();
+  return db_.get();
+}
+
+int Context::Fail(const Status& s) const {
+  const char* vi = nullptr;
+  switch (s.code()) {
+    case StatusCode::kUnavailable:
+      vi = "Không kết nối được máy chủ";
+      break;
+    case StatusCode::kUnauthenticated:
+      vi = "Chưa đăng nhập hoặc phiên hết hạn";
+      break;
+    case StatusCode::kPermissionDenied:
+      vi = "Không có quyền";
+      break;
+    case StatusCode::kInvalidArgument:
+      vi = "Dữ liệu không hợp lệ";
+      break;
+    case StatusCode::kNotFound:
+      vi = "Không tìm thấy";
+      break;
+    default:
+      break;
+  }
+  std::cerr << "q11: ";
+  if (vi != nullptr) std::cerr << vi << " / ";
+  std::string msg = s.message().empty() ? StatusCodeName(s.code()) : s.message();
+  for (char& ch : msg)
+    if (ch == '\n') ch = ' ';  // one line, always
+  std::cerr << msg << "\n";
+  return kExitFailed;
+}
+
+std::string OneLine(const std::string& s, size_t max) {
+  std::string out;
+  for (char c : s) out.push_back(c == '\n' || c == '\r' || c == '\t' ? ' ' : c);
+  if (out.size() <= max) return out;
+  size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+  return out.substr(0, cut) + "…";
+}
+
+int Main(int argc, char** argv) {
+  std::vector<std::string> tokens(argv + 1, argv + argc);
+  std::string db_path = DefaultDbPath();
+  bool help = false;
+  std::vector<std::string> rest;
+  // Global options may come anywhere; the first two words pick the command.
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const std::string& t = tokens[i];
+    if (StartsWith(t, "--db=")) {
+      db_path = t.substr(5);
+    } else if (t == "--db") {
+      if (i + 1 >= tokens.size()) {
+        std::cerr << "q11: --db needs a file name\n";
+        return kExitUsage;
+      }
+      db_path = tokens[++i];
+    } else if (t == "--help" || t == "-h") {
+      help = true;
+    } else {
+      rest.push_back(t);
+    }
+  }
+  std::vector<std::string> words;
+  for (const std::string& t : rest) {
+    if (StartsWith(t, "-")) break;
+    words.push_back(t);
+    if (words.size() == 2) break;
+  }
+  if (!words.empty() && words[0] == "help") {
+    help = true;
+    words.erase(words.begin());
+  }
+  if (words.empty()) {
+    PrintHelp(help ? std::cout : std::cerr);
+    return help ? kExitOk : kExitUsage;
+  }
+  // Find the command: "group sub" first, then "group" alone.
+  const Command* command = nullptr;
+  bool group_known = false;
+  for (const Command& c : Commands()) {
+    if (words[0] != c.group) continue;
+    group_known = true;
+    if (c.sub != nullptr && words.size() > 1 && words[1] == c.sub) command = &c;
+  }
+  if (command == nullptr) {
+    for (const Command& c : Commands())
+      if (words[0] == c.group && c.sub == nullptr) command = &c;
+  }
+  if (command == nullptr) {
+    if (!group_known) {
+      std::cerr << "q11: unknown command \"" << words[0] << "\"\n";
+      PrintHelp(std::cerr);
+      return kExitUsage;
+    }
+    if (help) {
+      for (const Command& c : Commands())
+        if (words[0] == c.group) PrintCommandHelp(std::cout, c), std::cout << "\n";
+      return kExitOk;
+    }
+    std::cerr << "q11: " << words[0] << " needs a subcommand:";
+    for (const Command& c : Commands())
+      if (words[0] == c.group && c.sub != nullptr) std::cerr << ' ' << c.sub;
+    std::cerr << "\n";
+    return kExitUsage;
+  }
+  if (help) {
+    PrintCommandHelp(std::cout, *command);
+    return kExitOk;
+  }
+
+  Args args;
+  args.db_path = db_path;
+  // Drop the command words (the first occurrences), parse what is left with the spec.
+  size_t skip = command->sub != nullptr ? 2 : 1;
+  Context usage_ctx(command, Args{});
+  for (size_t i = 0; i < rest.size(); ++i) {
+    const std::string& t = rest[i];
+    if (skip > 0 && !StartsWith(t, "-")) {
+      --skip;
+      continue;
+    }
+    if (StartsWith(t, "--") && t.size() > 2) {
+      std::string name = t.substr(2), value;
+      size_t eq = name.find('=');
+      bool has_value = eq != std::string::npos;
+      if (has_value) {
+        value = name.substr(eq + 1);
+        name = name.substr(0, eq);
+      }
+      const OptionSpec* spec = nullptr;
+      for (const OptionSpec& o : command->options)
+        if (name == o.name) spec = &o;
+      if (spec == nullptr) return usage_ctx.Usage("unknown option --" + name);
+      if (spec->takes_value && !has_value) {
+        if (i + 1 >= rest.size()) return usage_ctx.Usage("--" + name + " needs a value");
+        value = rest[++i];
+      } else if (!spec->takes_value && has_value) {
+        return usage_ctx.Usage("--" + name + " takes no value");
+      }
+      args.options_[name] = value;
+    } else {
+      args.positionals_.push_back(t);  // includes "-" and negative numbers
+    }
+  }
+  int n = static_cast<int>(args.positionals_.size());
+  if (n < command->min_positionals) return usage_ctx.Usage("missing arguments");
+  if (n > command->max_positionals)
+    return usage_ctx.Usage("unexpected argument \"" + args.positionals_[command->max_positionals] +
+                           "\"");
+  Context ctx(command, std::move(args));
+  return command->run(ctx);
+}
+
+}  // namespace q11::cli

@@ -1,0 +1,72 @@
+// q11 outbox [discard SEQ]: what waits for the server, and what it refused.
+#include <iostream>
+
+#include "cli.h"
+#include "devicecore/json.h"
+
+namespace q11::cli {
+
+int RunOutbox(Context& ctx) {
+  device::Database* db = ctx.db();
+  if (db == nullptr) return kExitFailed;
+  auto entries = db->Outbox();
+  if (!entries.ok()) return ctx.Fail(entries.status());
+  if (ctx.args().Has("json")) {
+    std::cout << device::OutboxToJson(*entries) << "\n";
+    return kExitOk;
+  }
+  auto settled = db->SettledChanges();
+  if (!settled.ok()) return ctx.Fail(settled.status());
+  std::cout << entries->size() << " thay đổi trong hàng đợi / changes in the outbox\n";
+  for (const device::OutboxEntry& e : *entries) {
+    std::cout << "  #" << e.seq << "  " << e.state << "  " << e.created_at << "  " << e.bytes
+              << " bytes ";
+    for (size_t i = 0; i < e.tables.size(); ++i) std::cout << (i ? "," : "") << e.tables[i];
+    std::cout << "\n";
+  }
+  if (!settled->empty()) {
+    std::cout
+        << settled->size()
+        << " thay đổi bị từ chối hoặc chờ xử lý / changes rejected or parked by the server:\n";
+    for (const device::SettledChange& s : *settled)
+      std::cout << "  #" << s.seq << "  " << s.verdict << "  " << s.settled_at << "  "
+                << OneLine(s.message, 300) << "\n";
+  }
+  return kExitOk;
+}
+
+int RunOutboxSettled(Context& ctx) {
+  device::Database* db = ctx.db();
+  if (db == nullptr) return kExitFailed;
+  auto settled = db->SettledChanges();
+  if (!settled.ok()) return ctx.Fail(settled.status());
+  if (ctx.args().Has("json")) {
+    std::cout << device::SettledToJson(*settled) << "\n";
+    return kExitOk;
+  }
+  if (settled->empty()) std::cout << "Không có / none\n";
+  for (const device::SettledChange& s : *settled)
+    std::cout << "#" << s.seq << "  " << s.verdict << "  " << s.settled_at << "  " << s.message
+              << "\n";
+  return kExitOk;
+}
+
+int RunOutboxDiscard(Context& ctx) {
+  const std::string& arg = ctx.args().positionals()[0];
+  int64_t seq = 0;
+  try {
+    size_t used = 0;
+    seq = std::stoll(arg, &used);
+    if (used != arg.size()) throw std::invalid_argument(arg);
+  } catch (const std::exception&) {
+    return ctx.Usage("SEQ must be a number");
+  }
+  device::Database* db = ctx.db();
+  if (db == nullptr) return kExitFailed;
+  Status s = db->DiscardSettled(seq);
+  if (!s.ok()) return ctx.Fail(s);
+  std::cout << "Đã bỏ / discarded #" << seq << "\n";
+  return kExitOk;
+}
+
+}  // namespace q11::cli

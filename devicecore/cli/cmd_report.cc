@@ -1,0 +1,130 @@
+// q11 report new|list|show|comment and q11 case status.
+#include <cerrno>
+#include <cstdlib>
+#include <iostream>
+
+#include "cli.h"
+#include "devicecore/json.h"
+
+namespace q11::cli {
+namespace {
+
+// Parses a whole decimal number; nullopt when it is not one.
+std::optional<double> ParseNumber(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  double v = std::strtod(s.c_str(), &end);
+  if (errno != 0 || end == nullptr || *end != '\0') return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+int RunReportNew(Context& ctx) {
+  const Args& a = ctx.args();
+  device::NewReport r;
+  if (auto kind = a.Get("kind")) r.kind = *kind;
+  auto category = a.Get("category");
+  auto ward = a.Get("ward");
+  auto title = a.Get("title");
+  if (!category) return ctx.Usage("--category is required (see q11 ref list)");
+  if (!ward) return ctx.Usage("--ward is required (see q11 ref list)");
+  if (!title) return ctx.Usage("--title is required");
+  r.category_id = *category;
+  r.ward_id = *ward;
+  r.title = *title;
+  r.description = a.Get("description").value_or("");
+  r.address = a.Get("address");
+  auto lat = a.Get("lat");
+  auto lon = a.Get("lon");
+  if (lat.has_value() != lon.has_value()) return ctx.Usage("give both --lat and --lon, or neither");
+  if (lat) {
+    r.lat = ParseNumber(*lat);
+    r.lon = ParseNumber(*lon);
+    if (!r.lat || !r.lon) return ctx.Usage("--lat and --lon must be numbers");
+  }
+  device::Database* db = ctx.db();
+  if (db == nullptr) return kExitFailed;
+  auto id = db->FileReport(r);
+  if (!id.ok()) return ctx.Fail(id.status());
+  std::cerr << "Đã lưu phản ánh, sẽ gửi khi đồng bộ / report saved, sent at the next sync\n";
+  std::cout << *id << "\n";
+  return kExitOk;
+}
+
+int RunReportList(Context& ctx) {
+  device::Database* db = ctx.db();
+  if (db == nullptr) return kExitFailed;
+  auto reports = db->ListReports();
+  if (!reports.ok()) return ctx.Fail(reports.status());
+  if (ctx.args().Has("json")) {
+    std::cout << device::ReportsToJson(*reports) << "\n";
+    return kExitOk;
+  }
+  if (reports->empty()) {
+    std::cout << "Chưa có phản ánh / no reports\n";
+    return kExitOk;
+  }
+  for (const device::Report& r : *reports) {
+    std::string status = r.status;
+    status.resize(12, ' ');
+    std::cout << r.id << "  " << status << r.ward_id << "  " << r.category_id << "  "
+              << OneLine(r.title, 60) << "\n";
+  }
+  return kExitOk;
+}
+
+int RunReportShow(Context& ctx) {
+  device::Database* db = ctx.db();
+  if (db == nullptr) return kExitFailed;
+  auto r = db->GetReport(ctx.args().positionals()[0]);
+  if (!r.ok()) return ctx.Fail(r.status());
+  if (ctx.args().Has("json")) {
+    std::cout << device::ReportToJson(*r) << "\n";
+    return kExitOk;
+  }
+  std::cout << r->id << "\n"
+            << "  " << r->title << "\n"
+            << "  kind " << r->kind << ", category " << r->category_id << ", ward " << r->ward_id
+            << "\n"
+            << "  status " << r->status << ", assigned " << r->assigned_unit.value_or("-")
+            << ", due " << r->due_at.value_or("-") << "\n"
+            << "  created " << r->created_at << ", updated " << r->updated_at << "\n";
+  if (r->lat) std::cout << "  location " << *r->lat << ", " << *r->lon << "\n";
+  if (!r->description.empty()) std::cout << "  " << OneLine(r->description, 2000) << "\n";
+  if (r->pending_changes > 0)
+    std::cout << "  " << r->pending_changes
+              << " thay đổi chưa gửi / local changes not yet synced\n";
+  for (const device::CaseEvent& e : r->events) {
+    std::cout << "  - " << e.created_at << " " << e.kind;
+    if (!e.status.empty()) std::cout << " → " << e.status;
+    if (!e.author_role.empty()) std::cout << " (" << e.author_role << ")";
+    if (!e.note.empty()) std::cout << ": " << OneLine(e.note, 500);
+    std::cout << "\n";
+  }
+  return kExitOk;
+}
+
+int RunReportComment(Context& ctx) {
+  auto note = ctx.args().Get("note");
+  if (!note) return ctx.Usage("--note is required");
+  device::Database* db = ctx.db();
+  if (db == nullptr) return kExitFailed;
+  auto id = db->AddComment(ctx.args().positionals()[0], *note);
+  if (!id.ok()) return ctx.Fail(id.status());
+  std::cout << *id << "\n";
+  return kExitOk;
+}
+
+int RunCaseStatus(Context& ctx) {
+  const auto& pos = ctx.args().positionals();
+  device::Database* db = ctx.db();
+  if (db == nullptr) return kExitFailed;
+  Status s = db->SetStatus(pos[0], pos[1], ctx.args().Get("note").value_or(""));
+  if (!s.ok()) return ctx.Fail(s);
+  std::cout << "Đã cập nhật / updated: " << pos[0] << " → " << pos[1] << "\n";
+  return kExitOk;
+}
+
+}  // namespace q11::cli

@@ -1,0 +1,71 @@
+// q11 sync: one exchange with the server (more round trips when the pull is paged).
+#include <iostream>
+
+#include "cli.h"
+#include "devicecore/json.h"
+#include "devicecore/sync.h"
+
+namespace q11::cli {
+namespace {
+
+std::optional<int> PositiveInt(const std::optional<std::string>& s) {
+  if (!s) return std::nullopt;
+  try {
+    size_t used = 0;
+    int v = std::stoi(*s, &used);
+    if (used == s->size() && v > 0) return v;
+  } catch (const std::exception&) {
+  }
+  return -1;
+}
+
+}  // namespace
+
+int RunSync(Context& ctx) {
+  const Args& a = ctx.args();
+  device::SyncOptions options;
+  int timeout_ms = 30000;
+  if (auto t = PositiveInt(a.Get("timeout-ms"))) {
+    if (*t < 0) return ctx.Usage("--timeout-ms must be a positive number");
+    timeout_ms = *t;
+  }
+  if (auto n = PositiveInt(a.Get("attempts"))) {
+    if (*n < 0) return ctx.Usage("--attempts must be a positive number");
+    options.max_attempts = *n;
+  }
+  device::Database* db = ctx.db();
+  if (db == nullptr) return kExitFailed;
+
+  std::string url = a.Get("server").value_or("");
+  if (url.empty()) {
+    auto account = db->GetAccount();
+    if (account.ok()) url = account->server_url;
+  }
+  if (url.empty()) {
+    auto waiting = db->PendingCount();
+    std::string n = waiting.ok() ? std::to_string(*waiting) : "?";
+    return ctx.Fail(Unauthenticated("not logged in: run q11 login (" + n + " thay đổi đang chờ / " +
+                                    n + " changes waiting)"));
+  }
+  auto transport = device::MakeHttpTransport(url, timeout_ms);
+  if (!transport.ok()) return ctx.Fail(transport.status());
+  auto result = device::Sync(*db, **transport, options);
+  if (!result.ok()) return ctx.Fail(result.status());
+
+  const device::SyncResult& r = *result;
+  if (a.Has("json")) {
+    std::cout << device::SyncResultToJson(r) << "\n";
+  } else {
+    std::cout << "Đồng bộ xong / synced: sent " << r.pushed << " (applied " << r.applied
+              << ", merged " << r.merged << ", parked " << r.parked << ", rejected " << r.rejected
+              << "), received " << r.pulled_rows << " rows, " << r.pending_after << " waiting, "
+              << r.round_trips << " round trip(s)\n";
+  }
+  // Refused changes are never silent: one line each on stderr, also in --json mode.
+  for (const std::string& m : r.messages)
+    std::cerr << "q11: máy chủ không nhận thay đổi / the server did not take a change: " << m
+              << "\n";
+  return kExitOk;
+}
+
+}  // namespace q11::cli

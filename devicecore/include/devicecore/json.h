@@ -1,0 +1,32 @@
+// JSON views of devicecore's values, for the CLI, the C API and app bindings. UTF-8 text is
+// written as is (Vietnamese stays readable), keys in a stable order. Absent optional
+// values are null.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "devicecore/database.h"
+#include "devicecore/sync.h"
+
+namespace q11::device {
+
+// {"id","kind","status","title","description","category","ward","lat","lon","address",
+//  "assigned_unit","due_at","reporter_ref","created_at","updated_at","pending_changes",
+//  "events":[{"id","kind","status","note","unit","author_ref","author_role","created_at"}]}
+// `with_events`: include "events" (GetReport fills them; ListReports does not).
+std::string ReportToJson(const Report& report, bool with_events = true);
+// [report, ...] without events.
+std::string ReportsToJson(const std::vector<Report>& reports);
+// {"units":[{"id","parent_id","kind","name_vi","name_en"}],
+//  "categories":[{"id","name_vi","name_en","default_unit","deadline_hours"}]}
+std::string ReferenceToJson(const std::vector<Unit>& units,
+                            const std::vector<Category>& categories);
+// [{"seq","state","created_at","bytes","tables"}]: what waits for the server.
+std::string OutboxToJson(const std::vector<OutboxEntry>& entries);
+// [{"seq","verdict","message","settled_at"}]: what the server rejected or parked.
+std::string SettledToJson(const std::vector<SettledChange>& settled);
+// Every SyncResult field, same names.
+std::string SyncResultToJson(const SyncResult& result);
+
+}  // namespace q11::device

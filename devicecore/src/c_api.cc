@@ -1,0 +1,198 @@
+// The C API: a thin shell over the C++ API. Every entry point catches everything, so no
+// C++ exception (std::bad_alloc, a Poco error) ever crosses into C.
+#include "devicecore/devicecore.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+
+#include "devicecore/database.h"
+#include "devicecore/json.h"
+#include "devicecore/sync.h"
+
+struct q11_db {
+  std::unique_ptr<q11::device::Database> db;
+  std::string errmsg;
+};
+
+namespace {
+
+using q11::Status;
+
+int Fail(q11_db* h, const Status& s) {
+  h->errmsg = s.message().empty() ? q11::StatusCodeName(s.code()) : s.message();
+  return static_cast<int>(s.code());
+}
+
+int Ok(q11_db* h) {
+  h->errmsg.clear();
+  return Q11_OK;
+}
+
+// A malloc'ed copy, so q11_free (free) releases it and callers in C need no C++ runtime.
+char* Dup(const std::string& s) {
+  char* p = static_cast<char*>(std::malloc(s.size() + 1));
+  if (p == nullptr) throw std::bad_alloc();
+  std::memcpy(p, s.data(), s.size());
+  p[s.size()] = '\0';
+  return p;
+}
+
+bool Usable(q11_db* h) { return h != nullptr && h->db != nullptr; }
+
+int Misuse(q11_db* h, const char* what) {
+  if (h != nullptr) h->errmsg = what;
+  return Q11_MISUSE;
+}
+
+// Runs `body` with exceptions turned into Q11_INTERNAL (or Q11_RESOURCE_EXHAUSTED).
+template <typename F>
+int Guard(q11_db* h, F&& body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    h->errmsg = "out of memory";
+    return Q11_RESOURCE_EXHAUSTED;
+  } catch (const std::exception& e) {
+    h->errmsg = e.what();
+    return Q11_INTERNAL;
+  } catch (...) {
+    h->errmsg = "unknown internal error";
+    return Q11_INTERNAL;
+  }
+}
+
+std::string Str(const char* s) { return s != nullptr ? std::string(s) : std::string(); }
+
+}  // namespace
+
+extern "C" {
+
+int q11_open(const char* zPath, q11_db** ppDb) {
+  if (ppDb == nullptr) return Q11_MISUSE;
+  *ppDb = nullptr;
+  q11_db* h = new (std::nothrow) q11_db;
+  if (h == nullptr) return Q11_RESOURCE_EXHAUSTED;
+  *ppDb = h;
+  if (zPath == nullptr) return Misuse(h, "q11_open: path is NULL");
+  return Guard(h, [&] {
+    auto db = q11::device::Database::Open(zPath);
+    if (!db.ok()) return Fail(h, db.status());
+    h->db = std::move(db).value();
+    return Ok(h);
+  });
+}
+
+int q11_close(q11_db* db) {
+  delete db;
+  return Q11_OK;
+}
+
+const char* q11_errmsg(q11_db* db) {
+  if (db == nullptr) return "out of memory or NULL handle";
+  return db->errmsg.c_str();
+}
+
+void q11_free(char* p) { std::free(p); }
+
+int q11_report_new(q11_db* db, const char* zKind, const char* zCategory, const char* zWard,
+                   const char* zTitle, const char* zDescription, double lat, double lon,
+                   int hasLocation, char** pzId) {
+  if (!Usable(db)) return Misuse(db, "q11_report_new: database not open");
+  if (pzId == nullptr) return Misuse(db, "q11_report_new: pzId is NULL");
+  *pzId = nullptr;
+  return Guard(db, [&] {
+    q11::device::NewReport r;
+    if (zKind != nullptr) r.kind = zKind;
+    r.category_id = Str(zCategory);
+    r.ward_id = Str(zWard);
+    r.title = Str(zTitle);
+    r.description = Str(zDescription);
+    if (hasLocation) {
+      r.lat = lat;
+      r.lon = lon;
+    }
+    auto id = db->db->FileReport(r);
+    if (!id.ok()) return Fail(db, id.status());
+    *pzId = Dup(*id);
+    return Ok(db);
+  });
+}
+
+int q11_report_list_json(q11_db* db, char** pzJson) {
+  if (!Usable(db)) return Misuse(db, "q11_report_list_json: database not open");
+  if (pzJson == nullptr) return Misuse(db, "q11_report_list_json: pzJson is NULL");
+  *pzJson = nullptr;
+  return Guard(db, [&] {
+    auto reports = db->db->ListReports();
+    if (!reports.ok()) return Fail(db, reports.status());
+    *pzJson = Dup(q11::device::ReportsToJson(*reports));
+    return Ok(db);
+  });
+}
+
+int q11_report_show_json(q11_db* db, const char* zId, char** pzJson) {
+  if (!Usable(db)) return Misuse(db, "q11_report_show_json: database not open");
+  if (pzJson == nullptr || zId == nullptr) return Misuse(db, "q11_report_show_json: NULL argument");
+  *pzJson = nullptr;
+  return Guard(db, [&] {
+    auto report = db->db->GetReport(zId);
+    if (!report.ok()) return Fail(db, report.status());
+    *pzJson = Dup(q11::device::ReportToJson(*report));
+    return Ok(db);
+  });
+}
+
+int q11_case_status(q11_db* db, const char* zId, const char* zStatus, const char* zNote) {
+  if (!Usable(db)) return Misuse(db, "q11_case_status: database not open");
+  if (zId == nullptr || zStatus == nullptr) return Misuse(db, "q11_case_status: NULL argument");
+  return Guard(db, [&] {
+    Status s = db->db->SetStatus(zId, zStatus, Str(zNote));
+    return s.ok() ? Ok(db) : Fail(db, s);
+  });
+}
+
+int q11_login(q11_db* db, const char* zServerUrl, const char* zName, const char* zPassword) {
+  if (!Usable(db)) return Misuse(db, "q11_login: database not open");
+  if (zServerUrl == nullptr || zName == nullptr || zPassword == nullptr)
+    return Misuse(db, "q11_login: NULL argument");
+  return Guard(db, [&] {
+    auto transport = q11::device::MakeHttpTransport(zServerUrl);
+    if (!transport.ok()) return Fail(db, transport.status());
+    auto account = q11::device::Login(*db->db, **transport, zServerUrl, zName, zPassword);
+    return account.ok() ? Ok(db) : Fail(db, account.status());
+  });
+}
+
+int q11_sync(q11_db* db, char** pzSummary) {
+  if (!Usable(db)) return Misuse(db, "q11_sync: database not open");
+  if (pzSummary != nullptr) *pzSummary = nullptr;
+  return Guard(db, [&] {
+    auto account = db->db->GetAccount();
+    if (!account.ok())
+      return Fail(db, Status(q11::StatusCode::kUnauthenticated, "not logged in: run q11 login"));
+    auto transport = q11::device::MakeHttpTransport(account->server_url);
+    if (!transport.ok()) return Fail(db, transport.status());
+    auto result = q11::device::Sync(*db->db, **transport);
+    if (!result.ok()) return Fail(db, result.status());
+    if (pzSummary != nullptr) *pzSummary = Dup(q11::device::SyncResultToJson(*result));
+    return Ok(db);
+  });
+}
+
+int q11_outbox_count(q11_db* db, int64_t* pnCount) {
+  if (!Usable(db)) return Misuse(db, "q11_outbox_count: database not open");
+  if (pnCount == nullptr) return Misuse(db, "q11_outbox_count: pnCount is NULL");
+  return Guard(db, [&] {
+    auto n = db->db->OutboxCount();
+    if (!n.ok()) return Fail(db, n.status());
+    *pnCount = *n;
+    return Ok(db);
+  });
+}
+
+const char* q11_libversion(void) { return "0.1.0"; }
+
+}  // extern "C"

@@ -1,0 +1,96 @@
+#include "database_impl.h"
+
+#include "device_schema.h"
+#include "status_macros.h"
+
+namespace q11::device {
+
+Result<std::unique_ptr<Database>> Database::Open(const std::string& path, const Options& options) {
+  Env* env = options.env != nullptr ? options.env : DefaultEnv();
+  Q11_ASSIGN_OR_RETURN(sql::Db db, sql::Db::Open(path));
+  Q11_RETURN_IF_ERROR(PrepareDeviceDatabase(db, *env));
+  Q11_ASSIGN_OR_RETURN(std::optional<std::string> device_id,
+                       db.QueryText("SELECT value FROM device_meta WHERE key = 'device_id'"));
+  if (!device_id || device_id->empty()) return DataLoss("the device database has no device id");
+  return std::unique_ptr<Database>(new DatabaseImpl(std::move(db), env, *device_id));
+}
+
+DatabaseImpl::DatabaseImpl(sql::Db db, Env* env, std::string device_id)
+    : env_(env), db_(std::move(db)), device_id_(std::move(device_id)) {}
+
+Result<std::string> DatabaseImpl::FileReport(const NewReport& report) {
+  Author author = AuthorFrom(meta_.GetAccount());
+  std::string id;
+  Q11_RETURN_IF_ERROR(Captured([&]() -> Status {
+                        Q11_ASSIGN_OR_RETURN(id, writes_.FileReport(report, author));
+                        return Status::Ok();
+                      }).status());
+  return id;
+}
+
+Status DatabaseImpl::SetStatus(const std::string& report_id, const std::string& status,
+                               const std::string& note) {
+  return SetStatusMany({report_id}, status, note);
+}
+
+Status DatabaseImpl::SetStatusMany(const std::vector<std::string>& report_ids,
+                                   const std::string& status, const std::string& note) {
+  Author author = AuthorFrom(meta_.GetAccount());
+  return Captured([&] { return writes_.SetStatus(report_ids, status, note, author); }).status();
+}
+
+Result<std::string> DatabaseImpl::AddComment(const std::string& report_id,
+                                             const std::string& note) {
+  Author author = AuthorFrom(meta_.GetAccount());
+  std::string id;
+  Q11_RETURN_IF_ERROR(Captured([&]() -> Status {
+                        Q11_ASSIGN_OR_RETURN(id, writes_.AddComment(report_id, note, author));
+                        return Status::Ok();
+                      }).status());
+  return id;
+}
+
+Status DatabaseImpl::ExecCaptured(const std::string& sql) {
+  return Captured([&] { return db_.Exec(sql); }).status();
+}
+
+Result<Report> DatabaseImpl::GetReport(const std::string& id) {
+  Q11_ASSIGN_OR_RETURN(Report r, queries_.Get(id));
+  Q11_ASSIGN_OR_RETURN(std::vector<std::string> pending, outbox_.PendingChangesets());
+  Q11_ASSIGN_OR_RETURN(r.pending_changes, CountTouching(pending, id, queries_));
+  return r;
+}
+
+Status DatabaseImpl::SaveAccount(const Account& account) {
+  Q11_ASSIGN_OR_RETURN(sql::Transaction tx, sql::Transaction::Begin(db_));
+  Q11_RETURN_IF_ERROR(meta_.SaveAccount(account));
+  return tx.Commit();
+}
+
+Status DatabaseImpl::Logout() {
+  Q11_ASSIGN_OR_RETURN(sql::Transaction tx, sql::Transaction::Begin(db_));
+  Q11_RETURN_IF_ERROR(meta_.Erase("account.token"));
+  return tx.Commit();
+}
+
+Status DatabaseImpl::ResetForNewUser() {
+  Q11_ASSIGN_OR_RETURN(sql::Transaction tx, sql::Transaction::Begin(db_));
+  Q11_ASSIGN_OR_RETURN(int64_t waiting, outbox_.CountAll());
+  if (waiting > 0)
+    return FailedPrecondition(std::to_string(waiting) +
+                              " changes of the previous account are not synced yet: log in as "
+                              "that account and sync first / còn thay đổi chưa đồng bộ của tài "
+                              "khoản trước");
+  // Not captured: this is not a user edit, it forgets a replica that belongs to someone else.
+  Q11_RETURN_IF_ERROR(
+      db_.Exec("DELETE FROM case_events; DELETE FROM reports; "
+               "DELETE FROM settled_changes;"));
+  std::string device_id = NewId(*env_);
+  Q11_RETURN_IF_ERROR(meta_.Set("device_id", device_id));
+  Q11_RETURN_IF_ERROR(meta_.SetCursor(0));
+  Q11_RETURN_IF_ERROR(tx.Commit());
+  device_id_ = device_id;
+  return Status::Ok();
+}
+
+}  // namespace q11::device

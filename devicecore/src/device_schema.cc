@@ -1,0 +1,111 @@
+#include "device_schema.h"
+
+#include <array>
+#include <string_view>
+
+#include "protocol/ids.h"
+#include "protocol/schema.h"
+#include "status_macros.h"
+
+namespace q11::device {
+namespace {
+
+// Local tables: never attached to a session, so never pushed.
+//  outbox: one row per captured local transaction. seq is AUTOINCREMENT so a seq is never
+//    reused even after rows are deleted: the server's idempotency record keys on it.
+//    `undo` is what the last replay really changed locally (NULL: the changeset itself,
+//    as written; an empty blob: nothing).
+//  settled_changes: entries the server rejected or parked, kept for the user to see.
+constexpr std::string_view kLocalTablesSql = R"sql(
+CREATE TABLE IF NOT EXISTS outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  changeset BLOB NOT NULL,
+  undo BLOB,
+  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'acked')),
+  server_seq INTEGER,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS settled_changes (
+  seq INTEGER PRIMARY KEY,
+  changeset BLOB NOT NULL,
+  verdict TEXT NOT NULL,
+  message TEXT NOT NULL,
+  settled_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS device_meta (
+  key TEXT PRIMARY KEY NOT NULL,
+  value TEXT
+);
+)sql";
+
+Result<int64_t> PragmaInt(sql::Db& db, const char* pragma) {
+  Q11_ASSIGN_OR_RETURN(std::optional<std::string> v, db.QueryText(std::string("PRAGMA ") + pragma));
+  return v ? static_cast<int64_t>(std::stoll(*v)) : 0;
+}
+
+Status CreateSchema(sql::Db& db, Env& env) {
+  Q11_RETURN_IF_ERROR(db.Exec(q11::schema::SyncedTablesSql()));
+  Q11_RETURN_IF_ERROR(db.Exec(q11::schema::ReferenceDataSql()));
+  Q11_RETURN_IF_ERROR(db.Exec(kLocalTablesSql));
+  Q11_ASSIGN_OR_RETURN(sql::Statement meta,
+                       db.Prepare("INSERT OR REPLACE INTO device_meta(key, value) VALUES (?, ?)"));
+  Q11_RETURN_IF_ERROR(meta.Bind(1, "device_id").Bind(2, NewId(env)).Run());
+  Q11_RETURN_IF_ERROR(meta.Bind(1, "cursor").Bind(2, "0").Run());
+  Q11_RETURN_IF_ERROR(meta.Bind(1, "created_at").Bind(2, FormatUtc(env.NowMs())).Run());
+  Q11_RETURN_IF_ERROR(db.Exec("PRAGMA application_id = " + std::to_string(kDeviceApplicationId)));
+  return db.Exec("PRAGMA user_version = " + std::to_string(kDeviceSchemaVersion));
+}
+
+}  // namespace
+
+const std::vector<std::string>& SyncedTableNames() {
+  static const std::vector<std::string>* names = [] {
+    auto* v = new std::vector<std::string>;
+    for (std::string_view t : q11::schema::kSyncedTables) v->emplace_back(t);
+    return v;
+  }();
+  return *names;
+}
+
+std::string NewId(Env& env) {
+  std::array<uint8_t, 10> random{};
+  env.RandomBytes(random.data(), random.size());
+  return MakeUuid7(env.NowMs(), random);
+}
+
+Status PrepareDeviceDatabase(sql::Db& db, Env& env) {
+  // WAL: readers (the UI) never block the sync writer. FULL: a committed write survives a
+  // power cut, which is the whole promise of the outbox. Reading the journal mode also
+  // makes SQLite read the file header, so "not a database" shows up here.
+  Q11_ASSIGN_OR_RETURN(std::optional<std::string> mode, db.QueryText("PRAGMA journal_mode=WAL"));
+  if (!mode || (*mode != "wal" && *mode != "memory"))
+    return Unavailable("cannot switch the database to WAL mode");
+  Q11_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=FULL"));
+
+  Q11_ASSIGN_OR_RETURN(int64_t version, PragmaInt(db, "user_version"));
+  if (version == kDeviceSchemaVersion) return Status::Ok();  // the common case, no lock
+
+  Q11_ASSIGN_OR_RETURN(sql::Transaction tx, sql::Transaction::Begin(db));
+  // Read again under the write lock: another process may have created it meanwhile.
+  Q11_ASSIGN_OR_RETURN(version, PragmaInt(db, "user_version"));
+  Q11_ASSIGN_OR_RETURN(int64_t app_id, PragmaInt(db, "application_id"));
+  if (version > kDeviceSchemaVersion)
+    return FailedPrecondition("the database was made by a newer version of q11 (schema " +
+                              std::to_string(version) + ", this build knows " +
+                              std::to_string(kDeviceSchemaVersion) + ")");
+  if (version == 0) {
+    Q11_ASSIGN_OR_RETURN(std::optional<std::string> tables,
+                         db.QueryText("SELECT count(*) FROM sqlite_master"));
+    bool empty = !tables || *tables == "0";
+    if (!empty || (app_id != 0 && app_id != kDeviceApplicationId))
+      return DataLoss("not a Quận 11 device database (it has other tables)");
+    Q11_RETURN_IF_ERROR(CreateSchema(db, env));
+  } else if (app_id != kDeviceApplicationId) {
+    return DataLoss("not a Quận 11 device database (application_id " + std::to_string(app_id) +
+                    ")");
+  }
+  // Future migrations: `if (version < 2) { ALTER ...; }`, then bump user_version.
+  return tx.Commit();
+}
+
+}  // namespace q11::device

@@ -1,0 +1,114 @@
+// Transport over Poco's HTTP client. Poco exceptions stop here and become Statuses:
+// anything that means "the server could not be talked to" is kUnavailable, so the sync
+// client retries it.
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/Timespan.h>
+#include <Poco/URI.h>
+
+#include <sstream>
+
+#include "devicecore/env.h"
+
+namespace q11::device {
+namespace {
+
+class HttpTransport final : public Transport {
+ public:
+  HttpTransport(std::string base_url, std::string host, uint16_t port, std::string prefix,
+                int timeout_ms)
+      : base_url_(std::move(base_url)), prefix_(std::move(prefix)), session_(host, port) {
+    session_.setKeepAlive(true);
+    session_.setTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(timeout_ms) * 1000));
+  }
+
+  Result<HttpReply> Post(std::string_view path, std::string_view content_type,
+                         std::string_view body, std::string_view bearer) override {
+    // A kept-alive connection the server has meanwhile closed fails on first use; that is
+    // not the server being down, so try once more on a fresh connection at once. Both
+    // requests we send are safe to repeat (sync is idempotent by local_seq).
+    bool reused = session_.connected();
+    Result<HttpReply> r = PostOnce(path, content_type, body, bearer);
+    if (!r.ok() && reused && r.status().code() == StatusCode::kUnavailable) {
+      session_.reset();
+      r = PostOnce(path, content_type, body, bearer);
+    }
+    return r;
+  }
+
+ private:
+  Result<HttpReply> PostOnce(std::string_view path, std::string_view content_type,
+                             std::string_view body, std::string_view bearer) {
+    HttpReply reply;
+    try {
+      Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST, prefix_ + std::string(path),
+                                 Poco::Net::HTTPMessage::HTTP_1_1);
+      req.setContentType(std::string(content_type));
+      req.setContentLength(static_cast<std::streamsize>(body.size()));
+      req.setKeepAlive(true);
+      if (!bearer.empty()) req.set("Authorization", "Bearer " + std::string(bearer));
+      std::ostream& out = session_.sendRequest(req);
+      out.write(body.data(), static_cast<std::streamsize>(body.size()));
+      out.flush();
+      reply.bytes_sent = HeadSize(req) + static_cast<int64_t>(body.size());
+
+      Poco::Net::HTTPResponse resp;
+      std::istream& in = session_.receiveResponse(resp);
+      Poco::StreamCopier::copyToString(in, reply.body);
+      reply.status = static_cast<int>(resp.getStatus());
+      reply.content_type = resp.getContentType();
+      reply.bytes_received = HeadSize(resp) + static_cast<int64_t>(reply.body.size());
+      return reply;
+    } catch (const Poco::Net::ConnectionRefusedException& e) {
+      session_.reset();
+      return Unavailable("connection refused by " + base_url_);
+    } catch (const Poco::TimeoutException& e) {
+      session_.reset();
+      return Unavailable("timed out talking to " + base_url_);
+    } catch (const Poco::Net::NetException& e) {
+      session_.reset();
+      return Unavailable("network error talking to " + base_url_ + ": " + e.displayText());
+    } catch (const Poco::IOException& e) {
+      session_.reset();
+      return Unavailable("i/o error talking to " + base_url_ + ": " + e.displayText());
+    } catch (const Poco::Exception& e) {
+      session_.reset();
+      return Unavailable("cannot talk to " + base_url_ + ": " + e.displayText());
+    }
+  }
+
+  // The start line and headers as they go on the wire (Poco writes them the same way).
+  template <typename Message>
+  static int64_t HeadSize(const Message& m) {
+    std::ostringstream s;
+    m.write(s);
+    return static_cast<int64_t>(s.tellp());
+  }
+
+  std::string base_url_;
+  std::string prefix_;  // path of the base URL, without a trailing slash
+  Poco::Net::HTTPClientSession session_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Transport>> MakeHttpTransport(const std::string& base_url, int timeout_ms) {
+  try {
+    Poco::URI uri(base_url);
+    if (uri.getScheme() != "http")
+      return InvalidArgument("server URL must start with http:// (got \"" + base_url + "\")");
+    if (uri.getHost().empty()) return InvalidArgument("server URL has no host: " + base_url);
+    std::string prefix = uri.getPath();
+    while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+    return std::unique_ptr<Transport>(
+        new HttpTransport(base_url, uri.getHost(), uri.getPort(), prefix, timeout_ms));
+  } catch (const Poco::Exception& e) {
+    return InvalidArgument("bad server URL \"" + base_url + "\": " + e.displayText());
+  }
+}
+
+}  // namespace q11::device

@@ -1,0 +1,162 @@
+#include "devicecore/json.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <optional>
+#include <sstream>
+
+namespace q11::device {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+// Key order as inserted; UTF-8 kept as is (no \u escapes).
+Object::Ptr NewObject() { return new Object(Poco::JSON_PRESERVE_KEY_ORDER); }
+
+template <typename T>
+Poco::Dynamic::Var Opt(const std::optional<T>& v) {
+  return v ? Poco::Dynamic::Var(*v) : Poco::Dynamic::Var();
+}
+
+Poco::Dynamic::Var NullIfEmpty(const std::string& s) {
+  return s.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(s);
+}
+
+template <typename T>
+std::string Stringify(const T& v) {
+  std::ostringstream out;
+  v->stringify(out);
+  return out.str();
+}
+
+Object::Ptr ReportObject(const Report& r, bool with_events) {
+  Object::Ptr o = NewObject();
+  o->set("id", r.id);
+  o->set("kind", r.kind);
+  o->set("status", r.status);
+  o->set("title", r.title);
+  o->set("description", r.description);
+  o->set("category", r.category_id);
+  o->set("ward", r.ward_id);
+  o->set("lat", Opt(r.lat));
+  o->set("lon", Opt(r.lon));
+  o->set("address", Opt(r.address));
+  o->set("assigned_unit", Opt(r.assigned_unit));
+  o->set("due_at", Opt(r.due_at));
+  o->set("reporter_ref", Opt(r.reporter_ref));
+  o->set("created_at", r.created_at);
+  o->set("updated_at", r.updated_at);
+  o->set("pending_changes", r.pending_changes);
+  if (with_events) {
+    Array::Ptr events = new Array;
+    for (const CaseEvent& e : r.events) {
+      Object::Ptr eo = NewObject();
+      eo->set("id", e.id);
+      eo->set("kind", e.kind);
+      eo->set("status", NullIfEmpty(e.status));
+      eo->set("note", NullIfEmpty(e.note));
+      eo->set("unit", NullIfEmpty(e.unit_id));
+      eo->set("author_ref", NullIfEmpty(e.author_ref));
+      eo->set("author_role", NullIfEmpty(e.author_role));
+      eo->set("created_at", e.created_at);
+      events->add(eo);
+    }
+    o->set("events", events);
+  }
+  return o;
+}
+
+}  // namespace
+
+std::string ReportToJson(const Report& report, bool with_events) {
+  return Stringify(ReportObject(report, with_events));
+}
+
+std::string ReportsToJson(const std::vector<Report>& reports) {
+  Array::Ptr a = new Array;
+  for (const Report& r : reports) a->add(ReportObject(r, false));
+  return Stringify(a);
+}
+
+std::string ReferenceToJson(const std::vector<Unit>& units,
+                            const std::vector<Category>& categories) {
+  Object::Ptr o = NewObject();
+  Array::Ptr ua = new Array;
+  for (const Unit& u : units) {
+    Object::Ptr uo = NewObject();
+    uo->set("id", u.id);
+    uo->set("parent_id", NullIfEmpty(u.parent_id));
+    uo->set("kind", u.kind);
+    uo->set("name_vi", u.name_vi);
+    uo->set("name_en", u.name_en);
+    ua->add(uo);
+  }
+  Array::Ptr ca = new Array;
+  for (const Category& c : categories) {
+    Object::Ptr co = NewObject();
+    co->set("id", c.id);
+    co->set("name_vi", c.name_vi);
+    co->set("name_en", c.name_en);
+    co->set("default_unit", c.default_unit);
+    co->set("deadline_hours", c.deadline_hours);
+    ca->add(co);
+  }
+  o->set("units", ua);
+  o->set("categories", ca);
+  return Stringify(o);
+}
+
+std::string OutboxToJson(const std::vector<OutboxEntry>& entries) {
+  Array::Ptr ea = new Array;
+  for (const OutboxEntry& e : entries) {
+    Object::Ptr eo = NewObject();
+    eo->set("seq", e.seq);
+    eo->set("state", e.state);
+    eo->set("created_at", e.created_at);
+    eo->set("bytes", e.bytes);
+    Array::Ptr tables = new Array;
+    for (const std::string& t : e.tables) tables->add(t);
+    eo->set("tables", tables);
+    ea->add(eo);
+  }
+  return Stringify(ea);
+}
+
+std::string SettledToJson(const std::vector<SettledChange>& settled) {
+  Array::Ptr sa = new Array;
+  for (const SettledChange& s : settled) {
+    Object::Ptr so = NewObject();
+    so->set("seq", s.seq);
+    so->set("verdict", s.verdict);
+    so->set("message", s.message);
+    so->set("settled_at", s.settled_at);
+    sa->add(so);
+  }
+  return Stringify(sa);
+}
+
+std::string SyncResultToJson(const SyncResult& r) {
+  Object::Ptr o = NewObject();
+  o->set("round_trips", r.round_trips);
+  o->set("pushed", r.pushed);
+  o->set("applied", r.applied);
+  o->set("merged", r.merged);
+  o->set("parked", r.parked);
+  o->set("rejected", r.rejected);
+  o->set("retried", r.retried);
+  o->set("pulled_rows", r.pulled_rows);
+  o->set("pull_omitted", r.pull_omitted);
+  o->set("cursor", r.cursor);
+  o->set("bytes_up", r.bytes_up);
+  o->set("bytes_down", r.bytes_down);
+  o->set("pending_after", r.pending_after);
+  o->set("has_more", r.has_more);
+  Array::Ptr m = new Array;
+  for (const std::string& s : r.messages) m->add(s);
+  o->set("messages", m);
+  return Stringify(o);
+}
+
+}  // namespace q11::device

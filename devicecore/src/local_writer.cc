@@ -1,0 +1,28 @@
+#include "local_writer.h"
+
+#include "device_schema.h"
+#include "protocol/ids.h"
+#include "status_macros.h"
+
+namespace q11::device {
+
+Result<int64_t> LocalWriter::Run(const std::function<Status()>& write) {
+  // IMMEDIATE: take the write lock before reading anything the write depends on, so a
+  // concurrent sync in another process cannot slip in between validation and write.
+  Q11_ASSIGN_OR_RETURN(sql::Transaction tx, sql::Transaction::Begin(*db_));
+  std::string changeset;
+  {
+    // One session per transaction: a session records the net effect since it was created.
+    Q11_ASSIGN_OR_RETURN(sql::Session session, sql::Session::Create(*db_, SyncedTableNames()));
+    Q11_RETURN_IF_ERROR(write());
+    Q11_ASSIGN_OR_RETURN(changeset, session.Changeset());
+  }
+  int64_t seq = 0;
+  if (!changeset.empty()) {
+    Q11_ASSIGN_OR_RETURN(seq, outbox_->Append(changeset, FormatUtc(env_->NowMs())));
+  }
+  Q11_RETURN_IF_ERROR(tx.Commit());
+  return seq;
+}
+
+}  // namespace q11::device

@@ -1,0 +1,32 @@
+// The captured write path: every local change to the synced tables runs here, as one
+// BEGIN IMMEDIATE transaction with a fresh session recording it; the session's changeset
+// is appended to the outbox in the same transaction. A crash or an error before COMMIT
+// leaves neither the rows nor the outbox entry.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "devicecore/env.h"
+#include "outbox.h"
+#include "q11sqlite/sqlite.h"
+
+namespace q11::device {
+
+class LocalWriter {
+ public:
+  // All pointers must outlive the writer.
+  LocalWriter(sql::Db* db, Outbox* outbox, Env* env) : db_(db), outbox_(outbox), env_(env) {}
+
+  // Runs `write` inside the captured transaction. If it returns an error the transaction
+  // rolls back. Returns the new outbox seq, or 0 when the write changed no synced row (no
+  // entry is made then).
+  Result<int64_t> Run(const std::function<Status()>& write);
+
+ private:
+  sql::Db* db_;
+  Outbox* outbox_;
+  Env* env_;
+};
+
+}  // namespace q11::device

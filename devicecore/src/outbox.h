@@ -1,0 +1,70 @@
+// The outbox: local transactions' changesets waiting for the server, in local_seq order.
+// Every method runs inside the caller's transaction; none opens its own.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "devicecore/database.h"
+#include "statement_cache.h"
+
+namespace q11::device {
+
+// An entry as the rebase (undo/apply/replay) needs it.
+struct RebaseEntry {
+  int64_t seq = 0;
+  std::string changeset;            // as pushed
+  std::optional<std::string> undo;  // what the last replay did; nullopt: same as changeset
+  bool acked = false;
+  int64_t server_seq = 0;
+  // What to invert to take this entry's local effect back out.
+  const std::string& LocalEffect() const { return undo ? *undo : changeset; }
+};
+
+struct PushBatch {
+  std::vector<int64_t> seqs;
+  std::vector<std::string> changesets;
+  bool more = false;  // pending entries left out because of the size cap
+};
+
+class Outbox {
+ public:
+  // "*cache" must outlive the Outbox.
+  explicit Outbox(StatementCache* cache) : cache_(cache) {}
+
+  // Appends a captured changeset; returns its new seq (never reused).
+  Result<int64_t> Append(const std::string& changeset, const std::string& created_at);
+
+  // Pending entries in seq order, at least one when any, at most `max_bytes` of
+  // changesets otherwise and at most `max_entries`.
+  Result<PushBatch> NextPush(size_t max_bytes, size_t max_entries);
+
+  // Every entry (pending and acked) in seq order.
+  Result<std::vector<RebaseEntry>> AllForRebase();
+
+  Status MarkAcked(int64_t seq, int64_t server_seq);
+  // Moves an entry to settled_changes with the verdict name and the server's message.
+  Status Settle(int64_t seq, const std::string& verdict, const std::string& message,
+                const std::string& settled_at);
+  // Drops acked entries whose effect the pull cursor has passed (the pulled rows now carry
+  // it). Returns how many.
+  Result<int64_t> DropPassed(uint64_t cursor);
+  // Records what the last replay of `seq` really did (may be empty: nothing).
+  Status SetUndo(int64_t seq, const std::string& undo);
+
+  Result<int64_t> CountPending();
+  Result<int64_t> CountAll();
+  Result<std::vector<OutboxEntry>> List();
+  // Changesets of pending entries, for "which reports have unsent changes".
+  Result<std::vector<std::string>> PendingChangesets();
+
+  Result<std::vector<SettledChange>> ListSettled();
+  Status DiscardSettled(int64_t seq);
+
+ private:
+  StatementCache* cache_;
+};
+
+}  // namespace q11::device

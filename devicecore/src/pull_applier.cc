@@ -1,0 +1,155 @@
+#include "pull_applier.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "device_schema.h"
+#include "protocol/ids.h"
+#include "status_macros.h"
+
+namespace q11::device {
+namespace {
+
+using sql::ConflictAction;
+
+// The conflict policies of the three phases, in one place.
+//
+// Undo: takes our own local effect back out. The rows hold exactly what the replay left,
+// so conflicts only arise if something else wrote meanwhile; the inverse wins (DATA,
+// CONFLICT → REPLACE) and a row already gone stays gone (NOTFOUND → OMIT).
+ConflictAction UndoPolicy(int kind) {
+  switch (kind) {
+    case SQLITE_CHANGESET_DATA:
+    case SQLITE_CHANGESET_CONFLICT:
+      return ConflictAction::kReplace;
+    default:
+      return ConflictAction::kOmit;
+  }
+}
+
+// Pull: the server is the authority. An INSERT meeting an existing row is an update
+// (CONFLICT → REPLACE), a tombstone for a row with other values still deletes it
+// (DATA → REPLACE), a tombstone for a missing row is done (NOTFOUND → OMIT). A change that
+// breaks a local constraint is skipped and counted rather than failing the whole sync.
+ConflictAction PullPolicy(int kind, int64_t* omitted) {
+  switch (kind) {
+    case SQLITE_CHANGESET_DATA:
+    case SQLITE_CHANGESET_CONFLICT:
+      return ConflictAction::kReplace;
+    case SQLITE_CHANGESET_NOTFOUND:
+      return ConflictAction::kOmit;
+    default:
+      ++*omitted;
+      return ConflictAction::kOmit;
+  }
+}
+
+// Replay: a pending local edit wins locally until the server decides (DATA, CONFLICT →
+// REPLACE); an edit of a row the server deleted, or one that breaks a constraint, is
+// dropped locally (it is still in the outbox and the server will give its verdict).
+ConflictAction ReplayPolicy(int kind, int64_t* omitted) {
+  switch (kind) {
+    case SQLITE_CHANGESET_DATA:
+    case SQLITE_CHANGESET_CONFLICT:
+      return ConflictAction::kReplace;
+    default:
+      ++*omitted;
+      return ConflictAction::kOmit;
+  }
+}
+
+Status UndoAll(sql::Db& db, const std::vector<RebaseEntry>& entries) {
+  sql::ConflictHandler handler = [](int kind, sqlite3_changeset_iter*) { return UndoPolicy(kind); };
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+    if (it->LocalEffect().empty()) continue;
+    Q11_ASSIGN_OR_RETURN(std::string inverse, sql::InvertChangeset(it->LocalEffect()));
+    Status s = sql::ApplyChangeset(db, inverse, handler);
+    if (!s.ok())
+      return Status(s.code(), "undo outbox entry #" + std::to_string(it->seq) + ": " + s.message());
+  }
+  return Status::Ok();
+}
+
+Status Settle(DatabaseImpl& db, const std::vector<int64_t>& sent,
+              const std::vector<wire::EntryVerdict>& verdicts, ApplyOutcome* out) {
+  std::unordered_set<int64_t> pushed(sent.begin(), sent.end());
+  std::string now = FormatUtc(db.env().NowMs());
+  for (const wire::EntryVerdict& v : verdicts) {
+    int64_t seq = static_cast<int64_t>(v.local_seq);
+    if (!pushed.count(seq))
+      return DataLoss("the server answered outbox entry #" + std::to_string(v.local_seq) +
+                      ", which this request did not send");
+    switch (v.verdict) {
+      case wire::Verdict::kApplied:
+      case wire::Verdict::kMerged:
+        ++(v.verdict == wire::Verdict::kApplied ? out->applied : out->merged);
+        Q11_RETURN_IF_ERROR(db.outbox().MarkAcked(seq, static_cast<int64_t>(v.server_seq)));
+        break;
+      case wire::Verdict::kParked:
+      case wire::Verdict::kRejected: {
+        ++(v.verdict == wire::Verdict::kParked ? out->parked : out->rejected);
+        std::string name = wire::VerdictName(v.verdict);
+        Q11_RETURN_IF_ERROR(db.outbox().Settle(seq, name, v.message, now));
+        out->messages.push_back("#" + std::to_string(seq) + " " + name + ": " + v.message);
+        break;
+      }
+      case wire::Verdict::kRetry:
+        ++out->retry;  // stays pending: sent again next time
+        break;
+      default:
+        return DataLoss("unknown verdict " + std::to_string(static_cast<int>(v.verdict)));
+    }
+  }
+  return Status::Ok();
+}
+
+Status ReplayAll(DatabaseImpl& db, int64_t* omitted) {
+  Q11_ASSIGN_OR_RETURN(std::vector<RebaseEntry> entries, db.outbox().AllForRebase());
+  sql::ConflictHandler handler = [omitted](int kind, sqlite3_changeset_iter*) {
+    return ReplayPolicy(kind, omitted);
+  };
+  for (const RebaseEntry& e : entries) {
+    // A fresh session per entry captures what this replay really did (its rebased form):
+    // that, not the pushed changeset, is what the next sync must undo.
+    Q11_ASSIGN_OR_RETURN(sql::Session session, sql::Session::Create(db.db(), SyncedTableNames()));
+    Status s = sql::ApplyChangeset(db.db(), e.changeset, handler);
+    if (!s.ok())
+      return Status(s.code(), "replay outbox entry #" + std::to_string(e.seq) + ": " + s.message());
+    Q11_ASSIGN_OR_RETURN(std::string effect, session.Changeset());
+    // Unchanged from what is stored (the common case of nothing in between): skip the write.
+    if (e.undo ? effect != *e.undo : effect != e.changeset)
+      Q11_RETURN_IF_ERROR(db.outbox().SetUndo(e.seq, effect));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ApplyOutcome> ApplySyncResponse(DatabaseImpl& db, const std::vector<int64_t>& sent,
+                                       const wire::SyncResponse& response) {
+  ApplyOutcome out;
+  Q11_ASSIGN_OR_RETURN(sql::Transaction tx, sql::Transaction::Begin(db.db()));
+  Q11_ASSIGN_OR_RETURN(std::vector<RebaseEntry> entries, db.outbox().AllForRebase());
+
+  Q11_RETURN_IF_ERROR(UndoAll(db.db(), entries));
+
+  if (!response.pull_changeset.empty()) {
+    int64_t* omitted = &out.pull_omitted;
+    sql::ConflictHandler handler = [omitted](int kind, sqlite3_changeset_iter*) {
+      return PullPolicy(kind, omitted);
+    };
+    Status s = sql::ApplyChangeset(db.db(), response.pull_changeset, handler);
+    if (!s.ok()) return Status(s.code(), "apply the server's changes: " + s.message());
+  }
+
+  Q11_RETURN_IF_ERROR(Settle(db, sent, response.verdicts, &out));
+
+  Q11_RETURN_IF_ERROR(db.meta().SetCursor(response.cursor));
+  Q11_RETURN_IF_ERROR(db.outbox().DropPassed(response.cursor).status());
+
+  if (!entries.empty()) Q11_RETURN_IF_ERROR(ReplayAll(db, &out.replay_omitted));
+  Q11_RETURN_IF_ERROR(tx.Commit());
+  return out;
+}
+
+}  // namespace q11::device

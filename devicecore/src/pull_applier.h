@@ -1,0 +1,32 @@
+// Applies one sync response to the device database by rollback-and-replay, in ONE
+// transaction (docs/architecture.md, "One sync, step by step"):
+//   1. undo every outbox entry, newest first (the inverse of what its last replay did);
+//   2. apply the server's pull changeset;
+//   3. settle the pushed entries by their verdicts;
+//   4. store the new cursor and drop acked entries the cursor has passed;
+//   5. replay the remaining entries oldest first, recording what each replay really did
+//      as its next undo.
+// Either all of it commits or nothing changes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "database_impl.h"
+#include "protocol/sync_messages.h"
+
+namespace q11::device {
+
+struct ApplyOutcome {
+  int applied = 0, merged = 0, parked = 0, rejected = 0, retry = 0;
+  int64_t pull_omitted = 0;           // pulled changes skipped on a constraint violation
+  int64_t replay_omitted = 0;         // local changes that no longer apply (row gone, constraint)
+  std::vector<std::string> messages;  // for rejected and parked entries
+};
+
+// `sent`: the outbox seqs the request pushed. A verdict for any other seq is kDataLoss.
+Result<ApplyOutcome> ApplySyncResponse(DatabaseImpl& db, const std::vector<int64_t>& sent,
+                                       const wire::SyncResponse& response);
+
+}  // namespace q11::device

@@ -1,0 +1,131 @@
+#include "report_queries.h"
+
+#include "changeset_reader.h"
+#include "status_macros.h"
+
+namespace q11::device {
+namespace {
+
+constexpr const char* kReportColumns =
+    "id, kind, category_id, ward_id, title, description, lat, lon, address, status, "
+    "assigned_unit, due_at, reporter_ref, created_at, updated_at";
+
+Report ReadReport(const sql::Statement& st) {
+  Report r;
+  r.id = st.Text(0);
+  r.kind = st.Text(1);
+  r.category_id = st.Text(2);
+  r.ward_id = st.Text(3);
+  r.title = st.Text(4);
+  r.description = st.Text(5);
+  r.lat = st.OptDouble(6);
+  r.lon = st.OptDouble(7);
+  r.address = st.OptText(8);
+  r.status = st.Text(9);
+  r.assigned_unit = st.OptText(10);
+  r.due_at = st.OptText(11);
+  r.reporter_ref = st.OptText(12);
+  r.created_at = st.Text(13);
+  r.updated_at = st.Text(14);
+  return r;
+}
+
+}  // namespace
+
+Result<std::vector<Report>> ReportQueries::List() {
+  Q11_ASSIGN_OR_RETURN(auto st, cache_->Get(std::string("SELECT ") + kReportColumns +
+                                            " FROM reports ORDER BY created_at DESC, id DESC"));
+  std::vector<Report> out;
+  for (;;) {
+    Q11_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back(ReadReport(*st));
+  }
+  return out;
+}
+
+Result<Report> ReportQueries::Get(const std::string& id) {
+  Report r;
+  {
+    Q11_ASSIGN_OR_RETURN(auto st, cache_->Get(std::string("SELECT ") + kReportColumns +
+                                              " FROM reports WHERE id = ?"));
+    st->Bind(1, id);
+    Q11_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) return NotFound("no report " + id + " on this device / không có phản ánh " + id);
+    r = ReadReport(*st);
+  }
+  Q11_ASSIGN_OR_RETURN(auto ev, cache_->Get("SELECT id, report_id, kind, status, note, unit_id, "
+                                            "author_ref, author_role, created_at FROM case_events "
+                                            "WHERE report_id = ? ORDER BY created_at, id"));
+  ev->Bind(1, id);
+  for (;;) {
+    Q11_ASSIGN_OR_RETURN(bool row, ev->Step());
+    if (!row) break;
+    r.events.push_back({ev->Text(0), ev->Text(1), ev->Text(2), ev->Text(3), ev->Text(4),
+                        ev->Text(5), ev->Text(6), ev->Text(7), ev->Text(8)});
+  }
+  return r;
+}
+
+Result<std::vector<Unit>> ReportQueries::Units() {
+  // The district first, then its wards, then departments.
+  Q11_ASSIGN_OR_RETURN(auto st,
+                       cache_->Get("SELECT id, parent_id, kind, name_vi, name_en FROM units "
+                                   "ORDER BY CASE kind WHEN 'district' THEN 0 "
+                                   "WHEN 'ward' THEN 1 ELSE 2 END, id"));
+  std::vector<Unit> out;
+  for (;;) {
+    Q11_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back({st->Text(0), st->Text(1), st->Text(2), st->Text(3), st->Text(4)});
+  }
+  return out;
+}
+
+Result<std::vector<Category>> ReportQueries::Categories() {
+  Q11_ASSIGN_OR_RETURN(auto st, cache_->Get("SELECT id, name_vi, name_en, default_unit, "
+                                            "deadline_hours FROM categories ORDER BY id"));
+  std::vector<Category> out;
+  for (;;) {
+    Q11_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back(
+        {st->Text(0), st->Text(1), st->Text(2), st->Text(3), static_cast<int>(st->Int(4))});
+  }
+  return out;
+}
+
+Result<std::string> ReportQueries::ReportOfEvent(const std::string& event_id) {
+  Q11_ASSIGN_OR_RETURN(auto st, cache_->Get("SELECT report_id FROM case_events WHERE id = ?"));
+  st->Bind(1, event_id);
+  Q11_ASSIGN_OR_RETURN(bool row, st->Step());
+  return row ? st->Text(0) : std::string();
+}
+
+Result<int> CountTouching(const std::vector<std::string>& changesets, const std::string& report_id,
+                          ReportQueries& queries) {
+  int count = 0;
+  for (const std::string& cs : changesets) {
+    ChangesetReader reader(cs);
+    bool touches = false;
+    for (;;) {
+      Q11_ASSIGN_OR_RETURN(bool more, reader.Next());
+      if (!more || touches) break;
+      if (reader.table() == "reports") {
+        touches = reader.Text(0) == report_id;
+      } else if (reader.table() == "case_events") {
+        // report_id (column 1) is absent from an UPDATE that did not change it.
+        if (reader.Value(1) != nullptr) {
+          touches = reader.Text(1) == report_id;
+        } else {
+          Q11_ASSIGN_OR_RETURN(std::string owner, queries.ReportOfEvent(reader.Text(0)));
+          touches = owner == report_id;
+        }
+      }
+    }
+    if (touches) ++count;
+  }
+  return count;
+}
+
+}  // namespace q11::device

@@ -1,0 +1,45 @@
+// The SQL of the user's writes to reports and case events, with their validation. Every
+// method must run inside a LocalWriter transaction (that is what captures and queues it);
+// a validation error makes the whole transaction roll back.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "devicecore/database.h"
+#include "devicecore/env.h"
+#include "statement_cache.h"
+
+namespace q11::device {
+
+// Who is writing, from the stored account (all empty before login).
+struct Author {
+  std::optional<std::string> ref;           // author_ref of events
+  std::optional<std::string> role;          // author_role of events
+  std::optional<std::string> reporter_ref;  // reporter_ref of new reports
+};
+Author AuthorFrom(const Result<Account>& account);
+
+class ReportWrites {
+ public:
+  // Pointers must outlive this object.
+  ReportWrites(StatementCache* cache, Env* env) : cache_(cache), env_(env) {}
+
+  // REQUIRES: inside a LocalWriter transaction.
+  Result<std::string> FileReport(const NewReport& report, const Author& author);
+  Status SetStatus(const std::vector<std::string>& report_ids, const std::string& status,
+                   const std::string& note, const Author& author);
+  Result<std::string> AddComment(const std::string& report_id, const std::string& note,
+                                 const Author& author);
+
+ private:
+  Status RequireReport(const std::string& id);
+  Result<bool> Exists(const char* sql, const std::string& id);
+  Status InsertEvent(const CaseEvent& e);
+
+  StatementCache* cache_;
+  Env* env_;
+};
+
+}  // namespace q11::device

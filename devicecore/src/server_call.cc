@@ -1,0 +1,85 @@
+#include "server_call.h"
+
+#include <Poco/Exception.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <algorithm>
+
+namespace q11::device {
+namespace {
+
+bool Retryable(int http_status) { return http_status >= 500 || http_status == 429; }
+
+Status StatusForHttpError(const HttpReply& reply) {
+  std::string msg = ServerMessage(reply);
+  switch (reply.status) {
+    case 401:
+      return Unauthenticated(msg);
+    case 403:
+      return PermissionDenied(msg);
+    case 400:
+      return InvalidArgument(msg);
+    default:
+      if (Retryable(reply.status)) return Unavailable(msg);
+      return FailedPrecondition(msg);
+  }
+}
+
+}  // namespace
+
+std::string ServerMessage(const HttpReply& reply) {
+  std::string prefix = "server answered HTTP " + std::to_string(reply.status);
+  try {
+    Poco::JSON::Parser parser;
+    Poco::Dynamic::Var v = parser.parse(reply.body);
+    Poco::JSON::Object::Ptr obj = v.extract<Poco::JSON::Object::Ptr>();
+    std::string en = obj->optValue<std::string>("message", "");
+    std::string vi = obj->optValue<std::string>("message_vi", "");
+    if (en.empty() && vi.empty()) en = obj->optValue<std::string>("error", "");
+    if (en.empty() && vi.empty()) return prefix;
+    if (vi.empty() || vi == en) return en;
+    if (en.empty()) return vi;
+    return en + " / " + vi;
+  } catch (const Poco::Exception&) {
+  } catch (const std::exception&) {
+  }
+  // Not our JSON (a proxy's page?): show the start of it, on one line.
+  std::string excerpt = reply.body.substr(0, 200);
+  std::replace(excerpt.begin(), excerpt.end(), '\n', ' ');
+  std::replace(excerpt.begin(), excerpt.end(), '\r', ' ');
+  return excerpt.empty() ? prefix : prefix + ": " + excerpt;
+}
+
+Result<HttpReply> PostWithRetry(Transport& transport, Env& env, std::string_view path,
+                                std::string_view content_type, std::string_view body,
+                                std::string_view bearer, const RetryPolicy& policy,
+                                CallStats* stats) {
+  CallStats local;
+  CallStats& st = stats != nullptr ? *stats : local;
+  int attempts = std::max(1, policy.max_attempts);
+  int backoff = std::max(0, policy.initial_backoff_ms);
+  Status last;
+  for (int attempt = 1; attempt <= attempts; ++attempt) {
+    if (attempt > 1) {
+      env.SleepMs(backoff);
+      backoff *= 2;
+    }
+    ++st.attempts;
+    Result<HttpReply> reply = transport.Post(path, content_type, body, bearer);
+    if (!reply.ok()) {
+      if (reply.status().code() != StatusCode::kUnavailable) return reply.status();
+      last = reply.status();
+      continue;
+    }
+    st.bytes_up += reply->bytes_sent;
+    st.bytes_down += reply->bytes_received;
+    if (reply->status >= 200 && reply->status < 300) return reply;
+    last = StatusForHttpError(*reply);
+    if (!Retryable(reply->status)) return last;
+  }
+  return Status(StatusCode::kUnavailable,
+                last.message() + " (after " + std::to_string(attempts) + " attempts)");
+}
+
+}  // namespace q11::device

@@ -1,0 +1,35 @@
+// One request to the server with the retry policy of docs/architecture.md: connection
+// failures, 5xx and 429 are retried with doubling backoff (sleeping through the Env); any
+// other HTTP error becomes a Status carrying the server's JSON message.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "devicecore/env.h"
+
+namespace q11::device {
+
+struct RetryPolicy {
+  int max_attempts = 4;
+  int initial_backoff_ms = 200;
+};
+
+struct CallStats {
+  int attempts = 0;
+  int64_t bytes_up = 0, bytes_down = 0;  // over every attempt that reached the server
+};
+
+// Returns a 2xx reply, or: kUnavailable (unreachable, or 5xx/429 after the last attempt),
+// kUnauthenticated (401), kPermissionDenied (403), kInvalidArgument (400),
+// kFailedPrecondition (other 4xx). `stats` may be null.
+Result<HttpReply> PostWithRetry(Transport& transport, Env& env, std::string_view path,
+                                std::string_view content_type, std::string_view body,
+                                std::string_view bearer, const RetryPolicy& policy,
+                                CallStats* stats);
+
+// The message of a JSON error body {"error","message","message_vi"}: "English / Tiếng Việt",
+// or a short excerpt of the body when it is not such JSON.
+std::string ServerMessage(const HttpReply& reply);
+
+}  // namespace q11::device

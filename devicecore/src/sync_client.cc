@@ -1,0 +1,91 @@
+// Sync(): round trips until the server has nothing more to send and the outbox has nothing
+// unsent. Each round trip is: build the request, POST it with retries, decode, and apply
+// the response in one transaction (pull_applier). Nothing local changes before a response
+// has been received and decoded.
+#include "devicecore/sync.h"
+#include "protocol/sync_messages.h"
+#include "pull_applier.h"
+#include "server_call.h"
+#include "status_macros.h"
+#include "sync_request.h"
+
+namespace q11::device {
+namespace {
+
+constexpr char kSyncContentType[] = "application/x-q11-sync";
+
+// "... (3 thay đổi đang chờ / 3 changes waiting)": the user's question when sync fails is
+// "is my report safe?", so every failure says what is still queued.
+Status WithWaiting(DatabaseImpl& db, const Status& s) {
+  Result<int64_t> waiting = db.PendingCount();
+  if (!waiting.ok()) return s;
+  std::string n = std::to_string(*waiting);
+  return Status(s.code(),
+                s.message() + " (" + n + " thay đổi đang chờ / " + n + " changes waiting)");
+}
+
+bool IsSyncContentType(const std::string& ct) {
+  return ct.compare(0, sizeof(kSyncContentType) - 1, kSyncContentType) == 0;
+}
+
+}  // namespace
+
+Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOptions& options) {
+  DatabaseImpl* db = DatabaseImpl::From(database);
+  if (db == nullptr) return InvalidArgument("Sync needs a Database made by Database::Open");
+  Result<Account> account = db->GetAccount();
+  if (!account.ok()) {
+    if (account.status().code() == StatusCode::kNotFound)
+      return WithWaiting(*db, Unauthenticated("not logged in: run q11 login"));
+    return account.status();
+  }
+  const RetryPolicy retry{options.max_attempts, options.initial_backoff_ms};
+
+  SyncResult result;
+  for (int page = 0; page < std::max(1, options.max_pages); ++page) {
+    Q11_ASSIGN_OR_RETURN(BuiltRequest built, BuildSyncRequest(*db, options.max_pull_rows));
+    std::string body = wire::EncodeSyncRequest(built.request);
+
+    CallStats stats;
+    Result<HttpReply> reply = PostWithRetry(transport, db->env(), "/v1/sync", kSyncContentType,
+                                            body, account->token, retry, &stats);
+    result.bytes_up += stats.bytes_up;
+    result.bytes_down += stats.bytes_down;
+    if (!reply.ok()) {
+      const Status& s = reply.status();
+      if (s.code() == StatusCode::kUnavailable)
+        return WithWaiting(*db, Unavailable("cannot reach the server: " + s.message()));
+      if (s.code() == StatusCode::kUnauthenticated)
+        return WithWaiting(*db, Unauthenticated("the server refused the login token (" +
+                                                s.message() + "): run q11 login"));
+      return WithWaiting(*db, Status(s.code(), "the server refused the sync: " + s.message()));
+    }
+    if (!IsSyncContentType(reply->content_type))
+      return WithWaiting(*db, DataLoss("the server answered with " + reply->content_type +
+                                       ", not a sync response"));
+    Result<wire::SyncResponse> response = wire::DecodeSyncResponse(reply->body);
+    if (!response.ok())
+      return WithWaiting(*db, DataLoss("malformed sync response: " + response.status().message()));
+
+    Result<ApplyOutcome> applied = ApplySyncResponse(*db, built.sent, *response);
+    if (!applied.ok()) return WithWaiting(*db, applied.status());
+
+    ++result.round_trips;
+    result.pushed += static_cast<int>(built.sent.size());
+    result.applied += applied->applied;
+    result.merged += applied->merged;
+    result.parked += applied->parked;
+    result.rejected += applied->rejected;
+    result.retried += applied->retry;
+    result.pulled_rows += response->pull_rows;
+    result.pull_omitted += applied->pull_omitted;
+    result.cursor = response->cursor;
+    for (std::string& m : applied->messages) result.messages.push_back(std::move(m));
+    result.has_more = response->has_more || built.more_unsent;
+    if (!result.has_more) break;
+  }
+  Q11_ASSIGN_OR_RETURN(result.pending_after, db->PendingCount());
+  return result;
+}
+
+}  // namespace q11::device

@@ -1,0 +1,108 @@
+/* The devicecore C API from C: open, file a report, list and show it, count the outbox,
+   and the error codes of bad input. Returns non-zero on the first failure. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "devicecore/devicecore.h"
+
+static int failures = 0;
+#define EXPECT(cond)                                                      \
+  do {                                                                    \
+    if (!(cond)) {                                                        \
+      fprintf(stderr, "%s:%d: expected %s\n", __FILE__, __LINE__, #cond); \
+      failures++;                                                         \
+    }                                                                     \
+  } while (0)
+
+int main(void) {
+  char dir[] = "/tmp/q11capi-XXXXXX";
+  if (mkdtemp(dir) == NULL) return 2;
+  char path[256];
+  snprintf(path, sizeof path, "%s/device.db", dir);
+
+  q11_db* db = NULL;
+  EXPECT(q11_open(path, &db) == Q11_OK);
+  EXPECT(db != NULL);
+  EXPECT(strcmp(q11_errmsg(db), "") == 0);
+
+  int64_t n = -1;
+  EXPECT(q11_outbox_count(db, &n) == Q11_OK && n == 0);
+
+  char* id = NULL;
+  EXPECT(q11_report_new(db, "phan_anh", "rac-thai", "p05", "Rác ở chợ Thiếc", "Tồn đọng nhiều ngày",
+                        10.7601, 106.6505, 1, &id) == Q11_OK);
+  EXPECT(id != NULL && strlen(id) == 36);
+
+  char* json = NULL;
+  EXPECT(q11_report_list_json(db, &json) == Q11_OK);
+  EXPECT(json != NULL && json[0] == '[');
+  EXPECT(json != NULL && strstr(json, id) != NULL);
+  EXPECT(json != NULL && strstr(json, "Rác ở chợ Thiếc") != NULL); /* UTF-8 kept as is */
+  q11_free(json);
+
+  json = NULL;
+  EXPECT(q11_report_show_json(db, id, &json) == Q11_OK);
+  EXPECT(json != NULL && strstr(json, "\"status\":\"new\"") != NULL);
+  EXPECT(json != NULL && strstr(json, "\"pending_changes\":1") != NULL);
+  q11_free(json);
+
+  EXPECT(q11_case_status(db, id, "accepted", "Đã tiếp nhận") == Q11_OK);
+  EXPECT(q11_outbox_count(db, &n) == Q11_OK && n == 2);
+
+  /* Bad input: a code, a message, no outbox entry, OUT parameter NULL. */
+  char* bad = (char*)1;
+  EXPECT(q11_report_new(db, NULL, "no-such-category", "p05", "t", NULL, 0, 0, 0, &bad) ==
+         Q11_INVALID_ARGUMENT);
+  EXPECT(bad == NULL);
+  EXPECT(strstr(q11_errmsg(db), "category") != NULL);
+  EXPECT(q11_report_new(db, "phan_anh", "rac-thai", "p05", "t", NULL, 95.0, 0, 1, &bad) ==
+         Q11_INVALID_ARGUMENT);
+  EXPECT(q11_report_new(db, "complaint", "rac-thai", "p05", "t", NULL, 0, 0, 0, &bad) ==
+         Q11_INVALID_ARGUMENT);
+  EXPECT(q11_case_status(db, id, "done", NULL) == Q11_INVALID_ARGUMENT);
+  EXPECT(q11_report_show_json(db, "01890000-0000-7000-8000-000000000000", &json) == Q11_NOT_FOUND);
+  EXPECT(q11_outbox_count(db, &n) == Q11_OK && n == 2);
+  EXPECT(strcmp(q11_errmsg(db), "") == 0); /* cleared by the success */
+
+  /* Sync before login: unauthenticated, with a message that says what to do. */
+  char* summary = NULL;
+  EXPECT(q11_sync(db, &summary) == Q11_UNAUTHENTICATED);
+  EXPECT(summary == NULL);
+  EXPECT(strstr(q11_errmsg(db), "login") != NULL);
+
+  /* Misuse. */
+  EXPECT(q11_report_new(db, "phan_anh", "rac-thai", "p05", "t", NULL, 0, 0, 0, NULL) == Q11_MISUSE);
+  EXPECT(q11_outbox_count(NULL, &n) == Q11_MISUSE);
+  EXPECT(q11_errmsg(NULL) != NULL);
+
+  q11_free(id);
+  EXPECT(q11_close(db) == Q11_OK);
+  EXPECT(q11_close(NULL) == Q11_OK);
+
+  /* Reopen: the data survived. */
+  db = NULL;
+  EXPECT(q11_open(path, &db) == Q11_OK);
+  EXPECT(q11_outbox_count(db, &n) == Q11_OK && n == 2);
+  q11_close(db);
+
+  /* A file that is not a database. */
+  char junk[256];
+  snprintf(junk, sizeof junk, "%s/junk.db", dir);
+  FILE* f = fopen(junk, "wb");
+  if (f != NULL) {
+    for (int i = 0; i < 4096; i++) fputc('x', f);
+    fclose(f);
+  }
+  db = NULL;
+  EXPECT(q11_open(junk, &db) == Q11_DATA_LOSS);
+  EXPECT(db != NULL && strlen(q11_errmsg(db)) > 0);
+  q11_close(db);
+
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+  if (failures == 0) printf("c_api_test: all checks passed\n");
+  return failures == 0 ? 0 : 1;
+}
