@@ -1,8 +1,15 @@
 #include "changeset_reader.h"
 
+#include "q11sqlite/changeset_framing.h"
+
 namespace q11::device {
 
 ChangesetReader::ChangesetReader(std::string_view changeset) {
+  // SQLite's iterator hangs or over-reads on bad framing: never let it see such bytes.
+  if (!sql::CheckChangesetFraming(changeset).ok()) {
+    start_rc_ = SQLITE_CORRUPT;
+    return;
+  }
   sqlite3_changeset_iter* raw = nullptr;
   // sqlite3changeset_start only reads the buffer; its parameter is not const for history.
   start_rc_ = sqlite3changeset_start(&raw, static_cast<int>(changeset.size()),

@@ -77,3 +77,11 @@ TEST_CASE("A transaction rolls back unless committed") {
   }
   CHECK(db.QueryText("SELECT count(*) FROM categories")->value() == "13");
 }
+
+TEST_CASE("Bytes that hang SQLite 3.40.1's changeset iterator are refused up front") {
+  // An unterminated table name: sqlite3changeset_next would spin forever on it.
+  CHECK(ChangesetTables("T").status().code() == StatusCode::kDataLoss);
+  CHECK(ChangesetTables(std::string("T\x03\x01\x00\x00reports", 10)).status().code() == StatusCode::kDataLoss);
+  Db db = SyncedDb();
+  CHECK(ApplyChangeset(db, "T", Replace()).code() == StatusCode::kDataLoss);
+}

@@ -2,6 +2,8 @@
 
 #include <mutex>
 
+#include "q11sqlite/changeset_framing.h"
+
 namespace q11::sql {
 namespace {
 
@@ -260,6 +262,10 @@ using IterPtr = std::unique_ptr<sqlite3_changeset_iter, IterDeleter>;
 
 Status ApplyChangeset(Db& db, std::string_view changeset, const ConflictHandler& handler) {
   if (changeset.empty()) return Status::Ok();
+  // Even changesets from our own server come over a network; SQLite's iterator hangs or
+  // over-reads on bad framing (changeset_framing.h), so check it first. It is one cheap pass.
+  if (Status framing = CheckChangesetFraming(changeset); !framing.ok())
+    return DataLoss("malformed changeset: " + framing.message());
   ApplyContext ctx{&handler};
   tl_capture = true;
   tl_schema_log.clear();
@@ -288,6 +294,8 @@ Result<std::string> InvertChangeset(std::string_view changeset) {
 
 Result<std::vector<std::string>> ChangesetTables(std::string_view changeset) {
   std::vector<std::string> tables;
+  if (Status framing = CheckChangesetFraming(changeset); !framing.ok())
+    return DataLoss("malformed changeset: " + framing.message());
   sqlite3_changeset_iter* raw = nullptr;
   int rc = sqlite3changeset_start(&raw, static_cast<int>(changeset.size()), const_cast<char*>(changeset.data()));
   IterPtr it(raw);

@@ -1,0 +1,75 @@
+// The narrow storage interface of the server: accounts, device binding, push and pull.
+//
+// Everything the HTTP layer and the command line need from the database goes through
+// Store, so the storage engine can change without touching them. The embedded default is
+// SQLite in WAL mode (OpenSqliteStore); a PostgreSQL backend would implement the same
+// interface. Expected failures are Status values; nothing here throws.
+//
+// Thread safety: a Store is safe to use from many threads at once. Pushes are serialised
+// (a single writer); pulls and account lookups run concurrently on pooled read connections.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/result.h"
+#include "protocol/sync_messages.h"
+#include "syncserver/account.h"
+
+namespace q11::server {
+
+// One page of a device's pull.
+struct PullPage {
+  std::string changeset;  // a real SQLite changeset; empty when no rows
+  uint32_t rows = 0;      // rows in changeset
+  uint64_t cursor = 0;    // the cursor the device sends next time
+  bool has_more = false;  // more rows wait after `cursor`
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // kAlreadyExists when the name or reporter_ref is taken.
+  virtual Status AddAccount(const StoredAccount& account) = 0;
+  // nullopt when no such account (disabled accounts are returned; callers refuse them).
+  virtual Result<std::optional<StoredAccount>> FindAccountByName(std::string_view name) = 0;
+  virtual Result<std::optional<Account>> FindAccountById(std::string_view id) = 0;
+  virtual Result<std::vector<Account>> ListAccounts() = 0;
+  // True when `unit` is a units.id.
+  virtual Result<bool> UnitExists(std::string_view unit) = 0;
+
+  // Binds `device_id` to the account the first time it is seen. kPermissionDenied when the
+  // device is already bound to another account.
+  virtual Status BindDevice(std::string_view device_id, const Account& account) = 0;
+
+  // Validates and applies the entries in one durable transaction; one verdict per entry,
+  // in order. An entry already recorded for (device_id, local_seq) gets its recorded
+  // verdict and is not applied again. Errors (kUnavailable, kInternal) mean nothing was
+  // applied. REQUIRES: BindDevice(device_id, account) succeeded.
+  virtual Result<std::vector<wire::EntryVerdict>> Push(
+      const Account& account, std::string_view device_id,
+      const std::vector<wire::PushEntry>& entries) = 0;
+
+  // The rows changed after `cursor` that the account may see, oldest first, at most
+  // `max_rows` (0: the default page size; capped).
+  virtual Result<PullPage> Pull(const Account& account, uint64_t cursor, uint32_t max_rows) = 0;
+};
+
+struct StoreOptions {
+  // Unix milliseconds; tests substitute a fixed clock.
+  std::function<int64_t()> clock;
+  uint32_t default_pull_rows = 5000;
+  uint32_t max_pull_rows = 20000;
+};
+
+// Opens (creating when missing) the SQLite database at `path`: WAL, synchronous=FULL, the
+// synced tables, Quận 11's reference data and the server's own tables.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, StoreOptions options = {});
+
+}  // namespace q11::server

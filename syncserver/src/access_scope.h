@@ -1,0 +1,35 @@
+// Who sees and handles which reports (docs/architecture.md, "Audiences").
+//
+// Every change-log entry is filed under audiences ("all", "u:<unit>", "r:<reporter_ref>");
+// a pull reads only the audiences of its account. The same unit rules decide which
+// reports an official may update, so reading and writing scopes cannot drift apart.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "syncserver/account.h"
+
+namespace q11::server {
+
+// The district unit: its officials see and handle every report.
+inline constexpr std::string_view kDistrictUnit = "q11";
+
+// Leaders, admins and officials of the district see every report.
+bool SeesAllReports(const Account& account);
+
+// True when `account` (an official, leader or admin) handles a report of this ward or
+// assigned unit. Always false for citizens.
+bool HandlesReport(const Account& account, std::string_view ward_id,
+                   std::string_view assigned_unit);
+
+// The audiences `account` reads.
+std::vector<std::string> ReadAudiences(const Account& account);
+
+// Replaces *out with the audiences of a report row (and of the case events written
+// while it has these values); no duplicates.
+void ReportAudiences(std::string_view ward_id, std::string_view assigned_unit,
+                     std::string_view reporter_ref, std::vector<std::string>* out);
+
+}  // namespace q11::server

@@ -1,0 +1,76 @@
+#include "change_log.h"
+
+namespace q11::server {
+
+Result<std::unique_ptr<ChangeLog>> ChangeLog::Create(sql::Db& db) {
+  std::unique_ptr<ChangeLog> log(new ChangeLog());
+  struct {
+    sql::Statement* target;
+    const char* sql;
+  } statements[] = {
+      {&log->read_counter_, "SELECT value FROM meta WHERE key = 'last_seq'"},
+      {&log->write_counter_, "UPDATE meta SET value = ?1 WHERE key = 'last_seq'"},
+      {&log->drop_audiences_,
+       "DELETE FROM row_audience WHERE seq = (SELECT seq FROM row_log WHERE tbl = ?1 AND pk = ?2)"},
+      {&log->upsert_row_,
+       "INSERT INTO row_log (tbl, pk, seq, deleted) VALUES (?1, ?2, ?3, ?4) "
+       "ON CONFLICT (tbl, pk) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted"},
+  };
+  for (auto& s : statements) {
+    Result<sql::Statement> st = db.Prepare(s.sql);
+    if (!st.ok()) return st.status();
+    *s.target = std::move(*st);
+  }
+  for (int n = 1; n <= 4; ++n) {
+    // Parameters: ?1 seq, ?2 tbl, ?3 pk, then one per audience.
+    std::string sql = "INSERT OR IGNORE INTO row_audience (audience, seq, tbl, pk) VALUES ";
+    for (int i = 0; i < n; ++i)
+      sql += (i ? ", (?" : "(?") + std::to_string(i + 4) + ", ?1, ?2, ?3)";
+    Result<sql::Statement> st = db.Prepare(sql);
+    if (!st.ok()) return st.status();
+    log->insert_audiences_[n - 1] = std::move(*st);
+  }
+  return log;
+}
+
+Status ChangeLog::Begin() {
+  Result<bool> row = read_counter_.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) {
+    read_counter_.Reset();
+    return Internal("meta.last_seq is missing");
+  }
+  last_seq_ = stored_seq_ = static_cast<uint64_t>(read_counter_.Int(0));
+  read_counter_.Reset();
+  return Status::Ok();
+}
+
+Result<uint64_t> ChangeLog::Record(std::string_view table, std::string_view pk, bool deleted,
+                                   const std::vector<std::string>& audiences, bool new_row) {
+  uint64_t seq = ++last_seq_;
+  if (!new_row) {
+    drop_audiences_.Bind(1, table).Bind(2, pk);
+    Q11_RETURN_IF_ERROR(drop_audiences_.Run());
+  }
+  upsert_row_.Bind(1, table)
+      .Bind(2, pk)
+      .Bind(3, static_cast<int64_t>(seq))
+      .Bind(4, deleted ? 1 : 0);
+  Q11_RETURN_IF_ERROR(upsert_row_.Run());
+  if (audiences.empty() || audiences.size() > 4) return Internal("a row needs 1-4 audiences");
+  sql::Statement& insert = insert_audiences_[audiences.size() - 1];
+  insert.Bind(1, static_cast<int64_t>(seq)).Bind(2, table).Bind(3, pk);
+  for (size_t i = 0; i < audiences.size(); ++i) insert.Bind(static_cast<int>(i + 4), audiences[i]);
+  Q11_RETURN_IF_ERROR(insert.Run());
+  return seq;
+}
+
+Status ChangeLog::Finish() {
+  if (last_seq_ == stored_seq_) return Status::Ok();
+  write_counter_.Bind(1, static_cast<int64_t>(last_seq_));
+  Q11_RETURN_IF_ERROR(write_counter_.Run());
+  stored_seq_ = last_seq_;
+  return Status::Ok();
+}
+
+}  // namespace q11::server

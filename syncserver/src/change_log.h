@@ -1,0 +1,46 @@
+// The change log devices pull from. Each synced row that changes gets the next global
+// sequence number; row_log keeps each row's latest sequence (and whether it was deleted),
+// row_audience files that sequence under each audience that may see the row, so a pull
+// reads only its own audiences' entries in sequence order.
+//
+// Sequences are allocated inside the push transaction: Begin() reads the counter, Finish()
+// writes it back before COMMIT. A rolled-back savepoint leaves a gap, which is harmless
+// (sequences only need to increase).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/result.h"
+#include "q11sqlite/sqlite.h"
+
+namespace q11::server {
+
+class ChangeLog {
+ public:
+  // Prepares the statements on the write connection. REQUIRES: db outlives the log.
+  static Result<std::unique_ptr<ChangeLog>> Create(sql::Db& db);
+
+  // REQUIRES: inside the write transaction.
+  Status Begin();
+  // Gives the row (table, pk) the next sequence, replaces its audiences with `audiences`
+  // (1-4 of them)
+  // and returns the sequence. `new_row`: the row was never logged (skips removing old
+  // entries). REQUIRES: between Begin() and Finish().
+  Result<uint64_t> Record(std::string_view table, std::string_view pk, bool deleted,
+                          const std::vector<std::string>& audiences, bool new_row);
+  Status Finish();
+
+ private:
+  ChangeLog() = default;
+  uint64_t last_seq_ = 0;
+  uint64_t stored_seq_ = 0;
+  sql::Statement read_counter_, write_counter_, drop_audiences_, upsert_row_;
+  // insert_audiences_[n - 1] files a row under n audiences in one statement.
+  sql::Statement insert_audiences_[4];
+};
+
+}  // namespace q11::server

@@ -1,0 +1,342 @@
+#include "change_validator.h"
+
+#include <map>
+
+#include "access_scope.h"
+#include "protocol/ids.h"
+#include "protocol/schema.h"
+
+namespace q11::server {
+namespace {
+
+constexpr size_t kMaxIdBytes = 64;
+constexpr size_t kMaxTitleBytes = 200;
+constexpr size_t kMaxDescriptionBytes = 5000;
+constexpr size_t kMaxNoteBytes = 5000;
+constexpr size_t kMaxAddressBytes = 500;
+
+// Column positions of the tables the rules look into, resolved once per changeset.
+struct ReportColumns {
+  explicit ReportColumns(const TableShape& s)
+      : id(s.Index("id")),
+        kind(s.Index("kind")),
+        category_id(s.Index("category_id")),
+        ward_id(s.Index("ward_id")),
+        title(s.Index("title")),
+        description(s.Index("description")),
+        lat(s.Index("lat")),
+        lon(s.Index("lon")),
+        address(s.Index("address")),
+        status(s.Index("status")),
+        assigned_unit(s.Index("assigned_unit")),
+        due_at(s.Index("due_at")),
+        reporter_ref(s.Index("reporter_ref")),
+        created_at(s.Index("created_at")),
+        updated_at(s.Index("updated_at")) {}
+  int id, kind, category_id, ward_id, title, description, lat, lon, address, status, assigned_unit,
+      due_at, reporter_ref, created_at, updated_at;
+};
+
+struct EventColumns {
+  explicit EventColumns(const TableShape& s)
+      : id(s.Index("id")),
+        report_id(s.Index("report_id")),
+        kind(s.Index("kind")),
+        status(s.Index("status")),
+        note(s.Index("note")),
+        unit_id(s.Index("unit_id")),
+        created_at(s.Index("created_at")) {}
+  int id, report_id, kind, status, note, unit_id, created_at;
+};
+
+bool TextLen(const Value& v, size_t min, size_t max) {
+  return v.is_text() && v.s.size() >= min && v.s.size() <= max;
+}
+
+bool NullOrEmpty(const Value& v) { return v.is_null() || (v.is_text() && v.s.empty()); }
+
+bool IsTimestamp(const Value& v) {
+  return v.is_text() && v.s.size() <= 40 && ParseUtc(v.s).has_value();
+}
+
+bool InRange(const Value& v, double lo, double hi) {
+  if (v.is_null()) return true;
+  double d;
+  if (v.type == Value::Type::kInteger)
+    d = static_cast<double>(v.i);
+  else if (v.type == Value::Type::kReal)
+    d = v.r;
+  else
+    return false;
+  return d >= lo && d <= hi;
+}
+
+class Checker {
+ public:
+  Checker(const TableShape& shape, const RowChange& row, const Value& pk)
+      : shape_(shape), row_(row), pk_(pk) {}
+
+  // "reports row 0195… column status: <what>"
+  Status Bad(int col, std::string_view what, std::string_view vi,
+             StatusCode code = StatusCode::kInvalidArgument) const {
+    std::string en = shape_.name + " row " + pk_.Describe();
+    if (col >= 0) en += " column " + shape_.columns[col];
+    en += ": ";
+    en += what;
+    return Refusal(code, en, vi);
+  }
+  Status Denied(int col, std::string_view what, std::string_view vi) const {
+    return Bad(col, what, vi, StatusCode::kPermissionDenied);
+  }
+  const Value& New(int col) const { return row_.new_values[col]; }
+
+ private:
+  const TableShape& shape_;
+  const RowChange& row_;
+  const Value& pk_;
+};
+
+class Validator {
+ public:
+  Validator(const DecodedChangeset& cs, const ValidationContext& ctx)
+      : cs_(cs), ctx_(ctx), account_(*ctx.account) {}
+
+  Status Run() {
+    for (const TableChanges& t : cs_.tables) Q11_RETURN_IF_ERROR(CheckShape(t));
+    CollectNewReports();
+    for (const TableChanges& t : cs_.tables) {
+      const TableShape& shape = *ctx_.shapes->Find(t.table);
+      for (const RowChange& row : t.rows) Q11_RETURN_IF_ERROR(CheckRow(shape, row));
+    }
+    return Status::Ok();
+  }
+
+ private:
+  Status CheckShape(const TableChanges& t) {
+    const TableShape* shape = ctx_.shapes->Find(t.table);
+    if (shape == nullptr)
+      return Refusal(StatusCode::kInvalidArgument, "unknown table " + t.table,
+                     "bảng không đồng bộ: " + t.table);
+    if (static_cast<size_t>(t.column_count) != shape->columns.size())
+      return Refusal(StatusCode::kInvalidArgument,
+                     "table " + t.table + " has " + std::to_string(t.column_count) +
+                         " columns in the changeset, " + std::to_string(shape->columns.size()) +
+                         " on the server",
+                     "số cột của bảng " + t.table + " không khớp với máy chủ");
+    if (t.pk != shape->pk)
+      return Refusal(StatusCode::kInvalidArgument,
+                     "table " + t.table + " has another primary-key layout than the server's",
+                     "khóa chính của bảng " + t.table + " không khớp với máy chủ");
+    if (t.table == "units" || t.table == "categories")
+      return Refusal(StatusCode::kPermissionDenied,
+                     "table " + t.table + " is reference data; devices may not change it",
+                     "bảng " + t.table + " là dữ liệu danh mục, thiết bị không được sửa");
+    return Status::Ok();
+  }
+
+  // Reports inserted by this same changeset: a citizen's first comment may travel with
+  // its report, in any order.
+  void CollectNewReports() {
+    for (const TableChanges& t : cs_.tables) {
+      if (t.table != "reports") continue;
+      ReportColumns c(*ctx_.shapes->Find("reports"));
+      for (const RowChange& row : t.rows) {
+        if (row.op != SQLITE_INSERT || !row.new_values[c.id].is_text()) continue;
+        ReportFacts f;
+        f.ward_id = std::string(row.new_values[c.ward_id].text());
+        f.assigned_unit = std::string(row.new_values[c.assigned_unit].text());
+        // The server stamps the citizen's own pseudonym on every report they file.
+        f.reporter_ref = account_.reporter_ref;
+        new_reports_.emplace(row.new_values[c.id].s, std::move(f));
+      }
+    }
+  }
+
+  Result<std::optional<ReportFacts>> FindReport(std::string_view id) {
+    auto it = new_reports_.find(id);
+    if (it != new_reports_.end()) return std::optional<ReportFacts>(it->second);
+    return ctx_.find_report(id);
+  }
+
+  Status CheckRow(const TableShape& shape, const RowChange& row) {
+    const Value& pk =
+        row.op == SQLITE_INSERT ? row.new_values[shape.pk_column] : row.old_values[shape.pk_column];
+    Checker ck(shape, row, pk);
+    if (!TextLen(pk, 1, kMaxIdBytes))
+      return ck.Bad(shape.pk_column, "the primary key must be text of 1-64 bytes",
+                    "khóa chính phải là chuỗi 1-64 byte");
+    if (row.op == SQLITE_DELETE)
+      return ck.Denied(-1, "rows may not be deleted from a device",
+                       "thiết bị không được xóa dữ liệu");
+    if (row.op == SQLITE_UPDATE && row.new_values[shape.pk_column].defined())
+      return ck.Denied(shape.pk_column, "the primary key may not change",
+                       "không được đổi khóa chính");
+    if (shape.name == "reports")
+      return row.op == SQLITE_INSERT ? CheckReportInsert(shape, ck)
+                                     : CheckReportUpdate(shape, row, ck, pk);
+    if (shape.name == "case_events") return CheckEvent(shape, row, ck);
+    return ck.Denied(-1, "this table may not be written from a device",
+                     "thiết bị không được ghi bảng này");
+  }
+
+  Status CheckReportInsert(const TableShape& shape, const Checker& ck) {
+    ReportColumns c(shape);
+    if (account_.role != Role::kCitizen)
+      return ck.Denied(-1, "only citizens file reports; staff update them",
+                       "chỉ người dân gửi phản ánh; cán bộ chỉ cập nhật");
+    if (!schema::OneOf(schema::kReportKinds, ck.New(c.kind).text()))
+      return ck.Bad(c.kind, "must be phan_anh or gop_y", "loại phải là phan_anh hoặc gop_y");
+    if (!ctx_.refs->DeadlineHours(ck.New(c.category_id).text()))
+      return ck.Bad(c.category_id, "unknown category " + ck.New(c.category_id).Describe(),
+                    "lĩnh vực không tồn tại");
+    if (!ctx_.refs->IsWard(ck.New(c.ward_id).text()))
+      return ck.Bad(c.ward_id, "not a ward of Quận 11: " + ck.New(c.ward_id).Describe(),
+                    "phường không tồn tại");
+    if (!TextLen(ck.New(c.title), 1, kMaxTitleBytes))
+      return ck.Bad(c.title, "must be text of 1-200 bytes", "tiêu đề phải dài 1-200 byte");
+    if (!TextLen(ck.New(c.description), 1, kMaxDescriptionBytes))
+      return ck.Bad(c.description, "must be text of 1-5000 bytes", "nội dung phải dài 1-5000 byte");
+    if (!InRange(ck.New(c.lat), -90, 90))
+      return ck.Bad(c.lat, "must be NULL or a latitude", "vĩ độ không hợp lệ");
+    if (!InRange(ck.New(c.lon), -180, 180))
+      return ck.Bad(c.lon, "must be NULL or a longitude", "kinh độ không hợp lệ");
+    if (!ck.New(c.address).is_null() && !TextLen(ck.New(c.address), 0, kMaxAddressBytes))
+      return ck.Bad(c.address, "must be NULL or text of at most 500 bytes", "địa chỉ quá dài");
+    if (ck.New(c.status).text() != "new")
+      return ck.Denied(c.status, "a new report must have status 'new'",
+                       "phản ánh mới phải có trạng thái 'new'");
+    if (!ck.New(c.assigned_unit).is_null())
+      return ck.Denied(c.assigned_unit, "citizens may not assign a unit",
+                       "người dân không được giao đơn vị xử lý");
+    const Value& ref = ck.New(c.reporter_ref);
+    if (!NullOrEmpty(ref) && ref.text() != account_.reporter_ref)
+      return ck.Denied(c.reporter_ref, "reports may only carry your own reporter reference",
+                       "không được dùng mã người phản ánh của người khác");
+    if (!IsTimestamp(ck.New(c.created_at)))
+      return ck.Bad(c.created_at, "must be an ISO-8601 UTC time", "thời gian không hợp lệ");
+    if (!IsTimestamp(ck.New(c.updated_at)))
+      return ck.Bad(c.updated_at, "must be an ISO-8601 UTC time", "thời gian không hợp lệ");
+    return Status::Ok();
+  }
+
+  Status CheckReportUpdate(const TableShape& shape, const RowChange& row, const Checker& ck,
+                           const Value& pk) {
+    ReportColumns c(shape);
+    if (account_.role == Role::kCitizen)
+      return ck.Denied(FirstChanged(row), "citizens may not change a report after filing it",
+                       "người dân không được sửa phản ánh đã gửi");
+    for (size_t i = 0; i < row.new_values.size(); ++i) {
+      int col = static_cast<int>(i);
+      if (!row.new_values[i].defined()) continue;
+      if (col != c.status && col != c.assigned_unit && col != c.due_at && col != c.updated_at)
+        return ck.Denied(
+            col, "may not be changed; staff change only status, assigned_unit, due_at, updated_at",
+            "cán bộ chỉ được đổi trạng thái, đơn vị, hạn xử lý");
+    }
+    const Value& status = ck.New(c.status);
+    if (status.defined() && !schema::OneOf(schema::kStatuses, status.text()))
+      return ck.Bad(c.status, "unknown status " + status.Describe(), "trạng thái không hợp lệ");
+    const Value& unit = ck.New(c.assigned_unit);
+    if (unit.defined() && !unit.is_null() && !ctx_.refs->UnitExists(unit.text()))
+      return ck.Bad(c.assigned_unit, "unknown unit " + unit.Describe(), "đơn vị không tồn tại");
+    const Value& due = ck.New(c.due_at);
+    if (due.defined() && !due.is_null() && !IsTimestamp(due))
+      return ck.Bad(c.due_at, "must be NULL or an ISO-8601 UTC time", "hạn xử lý không hợp lệ");
+    const Value& updated = ck.New(c.updated_at);
+    if (updated.defined() && !IsTimestamp(updated))
+      return ck.Bad(c.updated_at, "must be an ISO-8601 UTC time", "thời gian không hợp lệ");
+
+    Result<std::optional<ReportFacts>> facts = FindReport(pk.text());
+    if (!facts.ok()) return facts.status();
+    if (!facts->has_value()) return ck.Bad(-1, "row not found", "không tìm thấy phản ánh");
+    const ReportFacts& f = **facts;
+    if (!HandlesReport(account_, f.ward_id, f.assigned_unit))
+      return ck.Denied(-1, "outside your unit " + account_.unit + " (ward " + f.ward_id + ")",
+                       "phản ánh không thuộc đơn vị của bạn");
+    return Status::Ok();
+  }
+
+  Status CheckEvent(const TableShape& shape, const RowChange& row, const Checker& ck) {
+    EventColumns c(shape);
+    if (row.op != SQLITE_INSERT)
+      return ck.Denied(FirstChanged(row), "case events are append-only",
+                       "lịch sử xử lý chỉ được thêm, không được sửa");
+    std::string_view kind = ck.New(c.kind).text();
+    if (!schema::OneOf(schema::kEventKinds, kind))
+      return ck.Bad(c.kind, "unknown event kind " + ck.New(c.kind).Describe(),
+                    "loại sự kiện không hợp lệ");
+    if (!TextLen(ck.New(c.report_id), 1, kMaxIdBytes))
+      return ck.Bad(c.report_id, "must name a report", "phải thuộc một phản ánh");
+    const Value& note = ck.New(c.note);
+    if (!note.is_null() && !TextLen(note, 0, kMaxNoteBytes))
+      return ck.Bad(c.note, "must be NULL or text of at most 5000 bytes", "ghi chú quá dài");
+    if (!IsTimestamp(ck.New(c.created_at)))
+      return ck.Bad(c.created_at, "must be an ISO-8601 UTC time", "thời gian không hợp lệ");
+    const Value& status = ck.New(c.status);
+    if (kind == "status" ? !schema::OneOf(schema::kStatuses, status.text())
+                         : !(status.is_null() || schema::OneOf(schema::kStatuses, status.text())))
+      return ck.Bad(c.status, "must be a valid status", "trạng thái không hợp lệ");
+    const Value& unit = ck.New(c.unit_id);
+    if (kind == "assignment" ? !ctx_.refs->UnitExists(unit.text())
+                             : !(unit.is_null() || ctx_.refs->UnitExists(unit.text())))
+      return ck.Bad(c.unit_id, "must be an existing unit", "đơn vị không tồn tại");
+
+    Result<std::optional<ReportFacts>> facts = FindReport(ck.New(c.report_id).text());
+    if (!facts.ok()) return facts.status();
+    if (!facts->has_value())
+      return ck.Bad(c.report_id, "no such report", "không tìm thấy phản ánh");
+    const ReportFacts& f = **facts;
+    if (account_.role == Role::kCitizen) {
+      if (kind != "comment")
+        return ck.Denied(c.kind, "citizens may only add comments",
+                         "người dân chỉ được thêm bình luận");
+      if (f.reporter_ref != account_.reporter_ref)
+        return ck.Denied(c.report_id, "citizens may only comment on their own reports",
+                         "người dân chỉ được bình luận phản ánh của mình");
+      return Status::Ok();
+    }
+    if (!HandlesReport(account_, f.ward_id, f.assigned_unit))
+      return ck.Denied(c.report_id, "the report is outside your unit " + account_.unit,
+                       "phản ánh không thuộc đơn vị của bạn");
+    return Status::Ok();
+  }
+
+  static int FirstChanged(const RowChange& row) {
+    for (size_t i = 0; i < row.new_values.size(); ++i)
+      if (row.new_values[i].defined()) return static_cast<int>(i);
+    return -1;
+  }
+
+  const DecodedChangeset& cs_;
+  const ValidationContext& ctx_;
+  const Account& account_;
+  std::map<std::string, ReportFacts, std::less<>> new_reports_;
+};
+
+}  // namespace
+
+Status Refusal(StatusCode code, std::string_view english, std::string_view vietnamese) {
+  std::string m(english);
+  m += " / ";
+  m += vietnamese;
+  return Status(code, std::move(m));
+}
+
+bool IsRefusal(StatusCode code) {
+  switch (code) {
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kPermissionDenied:
+    case StatusCode::kNotFound:
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kFailedPrecondition:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Status ValidateChangeset(const DecodedChangeset& changeset, const ValidationContext& context) {
+  return Validator(changeset, context).Run();
+}
+
+}  // namespace q11::server

@@ -1,0 +1,58 @@
+// The write rules: what each role may change from a device, checked on every pushed
+// changeset BEFORE any of it is applied (a changeset from a phone is untrusted input).
+//
+// A change is refused when its table is not synced, its shape (column count, primary-key
+// layout) differs from the live schema, or the role's rules forbid it:
+//   units, categories  reference data; nobody writes them from a device.
+//   reports            citizens INSERT new reports (status 'new', no unit, known category
+//                      and ward, title ≤ 200 and description ≤ 5000 bytes, their own or no
+//                      reporter_ref); officials, leaders and admins UPDATE only status,
+//                      assigned_unit, due_at and updated_at of reports in their scope.
+//   case_events        INSERT only: citizens comment on their own reports; officials add
+//                      any event kind to reports in their scope.
+//   DELETE             nobody.
+// One refused change refuses the whole entry; the message names table, row, column and
+// rule, in English then Vietnamese.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "changeset_reader.h"
+#include "protocol/result.h"
+#include "reference_data.h"
+#include "syncserver/account.h"
+#include "table_shapes.h"
+
+namespace q11::server {
+
+// What the rules need to know about a stored report.
+struct ReportFacts {
+  std::string ward_id;
+  std::string assigned_unit;  // empty when NULL
+  std::string reporter_ref;   // empty when NULL
+};
+
+// Reads a report as the push transaction sees it; nullopt when it does not exist.
+using ReportLookup = std::function<Result<std::optional<ReportFacts>>(std::string_view id)>;
+
+struct ValidationContext {
+  const Account* account = nullptr;
+  const TableShapes* shapes = nullptr;
+  const ReferenceData* refs = nullptr;
+  ReportLookup find_report;
+};
+
+// OK when every change may be applied. A refusal is kPermissionDenied (a role rule) or
+// kInvalidArgument (shape or data); other codes are database failures from find_report.
+Status ValidateChangeset(const DecodedChangeset& changeset, const ValidationContext& context);
+
+// A refusal carrying both languages: "<english> / <vietnamese>".
+Status Refusal(StatusCode code, std::string_view english, std::string_view vietnamese);
+
+// True for the codes that mean "this entry is refused" rather than "the server failed".
+bool IsRefusal(StatusCode code);
+
+}  // namespace q11::server

@@ -1,0 +1,33 @@
+// `--key=value` and `--flag` arguments of the syncserver subcommands. Every option must be
+// one the subcommand knows; anything else is a usage error (exit 2).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "protocol/result.h"
+
+namespace q11::server {
+
+struct CliArgs {
+  std::map<std::string, std::string> values;  // --key=value
+  std::set<std::string> flags;                // --flag
+  bool Has(const std::string& key) const { return values.count(key) > 0 || flags.count(key) > 0; }
+  std::string Get(const std::string& key, const std::string& fallback = "") const;
+};
+
+struct CliSpec {
+  std::set<std::string> valued;  // options that take =value
+  std::set<std::string> flags;   // options without a value ("help" is always allowed)
+};
+
+// Parses argv[first..argc). kInvalidArgument names the offending argument.
+Result<CliArgs> ParseCliArgs(int argc, char** argv, int first, const CliSpec& spec);
+
+// A decimal integer in [min, max], or nullopt.
+std::optional<long> ParseInt(const std::string& text, long min, long max);
+
+}  // namespace q11::server

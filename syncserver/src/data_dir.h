@@ -1,0 +1,28 @@
+// The server's data folder and the files in it:
+//   syncserver.db    the SQLite database (plus its -wal and -shm files)
+//   jwt.key          the token signing key, hex, mode 0600
+//   syncserver.port  the port the running server listens on (written after binding)
+#pragma once
+
+#include <string>
+
+#include "protocol/result.h"
+
+namespace q11::server {
+
+struct DataPaths {
+  std::string dir;
+  std::string database;
+  std::string signing_key;
+  std::string port_file;
+};
+
+DataPaths PathsFor(const std::string& dir);
+
+// Creates the folder (and missing parents, mode 0700) when it does not exist.
+Status EnsureDataDir(const std::string& dir);
+
+// Writes `text` to `path` via a temporary file and rename, so a reader never sees half.
+Status WriteFileAtomically(const std::string& path, const std::string& text);
+
+}  // namespace q11::server

@@ -1,0 +1,57 @@
+#include "guarded_handler.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "http_errors.h"
+
+namespace q11::server {
+
+void GuardedHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
+                                   Poco::Net::HTTPServerResponse& response) {
+  auto start = std::chrono::steady_clock::now();
+  std::string failure;
+  try {
+    if (context_.busy && context_.busy()) response.setKeepAlive(false);
+    Handle(request, response);
+  } catch (const Poco::Exception& e) {
+    failure = e.displayText();
+  } catch (const std::exception& e) {
+    failure = e.what();
+  } catch (...) {
+    failure = "unknown exception";
+  }
+  if (!failure.empty()) {
+    // Nothing was applied: a push commits only after its last entry, and an exception
+    // before that rolls the transaction back.
+    if (!response.sent()) {
+      try {
+        response.setKeepAlive(false);
+        SendJsonError(response, 500, "internal", "server fault: " + failure,
+                      "Lỗi máy chủ; chưa có thay đổi nào được lưu");
+      } catch (...) {
+        // The connection is gone; Poco closes it.
+      }
+    }
+  }
+  if (context_.log_requests || !failure.empty()) {
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    std::fprintf(stderr, "%s %s %d %.1fms%s%s\n", request.getMethod().c_str(),
+                 request.getURI().c_str(), static_cast<int>(response.getStatus()), ms,
+                 failure.empty() ? "" : " error: ", failure.c_str());
+  }
+}
+
+void ErrorHandler::Handle(Poco::Net::HTTPServerRequest& /*request*/,
+                          Poco::Net::HTTPServerResponse& response) {
+  // The request body (if any) is not read: close the connection after answering.
+  response.setKeepAlive(false);
+  SendJsonError(response, status_, code_, message_, message_vi_);
+}
+
+}  // namespace q11::server

@@ -1,0 +1,26 @@
+// What every HTTP handler shares: the store, the token service and the limits. Owned by
+// the Server; handlers hold a reference for the duration of one request.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+#include "syncserver/store.h"
+#include "token_service.h"
+
+namespace q11::server {
+
+struct HandlerContext {
+  Store* store = nullptr;
+  const TokenService* tokens = nullptr;
+  size_t max_body_bytes = 32u << 20;
+  bool log_requests = true;
+  std::function<int64_t()> clock_ms;  // Unix milliseconds
+  // True when every worker thread is taken or connections are waiting: answers then close
+  // their connection. Poco parks an idle keep-alive connection on a worker thread until it
+  // times out, so a crowd of idle phones could otherwise starve new ones.
+  std::function<bool()> busy;
+};
+
+}  // namespace q11::server

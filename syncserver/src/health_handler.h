@@ -1,0 +1,17 @@
+// GET /healthz: {"status":"ok","version":"…"} while the server runs.
+#pragma once
+
+#include "guarded_handler.h"
+
+namespace q11::server {
+
+class HealthHandler final : public GuardedHandler {
+ public:
+  using GuardedHandler::GuardedHandler;
+
+ protected:
+  void Handle(Poco::Net::HTTPServerRequest& request,
+              Poco::Net::HTTPServerResponse& response) override;
+};
+
+}  // namespace q11::server

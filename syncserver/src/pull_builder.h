@@ -1,0 +1,68 @@
+// The pull half of a sync: the rows changed after a device's cursor that its account may
+// see, as a real SQLite changeset.
+//
+// The page is read from row_audience by (audience, seq), so a device reads only entries
+// of its own audiences and never scans other devices' changes. The rows are copied from
+// the live tables into a scratch in-memory database (same synced schema) under a session;
+// the session's changeset is the pull. A deleted row becomes a DELETE (a tombstone): it is
+// put in the scratch database before the session starts and deleted under it.
+//
+// Thread safety: one PullBuilder per read connection, used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "protocol/result.h"
+#include "q11sqlite/sqlite.h"
+#include "syncserver/store.h"
+#include "table_shapes.h"
+
+namespace q11::server {
+
+class PullBuilder {
+ public:
+  // REQUIRES: `db` (a read connection to the server database) and `shapes` outlive it.
+  static Result<std::unique_ptr<PullBuilder>> Create(sql::Db& db, const TableShapes& shapes);
+
+  // Rows with seq > cursor filed under any of `audiences` (1-4 of them), oldest first, at
+  // most `limit`. REQUIRES: limit > 0.
+  Result<PullPage> Build(const std::vector<std::string>& audiences, uint64_t cursor,
+                         uint32_t limit);
+
+ private:
+  struct Entry {
+    uint64_t seq;
+    int table;  // index into shapes_.all()
+    std::string pk;
+    bool deleted;
+  };
+  struct TableCopy {
+    sql::Statement read;    // on the server database: the row by primary key
+    sql::Statement insert;  // on the scratch database
+    sql::Statement remove;  // on the scratch database
+    sql::Statement clear;   // on the scratch database: DELETE every row
+  };
+
+  PullBuilder(sql::Db& db, const TableShapes& shapes) : db_(db), shapes_(shapes) {}
+  Status OpenScratch();
+  Result<sql::Statement*> PageStatement(size_t audience_count);
+  Status ReadPage(const std::vector<std::string>& audiences, uint64_t cursor, uint32_t limit,
+                  PullPage* page);
+  Result<std::string> MakeChangeset(uint32_t* rows);
+
+  sql::Db& db_;
+  const TableShapes& shapes_;
+  sql::Db scratch_;
+  std::vector<TableCopy> copies_;
+  std::vector<std::string> table_names_;
+  std::map<size_t, sql::Statement> page_by_count_;
+  sql::Statement last_seq_, begin_, commit_, rollback_;
+  std::vector<Entry> entries_;  // reused between pulls
+  std::vector<std::string> session_tables_;
+};
+
+}  // namespace q11::server

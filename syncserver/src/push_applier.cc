@@ -1,0 +1,146 @@
+#include "push_applier.h"
+
+#include "change_validator.h"
+#include "changeset_reader.h"
+#include "protocol/ids.h"
+#include "server_stamps.h"
+
+namespace q11::server {
+namespace {
+
+// Verdict messages are at most this long on the wire (docs/protocol.md).
+std::string Clip(std::string m) {
+  if (m.size() <= wire::kMaxMessageBytes) return m;
+  size_t cut = wire::kMaxMessageBytes - 3;
+  while (cut > 0 && (static_cast<unsigned char>(m[cut]) & 0xC0) == 0x80) --cut;
+  m.resize(cut);
+  return m + "...";
+}
+
+std::string ParkedMessage(const std::vector<std::string>& parked) {
+  std::string en = "conflict parked for an admin; the server keeps its value for ";
+  for (size_t i = 0; i < parked.size(); ++i) {
+    if (i > 0) en += ", ";
+    en += parked[i];
+  }
+  return en + " / xung đột đang chờ quản trị viên xử lý; máy chủ giữ giá trị hiện tại";
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PushApplier>> PushApplier::Create(sql::Db& db, const TableShapes& shapes,
+                                                         const ReferenceData& refs) {
+  std::unique_ptr<PushApplier> p(new PushApplier(db, shapes, refs));
+  Result<std::unique_ptr<WriteTransaction>> txn = WriteTransaction::Create(db);
+  if (!txn.ok()) return txn.status();
+  p->txn_ = std::move(*txn);
+  Result<std::unique_ptr<ChangeLog>> log = ChangeLog::Create(db);
+  if (!log.ok()) return log.status();
+  p->log_ = std::move(*log);
+  Result<std::unique_ptr<ConflictLog>> conflicts = ConflictLog::Create(db);
+  if (!conflicts.ok()) return conflicts.status();
+  p->conflicts_ = std::move(*conflicts);
+  Result<std::unique_ptr<VerdictLedger>> ledger = VerdictLedger::Create(db);
+  if (!ledger.ok()) return ledger.status();
+  p->ledger_ = std::move(*ledger);
+  Result<std::unique_ptr<RowMerger>> merger =
+      RowMerger::Create(db, shapes, *p->log_, *p->conflicts_);
+  if (!merger.ok()) return merger.status();
+  p->merger_ = std::move(*merger);
+  Result<sql::Statement> touch =
+      db.Prepare("UPDATE devices SET last_seen = ?2 WHERE device_id = ?1");
+  if (!touch.ok()) return touch.status();
+  p->touch_device_ = std::move(*touch);
+  return p;
+}
+
+Result<std::vector<wire::EntryVerdict>> PushApplier::Apply(
+    const Account& account, std::string_view device_id, const std::vector<wire::PushEntry>& entries,
+    int64_t now_ms) {
+  std::vector<wire::EntryVerdict> verdicts;
+  verdicts.reserve(entries.size());
+  Q11_RETURN_IF_ERROR(txn_->Begin());
+  // Any early return below leaves the transaction open: roll it back, nothing applied.
+  struct RollbackUnlessCommitted {
+    WriteTransaction* txn;
+    ~RollbackUnlessCommitted() { txn->Rollback(); }
+  } guard{txn_.get()};
+  Q11_RETURN_IF_ERROR(log_->Begin());
+  const std::string now_text = FormatUtc(now_ms);
+  for (const wire::PushEntry& entry : entries) {
+    Result<std::optional<wire::EntryVerdict>> seen = ledger_->Find(device_id, entry.local_seq);
+    if (!seen.ok()) return seen.status();
+    if (seen->has_value()) {
+      verdicts.push_back(std::move(**seen));
+      continue;
+    }
+    Result<wire::EntryVerdict> v = ApplyEntry(account, device_id, entry, now_ms);
+    if (!v.ok()) return v.status();
+    Q11_RETURN_IF_ERROR(ledger_->Record(device_id, *v, account.id, now_text));
+    verdicts.push_back(std::move(*v));
+  }
+  Q11_RETURN_IF_ERROR(log_->Finish());
+  touch_device_.Bind(1, device_id).Bind(2, now_text);
+  Q11_RETURN_IF_ERROR(touch_device_.Run());
+  Q11_RETURN_IF_ERROR(txn_->Commit());
+  return verdicts;
+}
+
+Result<wire::EntryVerdict> PushApplier::ApplyEntry(const Account& account,
+                                                   std::string_view device_id,
+                                                   const wire::PushEntry& entry, int64_t now_ms) {
+  wire::EntryVerdict v;
+  v.local_seq = entry.local_seq;
+  Q11_RETURN_IF_ERROR(txn_->Savepoint());
+
+  Status s;
+  EntryOutcome outcome;
+  Result<DecodedChangeset> cs = ReadChangeset(entry.changeset);
+  if (!cs.ok()) {
+    s = Refusal(cs.status().code(), cs.status().message(), "dữ liệu thay đổi bị hỏng");
+  } else {
+    ValidationContext ctx;
+    ctx.account = &account;
+    ctx.shapes = &shapes_;
+    ctx.refs = &refs_;
+    ctx.find_report = [this](std::string_view id) { return merger_->FindReport(id); };
+    s = ValidateChangeset(*cs, ctx);
+    if (s.ok()) {
+      StampServerColumns(&*cs, shapes_, account, refs_, now_ms);
+      MergeScope scope{&account, device_id, now_ms};
+      s = ApplyChanges(*cs, scope, &outcome);
+    }
+  }
+  if (!s.ok()) {
+    if (!IsRefusal(s.code())) return s;  // database failure: the caller rolls everything back
+    Q11_RETURN_IF_ERROR(txn_->RollbackSavepoint());
+    v.verdict = wire::Verdict::kRejected;
+    v.message = Clip(s.message());
+    return v;
+  }
+  Q11_RETURN_IF_ERROR(txn_->ReleaseSavepoint());
+  v.server_seq = outcome.server_seq;
+  if (!outcome.parked.empty()) {
+    v.verdict = wire::Verdict::kParked;
+    v.message = Clip(ParkedMessage(outcome.parked));
+  } else {
+    v.verdict = outcome.merged ? wire::Verdict::kMerged : wire::Verdict::kApplied;
+  }
+  return v;
+}
+
+Status PushApplier::ApplyChanges(const DecodedChangeset& cs, const MergeScope& scope,
+                                 EntryOutcome* outcome) {
+  // Table by table in schema order, so a report lands before the case events about it
+  // whatever order the device's session wrote them in.
+  for (const TableShape& shape : shapes_.all()) {
+    for (const TableChanges& t : cs.tables) {
+      if (t.table != shape.name) continue;
+      for (const RowChange& change : t.rows)
+        Q11_RETURN_IF_ERROR(merger_->Apply(t, change, scope, outcome));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace q11::server

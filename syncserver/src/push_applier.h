@@ -1,0 +1,64 @@
+// The push half of a sync: every entry of one request in ONE write transaction.
+//
+// Per entry: an entry already recorded for (device_id, local_seq) gets its recorded
+// verdict and is not applied again; otherwise, inside a savepoint, the changeset is read
+// with the iterator (changeset_reader.h), checked against the live schema and the role's
+// rules (change_validator.h), stamped (server_stamps.h), applied row by row with the
+// three-way merge (row_merger.h), and its verdict recorded (verdict_ledger.h). A refused
+// entry is rolled back to its savepoint and the refusal recorded. COMMIT happens before
+// the caller answers, with synchronous=FULL.
+//
+// Thread safety: one PushApplier per write connection; the caller serialises Apply().
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "change_log.h"
+#include "conflict_log.h"
+#include "protocol/result.h"
+#include "protocol/sync_messages.h"
+#include "q11sqlite/sqlite.h"
+#include "reference_data.h"
+#include "row_merger.h"
+#include "syncserver/account.h"
+#include "table_shapes.h"
+#include "verdict_ledger.h"
+#include "write_transaction.h"
+
+namespace q11::server {
+
+class PushApplier {
+ public:
+  // REQUIRES: db, shapes and refs outlive the applier; db is the only writer.
+  static Result<std::unique_ptr<PushApplier>> Create(sql::Db& db, const TableShapes& shapes,
+                                                     const ReferenceData& refs);
+
+  // One verdict per entry, in order. Errors mean the transaction was rolled back and
+  // nothing was applied (kUnavailable: retry later).
+  Result<std::vector<wire::EntryVerdict>> Apply(const Account& account, std::string_view device_id,
+                                                const std::vector<wire::PushEntry>& entries,
+                                                int64_t now_ms);
+
+ private:
+  PushApplier(sql::Db& db, const TableShapes& shapes, const ReferenceData& refs)
+      : db_(db), shapes_(shapes), refs_(refs) {}
+  // The verdict of one new entry. Refusals become a kRejected verdict; other errors abort.
+  Result<wire::EntryVerdict> ApplyEntry(const Account& account, std::string_view device_id,
+                                        const wire::PushEntry& entry, int64_t now_ms);
+  Status ApplyChanges(const DecodedChangeset& cs, const MergeScope& scope, EntryOutcome* outcome);
+
+  sql::Db& db_;
+  const TableShapes& shapes_;
+  const ReferenceData& refs_;
+  std::unique_ptr<WriteTransaction> txn_;
+  std::unique_ptr<ChangeLog> log_;
+  std::unique_ptr<ConflictLog> conflicts_;
+  std::unique_ptr<VerdictLedger> ledger_;
+  std::unique_ptr<RowMerger> merger_;
+  sql::Statement touch_device_;
+};
+
+}  // namespace q11::server

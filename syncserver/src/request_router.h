@@ -1,0 +1,25 @@
+// Routes a request to its handler by path and method:
+//   GET  /healthz    HealthHandler
+//   POST /v1/login   LoginHandler
+//   POST /v1/sync    SyncHandler
+// An unknown path is a 404 JSON error, a known path with another method a 405.
+#pragma once
+
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+
+#include "handler_context.h"
+
+namespace q11::server {
+
+class RequestRouter final : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  // REQUIRES: context outlives the router (and the HTTPServer that owns it).
+  explicit RequestRouter(const HandlerContext& context) : context_(context) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(
+      const Poco::Net::HTTPServerRequest& request) override;
+
+ private:
+  const HandlerContext& context_;
+};
+
+}  // namespace q11::server

@@ -1,0 +1,96 @@
+#include "server_app.h"
+
+#include <Poco/Util/ServerApplication.h>
+#include <csignal>
+
+#include <cstdio>
+
+#include "cli_args.h"
+#include "syncserver/server.h"
+
+namespace q11::server {
+namespace {
+
+constexpr const char* kServeUsage =
+    "usage: syncserver serve --data=DIR [--port=N] [--bind=ADDR] [--threads=N] "
+    "[--max-body-bytes=N] [--quiet]\n"
+    "  Serves the sync API. Creates DIR on first start (database DIR/syncserver.db, token key "
+    "DIR/jwt.key).\n"
+    "  --port=0 picks a free port; the port in use is written to DIR/syncserver.port.\n"
+    "  Defaults: --bind=127.0.0.1 --port=8080 --threads=16 --max-body-bytes=33554432.\n"
+    "  Chạy máy chủ đồng bộ; dừng bằng Ctrl-C (SIGINT) hoặc SIGTERM.\n";
+
+class ServeApp final : public Poco::Util::ServerApplication {
+ public:
+  explicit ServeApp(ServerOptions options) : options_(std::move(options)) {}
+
+ protected:
+  int main(const std::vector<std::string>& /*args*/) override {
+    Result<std::unique_ptr<Server>> server = Server::Start(options_);
+    if (!server.ok()) {
+      std::fprintf(stderr, "syncserver: cannot start: %s\n", server.status().ToString().c_str());
+      return EXIT_UNAVAILABLE;
+    }
+    std::fprintf(stderr, "syncserver listening on http://%s:%u\n", options_.bind.c_str(),
+                 static_cast<unsigned>((*server)->port()));
+    waitForTerminationRequest();
+    std::fprintf(stderr, "syncserver: stopping\n");
+    (*server)->Stop();
+    return EXIT_OK;
+  }
+
+ private:
+  ServerOptions options_;
+};
+
+}  // namespace
+
+int RunServe(int argc, char** argv) {
+  CliSpec spec{{"data", "port", "bind", "threads", "max-body-bytes"}, {"quiet"}};
+  Result<CliArgs> args = ParseCliArgs(argc, argv, 2, spec);
+  if (!args.ok()) {
+    std::fprintf(stderr, "syncserver: %s\n%s", args.status().message().c_str(), kServeUsage);
+    return 2;
+  }
+  if (args->Has("help")) {
+    std::fputs(kServeUsage, stdout);
+    return 0;
+  }
+  ServerOptions o;
+  o.data_dir = args->Get("data");
+  if (o.data_dir.empty()) {
+    std::fprintf(stderr, "syncserver: missing --data=DIR / thiếu --data\n%s", kServeUsage);
+    return 2;
+  }
+  o.bind = args->Get("bind", o.bind);
+  std::optional<long> port = ParseInt(args->Get("port", "8080"), 0, 65535);
+  std::optional<long> threads = ParseInt(args->Get("threads", std::to_string(o.threads)), 2, 256);
+  std::optional<long> body =
+      ParseInt(args->Get("max-body-bytes", std::to_string(o.max_body_bytes)), 1024, 1L << 30);
+  if (!port || !threads || !body) {
+    std::fprintf(stderr, "syncserver: --port, --threads or --max-body-bytes out of range\n%s",
+                 kServeUsage);
+    return 2;
+  }
+  o.port = static_cast<uint16_t>(*port);
+  o.threads = static_cast<int>(*threads);
+  o.max_body_bytes = static_cast<size_t>(*body);
+  o.log_requests = !args->Has("quiet");
+
+  // Block the termination signals before any thread starts: threads inherit the mask, so
+  // the signal reaches waitForTerminationRequest()'s sigwait instead of killing the
+  // process from a worker thread. Writes to a closed socket must not kill it either.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGQUIT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  ServeApp app(std::move(o));
+  char* app_argv[] = {argv[0], nullptr};
+  return app.run(1, app_argv);
+}
+
+}  // namespace q11::server

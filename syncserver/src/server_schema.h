@@ -1,0 +1,23 @@
+// The server database: the synced tables (shared DDL from protocol/), Quận 11's reference
+// data, and the server's own tables:
+//   users            accounts (PBKDF2 verifiers, role, unit, reporter pseudonym)
+//   devices          which account a device id belongs to (bound on first sync)
+//   applied_batches  the verdict of every pushed entry, by (device_id, local_seq)
+//   conflicts        columns parked for an admin: base, device and server values
+//   row_log          each synced row's latest change-log sequence
+//   row_audience     (audience, seq) → row: what each pull reads, by audience
+//   meta             last_seq (the change-log counter), schema_version
+#pragma once
+
+#include "q11sqlite/sqlite.h"
+
+namespace q11::server {
+
+// Configures the write connection (WAL, synchronous=FULL) and creates/seeds everything
+// that is missing. Idempotent.
+Status PrepareServerDatabase(sql::Db& db);
+
+// Settings for a read-only-use connection to the same file.
+Status ConfigureReadConnection(sql::Db& db);
+
+}  // namespace q11::server

@@ -1,0 +1,53 @@
+#include "table_shapes.h"
+
+#include "protocol/schema.h"
+
+namespace q11::server {
+
+int TableShape::Index(std::string_view column) const {
+  for (size_t i = 0; i < columns.size(); ++i)
+    if (columns[i] == column) return static_cast<int>(i);
+  return -1;
+}
+
+Result<TableShapes> TableShapes::Load(sql::Db& db) {
+  TableShapes out;
+  for (std::string_view name : schema::kSyncedTables) {
+    TableShape shape;
+    shape.name = std::string(name);
+    Result<sql::Statement> st =
+        db.Prepare("SELECT name, pk FROM pragma_table_info(?1) ORDER BY cid");
+    if (!st.ok()) return st.status();
+    st->Bind(1, name);
+    int pk_count = 0;
+    for (;;) {
+      Result<bool> row = st->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      shape.columns.push_back(st->Text(0));
+      bool is_pk = st->Int(1) > 0;
+      shape.pk.push_back(is_pk);
+      if (is_pk) {
+        ++pk_count;
+        shape.pk_column = static_cast<int>(shape.columns.size()) - 1;
+      }
+    }
+    if (shape.columns.empty())
+      return FailedPrecondition("synced table " + shape.name + " is missing");
+    // The change log keys rows by one text primary key; a composite key would need an
+    // encoding there first.
+    if (pk_count != 1)
+      return FailedPrecondition("synced table " + shape.name +
+                                " must have a single-column primary key");
+    out.tables_.push_back(std::move(shape));
+  }
+  return out;
+}
+
+const TableShape* TableShapes::Find(std::string_view table) const {
+  for (const TableShape& t : tables_)
+    if (t.name == table) return &t;
+  return nullptr;
+}
+
+}  // namespace q11::server

@@ -1,0 +1,160 @@
+#include "user_commands.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "accounts.h"
+#include "cli_args.h"
+#include "data_dir.h"
+#include "syncserver/store.h"
+
+namespace q11::server {
+namespace {
+
+constexpr const char* kUserUsage =
+    "usage: syncserver user add --data=DIR --name=NAME --password=PW --role=ROLE [--unit=UNIT]\n"
+    "       syncserver user list --data=DIR [--json]\n"
+    "  Roles / vai trò: citizen (người dân), official (cán bộ, needs --unit), leader (lãnh đạo), "
+    "admin.\n";
+
+constexpr const char* kSeedUsage =
+    "usage: syncserver seed-demo --data=DIR\n"
+    "  Creates the demo accounts when missing (idempotent) and prints them.\n"
+    "  Tạo các tài khoản mẫu nếu chưa có.\n";
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int UsageError(const std::string& what, const char* usage) {
+  std::fprintf(stderr, "syncserver: %s\n%s", what.c_str(), usage);
+  return 2;
+}
+
+Result<std::unique_ptr<Store>> OpenData(const std::string& dir) {
+  Q11_RETURN_IF_ERROR(EnsureDataDir(dir));
+  return OpenSqliteStore(PathsFor(dir).database);
+}
+
+int Fail(const Status& s) {
+  std::fprintf(stderr, "syncserver: %s\n", s.ToString().c_str());
+  return 1;
+}
+
+int UserAdd(const CliArgs& args) {
+  for (const char* required : {"data", "name", "password", "role"})
+    if (!args.values.count(required))
+      return UsageError(std::string("missing --") + required + " / thiếu --" + required,
+                        kUserUsage);
+  std::optional<Role> role = ParseRole(args.Get("role"));
+  if (!role)
+    return UsageError("unknown role '" + args.Get("role") + "' / vai trò không hợp lệ", kUserUsage);
+  Result<std::unique_ptr<Store>> store = OpenData(args.Get("data"));
+  if (!store.ok()) return Fail(store.status());
+  NewAccount req{args.Get("name"), args.Get("password"), *role, args.Get("unit")};
+  Result<Account> a = CreateAccount(**store, req, NowMs());
+  if (!a.ok()) return Fail(a.status());
+  std::printf("added %s (%s%s%s) id %s reporter_ref %s\n", a->name.c_str(),
+              std::string(RoleName(a->role)).c_str(), a->unit.empty() ? "" : ", unit ",
+              a->unit.c_str(), a->id.c_str(), a->reporter_ref.c_str());
+  return 0;
+}
+
+int UserList(const CliArgs& args) {
+  if (!args.values.count("data")) return UsageError("missing --data / thiếu --data", kUserUsage);
+  Result<std::unique_ptr<Store>> store = OpenData(args.Get("data"));
+  if (!store.ok()) return Fail(store.status());
+  Result<std::vector<Account>> accounts = (*store)->ListAccounts();
+  if (!accounts.ok()) return Fail(accounts.status());
+  if (args.Has("json")) {
+    Poco::JSON::Array arr;
+    for (const Account& a : *accounts) {
+      Poco::JSON::Object o;
+      o.set("id", a.id);
+      o.set("name", a.name);
+      o.set("role", std::string(RoleName(a.role)));
+      o.set("unit", a.unit);
+      o.set("reporter_ref", a.reporter_ref);
+      o.set("created_at", a.created_at);
+      o.set("disabled", a.disabled);
+      arr.add(o);
+    }
+    arr.stringify(std::cout);
+    std::cout << "\n";
+    return 0;
+  }
+  std::printf("%-20s %-9s %-12s %-16s %s\n", "NAME", "ROLE", "UNIT", "REPORTER_REF", "ID");
+  for (const Account& a : *accounts)
+    std::printf("%-20s %-9s %-12s %-16s %s%s\n", a.name.c_str(),
+                std::string(RoleName(a.role)).c_str(), a.unit.empty() ? "-" : a.unit.c_str(),
+                a.reporter_ref.c_str(), a.id.c_str(), a.disabled ? " (disabled)" : "");
+  return 0;
+}
+
+}  // namespace
+
+int RunUserCommand(int argc, char** argv) {
+  if (argc < 3) return UsageError("missing user subcommand (add, list)", kUserUsage);
+  std::string sub = argv[2];
+  if (sub == "--help" || sub == "-h") {
+    std::fputs(kUserUsage, stdout);
+    return 0;
+  }
+  CliSpec spec;
+  if (sub == "add")
+    spec = CliSpec{{"data", "name", "password", "role", "unit"}, {}};
+  else if (sub == "list")
+    spec = CliSpec{{"data"}, {"json"}};
+  else
+    return UsageError("unknown user subcommand '" + sub + "'", kUserUsage);
+  Result<CliArgs> args = ParseCliArgs(argc, argv, 3, spec);
+  if (!args.ok()) return UsageError(args.status().message(), kUserUsage);
+  if (args->Has("help")) {
+    std::fputs(kUserUsage, stdout);
+    return 0;
+  }
+  return sub == "add" ? UserAdd(*args) : UserList(*args);
+}
+
+int RunSeedDemo(int argc, char** argv) {
+  Result<CliArgs> args = ParseCliArgs(argc, argv, 2, CliSpec{{"data"}, {}});
+  if (!args.ok()) return UsageError(args.status().message(), kSeedUsage);
+  if (args->Has("help")) {
+    std::fputs(kSeedUsage, stdout);
+    return 0;
+  }
+  if (!args->values.count("data")) return UsageError("missing --data / thiếu --data", kSeedUsage);
+  Result<std::unique_ptr<Store>> store = OpenData(args->Get("data"));
+  if (!store.ok()) return Fail(store.status());
+  const NewAccount kDemo[] = {
+      {"lan", "lan-2026", Role::kCitizen, ""},
+      {"canbo.p04", "p04-2026", Role::kOfficial, "p04"},
+      {"canbo.q11", "q11-2026", Role::kOfficial, "q11"},
+      {"lanhdao", "lanhdao-2026", Role::kLeader, ""},
+      {"admin", "admin-2026", Role::kAdmin, ""},
+  };
+  std::printf("%-12s %-14s %-9s %s\n", "NAME", "PASSWORD", "ROLE", "UNIT");
+  for (const NewAccount& d : kDemo) {
+    Result<std::optional<StoredAccount>> existing = (*store)->FindAccountByName(d.name);
+    if (!existing.ok()) return Fail(existing.status());
+    const char* note = "";
+    if (!existing->has_value()) {
+      Result<Account> a = CreateAccount(**store, d, NowMs());
+      if (!a.ok()) return Fail(a.status());
+      note = "  (new / mới tạo)";
+    } else {
+      note = "  (exists; password unchanged / đã có)";
+    }
+    std::printf("%-12s %-14s %-9s %s%s\n", d.name.c_str(), d.password.c_str(),
+                std::string(RoleName(d.role)).c_str(), d.unit.empty() ? "-" : d.unit.c_str(), note);
+  }
+  return 0;
+}
+
+}  // namespace q11::server

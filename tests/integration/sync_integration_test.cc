@@ -1,0 +1,213 @@
+// The sync loop against the real server process: idempotent retries, a server killed with
+// SIGKILL in the middle of pushes, and many devices syncing at once.
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "devicecore/database.h"
+#include "devicecore/sync.h"
+#include "q11sqlite/sqlite.h"
+#include "test_support.h"
+
+using namespace q11;
+using namespace q11::device;
+using namespace q11::test;
+
+namespace {
+
+std::unique_ptr<Database> OpenDevice(const std::string& path) {
+  auto db = Database::Open(path);
+  REQUIRE(db.ok());
+  return std::move(db).value();
+}
+
+std::unique_ptr<Transport> Connect(const std::string& url) {
+  auto t = MakeHttpTransport(url, 10000);
+  REQUIRE(t.ok());
+  return std::move(t).value();
+}
+
+NewReport SampleReport(int n) {
+  NewReport r;
+  r.category_id = n % 2 ? "chieu-sang" : "lan-chiem-via-he";
+  r.ward_id = "p" + std::string(n % 16 < 9 ? "0" : "") + std::to_string(n % 16 + 1);
+  r.title = "Phản ánh số " + std::to_string(n) + ": đèn đường hỏng";
+  r.description = "Đèn đường trước nhà số " + std::to_string(n) + " Bình Thới đã tắt một tuần.";
+  r.lat = 10.76 + n * 1e-5;
+  r.lon = 106.65;
+  return r;
+}
+
+// Reads the server's database directly (read-only use; WAL lets it run beside the server).
+int64_t ServerCount(const std::string& data_dir, const std::string& sql) {
+  auto db = sql::Db::Open(data_dir + "/syncserver.db", false);
+  REQUIRE(db.ok());
+  auto v = db->QueryText(sql);
+  REQUIRE(v.ok());
+  return std::stoll(v->value_or("0"));
+}
+
+// Sends every request twice and returns the second answer: what a phone does when the
+// first response is lost on the way back.
+class DuplicatingTransport : public Transport {
+ public:
+  explicit DuplicatingTransport(Transport& inner) : inner_(inner) {}
+  Result<HttpReply> Post(std::string_view path, std::string_view type, std::string_view body,
+                         std::string_view bearer) override {
+    auto first = inner_.Post(path, type, body, bearer);
+    if (!first.ok()) return first;
+    first_status = first->status;
+    return inner_.Post(path, type, body, bearer);
+  }
+  int first_status = 0;
+
+ private:
+  Transport& inner_;
+};
+
+}  // namespace
+
+TEST_CASE("The same sync request sent twice is applied once") {
+  TempDir tmp;
+  ServerProcess server(tmp.File("server"));
+  REQUIRE(server.AddUser("hoa", "mat-khau-hoa", "citizen"));
+  REQUIRE(server.Start());
+  auto db = OpenDevice(tmp.File("hoa.db"));
+  auto http = Connect(server.url());
+  REQUIRE(Login(*db, *http, server.url(), "hoa", "mat-khau-hoa").ok());
+  std::string id = *db->FileReport(SampleReport(1));
+  REQUIRE(db->AddComment(id, "Bổ sung: đèn chập chờn cả tuần trước.").ok());
+  REQUIRE(*db->PendingCount() == 2);
+
+  DuplicatingTransport twice(*http);
+  auto r = Sync(*db, twice);
+  REQUIRE(r.ok());
+  CHECK(twice.first_status == 200);
+  CHECK(r->applied == 2);
+  CHECK(r->rejected == 0);
+  CHECK(*db->PendingCount() == 0);
+  CHECK(ServerCount(server.data_dir(), "SELECT count(*) FROM reports") == 1);
+  CHECK(ServerCount(server.data_dir(), "SELECT count(*) FROM case_events") == 1);
+  auto shown = db->GetReport(id);
+  REQUIRE(shown.ok());
+  REQUIRE(shown->events.size() == 1);
+  CHECK(shown->reporter_ref.has_value());
+}
+
+TEST_CASE("A server killed with SIGKILL mid-push loses nothing and duplicates nothing") {
+  TempDir tmp;
+  ServerProcess server(tmp.File("server"));
+  REQUIRE(server.AddUser("tuan", "mat-khau-tuan", "citizen"));
+  REQUIRE(server.AddUser("canbo.q11", "mat-khau-q11", "official", "q11"));
+  REQUIRE(server.Start());
+  const std::string url = server.url();
+
+  constexpr int kDevices = 6, kReports = 25;
+  std::vector<std::unique_ptr<Database>> devices;
+  for (int d = 0; d < kDevices; ++d) {
+    devices.push_back(OpenDevice(tmp.File("dev" + std::to_string(d) + ".db")));
+    auto http = Connect(url);
+    REQUIRE(Login(*devices.back(), *http, url, "tuan", "mat-khau-tuan").ok());
+  }
+
+  // Each device files and syncs report after report; the server dies part-way through.
+  std::atomic<int> syncs_ok{0};
+  std::vector<std::thread> threads;
+  for (int d = 0; d < kDevices; ++d) {
+    threads.emplace_back([&, d] {
+      auto http = MakeHttpTransport(url, 2000);
+      SyncOptions once;
+      once.max_attempts = 1;
+      for (int i = 0; i < kReports; ++i) {
+        (void)devices[d]->FileReport(SampleReport(d * 100 + i));
+        if (Sync(*devices[d], **http, once).ok()) ++syncs_ok;
+      }
+    });
+  }
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (syncs_ok.load() < kDevices * 5 && std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  bool reached = syncs_ok.load() >= kDevices * 5;
+  server.Kill();
+  for (auto& t : threads) t.join();
+  REQUIRE(reached);
+  int total_pending = 0;
+  for (auto& db : devices) total_pending += static_cast<int>(*db->PendingCount());
+  CHECK(total_pending > 0);  // the kill really interrupted pushes
+
+  REQUIRE(server.Start());
+  for (auto& db : devices) {
+    auto http = Connect(url);
+    auto r = Sync(*db, *http);
+    REQUIRE(r.ok());
+    CHECK(r->rejected == 0);
+    CHECK(*db->PendingCount() == 0);
+  }
+  CHECK(ServerCount(server.data_dir(), "SELECT count(*) FROM reports") == kDevices * kReports);
+  CHECK(ServerCount(server.data_dir(), "SELECT count(DISTINCT title) FROM reports") == kDevices * kReports);
+
+  auto official = OpenDevice(tmp.File("official.db"));
+  auto http = Connect(url);
+  REQUIRE(Login(*official, *http, url, "canbo.q11", "mat-khau-q11").ok());
+  REQUIRE(Sync(*official, *http).ok());
+  CHECK(official->ListReports()->size() == kDevices * kReports);
+}
+
+TEST_CASE("50 devices filing 20 reports each at the same time: all 1,000 arrive once") {
+  TempDir tmp;
+  ServerProcess server(tmp.File("server"));
+  for (int u = 0; u < 5; ++u) REQUIRE(server.AddUser("dan" + std::to_string(u), "mat-khau-" + std::to_string(u), "citizen"));
+  REQUIRE(server.AddUser("canbo.q11", "mat-khau-q11", "official", "q11"));
+  REQUIRE(server.Start());
+  const std::string url = server.url();
+
+  constexpr int kDevices = 50, kReports = 20;
+  std::mutex mu;
+  std::set<std::string> filed_ids;
+  std::vector<std::string> failures;
+  auto fail = [&](int d, const std::string& what) {
+    std::lock_guard lock(mu);
+    failures.push_back("device " + std::to_string(d) + ": " + what);
+  };
+  std::vector<std::thread> threads;
+  for (int d = 0; d < kDevices; ++d) {
+    threads.emplace_back([&, d] {
+      auto db = Database::Open(tmp.File("dev" + std::to_string(d) + ".db"));
+      auto http = MakeHttpTransport(url, 30000);
+      if (!db.ok() || !http.ok()) return fail(d, "open");
+      int u = d % 5;
+      auto login = Login(**db, **http, url, "dan" + std::to_string(u), "mat-khau-" + std::to_string(u));
+      if (!login.ok()) return fail(d, "login: " + login.status().ToString());
+      for (int i = 0; i < kReports; ++i) {
+        auto id = (*db)->FileReport(SampleReport(d * 1000 + i));
+        if (!id.ok()) return fail(d, "file: " + id.status().ToString());
+        std::lock_guard lock(mu);
+        filed_ids.insert(*id);
+      }
+      auto r = Sync(**db, **http);
+      if (!r.ok()) return fail(d, "sync: " + r.status().ToString());
+      if (r->applied != kReports) fail(d, "applied " + std::to_string(r->applied));
+      // A citizen's device holds only what it may see: its own account's reports.
+      auto own = (*db)->ListReports();
+      if (!own.ok() || own->size() < static_cast<size_t>(kReports)) fail(d, "own reports missing");
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const std::string& f : failures) UNSCOPED_INFO(f);
+  REQUIRE(failures.empty());
+  REQUIRE(filed_ids.size() == kDevices * kReports);
+  CHECK(ServerCount(server.data_dir(), "SELECT count(*) FROM reports") == kDevices * kReports);
+
+  auto official = OpenDevice(tmp.File("official.db"));
+  auto http = Connect(url);
+  REQUIRE(Login(*official, *http, url, "canbo.q11", "mat-khau-q11").ok());
+  REQUIRE(Sync(*official, *http).ok());
+  auto all = official->ListReports();
+  REQUIRE(all.ok());
+  std::set<std::string> seen;
+  for (const Report& r : *all) seen.insert(r.id);
+  CHECK(all->size() == kDevices * kReports);
+  CHECK(seen == filed_ids);
+}

@@ -1,0 +1,191 @@
+// Applying pushes through the real store: idempotency, the three-way merge and the
+// conflict queue, and one bad entry not blocking the others.
+#include <catch2/catch.hpp>
+
+#include "q11sqlite/sqlite.h"
+#include "server_test_support.h"
+
+using namespace q11;
+using namespace q11::server;
+using namespace q11::server::test;
+
+namespace {
+
+void PullInto(StoreFixture& f, const Account& who, DeviceDb& dev) {
+  auto page = f.store->Pull(who, 0, 0);
+  REQUIRE(page.ok());
+  REQUIRE(sql::ApplyChangeset(dev.db(), page->changeset, [](int, sqlite3_changeset_iter*) {
+            return sql::ConflictAction::kReplace;
+          }).ok());
+}
+
+std::string FiledReport(StoreFixture& f) {
+  DeviceDb phone;
+  std::string id = NewId();
+  REQUIRE(f.PushOne(f.citizen, "phone-" + id, 1, phone.Capture(InsertReportSql(id))).verdict ==
+          wire::Verdict::kApplied);
+  return id;
+}
+
+std::string Update(const std::string& id, const std::string& set) {
+  return "UPDATE reports SET " + set + " WHERE id = '" + id + "'";
+}
+
+}  // namespace
+
+TEST_CASE("A pushed report is stored with the server's stamps and a change-log sequence") {
+  StoreFixture f;
+  DeviceDb phone;
+  std::string id = NewId();
+  auto v = f.PushOne(f.citizen, "phone", 1, phone.Capture(InsertReportSql(id, "p04", "tieng-on")));
+  CHECK(v.verdict == wire::Verdict::kApplied);
+  CHECK(v.server_seq == 1);
+  CHECK(f.Query("SELECT reporter_ref FROM reports") == f.citizen.reporter_ref);
+  // 2026-11-27T09:00:00Z + 24 h (tieng-on).
+  CHECK(f.Query("SELECT due_at FROM reports") == "2026-11-28T09:00:00.000Z");
+  CHECK(f.Query("SELECT value FROM meta WHERE key = 'last_seq'") == "1");
+  CHECK(f.Query("SELECT group_concat(audience, ',') FROM (SELECT audience FROM row_audience ORDER "
+                "BY audience)") == "all,r:" + f.citizen.reporter_ref + ",u:p04");
+}
+
+TEST_CASE("A replayed entry gets its recorded verdict and is not applied twice") {
+  StoreFixture f;
+  DeviceDb phone;
+  std::string cs = phone.Capture(InsertReportSql(NewId()));
+  auto first = f.PushOne(f.citizen, "phone", 7, cs);
+  REQUIRE(first.verdict == wire::Verdict::kApplied);
+  auto again = f.PushOne(f.citizen, "phone", 7, cs);
+  CHECK(again.verdict == first.verdict);
+  CHECK(again.server_seq == first.server_seq);
+  // Even other bytes under the same (device, local_seq) are answered from the record.
+  auto other_bytes = f.PushOne(f.citizen, "phone", 7, phone.Capture(InsertReportSql(NewId())));
+  CHECK(other_bytes.verdict == wire::Verdict::kApplied);
+  CHECK(other_bytes.server_seq == first.server_seq);
+  CHECK(f.Query("SELECT count(*) FROM reports") == "1");
+  CHECK(f.Query("SELECT value FROM meta WHERE key = 'last_seq'") == "1");
+  // A rejection is recorded too.
+  auto bad = f.PushOne(f.citizen, "phone", 8,
+                       phone.Capture("UPDATE units SET name_en = 'x' WHERE id = 'p04'"));
+  CHECK(bad.verdict == wire::Verdict::kRejected);
+  auto bad_again = f.PushOne(f.citizen, "phone", 8, "");
+  CHECK(bad_again.verdict == wire::Verdict::kRejected);
+  CHECK(bad_again.message == bad.message);
+}
+
+TEST_CASE("The same row inserted again is a no-op; another row under a taken id is refused") {
+  StoreFixture f;
+  DeviceDb phone;
+  std::string id = NewId();
+  std::string cs = phone.Capture(InsertReportSql(id));
+  REQUIRE(f.PushOne(f.citizen, "phone", 1, cs).verdict == wire::Verdict::kApplied);
+  auto same = f.PushOne(f.citizen, "phone", 2, cs);  // re-sent under a new local_seq
+  CHECK(same.verdict == wire::Verdict::kApplied);
+  CHECK(same.server_seq == 0);
+  DeviceDb other;
+  auto clash = f.PushOne(f.citizen, "phone", 3,
+                         other.Capture(InsertReportSql(id, "p04", "rac-thai", "Khác")));
+  CHECK(clash.verdict == wire::Verdict::kRejected);
+  CHECK_THAT(clash.message, Catch::Contains("id already exists"));
+}
+
+TEST_CASE("Three-way merge: edits of different columns both land") {
+  StoreFixture f;
+  std::string id = FiledReport(f);
+  DeviceDb a, b;
+  PullInto(f, f.official_p04, a);
+  PullInto(f, f.official_q11, b);
+  auto va = f.PushOne(
+      f.official_p04, "a", 1,
+      a.Capture(Update(id, "status = 'accepted', updated_at = '2026-11-27T09:10:00.000Z'")));
+  CHECK(va.verdict == wire::Verdict::kApplied);
+  auto vb =
+      f.PushOne(f.official_q11, "b", 1,
+                b.Capture(Update(
+                    id, "assigned_unit = 'phong-tnmt', updated_at = '2026-11-27T09:20:00.000Z'")));
+  INFO(vb.message);
+  // updated_at was changed on both sides: settled by the declared rule (later wins).
+  CHECK(vb.verdict == wire::Verdict::kMerged);
+  CHECK(vb.server_seq > va.server_seq);
+  CHECK(f.Query("SELECT status || '|' || assigned_unit || '|' || updated_at FROM reports") ==
+        "accepted|phong-tnmt|2026-11-27T09:20:00.000Z");
+  CHECK(f.Query("SELECT count(*) FROM conflicts") == "0");
+}
+
+TEST_CASE("Three-way merge: the same new value on both sides is no conflict") {
+  StoreFixture f;
+  std::string id = FiledReport(f);
+  DeviceDb a, b;
+  PullInto(f, f.official_p04, a);
+  PullInto(f, f.official_q11, b);
+  REQUIRE(f.PushOne(f.official_p04, "a", 1, a.Capture(Update(id, "status = 'accepted'"))).verdict ==
+          wire::Verdict::kApplied);
+  auto vb = f.PushOne(f.official_q11, "b", 1, b.Capture(Update(id, "status = 'accepted'")));
+  CHECK(vb.verdict == wire::Verdict::kMerged);
+  CHECK(vb.server_seq == 0);  // nothing changed on the server
+  CHECK(f.Query("SELECT count(*) FROM conflicts") == "0");
+}
+
+TEST_CASE("Three-way merge: different values for one column are parked with all three values") {
+  StoreFixture f;
+  std::string id = FiledReport(f);
+  DeviceDb a, b;
+  PullInto(f, f.official_p04, a);
+  PullInto(f, f.official_q11, b);
+  REQUIRE(f.PushOne(f.official_p04, "a", 1, a.Capture(Update(id, "status = 'accepted'"))).verdict ==
+          wire::Verdict::kApplied);
+  auto vb = f.PushOne(f.official_q11, "b", 1,
+                      b.Capture(Update(id, "status = 'rejected', assigned_unit = 'phong-qldt'")));
+  INFO(vb.message);
+  CHECK(vb.verdict == wire::Verdict::kParked);
+  CHECK_THAT(vb.message, Catch::Contains("reports.status of " + id));
+  CHECK(vb.server_seq > 0);  // assigned_unit did land
+  CHECK(f.Query("SELECT status || '|' || assigned_unit FROM reports") == "accepted|phong-qldt");
+  CHECK(f.Query("SELECT tbl || '|' || pk || '|' || col || '|' || base_value || '|' || device_value "
+                "|| '|' || "
+                "server_value || '|' || user_id || '|' || device_id || '|' || (resolved_at IS "
+                "NULL) FROM conflicts") ==
+        "reports|" + id + "|status|new|rejected|accepted|" + f.official_q11.id + "|b|1");
+}
+
+TEST_CASE("An update of a row the server does not have is refused") {
+  StoreFixture f;
+  DeviceDb tablet;
+  std::string id = NewId();
+  tablet.Exec(InsertReportSql(id));
+  auto v = f.PushOne(f.official_q11, "t", 1, tablet.Capture(Update(id, "status = 'accepted'")));
+  CHECK(v.verdict == wire::Verdict::kRejected);
+  CHECK_THAT(v.message, Catch::Contains("row not found"));
+}
+
+TEST_CASE("A refused entry is rolled back whole and does not block the entries after it") {
+  StoreFixture f;
+  DeviceDb phone;
+  std::string good1 = NewId(), bad = NewId(), good2 = NewId();
+  std::vector<wire::PushEntry> entries;
+  entries.push_back({1, phone.Capture(InsertReportSql(good1))});
+  // One local transaction: a valid report plus a comment on a report that does not exist.
+  entries.push_back(
+      {2, phone.Capture(InsertReportSql(bad) +
+                        "; INSERT INTO case_events (id, report_id, kind, created_at) VALUES ('" +
+                        NewId() + "', 'missing', 'comment', '2026-11-27T08:00:00Z')")});
+  entries.push_back({3, phone.Capture(InsertReportSql(good2))});
+  REQUIRE(f.store->BindDevice("phone", f.citizen).ok());
+  auto v = f.store->Push(f.citizen, "phone", entries);
+  REQUIRE(v.ok());
+  REQUIRE(v->size() == 3);
+  CHECK((*v)[0].verdict == wire::Verdict::kApplied);
+  CHECK((*v)[1].verdict == wire::Verdict::kRejected);
+  CHECK_THAT((*v)[1].message, Catch::Contains("no such report"));
+  CHECK((*v)[2].verdict == wire::Verdict::kApplied);
+  CHECK(f.Query("SELECT count(*) FROM reports WHERE id = '" + bad + "'") == "0");
+  CHECK(f.Query("SELECT count(*) FROM reports") == "2");
+  CHECK(f.Query("SELECT count(*) FROM applied_batches WHERE device_id = 'phone'") == "3");
+}
+
+TEST_CASE("A device id belongs to the first account that syncs with it") {
+  StoreFixture f;
+  CHECK(f.store->BindDevice("shared-phone", f.citizen).ok());
+  CHECK(f.store->BindDevice("shared-phone", f.citizen).ok());
+  CHECK(f.store->BindDevice("shared-phone", f.other_citizen).code() ==
+        StatusCode::kPermissionDenied);
+}

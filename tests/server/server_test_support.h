@@ -1,0 +1,70 @@
+// What the server tests share: a temporary folder, a "device" database that turns SQL into
+// real changesets with the session extension, and a store with accounts of every role.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "q11sqlite/sqlite.h"
+#include "syncserver/account.h"
+#include "syncserver/store.h"
+
+namespace q11::server::test {
+
+// A fresh folder under /tmp, removed with its contents on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// An in-memory database with the synced schema and reference data, like a phone's.
+class DeviceDb {
+ public:
+  // `ddl` replaces the synced schema (to make changesets of other shapes).
+  explicit DeviceDb(const std::string& ddl = "");
+  // Runs `sql` under a fresh session and returns the changeset it produced.
+  std::string Capture(const std::string& sql);
+  void Exec(const std::string& sql);
+  sql::Db& db() { return db_; }
+
+ private:
+  sql::Db db_;
+};
+
+// The fixed clock of the tests: 2026-11-27T09:00:00Z.
+inline constexpr int64_t kNowMs = 1795770000000;
+
+// A store in a temp folder with one account of each kind.
+struct StoreFixture {
+  StoreFixture();
+  Account AddAccount(const std::string& name, Role role, const std::string& unit = "");
+  // One entry pushed by `device`; returns its verdict.
+  wire::EntryVerdict PushOne(const Account& who, const std::string& device, uint64_t local_seq,
+                             const std::string& changeset);
+  // A direct connection to the same database, for checking what was stored.
+  std::string Query(const std::string& sql);
+
+  TempDir dir;
+  std::string db_path;
+  std::unique_ptr<Store> store;
+  Account citizen, other_citizen, official_p04, official_p05, official_q11, leader;
+};
+
+// A report INSERT as a citizen's phone writes it.
+std::string InsertReportSql(const std::string& id, const std::string& ward = "p04",
+                            const std::string& category = "rac-thai",
+                            const std::string& title = "Rác tồn đọng");
+
+// A fresh UUIDv7-looking id, different on every call.
+std::string NewId();
+
+}  // namespace q11::server::test

@@ -1,0 +1,208 @@
+#include "test_support.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace q11::test {
+
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/q11-test-XXXXXX";
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  if (mkdtemp(buf.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = buf.data();
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+CommandResult Run(const std::vector<std::string>& argv) {
+  CommandResult res;
+  int out_pipe[2], err_pipe[2];
+  if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) return res;
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out_pipe[1], 1);
+    dup2(err_pipe[1], 2);
+    close(out_pipe[0]);
+    close(err_pipe[0]);
+    int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, 0);
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  std::string* sinks[2] = {&res.out, &res.err};
+  int open_fds = 2;
+  char buf[8192];
+  while (open_fds > 0) {
+    if (poll(fds, 2, -1) < 0) break;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
+      ssize_t n = read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        sinks[i]->append(buf, static_cast<size_t>(n));
+      } else {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+      }
+    }
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  res.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return res;
+}
+
+std::string SyncserverBin() { return Q11_SYNCSERVER_BIN; }
+std::string Q11Bin() { return Q11_CLI_BIN; }
+
+namespace {
+
+bool HealthOk(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = false;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    const char req[] = "GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+    if (write(fd, req, sizeof req - 1) == static_cast<ssize_t>(sizeof req - 1)) {
+      char buf[256];
+      ssize_t n = read(fd, buf, sizeof buf - 1);
+      ok = n > 12 && std::strncmp(buf + 9, "200", 3) == 0;
+    }
+  }
+  close(fd);
+  return ok;
+}
+
+}  // namespace
+
+ServerProcess::~ServerProcess() {
+  if (running()) Kill();
+}
+
+bool ServerProcess::Start(const std::vector<std::string>& extra_args) {
+  std::string port_file = data_dir_ + "/syncserver.port";
+  std::error_code ec;
+  fs::remove(port_file, ec);
+  std::string log = data_dir_ + ".server.log";
+  pid_ = fork();
+  if (pid_ == 0) {
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+    }
+    std::vector<std::string> argv = {SyncserverBin(), "serve", "--data=" + data_dir_,
+                                     "--port=" + std::to_string(port_)};
+    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      std::ifstream in(log);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      error_ = "syncserver exited during start-up: " + ss.str();
+      return false;
+    }
+    std::ifstream in(port_file);
+    int port = 0;
+    if (in >> port && port > 0 && HealthOk(port)) {
+      port_ = port;
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  error_ = "syncserver did not answer /healthz within 20 s";
+  Kill();
+  return false;
+}
+
+void ServerProcess::Stop() {
+  if (!running()) return;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+void ServerProcess::Kill() {
+  if (!running()) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+bool ServerProcess::AddUser(const std::string& name, const std::string& password, const std::string& role,
+                            const std::string& unit) {
+  std::vector<std::string> argv = {SyncserverBin(), "user", "add", "--data=" + data_dir_, "--name=" + name,
+                                   "--password=" + password, "--role=" + role};
+  if (!unit.empty()) argv.push_back("--unit=" + unit);
+  CommandResult r = Run(argv);
+  if (r.exit_code != 0) error_ = r.err;
+  return r.exit_code == 0;
+}
+
+double ServerProcess::CpuSeconds() const {
+  std::ifstream in("/proc/" + std::to_string(pid_) + "/stat");
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close_paren = content.rfind(')');
+  if (close_paren == std::string::npos) return 0;
+  std::istringstream rest(content.substr(close_paren + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  // Fields after the command name start at field 3 (state); utime is 14, stime 15.
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+long ServerProcess::PeakRssKiB() const {
+  std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  return 0;
+}
+
+}  // namespace q11::test

@@ -1,0 +1,75 @@
+// What integration tests and the benchmark share: a temporary folder, running a program
+// and capturing its output, and the real syncserver started as a child process on a
+// loopback port (so tests can also SIGKILL it mid-push and restart it on the same data).
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace q11::test {
+
+// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+struct CommandResult {
+  int exit_code = -1;  // -1: did not exit normally
+  std::string out, err;
+};
+
+// Runs argv[0] with the arguments (no shell), waits, captures stdout and stderr.
+CommandResult Run(const std::vector<std::string>& argv);
+
+// Path of the built syncserver and q11 binaries (set by CMake).
+std::string SyncserverBin();
+std::string Q11Bin();
+
+class ServerProcess {
+ public:
+  explicit ServerProcess(std::string data_dir) : data_dir_(std::move(data_dir)) {}
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  // Starts `syncserver serve --data=DIR --port=PORT [extra...]` and waits (≤ 20 s) until it
+  // has written DIR/syncserver.port and answers /healthz. PORT 0 picks a free port the
+  // first time and reuses the previous one on a restart, so devices keep their server URL.
+  // Returns false with a message in error() when it does not come up.
+  bool Start(const std::vector<std::string>& extra_args = {});
+  void Stop();  // SIGTERM, wait
+  void Kill();  // SIGKILL, wait
+  bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
+  int port() const { return port_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  const std::string& error() const { return error_; }
+  const std::string& data_dir() const { return data_dir_; }
+
+  // `syncserver user add` on this data folder; returns true on exit code 0.
+  bool AddUser(const std::string& name, const std::string& password, const std::string& role,
+               const std::string& unit = "");
+
+  // CPU seconds (user + system) and peak RSS in KiB of the running server, from /proc.
+  double CpuSeconds() const;
+  long PeakRssKiB() const;
+
+ private:
+  std::string data_dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string error_;
+};
+
+}  // namespace q11::test
