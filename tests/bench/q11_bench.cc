@@ -4,6 +4,8 @@
 // wire (HTTP headers and bodies), server CPU seconds, and the server's peak RSS.
 //
 //   q11_bench [--workload=FILE] [--runs=3] [--parallel=8]
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -34,7 +36,16 @@ struct Figures {
   double seconds = 0;
   int64_t up = 0, down = 0;
   double server_cpu = 0;
+  double device_cpu = 0;  // this process: all the devices' work
 };
+
+// User + system CPU seconds of this process (all device threads).
+double SelfCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
 
 struct RunResult {
   std::map<std::string, Figures> scenario;
@@ -85,7 +96,7 @@ struct Device {
 
 Figures SyncAll(std::vector<Device>& devices, int parallel, const std::string& url, test::ServerProcess& server) {
   std::atomic<int64_t> up{0}, down{0};
-  double cpu0 = server.CpuSeconds();
+  double cpu0 = server.CpuSeconds(), self0 = SelfCpuSeconds();
   auto t0 = Clock::now();
   ForEachParallel(static_cast<int>(devices.size()), parallel, [&](int i) {
     auto http = Must(MakeHttpTransport(url), "connect");
@@ -96,6 +107,7 @@ Figures SyncAll(std::vector<Device>& devices, int parallel, const std::string& u
   Figures f;
   f.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   f.server_cpu = server.CpuSeconds() - cpu0;
+  f.device_cpu = SelfCpuSeconds() - self0;
   f.up = up;
   f.down = down;
   return f;
@@ -103,12 +115,13 @@ Figures SyncAll(std::vector<Device>& devices, int parallel, const std::string& u
 
 Figures SyncOne(Database& db, const std::string& url, test::ServerProcess& server, SyncResult* out = nullptr) {
   auto http = Must(MakeHttpTransport(url), "connect");
-  double cpu0 = server.CpuSeconds();
+  double cpu0 = server.CpuSeconds(), self0 = SelfCpuSeconds();
   auto t0 = Clock::now();
   auto r = Must(Sync(db, *http), "sync");
   Figures f;
   f.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   f.server_cpu = server.CpuSeconds() - cpu0;
+  f.device_cpu = SelfCpuSeconds() - self0;
   f.up = r.bytes_up;
   f.down = r.bytes_down;
   if (out) *out = r;
@@ -240,7 +253,7 @@ RunResult RunOnce(const std::vector<WorkloadReport>& work, int parallel) {
   Figures d2 = SyncOne(*official_b, url, server, &rb);
   Figures d3 = SyncOne(*official_a, url, server, &ra2);
   res.scenario["D"] = {d1.seconds + d2.seconds + d3.seconds, d1.up + d2.up + d3.up, d1.down + d2.down + d3.down,
-                       d1.server_cpu + d2.server_cpu + d3.server_cpu};
+                       d1.server_cpu + d2.server_cpu + d3.server_cpu, d1.device_cpu + d2.device_cpu + d3.device_cpu};
   auto state = [&](Database& db) {
     std::map<std::string, std::string> m;
     for (const Report& r : Must(db.ListReports(), "list"))
@@ -306,10 +319,10 @@ int main(int argc, char** argv) {
     all_ok = all_ok && results.back().ok;
   }
   const char* order[] = {"local", "A", "B", "C1", "C2", "D"};
-  std::printf("\n%-6s %10s %12s %12s %12s   (medians of %d runs; per-run wall times in brackets)\n", "scen.",
-              "wall s", "up MiB", "down MiB", "server CPU s", runs);
+  std::printf("\n%-6s %8s %9s %9s %13s %13s   (medians of %d runs; per-run wall times in brackets)\n", "scen.",
+              "wall s", "up MiB", "down MiB", "server CPU s", "devices CPU s", runs);
   for (const char* s : order) {
-    std::vector<double> wall, up, down, cpu;
+    std::vector<double> wall, up, down, cpu, dcpu;
     std::string each;
     for (auto& r : results) {
       const Figures& f = r.scenario[s];
@@ -317,12 +330,13 @@ int main(int argc, char** argv) {
       up.push_back(f.up / 1048576.0);
       down.push_back(f.down / 1048576.0);
       cpu.push_back(f.server_cpu);
+      dcpu.push_back(f.device_cpu);
       char buf[32];
       std::snprintf(buf, sizeof buf, "%s%.3f", each.empty() ? "" : " ", f.seconds);
       each += buf;
     }
-    std::printf("%-6s %10.3f %12.3f %12.3f %12.2f   [%s]\n", s, Median(wall), Median(up), Median(down), Median(cpu),
-                each.c_str());
+    std::printf("%-6s %8.3f %9.3f %9.3f %13.2f %13.2f   [%s]\n", s, Median(wall), Median(up), Median(down),
+                Median(cpu), Median(dcpu), each.c_str());
   }
   std::vector<double> rss;
   for (auto& r : results) rss.push_back(r.peak_rss_kib / 1024.0);
