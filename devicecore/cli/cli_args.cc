@@ -76,7 +76,7 @@ const std::vector<Command>& Commands() {
       {"report",
        "list",
        "[--json]",
-       "List the reports on this device, newest first.",
+       "List the reports on this device, newest first, with each one's sync state.",
        {{"json", false}},
        0,
        0,
@@ -84,7 +84,9 @@ const std::vector<Command>& Commands() {
       {"report",
        "show",
        "ID [--json]",
-       "Show one report with its history and how many local changes wait for the server.",
+       "Show one report with its history and its sync state: synced, pending (local changes\n"
+       "wait for the server), parked (a conflict an administrator will settle) or rejected\n"
+       "(the server refused a change; see the reason), worst first.",
        {{"json", false}},
        1,
        1,
@@ -97,6 +99,27 @@ const std::vector<Command>& Commands() {
        1,
        1,
        RunReportComment},
+      {"report",
+       "edit",
+       "ID [--title=T] [--description=D]",
+       "Change the title and/or description of your own report while it is still new.\n"
+       "The server has the final word: if it refuses, the report shows sync state\n"
+       "\"rejected\" with the reason (q11 report show) until you discard it.\n"
+       "Sửa tiêu đề/nội dung phản ánh của mình khi chưa được tiếp nhận.",
+       {{"title", true}, {"description", true}},
+       1,
+       1,
+       RunReportEdit},
+      {"report",
+       "withdraw",
+       "ID",
+       "Withdraw (delete) your own report while it is still new. If an official has started\n"
+       "on it meanwhile, the server parks the withdrawal for an administrator.\n"
+       "Rút phản ánh của mình khi chưa được tiếp nhận.",
+       {},
+       1,
+       1,
+       RunReportWithdraw},
       {"case",
        "status",
        "ID STATUS [--note=TEXT]",
@@ -106,6 +129,27 @@ const std::vector<Command>& Commands() {
        2,
        2,
        RunCaseStatus},
+      {"case",
+       "assign",
+       "ID --unit=UNIT [--note=TEXT]",
+       "Assign a report to a unit (a ward or department id, see q11 ref list) and record an\n"
+       "assignment in its history, with the note.\n"
+       "Giao phản ánh cho đơn vị xử lý.",
+       {{"unit", true}, {"note", true}},
+       1,
+       1,
+       RunCaseAssign},
+      {"case",
+       "deadline",
+       "ID --due=ISO-8601 [--note=TEXT]",
+       "Set a report's deadline, an ISO-8601 UTC time such as 2026-12-01T10:00:00Z (stored as\n"
+       "2026-12-01T10:00:00.000Z). The history records it as a comment \"Hạn xử lý mới: ...\"\n"
+       "(followed by the note): there is no event kind for deadlines.\n"
+       "Đặt hạn xử lý phản ánh.",
+       {{"due", true}, {"note", true}},
+       1,
+       1,
+       RunCaseDeadline},
       {"case",
        "comment",
        "ID --note=TEXT",
@@ -117,7 +161,8 @@ const std::vector<Command>& Commands() {
       {"outbox",
        nullptr,
        "[--json]",
-       "List local changes waiting for the server, and changes it rejected or parked.\n"
+       "List local changes waiting for the server, and changes it rejected, parked, or merged\n"
+       "with a message.\n"
        "--json: the waiting entries only, as an array (see outbox settled).\n"
        "Các thay đổi đang chờ gửi và các thay đổi bị từ chối.",
        {{"json", false}},
@@ -127,7 +172,8 @@ const std::vector<Command>& Commands() {
       {"outbox",
        "settled",
        "[--json]",
-       "List the changes the server rejected or parked, with its reasons.",
+       "List the changes the server rejected or parked, or merged by its rules with a\n"
+       "message, with its reasons and the reports they touched.",
        {{"json", false}},
        0,
        0,
@@ -135,7 +181,8 @@ const std::vector<Command>& Commands() {
       {"outbox",
        "discard",
        "SEQ",
-       "Discard a rejected or parked change from the list.",
+       "Discard a rejected, parked or merged change from the list (the report's sync state\n"
+       "no longer shows it).",
        {},
        1,
        1,

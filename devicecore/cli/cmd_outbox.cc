@@ -1,4 +1,5 @@
-// q11 outbox [discard SEQ]: what waits for the server, and what it refused.
+// q11 outbox [settled|discard SEQ]: what waits for the server, and what it refused,
+// parked or merged with a message.
 #include <iostream>
 
 #include "cli.h"
@@ -25,9 +26,9 @@ int RunOutbox(Context& ctx) {
     std::cout << "\n";
   }
   if (!settled->empty()) {
-    std::cout
-        << settled->size()
-        << " thay đổi bị từ chối hoặc chờ xử lý / changes rejected or parked by the server:\n";
+    std::cout << settled->size()
+              << " thay đổi bị từ chối, chờ xử lý hoặc đã gộp / changes rejected, parked or merged "
+                 "by the server:\n";
     for (const device::SettledChange& s : *settled)
       std::cout << "  #" << s.seq << "  " << s.verdict << "  " << s.settled_at << "  "
                 << OneLine(s.message, 300) << "\n";
@@ -45,9 +46,16 @@ int RunOutboxSettled(Context& ctx) {
     return kExitOk;
   }
   if (settled->empty()) std::cout << "Không có / none\n";
-  for (const device::SettledChange& s : *settled)
-    std::cout << "#" << s.seq << "  " << s.verdict << "  " << s.settled_at << "  " << s.message
-              << "\n";
+  for (const device::SettledChange& s : *settled) {
+    std::cout << "#" << s.seq << "  " << s.verdict << "  " << s.settled_at << "  " << s.message;
+    if (!s.report_ids.empty()) {
+      std::cout << "  (";
+      for (size_t i = 0; i < s.report_ids.size(); ++i)
+        std::cout << (i ? ", " : "") << s.report_ids[i];
+      std::cout << ")";
+    }
+    std::cout << "\n";
+  }
   return kExitOk;
 }
 

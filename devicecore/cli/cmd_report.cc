@@ -1,4 +1,4 @@
-// q11 report new|list|show|comment and q11 case status.
+// q11 report new|list|show|comment|edit|withdraw: what a citizen does with a report.
 #include <cerrno>
 #include <cstdlib>
 #include <iostream>
@@ -69,7 +69,9 @@ int RunReportList(Context& ctx) {
   for (const device::Report& r : *reports) {
     std::string status = r.status;
     status.resize(12, ' ');
-    std::cout << r.id << "  " << status << r.ward_id << "  " << r.category_id << "  "
+    std::string sync = device::SyncStateName(r.sync_state);
+    sync.resize(10, ' ');
+    std::cout << r.id << "  " << status << sync << r.ward_id << "  " << r.category_id << "  "
               << OneLine(r.title, 60) << "\n";
   }
   return kExitOk;
@@ -93,9 +95,18 @@ int RunReportShow(Context& ctx) {
             << "  created " << r->created_at << ", updated " << r->updated_at << "\n";
   if (r->lat) std::cout << "  location " << *r->lat << ", " << *r->lon << "\n";
   if (!r->description.empty()) std::cout << "  " << OneLine(r->description, 2000) << "\n";
+  std::cout << "  đồng bộ / sync: " << device::SyncStateName(r->sync_state) << "\n";
   if (r->pending_changes > 0)
     std::cout << "  " << r->pending_changes
               << " thay đổi chưa gửi / local changes not yet synced\n";
+  auto notes = [](const char* label, const std::vector<device::SettledChange>& list) {
+    for (const device::SettledChange& s : list)
+      std::cout << "  ! #" << s.seq << " " << label << " (" << s.settled_at
+                << "): " << OneLine(s.message, 500) << "\n";
+  };
+  notes("bị từ chối / rejected", r->sync.rejected);
+  notes("chờ quản trị viên / parked for an admin", r->sync.parked);
+  notes("đã gộp / merged", r->sync.merged_notes);
   for (const device::CaseEvent& e : r->events) {
     std::cout << "  - " << e.created_at << " " << e.kind;
     if (!e.status.empty()) std::cout << " → " << e.status;
@@ -117,13 +128,27 @@ int RunReportComment(Context& ctx) {
   return kExitOk;
 }
 
-int RunCaseStatus(Context& ctx) {
-  const auto& pos = ctx.args().positionals();
+int RunReportEdit(Context& ctx) {
+  auto title = ctx.args().Get("title");
+  auto description = ctx.args().Get("description");
+  if (!title && !description) return ctx.Usage("give --title and/or --description");
   device::Database* db = ctx.db();
   if (db == nullptr) return kExitFailed;
-  Status s = db->SetStatus(pos[0], pos[1], ctx.args().Get("note").value_or(""));
+  const std::string& id = ctx.args().positionals()[0];
+  Status s = db->EditReport(id, title, description);
   if (!s.ok()) return ctx.Fail(s);
-  std::cout << "Đã cập nhật / updated: " << pos[0] << " → " << pos[1] << "\n";
+  std::cout << "Đã sửa, sẽ gửi khi đồng bộ / edited, sent at the next sync: " << id << "\n";
+  return kExitOk;
+}
+
+int RunReportWithdraw(Context& ctx) {
+  device::Database* db = ctx.db();
+  if (db == nullptr) return kExitFailed;
+  const std::string& id = ctx.args().positionals()[0];
+  Status s = db->WithdrawReport(id);
+  if (!s.ok()) return ctx.Fail(s);
+  std::cout << "Đã rút phản ánh, sẽ gửi khi đồng bộ / withdrawn, sent at the next sync: " << id
+            << "\n";
   return kExitOk;
 }
 

@@ -61,10 +61,20 @@ int RunSync(Context& ctx) {
               << "), received " << r.pulled_rows << " rows, " << r.pending_after << " waiting, "
               << r.round_trips << " round trip(s)\n";
   }
-  // Refused changes are never silent: one line each on stderr, also in --json mode.
-  for (const std::string& m : r.messages)
-    std::cerr << "q11: máy chủ không nhận thay đổi / the server did not take a change: " << m
-              << "\n";
+  // What the server did not simply apply is never silent: one line each on stderr, also in
+  // --json mode.
+  for (const device::SettledChange& s : r.settled) {
+    const char* what = "máy chủ không nhận thay đổi / the server did not take a change";
+    if (s.verdict == "rejected")
+      what = "bị từ chối / rejected";
+    else if (s.verdict == "parked")
+      what = "xung đột, chờ quản trị viên xử lý / parked as a conflict for an admin";
+    else if (s.verdict == "merged")
+      what = "đã gộp theo quy tắc của máy chủ / merged by the server's rules";
+    std::cerr << "q11: #" << s.seq << " " << what << ": " << OneLine(s.message, 1000);
+    if (!s.report_ids.empty()) std::cerr << " (" << s.report_ids.front() << ")";
+    std::cerr << "\n";
+  }
   return kExitOk;
 }
 

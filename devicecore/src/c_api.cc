@@ -6,6 +6,7 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <optional>
 #include <string>
 
 #include "devicecore/database.h"
@@ -65,6 +66,12 @@ int Guard(q11_db* h, F&& body) {
 }
 
 std::string Str(const char* s) { return s != nullptr ? std::string(s) : std::string(); }
+
+// The C constants are the enum's numbers; a change to either must show here.
+static_assert(static_cast<int>(q11::device::SyncState::kSynced) == Q11_SYNC_STATE_SYNCED);
+static_assert(static_cast<int>(q11::device::SyncState::kPending) == Q11_SYNC_STATE_PENDING);
+static_assert(static_cast<int>(q11::device::SyncState::kParked) == Q11_SYNC_STATE_PARKED);
+static_assert(static_cast<int>(q11::device::SyncState::kRejected) == Q11_SYNC_STATE_REJECTED);
 
 }  // namespace
 
@@ -151,6 +158,57 @@ int q11_case_status(q11_db* db, const char* zId, const char* zStatus, const char
   return Guard(db, [&] {
     Status s = db->db->SetStatus(zId, zStatus, Str(zNote));
     return s.ok() ? Ok(db) : Fail(db, s);
+  });
+}
+
+int q11_case_assign(q11_db* db, const char* zId, const char* zUnit, const char* zNote) {
+  if (!Usable(db)) return Misuse(db, "q11_case_assign: database not open");
+  if (zId == nullptr || zUnit == nullptr) return Misuse(db, "q11_case_assign: NULL argument");
+  return Guard(db, [&] {
+    Status s = db->db->AssignUnit(zId, zUnit, Str(zNote));
+    return s.ok() ? Ok(db) : Fail(db, s);
+  });
+}
+
+int q11_case_deadline(q11_db* db, const char* zId, const char* zDueIso, const char* zNote) {
+  if (!Usable(db)) return Misuse(db, "q11_case_deadline: database not open");
+  if (zId == nullptr || zDueIso == nullptr) return Misuse(db, "q11_case_deadline: NULL argument");
+  return Guard(db, [&] {
+    Status s = db->db->SetDeadline(zId, zDueIso, Str(zNote));
+    return s.ok() ? Ok(db) : Fail(db, s);
+  });
+}
+
+int q11_report_withdraw(q11_db* db, const char* zId) {
+  if (!Usable(db)) return Misuse(db, "q11_report_withdraw: database not open");
+  if (zId == nullptr) return Misuse(db, "q11_report_withdraw: NULL argument");
+  return Guard(db, [&] {
+    Status s = db->db->WithdrawReport(zId);
+    return s.ok() ? Ok(db) : Fail(db, s);
+  });
+}
+
+int q11_report_edit(q11_db* db, const char* zId, const char* zTitle, const char* zDescription) {
+  if (!Usable(db)) return Misuse(db, "q11_report_edit: database not open");
+  if (zId == nullptr) return Misuse(db, "q11_report_edit: NULL argument");
+  return Guard(db, [&] {
+    auto opt = [](const char* z) {
+      return z != nullptr ? std::optional<std::string>(z) : std::nullopt;
+    };
+    Status s = db->db->EditReport(zId, opt(zTitle), opt(zDescription));
+    return s.ok() ? Ok(db) : Fail(db, s);
+  });
+}
+
+int q11_report_sync_state(q11_db* db, const char* zId, int* pState) {
+  if (!Usable(db)) return Misuse(db, "q11_report_sync_state: database not open");
+  if (zId == nullptr || pState == nullptr)
+    return Misuse(db, "q11_report_sync_state: NULL argument");
+  return Guard(db, [&] {
+    auto sync = db->db->GetReportSync(zId);
+    if (!sync.ok()) return Fail(db, sync.status());
+    *pState = static_cast<int>(sync->state);
+    return Ok(db);
   });
 }
 

@@ -1,6 +1,7 @@
 #include "database_impl.h"
 
 #include "device_schema.h"
+#include "report_sync.h"
 #include "status_macros.h"
 
 namespace q11::device {
@@ -50,15 +51,65 @@ Result<std::string> DatabaseImpl::AddComment(const std::string& report_id,
   return id;
 }
 
+Status DatabaseImpl::AssignUnit(const std::string& report_id, const std::string& unit_id,
+                                const std::string& note) {
+  Author author = AuthorFrom(meta_.GetAccount());
+  return Captured([&] { return writes_.AssignUnit(report_id, unit_id, note, author); }).status();
+}
+
+Status DatabaseImpl::SetDeadline(const std::string& report_id, const std::string& due_iso,
+                                 const std::string& note) {
+  Author author = AuthorFrom(meta_.GetAccount());
+  return Captured([&] { return writes_.SetDeadline(report_id, due_iso, note, author); }).status();
+}
+
+Status DatabaseImpl::WithdrawReport(const std::string& report_id) {
+  Author author = AuthorFrom(meta_.GetAccount());
+  return Captured([&] { return writes_.Withdraw(report_id, author); }).status();
+}
+
+Status DatabaseImpl::EditReport(const std::string& report_id,
+                                const std::optional<std::string>& title,
+                                const std::optional<std::string>& description) {
+  Author author = AuthorFrom(meta_.GetAccount());
+  return Captured([&] { return writes_.Edit(report_id, title, description, author); }).status();
+}
+
 Status DatabaseImpl::ExecCaptured(const std::string& sql) {
   return Captured([&] { return db_.Exec(sql); }).status();
 }
 
+// The reads below take one snapshot (a deferred transaction), so the reports and the sync
+// state agree even while a sync commits in another process.
+Result<std::vector<Report>> DatabaseImpl::ListReports() {
+  Q11_ASSIGN_OR_RETURN(sql::Transaction tx, sql::Transaction::Begin(db_, /*immediate=*/false));
+  Q11_ASSIGN_OR_RETURN(std::vector<Report> reports, queries_.List());
+  Q11_ASSIGN_OR_RETURN(ReportSyncIndex index, ReportSyncIndex::Build(outbox_));
+  for (Report& r : reports) {
+    if (const ReportSync* s = index.Find(r.id)) {
+      r.sync_state = s->state;
+      r.pending_changes = s->pending;
+    }
+  }
+  return reports;
+}
+
 Result<Report> DatabaseImpl::GetReport(const std::string& id) {
+  Q11_ASSIGN_OR_RETURN(sql::Transaction tx, sql::Transaction::Begin(db_, /*immediate=*/false));
   Q11_ASSIGN_OR_RETURN(Report r, queries_.Get(id));
-  Q11_ASSIGN_OR_RETURN(std::vector<std::string> pending, outbox_.PendingChangesets());
-  Q11_ASSIGN_OR_RETURN(r.pending_changes, CountTouching(pending, id, queries_));
+  Q11_ASSIGN_OR_RETURN(ReportSyncIndex index, ReportSyncIndex::Build(outbox_));
+  if (const ReportSync* s = index.Find(id)) r.sync = *s;
+  r.sync_state = r.sync.state;
+  r.pending_changes = r.sync.pending;
   return r;
+}
+
+Result<ReportSync> DatabaseImpl::GetReportSync(const std::string& id) {
+  Q11_ASSIGN_OR_RETURN(sql::Transaction tx, sql::Transaction::Begin(db_, /*immediate=*/false));
+  Q11_ASSIGN_OR_RETURN(ReportSyncIndex index, ReportSyncIndex::Build(outbox_));
+  if (const ReportSync* s = index.Find(id)) return *s;
+  Q11_RETURN_IF_ERROR(queries_.Get(id).status());  // kNotFound when the device has neither
+  return ReportSync{};
 }
 
 Status DatabaseImpl::SaveAccount(const Account& account) {

@@ -31,10 +31,18 @@ class DatabaseImpl final : public Database {
   Status SetStatusMany(const std::vector<std::string>& report_ids, const std::string& status,
                        const std::string& note) override;
   Result<std::string> AddComment(const std::string& report_id, const std::string& note) override;
+  Status AssignUnit(const std::string& report_id, const std::string& unit_id,
+                    const std::string& note) override;
+  Status SetDeadline(const std::string& report_id, const std::string& due_iso,
+                     const std::string& note) override;
+  Status WithdrawReport(const std::string& report_id) override;
+  Status EditReport(const std::string& report_id, const std::optional<std::string>& title,
+                    const std::optional<std::string>& description) override;
   Status ExecCaptured(const std::string& sql) override;
 
-  Result<std::vector<Report>> ListReports() override { return queries_.List(); }
+  Result<std::vector<Report>> ListReports() override;
   Result<Report> GetReport(const std::string& id) override;
+  Result<ReportSync> GetReportSync(const std::string& id) override;
   Result<std::vector<Unit>> ListUnits() override { return queries_.Units(); }
   Result<std::vector<Category>> ListCategories() override { return queries_.Categories(); }
   Result<std::vector<OutboxEntry>> Outbox() override { return outbox_.List(); }
@@ -70,7 +78,9 @@ class DatabaseImpl final : public Database {
   class Outbox outbox_ {
     &cache_
   };
-  LocalWriter writer_{&db_, &outbox_, env_};
+  LocalWriter writer_{&db_, &outbox_, env_, [this](const std::string& event_id) {
+                        return queries_.ReportOfEvent(event_id);
+                      }};
   ReportWrites writes_{&cache_, env_};
   ReportQueries queries_{&cache_};
   std::string device_id_;

@@ -6,6 +6,7 @@
 #include "protocol/ids.h"
 #include "protocol/schema.h"
 #include "status_macros.h"
+#include "touched_reports.h"
 
 namespace q11::device {
 namespace {
@@ -15,7 +16,9 @@ namespace {
 //    reused even after rows are deleted: the server's idempotency record keys on it.
 //    `undo` is what the last replay really changed locally (NULL: the changeset itself,
 //    as written; an empty blob: nothing).
-//  settled_changes: entries the server rejected or parked, kept for the user to see.
+//  settled_changes: entries the server rejected or parked, or merged with a message, kept
+//    for the user to see. A merged entry is also still in the outbox until the pull passes it.
+//  report_ids (both): the reports the change touches, '\n'-joined (touched_reports.h).
 constexpr std::string_view kLocalTablesSql = R"sql(
 CREATE TABLE IF NOT EXISTS outbox (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -23,14 +26,16 @@ CREATE TABLE IF NOT EXISTS outbox (
   undo BLOB,
   state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'acked')),
   server_seq INTEGER,
-  created_at TEXT NOT NULL
+  created_at TEXT NOT NULL,
+  report_ids TEXT
 );
 CREATE TABLE IF NOT EXISTS settled_changes (
   seq INTEGER PRIMARY KEY,
   changeset BLOB NOT NULL,
   verdict TEXT NOT NULL,
   message TEXT NOT NULL,
-  settled_at TEXT NOT NULL
+  settled_at TEXT NOT NULL,
+  report_ids TEXT
 );
 CREATE TABLE IF NOT EXISTS device_meta (
   key TEXT PRIMARY KEY NOT NULL,
@@ -54,6 +59,42 @@ Status CreateSchema(sql::Db& db, Env& env) {
   Q11_RETURN_IF_ERROR(meta.Bind(1, "created_at").Bind(2, FormatUtc(env.NowMs())).Run());
   Q11_RETURN_IF_ERROR(db.Exec("PRAGMA application_id = " + std::to_string(kDeviceApplicationId)));
   return db.Exec("PRAGMA user_version = " + std::to_string(kDeviceSchemaVersion));
+}
+
+// Version 2 records which reports each outbox entry and settled change touches. Existing
+// rows get theirs from their changesets here, once.
+Status MigrateTo2(sql::Db& db) {
+  Q11_RETURN_IF_ERROR(
+      db.Exec("ALTER TABLE outbox ADD COLUMN report_ids TEXT;"
+              "ALTER TABLE settled_changes ADD COLUMN report_ids TEXT;"));
+  Q11_ASSIGN_OR_RETURN(sql::Statement owner_of,
+                       db.Prepare("SELECT report_id FROM case_events WHERE id = ?"));
+  EventOwner owner = [&owner_of](const std::string& event_id) -> Result<std::string> {
+    owner_of.Bind(1, event_id);
+    Q11_ASSIGN_OR_RETURN(bool row, owner_of.Step());
+    std::string report = row ? owner_of.Text(0) : std::string();
+    owner_of.Reset();
+    return report;
+  };
+  for (const char* table : {"outbox", "settled_changes"}) {
+    // Read all first: no rows are updated under an open scan of the same table.
+    std::vector<std::pair<int64_t, std::string>> found;
+    {
+      Q11_ASSIGN_OR_RETURN(sql::Statement rows,
+                           db.Prepare(std::string("SELECT seq, changeset FROM ") + table));
+      for (;;) {
+        Q11_ASSIGN_OR_RETURN(bool row, rows.Step());
+        if (!row) break;
+        // A changeset that cannot be read touches no report we can name: left NULL.
+        Result<std::vector<std::string>> ids = TouchedReports(rows.Blob(1), owner);
+        if (ids.ok()) found.emplace_back(rows.Int(0), JoinReportIds(*ids));
+      }
+    }
+    Q11_ASSIGN_OR_RETURN(sql::Statement set, db.Prepare(std::string("UPDATE ") + table +
+                                                        " SET report_ids = ? WHERE seq = ?"));
+    for (const auto& [seq, ids] : found) Q11_RETURN_IF_ERROR(set.Bind(1, ids).Bind(2, seq).Run());
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -103,8 +144,10 @@ Status PrepareDeviceDatabase(sql::Db& db, Env& env) {
   } else if (app_id != kDeviceApplicationId) {
     return DataLoss("not a Quận 11 device database (application_id " + std::to_string(app_id) +
                     ")");
+  } else {
+    if (version < 2) Q11_RETURN_IF_ERROR(MigrateTo2(db));
+    Q11_RETURN_IF_ERROR(db.Exec("PRAGMA user_version = " + std::to_string(kDeviceSchemaVersion)));
   }
-  // Future migrations: `if (version < 2) { ALTER ...; }`, then bump user_version.
   return tx.Commit();
 }
 

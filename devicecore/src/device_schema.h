@@ -12,7 +12,7 @@
 
 namespace q11::device {
 
-inline constexpr int kDeviceSchemaVersion = 1;
+inline constexpr int kDeviceSchemaVersion = 2;  // 2: report_ids on outbox, settled_changes
 inline constexpr int32_t kDeviceApplicationId = 0x51313144;  // "Q11D"
 
 // The tables whose changes are captured and pushed (protocol::schema::kSyncedTables).

@@ -31,6 +31,34 @@ std::string Stringify(const T& v) {
   return out.str();
 }
 
+Array::Ptr ReportIdsArray(const std::vector<std::string>& ids) {
+  Array::Ptr a = new Array;
+  for (const std::string& id : ids) a->add(id);
+  return a;
+}
+
+// [{"seq","message","settled_at"}]: the report is implied by where the list sits.
+Array::Ptr NotesArray(const std::vector<SettledChange>& settled) {
+  Array::Ptr a = new Array;
+  for (const SettledChange& s : settled) {
+    Object::Ptr so = NewObject();
+    so->set("seq", s.seq);
+    so->set("message", s.message);
+    so->set("settled_at", s.settled_at);
+    a->add(so);
+  }
+  return a;
+}
+
+Object::Ptr SyncObject(const ReportSync& s) {
+  Object::Ptr o = NewObject();
+  o->set("pending", s.pending);
+  o->set("parked", NotesArray(s.parked));
+  o->set("rejected", NotesArray(s.rejected));
+  o->set("merged_notes", NotesArray(s.merged_notes));
+  return o;
+}
+
 Object::Ptr ReportObject(const Report& r, bool with_events) {
   Object::Ptr o = NewObject();
   o->set("id", r.id);
@@ -49,7 +77,9 @@ Object::Ptr ReportObject(const Report& r, bool with_events) {
   o->set("created_at", r.created_at);
   o->set("updated_at", r.updated_at);
   o->set("pending_changes", r.pending_changes);
+  o->set("sync_state", std::string(SyncStateName(r.sync_state)));
   if (with_events) {
+    o->set("sync", SyncObject(r.sync));
     Array::Ptr events = new Array;
     for (const CaseEvent& e : r.events) {
       Object::Ptr eo = NewObject();
@@ -132,6 +162,7 @@ std::string SettledToJson(const std::vector<SettledChange>& settled) {
     so->set("verdict", s.verdict);
     so->set("message", s.message);
     so->set("settled_at", s.settled_at);
+    so->set("report_ids", ReportIdsArray(s.report_ids));
     sa->add(so);
   }
   return Stringify(sa);
@@ -156,6 +187,16 @@ std::string SyncResultToJson(const SyncResult& r) {
   Array::Ptr m = new Array;
   for (const std::string& s : r.messages) m->add(s);
   o->set("messages", m);
+  Array::Ptr settled = new Array;
+  for (const SettledChange& s : r.settled) {
+    Object::Ptr so = NewObject();
+    so->set("seq", s.seq);
+    so->set("verdict", s.verdict);
+    so->set("message", s.message);
+    so->set("report_ids", ReportIdsArray(s.report_ids));
+    settled->add(so);
+  }
+  o->set("settled", settled);
   return Stringify(o);
 }
 

@@ -19,7 +19,9 @@ Result<int64_t> LocalWriter::Run(const std::function<Status()>& write) {
   }
   int64_t seq = 0;
   if (!changeset.empty()) {
-    Q11_ASSIGN_OR_RETURN(seq, outbox_->Append(changeset, FormatUtc(env_->NowMs())));
+    // Now, while the rows are there to name an event's report.
+    Q11_ASSIGN_OR_RETURN(std::vector<std::string> reports, TouchedReports(changeset, owner_));
+    Q11_ASSIGN_OR_RETURN(seq, outbox_->Append(changeset, reports, FormatUtc(env_->NowMs())));
   }
   Q11_RETURN_IF_ERROR(tx.Commit());
   return seq;

@@ -1,7 +1,7 @@
 // The captured write path: every local change to the synced tables runs here, as one
 // BEGIN IMMEDIATE transaction with a fresh session recording it; the session's changeset
-// is appended to the outbox in the same transaction. A crash or an error before COMMIT
-// leaves neither the rows nor the outbox entry.
+// is appended to the outbox in the same transaction, with the reports it touches. A crash
+// or an error before COMMIT leaves neither the rows nor the outbox entry.
 #pragma once
 
 #include <cstdint>
@@ -10,13 +10,16 @@
 #include "devicecore/env.h"
 #include "outbox.h"
 #include "q11sqlite/sqlite.h"
+#include "touched_reports.h"
 
 namespace q11::device {
 
 class LocalWriter {
  public:
-  // All pointers must outlive the writer.
-  LocalWriter(sql::Db* db, Outbox* outbox, Env* env) : db_(db), outbox_(outbox), env_(env) {}
+  // All pointers must outlive the writer. `owner` names the report of a captured event row
+  // that does not carry it.
+  LocalWriter(sql::Db* db, Outbox* outbox, Env* env, EventOwner owner)
+      : db_(db), outbox_(outbox), env_(env), owner_(std::move(owner)) {}
 
   // Runs `write` inside the captured transaction. If it returns an error the transaction
   // rolls back. Returns the new outbox seq, or 0 when the write changed no synced row (no
@@ -27,6 +30,7 @@ class LocalWriter {
   sql::Db* db_;
   Outbox* outbox_;
   Env* env_;
+  EventOwner owner_;
 };
 
 }  // namespace q11::device

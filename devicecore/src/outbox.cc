@@ -1,14 +1,17 @@
 #include "outbox.h"
 
 #include "status_macros.h"
+#include "touched_reports.h"
 
 namespace q11::device {
 
-Result<int64_t> Outbox::Append(const std::string& changeset, const std::string& created_at) {
-  Q11_ASSIGN_OR_RETURN(
-      auto st,
-      cache_->Get("INSERT INTO outbox(changeset, state, created_at) VALUES (?, 'pending', ?)"));
-  Q11_RETURN_IF_ERROR(st->BindBlob(1, changeset).Bind(2, created_at).Run());
+Result<int64_t> Outbox::Append(const std::string& changeset,
+                               const std::vector<std::string>& report_ids,
+                               const std::string& created_at) {
+  Q11_ASSIGN_OR_RETURN(auto st, cache_->Get("INSERT INTO outbox(changeset, state, created_at, "
+                                            "report_ids) VALUES (?, 'pending', ?, ?)"));
+  Q11_RETURN_IF_ERROR(
+      st->BindBlob(1, changeset).Bind(2, created_at).Bind(3, JoinReportIds(report_ids)).Run());
   return static_cast<int64_t>(sqlite3_last_insert_rowid(sqlite3_db_handle(st->get())));
 }
 
@@ -57,16 +60,25 @@ Status Outbox::MarkAcked(int64_t seq, int64_t server_seq) {
   return st->Bind(1, server_seq).Bind(2, seq).Run();
 }
 
-Status Outbox::Settle(int64_t seq, const std::string& verdict, const std::string& message,
-                      const std::string& settled_at) {
+Status Outbox::CopyToSettled(int64_t seq, const std::string& verdict, const std::string& message,
+                             const std::string& settled_at) {
   Q11_ASSIGN_OR_RETURN(auto copy,
                        cache_->Get("INSERT OR REPLACE INTO settled_changes"
-                                   "(seq, changeset, verdict, message, settled_at) "
-                                   "SELECT seq, changeset, ?, ?, ? FROM outbox WHERE seq = ?"));
-  Q11_RETURN_IF_ERROR(
-      copy->Bind(1, verdict).Bind(2, message).Bind(3, settled_at).Bind(4, seq).Run());
+                                   "(seq, changeset, verdict, message, settled_at, report_ids) "
+                                   "SELECT seq, changeset, ?, ?, ?, report_ids "
+                                   "FROM outbox WHERE seq = ?"));
+  return copy->Bind(1, verdict).Bind(2, message).Bind(3, settled_at).Bind(4, seq).Run();
+}
+
+Status Outbox::Settle(int64_t seq, const std::string& verdict, const std::string& message,
+                      const std::string& settled_at) {
+  Q11_RETURN_IF_ERROR(CopyToSettled(seq, verdict, message, settled_at));
   Q11_ASSIGN_OR_RETURN(auto del, cache_->Get("DELETE FROM outbox WHERE seq = ?"));
   return del->Bind(1, seq).Run();
+}
+
+Status Outbox::NoteMerged(int64_t seq, const std::string& message, const std::string& settled_at) {
+  return CopyToSettled(seq, "merged", message, settled_at);
 }
 
 Result<int64_t> Outbox::DropPassed(uint64_t cursor) {
@@ -115,26 +127,26 @@ Result<std::vector<OutboxEntry>> Outbox::List() {
   return out;
 }
 
-Result<std::vector<std::string>> Outbox::PendingChangesets() {
-  Q11_ASSIGN_OR_RETURN(
-      auto st, cache_->Get("SELECT changeset FROM outbox WHERE state = 'pending' ORDER BY seq"));
-  std::vector<std::string> out;
+Result<std::vector<Outbox::EntryReports>> Outbox::ReportsOfEntries() {
+  Q11_ASSIGN_OR_RETURN(auto st,
+                       cache_->Get("SELECT seq, state, report_ids FROM outbox ORDER BY seq"));
+  std::vector<EntryReports> out;
   for (;;) {
     Q11_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) break;
-    out.push_back(st->Blob(0));
+    out.push_back({st->Int(0), st->Text(1) == "pending", SplitReportIds(st->Text(2))});
   }
   return out;
 }
 
 Result<std::vector<SettledChange>> Outbox::ListSettled() {
-  Q11_ASSIGN_OR_RETURN(auto st, cache_->Get("SELECT seq, verdict, message, settled_at "
+  Q11_ASSIGN_OR_RETURN(auto st, cache_->Get("SELECT seq, verdict, message, settled_at, report_ids "
                                             "FROM settled_changes ORDER BY seq"));
   std::vector<SettledChange> out;
   for (;;) {
     Q11_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) break;
-    out.push_back({st->Int(0), st->Text(1), st->Text(2), st->Text(3)});
+    out.push_back({st->Int(0), st->Text(1), st->Text(2), st->Text(3), SplitReportIds(st->Text(4))});
   }
   return out;
 }

@@ -34,8 +34,10 @@ class Outbox {
   // "*cache" must outlive the Outbox.
   explicit Outbox(StatementCache* cache) : cache_(cache) {}
 
-  // Appends a captured changeset; returns its new seq (never reused).
-  Result<int64_t> Append(const std::string& changeset, const std::string& created_at);
+  // Appends a captured changeset and the reports it touches; returns its new seq (never
+  // reused).
+  Result<int64_t> Append(const std::string& changeset, const std::vector<std::string>& report_ids,
+                         const std::string& created_at);
 
   // Pending entries in seq order, at least one when any, at most `max_bytes` of
   // changesets otherwise and at most `max_entries`.
@@ -48,6 +50,10 @@ class Outbox {
   // Moves an entry to settled_changes with the verdict name and the server's message.
   Status Settle(int64_t seq, const std::string& verdict, const std::string& message,
                 const std::string& settled_at);
+  // Keeps the server's message about an entry it merged (a column settled by its rules) in
+  // settled_changes as verdict 'merged'. The entry itself stays in the outbox, acked, and
+  // goes as usual; the settled copy is only read, never replayed.
+  Status NoteMerged(int64_t seq, const std::string& message, const std::string& settled_at);
   // Drops acked entries whose effect the pull cursor has passed (the pulled rows now carry
   // it). Returns how many.
   Result<int64_t> DropPassed(uint64_t cursor);
@@ -57,13 +63,21 @@ class Outbox {
   Result<int64_t> CountPending();
   Result<int64_t> CountAll();
   Result<std::vector<OutboxEntry>> List();
-  // Changesets of pending entries, for "which reports have unsent changes".
-  Result<std::vector<std::string>> PendingChangesets();
+  // Every entry's state and reports, in seq order, for "which reports have unsent changes".
+  struct EntryReports {
+    int64_t seq = 0;
+    bool pending = false;  // false: acked
+    std::vector<std::string> report_ids;
+  };
+  Result<std::vector<EntryReports>> ReportsOfEntries();
 
   Result<std::vector<SettledChange>> ListSettled();
   Status DiscardSettled(int64_t seq);
 
  private:
+  Status CopyToSettled(int64_t seq, const std::string& verdict, const std::string& message,
+                       const std::string& settled_at);
+
   StatementCache* cache_;
 };
 

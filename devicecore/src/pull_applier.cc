@@ -1,6 +1,7 @@
 #include "pull_applier.h"
 
 #include <algorithm>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "device_schema.h"
@@ -60,20 +61,43 @@ ConflictAction ReplayPolicy(int kind, int64_t* omitted) {
 
 Status UndoAll(sql::Db& db, const std::vector<RebaseEntry>& entries) {
   sql::ConflictHandler handler = [](int kind, sqlite3_changeset_iter*) { return UndoPolicy(kind); };
+  // The inverses, newest first, concatenated into ONE changeset: a changeset is a sequence
+  // of table blocks, so the bytes of several in a row are one valid changeset that applies
+  // them in that order. One sqlite3changeset_apply call instead of one per entry saves
+  // re-preparing its statements for every entry (most of the undo's cost after a push).
+  std::string inverses;
   for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
     if (it->LocalEffect().empty()) continue;
     Q11_ASSIGN_OR_RETURN(std::string inverse, sql::InvertChangeset(it->LocalEffect()));
-    Status s = sql::ApplyChangeset(db, inverse, handler);
-    if (!s.ok())
-      return Status(s.code(), "undo outbox entry #" + std::to_string(it->seq) + ": " + s.message());
+    inverses += inverse;
   }
+  Status s = sql::ApplyChangeset(db, inverses, handler);
+  if (!s.ok()) return Status(s.code(), "undo the pending local changes: " + s.message());
   return Status::Ok();
+}
+
+// Remembers, for the sync's caller, an entry the user should hear about.
+void Tell(ApplyOutcome* out, int64_t seq, const std::string& verdict, const std::string& message,
+          const std::string& now,
+          const std::unordered_map<int64_t, std::vector<std::string>>& reports) {
+  out->messages.push_back("#" + std::to_string(seq) + " " + verdict + ": " + message);
+  auto it = reports.find(seq);
+  out->settled.push_back(
+      {seq, verdict, message, now, it != reports.end() ? it->second : std::vector<std::string>{}});
 }
 
 Status Settle(DatabaseImpl& db, const std::vector<int64_t>& sent,
               const std::vector<wire::EntryVerdict>& verdicts, ApplyOutcome* out) {
   std::unordered_set<int64_t> pushed(sent.begin(), sent.end());
   std::string now = FormatUtc(db.env().NowMs());
+  // Which reports the entries to tell about touched (read only when there are any).
+  std::unordered_map<int64_t, std::vector<std::string>> reports;
+  if (std::any_of(verdicts.begin(), verdicts.end(), [](const wire::EntryVerdict& v) {
+        return v.verdict != wire::Verdict::kApplied && v.verdict != wire::Verdict::kRetry;
+      })) {
+    Q11_ASSIGN_OR_RETURN(std::vector<Outbox::EntryReports> entries, db.outbox().ReportsOfEntries());
+    for (Outbox::EntryReports& e : entries) reports[e.seq] = std::move(e.report_ids);
+  }
   for (const wire::EntryVerdict& v : verdicts) {
     int64_t seq = static_cast<int64_t>(v.local_seq);
     if (!pushed.count(seq))
@@ -84,13 +108,20 @@ Status Settle(DatabaseImpl& db, const std::vector<int64_t>& sent,
       case wire::Verdict::kMerged:
         ++(v.verdict == wire::Verdict::kApplied ? out->applied : out->merged);
         Q11_RETURN_IF_ERROR(db.outbox().MarkAcked(seq, static_cast<int64_t>(v.server_seq)));
+        // A merge with a message means the server's rules settled a column against us (e.g.
+        // workflow precedence kept its status): the entry goes on as acked, and the note is
+        // kept where the user sees it.
+        if (v.verdict == wire::Verdict::kMerged && !v.message.empty()) {
+          Q11_RETURN_IF_ERROR(db.outbox().NoteMerged(seq, v.message, now));
+          Tell(out, seq, "merged", v.message, now, reports);
+        }
         break;
       case wire::Verdict::kParked:
       case wire::Verdict::kRejected: {
         ++(v.verdict == wire::Verdict::kParked ? out->parked : out->rejected);
         std::string name = wire::VerdictName(v.verdict);
         Q11_RETURN_IF_ERROR(db.outbox().Settle(seq, name, v.message, now));
-        out->messages.push_back("#" + std::to_string(seq) + " " + name + ": " + v.message);
+        Tell(out, seq, name, v.message, now, reports);
         break;
       }
       case wire::Verdict::kRetry:

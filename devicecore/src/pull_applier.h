@@ -2,7 +2,8 @@
 // transaction (docs/architecture.md, "One sync, step by step"):
 //   1. undo every outbox entry, newest first (the inverse of what its last replay did);
 //   2. apply the server's pull changeset;
-//   3. settle the pushed entries by their verdicts;
+//   3. settle the pushed entries by their verdicts (a merge the server explains with a
+//      message is also noted in settled_changes, so it does not pass unseen);
 //   4. store the new cursor and drop acked entries the cursor has passed;
 //   5. replay the remaining entries oldest first, recording what each replay really did
 //      as its next undo.
@@ -20,9 +21,10 @@ namespace q11::device {
 
 struct ApplyOutcome {
   int applied = 0, merged = 0, parked = 0, rejected = 0, retry = 0;
-  int64_t pull_omitted = 0;           // pulled changes skipped on a constraint violation
-  int64_t replay_omitted = 0;         // local changes that no longer apply (row gone, constraint)
-  std::vector<std::string> messages;  // for rejected and parked entries
+  int64_t pull_omitted = 0;            // pulled changes skipped on a constraint violation
+  int64_t replay_omitted = 0;          // local changes that no longer apply (row gone, constraint)
+  std::vector<std::string> messages;   // for rejected, parked and merged-with-message entries
+  std::vector<SettledChange> settled;  // the same entries, as kept in settled_changes
 };
 
 // `sent`: the outbox seqs the request pushed. A verdict for any other seq is kDataLoss.

@@ -1,6 +1,5 @@
 #include "report_queries.h"
 
-#include "changeset_reader.h"
 #include "status_macros.h"
 
 namespace q11::device {
@@ -100,32 +99,6 @@ Result<std::string> ReportQueries::ReportOfEvent(const std::string& event_id) {
   st->Bind(1, event_id);
   Q11_ASSIGN_OR_RETURN(bool row, st->Step());
   return row ? st->Text(0) : std::string();
-}
-
-Result<int> CountTouching(const std::vector<std::string>& changesets, const std::string& report_id,
-                          ReportQueries& queries) {
-  int count = 0;
-  for (const std::string& cs : changesets) {
-    ChangesetReader reader(cs);
-    bool touches = false;
-    for (;;) {
-      Q11_ASSIGN_OR_RETURN(bool more, reader.Next());
-      if (!more || touches) break;
-      if (reader.table() == "reports") {
-        touches = reader.Text(0) == report_id;
-      } else if (reader.table() == "case_events") {
-        // report_id (column 1) is absent from an UPDATE that did not change it.
-        if (reader.Value(1) != nullptr) {
-          touches = reader.Text(1) == report_id;
-        } else {
-          Q11_ASSIGN_OR_RETURN(std::string owner, queries.ReportOfEvent(reader.Text(0)));
-          touches = owner == report_id;
-        }
-      }
-    }
-    if (touches) ++count;
-  }
-  return count;
 }
 
 }  // namespace q11::device

@@ -15,8 +15,8 @@ class ReportQueries {
   explicit ReportQueries(StatementCache* cache) : cache_(cache) {}
 
   Result<std::vector<Report>> List();  // newest first, without events
-  // The report with its events (oldest first); kNotFound when absent. pending_changes is
-  // left for the caller (it needs the outbox).
+  // The report with its events (oldest first); kNotFound when absent. Its sync fields are
+  // left for the caller (they need the outbox: report_sync.h).
   Result<Report> Get(const std::string& id);
   Result<std::vector<Unit>> Units();
   Result<std::vector<Category>> Categories();
@@ -26,10 +26,5 @@ class ReportQueries {
  private:
   StatementCache* cache_;
 };
-
-// How many of `changesets` touch report `report_id` (the report row or one of its events).
-// `report_of_event` resolves an event whose report id the changeset does not carry.
-Result<int> CountTouching(const std::vector<std::string>& changesets, const std::string& report_id,
-                          ReportQueries& queries);
 
 }  // namespace q11::device

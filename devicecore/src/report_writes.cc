@@ -139,6 +139,121 @@ Result<std::string> ReportWrites::AddComment(const std::string& report_id, const
   return e.id;
 }
 
+Status ReportWrites::RequireStaff(const Author& author, const char* what_en, const char* what_vi) {
+  if (author.role == std::optional<std::string>("citizen"))
+    return PermissionDenied(std::string("only officials may ") + what_en + " / chỉ cán bộ được " +
+                            what_vi);
+  return Status::Ok();
+}
+
+Status ReportWrites::RequireOwnNewReport(const std::string& id, const Author& author,
+                                         const char* what_en, const char* what_vi) {
+  if (author.role && *author.role != "citizen")
+    return PermissionDenied(std::string("only the citizen who filed a report may ") + what_en +
+                            " it / chỉ người gửi phản ánh mới được " + what_vi);
+  Q11_ASSIGN_OR_RETURN(auto st,
+                       cache_->Get("SELECT status, reporter_ref FROM reports WHERE id = ?"));
+  st->Bind(1, id);
+  Q11_ASSIGN_OR_RETURN(bool found, st->Step());
+  if (!found) return NotFound("no report " + id + " on this device / không có phản ánh " + id);
+  std::string status = st->Text(0);
+  std::optional<std::string> owner = st->OptText(1);
+  // A report filed before login carries no reporter_ref yet: the server stamps it.
+  if (owner && author.reporter_ref && *owner != *author.reporter_ref)
+    return PermissionDenied(std::string("you may only ") + what_en +
+                            " your own reports / bạn chỉ được " + what_vi + " phản ánh của mình");
+  if (status != "new")
+    return FailedPrecondition("report " + id + " is already being handled (status " + status +
+                              "): you can no longer " + what_en + " it / phản ánh đã được tiếp " +
+                              "nhận, không thể " + what_vi + " nữa");
+  return Status::Ok();
+}
+
+Status ReportWrites::UpdateReport(const char* sql, const std::string& value, const std::string& now,
+                                  const std::string& id) {
+  Q11_ASSIGN_OR_RETURN(auto st, cache_->Get(sql));
+  return st->Bind(1, value).Bind(2, now).Bind(3, id).Run();
+}
+
+CaseEvent ReportWrites::NewEvent(const std::string& report_id, const char* kind,
+                                 const Author& author, const std::string& now) {
+  CaseEvent e;
+  e.id = NewId(*env_);
+  e.report_id = report_id;
+  e.kind = kind;
+  e.author_ref = author.ref.value_or("");
+  e.author_role = author.role.value_or("");
+  e.created_at = now;
+  return e;
+}
+
+Status ReportWrites::AssignUnit(const std::string& report_id, const std::string& unit_id,
+                                const std::string& note, const Author& author) {
+  Q11_RETURN_IF_ERROR(RequireStaff(author, "assign a unit", "giao đơn vị xử lý"));
+  Q11_ASSIGN_OR_RETURN(bool unit, Exists("SELECT 1 FROM units WHERE id = ?", unit_id));
+  if (!unit)
+    return InvalidArgument("unknown unit \"" + unit_id +
+                           "\" (see q11 ref list) / không có đơn vị này");
+  if (note.size() > kMaxTextBytes) return InvalidArgument("the note is too long / ghi chú quá dài");
+  Q11_RETURN_IF_ERROR(RequireReport(report_id));
+  std::string now = FormatUtc(env_->NowMs());
+  Q11_RETURN_IF_ERROR(
+      UpdateReport("UPDATE reports SET assigned_unit = ?, updated_at = ? WHERE id = ?", unit_id,
+                   now, report_id));
+  CaseEvent e = NewEvent(report_id, "assignment", author, now);
+  e.unit_id = unit_id;
+  e.note = note;
+  return InsertEvent(e);
+}
+
+Status ReportWrites::SetDeadline(const std::string& report_id, const std::string& due_iso,
+                                 const std::string& note, const Author& author) {
+  Q11_RETURN_IF_ERROR(RequireStaff(author, "set a deadline", "đặt hạn xử lý"));
+  std::optional<int64_t> due_ms = ParseUtc(due_iso);
+  if (!due_ms)
+    return InvalidArgument(
+        "the deadline must be an ISO-8601 UTC time such as "
+        "2026-12-01T10:00:00Z, not \"" +
+        due_iso + "\" / hạn xử lý phải có dạng 2026-12-01T10:00:00Z");
+  if (note.size() > kMaxTextBytes) return InvalidArgument("the note is too long / ghi chú quá dài");
+  Q11_RETURN_IF_ERROR(RequireReport(report_id));
+  std::string due = FormatUtc(*due_ms);  // one spelling, so equal deadlines compare equal
+  std::string now = FormatUtc(env_->NowMs());
+  Q11_RETURN_IF_ERROR(UpdateReport("UPDATE reports SET due_at = ?, updated_at = ? WHERE id = ?",
+                                   due, now, report_id));
+  // There is no event kind for deadlines, and the server takes status|comment|assignment|
+  // result only: the history records it as a comment.
+  CaseEvent e = NewEvent(report_id, "comment", author, now);
+  e.note = "Hạn xử lý mới: " + due + (Blank(note) ? "" : " — " + note);
+  return InsertEvent(e);
+}
+
+Status ReportWrites::Withdraw(const std::string& report_id, const Author& author) {
+  Q11_RETURN_IF_ERROR(RequireOwnNewReport(report_id, author, "withdraw", "rút"));
+  // Only the report row: events are append-only, and the server decides what becomes of
+  // them (its pull brings the outcome).
+  Q11_ASSIGN_OR_RETURN(auto st, cache_->Get("DELETE FROM reports WHERE id = ?"));
+  return st->Bind(1, report_id).Run();
+}
+
+Status ReportWrites::Edit(const std::string& report_id, const std::optional<std::string>& title,
+                          const std::optional<std::string>& description, const Author& author) {
+  if (!title && !description)
+    return InvalidArgument("give a new title and/or description / hãy nhập tiêu đề hoặc nội dung");
+  if (title && Blank(*title)) return InvalidArgument("the title is empty / tiêu đề trống");
+  if (title && title->size() > kMaxTitleBytes)
+    return InvalidArgument("the title is longer than " + std::to_string(kMaxTitleBytes) + " bytes");
+  if (description && description->size() > kMaxTextBytes)
+    return InvalidArgument("the description is longer than " + std::to_string(kMaxTextBytes) +
+                           " bytes");
+  Q11_RETURN_IF_ERROR(RequireOwnNewReport(report_id, author, "edit", "sửa"));
+  Q11_ASSIGN_OR_RETURN(auto st, cache_->Get("UPDATE reports SET title = coalesce(?, title), "
+                                            "description = coalesce(?, description), "
+                                            "updated_at = ? WHERE id = ?"));
+  st->Bind(1, title).Bind(2, description).Bind(3, FormatUtc(env_->NowMs())).Bind(4, report_id);
+  return st->Run();
+}
+
 Status ReportWrites::InsertEvent(const CaseEvent& e) {
   Q11_ASSIGN_OR_RETURN(auto st, cache_->Get("INSERT INTO case_events(id, report_id, kind, status, "
                                             "note, unit_id, author_ref, author_role, created_at) "

@@ -32,9 +32,26 @@ class ReportWrites {
                    const std::string& note, const Author& author);
   Result<std::string> AddComment(const std::string& report_id, const std::string& note,
                                  const Author& author);
+  Status AssignUnit(const std::string& report_id, const std::string& unit_id,
+                    const std::string& note, const Author& author);
+  Status SetDeadline(const std::string& report_id, const std::string& due_iso,
+                     const std::string& note, const Author& author);
+  Status Withdraw(const std::string& report_id, const Author& author);
+  Status Edit(const std::string& report_id, const std::optional<std::string>& title,
+              const std::optional<std::string>& description, const Author& author);
 
  private:
   Status RequireReport(const std::string& id);
+  // Officials' case work: refused early for a logged-in citizen (the server would anyway).
+  static Status RequireStaff(const Author& author, const char* what_en, const char* what_vi);
+  // A citizen's own report that nobody has started handling (status new).
+  Status RequireOwnNewReport(const std::string& id, const Author& author, const char* what_en,
+                             const char* what_vi);
+  // Runs `sql` (UPDATE ... SET <column> = ?, updated_at = ? WHERE id = ?).
+  Status UpdateReport(const char* sql, const std::string& value, const std::string& now,
+                      const std::string& id);
+  CaseEvent NewEvent(const std::string& report_id, const char* kind, const Author& author,
+                     const std::string& now);
   Result<bool> Exists(const char* sql, const std::string& id);
   Status InsertEvent(const CaseEvent& e);
 

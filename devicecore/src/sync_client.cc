@@ -81,6 +81,7 @@ Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOpti
     result.pull_omitted += applied->pull_omitted;
     result.cursor = response->cursor;
     for (std::string& m : applied->messages) result.messages.push_back(std::move(m));
+    for (SettledChange& s : applied->settled) result.settled.push_back(std::move(s));
     result.has_more = response->has_more || built.more_unsent;
     if (!result.has_more) break;
   }

@@ -15,6 +15,7 @@ Result<std::unique_ptr<ChangeLog>> ChangeLog::Create(sql::Db& db) {
       {&log->upsert_row_,
        "INSERT INTO row_log (tbl, pk, seq, deleted) VALUES (?1, ?2, ?3, ?4) "
        "ON CONFLICT (tbl, pk) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted"},
+      {&log->find_row_, "SELECT seq, deleted FROM row_log WHERE tbl = ?1 AND pk = ?2"},
   };
   for (auto& s : statements) {
     Result<sql::Statement> st = db.Prepare(s.sql);
@@ -63,6 +64,17 @@ Result<uint64_t> ChangeLog::Record(std::string_view table, std::string_view pk, 
   for (size_t i = 0; i < audiences.size(); ++i) insert.Bind(static_cast<int>(i + 4), audiences[i]);
   Q11_RETURN_IF_ERROR(insert.Run());
   return seq;
+}
+
+Result<std::optional<ChangeLog::RowState>> ChangeLog::Find(std::string_view table,
+                                                           std::string_view pk) {
+  find_row_.Bind(1, table).Bind(2, pk);
+  Result<bool> row = find_row_.Step();
+  if (!row.ok()) return row.status();
+  std::optional<RowState> out;
+  if (*row) out = RowState{static_cast<uint64_t>(find_row_.Int(0)), find_row_.Int(1) != 0};
+  find_row_.Reset();
+  return out;
 }
 
 Status ChangeLog::Finish() {

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,11 +35,18 @@ class ChangeLog {
                           const std::vector<std::string>& audiences, bool new_row);
   Status Finish();
 
+  // The row's latest sequence and whether it was deleted; nullopt when never logged.
+  struct RowState {
+    uint64_t seq = 0;
+    bool deleted = false;
+  };
+  Result<std::optional<RowState>> Find(std::string_view table, std::string_view pk);
+
  private:
   ChangeLog() = default;
   uint64_t last_seq_ = 0;
   uint64_t stored_seq_ = 0;
-  sql::Statement read_counter_, write_counter_, drop_audiences_, upsert_row_;
+  sql::Statement read_counter_, write_counter_, drop_audiences_, upsert_row_, find_row_;
   // insert_audiences_[n - 1] files a row under n audiences in one statement.
   sql::Statement insert_audiences_[4];
 };

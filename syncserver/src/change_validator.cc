@@ -1,6 +1,7 @@
 #include "change_validator.h"
 
 #include <map>
+#include <set>
 
 #include "access_scope.h"
 #include "protocol/ids.h"
@@ -104,6 +105,7 @@ class Validator {
   Status Run() {
     for (const TableChanges& t : cs_.tables) Q11_RETURN_IF_ERROR(CheckShape(t));
     CollectNewReports();
+    CollectDeletedReports();
     for (const TableChanges& t : cs_.tables) {
       const TableShape& shape = *ctx_.shapes->Find(t.table);
       for (const RowChange& row : t.rows) Q11_RETURN_IF_ERROR(CheckRow(shape, row));
@@ -152,6 +154,17 @@ class Validator {
     }
   }
 
+  // Reports deleted by this same changeset: their events may be deleted with them.
+  void CollectDeletedReports() {
+    for (const TableChanges& t : cs_.tables) {
+      if (t.table != "reports") continue;
+      ReportColumns c(*ctx_.shapes->Find("reports"));
+      for (const RowChange& row : t.rows)
+        if (row.op == SQLITE_DELETE && row.old_values[c.id].is_text())
+          deleted_reports_.insert(row.old_values[c.id].s);
+    }
+  }
+
   Result<std::optional<ReportFacts>> FindReport(std::string_view id) {
     auto it = new_reports_.find(id);
     if (it != new_reports_.end()) return std::optional<ReportFacts>(it->second);
@@ -165,9 +178,12 @@ class Validator {
     if (!TextLen(pk, 1, kMaxIdBytes))
       return ck.Bad(shape.pk_column, "the primary key must be text of 1-64 bytes",
                     "khóa chính phải là chuỗi 1-64 byte");
-    if (row.op == SQLITE_DELETE)
-      return ck.Denied(-1, "rows may not be deleted from a device",
-                       "thiết bị không được xóa dữ liệu");
+    if (row.op == SQLITE_DELETE) {
+      if (shape.name == "reports") return CheckReportDelete(pk, ck);
+      if (shape.name == "case_events") return CheckEventDelete(shape, row, ck);
+      return ck.Denied(-1, "rows of this table may not be deleted from a device",
+                       "thiết bị không được xóa dữ liệu của bảng này");
+    }
     if (row.op == SQLITE_UPDATE && row.new_values[shape.pk_column].defined())
       return ck.Denied(shape.pk_column, "the primary key may not change",
                        "không được đổi khóa chính");
@@ -222,9 +238,7 @@ class Validator {
   Status CheckReportUpdate(const TableShape& shape, const RowChange& row, const Checker& ck,
                            const Value& pk) {
     ReportColumns c(shape);
-    if (account_.role == Role::kCitizen)
-      return ck.Denied(FirstChanged(row), "citizens may not change a report after filing it",
-                       "người dân không được sửa phản ánh đã gửi");
+    if (account_.role == Role::kCitizen) return CheckCitizenEdit(row, ck, pk);
     for (size_t i = 0; i < row.new_values.size(); ++i) {
       int col = static_cast<int>(i);
       if (!row.new_values[i].defined()) continue;
@@ -249,10 +263,62 @@ class Validator {
     Result<std::optional<ReportFacts>> facts = FindReport(pk.text());
     if (!facts.ok()) return facts.status();
     if (!facts->has_value()) return ck.Bad(-1, "row not found", "không tìm thấy phản ánh");
-    const ReportFacts& f = **facts;
+    const ReportFacts& f = **facts;  // a deleted report's last values: the merge parks it
     if (!HandlesReport(account_, f.ward_id, f.assigned_unit))
       return ck.Denied(-1, "outside your unit " + account_.unit + " (ward " + f.ward_id + ")",
                        "phản ánh không thuộc đơn vị của bạn");
+    return Status::Ok();
+  }
+
+  // A citizen corrects the title or description of their own report. Whether it still may
+  // (nobody handles it yet) is the merge's call: a late edit is parked, not lost.
+  Status CheckCitizenEdit(const RowChange& row, const Checker& ck, const Value& pk) {
+    ReportColumns c(*ctx_.shapes->Find("reports"));
+    for (size_t i = 0; i < row.new_values.size(); ++i) {
+      int col = static_cast<int>(i);
+      if (!row.new_values[i].defined()) continue;
+      if (col != c.title && col != c.description && col != c.updated_at)
+        return ck.Denied(col, "citizens may change only the title and description of their report",
+                         "người dân chỉ được sửa tiêu đề và nội dung phản ánh của mình");
+    }
+    const Value& title = ck.New(c.title);
+    if (title.defined() && !TextLen(title, 1, kMaxTitleBytes))
+      return ck.Bad(c.title, "must be text of 1-200 bytes", "tiêu đề phải dài 1-200 byte");
+    const Value& description = ck.New(c.description);
+    if (description.defined() && !TextLen(description, 1, kMaxDescriptionBytes))
+      return ck.Bad(c.description, "must be text of 1-5000 bytes", "nội dung phải dài 1-5000 byte");
+    const Value& updated = ck.New(c.updated_at);
+    if (updated.defined() && !IsTimestamp(updated))
+      return ck.Bad(c.updated_at, "must be an ISO-8601 UTC time", "thời gian không hợp lệ");
+    return CheckOwnReport(pk, ck);
+  }
+
+  // The withdrawal of a report: only by the citizen who filed it.
+  Status CheckReportDelete(const Value& pk, const Checker& ck) {
+    if (account_.role != Role::kCitizen)
+      return ck.Denied(-1, "reports are not deleted by staff; reject or close them instead",
+                       "cán bộ không xóa phản ánh; hãy từ chối hoặc đóng phản ánh");
+    return CheckOwnReport(pk, ck);
+  }
+
+  Status CheckOwnReport(const Value& pk, const Checker& ck) {
+    Result<std::optional<ReportFacts>> facts = FindReport(pk.text());
+    if (!facts.ok()) return facts.status();
+    if (!facts->has_value()) return ck.Bad(-1, "row not found", "không tìm thấy phản ánh");
+    if ((*facts)->reporter_ref != account_.reporter_ref)
+      return ck.Denied(-1, "citizens may change or withdraw only their own reports",
+                       "người dân chỉ được sửa hoặc rút phản ánh của mình");
+    return Status::Ok();
+  }
+
+  Status CheckEventDelete(const TableShape& shape, const RowChange& row, const Checker& ck) {
+    EventColumns c(shape);
+    if (account_.role != Role::kCitizen ||
+        !deleted_reports_.count(std::string(row.old_values[c.report_id].text())))
+      return ck.Denied(-1,
+                       "case events are append-only; they are removed only with their report "
+                       "when its citizen withdraws it",
+                       "lịch sử xử lý chỉ được thêm; chỉ bị xóa cùng phản ánh khi người dân rút");
     return Status::Ok();
   }
 
@@ -286,6 +352,8 @@ class Validator {
     if (!facts->has_value())
       return ck.Bad(c.report_id, "no such report", "không tìm thấy phản ánh");
     const ReportFacts& f = **facts;
+    if (f.deleted)
+      return ck.Bad(c.report_id, "the report was withdrawn (deleted)", "phản ánh đã bị rút");
     if (account_.role == Role::kCitizen) {
       if (kind != "comment")
         return ck.Denied(c.kind, "citizens may only add comments",
@@ -311,6 +379,7 @@ class Validator {
   const ValidationContext& ctx_;
   const Account& account_;
   std::map<std::string, ReportFacts, std::less<>> new_reports_;
+  std::set<std::string> deleted_reports_;
 };
 
 }  // namespace

@@ -6,11 +6,18 @@
 //   units, categories  reference data; nobody writes them from a device.
 //   reports            citizens INSERT new reports (status 'new', no unit, known category
 //                      and ward, title ≤ 200 and description ≤ 5000 bytes, their own or no
-//                      reporter_ref); officials, leaders and admins UPDATE only status,
-//                      assigned_unit, due_at and updated_at of reports in their scope.
+//                      reporter_ref), UPDATE the title, description and updated_at of
+//                      their own reports, and DELETE (withdraw) their own reports (the
+//                      merge decides whether it is still theirs alone: row_merger.h);
+//                      officials, leaders and admins UPDATE only status, assigned_unit,
+//                      due_at and updated_at of reports in their scope.
 //   case_events        INSERT only: citizens comment on their own reports; officials add
-//                      any event kind to reports in their scope.
-//   DELETE             nobody.
+//                      any event kind to reports in their scope. A citizen's DELETE of an
+//                      event is allowed only with the DELETE of its report in the same
+//                      change (it goes with the report).
+//   DELETE             nothing else.
+// An UPDATE of a report the server deleted passes when the user's scope covered it (the
+// merge parks it); a report that never existed is refused.
 // One refused change refuses the whole entry; the message names table, row, column and
 // rule, in English then Vietnamese.
 #pragma once
@@ -33,9 +40,11 @@ struct ReportFacts {
   std::string ward_id;
   std::string assigned_unit;  // empty when NULL
   std::string reporter_ref;   // empty when NULL
+  bool deleted = false;       // the report was deleted; these are its last values
 };
 
-// Reads a report as the push transaction sees it; nullopt when it does not exist.
+// Reads a report as the push transaction sees it, or the last values of a deleted one
+// (deleted = true); nullopt when it never existed.
 using ReportLookup = std::function<Result<std::optional<ReportFacts>>(std::string_view id)>;
 
 struct ValidationContext {

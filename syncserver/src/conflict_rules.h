@@ -1,23 +1,39 @@
 // The declared rules that settle a real conflict: a column the device and the server both
-// changed, to different values, since the device's base. docs/ lists them; what no rule
-// settles is parked for an admin (syncserver/src/conflict_log.h) and the server keeps its
-// value meanwhile.
+// changed, to different values, since the device's base. This file is the one place they
+// live; docs/conflicts.md lists them. What no rule settles is parked for an admin
+// (conflict_log.h) and the server keeps its value meanwhile.
 //
 // Rules:
-//   reports.updated_at   the later time wins. It is bookkeeping that every edit touches,
-//                        so without this rule any two edits of a report, even of
-//                        different columns, would park each other.
+//   reports.updated_at  the later time wins. It is bookkeeping that every edit touches,
+//                       so without this rule any two edits of a report, even of
+//                       different columns, would park each other.
+//   reports.status      a case the server has `closed` stays closed, unless the device's
+//                       user is a leader or an admin (then the device's status wins: a
+//                       leader reopening a case). Otherwise, when both statuses are on
+//                       the main workflow path new < accepted < in_progress < resolved <
+//                       closed, the one further along wins (the work was done). `rejected`
+//                       against a main-path status is a judgement call: not settled.
+//   anything else       (assigned_unit, due_at, ...) not settled: parked.
 #pragma once
 
 #include <optional>
 #include <string_view>
 
 #include "sql_value.h"
+#include "syncserver/account.h"
 
 namespace q11::server {
 
+struct ConflictSides {
+  std::string_view table;
+  std::string_view column;
+  const Value& base;
+  const Value& device;
+  const Value& server;
+  Role device_role;  // the role of the user whose device pushed the change
+};
+
 // The settled value, or nullopt when no rule applies (park it).
-std::optional<Value> SettleConflict(std::string_view table, std::string_view column,
-                                    const Value& base, const Value& device, const Value& server);
+std::optional<Value> SettleConflict(const ConflictSides& sides);
 
 }  // namespace q11::server

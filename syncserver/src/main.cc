@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "conflict_commands.h"
 #include "server_app.h"
 #include "user_commands.h"
 
@@ -18,6 +19,8 @@ constexpr const char* kUsage =
     "  user list  --data=DIR [--json]                   list accounts (danh sách tài khoản)\n"
     "  seed-demo  --data=DIR                            create the demo accounts (tạo tài khoản "
     "mẫu)\n"
+    "  conflicts  list|show|resolve --data=DIR ...      sync conflicts parked for an admin (xử lý "
+    "xung đột)\n"
     "Run `syncserver <command> --help` for details.\n";
 
 }  // namespace
@@ -41,6 +44,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return q11::server::RunServe(argc, argv);
   if (command == "user") return q11::server::RunUserCommand(argc, argv);
   if (command == "seed-demo") return q11::server::RunSeedDemo(argc, argv);
+  if (command == "conflicts") return q11::server::RunConflictsCommand(argc, argv);
   std::fprintf(stderr, "syncserver: unknown command '%s'\n%s", command.c_str(), kUsage);
   return 2;
 }

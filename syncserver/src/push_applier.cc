@@ -37,14 +37,20 @@ Result<std::unique_ptr<PushApplier>> PushApplier::Create(sql::Db& db, const Tabl
   Result<std::unique_ptr<ChangeLog>> log = ChangeLog::Create(db);
   if (!log.ok()) return log.status();
   p->log_ = std::move(*log);
-  Result<std::unique_ptr<ConflictLog>> conflicts = ConflictLog::Create(db);
+  Result<std::unique_ptr<AuditLog>> audit = AuditLog::Create(db);
+  if (!audit.ok()) return audit.status();
+  p->audit_ = std::move(*audit);
+  Result<std::unique_ptr<ConflictLog>> conflicts = ConflictLog::Create(db, *p->audit_);
   if (!conflicts.ok()) return conflicts.status();
   p->conflicts_ = std::move(*conflicts);
+  Result<std::unique_ptr<RowArchive>> archive = RowArchive::Create(db, shapes);
+  if (!archive.ok()) return archive.status();
+  p->archive_ = std::move(*archive);
   Result<std::unique_ptr<VerdictLedger>> ledger = VerdictLedger::Create(db);
   if (!ledger.ok()) return ledger.status();
   p->ledger_ = std::move(*ledger);
   Result<std::unique_ptr<RowMerger>> merger =
-      RowMerger::Create(db, shapes, *p->log_, *p->conflicts_);
+      RowMerger::Create(db, shapes, *p->log_, *p->conflicts_, *p->archive_);
   if (!merger.ok()) return merger.status();
   p->merger_ = std::move(*merger);
   Result<sql::Statement> touch =
@@ -103,11 +109,13 @@ Result<wire::EntryVerdict> PushApplier::ApplyEntry(const Account& account,
     ctx.account = &account;
     ctx.shapes = &shapes_;
     ctx.refs = &refs_;
-    ctx.find_report = [this](std::string_view id) { return merger_->FindReport(id); };
+    ctx.find_report = [this](std::string_view id) {
+      return merger_->FindReport(id, /*include_deleted=*/true);
+    };
     s = ValidateChangeset(*cs, ctx);
     if (s.ok()) {
       StampServerColumns(&*cs, shapes_, account, refs_, now_ms);
-      MergeScope scope{&account, device_id, now_ms};
+      MergeScope scope{&account, device_id, now_ms, entry.local_seq};
       s = ApplyChanges(*cs, scope, &outcome);
     }
   }

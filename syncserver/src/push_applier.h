@@ -55,7 +55,9 @@ class PushApplier {
   const ReferenceData& refs_;
   std::unique_ptr<WriteTransaction> txn_;
   std::unique_ptr<ChangeLog> log_;
+  std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<ConflictLog> conflicts_;
+  std::unique_ptr<RowArchive> archive_;
   std::unique_ptr<VerdictLedger> ledger_;
   std::unique_ptr<RowMerger> merger_;
   sql::Statement touch_device_;

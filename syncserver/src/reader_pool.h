@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "protocol/result.h"
+#include "conflict_queries.h"
 #include "pull_builder.h"
 #include "q11sqlite/sqlite.h"
 #include "table_shapes.h"
@@ -26,6 +27,7 @@ struct Reader {
   sql::Statement account_by_name;
   sql::Statement list_accounts;
   sql::Statement device_owner;
+  std::unique_ptr<ConflictQueries> conflicts;  // made on first use (admin reads are rare)
 };
 
 class ReaderPool {

@@ -2,11 +2,26 @@
 
 #include <Poco/Net/HTTPServerRequest.h>
 
+#include "admin_handlers.h"
 #include "health_handler.h"
 #include "login_handler.h"
 #include "sync_handler.h"
 
 namespace q11::server {
+namespace {
+
+constexpr std::string_view kConflicts = "/v1/admin/conflicts";
+
+// Conflict ids are UUIDs; anything else in the path is an unknown route.
+bool IsConflictId(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-'))
+      return false;
+  return true;
+}
+
+}  // namespace
 
 Poco::Net::HTTPRequestHandler* RequestRouter::createRequestHandler(
     const Poco::Net::HTTPServerRequest& request) {
@@ -24,6 +39,33 @@ Poco::Net::HTTPRequestHandler* RequestRouter::createRequestHandler(
       {"/v1/login", "POST"},
       {"/v1/sync", "POST"},
   };
+  auto wrong_method = [&](const char* allowed) {
+    return new ErrorHandler(context_, 405, "invalid_argument",
+                            std::string(path) + " accepts " + allowed + " only",
+                            "Phương thức không được hỗ trợ");
+  };
+  if (path == "/admin" || path.substr(0, 7) == "/admin/") {
+    if (method != "GET") return wrong_method("GET");
+    return new AdminPageHandler(context_);
+  }
+  if (path == kConflicts) {
+    if (method != "GET") return wrong_method("GET");
+    return new AdminApiHandler(context_, "", false);
+  }
+  if (path.substr(0, kConflicts.size() + 1) == std::string(kConflicts) + "/") {
+    std::string_view rest = path.substr(kConflicts.size() + 1);
+    size_t slash = rest.find('/');
+    std::string_view id = rest.substr(0, slash);
+    std::string_view tail = slash == std::string_view::npos ? "" : rest.substr(slash);
+    if (IsConflictId(id) && tail.empty()) {
+      if (method != "GET") return wrong_method("GET");
+      return new AdminApiHandler(context_, std::string(id), false);
+    }
+    if (IsConflictId(id) && tail == "/resolve") {
+      if (method != "POST") return wrong_method("POST");
+      return new AdminApiHandler(context_, std::string(id), true);
+    }
+  }
   for (const Route& r : kRoutes) {
     if (r.path != path) continue;
     if (method != r.method)

@@ -2,13 +2,15 @@
 
 #include "access_scope.h"
 #include "conflict_rules.h"
+#include "protocol/ids.h"
 #include "server_stamps.h"
 
 namespace q11::server {
 
 Result<std::unique_ptr<RowMerger>> RowMerger::Create(sql::Db& db, const TableShapes& shapes,
-                                                     ChangeLog& log, ConflictLog& conflicts) {
-  std::unique_ptr<RowMerger> m(new RowMerger(log, conflicts));
+                                                     ChangeLog& log, ConflictLog& conflicts,
+                                                     RowArchive& archive) {
+  std::unique_ptr<RowMerger> m(new RowMerger(log, conflicts, archive));
   for (const TableShape& shape : shapes.all()) {
     Result<std::unique_ptr<TableWriter>> w = TableWriter::Create(db, shape);
     if (!w.ok()) return w.status();
@@ -21,15 +23,32 @@ Result<std::unique_ptr<RowMerger>> RowMerger::Create(sql::Db& db, const TableSha
   m->report_ward_ = reports->Index("ward_id");
   m->report_unit_ = reports->Index("assigned_unit");
   m->report_ref_ = reports->Index("reporter_ref");
+  m->report_status_ = reports->Index("status");
+  m->report_updated_ = reports->Index("updated_at");
+  m->report_due_ = reports->Index("due_at");
   m->event_report_ = events->Index("report_id");
-  Result<sql::Statement> facts =
-      db.Prepare("SELECT ward_id, assigned_unit, reporter_ref FROM reports WHERE id = ?1");
-  if (!facts.ok()) return facts.status();
-  m->report_facts_ = std::move(*facts);
+  struct {
+    sql::Statement* target;
+    const char* sql;
+  } statements[] = {
+      {&m->report_facts_, "SELECT ward_id, assigned_unit, reporter_ref FROM reports WHERE id = ?1"},
+      {&m->report_events_, "SELECT id FROM case_events WHERE report_id = ?1"},
+      // Events written by staff: a report they have worked on is no longer the citizen's
+      // alone to withdraw.
+      {&m->staff_events_,
+       "SELECT count(*) FROM case_events WHERE report_id = ?1 AND "
+       "ifnull(author_role, '') <> 'citizen'"},
+  };
+  for (auto& s : statements) {
+    Result<sql::Statement> st = db.Prepare(s.sql);
+    if (!st.ok()) return st.status();
+    *s.target = std::move(*st);
+  }
   return m;
 }
 
-Result<std::optional<ReportFacts>> RowMerger::FindReport(std::string_view id) {
+Result<std::optional<ReportFacts>> RowMerger::FindReport(std::string_view id,
+                                                         bool include_deleted) {
   report_facts_.Bind(1, id);
   Result<bool> row = report_facts_.Step();
   if (!row.ok()) return row.status();
@@ -41,24 +60,39 @@ Result<std::optional<ReportFacts>> RowMerger::FindReport(std::string_view id) {
     out->reporter_ref = report_facts_.Text(2);
   }
   report_facts_.Reset();
+  if (out || !include_deleted) return out;
+  TableWriter* w = Writer("reports");
+  Result<std::optional<std::vector<Value>>> archived = archive_.Load(w->shape(), id);
+  if (!archived.ok()) return archived.status();
+  if (archived->has_value()) {
+    const std::vector<Value>& r = **archived;
+    out.emplace();
+    out->ward_id = std::string(r[report_ward_].text());
+    out->assigned_unit = std::string(r[report_unit_].text());
+    out->reporter_ref = std::string(r[report_ref_].text());
+    out->deleted = true;
+  }
   return out;
+}
+
+TableWriter* RowMerger::Writer(std::string_view table) {
+  auto it = writers_.find(table);
+  return it == writers_.end() ? nullptr : it->second.get();
 }
 
 Status RowMerger::Apply(const TableChanges& table, const RowChange& change, const MergeScope& scope,
                         EntryOutcome* out) {
-  auto it = writers_.find(table.table);
-  if (it == writers_.end())
+  TableWriter* w = Writer(table.table);
+  if (w == nullptr)
     return Refusal(StatusCode::kInvalidArgument, "unknown table " + table.table,
                    "bảng không đồng bộ");
   switch (change.op) {
     case SQLITE_INSERT:
-      return ApplyInsert(*it->second, change, scope, out);
+      return ApplyInsert(*w, change, scope, out);
     case SQLITE_UPDATE:
-      return ApplyUpdate(*it->second, change, scope, out);
+      return ApplyUpdate(*w, change, scope, out);
     default:
-      return Refusal(StatusCode::kPermissionDenied,
-                     table.table + ": rows may not be deleted from a device",
-                     "thiết bị không được xóa dữ liệu");
+      return ApplyDelete(*w, change, scope, out);
   }
 }
 
@@ -68,9 +102,18 @@ Status RowMerger::ApplyInsert(TableWriter& w, const RowChange& change, const Mer
   const Value& pk = change.new_values[shape.pk_column];
   Result<bool> inserted = w.Insert(change.new_values);
   if (!inserted.ok()) return inserted.status();
-  // Ids are born on devices and devices may not delete, so a row that did not exist was
-  // never in the change log: no old audience entries to remove.
-  if (*inserted) return Log(shape, change.new_values, /*new_row=*/true, out);
+  if (*inserted) {
+    // Ids are born on devices and never reused: an id whose row was deleted stays gone
+    // (the insert is undone with the entry's savepoint).
+    Result<std::optional<ChangeLog::RowState>> logged = log_.Find(shape.name, pk.text());
+    if (!logged.ok()) return logged.status();
+    if (logged->has_value() && (*logged)->deleted)
+      return Refusal(StatusCode::kAlreadyExists,
+                     shape.name + " row " + pk.Describe() +
+                         ": this id belonged to a row that was deleted; ids are never reused",
+                     "mã này thuộc một bản ghi đã bị xóa, không được dùng lại");
+    return Log(shape, change.new_values, /*new_row=*/!logged->has_value(), out);
+  }
   Result<bool> exists = w.Read(pk, &current_);
   if (!exists.ok()) return exists.status();
   if (!*exists)
@@ -92,15 +135,30 @@ Status RowMerger::ApplyUpdate(TableWriter& w, const RowChange& change, const Mer
   const Value& pk = change.old_values[shape.pk_column];
   Result<bool> exists = w.Read(pk, &current_);
   if (!exists.ok()) return exists.status();
-  if (!*exists)
+  if (!*exists) {
+    Result<std::optional<ChangeLog::RowState>> logged = log_.Find(shape.name, pk.text());
+    if (!logged.ok()) return logged.status();
+    if (logged->has_value() && (*logged)->deleted)
+      return ParkUpdateOfDeleted(w, change, scope, (*logged)->seq, out);
     return Refusal(StatusCode::kNotFound, shape.name + " row " + pk.Describe() + ": row not found",
                    "không tìm thấy dòng dữ liệu");
+  }
+  // A citizen may edit their report only while nobody handles it; once an official has
+  // taken it up, their edit waits for an admin instead of changing the case under them.
+  const bool citizen_late = scope.account->role == Role::kCitizen && shape.name == "reports" &&
+                            current_[report_status_].text() != "new";
   set_columns_.clear();
+  parked_.clear();
   for (size_t i = 0; i < change.new_values.size(); ++i) {
     const Value& device = change.new_values[i];
     if (!device.defined()) continue;
     const Value& base = change.old_values[i];
     Value& server = current_[i];
+    if (citizen_late) {
+      if (static_cast<int>(i) != report_updated_ && !SameValue(server, device))
+        parked_.push_back(static_cast<int>(i));
+      continue;
+    }
     if (SameValue(server, base)) {
       if (!SameValue(server, device)) {
         server = device;
@@ -112,8 +170,8 @@ Status RowMerger::ApplyUpdate(TableWriter& w, const RowChange& change, const Mer
       out->merged = true;  // both sides made the same change
       continue;
     }
-    if (std::optional<Value> settled =
-            SettleConflict(shape.name, shape.columns[i], base, device, server)) {
+    ConflictSides sides{shape.name, shape.columns[i], base, device, server, scope.account->role};
+    if (std::optional<Value> settled = SettleConflict(sides)) {
       out->merged = true;
       if (!SameValue(server, *settled)) {
         server = std::move(*settled);
@@ -121,18 +179,167 @@ Status RowMerger::ApplyUpdate(TableWriter& w, const RowChange& change, const Mer
       }
       continue;
     }
-    ParkedColumn parked{shape.name, pk.text(), shape.columns[i], &base, &device, &server};
-    Q11_RETURN_IF_ERROR(
-        conflicts_.Record(parked, scope.account->id, scope.device_id, scope.now_ms));
-    out->parked.push_back(shape.name + "." + shape.columns[i] + " of " + std::string(pk.text()));
+    parked_.push_back(static_cast<int>(i));
   }
-  if (set_columns_.empty()) return Status::Ok();
-  Q11_RETURN_IF_ERROR(w.Update(pk, set_columns_, current_));
-  return Log(shape, current_, /*new_row=*/false, out);
+  if (!set_columns_.empty()) Q11_RETURN_IF_ERROR(WriteColumns(w, set_columns_, current_, out));
+  if (parked_.empty()) return Status::Ok();
+  return Park(shape, pk, ConflictOp::kUpdate, change.old_values, &change.new_values, current_,
+              std::nullopt, scope, out);
+}
+
+Status RowMerger::ParkUpdateOfDeleted(TableWriter& w, const RowChange& change,
+                                      const MergeScope& scope, uint64_t row_seq,
+                                      EntryOutcome* out) {
+  const TableShape& shape = w.shape();
+  const Value& pk = change.old_values[shape.pk_column];
+  Result<std::optional<std::vector<Value>>> archived = archive_.Load(shape, pk.text());
+  if (!archived.ok()) return archived.status();
+  // The server's values are the row's last ones before it was deleted.
+  std::vector<Value> server = archived->has_value()
+                                  ? std::move(**archived)
+                                  : std::vector<Value>(shape.columns.size(), Value::Null());
+  parked_.clear();
+  for (size_t i = 0; i < change.new_values.size(); ++i)
+    if (change.new_values[i].defined()) parked_.push_back(static_cast<int>(i));
+  return Park(shape, pk, ConflictOp::kUpdateDeleted, change.old_values, &change.new_values, server,
+              row_seq, scope, out);
+}
+
+Status RowMerger::ApplyDelete(TableWriter& w, const RowChange& change, const MergeScope& scope,
+                              EntryOutcome* out) {
+  const TableShape& shape = w.shape();
+  // A case event goes with its report (the validator checked the same change deletes it):
+  // deleted with it, or kept with it when the withdrawal is parked.
+  if (shape.name == "case_events") return Status::Ok();
+  const Value& pk = change.old_values[shape.pk_column];
+  Result<bool> exists = w.Read(pk, &current_);
+  if (!exists.ok()) return exists.status();
+  if (!*exists) {
+    Result<std::optional<ChangeLog::RowState>> logged = log_.Find(shape.name, pk.text());
+    if (!logged.ok()) return logged.status();
+    if (logged->has_value() && (*logged)->deleted) {
+      out->merged = true;  // withdrawn already, e.g. from the citizen's other phone
+      return Status::Ok();
+    }
+    return Refusal(StatusCode::kNotFound, shape.name + " row " + pk.Describe() + ": row not found",
+                   "không tìm thấy dòng dữ liệu");
+  }
+  // Changed on the server since the device's base? Columns the server stamps on receipt
+  // are compared only when the device had already seen them.
+  parked_.clear();
+  for (size_t i = 0; i < current_.size(); ++i) {
+    const Value& base = change.old_values[i];
+    int col = static_cast<int>(i);
+    if ((col == report_ref_ || col == report_due_) && base.is_null()) continue;
+    if (!SameValue(current_[i], base)) parked_.push_back(col);
+  }
+  bool handled = current_[report_status_].text() != "new" || !parked_.empty();
+  if (!handled) {
+    staff_events_.Bind(1, pk.text());
+    Result<bool> row = staff_events_.Step();
+    if (!row.ok()) return row.status();
+    handled = staff_events_.Int(0) > 0;
+    staff_events_.Reset();
+  }
+  if (!handled) return DeleteRow(w, current_, scope.account->name, scope.now_ms, out);
+  if (parked_.empty()) parked_.push_back(report_status_);
+  return Park(shape, pk, ConflictOp::kDelete, change.old_values, nullptr, current_, std::nullopt,
+              scope, out);
+}
+
+Status RowMerger::Park(const TableShape& shape, const Value& pk, ConflictOp op,
+                       const std::vector<Value>& base, const std::vector<Value>* device,
+                       const std::vector<Value>& server, std::optional<uint64_t> row_seq,
+                       const MergeScope& scope, EntryOutcome* out) {
+  if (!row_seq) {
+    Result<std::optional<ChangeLog::RowState>> logged = log_.Find(shape.name, pk.text());
+    if (!logged.ok()) return logged.status();
+    row_seq = logged->has_value() ? (*logged)->seq : 0;
+  }
+  ParkedRow row;
+  row.table = shape.name;
+  row.pk = pk.text();
+  row.op = op;
+  row.row_seq = *row_seq;
+  if (shape.name == "reports") {
+    row.unit = server[report_ward_].text();
+    row.assigned_unit = server[report_unit_].text();
+  }
+  for (int col : parked_)
+    row.columns.push_back(ParkedColumn{col, shape.columns[col], &base[col],
+                                       device ? &(*device)[col] : nullptr, &server[col]});
+  Pusher who{scope.account, scope.device_id, scope.local_seq, scope.now_ms};
+  Result<std::string> id = conflicts_.Record(row, who);
+  if (!id.ok()) return id.status();
+  const std::string where = std::string(row.pk);
+  if (op == ConflictOp::kDelete) {
+    out->parked.push_back("the withdrawal of " + shape.name + " row " + where +
+                          " (an official changed it meanwhile; it is kept)");
+  } else if (op == ConflictOp::kUpdateDeleted) {
+    out->parked.push_back(shape.name + " row " + where + " (deleted on the server meanwhile)");
+  } else {
+    for (int col : parked_)
+      out->parked.push_back(shape.name + "." + shape.columns[col] + " of " + where);
+  }
+  return Status::Ok();
+}
+
+Status RowMerger::WriteColumns(TableWriter& w, const std::vector<int>& columns,
+                               const std::vector<Value>& row, EntryOutcome* out) {
+  const TableShape& shape = w.shape();
+  Q11_RETURN_IF_ERROR(w.Update(row[shape.pk_column], columns, row));
+  return Log(shape, row, /*new_row=*/false, out);
+}
+
+Status RowMerger::DeleteRow(TableWriter& w, const std::vector<Value>& row, std::string_view actor,
+                            int64_t now_ms, EntryOutcome* out) {
+  const TableShape& shape = w.shape();
+  const Value& pk = row[shape.pk_column];
+  const std::string at = FormatUtc(now_ms);
+  if (shape.name == "reports") {
+    // Its events first, while the report still gives them their audiences.
+    TableWriter* events = Writer("case_events");
+    std::vector<std::string> ids;
+    report_events_.Bind(1, pk.text());
+    for (;;) {
+      Result<bool> r = report_events_.Step();
+      if (!r.ok()) {
+        report_events_.Reset();
+        return r.status();
+      }
+      if (!*r) break;
+      ids.push_back(report_events_.Text(0));
+    }
+    report_events_.Reset();
+    std::vector<Value> event;
+    for (const std::string& id : ids) {
+      Value key = Value::Text(id);
+      Result<bool> found = events->Read(key, &event);
+      if (!found.ok()) return found.status();
+      if (!*found) continue;
+      Q11_RETURN_IF_ERROR(archive_.Save(events->shape(), key, actor, at));
+      Q11_RETURN_IF_ERROR(Log(events->shape(), event, /*new_row=*/false, out, /*deleted=*/true));
+      Q11_RETURN_IF_ERROR(events->Delete(key));
+    }
+  }
+  Q11_RETURN_IF_ERROR(archive_.Save(shape, pk, actor, at));
+  Q11_RETURN_IF_ERROR(Log(shape, row, /*new_row=*/false, out, /*deleted=*/true));
+  return w.Delete(pk);
+}
+
+Status RowMerger::RestoreRow(TableWriter& w, const std::vector<Value>& row, EntryOutcome* out) {
+  const TableShape& shape = w.shape();
+  Result<bool> inserted = w.Insert(row);
+  if (!inserted.ok()) return inserted.status();
+  if (!*inserted)
+    return Refusal(StatusCode::kAlreadyExists,
+                   shape.name + " row " + row[shape.pk_column].Describe() + " exists again",
+                   "bản ghi đã tồn tại");
+  return Log(shape, row, /*new_row=*/false, out);
 }
 
 Status RowMerger::Log(const TableShape& shape, const std::vector<Value>& row, bool new_row,
-                      EntryOutcome* out) {
+                      EntryOutcome* out, bool deleted) {
   const Value& pk = row[shape.pk_column];
   if (shape.name == "reports") {
     ReportAudiences(row[report_ward_].text(), row[report_unit_].text(), row[report_ref_].text(),
@@ -148,7 +355,7 @@ Status RowMerger::Log(const TableShape& shape, const std::vector<Value>& row, bo
   } else {
     audiences_.assign(1, "all");
   }
-  Result<uint64_t> seq = log_.Record(shape.name, pk.text(), /*deleted=*/false, audiences_, new_row);
+  Result<uint64_t> seq = log_.Record(shape.name, pk.text(), deleted, audiences_, new_row);
   if (!seq.ok()) return seq.status();
   out->server_seq = std::max(out->server_seq, *seq);
   return Status::Ok();

@@ -1,14 +1,25 @@
 // Applies one validated change to the server's tables, row by row, with a three-way merge
-// per column, and files every row it changes in the change log.
+// per column, and files every row it changes in the change log. Each SQLite conflict kind
+// is handled on purpose (docs/conflicts.md, "Conflict kinds"):
 //
-//   INSERT  a new id is inserted; an id that exists with the same values (a re-sent row)
-//           is a no-op; an id that exists with other values is refused ("id already
-//           exists").
-//   UPDATE  the device's old values are its base. Per changed column: server value ==
-//           base → take the device's value; server value == device value → nothing to do
-//           (merged); otherwise a real conflict: a declared rule (conflict_rules.h)
-//           settles it, or the server keeps its value and the column is parked in the
-//           conflict queue. A missing row is refused ("row not found").
+//   INSERT  a new id is inserted (CONFLICT:) an id that exists with the same values (a
+//           re-sent row) is a no-op; an id that exists with other values, or that belonged
+//           to a deleted row, is refused.
+//   UPDATE  (DATA:) the device's old values are its base. Per changed column: server ==
+//           base → take the device's value; server == device → nothing to do (merged);
+//           otherwise a real conflict: a declared rule (conflict_rules.h) settles it, or the
+//           server keeps its value and the column is parked (one conflict per row,
+//           conflict_log.h). A citizen's edit of a report that is no longer `new` is parked
+//           whole: an official has taken it up. (NOTFOUND:) an update of a row the server
+//           deleted is parked as update_deleted (the row stays deleted; an admin may restore
+//           it); of a row that never existed, refused.
+//   DELETE  only a citizen withdrawing their own report (change_validator.h). Deleted with
+//           its case events when the server's row still matches the device's base, is
+//           `new` and has no staff events; otherwise an official changed it meanwhile:
+//           the row is kept and the delete parked. A delete of a case event goes with its
+//           report. Deleted rows are archived (row_archive.h) and logged as tombstones.
+//   CONSTRAINT  a NOT NULL/UNIQUE failure of the SQL is a refusal naming the table
+//           (the validator catches the known ones first, naming the column).
 //
 // Audiences: a report is filed under its own audiences; a case event under those of its
 // report at the time it is written.
@@ -26,6 +37,7 @@
 #include "change_validator.h"
 #include "changeset_reader.h"
 #include "conflict_log.h"
+#include "row_archive.h"
 #include "syncserver/account.h"
 #include "table_writer.h"
 
@@ -34,7 +46,7 @@ namespace q11::server {
 // What happened to one pushed entry, accumulated over its changes.
 struct EntryOutcome {
   bool merged = false;              // some column was already equal, or settled by a rule
-  std::vector<std::string> parked;  // "reports.status of <id>" per parked column
+  std::vector<std::string> parked;  // "reports.status of <id>" per parked column or row
   uint64_t server_seq = 0;          // highest change-log sequence written
 };
 
@@ -42,13 +54,15 @@ struct MergeScope {
   const Account* account = nullptr;
   std::string_view device_id;
   int64_t now_ms = 0;
+  uint64_t local_seq = 0;
 };
 
 class RowMerger {
  public:
   // Prepares statements on the write connection. REQUIRES: all arguments outlive it.
   static Result<std::unique_ptr<RowMerger>> Create(sql::Db& db, const TableShapes& shapes,
-                                                   ChangeLog& log, ConflictLog& conflicts);
+                                                   ChangeLog& log, ConflictLog& conflicts,
+                                                   RowArchive& archive);
 
   // Applies one change of `table`. A refusal (IsRefusal codes) means the entry must be
   // rolled back; other errors are database failures.
@@ -56,27 +70,56 @@ class RowMerger {
                EntryOutcome* out);
 
   // The report as the write transaction sees it (for the validator and for audiences).
-  Result<std::optional<ReportFacts>> FindReport(std::string_view id);
+  // With `include_deleted`, a deleted report's last values (facts.deleted = true).
+  Result<std::optional<ReportFacts>> FindReport(std::string_view id, bool include_deleted = false);
+
+  // Row writes shared with the conflict resolver; each files the change log.
+  // nullptr for a table that is not synced.
+  TableWriter* Writer(std::string_view table);
+  // Sets `columns` of the row to their values in `row` (the whole row after the change).
+  Status WriteColumns(TableWriter& w, const std::vector<int>& columns,
+                      const std::vector<Value>& row, EntryOutcome* out);
+  // Deletes the row (current values `row`) and, for a report, its case events: archived,
+  // then logged as tombstones under the audiences that saw them.
+  Status DeleteRow(TableWriter& w, const std::vector<Value>& row, std::string_view actor,
+                   int64_t now_ms, EntryOutcome* out);
+  // Inserts a deleted row again (whole row) and logs it as live.
+  Status RestoreRow(TableWriter& w, const std::vector<Value>& row, EntryOutcome* out);
 
  private:
-  RowMerger(ChangeLog& log, ConflictLog& conflicts) : log_(log), conflicts_(conflicts) {}
+  RowMerger(ChangeLog& log, ConflictLog& conflicts, RowArchive& archive)
+      : log_(log), conflicts_(conflicts), archive_(archive) {}
   Status ApplyInsert(TableWriter& w, const RowChange& change, const MergeScope& scope,
                      EntryOutcome* out);
   Status ApplyUpdate(TableWriter& w, const RowChange& change, const MergeScope& scope,
                      EntryOutcome* out);
+  Status ApplyDelete(TableWriter& w, const RowChange& change, const MergeScope& scope,
+                     EntryOutcome* out);
+  // NOTFOUND with a tombstone: the device changed a row the server deleted.
+  Status ParkUpdateOfDeleted(TableWriter& w, const RowChange& change, const MergeScope& scope,
+                             uint64_t row_seq, EntryOutcome* out);
+  // Records the columns in parked_ of row `pk` as one conflict. `device` is nullptr for a
+  // parked delete; `server` the server's values (kept).
+  Status Park(const TableShape& shape, const Value& pk, ConflictOp op,
+              const std::vector<Value>& base, const std::vector<Value>* device,
+              const std::vector<Value>& server, std::optional<uint64_t> row_seq,
+              const MergeScope& scope, EntryOutcome* out);
   // Files the row (its current values in `row`) in the change log; `new_row`: it was
-  // never logged before.
+  // never logged before; `deleted`: a tombstone.
   Status Log(const TableShape& shape, const std::vector<Value>& row, bool new_row,
-             EntryOutcome* out);
+             EntryOutcome* out, bool deleted = false);
 
   ChangeLog& log_;
   ConflictLog& conflicts_;
+  RowArchive& archive_;
   std::map<std::string, std::unique_ptr<TableWriter>, std::less<>> writers_;
-  sql::Statement report_facts_;
-  int report_ward_ = -1, report_unit_ = -1, report_ref_ = -1, event_report_ = -1;
+  sql::Statement report_facts_, report_events_, staff_events_;
+  int report_ward_ = -1, report_unit_ = -1, report_ref_ = -1, report_status_ = -1,
+      report_updated_ = -1, report_due_ = -1, event_report_ = -1;
   // Scratch buffers reused across rows to avoid allocating per change.
   std::vector<Value> current_;
   std::vector<int> set_columns_;
+  std::vector<int> parked_;
   std::vector<std::string> audiences_;
 };
 

@@ -34,20 +34,55 @@ CREATE TABLE IF NOT EXISTS applied_batches (
   recorded_at TEXT NOT NULL,
   PRIMARY KEY (device_id, local_seq)
 ) WITHOUT ROWID;
+-- One parked conflict per row of a pushed entry (docs/conflicts.md); its columns below.
 CREATE TABLE IF NOT EXISTS conflicts (
   id TEXT PRIMARY KEY NOT NULL,
   tbl TEXT NOT NULL,
   pk TEXT NOT NULL,
+  op TEXT NOT NULL,                 -- update | delete | update_deleted
+  unit TEXT NOT NULL DEFAULT '',    -- the report's ward (for the console's filter)
+  assigned_unit TEXT NOT NULL DEFAULT '',
+  user_id TEXT NOT NULL,
+  user_name TEXT NOT NULL DEFAULT '',
+  device_id TEXT NOT NULL,
+  local_seq INTEGER NOT NULL DEFAULT 0,
+  row_seq INTEGER NOT NULL DEFAULT 0, -- the row's change-log seq when parked
+  created_at TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'open', -- open | resolved
+  resolved_at TEXT,
+  resolved_by TEXT,
+  decision TEXT                      -- server | device | set
+);
+CREATE INDEX IF NOT EXISTS conflicts_by_state ON conflicts(state, created_at);
+CREATE TABLE IF NOT EXISTS conflict_columns (
+  conflict_id TEXT NOT NULL,
+  position INTEGER NOT NULL,        -- column position in the table
   col TEXT NOT NULL,
   base_value,
   device_value,
   server_value,
-  user_id TEXT NOT NULL,
-  device_id TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  resolved_at TEXT
+  resolved_value,                   -- what the admin decided (when resolved)
+  PRIMARY KEY (conflict_id, position)
+) WITHOUT ROWID;
+-- Every parking, resolution and deletion: who, when, what (details is JSON).
+CREATE TABLE IF NOT EXISTS audit_log (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  details TEXT NOT NULL DEFAULT '{}'
 );
-CREATE INDEX IF NOT EXISTS conflicts_open ON conflicts(resolved_at, created_at);
+CREATE INDEX IF NOT EXISTS audit_by_subject ON audit_log(subject, id);
+-- The last values of every deleted synced row, so an admin can restore it.
+CREATE TABLE IF NOT EXISTS deleted_rows (
+  tbl TEXT NOT NULL,
+  pk TEXT NOT NULL,
+  deleted_at TEXT NOT NULL,
+  deleted_by TEXT NOT NULL,
+  row_json TEXT NOT NULL,
+  PRIMARY KEY (tbl, pk)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS row_log (
   tbl TEXT NOT NULL,
   pk TEXT NOT NULL,
@@ -67,8 +102,32 @@ CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY NOT NULL,
   value
 ) WITHOUT ROWID;
-INSERT OR IGNORE INTO meta (key, value) VALUES ('last_seq', 0), ('schema_version', 1);
+INSERT OR IGNORE INTO meta (key, value) VALUES ('last_seq', 0), ('schema_version', 2);
 )sql";
+
+// Version 1 kept one conflict row per column (tbl, pk, col, base/device/server_value,
+// resolved_at). Rename it out of the way before the new tables are made, then copy each
+// old row over as a one-column conflict, so nothing parked is lost.
+constexpr const char* kRenameV1Conflicts =
+    "ALTER TABLE conflicts RENAME TO conflicts_v1; DROP INDEX IF EXISTS conflicts_open";
+constexpr const char* kCopyV1Conflicts = R"sql(
+INSERT INTO conflicts (id, tbl, pk, op, user_id, device_id, created_at, state, resolved_at)
+  SELECT id, tbl, pk, 'update', user_id, device_id, created_at,
+         CASE WHEN resolved_at IS NULL THEN 'open' ELSE 'resolved' END, resolved_at
+  FROM conflicts_v1;
+INSERT INTO conflict_columns (conflict_id, position, col, base_value, device_value, server_value)
+  SELECT id, 0, col, base_value, device_value, server_value FROM conflicts_v1;
+DROP TABLE conflicts_v1;
+UPDATE meta SET value = 2 WHERE key = 'schema_version';
+)sql";
+
+// True when the database has the version-1 conflicts table (a "col" column).
+Result<bool> HasV1Conflicts(sql::Db& db) {
+  Result<std::optional<std::string>> n =
+      db.QueryText("SELECT count(*) FROM pragma_table_info('conflicts') WHERE name = 'col'");
+  if (!n.ok()) return n.status();
+  return n->value_or("0") != "0";
+}
 
 }  // namespace
 
@@ -88,7 +147,11 @@ Status PrepareServerDatabase(sql::Db& db) {
   if (!txn.ok()) return txn.status();
   Q11_RETURN_IF_ERROR(db.Exec(schema::SyncedTablesSql()));
   Q11_RETURN_IF_ERROR(db.Exec(schema::ReferenceDataSql()));
+  Result<bool> v1 = HasV1Conflicts(db);
+  if (!v1.ok()) return v1.status();
+  if (*v1) Q11_RETURN_IF_ERROR(db.Exec(kRenameV1Conflicts));
   Q11_RETURN_IF_ERROR(db.Exec(kServerTablesSql));
+  if (*v1) Q11_RETURN_IF_ERROR(db.Exec(kCopyV1Conflicts));
   return txn->Commit();
 }
 

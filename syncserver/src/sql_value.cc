@@ -138,4 +138,34 @@ std::string Value::Describe() const {
   return "?";
 }
 
+FieldValue ToField(const Value& v) {
+  switch (v.type) {
+    case Value::Type::kInteger:
+      return FieldValue::Integer(v.i);
+    case Value::Type::kReal:
+      return FieldValue::Real(v.r);
+    case Value::Type::kText:
+    case Value::Type::kBlob:
+      return FieldValue::Text(v.s);
+    default:
+      return FieldValue::Null();
+  }
+}
+
+Value FromField(const FieldValue& f) {
+  Value v;
+  switch (f.type) {
+    case FieldValue::Type::kInteger:
+      return Value::Integer(f.i);
+    case FieldValue::Type::kReal:
+      v.type = Value::Type::kReal;
+      v.r = f.r;
+      return v;
+    case FieldValue::Type::kText:
+      return Value::Text(f.s);
+    default:
+      return Value::Null();
+  }
+}
+
 }  // namespace q11::server

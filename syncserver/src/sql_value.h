@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "syncserver/conflict.h"
+
 namespace q11::server {
 
 struct Value {
@@ -60,5 +62,10 @@ int BindValue(sqlite3_stmt* stmt, int i, const Value& v);
 
 // The value of column `col` of the current row.
 Value ColumnValue(sqlite3_stmt* stmt, int col);
+
+// Between the admin API's FieldValue and Value. Blobs (no synced column holds one) show as
+// their bytes in text; undefined as NULL.
+FieldValue ToField(const Value& v);
+Value FromField(const FieldValue& f);
 
 }  // namespace q11::server

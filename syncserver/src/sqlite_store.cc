@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "access_scope.h"
+#include "conflict_resolver.h"
 #include "protocol/ids.h"
 #include "push_applier.h"
 #include "reader_pool.h"
@@ -68,6 +69,10 @@ class SqliteStore final : public Store {
     Result<std::unique_ptr<PushApplier>> push = PushApplier::Create(writer_, shapes_, refs_);
     if (!push.ok()) return push.status();
     push_ = std::move(*push);
+    Result<std::unique_ptr<ConflictResolver>> resolver =
+        ConflictResolver::Create(writer_, shapes_, refs_);
+    if (!resolver.ok()) return resolver.status();
+    resolver_ = std::move(*resolver);
     struct {
       sql::Statement* target;
       const char* sql;
@@ -174,7 +179,38 @@ class SqliteStore final : public Store {
     return (*r)->pull->Build(ReadAudiences(account), cursor, limit);
   }
 
+  Result<std::vector<ConflictSummary>> ListConflicts(const ConflictFilter& filter) override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    Result<ConflictQueries*> q = Queries(**r);
+    if (!q.ok()) return q.status();
+    return (*q)->List(filter, options_.clock());
+  }
+
+  Result<ConflictDetail> GetConflict(std::string_view id) override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    Result<ConflictQueries*> q = Queries(**r);
+    if (!q.ok()) return q.status();
+    return (*q)->Get(id);
+  }
+
+  Result<ResolvedConflict> ResolveConflict(std::string_view id, const ConflictDecision& decision,
+                                           std::string_view actor) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    return resolver_->Resolve(id, decision, actor, options_.clock());
+  }
+
  private:
+  static Result<ConflictQueries*> Queries(Reader& reader) {
+    if (!reader.conflicts) {
+      Result<std::unique_ptr<ConflictQueries>> q = ConflictQueries::Create(reader.db);
+      if (!q.ok()) return q.status();
+      reader.conflicts = std::move(*q);
+    }
+    return reader.conflicts.get();
+  }
+
   static Result<std::optional<std::string>> DeviceOwner(sql::Statement& st,
                                                         std::string_view device_id) {
     st.Bind(1, device_id);
@@ -200,6 +236,7 @@ class SqliteStore final : public Store {
   std::mutex write_mu_;
   sql::Db writer_;
   std::unique_ptr<PushApplier> push_;
+  std::unique_ptr<ConflictResolver> resolver_;
   sql::Statement insert_account_, bind_device_, device_owner_;
 };
 

@@ -3,6 +3,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 
+#include "bearer_auth.h"
 #include "http_body.h"
 #include "http_errors.h"
 #include "protocol/sync_messages.h"
@@ -13,30 +14,11 @@ namespace {
 
 constexpr std::string_view kContentType = "application/x-q11-sync";
 
-// The account behind a bearer token, as stored now (a disabled account or a changed role
-// takes effect at once, not when the token expires).
-Result<Account> Authorize(const HandlerContext& ctx, const std::string& header) {
-  static constexpr std::string_view kBearer = "Bearer ";
-  if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0)
-    return Unauthenticated("missing bearer token / chưa đăng nhập");
-  Result<TokenClaims> claims =
-      ctx.tokens->Verify(std::string_view(header).substr(kBearer.size()), ctx.clock_ms() / 1000);
-  if (!claims.ok())
-    return Unauthenticated(claims.status().message() +
-                           " / phiên đăng nhập không hợp lệ hoặc đã hết hạn");
-  Result<std::optional<Account>> account = ctx.store->FindAccountById(claims->user_id);
-  if (!account.ok()) return account.status();
-  if (!account->has_value())
-    return Unauthenticated("the token's account no longer exists / tài khoản không còn tồn tại");
-  if ((*account)->disabled) return PermissionDenied("account disabled / tài khoản đã bị khóa");
-  return std::move(**account);
-}
-
 }  // namespace
 
 void SyncHandler::Handle(Poco::Net::HTTPServerRequest& request,
                          Poco::Net::HTTPServerResponse& response) {
-  Result<Account> account = Authorize(context(), request.get("Authorization", ""));
+  Result<Account> account = AuthorizeBearer(context(), request.get("Authorization", ""));
   if (!account.ok()) {
     response.setKeepAlive(false);  // the body stays unread
     return SendStatusError(response, account.status());

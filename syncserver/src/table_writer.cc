@@ -35,6 +35,9 @@ Result<std::unique_ptr<TableWriter>> TableWriter::Create(sql::Db& db, const Tabl
       db.Prepare("INSERT INTO " + table + " (" + cols + ") VALUES (" + params + ") ON CONFLICT (" +
                  key + ") DO NOTHING");
   if (!insert.ok()) return insert.status();
+  Result<sql::Statement> remove = db.Prepare("DELETE FROM " + table + " WHERE " + key + " = ?1");
+  if (!remove.ok()) return remove.status();
+  w->delete_ = std::move(*remove);
   w->select_ = std::move(*select);
   w->insert_ = std::move(*insert);
   return w;
@@ -91,6 +94,13 @@ Status TableWriter::Update(const Value& pk, const std::vector<int>& columns,
   Status r = s.Run();
   if (!r.ok()) return Status(r.code(), "update " + shape_.name + ": " + r.message());
   return r;
+}
+
+Status TableWriter::Delete(const Value& pk) {
+  BindValue(delete_.get(), 1, pk);
+  Status s = delete_.Run();
+  if (!s.ok()) return Status(s.code(), "delete from " + shape_.name + ": " + s.message());
+  return s;
 }
 
 }  // namespace q11::server

@@ -33,6 +33,8 @@ class TableWriter {
   // Sets `columns` of the row with primary key `pk` to their values in `row`.
   // REQUIRES: columns non-empty, each < column count, none the primary key.
   Status Update(const Value& pk, const std::vector<int>& columns, const std::vector<Value>& row);
+  // Deletes the row with primary key `pk` (nothing when absent).
+  Status Delete(const Value& pk);
 
  private:
   TableWriter(sql::Db& db, const TableShape& shape) : db_(db), shape_(shape) {}
@@ -42,6 +44,7 @@ class TableWriter {
   const TableShape& shape_;
   sql::Statement select_;
   sql::Statement insert_;
+  sql::Statement delete_;
   std::map<uint64_t, sql::Statement> updates_;  // by bit set of updated columns
 };
 

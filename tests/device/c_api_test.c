@@ -51,6 +51,53 @@ int main(void) {
   EXPECT(q11_case_status(db, id, "accepted", "Đã tiếp nhận") == Q11_OK);
   EXPECT(q11_outbox_count(db, &n) == Q11_OK && n == 2);
 
+  /* The report's sync state: pending until the server answers. */
+  int state = -1;
+  EXPECT(q11_report_sync_state(db, id, &state) == Q11_OK && state == Q11_SYNC_STATE_PENDING);
+  json = NULL;
+  EXPECT(q11_report_show_json(db, id, &json) == Q11_OK);
+  EXPECT(json != NULL && strstr(json, "\"sync_state\":\"pending\"") != NULL);
+  EXPECT(json != NULL && strstr(json, "\"sync\":{\"pending\":2,") != NULL);
+  q11_free(json);
+  json = NULL;
+  EXPECT(q11_report_list_json(db, &json) == Q11_OK);
+  EXPECT(json != NULL && strstr(json, "\"sync_state\":\"pending\"") != NULL);
+  q11_free(json);
+  state = -1;
+  EXPECT(q11_report_sync_state(db, "01890000-0000-7000-8000-000000000000", &state) ==
+         Q11_NOT_FOUND);
+  EXPECT(state == -1);
+  EXPECT(q11_report_sync_state(db, id, NULL) == Q11_MISUSE);
+
+  /* Case work: an assignment and a deadline, each one queued change. */
+  EXPECT(q11_case_assign(db, id, "phong-qldt", "Chuyển phòng QLĐT") == Q11_OK);
+  EXPECT(q11_case_deadline(db, id, "2026-12-01T10:00:00Z", NULL) == Q11_OK);
+  json = NULL;
+  EXPECT(q11_report_show_json(db, id, &json) == Q11_OK);
+  EXPECT(json != NULL && strstr(json, "\"assigned_unit\":\"phong-qldt\"") != NULL);
+  EXPECT(json != NULL && strstr(json, "\"due_at\":\"2026-12-01T10:00:00.000Z\"") != NULL);
+  EXPECT(json != NULL && strstr(json, "Hạn xử lý mới: 2026-12-01T10:00:00.000Z") != NULL);
+  q11_free(json);
+  EXPECT(q11_case_assign(db, id, "no-such-unit", NULL) == Q11_INVALID_ARGUMENT);
+  EXPECT(q11_case_deadline(db, id, "tomorrow", NULL) == Q11_INVALID_ARGUMENT);
+  EXPECT(strstr(q11_errmsg(db), "ISO-8601") != NULL);
+  EXPECT(q11_case_assign(db, id, NULL, NULL) == Q11_MISUSE);
+  EXPECT(q11_outbox_count(db, &n) == Q11_OK && n == 4);
+
+  /* A citizen's edit and withdrawal: the report was accepted above, so both are refused. */
+  EXPECT(q11_report_edit(db, id, "Tiêu đề mới", NULL) == Q11_FAILED_PRECONDITION);
+  EXPECT(q11_report_withdraw(db, id) == Q11_FAILED_PRECONDITION);
+  char* other = NULL;
+  EXPECT(q11_report_new(db, "gop_y", "cay-xanh", "p02", "Trồng thêm cây", NULL, 0, 0, 0, &other) ==
+         Q11_OK);
+  EXPECT(q11_report_edit(db, other, NULL, NULL) == Q11_INVALID_ARGUMENT);
+  EXPECT(q11_report_edit(db, other, NULL, "Ở công viên Lãnh Binh Thăng") == Q11_OK);
+  EXPECT(q11_report_withdraw(db, other) == Q11_OK);
+  EXPECT(q11_report_show_json(db, other, &json) == Q11_NOT_FOUND);
+  EXPECT(q11_report_sync_state(db, other, &state) == Q11_OK && state == Q11_SYNC_STATE_PENDING);
+  q11_free(other);
+  EXPECT(q11_outbox_count(db, &n) == Q11_OK && n == 7);
+
   /* Bad input: a code, a message, no outbox entry, OUT parameter NULL. */
   char* bad = (char*)1;
   EXPECT(q11_report_new(db, NULL, "no-such-category", "p05", "t", NULL, 0, 0, 0, &bad) ==
@@ -63,7 +110,7 @@ int main(void) {
          Q11_INVALID_ARGUMENT);
   EXPECT(q11_case_status(db, id, "done", NULL) == Q11_INVALID_ARGUMENT);
   EXPECT(q11_report_show_json(db, "01890000-0000-7000-8000-000000000000", &json) == Q11_NOT_FOUND);
-  EXPECT(q11_outbox_count(db, &n) == Q11_OK && n == 2);
+  EXPECT(q11_outbox_count(db, &n) == Q11_OK && n == 7);
   EXPECT(strcmp(q11_errmsg(db), "") == 0); /* cleared by the success */
 
   /* Sync before login: unauthenticated, with a message that says what to do. */
@@ -84,7 +131,7 @@ int main(void) {
   /* Reopen: the data survived. */
   db = NULL;
   EXPECT(q11_open(path, &db) == Q11_OK);
-  EXPECT(q11_outbox_count(db, &n) == Q11_OK && n == 2);
+  EXPECT(q11_outbox_count(db, &n) == Q11_OK && n == 7);
   q11_close(db);
 
   /* A file that is not a database. */

@@ -234,7 +234,7 @@ TEST_CASE("invalid input is refused with a clear error and writes nothing", "[ca
   }
 }
 
-TEST_CASE("ExecCaptured: one transaction, one entry; local tables are never captured",
+TEST_CASE("ExecCaptured: one transaction, one entry, local tables are never captured",
           "[capture]") {
   TempDir dir;
   FakeEnv env;

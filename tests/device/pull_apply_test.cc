@@ -100,7 +100,7 @@ TEST_CASE("a pull fills a fresh device and moves the cursor", "[pull]") {
   CHECK(d.server.calls[0].content_type == "application/x-q11-sync");
 }
 
-TEST_CASE("an INSERT for an existing row updates it; tombstones delete", "[pull]") {
+TEST_CASE("an INSERT for an existing row updates it, tombstones delete", "[pull]") {
   Device d;
   wire::SyncResponse first;
   first.cursor = 2;

@@ -81,7 +81,7 @@ TEST_CASE("an unreachable server: retries with doubling backoff, then nothing ch
   CHECK(Dump(d.path()) == before);
 }
 
-TEST_CASE("5xx and 429 are retried; the reply that finally comes is applied", "[sync]") {
+TEST_CASE("5xx and 429 are retried, the reply that finally comes is applied", "[sync]") {
   Device d;
   d.File(1);
   d.server.script.push_back(
@@ -197,7 +197,7 @@ TEST_CASE("a lost response: the same entries are sent again with the same seqs",
   CHECK(again.front().push[0].changeset == again.back().push[0].changeset);
 }
 
-TEST_CASE("requests are capped by size; the rest goes in the next round trip", "[sync]") {
+TEST_CASE("requests are capped by size, the rest goes in the next round trip", "[sync]") {
   Device d;
   // Four entries of ~3 MB each: at most 8 MiB per request means two requests.
   for (int i = 0; i < 4; ++i) {
@@ -227,7 +227,7 @@ TEST_CASE("requests are capped by size; the rest goes in the next round trip", "
   CHECK(requests[1].push[0].local_seq == 3);
 }
 
-TEST_CASE("login stores the account; a wrong password is kUnauthenticated", "[login]") {
+TEST_CASE("login stores the account, a wrong password is kUnauthenticated", "[login]") {
   Device d(/*logged_in=*/false);
   d.server.script.push_back([](const FakeTransport::Call& c) {
     CHECK(c.path == "/v1/login");

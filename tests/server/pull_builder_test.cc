@@ -49,7 +49,7 @@ std::string Rows(sql::Db& db) {
 
 }  // namespace
 
-TEST_CASE("A citizen pulls only their own reports; officials their unit's; the district all") {
+TEST_CASE("A citizen pulls only their own reports, officials their unit's, the district all") {
   StoreFixture f;
   std::string a1 = File(f, f.citizen, "p04"), a2 = File(f, f.citizen, "p05");
   std::string b1 = File(f, f.other_citizen, "p04");

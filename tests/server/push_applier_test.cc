@@ -72,7 +72,7 @@ TEST_CASE("A replayed entry gets its recorded verdict and is not applied twice")
   CHECK(bad_again.message == bad.message);
 }
 
-TEST_CASE("The same row inserted again is a no-op; another row under a taken id is refused") {
+TEST_CASE("The same row inserted again is a no-op, another row under a taken id is refused") {
   StoreFixture f;
   DeviceDb phone;
   std::string id = NewId();
@@ -140,11 +140,11 @@ TEST_CASE("Three-way merge: different values for one column are parked with all 
   CHECK_THAT(vb.message, Catch::Contains("reports.status of " + id));
   CHECK(vb.server_seq > 0);  // assigned_unit did land
   CHECK(f.Query("SELECT status || '|' || assigned_unit FROM reports") == "accepted|phong-qldt");
-  CHECK(f.Query("SELECT tbl || '|' || pk || '|' || col || '|' || base_value || '|' || device_value "
-                "|| '|' || "
-                "server_value || '|' || user_id || '|' || device_id || '|' || (resolved_at IS "
-                "NULL) FROM conflicts") ==
-        "reports|" + id + "|status|new|rejected|accepted|" + f.official_q11.id + "|b|1");
+  CHECK(f.Query("SELECT c.tbl || '|' || c.pk || '|' || k.col || '|' || k.base_value || '|' || "
+                "k.device_value || '|' || k.server_value || '|' || c.user_id || '|' || "
+                "c.device_id || '|' || c.state FROM conflicts c JOIN conflict_columns k ON "
+                "k.conflict_id = c.id") ==
+        "reports|" + id + "|status|new|rejected|accepted|" + f.official_q11.id + "|b|open");
 }
 
 TEST_CASE("An update of a row the server does not have is refused") {

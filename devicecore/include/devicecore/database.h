@@ -52,6 +52,32 @@ struct CaseEvent {
   std::string id, report_id, kind, status, note, unit_id, author_ref, author_role, created_at;
 };
 
+// A change the server did not simply apply: refused (rejected), kept for an admin
+// (parked), or applied with a column settled by the server's declared rules (merged, with
+// the server's message). Kept, with the reason, until the user discards it. Never silently
+// dropped.
+struct SettledChange {
+  int64_t seq = 0;
+  std::string verdict;  // rejected | parked | merged
+  std::string message;
+  std::string settled_at;
+  std::vector<std::string> report_ids;  // the reports the change touched
+};
+
+// Where a report stands with the server, worst first: a change of it was rejected, a
+// change is parked for an admin, changes wait to be sent, or nothing is outstanding.
+// The numbers are those of the C API's Q11_SYNC_STATE_* constants.
+enum class SyncState { kSynced = 0, kPending = 1, kParked = 2, kRejected = 3 };
+const char* SyncStateName(SyncState state);  // "synced" | "pending" | "parked" | "rejected"
+
+// The outstanding local changes of one report.
+struct ReportSync {
+  int pending = 0;  // outbox entries touching it that the server has not answered yet
+  std::vector<SettledChange> parked, rejected;
+  std::vector<SettledChange> merged_notes;  // merged with a message: informational
+  SyncState state = SyncState::kSynced;
+};
+
 struct Report {
   std::string id, kind, category_id, ward_id, title, description;
   std::optional<double> lat, lon;
@@ -60,8 +86,10 @@ struct Report {
   std::optional<std::string> assigned_unit, due_at, reporter_ref;
   std::string created_at, updated_at;
   std::vector<CaseEvent> events;  // filled by GetReport, oldest first
-  // Local changes touching this report that the server has not yet settled.
+  // Local changes touching this report that the server has not yet settled (= sync.pending).
   int pending_changes = 0;
+  SyncState sync_state = SyncState::kSynced;  // filled by ListReports and GetReport
+  ReportSync sync;                            // filled by GetReport only
 };
 
 struct OutboxEntry {
@@ -70,15 +98,6 @@ struct OutboxEntry {
   std::string created_at;
   int64_t bytes = 0;
   std::vector<std::string> tables;  // tables the changeset touches
-};
-
-// A change the server refused (or parked for an admin): kept, with the reason, until the
-// user discards it. Never silently dropped.
-struct SettledChange {
-  int64_t seq = 0;
-  std::string verdict;  // rejected | parked
-  std::string message;
-  std::string settled_at;
 };
 
 // Who is logged in on this device (after q11 login).
@@ -108,12 +127,32 @@ class Database {
                                const std::string& status, const std::string& note) = 0;
   // Appends a comment event. Returns the event id.
   virtual Result<std::string> AddComment(const std::string& report_id, const std::string& note) = 0;
+  // Assigns a report to a unit and appends an assignment event with the note (officials).
+  // kInvalidArgument: no such unit in the reference data; kPermissionDenied: a citizen.
+  virtual Status AssignUnit(const std::string& report_id, const std::string& unit_id,
+                            const std::string& note) = 0;
+  // Sets a report's deadline (ISO-8601 UTC, stored normalised as FormatUtc makes it) and
+  // appends a comment event "Hạn xử lý mới: <due>" (+ the note), officials. There is no
+  // event kind for deadlines and the server accepts only status|comment|assignment|result.
+  virtual Status SetDeadline(const std::string& report_id, const std::string& due_iso,
+                             const std::string& note) = 0;
+  // A citizen withdraws (deletes) their own report while it is still `new`.
+  // kFailedPrecondition: already being handled; kPermissionDenied: not theirs / not a citizen.
+  virtual Status WithdrawReport(const std::string& report_id) = 0;
+  // A citizen edits the title and/or description of their own report while it is `new`.
+  // The server has the final word (it may reject it; the rejection is kept and shown).
+  virtual Status EditReport(const std::string& report_id, const std::optional<std::string>& title,
+                            const std::optional<std::string>& description) = 0;
   // Runs raw SQL through the captured write path (a test tool that plays a modified client).
   virtual Status ExecCaptured(const std::string& sql) = 0;
 
   // Reads.
-  virtual Result<std::vector<Report>> ListReports() = 0;  // newest first, no events
-  virtual Result<Report> GetReport(const std::string& id) = 0;
+  virtual Result<std::vector<Report>> ListReports() = 0;        // newest first, no events
+  virtual Result<Report> GetReport(const std::string& id) = 0;  // with events and sync
+  // The outstanding local changes of one report. Works also for a report the device no
+  // longer holds (e.g. its filing was rejected) while changes of it are kept; kNotFound
+  // when neither the report nor any change of it is on the device.
+  virtual Result<ReportSync> GetReportSync(const std::string& id) = 0;
   virtual Result<std::vector<Unit>> ListUnits() = 0;
   virtual Result<std::vector<Category>> ListCategories() = 0;
   virtual Result<std::vector<OutboxEntry>> Outbox() = 0;

@@ -76,20 +76,67 @@ int q11_report_new(q11_db* db, const char* zKind, const char* zCategory, const c
                    const char* zTitle, const char* zDescription, double lat, double lon,
                    int hasLocation, char** pzId /* OUT: report id */);
 
-/* All reports on the device, newest first, as a JSON array (free with q11_free()). */
+/*
+** All reports on the device, newest first, as a JSON array (free with q11_free()). Each
+** carries "sync_state" (see q11_report_sync_state), as a string.
+*/
 int q11_report_list_json(q11_db* db, char** pzJson /* OUT: JSON array */);
 
 /*
-** One report with its events and pending_changes, as a JSON object (free with q11_free()).
-** Q11_NOT_FOUND when the device has no such report.
+** One report with its events, "pending_changes", "sync_state" and "sync" ({"pending": N,
+** "parked": [...], "rejected": [...], "merged_notes": [...]}, each item {"seq", "message",
+** "settled_at"}), as a JSON object (free with q11_free()). Q11_NOT_FOUND when the device
+** has no such report.
 */
 int q11_report_show_json(q11_db* db, const char* zId, char** pzJson /* OUT: JSON object */);
+
+/*
+** Where a report stands with the server, worst first. A UI shows REJECTED and PARKED with
+** the server's message (q11_report_show_json), PENDING as "not sent yet".
+*/
+#define Q11_SYNC_STATE_SYNCED 0   /* nothing outstanding: the device holds the server's view */
+#define Q11_SYNC_STATE_PENDING 1  /* local changes wait to be sent or answered */
+#define Q11_SYNC_STATE_PARKED 2   /* a change is in conflict, kept for an administrator */
+#define Q11_SYNC_STATE_REJECTED 3 /* the server refused a change (until the user discards it) */
+
+/*
+** Sets *pState to one of the Q11_SYNC_STATE_* values for report zId. Also answers for a
+** report the device no longer holds while changes of it are kept (e.g. its filing was
+** rejected). Q11_NOT_FOUND when neither the report nor any change of it is on the device.
+*/
+int q11_report_sync_state(q11_db* db, const char* zId, int* pState /* OUT: Q11_SYNC_STATE_* */);
+
+/*
+** A citizen withdraws their own report while it is still "new" (one queued change).
+** Q11_FAILED_PRECONDITION: already being handled; Q11_PERMISSION_DENIED: not theirs.
+*/
+int q11_report_withdraw(q11_db* db, const char* zId);
+
+/*
+** A citizen edits their own "new" report: zTitle and/or zDescription (NULL: unchanged; at
+** least one must be given). The server has the final word; a refusal shows as REJECTED.
+*/
+int q11_report_edit(q11_db* db, const char* zId, const char* zTitle, const char* zDescription);
 
 /*
 ** Sets a report's status (new, accepted, in_progress, resolved, rejected, closed) and
 ** records a status event with zNote (NULL: no note), as one queued local change.
 */
 int q11_case_status(q11_db* db, const char* zId, const char* zStatus, const char* zNote);
+
+/*
+** Assigns a report to unit zUnit (an id of the reference data) with an assignment event
+** carrying zNote (NULL: no note), as one queued local change. Q11_INVALID_ARGUMENT: no
+** such unit.
+*/
+int q11_case_assign(q11_db* db, const char* zId, const char* zUnit, const char* zNote);
+
+/*
+** Sets a report's deadline to zDueIso (ISO-8601 UTC, e.g. "2026-12-01T10:00:00Z"; stored
+** as "2026-12-01T10:00:00.000Z") and records a comment "Hạn xử lý mới: ..." (plus zNote
+** when not NULL), as one queued local change. Q11_INVALID_ARGUMENT: not such a time.
+*/
+int q11_case_deadline(q11_db* db, const char* zId, const char* zDueIso, const char* zNote);
 
 /*
 ** Logs in to the server at zServerUrl ("http://host:port") and stores the account on the
@@ -101,9 +148,11 @@ int q11_login(q11_db* db, const char* zServerUrl, const char* zName, const char*
 /*
 ** Synchronises with the server stored at login: pushes queued changes, pulls the server's.
 ** On success *pzSummary (may be NULL if not wanted) receives a JSON object with the counts
-** (pushed, applied, merged, parked, rejected, pulled_rows, pending_after, messages, ...);
-** free it with q11_free(). On failure nothing local has changed and q11_errmsg() says how
-** many changes wait in the outbox.
+** (pushed, applied, merged, parked, rejected, pulled_rows, pending_after, messages, ...)
+** and "settled": [{"seq","verdict","message","report_ids"}], one per change the server
+** rejected, parked, or merged with a message, which the app must show the user; free it
+** with q11_free(). On failure nothing local has changed and q11_errmsg() says how many
+** changes wait in the outbox.
 */
 int q11_sync(q11_db* db, char** pzSummary /* OUT: JSON summary, or NULL */);
 

@@ -13,8 +13,11 @@ namespace q11::device {
 
 // {"id","kind","status","title","description","category","ward","lat","lon","address",
 //  "assigned_unit","due_at","reporter_ref","created_at","updated_at","pending_changes",
+//  "sync_state": "synced" | "pending" | "parked" | "rejected" (worst first),
+//  "sync":{"pending","parked":[{"seq","message","settled_at"}],"rejected":[...],
+//          "merged_notes":[...]},
 //  "events":[{"id","kind","status","note","unit","author_ref","author_role","created_at"}]}
-// `with_events`: include "events" (GetReport fills them; ListReports does not).
+// `with_events`: include "sync" and "events" (GetReport fills them; ListReports does not).
 std::string ReportToJson(const Report& report, bool with_events = true);
 // [report, ...] without events.
 std::string ReportsToJson(const std::vector<Report>& reports);
@@ -24,9 +27,10 @@ std::string ReferenceToJson(const std::vector<Unit>& units,
                             const std::vector<Category>& categories);
 // [{"seq","state","created_at","bytes","tables"}]: what waits for the server.
 std::string OutboxToJson(const std::vector<OutboxEntry>& entries);
-// [{"seq","verdict","message","settled_at"}]: what the server rejected or parked.
+// [{"seq","verdict","message","settled_at","report_ids"}]: what the server rejected, parked
+// or merged with a message.
 std::string SettledToJson(const std::vector<SettledChange>& settled);
-// Every SyncResult field, same names.
+// Every SyncResult field, same names ("settled": [{"seq","verdict","message","report_ids"}]).
 std::string SyncResultToJson(const SyncResult& result);
 
 }  // namespace q11::device

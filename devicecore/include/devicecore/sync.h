@@ -31,7 +31,10 @@ struct SyncResult {
   int64_t pulled_rows = 0;
   uint64_t cursor = 0;
   int64_t bytes_up = 0, bytes_down = 0;
-  std::vector<std::string> messages;  // server messages for rejected/parked entries
+  // "#SEQ VERDICT: message" for every entry rejected, parked or merged with a message.
+  std::vector<std::string> messages;
+  // The same entries as kept in Database::SettledChanges(), in verdict order.
+  std::vector<SettledChange> settled;
   int64_t pending_after = 0;
   int retried = 0;           // entries the server asked to send again later (verdict retry)
   int64_t pull_omitted = 0;  // pulled changes skipped because they broke a local constraint

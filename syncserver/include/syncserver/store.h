@@ -20,6 +20,7 @@
 #include "protocol/result.h"
 #include "protocol/sync_messages.h"
 #include "syncserver/account.h"
+#include "syncserver/conflict.h"
 
 namespace q11::server {
 
@@ -59,6 +60,19 @@ class Store {
   // The rows changed after `cursor` that the account may see, oldest first, at most
   // `max_rows` (0: the default page size; capped).
   virtual Result<PullPage> Pull(const Account& account, uint64_t cursor, uint32_t max_rows) = 0;
+
+  // Parked conflicts (syncserver/conflict.h, docs/conflicts.md), newest first.
+  virtual Result<std::vector<ConflictSummary>> ListConflicts(const ConflictFilter& filter) = 0;
+  // kNotFound for an unknown id.
+  virtual Result<ConflictDetail> GetConflict(std::string_view id) = 0;
+  // Applies an admin's decision as a new server change (every device pulls it), marks the
+  // conflict resolved and audits it, in one transaction under the single writer. `actor`
+  // names who decided. Errors: kNotFound (no such conflict), kAlreadyExists (resolved
+  // before), kAborted (the row changed since the conflict was parked), kInvalidArgument
+  // (a column not in the conflict, a value the column may not hold).
+  virtual Result<ResolvedConflict> ResolveConflict(std::string_view id,
+                                                   const ConflictDecision& decision,
+                                                   std::string_view actor) = 0;
 };
 
 struct StoreOptions {

@@ -14,12 +14,18 @@ const I18N = {
     resolve: 'Resolve', resolved_ok: 'Resolved. The decision goes to every device at its next sync.',
     not_admin: 'This account is not an administrator.', keep_server: 'server', keep_device: 'device', edit: 'edit',
     st_open: 'open', st_resolved: 'resolved', resolved_by: 'resolved by',
+    op_delete: 'the citizen withdrew (deleted) this report; keep server = keep it, take device = delete it',
+    op_update_deleted: 'the row was deleted on the server; take device = restore it with the device values',
+    row_changed: 'The row changed after this conflict was parked; resolving it is refused.', deleted: '(deleted)',
   },
 };
 const VI = {
   resolved_ok: 'Đã xử lý. Quyết định sẽ đến mọi thiết bị ở lần đồng bộ tới.',
   not_admin: 'Tài khoản này không phải quản trị viên.', keep_server: 'máy chủ', keep_device: 'thiết bị', edit: 'sửa',
   st_open: 'đang chờ', st_resolved: 'đã xử lý', resolved_by: 'xử lý bởi',
+  op_delete: 'người dân đã rút (xóa) phản ánh này; giữ máy chủ = giữ lại, lấy thiết bị = xóa',
+  op_update_deleted: 'bản ghi đã bị xóa trên máy chủ; lấy thiết bị = khôi phục với giá trị của thiết bị',
+  row_changed: 'Bản ghi đã thay đổi sau khi xung đột được ghi nhận; không thể xử lý.', deleted: '(đã xóa)',
 };
 
 let lang = localStorage.getItem('q11.lang') || 'vi';
@@ -111,8 +117,12 @@ async function openConflict(id) {
   $('#d-id').textContent = current.id;
   $('#d-meta').textContent = current.table + ' · ' + current.row_id + ' · ' + (current.user || '') + ' · ' +
     current.created_at + (current.resolution ? ' · ' + t('resolved_by') + ' ' + current.resolution.by + ' ' + current.resolution.at : '');
-  $('#d-result').textContent = '';
-  $('#d-result').className = '';
+  const notes = [];
+  if (current.operation === 'delete') notes.push(t('op_delete'));
+  if (current.operation === 'update_deleted') notes.push(t('op_update_deleted'));
+  if (current.row_changed) notes.push(t('row_changed'));
+  $('#d-result').textContent = notes.join(' ');
+  $('#d-result').className = current.row_changed ? 'fail' : '';
   const body = $('#three-way tbody');
   body.replaceChildren();
   const open = current.state === 'open';
@@ -124,13 +134,13 @@ async function openConflict(id) {
     tr.appendChild(name);
     for (const side of ['base', 'device', 'server']) {
       const td = document.createElement('td');
-      td.textContent = fmt(col[side]);
+      td.textContent = side === 'device' && current.operation === 'delete' ? t('deleted') : fmt(col[side]);
       td.className = 'v-' + side;
       if (side !== 'base' && col.device !== col.server) td.classList.add('differs');
       tr.appendChild(td);
     }
     const decide = document.createElement('td');
-    if (open) {
+    if (open && current.operation !== 'delete') {
       const choice = document.createElement('select');
       choice.className = 'choice';
       for (const [value, label] of [['server', t('keep_server')], ['device', t('keep_device')], ['edit', t('edit')]]) {
@@ -153,6 +163,7 @@ async function openConflict(id) {
     body.appendChild(tr);
   }
   for (const b of ['#take-server', '#take-device', '#resolve']) $(b).disabled = !open;
+  if (current.operation === 'delete') $('#resolve').disabled = true;  // decided whole
 }
 
 async function resolve(body) {
@@ -172,10 +183,10 @@ function decisions() {
   const set = {};
   document.querySelectorAll('#three-way tbody tr').forEach((tr) => {
     const col = current.columns.find((c) => c.column === tr.dataset.column);
-    const choice = tr.querySelector('.choice').value;
+    const choice = tr.querySelector('.choice') ? tr.querySelector('.choice').value : 'server';
     if (choice === 'server') set[col.column] = col.server;
     else if (choice === 'device') set[col.column] = col.device;
-    else set[col.column] = tr.querySelector('.edit').value;
+    else set[col.column] = tr.querySelector('.edit').value;  // '' is an empty string, not NULL
   });
   return { set };
 }
@@ -198,7 +209,10 @@ $('#lang').addEventListener('click', () => {
   lang = lang === 'vi' ? 'en' : 'vi';
   localStorage.setItem('q11.lang', lang);
   applyLanguage();
-  if (token()) loadList();
+  if (token()) {
+    loadList();
+    if (current && !$('#detail').hidden) openConflict(current.id);  // rebuild its labels
+  }
 });
 document.querySelectorAll('.tab').forEach((tab) => tab.addEventListener('click', async () => {
   document.querySelectorAll('.tab').forEach((x) => x.classList.toggle('active', x === tab));
