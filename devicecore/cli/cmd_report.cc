@@ -1,6 +1,7 @@
 // q11 report new|list|show|comment|edit|withdraw: what a citizen does with a report.
 #include <cerrno>
 #include <cstdlib>
+#include <cstdio>
 #include <iostream>
 
 #include "cli.h"
@@ -93,7 +94,11 @@ int RunReportShow(Context& ctx) {
             << "  status " << r->status << ", assigned " << r->assigned_unit.value_or("-")
             << ", due " << r->due_at.value_or("-") << "\n"
             << "  created " << r->created_at << ", updated " << r->updated_at << "\n";
-  if (r->lat) std::cout << "  location " << *r->lat << ", " << *r->lon << "\n";
+  if (r->lat && r->lon) {
+    char where[64];
+    std::snprintf(where, sizeof where, "%.6f, %.6f", *r->lat, *r->lon);
+    std::cout << "  location " << where << "\n";
+  }
   if (!r->description.empty()) std::cout << "  " << OneLine(r->description, 2000) << "\n";
   std::cout << "  đồng bộ / sync: " << device::SyncStateName(r->sync_state) << "\n";
   if (r->pending_changes > 0)
