@@ -66,6 +66,7 @@ struct Command {
 
 // Command groups, defined in cmd_*.cc.
 int RunLogin(Context& ctx);
+int RunRegister(Context& ctx);
 int RunLogout(Context& ctx);
 int RunWhoami(Context& ctx);
 int RunRefList(Context& ctx);

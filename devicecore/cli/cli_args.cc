@@ -30,10 +30,23 @@ const std::vector<Command>& Commands() {
        0,
        0,
        RunLogin},
+      {"register",
+       nullptr,
+       "--server=URL --name=NAME --password=PW [--phone=P] [--email=E]",
+       "Create a citizen account on the server and log in with it. NAME: 3-64 of a-z 0-9 . _ -;\n"
+       "PW: 8-1024 bytes. The phone and e-mail go to the server (kept confidential) and stay\n"
+       "on this device for you only; they are never synced.\n"
+       "Tạo tài khoản người dân trên máy chủ và đăng nhập.",
+       {{"server", true}, {"name", true}, {"password", true}, {"phone", true}, {"email", true}},
+       0,
+       0,
+       RunRegister},
       {"logout",
        nullptr,
        "",
-       "Forget the login token (local data and the outbox stay).",
+       "Log out: the server revokes the session (skipped when offline) and the device forgets\n"
+       "its tokens. Local data and the outbox stay.\n"
+       "Đăng xuất (dữ liệu trên máy và hàng đợi vẫn giữ nguyên).",
        {},
        0,
        0,

@@ -1,4 +1,4 @@
-// q11 login / logout / whoami.
+// q11 login / register / logout / whoami.
 #include <iostream>
 
 #include "cli.h"
@@ -32,12 +32,52 @@ int RunLogin(Context& ctx) {
   return kExitOk;
 }
 
+int RunRegister(Context& ctx) {
+  auto server = ctx.args().Get("server");
+  auto name = ctx.args().Get("name");
+  auto password = ctx.args().Get("password");
+  if (!server || server->empty()) return ctx.Usage("--server is required");
+  if (!name || name->empty()) return ctx.Usage("--name is required");
+  if (!password) return ctx.Usage("--password is required");
+  device::Registration r{*name, *password, ctx.args().Get("phone").value_or(""),
+                         ctx.args().Get("email").value_or("")};
+  // A typo is answered before the database or the network is touched.
+  if (Status s = device::ValidateRegistration(r); !s.ok()) return ctx.Fail(s);
+  device::Database* db = ctx.db();
+  if (db == nullptr) return kExitFailed;
+  auto transport = device::MakeHttpTransport(*server);
+  if (!transport.ok()) return ctx.Fail(transport.status());
+  auto account = device::Register(*db, **transport, *server, r);
+  if (!account.ok()) return ctx.Fail(account.status());
+  std::cout << "Đã đăng ký và đăng nhập / registered and logged in: " << account->name << " ("
+            << account->role << ") at " << *server << "\n";
+  return kExitOk;
+}
+
 int RunLogout(Context& ctx) {
   device::Database* db = ctx.db();
   if (db == nullptr) return kExitFailed;
-  Status s = db->Logout();
-  if (!s.ok()) return ctx.Fail(s);
-  std::cout << "Đã đăng xuất / logged out\n";
+  auto account = db->GetAccount();
+  if (!account.ok()) {
+    if (account.status().code() != StatusCode::kNotFound) return ctx.Fail(account.status());
+    std::cout << "Chưa đăng nhập / not logged in\n";
+    return kExitOk;
+  }
+  device::LogoutResult result;
+  auto transport = device::MakeHttpTransport(account->server_url, 5000);
+  if (transport.ok()) {
+    auto told = device::Logout(*db, **transport);
+    if (!told.ok()) return ctx.Fail(told.status());
+    result = *told;
+  } else {  // a bad stored URL must not keep the user logged in
+    if (Status s = db->Logout(); !s.ok()) return ctx.Fail(s);
+    result.note = transport.status().message();
+  }
+  std::cout << "Đã đăng xuất / logged out";
+  if (!result.server_told)
+    std::cout << " (chỉ trên thiết bị này / on this device only: " << OneLine(result.note, 300)
+              << ")";
+  std::cout << "\n";
   return kExitOk;
 }
 
@@ -62,7 +102,9 @@ int RunWhoami(Context& ctx) {
     if (account.ok())
       std::cout << ",\"user_id\":" << q(account->user_id) << ",\"name\":" << q(account->name)
                 << ",\"role\":" << q(account->role) << ",\"unit\":" << q(account->unit)
-                << ",\"server_url\":" << q(account->server_url);
+                << ",\"server_url\":" << q(account->server_url)
+                << ",\"contact_phone\":" << q(account->contact_phone)
+                << ",\"contact_email\":" << q(account->contact_email);
     std::cout << "}\n";
     return kExitOk;
   }
@@ -73,6 +115,10 @@ int RunWhoami(Context& ctx) {
     std::cout << account->name << " (" << account->role
               << (account->unit.empty() ? "" : ", " + account->unit) << ") at "
               << account->server_url << "\n";
+    // The user's own contact details (from registration): shown to them, never synced.
+    if (!account->contact_phone.empty())
+      std::cout << "Điện thoại / phone: " << account->contact_phone << "\n";
+    if (!account->contact_email.empty()) std::cout << "E-mail: " << account->contact_email << "\n";
   }
   return kExitOk;
 }

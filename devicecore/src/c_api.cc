@@ -224,6 +224,39 @@ int q11_login(q11_db* db, const char* zServerUrl, const char* zName, const char*
   });
 }
 
+int q11_register(q11_db* db, const char* zServerUrl, const char* zName, const char* zPassword,
+                 const char* zPhone, const char* zEmail) {
+  if (!Usable(db)) return Misuse(db, "q11_register: database not open");
+  if (zServerUrl == nullptr || zName == nullptr || zPassword == nullptr)
+    return Misuse(db, "q11_register: NULL argument");
+  return Guard(db, [&] {
+    q11::device::Registration r{zName, zPassword, zPhone != nullptr ? zPhone : "",
+                                zEmail != nullptr ? zEmail : ""};
+    // Checked before the transport is made: a typo is answered offline, with no URL needed.
+    if (Status s = q11::device::ValidateRegistration(r); !s.ok()) return Fail(db, s);
+    auto transport = q11::device::MakeHttpTransport(zServerUrl);
+    if (!transport.ok()) return Fail(db, transport.status());
+    auto account = q11::device::Register(*db->db, **transport, zServerUrl, r);
+    return account.ok() ? Ok(db) : Fail(db, account.status());
+  });
+}
+
+int q11_logout(q11_db* db) {
+  if (!Usable(db)) return Misuse(db, "q11_logout: database not open");
+  return Guard(db, [&] {
+    auto account = db->db->GetAccount();
+    if (!account.ok()) return Fail(db, account.status());
+    auto transport = q11::device::MakeHttpTransport(account->server_url);
+    if (!transport.ok()) {
+      // A bad stored URL must not keep the user logged in: forget the tokens anyway.
+      Status s = db->db->Logout();
+      return s.ok() ? Ok(db) : Fail(db, s);
+    }
+    auto result = q11::device::Logout(*db->db, **transport);
+    return result.ok() ? Ok(db) : Fail(db, result.status());
+  });
+}
+
 int q11_sync(q11_db* db, char** pzSummary) {
   if (!Usable(db)) return Misuse(db, "q11_sync: database not open");
   if (pzSummary != nullptr) *pzSummary = nullptr;

@@ -120,7 +120,7 @@ Status DatabaseImpl::SaveAccount(const Account& account) {
 
 Status DatabaseImpl::Logout() {
   Q11_ASSIGN_OR_RETURN(sql::Transaction tx, sql::Transaction::Begin(db_));
-  Q11_RETURN_IF_ERROR(meta_.Erase("account.token"));
+  Q11_RETURN_IF_ERROR(meta_.ForgetTokens());
   return tx.Commit();
 }
 

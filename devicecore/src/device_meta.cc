@@ -12,7 +12,7 @@ struct AccountField {
   const char* key;
   std::string Account::*member;
 };
-constexpr std::array<AccountField, 7> kAccountFields = {{
+constexpr std::array<AccountField, 10> kAccountFields = {{
     {"account.server_url", &Account::server_url},
     {"account.token", &Account::token},
     {"account.user_id", &Account::user_id},
@@ -20,6 +20,18 @@ constexpr std::array<AccountField, 7> kAccountFields = {{
     {"account.role", &Account::role},
     {"account.unit", &Account::unit},
     {"account.reporter_ref", &Account::reporter_ref},
+    {"account.refresh_token", &Account::refresh_token},
+    {"account.contact_phone", &Account::contact_phone},
+    {"account.contact_email", &Account::contact_email},
+}};
+
+struct AccountTime {
+  const char* key;
+  int64_t Account::*member;
+};
+constexpr std::array<AccountTime, 2> kAccountTimes = {{
+    {"account.token_expires_at_ms", &Account::token_expires_at_ms},
+    {"account.refresh_expires_at_ms", &Account::refresh_expires_at_ms},
 }};
 
 }  // namespace
@@ -61,12 +73,31 @@ Result<Account> DeviceMeta::GetAccount() {
     Q11_ASSIGN_OR_RETURN(std::optional<std::string> v, Get(f.key));
     if (v) a.*f.member = *v;
   }
+  for (const AccountTime& t : kAccountTimes) {
+    Q11_ASSIGN_OR_RETURN(std::optional<std::string> v, Get(t.key));
+    if (!v || v->empty()) continue;
+    try {
+      a.*t.member = std::stoll(*v);
+    } catch (const std::exception&) {
+      return DataLoss(std::string("device_meta ") + t.key + " is not a number: " + *v);
+    }
+  }
   if (a.token.empty()) return NotFound("not logged in: run q11 login");
   return a;
 }
 
 Status DeviceMeta::SaveAccount(const Account& account) {
   for (const AccountField& f : kAccountFields) Q11_RETURN_IF_ERROR(Set(f.key, account.*f.member));
+  for (const AccountTime& t : kAccountTimes)
+    Q11_RETURN_IF_ERROR(Set(t.key, std::to_string(account.*t.member)));
+  return Status::Ok();
+}
+
+Status DeviceMeta::ForgetTokens() {
+  // The server URL, user id and name stay: a later login knows whose replica this is.
+  for (const char* key : {"account.token", "account.refresh_token", "account.token_expires_at_ms",
+                          "account.refresh_expires_at_ms"})
+    Q11_RETURN_IF_ERROR(Erase(key));
   return Status::Ok();
 }
 

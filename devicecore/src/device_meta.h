@@ -25,7 +25,11 @@ class DeviceMeta {
 
   // kNotFound when nobody has logged in.
   Result<Account> GetAccount();
+  // Writes every field, so a refresh stores the new access and refresh tokens together.
+  // Callers wrap it in a transaction to make that atomic.
   Status SaveAccount(const Account& account);
+  // Erases the access and refresh tokens and their expiry times (logout).
+  Status ForgetTokens();
 
  private:
   StatementCache* cache_;

@@ -61,6 +61,7 @@ class HttpTransport final : public Transport {
       Poco::StreamCopier::copyToString(in, reply.body);
       reply.status = static_cast<int>(resp.getStatus());
       reply.content_type = resp.getContentType();
+      reply.retry_after = resp.get("Retry-After", "");
       reply.bytes_received = HeadSize(resp) + static_cast<int64_t>(reply.body.size());
       return reply;
     } catch (const Poco::Net::ConnectionRefusedException& e) {

@@ -1,46 +1,12 @@
-// Login(): POST /v1/login with the name and password, store the account the server
-// returns. The password is never stored.
-#include <Poco/Exception.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-
-#include <sstream>
-
+// Login() and Logout(): POST /v1/login with the name and password and store the account the
+// server returns (the password is never stored); POST /v1/logout and forget the tokens.
+#include "account_reply.h"
 #include "database_impl.h"
-#include "devicecore/sync.h"
+#include "devicecore/account.h"
 #include "server_call.h"
 #include "status_macros.h"
 
 namespace q11::device {
-namespace {
-
-std::string Field(const Poco::JSON::Object& obj, const std::string& key) {
-  if (!obj.has(key) || obj.isNull(key)) return std::string();
-  return obj.get(key).convert<std::string>();
-}
-
-Result<Account> ParseLoginReply(const std::string& body) {
-  try {
-    Poco::JSON::Parser parser;
-    Poco::JSON::Object::Ptr obj = parser.parse(body).extract<Poco::JSON::Object::Ptr>();
-    Account a;
-    a.token = Field(*obj, "token");
-    a.user_id = Field(*obj, "user_id");
-    a.name = Field(*obj, "name");
-    a.role = Field(*obj, "role");
-    a.unit = Field(*obj, "unit");
-    a.reporter_ref = Field(*obj, "reporter_ref");
-    if (a.token.empty() || a.user_id.empty())
-      return DataLoss("the login answer has no token or user_id");
-    return a;
-  } catch (const Poco::Exception& e) {
-    return DataLoss("malformed login answer: " + e.displayText());
-  } catch (const std::exception& e) {
-    return DataLoss(std::string("malformed login answer: ") + e.what());
-  }
-}
-
-}  // namespace
 
 Result<Account> Login(Database& database, Transport& transport, const std::string& server_url,
                       const std::string& name, const std::string& password) {
@@ -48,32 +14,40 @@ Result<Account> Login(Database& database, Transport& transport, const std::strin
   if (db == nullptr) return InvalidArgument("Login needs a Database made by Database::Open");
   if (name.empty()) return InvalidArgument("the name is empty / tên đăng nhập trống");
 
-  Poco::JSON::Object req;
-  req.set("name", name);
-  req.set("password", password);
-  std::ostringstream body;
-  req.stringify(body);
-
-  Result<HttpReply> reply = PostWithRetry(transport, db->env(), "/v1/login", "application/json",
-                                          body.str(), "", RetryPolicy{}, nullptr);
+  Result<HttpReply> reply =
+      PostWithRetry(transport, db->env(), "/v1/login", "application/json",
+                    JsonBody({{"name", name}, {"password", password}}), "", RetryPolicy{}, nullptr);
   if (!reply.ok()) {
     const Status& s = reply.status();
     if (s.code() == StatusCode::kUnavailable)
       return Unavailable("cannot reach the server: " + s.message());
     return Status(s.code(), "login refused: " + s.message());
   }
-  Q11_ASSIGN_OR_RETURN(Account account, ParseLoginReply(reply->body));
+  Q11_ASSIGN_OR_RETURN(Account account, ParseAccountReply(reply->body, db->env().NowMs(), "login"));
   account.server_url = server_url;
-
-  // Earlier logins keep their user id even after logout (only the token is erased).
-  Result<std::optional<std::string>> previous_user = db->meta().Get("account.user_id");
-  Q11_RETURN_IF_ERROR(previous_user.status());
-  if (previous_user->has_value() && !(*previous_user)->empty() &&
-      **previous_user != account.user_id) {
-    Q11_RETURN_IF_ERROR(db->ResetForNewUser());
-  }
-  Q11_RETURN_IF_ERROR(db->SaveAccount(account));
+  Q11_RETURN_IF_ERROR(StoreNewAccount(*db, account));
   return account;
+}
+
+Result<LogoutResult> Logout(Database& database, Transport& transport) {
+  DatabaseImpl* db = DatabaseImpl::From(database);
+  if (db == nullptr) return InvalidArgument("Logout needs a Database made by Database::Open");
+  Q11_ASSIGN_OR_RETURN(Account account, db->GetAccount());
+
+  LogoutResult result;
+  if (account.refresh_token.empty()) {
+    result.note = "no refresh token to revoke (logged in before refresh tokens)";
+  } else {
+    // One attempt, no backoff: the user wants out now; an offline phone just forgets.
+    Result<HttpReply> reply = PostWithRetry(transport, db->env(), "/v1/logout", "application/json",
+                                            JsonBody({{"refresh_token", account.refresh_token}}),
+                                            account.token, RetryPolicy{1, 0}, nullptr);
+    result.server_told = reply.ok();
+    if (!reply.ok()) result.note = reply.status().message();
+  }
+  // Whatever the server said: a token the device no longer holds cannot leak from it.
+  Q11_RETURN_IF_ERROR(db->Logout());
+  return result;
 }
 
 }  // namespace q11::device

@@ -13,6 +13,9 @@ bool Retryable(int http_status) { return http_status >= 500 || http_status == 42
 
 Status StatusForHttpError(const HttpReply& reply) {
   std::string msg = ServerMessage(reply);
+  if (!reply.retry_after.empty())
+    msg +=
+        " (thử lại sau " + reply.retry_after + " giây / retry after " + reply.retry_after + " s)";
   switch (reply.status) {
     case 401:
       return Unauthenticated(msg);
@@ -20,6 +23,8 @@ Status StatusForHttpError(const HttpReply& reply) {
       return PermissionDenied(msg);
     case 400:
       return InvalidArgument(msg);
+    case 409:
+      return Status(StatusCode::kAlreadyExists, msg);
     default:
       if (Retryable(reply.status)) return Unavailable(msg);
       return FailedPrecondition(msg);
@@ -76,6 +81,8 @@ Result<HttpReply> PostWithRetry(Transport& transport, Env& env, std::string_view
     st.bytes_down += reply->bytes_received;
     if (reply->status >= 200 && reply->status < 300) return reply;
     last = StatusForHttpError(*reply);
+    if (reply->status == 429 && !policy.retry_rate_limited)
+      return Status(StatusCode::kResourceExhausted, last.message());
     if (!Retryable(reply->status)) return last;
   }
   return Status(StatusCode::kUnavailable,

@@ -13,6 +13,9 @@ namespace q11::device {
 struct RetryPolicy {
   int max_attempts = 4;
   int initial_backoff_ms = 200;
+  // false: a 429 is answered at once with kResourceExhausted (and the Retry-After) instead
+  // of being retried. Registration uses it: retrying a rate-limited call only digs deeper.
+  bool retry_rate_limited = true;
 };
 
 struct CallStats {
@@ -22,7 +25,9 @@ struct CallStats {
 
 // Returns a 2xx reply, or: kUnavailable (unreachable, or 5xx/429 after the last attempt),
 // kUnauthenticated (401), kPermissionDenied (403), kInvalidArgument (400),
-// kFailedPrecondition (other 4xx). `stats` may be null.
+// kAlreadyExists (409), kResourceExhausted (429 when the policy does not retry it),
+// kFailedPrecondition (other 4xx). A 429/503 message names the Retry-After when the server
+// sent one. `stats` may be null.
 Result<HttpReply> PostWithRetry(Transport& transport, Env& env, std::string_view path,
                                 std::string_view content_type, std::string_view body,
                                 std::string_view bearer, const RetryPolicy& policy,

@@ -8,6 +8,7 @@
 #include "server_call.h"
 #include "status_macros.h"
 #include "sync_request.h"
+#include "token_refresh.h"
 
 namespace q11::device {
 namespace {
@@ -42,13 +43,31 @@ Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOpti
   const RetryPolicy retry{options.max_attempts, options.initial_backoff_ms};
 
   SyncResult result;
+  bool renewed = false;  // a 401 earns one token refresh per Sync, not a loop
   for (int page = 0; page < std::max(1, options.max_pages); ++page) {
+    // Token refresh (token_refresh.h): renew an access token about to expire before sending.
+    Result<Account> fresh = FreshAccount(*db, transport, *account, retry);
+    if (!fresh.ok()) return WithWaiting(*db, fresh.status());
+    *account = std::move(fresh).value();
+
     Q11_ASSIGN_OR_RETURN(BuiltRequest built, BuildSyncRequest(*db, options.max_pull_rows));
     std::string body = wire::EncodeSyncRequest(built.request);
 
     CallStats stats;
     Result<HttpReply> reply = PostWithRetry(transport, db->env(), "/v1/sync", kSyncContentType,
                                             body, account->token, retry, &stats);
+    // Token refresh: a 401 (revoked, or the clocks disagree) gets one refresh and one resend
+    // of the same request (idempotent by local_seq). Without a refresh token (an older login)
+    // the 401 stands.
+    if (!reply.ok() && reply.status().code() == StatusCode::kUnauthenticated && !renewed &&
+        !account->refresh_token.empty()) {
+      renewed = true;
+      Result<Account> renewed_account = RefreshTokens(*db, transport, *account, retry);
+      if (!renewed_account.ok()) return WithWaiting(*db, renewed_account.status());
+      *account = std::move(renewed_account).value();
+      reply = PostWithRetry(transport, db->env(), "/v1/sync", kSyncContentType, body,
+                            account->token, retry, &stats);
+    }
     result.bytes_up += stats.bytes_up;
     result.bytes_down += stats.bytes_down;
     if (!reply.ok()) {

@@ -6,6 +6,7 @@
 #include "access_scope.h"
 #include "protocol/ids.h"
 #include "protocol/schema.h"
+#include "workflow.h"
 
 namespace q11::server {
 namespace {
@@ -250,6 +251,18 @@ class Validator {
     const Value& status = ck.New(c.status);
     if (status.defined() && !schema::OneOf(schema::kStatuses, status.text()))
       return ck.Bad(c.status, "unknown status " + status.Describe(), "trạng thái không hợp lệ");
+    // The workflow (workflow.h) judges the device's own step, from its base to its value.
+    const Value& base_status = row.old_values[c.status];
+    if (status.defined() && base_status.defined()) {
+      std::string from(base_status.text()), to(status.text());
+      if (!TransitionAllowed(account_.role, from, to))
+        return ck.Denied(
+            c.status,
+            "may not change from " + from + " to " + to + " for role " +
+                std::string(RoleName(account_.role)) +
+                " (allowed: " + AllowedNext(account_.role, from) + ")",
+            "không được chuyển trạng thái từ " + from + " sang " + to + " (sai quy trình xử lý)");
+    }
     const Value& unit = ck.New(c.assigned_unit);
     if (unit.defined() && !unit.is_null() && !ctx_.refs->UnitExists(unit.text()))
       return ck.Bad(c.assigned_unit, "unknown unit " + unit.Describe(), "đơn vị không tồn tại");

@@ -14,6 +14,7 @@ DataPaths PathsFor(const std::string& dir) {
   p.dir = dir;
   p.database = dir + "/syncserver.db";
   p.signing_key = dir + "/jwt.key";
+  p.contact_key = dir + "/contact.key";
   p.port_file = dir + "/syncserver.port";
   return p;
 }

@@ -1,6 +1,7 @@
 // The server's data folder and the files in it:
 //   syncserver.db    the SQLite database (plus its -wal and -shm files)
 //   jwt.key          the token signing key, hex, mode 0600
+//   contact.key      the key that seals reporters' contact details (AES-256), hex, 0600
 //   syncserver.port  the port the running server listens on (written after binding)
 #pragma once
 
@@ -14,6 +15,7 @@ struct DataPaths {
   std::string dir;
   std::string database;
   std::string signing_key;
+  std::string contact_key;
   std::string port_file;
 };
 

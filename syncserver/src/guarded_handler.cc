@@ -8,6 +8,8 @@
 #include <cstdio>
 
 #include "http_errors.h"
+#include "security_audit.h"
+#include "session_response.h"
 
 namespace q11::server {
 
@@ -36,6 +38,20 @@ void GuardedHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
       } catch (...) {
         // The connection is gone; Poco closes it.
       }
+    }
+  }
+  // Every refusal of who the caller is or what it may do goes to the audit trail: a
+  // stream of 401s is someone guessing tokens, 403s someone probing rules, 429s flooding.
+  int code = static_cast<int>(response.getStatus());
+  if (code == 401 || code == 403 || code == 429) {
+    try {
+      std::string_view uri = request.getURI();
+      AuditIfEnabled(context_.audit, "-", "http.refused", uri.substr(0, uri.find('?')),
+                     AuditDetails({{"status", std::to_string(code)},
+                                   {"method", request.getMethod()},
+                                   {"address", ClientAddress(request)}}));
+    } catch (...) {
+      // The audit must never take the server down; SecurityAudit reports its own failures.
     }
   }
   if (context_.log_requests || !failure.empty()) {

@@ -1,5 +1,6 @@
-// What every HTTP handler shares: the store, the token service and the limits. Owned by
-// the Server; handlers hold a reference for the duration of one request.
+// What every HTTP handler shares: the store, the token services, the contact vault, the
+// security audit and the limits. Owned by the Server; handlers hold a reference for the
+// duration of one request.
 #pragma once
 
 #include <cstddef>
@@ -10,10 +11,21 @@
 #include "token_service.h"
 
 namespace q11::server {
+class RefreshTokens;
+class ContactVault;
+class SecurityAudit;
+struct RateLimits;
+}  // namespace q11::server
+
+namespace q11::server {
 
 struct HandlerContext {
   Store* store = nullptr;
   const TokenService* tokens = nullptr;
+  RefreshTokens* refresh = nullptr;
+  ContactVault* contacts = nullptr;
+  SecurityAudit* audit = nullptr;  // may be null in handler unit tests: then nothing is audited
+  RateLimits* limits = nullptr;    // may be null: no rate limits
   size_t max_body_bytes = 32u << 20;
   bool log_requests = true;
   std::function<int64_t()> clock_ms;  // Unix milliseconds

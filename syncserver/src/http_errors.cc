@@ -117,4 +117,11 @@ void SendStatusError(Poco::Net::HTTPServerResponse& response, const Status& stat
   SendJsonError(response, HttpStatusFor(status.code()), StatusCodeName(status.code()), en, vi);
 }
 
+void SendRateLimited(Poco::Net::HTTPServerResponse& response, int retry_after_s) {
+  response.set("Retry-After", std::to_string(retry_after_s));
+  SendJsonError(response, 429, "resource_exhausted",
+                "too many requests; retry after " + std::to_string(retry_after_s) + " s",
+                "Quá nhiều yêu cầu; thử lại sau " + std::to_string(retry_after_s) + " giây");
+}
+
 }  // namespace q11::server

@@ -26,6 +26,9 @@ void SendJsonError(Poco::Net::HTTPServerResponse& response, int http_status, std
 // message when it carries "english / tiếng việt", else a generic one for the code.
 void SendStatusError(Poco::Net::HTTPServerResponse& response, const Status& status);
 
+// Sends 429 {"error":"resource_exhausted",...} with Retry-After: `retry_after_s`.
+void SendRateLimited(Poco::Net::HTTPServerResponse& response, int retry_after_s);
+
 // Sends a 200 (or `http_status`) JSON body.
 void SendJsonBody(Poco::Net::HTTPServerResponse& response, const std::string& json,
                   int http_status = 200);

@@ -1,8 +1,10 @@
 // Server (syncserver/include/syncserver/server.h): the data folder, the store, the token
 // key and Poco's HTTPServer with a bounded thread pool.
 #include <Poco/Exception.h>
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/ThreadPool.h>
@@ -10,9 +12,13 @@
 #include <chrono>
 #include <mutex>
 
+#include "contact_vault.h"
 #include "data_dir.h"
 #include "handler_context.h"
+#include "rate_limiter.h"
+#include "refresh_tokens.h"
 #include "request_router.h"
+#include "security_audit.h"
 #include "syncserver/server.h"
 #include "token_service.h"
 
@@ -25,31 +31,76 @@ int64_t NowMs() {
       .count();
 }
 
+// What the handlers use besides the store and the access-token signer.
+struct Security {
+  std::unique_ptr<RefreshTokens> refresh;
+  std::unique_ptr<ContactVault> contacts;
+  std::unique_ptr<SecurityAudit> audit;
+  std::unique_ptr<RateLimits> limits;
+};
+
+Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o) {
+  Security s;
+  Result<std::unique_ptr<RefreshTokens>> refresh =
+      RefreshTokens::Open(paths.database, o.refresh_ttl_seconds);
+  if (!refresh.ok()) return refresh.status();
+  s.refresh = std::move(*refresh);
+  Result<std::unique_ptr<ContactVault>> contacts =
+      ContactVault::Open(paths.database, paths.contact_key);
+  if (!contacts.ok()) return contacts.status();
+  s.contacts = std::move(*contacts);
+  Result<std::unique_ptr<SecurityAudit>> audit = SecurityAudit::Open(paths.database, NowMs);
+  if (!audit.ok()) return audit.status();
+  s.audit = std::move(*audit);
+  s.limits =
+      std::make_unique<RateLimits>(o.login_per_minute, o.register_per_hour, o.sync_per_minute);
+  return s;
+}
+
 class RunningServer final : public Server {
  public:
-  RunningServer(std::unique_ptr<Store> store, TokenService tokens)
-      : store_(std::move(store)), tokens_(std::move(tokens)) {}
+  RunningServer(std::unique_ptr<Store> store, TokenService tokens, Security security)
+      : store_(std::move(store)), tokens_(std::move(tokens)), security_(std::move(security)) {}
   ~RunningServer() override { Stop(); }
 
   Status Listen(const ServerOptions& options) {
     context_.store = store_.get();
     context_.tokens = &tokens_;
+    context_.refresh = security_.refresh.get();
+    context_.contacts = security_.contacts.get();
+    context_.audit = security_.audit.get();
+    context_.limits = security_.limits.get();
     context_.max_body_bytes = options.max_body_bytes;
     context_.log_requests = options.log_requests;
     context_.clock_ms = NowMs;
     try {
       Poco::Net::SocketAddress address(options.bind, options.port);
-      socket_ = std::make_unique<Poco::Net::ServerSocket>(address, /*backlog=*/128);
+      if (!options.tls_cert_file.empty()) {
+        // Server side only: clients are not asked for certificates (they log in with
+        // tokens). TLS 1.2 or later; Poco's default cipher list is OpenSSL's.
+        Poco::Net::Context::Ptr tls =
+            new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, options.tls_key_file,
+                                   options.tls_cert_file, "", Poco::Net::Context::VERIFY_NONE);
+        tls->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
+                              Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
+        socket_ = std::make_unique<Poco::Net::SecureServerSocket>(address, /*backlog=*/128, tls);
+      } else {
+        socket_ = std::make_unique<Poco::Net::ServerSocket>(address, /*backlog=*/128);
+      }
       int threads = std::max(2, options.threads);
       max_threads_ = threads;
       pool_ = std::make_unique<Poco::ThreadPool>(2, threads);
       auto* params = new Poco::Net::HTTPServerParams();  // the server takes ownership
       params->setMaxThreads(threads);
-      params->setMaxQueued(256);
+      params->setMaxQueued(std::max(1, options.max_queued));
       params->setKeepAlive(true);
       params->setMaxKeepAliveRequests(1000);
       params->setKeepAliveTimeout(Poco::Timespan(5, 0));
-      params->setTimeout(Poco::Timespan(60, 0));
+      // Receive and send timeout per socket operation: a client that trickles its headers
+      // or body, or never reads the answer, gives up its thread after this long. Header
+      // size and count are capped by Poco itself (field names 256 bytes, values 8 KiB,
+      // 100 fields, URI 16 KiB): more is a 400 before any handler runs.
+      params->setTimeout(Poco::Timespan(std::max(1, options.io_timeout_seconds), 0));
       // HTTPServer owns the factory; the router only references context_, which outlives it.
       http_ = std::make_unique<Poco::Net::HTTPServer>(new RequestRouter(context_), *pool_, *socket_,
                                                       params);
@@ -86,6 +137,7 @@ class RunningServer final : public Server {
  private:
   std::unique_ptr<Store> store_;
   TokenService tokens_;
+  Security security_;
   HandlerContext context_;
   std::unique_ptr<Poco::Net::ServerSocket> socket_;
   std::unique_ptr<Poco::ThreadPool> pool_;
@@ -98,6 +150,8 @@ class RunningServer final : public Server {
 }  // namespace
 
 Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty())
+    return InvalidArgument("TLS needs both a certificate and a key / TLS cần cả chứng chỉ và khóa");
   Q11_RETURN_IF_ERROR(EnsureDataDir(options.data_dir));
   DataPaths paths = PathsFor(options.data_dir);
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(paths.database);
@@ -105,7 +159,10 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   Result<TokenService> tokens =
       TokenService::FromKeyFile(paths.signing_key, options.token_ttl_seconds);
   if (!tokens.ok()) return tokens.status();
-  auto server = std::make_unique<RunningServer>(std::move(*store), std::move(*tokens));
+  Result<Security> security = OpenSecurity(paths, options);
+  if (!security.ok()) return security.status();
+  auto server =
+      std::make_unique<RunningServer>(std::move(*store), std::move(*tokens), std::move(*security));
   Q11_RETURN_IF_ERROR(server->Listen(options));
   Q11_RETURN_IF_ERROR(WriteFileAtomically(paths.port_file, std::to_string(server->port()) + "\n"));
   return std::unique_ptr<Server>(std::move(server));

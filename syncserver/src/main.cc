@@ -17,6 +17,8 @@ constexpr const char* kUsage =
     "  user add   --data=DIR --name=NAME --password=PW --role=ROLE [--unit=UNIT]   add an account "
     "(thêm tài khoản)\n"
     "  user list  --data=DIR [--json]                   list accounts (danh sách tài khoản)\n"
+    "  user disable|contact --data=DIR --name=NAME      lock an account; read a reporter's "
+    "contact (audited)\n"
     "  seed-demo  --data=DIR                            create the demo accounts (tạo tài khoản "
     "mẫu)\n"
     "  conflicts  list|show|resolve --data=DIR ...      sync conflicts parked for an admin (xử lý "

@@ -3,20 +3,34 @@
 #include <Poco/Net/HTTPServerRequest.h>
 
 #include "admin_handlers.h"
+#include "contact_handler.h"
 #include "health_handler.h"
 #include "login_handler.h"
+#include "register_handler.h"
 #include "sync_handler.h"
+#include "token_handlers.h"
 
 namespace q11::server {
 namespace {
 
 constexpr std::string_view kConflicts = "/v1/admin/conflicts";
+constexpr std::string_view kUsers = "/v1/admin/users/";
+constexpr std::string_view kContact = "/contact";
 
 // Conflict ids are UUIDs; anything else in the path is an unknown route.
 bool IsConflictId(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   for (char c : id)
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-'))
+      return false;
+  return true;
+}
+
+bool IsAccountName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' ||
+          c == '_' || c == '-' || c == '@'))
       return false;
   return true;
 }
@@ -35,9 +49,8 @@ Poco::Net::HTTPRequestHandler* RequestRouter::createRequestHandler(
     const char* method;
   };
   static constexpr Route kRoutes[] = {
-      {"/healthz", "GET"},
-      {"/v1/login", "POST"},
-      {"/v1/sync", "POST"},
+      {"/healthz", "GET"},     {"/v1/login", "POST"},  {"/v1/sync", "POST"},
+      {"/v1/refresh", "POST"}, {"/v1/logout", "POST"}, {"/v1/register", "POST"},
   };
   auto wrong_method = [&](const char* allowed) {
     return new ErrorHandler(context_, 405, "invalid_argument",
@@ -66,6 +79,16 @@ Poco::Net::HTTPRequestHandler* RequestRouter::createRequestHandler(
       return new AdminApiHandler(context_, std::string(id), true);
     }
   }
+  // /v1/admin/users/{name}/contact; names are a-z A-Z 0-9 . _ - @ (accounts.cc).
+  if (path.size() > kUsers.size() + kContact.size() && path.substr(0, kUsers.size()) == kUsers &&
+      path.substr(path.size() - kContact.size()) == kContact) {
+    std::string_view name =
+        path.substr(kUsers.size(), path.size() - kUsers.size() - kContact.size());
+    if (IsAccountName(name)) {
+      if (method != "GET") return wrong_method("GET");
+      return new ContactHandler(context_, std::string(name));
+    }
+  }
   for (const Route& r : kRoutes) {
     if (r.path != path) continue;
     if (method != r.method)
@@ -74,6 +97,9 @@ Poco::Net::HTTPRequestHandler* RequestRouter::createRequestHandler(
                               "Phương thức không được hỗ trợ");
     if (path == "/healthz") return new HealthHandler(context_);
     if (path == "/v1/login") return new LoginHandler(context_);
+    if (path == "/v1/refresh") return new RefreshHandler(context_);
+    if (path == "/v1/logout") return new LogoutHandler(context_);
+    if (path == "/v1/register") return new RegisterHandler(context_);
     return new SyncHandler(context_);
   }
   return new ErrorHandler(context_, 404, "not_found", "no such endpoint: " + std::string(path),

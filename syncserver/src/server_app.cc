@@ -13,11 +13,17 @@ namespace {
 
 constexpr const char* kServeUsage =
     "usage: syncserver serve --data=DIR [--port=N] [--bind=ADDR] [--threads=N] "
-    "[--max-body-bytes=N] [--quiet]\n"
+    "[--max-body-bytes=N] [--access-ttl-seconds=N]\n"
+    "       [--login-per-minute=N] [--register-per-hour=N] [--sync-per-minute=N] "
+    "[--io-timeout-seconds=N] [--tls-cert=FILE --tls-key=FILE] [--quiet]\n"
     "  Serves the sync API. Creates DIR on first start (database DIR/syncserver.db, token key "
     "DIR/jwt.key).\n"
     "  --port=0 picks a free port; the port in use is written to DIR/syncserver.port.\n"
-    "  Defaults: --bind=127.0.0.1 --port=8080 --threads=16 --max-body-bytes=33554432.\n"
+    "  Defaults: --bind=127.0.0.1 --port=8080 --threads=16 --max-body-bytes=33554432\n"
+    "  --access-ttl-seconds=900 --login-per-minute=10 (per address and per name)\n"
+    "  --register-per-hour=5 (per address) --sync-per-minute=120 (per account; 0 = no limit)\n"
+    "  --io-timeout-seconds=30. Contact details are sealed with DIR/contact.key.\n"
+    "  --tls-cert/--tls-key: PEM files; serve HTTPS only (phục vụ qua HTTPS).\n"
     "  Chạy máy chủ đồng bộ; dừng bằng Ctrl-C (SIGINT) hoặc SIGTERM.\n";
 
 class ServeApp final : public Poco::Util::ServerApplication {
@@ -31,7 +37,8 @@ class ServeApp final : public Poco::Util::ServerApplication {
       std::fprintf(stderr, "syncserver: cannot start: %s\n", server.status().ToString().c_str());
       return EXIT_UNAVAILABLE;
     }
-    std::fprintf(stderr, "syncserver listening on http://%s:%u\n", options_.bind.c_str(),
+    std::fprintf(stderr, "syncserver listening on %s://%s:%u\n",
+                 options_.tls_cert_file.empty() ? "http" : "https", options_.bind.c_str(),
                  static_cast<unsigned>((*server)->port()));
     waitForTerminationRequest();
     std::fprintf(stderr, "syncserver: stopping\n");
@@ -46,7 +53,10 @@ class ServeApp final : public Poco::Util::ServerApplication {
 }  // namespace
 
 int RunServe(int argc, char** argv) {
-  CliSpec spec{{"data", "port", "bind", "threads", "max-body-bytes"}, {"quiet"}};
+  CliSpec spec{{"data", "port", "bind", "threads", "max-body-bytes", "access-ttl-seconds",
+                "login-per-minute", "register-per-hour", "sync-per-minute", "io-timeout-seconds",
+                "tls-cert", "tls-key"},
+               {"quiet"}};
   Result<CliArgs> args = ParseCliArgs(argc, argv, 2, spec);
   if (!args.ok()) {
     std::fprintf(stderr, "syncserver: %s\n%s", args.status().message().c_str(), kServeUsage);
@@ -76,6 +86,29 @@ int RunServe(int argc, char** argv) {
   o.threads = static_cast<int>(*threads);
   o.max_body_bytes = static_cast<size_t>(*body);
   o.log_requests = !args->Has("quiet");
+  o.tls_cert_file = args->Get("tls-cert");
+  o.tls_key_file = args->Get("tls-key");
+  struct {
+    const char* name;
+    int* target;
+    long min, max;
+  } ints[] = {
+      {"access-ttl-seconds", &o.token_ttl_seconds, 1, 86400},
+      {"login-per-minute", &o.login_per_minute, 0, 1000000},
+      {"register-per-hour", &o.register_per_hour, 0, 1000000},
+      {"sync-per-minute", &o.sync_per_minute, 0, 1000000},
+      {"io-timeout-seconds", &o.io_timeout_seconds, 1, 3600},
+  };
+  for (const auto& opt : ints) {
+    std::optional<long> v =
+        ParseInt(args->Get(opt.name, std::to_string(*opt.target)), opt.min, opt.max);
+    if (!v) {
+      std::fprintf(stderr, "syncserver: --%s out of range (%ld-%ld)\n%s", opt.name, opt.min,
+                   opt.max, kServeUsage);
+      return 2;
+    }
+    *opt.target = static_cast<int>(*v);
+  }
 
   // Block the termination signals before any thread starts: threads inherit the mask, so
   // the signal reaches waitForTerminationRequest()'s sigwait instead of killing the

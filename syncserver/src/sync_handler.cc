@@ -7,6 +7,8 @@
 #include "http_body.h"
 #include "http_errors.h"
 #include "protocol/sync_messages.h"
+#include "rate_limiter.h"
+#include "security_audit.h"
 #include "sync_service.h"
 
 namespace q11::server {
@@ -22,6 +24,12 @@ void SyncHandler::Handle(Poco::Net::HTTPServerRequest& request,
   if (!account.ok()) {
     response.setKeepAlive(false);  // the body stays unread
     return SendStatusError(response, account.status());
+  }
+  if (context().limits != nullptr) {
+    if (auto wait = context().limits->sync_by_account.Take(account->id, context().clock_ms())) {
+      response.setKeepAlive(false);
+      return SendRateLimited(response, *wait);
+    }
   }
   Result<std::string> body = ReadBody(request, context().max_body_bytes);
   if (!body.ok()) return SendBodyError(request, response, body.status());
@@ -39,6 +47,11 @@ void SyncHandler::Handle(Poco::Net::HTTPServerRequest& request,
   int64_t now_ms = context().clock_ms();
   Result<wire::SyncResponse> result = RunSync(*context().store, *account, *sync, now_ms);
   if (!result.ok()) return SendStatusError(response, result.status());
+  for (const wire::EntryVerdict& v : result->verdicts)
+    if (v.verdict == wire::Verdict::kRejected)
+      AuditIfEnabled(
+          context().audit, account->name, "push.rejected", "device/" + sync->device_id,
+          AuditDetails({{"local_seq", std::to_string(v.local_seq)}, {"message", v.message}}));
   std::string bytes = wire::EncodeSyncResponse(*result);
   response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
   response.setContentType(std::string(kContentType));

@@ -1,46 +1,15 @@
 #include "token_service.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JWT/Signer.h>
 #include <Poco/JWT/Token.h>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
-
-#include "secure_random.h"
+#include "key_file.h"
 
 namespace q11::server {
 namespace {
 
 constexpr size_t kKeyBytes = 32;
-
-std::optional<std::string> HexDecode(std::string_view hex) {
-  if (hex.size() % 2 != 0) return std::nullopt;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out(hex.size() / 2, '\0');
-  for (size_t i = 0; i < out.size(); ++i) {
-    int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out[i] = static_cast<char>(hi * 16 + lo);
-  }
-  return out;
-}
-
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 // Claims are read back leniently typed: Poco's parser gives integers as Int64 but a
 // hand-made token might carry doubles.
@@ -59,31 +28,9 @@ TokenService::TokenService(std::string key, int ttl_seconds)
     : key_(std::move(key)), ttl_seconds_(ttl_seconds) {}
 
 Result<TokenService> TokenService::FromKeyFile(const std::string& path, int ttl_seconds) {
-  std::ifstream in(path);
-  if (in) {
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::optional<std::string> key = HexDecode(Trim(ss.str()));
-    if (!key || key->size() < kKeyBytes)
-      return FailedPrecondition(path + " does not hold a hex key of at least 32 bytes");
-    return TokenService(std::move(*key), ttl_seconds);
-  }
-  std::string key = RandomBytes(kKeyBytes);
-  std::string hex = HexEncode(key) + "\n";
-  // O_EXCL: two processes starting at once must not each write a different key.
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    if (errno == EEXIST) return FromKeyFile(path, ttl_seconds);
-    return Unavailable("cannot create " + path + ": " + std::strerror(errno));
-  }
-  bool ok = ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size());
-  ok = ::fsync(fd) == 0 && ok;
-  ::close(fd);
-  if (!ok) {
-    ::unlink(path.c_str());
-    return Unavailable("cannot write " + path);
-  }
-  return TokenService(std::move(key), ttl_seconds);
+  Result<std::string> key = LoadOrCreateKey(path, kKeyBytes);
+  if (!key.ok()) return key.status();
+  return TokenService(std::move(*key), ttl_seconds);
 }
 
 std::string TokenService::Issue(const Account& account, int64_t now_s) const {

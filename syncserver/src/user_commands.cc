@@ -5,11 +5,16 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "accounts.h"
 #include "cli_args.h"
+#include "contact_vault.h"
 #include "data_dir.h"
+#include "protocol/ids.h"
+#include "refresh_tokens.h"
+#include "security_audit.h"
 #include "syncserver/store.h"
 
 namespace q11::server {
@@ -18,6 +23,10 @@ namespace {
 constexpr const char* kUserUsage =
     "usage: syncserver user add --data=DIR --name=NAME --password=PW --role=ROLE [--unit=UNIT]\n"
     "       syncserver user list --data=DIR [--json]\n"
+    "       syncserver user disable --data=DIR --name=NAME   refuse the account at login, refresh "
+    "and sync; revoke its sessions (khóa tài khoản)\n"
+    "       syncserver user contact --data=DIR --name=NAME   show a reporter's contact details; "
+    "audited (xem thông tin liên hệ, có ghi nhật ký)\n"
     "  Roles / vai trò: citizen (người dân), official (cán bộ, needs --unit), leader (lãnh đạo), "
     "admin.\n";
 
@@ -97,10 +106,82 @@ int UserList(const CliArgs& args) {
   return 0;
 }
 
+// Who ran a command, for the audit trail.
+std::string CliActor() {
+  const char* user = std::getenv("USER");
+  return std::string("cli:") + (user != nullptr && *user != '\0' ? user : "unknown");
+}
+
+Result<Account> FindNamed(Store& store, const std::string& name) {
+  Result<std::optional<StoredAccount>> found = store.FindAccountByName(name);
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return NotFound("no account named '" + name + "' / không có tài khoản");
+  return std::move((*found)->account);
+}
+
+int UserDisable(const CliArgs& args) {
+  for (const char* required : {"data", "name"})
+    if (!args.values.count(required))
+      return UsageError(std::string("missing --") + required + " / thiếu --" + required,
+                        kUserUsage);
+  DataPaths paths = PathsFor(args.Get("data"));
+  Result<std::unique_ptr<Store>> store = OpenData(paths.dir);
+  if (!store.ok()) return Fail(store.status());
+  Result<Account> account = FindNamed(**store, args.Get("name"));
+  if (!account.ok()) return Fail(account.status());
+  // The running server re-reads the account on every request (bearer_auth.h), so the
+  // flag takes effect at once; revoking the refresh families ends the sessions for good.
+  Result<sql::Db> db = sql::Db::Open(paths.database, /*create=*/false);
+  if (!db.ok()) return Fail(db.status());
+  Result<sql::Statement> st = db->Prepare("UPDATE users SET disabled = 1 WHERE id = ?1");
+  if (!st.ok()) return Fail(st.status());
+  Status updated = st->Bind(1, account->id).Run();
+  if (!updated.ok()) return Fail(updated);
+  Result<std::unique_ptr<RefreshTokens>> refresh = RefreshTokens::Open(paths.database, 0);
+  if (!refresh.ok()) return Fail(refresh.status());
+  Status revoked = (*refresh)->RevokeUser(account->id, NowMs() / 1000);
+  if (!revoked.ok()) return Fail(revoked);
+  Result<std::unique_ptr<SecurityAudit>> audit = SecurityAudit::Open(paths.database, NowMs);
+  if (!audit.ok()) return Fail(audit.status());
+  (void)(*audit)->Record(CliActor(), "account.disabled", "user/" + account->name, "{}");
+  std::printf("disabled %s; its sessions are revoked / đã khóa tài khoản\n", account->name.c_str());
+  return 0;
+}
+
+int UserContact(const CliArgs& args) {
+  for (const char* required : {"data", "name"})
+    if (!args.values.count(required))
+      return UsageError(std::string("missing --") + required + " / thiếu --" + required,
+                        kUserUsage);
+  DataPaths paths = PathsFor(args.Get("data"));
+  Result<std::unique_ptr<Store>> store = OpenData(paths.dir);
+  if (!store.ok()) return Fail(store.status());
+  Result<Account> account = FindNamed(**store, args.Get("name"));
+  if (!account.ok()) return Fail(account.status());
+  Result<std::unique_ptr<ContactVault>> vault =
+      ContactVault::Open(paths.database, paths.contact_key);
+  if (!vault.ok()) return Fail(vault.status());
+  Result<std::optional<Contact>> contact = (*vault)->Get(account->id);
+  if (!contact.ok()) return Fail(contact.status());
+  // No read without its audit record.
+  Result<std::unique_ptr<SecurityAudit>> audit = SecurityAudit::Open(paths.database, NowMs);
+  if (!audit.ok()) return Fail(audit.status());
+  Status audited = (*audit)->Record(CliActor(), "contact.read", "user/" + account->name,
+                                    AuditDetails({{"via", "cli"}}));
+  if (!audited.ok()) return Fail(audited);
+  const Contact empty;
+  const Contact& c = contact->has_value() ? **contact : empty;
+  std::printf("name %s\nreporter_ref %s\nphone %s\nemail %s\n", account->name.c_str(),
+              account->reporter_ref.c_str(), c.phone.empty() ? "-" : c.phone.c_str(),
+              c.email.empty() ? "-" : c.email.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int RunUserCommand(int argc, char** argv) {
-  if (argc < 3) return UsageError("missing user subcommand (add, list)", kUserUsage);
+  if (argc < 3)
+    return UsageError("missing user subcommand (add, list, disable, contact)", kUserUsage);
   std::string sub = argv[2];
   if (sub == "--help" || sub == "-h") {
     std::fputs(kUserUsage, stdout);
@@ -111,6 +192,8 @@ int RunUserCommand(int argc, char** argv) {
     spec = CliSpec{{"data", "name", "password", "role", "unit"}, {}};
   else if (sub == "list")
     spec = CliSpec{{"data"}, {"json"}};
+  else if (sub == "disable" || sub == "contact")
+    spec = CliSpec{{"data", "name"}, {}};
   else
     return UsageError("unknown user subcommand '" + sub + "'", kUserUsage);
   Result<CliArgs> args = ParseCliArgs(argc, argv, 3, spec);
@@ -119,7 +202,10 @@ int RunUserCommand(int argc, char** argv) {
     std::fputs(kUserUsage, stdout);
     return 0;
   }
-  return sub == "add" ? UserAdd(*args) : UserList(*args);
+  if (sub == "add") return UserAdd(*args);
+  if (sub == "disable") return UserDisable(*args);
+  if (sub == "contact") return UserContact(*args);
+  return UserList(*args);
 }
 
 int RunSeedDemo(int argc, char** argv) {

@@ -119,6 +119,19 @@ int main(void) {
   EXPECT(summary == NULL);
   EXPECT(strstr(q11_errmsg(db), "login") != NULL);
 
+  /* Registration input is checked on the device (no server at this URL is ever called);
+     logout without a login: nobody to log out. */
+  EXPECT(q11_register(db, "http://127.0.0.1:1", "Lan Anh", "mat-khau-dai", NULL, NULL) ==
+         Q11_INVALID_ARGUMENT);
+  EXPECT(strstr(q11_errmsg(db), "name") != NULL);
+  EXPECT(q11_register(db, "http://127.0.0.1:1", "lan", "ngan", NULL, NULL) == Q11_INVALID_ARGUMENT);
+  EXPECT(q11_register(db, "http://127.0.0.1:1", "lan", "mat-khau-dai", "09-12", NULL) ==
+         Q11_INVALID_ARGUMENT);
+  EXPECT(q11_register(db, "http://127.0.0.1:1", "lan", "mat-khau-dai", NULL, "lan.example") ==
+         Q11_INVALID_ARGUMENT);
+  EXPECT(q11_register(db, NULL, "lan", "mat-khau-dai", NULL, NULL) == Q11_MISUSE);
+  EXPECT(q11_logout(db) == Q11_NOT_FOUND);
+
   /* Misuse. */
   EXPECT(q11_report_new(db, "phan_anh", "rac-thai", "p05", "t", NULL, 0, 0, 0, NULL) == Q11_MISUSE);
   EXPECT(q11_outbox_count(NULL, &n) == Q11_MISUSE);

@@ -233,6 +233,9 @@ TEST_CASE("Tour: a forbidden change shows as rejected on the report until the us
   auto sync = citizen({"sync"});
   REQUIRE(sync.exit_code == 0);
   CHECK_THAT(sync.err, Catch::Contains("bị từ chối / rejected"));
+  // The one line names the table, the row and the server's reason.
+  CHECK_THAT(sync.err, Catch::Contains("reports row"));
+  CHECK_THAT(sync.err, Catch::Contains(id));
   auto shown = ParseObject(citizen({"report", "show", id, "--json"}).out);
   CHECK(shown->getValue<std::string>("status") == "new");  // the server's view again
   CHECK(shown->getValue<std::string>("sync_state") == "rejected");

@@ -159,6 +159,48 @@ TEST_CASE("Officials may change only the workflow columns") {
   RequireRejected(bad_unit, "unknown unit 'nowhere'");
 }
 
+TEST_CASE("Status steps follow the workflow - a whole entry with a bad step is refused") {
+  StoreFixture f;
+  std::string id = FiledReport(f, "p04"), other = FiledReport(f, "p04");
+  auto step = [](const std::string& report, const std::string& status) {
+    return "UPDATE reports SET status = '" + status + "' WHERE id = '" + report + "'";
+  };
+  {
+    DeviceDb tablet;
+    PullInto(f, f.official_p04, tablet);
+    RequireRejected(f.PushOne(f.official_p04, "t1", 1, tablet.Capture(step(id, "closed"))),
+                    "column status: may not change from new to closed for role official "
+                    "(allowed: accepted, rejected, in_progress)");
+  }
+  {
+    // One good step and one bad in the same entry: nothing of it is applied.
+    DeviceDb tablet;
+    PullInto(f, f.official_p04, tablet);
+    RequireRejected(
+        f.PushOne(f.official_p04, "t2", 1,
+                  tablet.Capture(step(other, "accepted") + "; " + step(id, "resolved"))),
+        "may not change from new to resolved");
+  }
+  CHECK(f.Query("SELECT group_concat(status) FROM reports") == "new,new");
+  DeviceDb tablet;
+  PullInto(f, f.official_p04, tablet);
+  // A field officer starts at once: new → in_progress.
+  uint64_t seq = 0;
+  for (const char* status : {"in_progress", "resolved", "closed"}) {
+    auto v = f.PushOne(f.official_p04, "t3", ++seq, tablet.Capture(step(id, status)));
+    INFO(status << ": " << v.message);
+    CHECK(v.verdict == wire::Verdict::kApplied);
+  }
+  // Closed stays closed for officials; a leader may reopen it.
+  RequireRejected(f.PushOne(f.official_p04, "t3", ++seq, tablet.Capture(step(id, "in_progress"))),
+                  "may not change from closed to in_progress for role official (allowed: none)");
+  DeviceDb leader_tablet;
+  PullInto(f, f.leader, leader_tablet);
+  CHECK(f.PushOne(f.leader, "leader", 1, leader_tablet.Capture(step(id, "in_progress"))).verdict ==
+        wire::Verdict::kApplied);
+  CHECK(f.Query("SELECT status FROM reports WHERE id = '" + id + "'") == "in_progress");
+}
+
 TEST_CASE("New reports must follow the filing rules") {
   StoreFixture f;
   DeviceDb phone;

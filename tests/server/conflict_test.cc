@@ -97,16 +97,21 @@ TEST_CASE("DATA: a status further along merges, rejected against accepted parks 
   REQUIRE(
       f.PushOne(f.official_p04, "a", 1, t.a.Capture(Update(t.id, "status = 'accepted'"))).verdict ==
       wire::Verdict::kApplied);
+  DeviceDb c;
+  PullInto(f, f.official_p04, c);  // c's base: accepted
+  // B's base is new, the server has accepted: in_progress is further along.
   auto vb = f.PushOne(f.official_q11, "b", 1, t.b.Capture(Update(t.id, "status = 'in_progress'")));
   CHECK(vb.verdict == wire::Verdict::kMerged);
   CHECK(f.Query("SELECT status FROM reports") == "in_progress");
 
-  DeviceDb c;
-  PullInto(f, f.official_p04, c);
-  // A's base is accepted, the server has in_progress: resolved is further along.
+  // A makes the same step (merged: nothing to write), then the next one (applied). Each
+  // entry is one workflow step (workflow.h).
+  REQUIRE(f.PushOne(f.official_p04, "a", 2, t.a.Capture(Update(t.id, "status = 'in_progress'")))
+              .verdict == wire::Verdict::kMerged);
   REQUIRE(
-      f.PushOne(f.official_p04, "a", 2, t.a.Capture(Update(t.id, "status = 'resolved'"))).verdict ==
-      wire::Verdict::kMerged);
+      f.PushOne(f.official_p04, "a", 3, t.a.Capture(Update(t.id, "status = 'resolved'"))).verdict ==
+      wire::Verdict::kApplied);
+  // c rejects from its base accepted (an allowed step) while the server has resolved.
   auto vc = f.PushOne(f.official_p04, "c", 1,
                       c.Capture(Update(t.id, "status = 'rejected', due_at = NULL")));
   INFO(vc.message);
@@ -114,7 +119,7 @@ TEST_CASE("DATA: a status further along merges, rejected against accepted parks 
   // One conflict for the row, with only the column that really conflicts (due_at merged).
   CHECK(f.Query("SELECT count(*) FROM conflicts") == "1");
   CHECK(f.Query("SELECT group_concat(col || ':' || base_value || '/' || device_value || '/' || "
-                "server_value) FROM conflict_columns") == "status:in_progress/rejected/resolved");
+                "server_value) FROM conflict_columns") == "status:accepted/rejected/resolved");
   CHECK(f.Query("SELECT status || '|' || ifnull(due_at, '∅') FROM reports") == "resolved|∅");
   CHECK(f.Query("SELECT op || '|' || unit || '|' || user_name || '|' || device_id || '|' || "
                 "local_seq || '|' || state FROM conflicts") == "update|p04|canbo.p04|c|1|open");

@@ -77,6 +77,10 @@ struct Running {
     o.port = 0;
     o.log_requests = false;
     o.max_body_bytes = 64 * 1024;
+    // These tests log in far more often than a person does; auth_http_test.cc tests the
+    // limits.
+    o.login_per_minute = 0;
+    o.sync_per_minute = 0;
     auto s = Server::Start(o);
     INFO(s.status().ToString());
     REQUIRE(s.ok());
@@ -129,7 +133,9 @@ TEST_CASE("HTTP: health, login, and errors as JSON") {
   Reply login = c.Send("POST", "/v1/login", R"({"name":"lan","password":"lan-2026"})");
   REQUIRE(login.status == 200);
   auto j = login.Json();
-  CHECK(j->getValue<int>("expires_in") == 3600);
+  CHECK(j->getValue<int>("expires_in") == 900);
+  CHECK(j->getValue<std::string>("refresh_token").size() == 64);
+  CHECK(j->getValue<Poco::Int64>("refresh_expires_in") == 30 * 24 * 3600);
   CHECK(j->getValue<std::string>("user_id") == srv.citizen.id);
   CHECK(j->getValue<std::string>("role") == "citizen");
   CHECK(j->getValue<std::string>("reporter_ref") == srv.citizen.reporter_ref);

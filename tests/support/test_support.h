@@ -46,6 +46,7 @@ class ServerProcess {
   // Starts `syncserver serve --data=DIR --port=PORT [extra...]` and waits (≤ 20 s) until it
   // has written DIR/syncserver.port and answers /healthz. PORT 0 picks a free port the
   // first time and reuses the previous one on a restart, so devices keep their server URL.
+  // Rate limits are off (0) unless `extra_args` sets them (--login-per-minute=N, ...).
   // Returns false with a message in error() when it does not come up.
   bool Start(const std::vector<std::string>& extra_args = {});
   void Stop();  // SIGTERM, wait

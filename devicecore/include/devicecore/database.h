@@ -100,9 +100,16 @@ struct OutboxEntry {
   std::vector<std::string> tables;  // tables the changeset touches
 };
 
-// Who is logged in on this device (after q11 login).
+// Who is logged in on this device (after q11 login or q11 register). Never the password.
 struct Account {
   std::string server_url, token, user_id, name, role, unit, reporter_ref;
+  // The rotating refresh token and when the tokens expire (device clock, Unix ms; 0 when
+  // the server did not say). Sync refreshes the access token before it runs out.
+  std::string refresh_token;
+  int64_t token_expires_at_ms = 0, refresh_expires_at_ms = 0;
+  // The user's own contact details as given at registration: shown to this user only, never
+  // synced (the server keeps its copy encrypted). Empty when not given.
+  std::string contact_phone, contact_email;
 };
 
 class Database {
@@ -164,7 +171,8 @@ class Database {
   virtual Result<Account> GetAccount() = 0;  // kNotFound when nobody logged in
   virtual Status SaveAccount(const Account& account) = 0;
   virtual Result<uint64_t> Cursor() = 0;
-  // Forgets the account (the token); local data and the outbox stay.
+  // Forgets the account's tokens (access and refresh); local data and the outbox stay.
+  // Telling the server first is device::Logout (account.h).
   virtual Status Logout() = 0;
 };
 

@@ -29,16 +29,16 @@ extern "C" {
 
 /* Result codes (same numbers as q11::StatusCode). */
 #define Q11_OK 0
-#define Q11_INVALID_ARGUMENT 1 /* bad input: fix it and call again */
-#define Q11_NOT_FOUND 2        /* no such report / not logged in */
-#define Q11_ALREADY_EXISTS 3
+#define Q11_INVALID_ARGUMENT 1    /* bad input: fix it and call again */
+#define Q11_NOT_FOUND 2           /* no such report / not logged in */
+#define Q11_ALREADY_EXISTS 3      /* e.g. q11_register: the name is taken */
 #define Q11_PERMISSION_DENIED 4   /* the server forbids it for this account */
 #define Q11_UNAUTHENTICATED 5     /* log in (again) with q11_login */
 #define Q11_FAILED_PRECONDITION 6 /* the state does not allow it; do not retry as is */
 #define Q11_ABORTED 7
-#define Q11_UNAVAILABLE 8 /* server unreachable or database busy: retry later */
-#define Q11_RESOURCE_EXHAUSTED 9
-#define Q11_DATA_LOSS 10 /* corrupt database file or malformed server answer */
+#define Q11_UNAVAILABLE 8        /* server unreachable or database busy: retry later */
+#define Q11_RESOURCE_EXHAUSTED 9 /* e.g. rate limited: q11_errmsg says when to retry */
+#define Q11_DATA_LOSS 10         /* corrupt database file or malformed server answer */
 #define Q11_INTERNAL 11
 #define Q11_MISUSE 21 /* NULL handle or NULL required argument */
 
@@ -144,6 +144,25 @@ int q11_case_deadline(q11_db* db, const char* zId, const char* zDueIso, const ch
 ** Q11_UNAVAILABLE: server unreachable.
 */
 int q11_login(q11_db* db, const char* zServerUrl, const char* zName, const char* zPassword);
+
+/*
+** Creates a citizen account on the server at zServerUrl and stores it on the device like
+** q11_login. zPhone and zEmail may be NULL (not given); they go to the server, and the
+** device keeps a copy for this user only (never synced). The input is checked first by the
+** server's rules (name 3-64 of a-z 0-9 . _ -, password 8-1024 bytes, phone 8-15 digits or
+** +, e-mail with @): Q11_INVALID_ARGUMENT without any network call. Q11_ALREADY_EXISTS: the
+** name is taken; Q11_RESOURCE_EXHAUSTED: too many registrations, q11_errmsg() says when to
+** retry; Q11_UNAVAILABLE: server unreachable.
+*/
+int q11_register(q11_db* db, const char* zServerUrl, const char* zName, const char* zPassword,
+                 const char* zPhone, const char* zEmail);
+
+/*
+** Logs out: asks the server to revoke the session (one attempt; offline is not an error)
+** and forgets the tokens on the device. Local data and queued changes stay.
+** Q11_NOT_FOUND: nobody is logged in.
+*/
+int q11_logout(q11_db* db);
 
 /*
 ** Synchronises with the server stored at login: pushes queued changes, pulls the server's.

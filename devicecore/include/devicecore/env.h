@@ -28,6 +28,7 @@ struct HttpReply {
   int status = 0;
   std::string content_type;
   std::string body;
+  std::string retry_after;     // the Retry-After header of a 429/503, "" when absent
   int64_t bytes_sent = 0;      // request line + headers + body, as written to the socket
   int64_t bytes_received = 0;  // status line + headers + body
 };

@@ -1,4 +1,4 @@
-// The device side of a sync exchange, and login.
+// The device side of a sync exchange.
 //
 // Sync: one HTTP round trip per page: push the outbox entries not yet acknowledged, pull
 // the changes since the cursor, then in ONE local transaction: undo all local changes still
@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "devicecore/account.h"  // Login, Register, Logout
 #include "devicecore/database.h"
 #include "devicecore/env.h"
 #include "protocol/result.h"
@@ -41,13 +42,12 @@ struct SyncResult {
   bool has_more = false;     // stopped at max_pages with more to exchange
 };
 
-// Errors: kUnauthenticated (not logged in / token refused: log in again), kUnavailable
+// Tokens: when the access token expires within a minute, it is refreshed first; a sync
+// request answered 401 is refreshed once and sent once more. A refresh the server refuses
+// ends the session (tokens forgotten, outbox untouched): kUnauthenticated, log in again.
+// Errors: kUnauthenticated (not logged in / session expired: log in again), kUnavailable
 // (server unreachable after retries; the message says how many changes wait),
 // kPermissionDenied, kDataLoss (a malformed response), kInternal.
 Result<SyncResult> Sync(Database& db, Transport& transport, const SyncOptions& options = {});
-
-// Logs in and stores the account (server URL, token, role...) in the device database.
-Result<Account> Login(Database& db, Transport& transport, const std::string& server_url,
-                      const std::string& name, const std::string& password);
 
 }  // namespace q11::device

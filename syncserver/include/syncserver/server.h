@@ -15,13 +15,26 @@
 namespace q11::server {
 
 struct ServerOptions {
-  std::string data_dir;            // created when missing; holds syncserver.db, jwt.key
+  std::string data_dir;  // created when missing; holds syncserver.db, jwt.key, contact.key
   std::string bind = "127.0.0.1";  // address to listen on
   uint16_t port = 8080;            // 0 picks a free port (see Server::port())
   int threads = 16;                // HTTP worker threads (one per open connection)
   size_t max_body_bytes = 32u << 20;
-  bool log_requests = true;  // one line per request on stderr
-  int token_ttl_seconds = 3600;
+  bool log_requests = true;                      // one line per request on stderr
+  int token_ttl_seconds = 900;                   // access tokens
+  int64_t refresh_ttl_seconds = 30 * 24 * 3600;  // refresh tokens (each rotation renews)
+  // Rate limits (docs/security.md); 0 turns one off.
+  int login_per_minute = 10;  // per client address, and separately per account name
+  int register_per_hour = 5;  // per client address
+  int sync_per_minute = 120;  // per account
+  // Connection limits: a request must arrive (and its answer leave) within this time; at
+  // most `threads` connections are served at once and `max_queued` wait.
+  int io_timeout_seconds = 30;
+  int max_queued = 256;
+  // TLS: both set → HTTPS only (PEM files; the key file should be 0600). Both empty →
+  // plain HTTP, for a loopback bind or behind a TLS-terminating proxy.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class Server {

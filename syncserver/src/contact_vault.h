@@ -1,0 +1,51 @@
+// Reporters' contact details (name, phone, e-mail): given at sign-up, kept only on the
+// server, sealed with AES-256-GCM (contact_cipher.h) under DATA/contact.key, which lives
+// outside the database file. Reports and events carry only the pseudonymous
+// reporter_ref; nothing here ever enters the change log or a pull.
+//
+// Reading a contact is for roles explicitly allowed (admin, leader) and is audited by
+// the caller (the admin API and `syncserver user contact`).
+//
+// Own connection to the server database (table contacts). Thread safety: safe from many
+// threads.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "contact_cipher.h"
+#include "protocol/result.h"
+#include "q11sqlite/sqlite.h"
+
+namespace q11::server {
+
+struct Contact {
+  std::string name;  // the account's name at sign-up
+  std::string phone;
+  std::string email;
+};
+
+class ContactVault {
+ public:
+  // Opens `db_path`, creating the table, and the key at `key_path` (made on first use,
+  // 0600).
+  static Result<std::unique_ptr<ContactVault>> Open(const std::string& db_path,
+                                                    const std::string& key_path);
+
+  Status Put(std::string_view user_id, const Contact& contact, std::string_view now_utc);
+  // nullopt when the account left no contact. kDataLoss when the sealed value does not
+  // open (another key, or tampered with).
+  Result<std::optional<Contact>> Get(std::string_view user_id);
+
+ private:
+  ContactVault(sql::Db db, ContactCipher cipher) : db_(std::move(db)), cipher_(std::move(cipher)) {}
+
+  std::mutex mu_;
+  sql::Db db_;
+  ContactCipher cipher_;
+};
+
+}  // namespace q11::server

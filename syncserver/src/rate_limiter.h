@@ -1,0 +1,56 @@
+// Token buckets per key (an address, an account name or id): each key may spend
+// `capacity` requests at once and regains `capacity` per `window_seconds`. Used for
+// login (per address and per name), sign-up (per address) and sync (per account);
+// the limits are ServerOptions. A refused request is answered 429 with Retry-After.
+//
+// Memory is bounded: when more than kMaxKeys keys are tracked, buckets that have refilled
+// are forgotten (a full bucket is the same as no bucket).
+//
+// Thread safety: safe from many threads.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace q11::server {
+
+class RateLimiter {
+ public:
+  // capacity 0 turns the limiter off (every Take succeeds).
+  RateLimiter(int capacity, int window_seconds);
+
+  // nullopt when `key` may proceed (one token taken); otherwise the seconds to wait.
+  std::optional<int> Take(const std::string& key, int64_t now_ms);
+
+  static constexpr size_t kMaxKeys = 100000;
+
+ private:
+  struct Bucket {
+    double tokens;
+    int64_t at_ms;
+  };
+  double Refilled(const Bucket& b, int64_t now_ms) const;
+
+  double capacity_;
+  double per_ms_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Bucket> buckets_;
+};
+
+// The server's limits (docs/security.md, "Rate limits").
+struct RateLimits {
+  RateLimits(int login_per_minute, int register_per_hour, int sync_per_minute)
+      : login_by_address(login_per_minute, 60),
+        login_by_name(login_per_minute, 60),
+        register_by_address(register_per_hour, 3600),
+        sync_by_account(sync_per_minute, 60) {}
+  RateLimiter login_by_address;
+  RateLimiter login_by_name;
+  RateLimiter register_by_address;
+  RateLimiter sync_by_account;
+};
+
+}  // namespace q11::server

@@ -1,0 +1,117 @@
+#include "refresh_tokens.h"
+
+#include <openssl/sha.h>
+
+#include "secure_random.h"
+
+namespace q11::server {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS refresh_tokens (
+  token_hash TEXT PRIMARY KEY NOT NULL,  -- SHA-256 hex of the token; the token is never stored
+  family_id TEXT NOT NULL,
+  parent_hash TEXT,                      -- the token this one replaced (NULL: first of family)
+  user_id TEXT NOT NULL,
+  issued_at INTEGER NOT NULL,            -- Unix seconds
+  expires_at INTEGER NOT NULL,
+  spent_at INTEGER,                      -- used once; using it again revokes the family
+  revoked_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS refresh_tokens_by_family ON refresh_tokens(family_id);
+CREATE INDEX IF NOT EXISTS refresh_tokens_by_user ON refresh_tokens(user_id);
+)sql";
+
+}  // namespace
+
+std::string RefreshTokenHash(std::string_view token) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest);
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+}
+
+Result<std::unique_ptr<RefreshTokens>> RefreshTokens::Open(const std::string& db_path,
+                                                           int64_t ttl_seconds) {
+  Result<sql::Db> db = sql::Db::Open(db_path, /*create=*/true);
+  if (!db.ok()) return db.status();
+  Q11_RETURN_IF_ERROR(db->Exec(kSchema));
+  return std::unique_ptr<RefreshTokens>(new RefreshTokens(std::move(*db), ttl_seconds));
+}
+
+Status RefreshTokens::Insert(const IssuedRefresh& t, std::string_view parent_hash, int64_t now_s) {
+  Result<sql::Statement> st = db_.Prepare(
+      "INSERT INTO refresh_tokens (token_hash, family_id, parent_hash, user_id, issued_at, "
+      "expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!st.ok()) return st.status();
+  st->Bind(1, RefreshTokenHash(t.token)).Bind(2, t.family_id);
+  if (parent_hash.empty())
+    st->BindNull(3);
+  else
+    st->Bind(3, parent_hash);
+  st->Bind(4, t.user_id).Bind(5, now_s).Bind(6, now_s + ttl_seconds_);
+  return st->Run();
+}
+
+Result<IssuedRefresh> RefreshTokens::IssueFamily(std::string_view user_id, int64_t now_s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  IssuedRefresh t{std::string(user_id), HexEncode(RandomBytes(16)), HexEncode(RandomBytes(32))};
+  Q11_RETURN_IF_ERROR(Insert(t, "", now_s));
+  return t;
+}
+
+Result<IssuedRefresh> RefreshTokens::Rotate(std::string_view token, int64_t now_s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string hash = RefreshTokenHash(token);
+  Result<sql::Transaction> txn = sql::Transaction::Begin(db_);
+  if (!txn.ok()) return txn.status();
+  Result<sql::Statement> find = db_.Prepare(
+      "SELECT family_id, user_id, expires_at, spent_at IS NOT NULL, revoked_at IS NOT NULL "
+      "FROM refresh_tokens WHERE token_hash = ?1");
+  if (!find.ok()) return find.status();
+  find->Bind(1, hash);
+  Result<bool> row = find->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Unauthenticated("unknown refresh token");
+  IssuedRefresh next{find->Text(1), find->Text(0), ""};
+  int64_t expires_at = find->Int(2);
+  bool spent = find->Int(3) != 0, revoked = find->Int(4) != 0;
+  find->Reset();
+  if (revoked) return Unauthenticated("refresh token revoked");
+  if (spent) {
+    Result<sql::Statement> revoke = db_.Prepare(
+        "UPDATE refresh_tokens SET revoked_at = ?2 WHERE family_id = ?1 AND revoked_at IS NULL");
+    if (!revoke.ok()) return revoke.status();
+    Q11_RETURN_IF_ERROR(revoke->Bind(1, next.family_id).Bind(2, now_s).Run());
+    Q11_RETURN_IF_ERROR(txn->Commit());
+    return Unauthenticated("refresh token reused: every session of this login is revoked");
+  }
+  if (now_s >= expires_at) return Unauthenticated("refresh token expired");
+  Result<sql::Statement> spend =
+      db_.Prepare("UPDATE refresh_tokens SET spent_at = ?2 WHERE token_hash = ?1");
+  if (!spend.ok()) return spend.status();
+  Q11_RETURN_IF_ERROR(spend->Bind(1, hash).Bind(2, now_s).Run());
+  next.token = HexEncode(RandomBytes(32));
+  Q11_RETURN_IF_ERROR(Insert(next, hash, now_s));
+  Q11_RETURN_IF_ERROR(txn->Commit());
+  return next;
+}
+
+Status RefreshTokens::RevokeFamily(std::string_view token, std::string_view user_id,
+                                   int64_t now_s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Result<sql::Statement> st = db_.Prepare(
+      "UPDATE refresh_tokens SET revoked_at = ?3 WHERE revoked_at IS NULL AND family_id = "
+      "(SELECT family_id FROM refresh_tokens WHERE token_hash = ?1 AND user_id = ?2)");
+  if (!st.ok()) return st.status();
+  return st->Bind(1, RefreshTokenHash(token)).Bind(2, user_id).Bind(3, now_s).Run();
+}
+
+Status RefreshTokens::RevokeUser(std::string_view user_id, int64_t now_s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Result<sql::Statement> st = db_.Prepare(
+      "UPDATE refresh_tokens SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL");
+  if (!st.ok()) return st.status();
+  return st->Bind(1, user_id).Bind(2, now_s).Run();
+}
+
+}  // namespace q11::server

@@ -1,0 +1,65 @@
+// Rotating refresh tokens, kept in families (one family per login or sign-up).
+//
+// A refresh token is 32 random bytes (hex) given to the device once; the server keeps only
+// its SHA-256, so a copy of the database cannot be replayed. Using a token spends it and
+// issues its child in the same family. Using a spent token again means two parties hold
+// the family (a stolen copy, or a device restored from a backup): the whole family is
+// revoked, so the thief's newer token stops working too and the owner logs in again.
+// Logout revokes a family; disabling an account revokes all of its families.
+//
+// Own connection to the server database (table refresh_tokens), own lock: a refresh
+// never waits behind a pull. Thread safety: safe from many threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "protocol/result.h"
+#include "q11sqlite/sqlite.h"
+
+namespace q11::server {
+
+struct IssuedRefresh {
+  std::string user_id;
+  std::string family_id;
+  std::string token;  // give to the device; never stored
+};
+
+class RefreshTokens {
+ public:
+  // Opens `db_path` (the server database) and creates the table when missing.
+  static Result<std::unique_ptr<RefreshTokens>> Open(const std::string& db_path,
+                                                     int64_t ttl_seconds);
+
+  // A token of a new family for `user_id`, valid ttl_seconds from now_s.
+  Result<IssuedRefresh> IssueFamily(std::string_view user_id, int64_t now_s);
+
+  // Spends `token` and returns its child. kUnauthenticated when the token is unknown,
+  // expired or revoked, or was spent before (then its family is revoked: the message
+  // says "reused").
+  Result<IssuedRefresh> Rotate(std::string_view token, int64_t now_s);
+
+  // Revokes the family of `token` when it belongs to `user_id` (logout). Unknown tokens
+  // are not an error: logout is idempotent.
+  Status RevokeFamily(std::string_view token, std::string_view user_id, int64_t now_s);
+  // Revokes every family of the account (it was disabled).
+  Status RevokeUser(std::string_view user_id, int64_t now_s);
+
+  int64_t ttl_seconds() const { return ttl_seconds_; }
+
+ private:
+  RefreshTokens(sql::Db db, int64_t ttl) : db_(std::move(db)), ttl_seconds_(ttl) {}
+  Status Insert(const IssuedRefresh& t, std::string_view parent_hash, int64_t now_s);
+
+  std::mutex mu_;
+  sql::Db db_;
+  int64_t ttl_seconds_;
+};
+
+// Lowercase hex SHA-256 of `token`, as stored.
+std::string RefreshTokenHash(std::string_view token);
+
+}  // namespace q11::server

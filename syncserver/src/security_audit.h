@@ -1,0 +1,51 @@
+// The security side of the audit trail (audit_log, shared with conflict handling):
+// logins (succeeded, failed), refresh-token reuse, sign-ups, logouts, refusals (401, 403,
+// 429 answers and rejected pushes), contact reads, accounts disabled. Written outside any
+// sync transaction, on its own connection, so a refusal is recorded even when nothing
+// else is written.
+//
+// Thread safety: safe from many threads.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "audit_log.h"
+#include "protocol/result.h"
+#include "q11sqlite/sqlite.h"
+
+namespace q11::server {
+
+class SecurityAudit {
+ public:
+  // Opens `db_path` (the server database; audit_log must exist: the Store makes it).
+  // `clock_ms`: Unix milliseconds.
+  static Result<std::unique_ptr<SecurityAudit>> Open(const std::string& db_path,
+                                                     std::function<int64_t()> clock_ms);
+
+  // `details_json` must be a JSON object. A failure to write is reported on stderr and
+  // returned; callers answer the request anyway.
+  Status Record(std::string_view actor, std::string_view action, std::string_view subject,
+                std::string_view details_json);
+
+ private:
+  SecurityAudit(sql::Db db, std::function<int64_t()> clock)
+      : db_(std::move(db)), clock_ms_(std::move(clock)) {}
+
+  std::mutex mu_;
+  sql::Db db_;
+  std::unique_ptr<AuditLog> log_;
+  std::function<int64_t()> clock_ms_;
+};
+
+// Records through `audit` when there is one (handler tests may run without).
+void AuditIfEnabled(SecurityAudit* audit, std::string_view actor, std::string_view action,
+                    std::string_view subject, std::string_view details_json);
+
+// {"k":"v",...} of string pairs, escaped.
+std::string AuditDetails(std::initializer_list<std::pair<std::string_view, std::string_view>> kv);
+
+}  // namespace q11::server
