@@ -45,7 +45,9 @@ std::string EncodeEnvelope(const Envelope& env, int zstd_level) {
 Result<Envelope> DecodeEnvelope(std::string_view bytes, const DecodeLimits& limits) {
   ByteReader r(bytes);
   std::string_view magic = r.Raw(4);
-  if (!r.ok()) return DataLoss("envelope truncated: " + std::to_string(bytes.size()) + " bytes, header needs 8");
+  if (!r.ok())
+    return DataLoss("envelope truncated: " + std::to_string(bytes.size()) +
+                    " bytes, header needs 8");
   if (std::memcmp(magic.data(), kMagic, 4) != 0) return DataLoss("not a Q11S envelope (bad magic)");
   uint8_t version = r.U8();
   uint8_t type = r.U8();
@@ -75,7 +77,8 @@ Result<Envelope> DecodeEnvelope(std::string_view bytes, const DecodeLimits& limi
     if (!r.ok()) return DataLoss(where + ": header truncated");
     if (reserved != 0) return DataLoss(where + ": reserved bits set");
     if (raw_len > limits.max_section_bytes)
-      return ResourceExhausted(where + ": " + std::to_string(raw_len) + " bytes decompressed, limit " +
+      return ResourceExhausted(where + ": " + std::to_string(raw_len) +
+                               " bytes decompressed, limit " +
                                std::to_string(limits.max_section_bytes));
     total += raw_len;
     if (total > limits.max_total_bytes)
@@ -83,13 +86,16 @@ Result<Envelope> DecodeEnvelope(std::string_view bytes, const DecodeLimits& limi
                                std::to_string(limits.max_total_bytes) + " bytes");
     std::string_view stored = r.Raw(stored_len);
     if (!r.ok())
-      return DataLoss(where + ": says " + std::to_string(stored_len) + " bytes, envelope ends first");
-    if (env.Find(stype) != nullptr) return DataLoss(where + ": type " + std::to_string(stype) + " repeated");
+      return DataLoss(where + ": says " + std::to_string(stored_len) +
+                      " bytes, envelope ends first");
+    if (env.Find(stype) != nullptr)
+      return DataLoss(where + ": type " + std::to_string(stype) + " repeated");
 
     Section s;
     s.type = stype;
     if (codec == static_cast<uint8_t>(Codec::kRaw)) {
-      if (stored_len != raw_len) return DataLoss(where + ": raw section with two different lengths");
+      if (stored_len != raw_len)
+        return DataLoss(where + ": raw section with two different lengths");
       s.bytes.assign(stored);
     } else if (codec == static_cast<uint8_t>(Codec::kZstd)) {
       Result<std::string> raw = internal::ZstdDecompress(stored, raw_len);

@@ -9,18 +9,24 @@ using internal::ByteWriter;
 
 const char* VerdictName(Verdict v) {
   switch (v) {
-    case Verdict::kApplied: return "applied";
-    case Verdict::kMerged: return "merged";
-    case Verdict::kParked: return "parked";
-    case Verdict::kRejected: return "rejected";
-    case Verdict::kRetry: return "retry";
+    case Verdict::kApplied:
+      return "applied";
+    case Verdict::kMerged:
+      return "merged";
+    case Verdict::kParked:
+      return "parked";
+    case Verdict::kRejected:
+      return "rejected";
+    case Verdict::kRetry:
+      return "retry";
   }
   return "unknown";
 }
 
 namespace {
 
-Result<Envelope> DecodeOfType(std::string_view bytes, MessageType want, const DecodeLimits& limits) {
+Result<Envelope> DecodeOfType(std::string_view bytes, MessageType want,
+                              const DecodeLimits& limits) {
   Result<Envelope> env = DecodeEnvelope(bytes, limits);
   if (!env.ok()) return env;
   if (env->type != want)
@@ -82,7 +88,8 @@ Result<SyncRequest> DecodeSyncRequest(std::string_view bytes, const DecodeLimits
                                std::to_string(kMaxPushEntries));
     // Each entry needs at least 12 bytes: refuse a count the section cannot hold before
     // reserving anything for it.
-    if (static_cast<size_t>(n) * 12 > p.remaining()) return DataLoss("push entry count exceeds section size");
+    if (static_cast<size_t>(n) * 12 > p.remaining())
+      return DataLoss("push entry count exceeds section size");
     req.push.reserve(n);
     uint64_t last_seq = 0;
     for (uint32_t i = 0; i < n; ++i) {
@@ -91,7 +98,8 @@ Result<SyncRequest> DecodeSyncRequest(std::string_view bytes, const DecodeLimits
       e.changeset = std::string(p.Bytes(ps->bytes.size()));
       if (!p.ok()) return DataLoss("push entry " + std::to_string(i) + " truncated");
       if (e.local_seq == 0 || e.local_seq <= last_seq)
-        return InvalidArgument("push entry " + std::to_string(i) + ": local sequences must be > 0 and increasing");
+        return InvalidArgument("push entry " + std::to_string(i) +
+                               ": local sequences must be > 0 and increasing");
       last_seq = e.local_seq;
       req.push.push_back(std::move(e));
     }
@@ -116,7 +124,8 @@ std::string EncodeSyncResponse(const SyncResponse& resp, int zstd_level) {
       v.U64(e.local_seq);
       v.U8(static_cast<uint8_t>(e.verdict));
       v.U64(e.server_seq);
-      v.Bytes(e.message.size() > kMaxMessageBytes ? e.message.substr(0, kMaxMessageBytes) : e.message);
+      v.Bytes(e.message.size() > kMaxMessageBytes ? e.message.substr(0, kMaxMessageBytes)
+                                                  : e.message);
     }
     env.sections.push_back({kVerdicts, std::move(v.str())});
   }
@@ -142,7 +151,8 @@ Result<SyncResponse> DecodeSyncResponse(std::string_view bytes, const DecodeLimi
   if (const Section* vs = env->Find(kVerdicts)) {
     ByteReader v(vs->bytes);
     uint32_t n = v.U32();
-    if (!v.ok() || static_cast<size_t>(n) * 21 > v.remaining()) return DataLoss("verdict count exceeds section size");
+    if (!v.ok() || static_cast<size_t>(n) * 21 > v.remaining())
+      return DataLoss("verdict count exceeds section size");
     resp.verdicts.reserve(n);
     for (uint32_t i = 0; i < n; ++i) {
       EntryVerdict e;
@@ -151,7 +161,8 @@ Result<SyncResponse> DecodeSyncResponse(std::string_view bytes, const DecodeLimi
       e.server_seq = v.U64();
       e.message = std::string(v.Bytes(kMaxMessageBytes));
       if (!v.ok()) return DataLoss("verdict " + std::to_string(i) + " truncated");
-      if (code < 1 || code > 5) return DataLoss("verdict " + std::to_string(i) + ": unknown code " + std::to_string(code));
+      if (code < 1 || code > 5)
+        return DataLoss("verdict " + std::to_string(i) + ": unknown code " + std::to_string(code));
       e.verdict = static_cast<Verdict>(code);
       resp.verdicts.push_back(std::move(e));
     }

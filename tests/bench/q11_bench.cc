@@ -72,8 +72,10 @@ void MustOk(const Status& s, const std::string& what) {
 std::string Quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "''";
-    else out += c;
+    if (c == '\'')
+      out += "''";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -94,7 +96,8 @@ struct Device {
   std::string name;
 };
 
-Figures SyncAll(std::vector<Device>& devices, int parallel, const std::string& url, test::ServerProcess& server) {
+Figures SyncAll(std::vector<Device>& devices, int parallel, const std::string& url,
+                test::ServerProcess& server) {
   std::atomic<int64_t> up{0}, down{0};
   double cpu0 = server.CpuSeconds(), self0 = SelfCpuSeconds();
   auto t0 = Clock::now();
@@ -113,7 +116,8 @@ Figures SyncAll(std::vector<Device>& devices, int parallel, const std::string& u
   return f;
 }
 
-Figures SyncOne(Database& db, const std::string& url, test::ServerProcess& server, SyncResult* out = nullptr) {
+Figures SyncOne(Database& db, const std::string& url, test::ServerProcess& server,
+                SyncResult* out = nullptr) {
   auto http = Must(MakeHttpTransport(url), "connect");
   double cpu0 = server.CpuSeconds(), self0 = SelfCpuSeconds();
   auto t0 = Clock::now();
@@ -133,7 +137,8 @@ int64_t CountWhere(Database& db, const std::function<bool(const Report&)>& pred)
   return std::count_if(all.begin(), all.end(), pred);
 }
 
-std::string IdList(const std::vector<WorkloadReport>& w, const std::function<bool(int)>& pick, int limit = -1) {
+std::string IdList(const std::vector<WorkloadReport>& w, const std::function<bool(int)>& pick,
+                   int limit = -1) {
   std::string out;
   int n = 0;
   for (const auto& r : w) {
@@ -188,12 +193,14 @@ RunResult RunOnce(const std::vector<WorkloadReport>& work, int parallel) {
     for (const WorkloadReport* r : by_device[d]) {
       char coords[64];
       std::snprintf(coords, sizeof coords, "%.6f, %.6f", r->lat, r->lon);
-      MustOk(db.ExecCaptured("INSERT INTO reports (id, kind, category_id, ward_id, title, description, lat, lon, "
-                             "status, reporter_ref, created_at, updated_at) VALUES (" +
-                             Quote(r->id) + ", 'phan_anh', " + Quote(r->category_id) + ", " + Quote(r->ward_id) +
-                             ", " + Quote(r->title) + ", " + Quote(r->description) + ", " + coords + ", 'new', " +
-                             Quote(ref) + ", " + Quote(r->created_at) + ", " + Quote(r->created_at) + ")"),
-             "file report");
+      MustOk(
+          db.ExecCaptured(
+              "INSERT INTO reports (id, kind, category_id, ward_id, title, description, lat, lon, "
+              "status, reporter_ref, created_at, updated_at) VALUES (" +
+              Quote(r->id) + ", 'phan_anh', " + Quote(r->category_id) + ", " + Quote(r->ward_id) +
+              ", " + Quote(r->title) + ", " + Quote(r->description) + ", " + coords + ", 'new', " +
+              Quote(ref) + ", " + Quote(r->created_at) + ", " + Quote(r->created_at) + ")"),
+          "file report");
     }
   });
   res.scenario["local"].seconds = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -202,9 +209,11 @@ RunResult RunOnce(const std::vector<WorkloadReport>& work, int parallel) {
   std::fprintf(stderr, "  A upload...\n");
   res.scenario["A"] = SyncAll(devices, parallel, url, server);
   auto srv = Must(sql::Db::Open(server.data_dir() + "/syncserver.db", false), "open server db");
-  Check(res, srv.QueryText("SELECT count(*) FROM reports")->value_or("") == "10000", "A: server holds 10,000 reports");
+  Check(res, srv.QueryText("SELECT count(*) FROM reports")->value_or("") == "10000",
+        "A: server holds 10,000 reports");
   bool own_only = true;
-  for (auto& d : devices) own_only = own_only && CountWhere(*d.db, [](const Report&) { return true; }) == 100;
+  for (auto& d : devices)
+    own_only = own_only && CountWhere(*d.db, [](const Report&) { return true; }) == 100;
   Check(res, own_only, "A: every citizen device holds exactly its own 100 reports");
 
   // B: a fresh official device pulls everything.
@@ -215,21 +224,25 @@ RunResult RunOnce(const std::vector<WorkloadReport>& work, int parallel) {
     Must(Login(*official_a, *http, url, "can-bo-a", "bench-pass"), "login official");
   }
   res.scenario["B"] = SyncOne(*official_a, url, server);
-  Check(res, CountWhere(*official_a, [](const Report&) { return true; }) == 10000, "B: official holds 10,000 reports");
+  Check(res, CountWhere(*official_a, [](const Report&) { return true; }) == 10000,
+        "B: official holds 10,000 reports");
 
   // C: the official moves 1,000 reports to in_progress in one local transaction.
   std::string now = FormatUtc(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::system_clock::now().time_since_epoch()).count());
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count());
   std::string c_ids = IdList(work, [](int g) { return g % 10 == 3; });
-  MustOk(official_a->ExecCaptured("UPDATE reports SET status='in_progress', updated_at=" + Quote(now) +
-                                  " WHERE id IN (" + c_ids + ")"),
+  MustOk(official_a->ExecCaptured("UPDATE reports SET status='in_progress', updated_at=" +
+                                  Quote(now) + " WHERE id IN (" + c_ids + ")"),
          "C update");
   std::fprintf(stderr, "  C1 official sync, C2 citizens sync...\n");
   res.scenario["C1"] = SyncOne(*official_a, url, server);
   res.scenario["C2"] = SyncAll(devices, parallel, url, server);
   int64_t seen = 0;
-  for (auto& d : devices) seen += CountWhere(*d.db, [](const Report& r) { return r.status == "in_progress"; });
-  Check(res, seen == 1000, "C2: all 1,000 updates visible on the citizens' devices (" + std::to_string(seen) + ")");
+  for (auto& d : devices)
+    seen += CountWhere(*d.db, [](const Report& r) { return r.status == "in_progress"; });
+  Check(res, seen == 1000,
+        "C2: all 1,000 updates visible on the citizens' devices (" + std::to_string(seen) + ")");
 
   // D: two officials edit the same 100 reports offline.
   std::fprintf(stderr, "  D conflict...\n");
@@ -245,15 +258,17 @@ RunResult RunOnce(const std::vector<WorkloadReport>& work, int parallel) {
   MustOk(official_a->ExecCaptured("UPDATE reports SET status='accepted', updated_at=" + Quote(now) +
                                   " WHERE id IN (" + d_ids + ")"),
          "D: A accepts");
-  MustOk(official_b->ExecCaptured("UPDATE reports SET assigned_unit='phong-qldt' WHERE id IN (" + d_ids +
-                                  "); UPDATE reports SET status='rejected' WHERE id IN (" + d_first20 + ")"),
+  MustOk(official_b->ExecCaptured("UPDATE reports SET assigned_unit='phong-qldt' WHERE id IN (" +
+                                  d_ids + "); UPDATE reports SET status='rejected' WHERE id IN (" +
+                                  d_first20 + ")"),
          "D: B assigns and rejects");
   SyncResult ra, rb, ra2;
   Figures d1 = SyncOne(*official_a, url, server, &ra);
   Figures d2 = SyncOne(*official_b, url, server, &rb);
   Figures d3 = SyncOne(*official_a, url, server, &ra2);
-  res.scenario["D"] = {d1.seconds + d2.seconds + d3.seconds, d1.up + d2.up + d3.up, d1.down + d2.down + d3.down,
-                       d1.server_cpu + d2.server_cpu + d3.server_cpu, d1.device_cpu + d2.device_cpu + d3.device_cpu};
+  res.scenario["D"] = {d1.seconds + d2.seconds + d3.seconds, d1.up + d2.up + d3.up,
+                       d1.down + d2.down + d3.down, d1.server_cpu + d2.server_cpu + d3.server_cpu,
+                       d1.device_cpu + d2.device_cpu + d3.device_cpu};
   auto state = [&](Database& db) {
     std::map<std::string, std::string> m;
     for (const Report& r : Must(db.ListReports(), "list"))
@@ -263,22 +278,26 @@ RunResult RunOnce(const std::vector<WorkloadReport>& work, int parallel) {
   auto sa = state(*official_a), sb = state(*official_b);
   std::map<std::string, std::string> ss;
   {
-    auto st = Must(srv.Prepare("SELECT id, status, ifnull(assigned_unit, '-') FROM reports"), "prepare");
+    auto st =
+        Must(srv.Prepare("SELECT id, status, ifnull(assigned_unit, '-') FROM reports"), "prepare");
     while (*st.Step()) ss[st.Text(0)] = st.Text(1) + "/" + st.Text(2);
   }
-  Check(res, sa == ss && sb == ss, "D: officials A, B and the server converge on all 10,000 reports");
+  Check(res, sa == ss && sb == ss,
+        "D: officials A, B and the server converge on all 10,000 reports");
   int merged_ok = 0, kept_server = 0;
   for (const auto& r : work) {
     if (!d_pick(r.index)) continue;
     if (ss[r.id] == "accepted/phong-qldt") ++merged_ok;
     if (ss[r.id].rfind("accepted/", 0) == 0) ++kept_server;
   }
-  Check(res, merged_ok == 100, "D: all 100 carry A's status and B's unit (" + std::to_string(merged_ok) + ")");
+  Check(res, merged_ok == 100,
+        "D: all 100 carry A's status and B's unit (" + std::to_string(merged_ok) + ")");
   auto conflicts = srv.QueryText("SELECT count(*) FROM conflicts");
   int64_t parked = conflicts.ok() ? std::stoll(conflicts->value_or("0")) : -1;
-  Check(res, parked == 20, "D: the 20 same-column status edits are parked for an admin (" + std::to_string(parked) +
-                               " conflicts; B's verdicts: merged " + std::to_string(rb.merged) + ", parked " +
-                               std::to_string(rb.parked) + ")");
+  Check(res, parked == 20,
+        "D: the 20 same-column status edits are parked for an admin (" + std::to_string(parked) +
+            " conflicts; B's verdicts: merged " + std::to_string(rb.merged) + ", parked " +
+            std::to_string(rb.parked) + ")");
   auto settled = Must(official_b->SettledChanges(), "settled");
   Check(res, !settled.empty(), "D: B's device keeps the parked change visible with its reason");
 
@@ -299,9 +318,12 @@ int main(int argc, char** argv) {
   int runs = 3, parallel = 8;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a.rfind("--workload=", 0) == 0) workload = a.substr(11);
-    else if (a.rfind("--runs=", 0) == 0) runs = std::max(1, std::stoi(a.substr(7)));
-    else if (a.rfind("--parallel=", 0) == 0) parallel = std::max(1, std::stoi(a.substr(11)));
+    if (a.rfind("--workload=", 0) == 0)
+      workload = a.substr(11);
+    else if (a.rfind("--runs=", 0) == 0)
+      runs = std::max(1, std::stoi(a.substr(7)));
+    else if (a.rfind("--parallel=", 0) == 0)
+      parallel = std::max(1, std::stoi(a.substr(11)));
     else {
       std::fprintf(stderr, "usage: q11_bench [--workload=FILE] [--runs=3] [--parallel=8]\n");
       return 2;
@@ -319,8 +341,9 @@ int main(int argc, char** argv) {
     all_ok = all_ok && results.back().ok;
   }
   const char* order[] = {"local", "A", "B", "C1", "C2", "D"};
-  std::printf("\n%-6s %8s %9s %9s %13s %13s   (medians of %d runs; per-run wall times in brackets)\n", "scen.",
-              "wall s", "up MiB", "down MiB", "server CPU s", "devices CPU s", runs);
+  std::printf(
+      "\n%-6s %8s %9s %9s %13s %13s   (medians of %d runs; per-run wall times in brackets)\n",
+      "scen.", "wall s", "up MiB", "down MiB", "server CPU s", "devices CPU s", runs);
   for (const char* s : order) {
     std::vector<double> wall, up, down, cpu, dcpu;
     std::string each;
@@ -335,8 +358,8 @@ int main(int argc, char** argv) {
       std::snprintf(buf, sizeof buf, "%s%.3f", each.empty() ? "" : " ", f.seconds);
       each += buf;
     }
-    std::printf("%-6s %8.3f %9.3f %9.3f %13.2f %13.2f   [%s]\n", s, Median(wall), Median(up), Median(down),
-                Median(cpu), Median(dcpu), each.c_str());
+    std::printf("%-6s %8.3f %9.3f %9.3f %13.2f %13.2f   [%s]\n", s, Median(wall), Median(up),
+                Median(down), Median(cpu), Median(dcpu), each.c_str());
   }
   std::vector<double> rss;
   for (auto& r : results) rss.push_back(r.peak_rss_kib / 1024.0);

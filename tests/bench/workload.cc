@@ -55,7 +55,8 @@ Result<std::vector<WorkloadReport>> LoadWorkload(const std::string& path) {
   Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
   sha.update(text.data(), static_cast<unsigned>(text.size()));
   std::string digest = Poco::DigestEngine::digestToHex(sha.digest());
-  if (digest != kWorkloadSha256) return DataLoss("workload SHA-256 " + digest + " differs from the published one");
+  if (digest != kWorkloadSha256)
+    return DataLoss("workload SHA-256 " + digest + " differs from the published one");
 
   std::vector<WorkloadReport> out;
   std::istringstream lines(text);
@@ -71,7 +72,8 @@ Result<std::vector<WorkloadReport>> LoadWorkload(const std::string& path) {
     r.device_id = o->getValue<std::string>("device_id");
     r.device = std::stoi(r.device_id.substr(4));
     auto cat = CategoryMap().find(o->getValue<std::string>("category"));
-    if (cat == CategoryMap().end()) return InvalidArgument("unknown category " + o->getValue<std::string>("category"));
+    if (cat == CategoryMap().end())
+      return InvalidArgument("unknown category " + o->getValue<std::string>("category"));
     r.category_id = cat->second;
     auto ward = WardId(o->getValue<std::string>("ward"));
     if (!ward.ok()) return ward.status();

@@ -19,7 +19,8 @@ struct WorkloadReport {
   int index = 0;   // g = device * 100 + position within the device
 };
 
-inline constexpr char kWorkloadSha256[] = "9a7315d9363af378c12758cd1f2b5c70cde8edec30990270e56f23f7eda3b345";
+inline constexpr char kWorkloadSha256[] =
+    "9a7315d9363af378c12758cd1f2b5c70cde8edec30990270e56f23f7eda3b345";
 
 Result<std::vector<WorkloadReport>> LoadWorkload(const std::string& path);
 

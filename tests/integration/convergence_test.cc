@@ -33,7 +33,8 @@ struct Dev {
 
 // Rows of `table` as one canonical text, optionally limited by a WHERE clause.
 std::string Dump(sql::Db& db, const std::string& table, const std::string& where) {
-  auto st = db.Prepare("SELECT * FROM " + table + (where.empty() ? "" : " WHERE " + where) + " ORDER BY id");
+  auto st = db.Prepare("SELECT * FROM " + table + (where.empty() ? "" : " WHERE " + where) +
+                       " ORDER BY id");
   REQUIRE(st.ok());
   std::string out;
   int n = sqlite3_column_count(st->get());
@@ -56,8 +57,10 @@ void RunSeed(uint32_t seed) {
   TempDir tmp;
   ServerProcess server(tmp.File("server"));
   const std::vector<Actor> actors = {
-      {"dan.a", "mat-khau-a", "citizen", ""},        {"dan.b", "mat-khau-b", "citizen", ""},
-      {"canbo.q11a", "mat-khau-q", "official", "q11"}, {"canbo.q11b", "mat-khau-q", "official", "q11"},
+      {"dan.a", "mat-khau-a", "citizen", ""},
+      {"dan.b", "mat-khau-b", "citizen", ""},
+      {"canbo.q11a", "mat-khau-q", "official", "q11"},
+      {"canbo.q11b", "mat-khau-q", "official", "q11"},
       {"canbo.p01", "mat-khau-p", "official", "p01"},
   };
   for (const Actor& a : actors) REQUIRE(server.AddUser(a.user, a.password, a.role, a.unit));
@@ -77,7 +80,8 @@ void RunSeed(uint32_t seed) {
   std::mt19937 rng(seed);
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint32_t>(n)); };
   const std::vector<std::string> wards = {"p01", "p02", "p03"};
-  const std::vector<std::string> statuses = {"accepted", "in_progress", "resolved", "rejected", "closed"};
+  const std::vector<std::string> statuses = {"accepted", "in_progress", "resolved", "rejected",
+                                             "closed"};
   const std::vector<std::string> depts = {"phong-qldt", "phong-tnmt"};
   auto sync = [&](Dev& d) {
     auto http = std::move(MakeHttpTransport(url)).value();
@@ -112,13 +116,16 @@ void RunSeed(uint32_t seed) {
     } else if (!reports->empty()) {
       const Report& r = (*reports)[pick(static_cast<int>(reports->size()))];
       if (op < 6) {
-        REQUIRE(d.db->SetStatus(r.id, statuses[pick(5)], "Ghi chú bước " + std::to_string(step)).ok());
+        REQUIRE(
+            d.db->SetStatus(r.id, statuses[pick(5)], "Ghi chú bước " + std::to_string(step)).ok());
       } else if (op < 8) {
-        REQUIRE(d.db->ExecCaptured("UPDATE reports SET assigned_unit='" + depts[pick(2)] + "' WHERE id='" + r.id + "'")
+        REQUIRE(d.db->ExecCaptured("UPDATE reports SET assigned_unit='" + depts[pick(2)] +
+                                   "' WHERE id='" + r.id + "'")
                     .ok());
       } else {
-        REQUIRE(d.db->ExecCaptured("UPDATE reports SET due_at='2027-01-0" + std::to_string(1 + pick(9)) +
-                                   "T10:00:00.000Z' WHERE id='" + r.id + "'")
+        REQUIRE(d.db->ExecCaptured("UPDATE reports SET due_at='2027-01-0" +
+                                   std::to_string(1 + pick(9)) + "T10:00:00.000Z' WHERE id='" +
+                                   r.id + "'")
                     .ok());
       }
     }
@@ -138,7 +145,9 @@ void RunSeed(uint32_t seed) {
     std::string scope = ReportScope(d.actor, account->reporter_ref);
     std::string event_scope =
         scope.empty() ? "" : "report_id IN (SELECT id FROM reports WHERE " + scope + ")";
-    auto local = std::move(sql::Db::Open(tmp.File("dev" + std::to_string(&d - devs.data()) + ".db"), false)).value();
+    auto local =
+        std::move(sql::Db::Open(tmp.File("dev" + std::to_string(&d - devs.data()) + ".db"), false))
+            .value();
     CHECK(Dump(local, "reports", "") == Dump(srv, "reports", scope));
     CHECK(Dump(local, "case_events", "") == Dump(srv, "case_events", event_scope));
   }

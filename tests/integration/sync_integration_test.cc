@@ -146,7 +146,8 @@ TEST_CASE("A server killed with SIGKILL mid-push loses nothing and duplicates no
     CHECK(*db->PendingCount() == 0);
   }
   CHECK(ServerCount(server.data_dir(), "SELECT count(*) FROM reports") == kDevices * kReports);
-  CHECK(ServerCount(server.data_dir(), "SELECT count(DISTINCT title) FROM reports") == kDevices * kReports);
+  CHECK(ServerCount(server.data_dir(), "SELECT count(DISTINCT title) FROM reports") ==
+        kDevices * kReports);
 
   auto official = OpenDevice(tmp.File("official.db"));
   auto http = Connect(url);
@@ -158,7 +159,8 @@ TEST_CASE("A server killed with SIGKILL mid-push loses nothing and duplicates no
 TEST_CASE("50 devices filing 20 reports each at the same time: all 1,000 arrive once") {
   TempDir tmp;
   ServerProcess server(tmp.File("server"));
-  for (int u = 0; u < 5; ++u) REQUIRE(server.AddUser("dan" + std::to_string(u), "mat-khau-" + std::to_string(u), "citizen"));
+  for (int u = 0; u < 5; ++u)
+    REQUIRE(server.AddUser("dan" + std::to_string(u), "mat-khau-" + std::to_string(u), "citizen"));
   REQUIRE(server.AddUser("canbo.q11", "mat-khau-q11", "official", "q11"));
   REQUIRE(server.Start());
   const std::string url = server.url();
@@ -178,7 +180,8 @@ TEST_CASE("50 devices filing 20 reports each at the same time: all 1,000 arrive 
       auto http = MakeHttpTransport(url, 30000);
       if (!db.ok() || !http.ok()) return fail(d, "open");
       int u = d % 5;
-      auto login = Login(**db, **http, url, "dan" + std::to_string(u), "mat-khau-" + std::to_string(u));
+      auto login =
+          Login(**db, **http, url, "dan" + std::to_string(u), "mat-khau-" + std::to_string(u));
       if (!login.ok()) return fail(d, "login: " + login.status().ToString());
       for (int i = 0; i < kReports; ++i) {
         auto id = (*db)->FileReport(SampleReport(d * 1000 + i));

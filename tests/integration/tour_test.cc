@@ -60,11 +60,14 @@ TEST_CASE("Tour: an offline citizen report reaches an official and the answer co
   std::string early_id = LastLine(early.out);
   CHECK(early_id.size() == 36);
 
-  REQUIRE(citizen({"login", "--server=" + url, "--name=lan", "--password=mat-khau-lan"}).exit_code == 0);
+  REQUIRE(
+      citizen({"login", "--server=" + url, "--name=lan", "--password=mat-khau-lan"}).exit_code ==
+      0);
 
   // The server goes down; the citizen files a second report and tries to sync.
   server.Stop();
-  auto filed = citizen({"report", "new", "--category=rac-thai", "--ward=p04", "--title=Rác tồn đọng ở hẻm 12",
+  auto filed = citizen({"report", "new", "--category=rac-thai", "--ward=p04",
+                        "--title=Rác tồn đọng ở hẻm 12",
                         "--description=Rác không được thu gom ba ngày nay.", "--kind=phan_anh"});
   REQUIRE(filed.exit_code == 0);
   std::string report_id = LastLine(filed.out);
@@ -84,7 +87,8 @@ TEST_CASE("Tour: an offline citizen report reaches an official and the answer co
   CHECK(ParseArray(citizen({"outbox", "--json"}).out)->size() == 0);
 
   // The official sees both reports, with a deadline set by the server.
-  REQUIRE(official({"login", "--server=" + url2, "--name=canbo.p04", "--password=mat-khau-p04"}).exit_code == 0);
+  REQUIRE(official({"login", "--server=" + url2, "--name=canbo.p04", "--password=mat-khau-p04"})
+              .exit_code == 0);
   REQUIRE(official({"sync"}).exit_code == 0);
   auto list = ParseArray(official({"report", "list", "--json"}).out);
   REQUIRE(list->size() == 2);
@@ -94,8 +98,11 @@ TEST_CASE("Tour: an offline citizen report reaches an official and the answer co
   CHECK_FALSE(seen->isNull("due_at"));
 
   // The official accepts, then starts handling, with notes; offline first, then syncs.
-  REQUIRE(official({"case", "status", report_id, "accepted", "--note=Đã tiếp nhận, chuyển tổ vệ sinh."}).exit_code == 0);
-  REQUIRE(official({"case", "status", report_id, "in_progress", "--note=Tổ vệ sinh đang thu gom."}).exit_code == 0);
+  REQUIRE(
+      official({"case", "status", report_id, "accepted", "--note=Đã tiếp nhận, chuyển tổ vệ sinh."})
+          .exit_code == 0);
+  REQUIRE(official({"case", "status", report_id, "in_progress", "--note=Tổ vệ sinh đang thu gom."})
+              .exit_code == 0);
   auto official_sync = official({"sync"});
   INFO(official_sync.err);
   REQUIRE(official_sync.exit_code == 0);
@@ -119,23 +126,27 @@ TEST_CASE("Tour: an offline citizen report reaches an official and the answer co
   CHECK(early_seen->getValue<std::string>("title") == "Ngập nước sau mưa trên đường Lạc Long Quân");
 }
 
-TEST_CASE("Tour: a citizen may not change a status, the server rejects it and the device shows why") {
+TEST_CASE(
+    "Tour: a citizen may not change a status, the server rejects it and the device shows why") {
   TempDir tmp;
   ServerProcess server(tmp.File("server"));
   REQUIRE(server.AddUser("minh", "mat-khau-minh", "citizen"));
   REQUIRE(server.Start());
   Cli citizen{tmp.File("citizen.db")};
-  REQUIRE(citizen({"login", "--server=" + server.url(), "--name=minh", "--password=mat-khau-minh"}).exit_code == 0);
-  auto filed = citizen({"report", "new", "--category=tieng-on", "--ward=p07", "--title=Karaoke quá nửa đêm",
-                        "--description=Ồn ào tới 1 giờ sáng."});
+  REQUIRE(citizen({"login", "--server=" + server.url(), "--name=minh", "--password=mat-khau-minh"})
+              .exit_code == 0);
+  auto filed = citizen({"report", "new", "--category=tieng-on", "--ward=p07",
+                        "--title=Karaoke quá nửa đêm", "--description=Ồn ào tới 1 giờ sáng."});
   std::string id = LastLine(filed.out);
   REQUIRE(citizen({"sync"}).exit_code == 0);
   // A modified client tries to close its own report.
-  REQUIRE(citizen({"dev", "exec", "UPDATE reports SET status='closed' WHERE id='" + id + "'"}).exit_code == 0);
+  REQUIRE(citizen({"dev", "exec", "UPDATE reports SET status='closed' WHERE id='" + id + "'"})
+              .exit_code == 0);
   auto sync = citizen({"sync"});
   CHECK_THAT(sync.out + sync.err, Catch::Contains("reject"));
   auto shown = ParseObject(citizen({"report", "show", id, "--json"}).out);
-  CHECK(shown->getValue<std::string>("status") == "new");  // the device holds the server's view again
+  CHECK(shown->getValue<std::string>("status") ==
+        "new");  // the device holds the server's view again
 }
 
 TEST_CASE(

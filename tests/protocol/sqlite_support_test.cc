@@ -17,7 +17,8 @@ Db SyncedDb() {
 std::string CaptureInsert(Db& db, const std::string& id, const std::string& title) {
   Session s = std::move(Session::Create(db, {"reports", "case_events"})).value();
   auto st = db.Prepare(
-      "INSERT INTO reports (id, kind, category_id, ward_id, title, description, status, created_at, "
+      "INSERT INTO reports (id, kind, category_id, ward_id, title, description, status, "
+      "created_at, "
       "updated_at) VALUES (?, 'phan_anh', 'ngap-nuoc', 'p04', ?, 'mô tả', 'new', 'now', 'now')");
   REQUIRE(st.ok());
   REQUIRE(st->Bind(1, id).Bind(2, title).Run().ok());
@@ -44,7 +45,8 @@ TEST_CASE("A captured changeset applies elsewhere and its inverse undoes it") {
 
   Db b = SyncedDb();
   REQUIRE(ApplyChangeset(b, cs, Replace()).ok());
-  CHECK(b.QueryText("SELECT title FROM reports WHERE id='r1'")->value() == "Ngập nước đường Lạc Long Quân");
+  CHECK(b.QueryText("SELECT title FROM reports WHERE id='r1'")->value() ==
+        "Ngập nước đường Lạc Long Quân");
   REQUIRE(ApplyChangeset(b, *InvertChangeset(cs), Replace()).ok());
   CHECK(b.QueryText("SELECT count(*) FROM reports")->value() == "0");
 }
@@ -81,7 +83,8 @@ TEST_CASE("A transaction rolls back unless committed") {
 TEST_CASE("Bytes that hang SQLite 3.40.1's changeset iterator are refused up front") {
   // An unterminated table name: sqlite3changeset_next would spin forever on it.
   CHECK(ChangesetTables("T").status().code() == StatusCode::kDataLoss);
-  CHECK(ChangesetTables(std::string("T\x03\x01\x00\x00reports", 10)).status().code() == StatusCode::kDataLoss);
+  CHECK(ChangesetTables(std::string("T\x03\x01\x00\x00reports", 10)).status().code() ==
+        StatusCode::kDataLoss);
   Db db = SyncedDb();
   CHECK(ApplyChangeset(db, "T", Replace()).code() == StatusCode::kDataLoss);
 }

@@ -57,7 +57,8 @@ TEST_CASE("Request and response are not interchangeable") {
 TEST_CASE("Bad request fields are refused with a reason") {
   SyncRequest req;
   req.device_id = "";
-  CHECK_THAT(DecodeSyncRequest(EncodeSyncRequest(req)).status().message(), Catch::Contains("device id"));
+  CHECK_THAT(DecodeSyncRequest(EncodeSyncRequest(req)).status().message(),
+             Catch::Contains("device id"));
   req.device_id = "has space";
   CHECK_FALSE(DecodeSyncRequest(EncodeSyncRequest(req)).ok());
   req.device_id = std::string(65, 'a');
@@ -65,7 +66,8 @@ TEST_CASE("Bad request fields are refused with a reason") {
   req.device_id = "ok";
   req.push.push_back({5, "x"});
   req.push.push_back({5, "y"});
-  CHECK_THAT(DecodeSyncRequest(EncodeSyncRequest(req)).status().message(), Catch::Contains("increasing"));
+  CHECK_THAT(DecodeSyncRequest(EncodeSyncRequest(req)).status().message(),
+             Catch::Contains("increasing"));
 }
 
 TEST_CASE("Every truncation of a request is refused") {

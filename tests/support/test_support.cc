@@ -1,12 +1,12 @@
 #include "test_support.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -179,10 +179,11 @@ void ServerProcess::Kill() {
   pid_ = -1;
 }
 
-bool ServerProcess::AddUser(const std::string& name, const std::string& password, const std::string& role,
-                            const std::string& unit) {
-  std::vector<std::string> argv = {SyncserverBin(), "user", "add", "--data=" + data_dir_, "--name=" + name,
-                                   "--password=" + password, "--role=" + role};
+bool ServerProcess::AddUser(const std::string& name, const std::string& password,
+                            const std::string& role, const std::string& unit) {
+  std::vector<std::string> argv = {
+      SyncserverBin(),          "user",          "add", "--data=" + data_dir_, "--name=" + name,
+      "--password=" + password, "--role=" + role};
   if (!unit.empty()) argv.push_back("--unit=" + unit);
   CommandResult r = Run(argv);
   if (r.exit_code != 0) error_ = r.err;

@@ -23,7 +23,8 @@ inline constexpr std::array<std::string_view, 6> kStatuses = {"new",      "accep
 inline constexpr std::array<std::string_view, 2> kReportKinds = {"phan_anh", "gop_y"};
 inline constexpr std::array<std::string_view, 4> kEventKinds = {"status", "comment", "assignment",
                                                                 "result"};
-inline constexpr std::array<std::string_view, 4> kRoles = {"citizen", "official", "leader", "admin"};
+inline constexpr std::array<std::string_view, 4> kRoles = {"citizen", "official", "leader",
+                                                           "admin"};
 
 template <size_t N>
 bool OneOf(const std::array<std::string_view, N>& set, std::string_view v) {

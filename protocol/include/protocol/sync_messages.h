@@ -57,10 +57,10 @@ struct EntryVerdict {
 };
 
 struct SyncResponse {
-  uint64_t cursor = 0;      // the cursor to send next time
-  bool has_more = false;    // more pull pages wait: sync again at once
+  uint64_t cursor = 0;    // the cursor to send next time
+  bool has_more = false;  // more pull pages wait: sync again at once
   int64_t server_time_ms = 0;
-  uint32_t pull_rows = 0;   // rows carried in pull_changeset
+  uint32_t pull_rows = 0;  // rows carried in pull_changeset
   std::vector<EntryVerdict> verdicts;
   std::string pull_changeset;  // a SQLite changeset (may be empty)
 };

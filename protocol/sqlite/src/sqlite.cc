@@ -81,7 +81,9 @@ Statement& Statement::Bind(int i, std::string_view t) {
 Statement& Statement::Bind(int i, const std::optional<std::string>& t) {
   return t ? Bind(i, std::string_view(*t)) : BindNull(i);
 }
-Statement& Statement::Bind(int i, const std::optional<double>& v) { return v ? Bind(i, *v) : BindNull(i); }
+Statement& Statement::Bind(int i, const std::optional<double>& v) {
+  return v ? Bind(i, *v) : BindNull(i);
+}
 Statement& Statement::BindBlob(int i, std::string_view b) {
   sqlite3_bind_blob64(get(), i, b.data(), b.size(), SQLITE_TRANSIENT);
   return *this;
@@ -118,7 +120,8 @@ int64_t Statement::Int(int c) const { return sqlite3_column_int64(get(), c); }
 double Statement::Double(int c) const { return sqlite3_column_double(get(), c); }
 std::string Statement::Text(int c) const {
   const unsigned char* t = sqlite3_column_text(get(), c);
-  return t ? std::string(reinterpret_cast<const char*>(t), sqlite3_column_bytes(get(), c)) : std::string();
+  return t ? std::string(reinterpret_cast<const char*>(t), sqlite3_column_bytes(get(), c))
+           : std::string();
 }
 std::optional<std::string> Statement::OptText(int c) const {
   if (IsNull(c)) return std::nullopt;
@@ -130,7 +133,8 @@ std::optional<double> Statement::OptDouble(int c) const {
 }
 std::string Statement::Blob(int c) const {
   const void* b = sqlite3_column_blob(get(), c);
-  return b ? std::string(static_cast<const char*>(b), sqlite3_column_bytes(get(), c)) : std::string();
+  return b ? std::string(static_cast<const char*>(b), sqlite3_column_bytes(get(), c))
+           : std::string();
 }
 
 // ---- Db --------------------------------------------------------------------------------
@@ -160,10 +164,11 @@ Status Db::Exec(std::string_view sql) {
 
 Result<Statement> Db::Prepare(std::string_view sql) {
   sqlite3_stmt* raw = nullptr;
-  int rc = sqlite3_prepare_v3(get(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                              &raw, nullptr);
+  int rc = sqlite3_prepare_v3(get(), sql.data(), static_cast<int>(sql.size()),
+                              SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
   Statement st(raw);
-  if (rc != SQLITE_OK) return FromSqlite(rc, get(), "prepare \"" + std::string(sql.substr(0, 80)) + "\"");
+  if (rc != SQLITE_OK)
+    return FromSqlite(rc, get(), "prepare \"" + std::string(sql.substr(0, 80)) + "\"");
   return st;
 }
 
@@ -271,13 +276,14 @@ Status ApplyChangeset(Db& db, std::string_view changeset, const ConflictHandler&
   tl_schema_log.clear();
   // SESSION_APPLY_NOSAVEPOINT: the caller's transaction decides; IGNORENOOP does not exist
   // on 3.40 and is not needed.
-  int rc = sqlite3changeset_apply_v2(db.get(), static_cast<int>(changeset.size()),
-                                     const_cast<char*>(changeset.data()), nullptr, ConflictTrampoline, &ctx,
-                                     nullptr, nullptr, SQLITE_CHANGESETAPPLY_NOSAVEPOINT);
+  int rc = sqlite3changeset_apply_v2(
+      db.get(), static_cast<int>(changeset.size()), const_cast<char*>(changeset.data()), nullptr,
+      ConflictTrampoline, &ctx, nullptr, nullptr, SQLITE_CHANGESETAPPLY_NOSAVEPOINT);
   tl_capture = false;
   if (rc == SQLITE_ABORT) return Aborted("changeset application aborted by the conflict policy");
   if (rc != SQLITE_OK) return FromSqlite(rc, db.get(), "apply changeset");
-  if (!tl_schema_log.empty()) return FailedPrecondition("changeset does not match the schema: " + tl_schema_log);
+  if (!tl_schema_log.empty())
+    return FailedPrecondition("changeset does not match the schema: " + tl_schema_log);
   return Status::Ok();
 }
 
@@ -297,13 +303,15 @@ Result<std::vector<std::string>> ChangesetTables(std::string_view changeset) {
   if (Status framing = CheckChangesetFraming(changeset); !framing.ok())
     return DataLoss("malformed changeset: " + framing.message());
   sqlite3_changeset_iter* raw = nullptr;
-  int rc = sqlite3changeset_start(&raw, static_cast<int>(changeset.size()), const_cast<char*>(changeset.data()));
+  int rc = sqlite3changeset_start(&raw, static_cast<int>(changeset.size()),
+                                  const_cast<char*>(changeset.data()));
   IterPtr it(raw);
   if (rc != SQLITE_OK) return DataLoss("malformed changeset");
   while ((rc = sqlite3changeset_next(raw)) == SQLITE_ROW) {
     const char* table = nullptr;
     int ncol = 0, op = 0, indirect = 0;
-    if (sqlite3changeset_op(raw, &table, &ncol, &op, &indirect) != SQLITE_OK) return DataLoss("malformed changeset");
+    if (sqlite3changeset_op(raw, &table, &ncol, &op, &indirect) != SQLITE_OK)
+      return DataLoss("malformed changeset");
     if (tables.empty() || tables.back() != table) {
       bool seen = false;
       for (const std::string& t : tables) seen = seen || t == table;
@@ -317,14 +325,18 @@ Result<std::vector<std::string>> ChangesetTables(std::string_view changeset) {
 std::string DescribeValue(sqlite3_value* v) {
   if (v == nullptr) return "(unchanged)";
   switch (sqlite3_value_type(v)) {
-    case SQLITE_NULL: return "NULL";
-    case SQLITE_INTEGER: return std::to_string(sqlite3_value_int64(v));
-    case SQLITE_FLOAT: return std::to_string(sqlite3_value_double(v));
+    case SQLITE_NULL:
+      return "NULL";
+    case SQLITE_INTEGER:
+      return std::to_string(sqlite3_value_int64(v));
+    case SQLITE_FLOAT:
+      return std::to_string(sqlite3_value_double(v));
     case SQLITE_TEXT: {
       const unsigned char* t = sqlite3_value_text(v);
       return "'" + std::string(reinterpret_cast<const char*>(t), sqlite3_value_bytes(v)) + "'";
     }
-    default: return "<blob of " + std::to_string(sqlite3_value_bytes(v)) + " bytes>";
+    default:
+      return "<blob of " + std::to_string(sqlite3_value_bytes(v)) + " bytes>";
   }
 }
 

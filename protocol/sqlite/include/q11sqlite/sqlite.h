@@ -138,7 +138,11 @@ class Session {
 };
 
 // What a conflict handler answers, as in sqlite3changeset_apply's xConflict.
-enum class ConflictAction { kOmit = SQLITE_CHANGESET_OMIT, kReplace = SQLITE_CHANGESET_REPLACE, kAbort = SQLITE_CHANGESET_ABORT };
+enum class ConflictAction {
+  kOmit = SQLITE_CHANGESET_OMIT,
+  kReplace = SQLITE_CHANGESET_REPLACE,
+  kAbort = SQLITE_CHANGESET_ABORT
+};
 // Called with the conflict kind (SQLITE_CHANGESET_DATA, _NOTFOUND, _CONFLICT, _CONSTRAINT,
 // _FOREIGN_KEY) and the iterator positioned on the change.
 using ConflictHandler = std::function<ConflictAction(int kind, sqlite3_changeset_iter* it)>;
