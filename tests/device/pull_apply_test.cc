@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "devicecore/sync.h"
+#include "scripted_device.h"
 #include "test_support.h"
 
 using namespace q11;
@@ -16,43 +17,7 @@ constexpr const char* kR2 = "01890000-0000-7000-8000-0000000000a2";
 constexpr const char* kR3 = "01890000-0000-7000-8000-0000000000a3";
 
 // A logged-in device with a scripted server.
-struct Device {
-  TempDir dir;
-  FakeEnv env;
-  FakeTransport server;
-  std::unique_ptr<Database> db;
-
-  explicit Device(const std::string& role = "official") {
-    auto opened = Database::Open(path(), {&env});
-    REQUIRE(opened.ok());
-    db = std::move(opened).value();
-    REQUIRE(db->SaveAccount(TestAccount(role)).ok());
-  }
-  std::string path() const { return dir.File("device.db"); }
-
-  // Syncs once against a server that answers `resp` (then nothing).
-  SyncResult SyncOk(const wire::SyncResponse& resp) {
-    server.script.push_back([resp](const FakeTransport::Call&) { return SyncReply(resp); });
-    auto r = Sync(*db, server);
-    INFO(r.status().ToString());
-    REQUIRE(r.ok());
-    return *r;
-  }
-  Report Get(const std::string& id) {
-    auto r = db->GetReport(id);
-    INFO(r.status().ToString());
-    REQUIRE(r.ok());
-    return *r;
-  }
-  // Brings report `id` from the server as it would after it was filed elsewhere.
-  void Seed(const std::string& id, uint64_t cursor) {
-    wire::SyncResponse resp;
-    resp.cursor = cursor;
-    resp.pull_rows = 1;
-    resp.pull_changeset = PullBuilder().Change(ReportRowSql(id, "new")).Build();
-    SyncOk(resp);
-  }
-};
+using Device = ScriptedDevice;
 
 wire::EntryVerdict V(uint64_t seq, wire::Verdict v, uint64_t server_seq = 0, std::string msg = "") {
   return {seq, v, server_seq, std::move(msg)};
@@ -131,7 +96,7 @@ TEST_CASE("an INSERT for an existing row updates it, tombstones delete", "[pull]
 
 TEST_CASE("a pending local edit survives a pull that changes another column", "[pull][rebase]") {
   Device d;
-  d.Seed(kR1, 1);
+  d.Seed({kR1}, 1);
   REQUIRE(d.db->SetStatus(kR1, "accepted", "nhận").ok());
 
   // The server has meanwhile assigned the report; it has not decided our entry yet.
@@ -178,7 +143,7 @@ TEST_CASE("a pending local edit survives a pull that changes another column", "[
 TEST_CASE("same column: the local edit wins locally until the server rejects it",
           "[pull][rebase]") {
   Device d;
-  d.Seed(kR1, 1);
+  d.Seed({kR1}, 1);
   REQUIRE(d.db->SetStatus(kR1, "accepted", "").ok());
   std::string event_id = d.Get(kR1).events.at(0).id;
 
@@ -260,7 +225,7 @@ TEST_CASE("a rejected new report is taken out and kept visible in settled_change
 
 TEST_CASE("a parked edit leaves the server's value and is reported", "[pull][settle]") {
   Device d;
-  d.Seed(kR1, 1);
+  d.Seed({kR1}, 1);
   REQUIRE(d.db->ExecCaptured(std::string("UPDATE reports SET assigned_unit = 'p07' WHERE id = '") +
                              kR1 + "'")
               .ok());
@@ -333,7 +298,7 @@ TEST_CASE("acked entries are replayed until the cursor passes their server_seq",
 TEST_CASE("after a sync with no local writes the device holds exactly the server's rows",
           "[pull][rebase]") {
   Device d;
-  d.Seed(kR1, 1);
+  d.Seed({kR1}, 1);
   // Several local entries touching the same row, one after another.
   REQUIRE(d.db->SetStatus(kR1, "accepted", "1").ok());
   REQUIRE(d.db->SetStatus(kR1, "in_progress", "2").ok());

@@ -6,6 +6,7 @@
 
 #include "devicecore/json.h"
 #include "devicecore/sync.h"
+#include "scripted_device.h"
 #include "test_support.h"
 
 using namespace q11;
@@ -17,40 +18,8 @@ namespace {
 constexpr const char* kR1 = "01890000-0000-7000-8000-0000000000d1";
 constexpr const char* kR2 = "01890000-0000-7000-8000-0000000000d2";
 
-struct Device {
-  TempDir dir;
-  FakeEnv env;
-  FakeTransport server;
-  std::unique_ptr<Database> db;
-
-  explicit Device(const std::string& role = "official") {
-    auto opened = Database::Open(path(), {&env});
-    REQUIRE(opened.ok());
-    db = std::move(opened).value();
-    REQUIRE(db->SaveAccount(TestAccount(role)).ok());
-  }
-  std::string path() const { return dir.File("device.db"); }
-  SyncResult SyncOk(const wire::SyncResponse& resp) {
-    server.script.push_back([resp](const FakeTransport::Call&) { return SyncReply(resp); });
-    auto r = Sync(*db, server);
-    INFO(r.status().ToString());
-    REQUIRE(r.ok());
-    return *r;
-  }
-  void Seed(std::vector<std::string> ids, uint64_t cursor) {
-    wire::SyncResponse resp;
-    resp.cursor = cursor;
-    PullBuilder pull;
-    for (const std::string& id : ids) pull.Change(ReportRowSql(id, "new"));
-    resp.pull_changeset = pull.Build();
-    SyncOk(resp);
-  }
-  Report Get(const std::string& id) {
-    auto r = db->GetReport(id);
-    INFO(r.status().ToString());
-    REQUIRE(r.ok());
-    return *r;
-  }
+struct Device : ScriptedDevice {
+  using ScriptedDevice::ScriptedDevice;
   SyncState StateInList(const std::string& id) {
     auto list = db->ListReports();
     REQUIRE(list.ok());
