@@ -3,8 +3,14 @@
 // real device databases on disk, and prints per scenario: wall time, bytes up/down on the
 // wire (HTTP headers and bodies), server CPU seconds, and the server's peak RSS.
 //
-//   q11_bench [--workload=FILE] [--runs=3] [--parallel=8]
+//   q11_bench [--workload=FILE] [--runs=3] [--parallel=8] [--perf=SCENARIO]
+//
+// --perf=C1 records the server and this process with `perf record -g` during that scenario
+// only (perf-C1.data in the current folder; `perf report -i perf-C1.data --comm syncserver`).
+#include <signal.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -31,6 +37,37 @@ using q11::bench::WorkloadReport;
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+std::string g_perf_scenario;  // --perf=SCENARIO: profile that scenario only
+
+// Runs `perf record` on the server and this process while alive, when `scenario` is the one
+// asked for with --perf; a no-op otherwise.
+class ScenarioProfile {
+ public:
+  ScenarioProfile(const std::string& scenario, pid_t server) {
+    if (scenario != g_perf_scenario) return;
+    std::string pids = std::to_string(server) + "," + std::to_string(getpid());
+    std::string out = "perf-" + scenario + ".data";
+    pid_ = fork();
+    if (pid_ == 0) {
+      execlp("perf", "perf", "record", "-q", "--call-graph=dwarf,16384", "-F", "2000", "-o", out.c_str(), "-p",
+             pids.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    usleep(500 * 1000);  // let perf attach before the scenario starts
+  }
+  ~ScenarioProfile() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGINT);
+    int st = 0;
+    waitpid(pid_, &st, 0);
+  }
+  ScenarioProfile(const ScenarioProfile&) = delete;
+  ScenarioProfile& operator=(const ScenarioProfile&) = delete;
+
+ private:
+  pid_t pid_ = -1;
+};
 
 struct Figures {
   double seconds = 0;
@@ -96,9 +133,10 @@ struct Device {
   std::string name;
 };
 
-Figures SyncAll(std::vector<Device>& devices, int parallel, const std::string& url,
-                test::ServerProcess& server) {
+Figures SyncAll(const std::string& scenario, std::vector<Device>& devices, int parallel,
+                const std::string& url, test::ServerProcess& server) {
   std::atomic<int64_t> up{0}, down{0};
+  ScenarioProfile profile(scenario, server.pid());
   double cpu0 = server.CpuSeconds(), self0 = SelfCpuSeconds();
   auto t0 = Clock::now();
   ForEachParallel(static_cast<int>(devices.size()), parallel, [&](int i) {
@@ -116,9 +154,10 @@ Figures SyncAll(std::vector<Device>& devices, int parallel, const std::string& u
   return f;
 }
 
-Figures SyncOne(Database& db, const std::string& url, test::ServerProcess& server,
-                SyncResult* out = nullptr) {
+Figures SyncOne(const std::string& scenario, Database& db, const std::string& url,
+                test::ServerProcess& server, SyncResult* out = nullptr) {
   auto http = Must(MakeHttpTransport(url), "connect");
+  ScenarioProfile profile(scenario, server.pid());
   double cpu0 = server.CpuSeconds(), self0 = SelfCpuSeconds();
   auto t0 = Clock::now();
   auto r = Must(Sync(db, *http), "sync");
@@ -207,7 +246,7 @@ RunResult RunOnce(const std::vector<WorkloadReport>& work, int parallel) {
 
   // A: every device syncs, `parallel` at a time.
   std::fprintf(stderr, "  A upload...\n");
-  res.scenario["A"] = SyncAll(devices, parallel, url, server);
+  res.scenario["A"] = SyncAll("A", devices, parallel, url, server);
   auto srv = Must(sql::Db::Open(server.data_dir() + "/syncserver.db", false), "open server db");
   Check(res, srv.QueryText("SELECT count(*) FROM reports")->value_or("") == "10000",
         "A: server holds 10,000 reports");
@@ -223,7 +262,7 @@ RunResult RunOnce(const std::vector<WorkloadReport>& work, int parallel) {
     auto http = Must(MakeHttpTransport(url), "connect");
     Must(Login(*official_a, *http, url, "can-bo-a", "bench-pass"), "login official");
   }
-  res.scenario["B"] = SyncOne(*official_a, url, server);
+  res.scenario["B"] = SyncOne("B", *official_a, url, server);
   Check(res, CountWhere(*official_a, [](const Report&) { return true; }) == 10000,
         "B: official holds 10,000 reports");
 
@@ -236,8 +275,8 @@ RunResult RunOnce(const std::vector<WorkloadReport>& work, int parallel) {
                                   Quote(now) + " WHERE id IN (" + c_ids + ")"),
          "C update");
   std::fprintf(stderr, "  C1 official sync, C2 citizens sync...\n");
-  res.scenario["C1"] = SyncOne(*official_a, url, server);
-  res.scenario["C2"] = SyncAll(devices, parallel, url, server);
+  res.scenario["C1"] = SyncOne("C1", *official_a, url, server);
+  res.scenario["C2"] = SyncAll("C2", devices, parallel, url, server);
   int64_t seen = 0;
   for (auto& d : devices)
     seen += CountWhere(*d.db, [](const Report& r) { return r.status == "in_progress"; });
@@ -263,9 +302,9 @@ RunResult RunOnce(const std::vector<WorkloadReport>& work, int parallel) {
                                   d_first20 + ")"),
          "D: B assigns and rejects");
   SyncResult ra, rb, ra2;
-  Figures d1 = SyncOne(*official_a, url, server, &ra);
-  Figures d2 = SyncOne(*official_b, url, server, &rb);
-  Figures d3 = SyncOne(*official_a, url, server, &ra2);
+  Figures d1 = SyncOne("D", *official_a, url, server, &ra);
+  Figures d2 = SyncOne("D2", *official_b, url, server, &rb);
+  Figures d3 = SyncOne("D3", *official_a, url, server, &ra2);
   res.scenario["D"] = {d1.seconds + d2.seconds + d3.seconds, d1.up + d2.up + d3.up,
                        d1.down + d2.down + d3.down, d1.server_cpu + d2.server_cpu + d3.server_cpu,
                        d1.device_cpu + d2.device_cpu + d3.device_cpu};
@@ -324,8 +363,10 @@ int main(int argc, char** argv) {
       runs = std::max(1, std::stoi(a.substr(7)));
     else if (a.rfind("--parallel=", 0) == 0)
       parallel = std::max(1, std::stoi(a.substr(11)));
+    else if (a.rfind("--perf=", 0) == 0)
+      g_perf_scenario = a.substr(7);
     else {
-      std::fprintf(stderr, "usage: q11_bench [--workload=FILE] [--runs=3] [--parallel=8]\n");
+      std::fprintf(stderr, "usage: q11_bench [--workload=FILE] [--runs=3] [--parallel=8] [--perf=SCENARIO]\n");
       return 2;
     }
   }
