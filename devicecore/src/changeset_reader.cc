@@ -57,4 +57,17 @@ std::string ChangesetReader::Text(int col) const {
                       : std::string();
 }
 
+std::string ChangesetReader::RowKey() const {
+  unsigned char* pk = nullptr;
+  int n = 0;
+  std::string key(table_);
+  if (sqlite3changeset_pk(it_.get(), &pk, &n) != SQLITE_OK) return key;
+  for (int i = 0; i < n; ++i) {
+    if (!pk[i]) continue;
+    key += '\x1f';
+    key += Text(i);
+  }
+  return key;
+}
+
 }  // namespace q11::device

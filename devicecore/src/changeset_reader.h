@@ -34,6 +34,9 @@ class ChangesetReader {
   sqlite3_value* Value(int col) const;
   // Column `col` of the row as text, or "" when absent or NULL.
   std::string Text(int col) const;
+  // The table and primary-key values of the row, as one string that is equal for the same
+  // row in any changeset (for sets of rows).
+  std::string RowKey() const;
 
  private:
   struct Finalizer {

@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "changeset_reader.h"
 #include "device_schema.h"
 #include "protocol/ids.h"
 #include "status_macros.h"
@@ -59,6 +60,72 @@ ConflictAction ReplayPolicy(int kind, int64_t* omitted) {
   }
 }
 
+// Adds the rows `changeset` touches to *rows.
+Status CollectRows(std::string_view changeset, std::unordered_set<std::string>* rows) {
+  ChangesetReader reader(changeset);
+  for (;;) {
+    Q11_ASSIGN_OR_RETURN(bool more, reader.Next());
+    if (!more) return Status::Ok();
+    rows->insert(reader.RowKey());
+  }
+}
+
+// Which entries the cursor passes (they leave the outbox with this response) and which of
+// those can keep their local effect without being undone at all.
+//
+// The server leaves out of a pull the rows a device wrote on top of a version it had seen
+// (echo suppression, docs/architecture.md), so the pull no longer brings back the rows of a
+// passing entry: its local effect must survive the rebase. A passing entry is therefore
+// re-applied before the pull (which then overwrites whatever rows it carries with the
+// server's versions), and when no other entry touches its rows it is simply never undone:
+// after a large push of fast-forward updates, the device does no rebase work at all.
+struct RebasePlan {
+  std::vector<bool> passing;
+  std::vector<bool> keep;
+};
+
+Result<RebasePlan> PlanRebase(const std::vector<RebaseEntry>& entries,
+                              const wire::SyncResponse& response) {
+  RebasePlan plan;
+  plan.passing.assign(entries.size(), false);
+  plan.keep.assign(entries.size(), false);
+  std::unordered_map<int64_t, const wire::EntryVerdict*> verdicts;
+  for (const wire::EntryVerdict& v : response.verdicts)
+    verdicts[static_cast<int64_t>(v.local_seq)] = &v;
+  bool any = false;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    bool acked = entries[i].acked;
+    uint64_t server_seq = static_cast<uint64_t>(entries[i].server_seq);
+    auto it = verdicts.find(entries[i].seq);
+    if (it != verdicts.end()) {
+      const wire::EntryVerdict& v = *it->second;
+      if (v.verdict == wire::Verdict::kApplied || v.verdict == wire::Verdict::kMerged) {
+        acked = true;
+        server_seq = v.server_seq;
+      } else if (v.verdict != wire::Verdict::kRetry) {
+        acked = false;  // parked or rejected: settled, not passing
+      }
+    }
+    plan.passing[i] = acked && server_seq <= response.cursor;
+    any = any || plan.passing[i];
+  }
+  if (!any) return plan;
+  // Rows touched by more than one entry: undoing or replaying the other could disturb them.
+  std::vector<std::unordered_set<std::string>> rows(entries.size());
+  std::unordered_set<std::string> seen, shared;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    Q11_RETURN_IF_ERROR(CollectRows(entries[i].changeset, &rows[i]));
+    if (entries[i].undo) Q11_RETURN_IF_ERROR(CollectRows(*entries[i].undo, &rows[i]));
+    for (const std::string& r : rows[i])
+      if (!seen.insert(r).second) shared.insert(r);
+  }
+  for (size_t i = 0; i < entries.size(); ++i)
+    plan.keep[i] = plan.passing[i] &&
+                   std::none_of(rows[i].begin(), rows[i].end(),
+                                [&shared](const std::string& r) { return shared.count(r) > 0; });
+  return plan;
+}
+
 Status UndoAll(sql::Db& db, const std::vector<RebaseEntry>& entries) {
   sql::ConflictHandler handler = [](int kind, sqlite3_changeset_iter*) { return UndoPolicy(kind); };
   // The inverses, newest first, concatenated into ONE changeset: a changeset is a sequence
@@ -73,6 +140,20 @@ Status UndoAll(sql::Db& db, const std::vector<RebaseEntry>& entries) {
   }
   Status s = sql::ApplyChangeset(db, inverses, handler);
   if (!s.ok()) return Status(s.code(), "undo the pending local changes: " + s.message());
+  return Status::Ok();
+}
+
+// Puts back the local effect of entries the cursor passes, in order, before the pull
+// lands on top of them (see PlanRebase).
+Status Reapply(sql::Db& db, const std::vector<RebaseEntry>& entries) {
+  sql::ConflictHandler handler = [](int kind, sqlite3_changeset_iter*) { return UndoPolicy(kind); };
+  for (const RebaseEntry& e : entries) {
+    if (e.LocalEffect().empty()) continue;
+    Status s = sql::ApplyChangeset(db, e.LocalEffect(), handler);
+    if (!s.ok())
+      return Status(s.code(),
+                    "re-apply outbox entry #" + std::to_string(e.seq) + ": " + s.message());
+  }
   return Status::Ok();
 }
 
@@ -161,8 +242,16 @@ Result<ApplyOutcome> ApplySyncResponse(DatabaseImpl& db, const std::vector<int64
   ApplyOutcome out;
   Q11_ASSIGN_OR_RETURN(sql::Transaction tx, sql::Transaction::Begin(db.db()));
   Q11_ASSIGN_OR_RETURN(std::vector<RebaseEntry> entries, db.outbox().AllForRebase());
+  Q11_ASSIGN_OR_RETURN(RebasePlan plan, PlanRebase(entries, response));
+  std::vector<RebaseEntry> undo, reapply;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (plan.keep[i]) continue;
+    if (plan.passing[i]) reapply.push_back(entries[i]);
+    undo.push_back(std::move(entries[i]));
+  }
 
-  Q11_RETURN_IF_ERROR(UndoAll(db.db(), entries));
+  Q11_RETURN_IF_ERROR(UndoAll(db.db(), undo));
+  Q11_RETURN_IF_ERROR(Reapply(db.db(), reapply));
 
   if (!response.pull_changeset.empty()) {
     int64_t* omitted = &out.pull_omitted;
@@ -178,7 +267,7 @@ Result<ApplyOutcome> ApplySyncResponse(DatabaseImpl& db, const std::vector<int64
   Q11_RETURN_IF_ERROR(db.meta().SetCursor(response.cursor));
   Q11_RETURN_IF_ERROR(db.outbox().DropPassed(response.cursor).status());
 
-  if (!entries.empty()) Q11_RETURN_IF_ERROR(ReplayAll(db, &out.replay_omitted));
+  if (!undo.empty()) Q11_RETURN_IF_ERROR(ReplayAll(db, &out.replay_omitted));
   Q11_RETURN_IF_ERROR(tx.Commit());
   return out;
 }

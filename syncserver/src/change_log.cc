@@ -10,11 +10,17 @@ Result<std::unique_ptr<ChangeLog>> ChangeLog::Create(sql::Db& db) {
   } statements[] = {
       {&log->read_counter_, "SELECT value FROM meta WHERE key = 'last_seq'"},
       {&log->write_counter_, "UPDATE meta SET value = ?1 WHERE key = 'last_seq'"},
-      {&log->drop_audiences_,
-       "DELETE FROM row_audience WHERE seq = (SELECT seq FROM row_log WHERE tbl = ?1 AND pk = ?2)"},
+      {&log->insert_gone_,
+       "INSERT OR IGNORE INTO row_audience (audience, seq, tbl, pk, gone) "
+       "VALUES (?4, ?1, ?2, ?3, 1)"},
+      {&log->compact_,
+       "DELETE FROM row_audience WHERE (audience, seq) IN ("
+       " SELECT a.audience, a.seq FROM row_audience a JOIN row_log l"
+       " ON l.tbl = a.tbl AND l.pk = a.pk WHERE a.gone = 0 AND a.seq < l.seq LIMIT ?1)"},
       {&log->upsert_row_,
-       "INSERT INTO row_log (tbl, pk, seq, deleted) VALUES (?1, ?2, ?3, ?4) "
-       "ON CONFLICT (tbl, pk) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted"},
+       "INSERT INTO row_log (tbl, pk, seq, deleted, echo_device) VALUES (?1, ?2, ?3, ?4, ?5) "
+       "ON CONFLICT (tbl, pk) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted, "
+       "echo_device = excluded.echo_device"},
       {&log->find_row_, "SELECT seq, deleted FROM row_log WHERE tbl = ?1 AND pk = ?2"},
   };
   for (auto& s : statements) {
@@ -47,23 +53,35 @@ Status ChangeLog::Begin() {
 }
 
 Result<uint64_t> ChangeLog::Record(std::string_view table, std::string_view pk, bool deleted,
-                                   const std::vector<std::string>& audiences, bool new_row) {
+                                   const std::vector<std::string>& audiences,
+                                   const std::vector<std::string>& departed,
+                                   std::string_view echo_device) {
+  if (audiences.empty() || audiences.size() > 4) return Internal("a row needs 1-4 audiences");
   uint64_t seq = ++last_seq_;
-  if (!new_row) {
-    drop_audiences_.Bind(1, table).Bind(2, pk);
-    Q11_RETURN_IF_ERROR(drop_audiences_.Run());
-  }
   upsert_row_.Bind(1, table)
       .Bind(2, pk)
       .Bind(3, static_cast<int64_t>(seq))
       .Bind(4, deleted ? 1 : 0);
+  if (echo_device.empty())
+    upsert_row_.BindNull(5);
+  else
+    upsert_row_.Bind(5, echo_device);
   Q11_RETURN_IF_ERROR(upsert_row_.Run());
-  if (audiences.empty() || audiences.size() > 4) return Internal("a row needs 1-4 audiences");
   sql::Statement& insert = insert_audiences_[audiences.size() - 1];
   insert.Bind(1, static_cast<int64_t>(seq)).Bind(2, table).Bind(3, pk);
   for (size_t i = 0; i < audiences.size(); ++i) insert.Bind(static_cast<int>(i + 4), audiences[i]);
   Q11_RETURN_IF_ERROR(insert.Run());
+  for (const std::string& audience : departed) {
+    insert_gone_.Bind(1, static_cast<int64_t>(seq)).Bind(2, table).Bind(3, pk).Bind(4, audience);
+    Q11_RETURN_IF_ERROR(insert_gone_.Run());
+  }
   return seq;
+}
+
+Result<int64_t> ChangeLog::Compact(int64_t limit) {
+  compact_.Bind(1, limit);
+  Q11_RETURN_IF_ERROR(compact_.Run());
+  return sqlite3_changes64(sqlite3_db_handle(compact_.get()));
 }
 
 Result<std::optional<ChangeLog::RowState>> ChangeLog::Find(std::string_view table,

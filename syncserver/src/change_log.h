@@ -3,6 +3,13 @@
 // row_audience files that sequence under each audience that may see the row, so a pull
 // reads only its own audiences' entries in sequence order.
 //
+// Older row_audience entries of a row are left in place rather than deleted on every change
+// (that delete touched two indexes per audience and was most of an update's cost): a pull
+// joins row_log and skips entries whose sequence is no longer the row's. An audience that
+// stops seeing a row (a report reassigned to another unit) gets a "gone" entry instead, which
+// pulls turn into a removal; gone entries are kept even when stale, since a device of that
+// audience may not have pulled the removal yet. Compact() drops the stale live entries.
+//
 // Sequences are allocated inside the push transaction: Begin() reads the counter, Finish()
 // writes it back before COMMIT. A rolled-back savepoint leaves a gap, which is harmless
 // (sequences only need to increase).
@@ -27,13 +34,20 @@ class ChangeLog {
 
   // REQUIRES: inside the write transaction.
   Status Begin();
-  // Gives the row (table, pk) the next sequence, replaces its audiences with `audiences`
-  // (1-4 of them)
-  // and returns the sequence. `new_row`: the row was never logged (skips removing old
-  // entries). REQUIRES: between Begin() and Finish().
+  // Gives the row (table, pk) the next sequence, files it under `audiences` (1-4 of them)
+  // and files a removal under each of `departed` (audiences that no longer see it); returns
+  // the sequence. REQUIRES: between Begin() and Finish().
+  // `echo_device`: this version is that device's own write as sent (pulls by that device
+  // leave it out); empty for none.
   Result<uint64_t> Record(std::string_view table, std::string_view pk, bool deleted,
-                          const std::vector<std::string>& audiences, bool new_row);
+                          const std::vector<std::string>& audiences,
+                          const std::vector<std::string>& departed = {},
+                          std::string_view echo_device = {});
   Status Finish();
+
+  // Deletes up to `limit` live entries that a newer change of their row superseded; returns
+  // how many. REQUIRES: inside the write transaction.
+  Result<int64_t> Compact(int64_t limit);
 
   // The row's latest sequence and whether it was deleted; nullopt when never logged.
   struct RowState {
@@ -46,7 +60,7 @@ class ChangeLog {
   ChangeLog() = default;
   uint64_t last_seq_ = 0;
   uint64_t stored_seq_ = 0;
-  sql::Statement read_counter_, write_counter_, drop_audiences_, upsert_row_, find_row_;
+  sql::Statement read_counter_, write_counter_, upsert_row_, find_row_, insert_gone_, compact_;
   // insert_audiences_[n - 1] files a row under n audiences in one statement.
   sql::Statement insert_audiences_[4];
 };

@@ -27,6 +27,9 @@ struct RowChange {
   // (kUndefined where unchanged).
   std::vector<Value> old_values;
   std::vector<Value> new_values;
+  // Set when the server replaced a value the device sent (server_stamps.h): the stored row
+  // then differs from the device's copy, so the change is never an echo (row_merger.h).
+  bool server_stamped = false;
 };
 
 // The changes of one table header in the changeset.

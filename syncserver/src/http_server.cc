@@ -19,6 +19,7 @@
 #include "refresh_tokens.h"
 #include "request_router.h"
 #include "security_audit.h"
+#include "store_maintenance.h"
 #include "syncserver/server.h"
 #include "token_service.h"
 
@@ -110,6 +111,7 @@ class RunningServer final : public Server {
       };
       http_->start();
       port_ = socket_->address().port();
+      maintenance_ = std::make_unique<StoreMaintenance>(*store_, std::chrono::seconds(30));
     } catch (const Poco::Exception& e) {
       return Unavailable("cannot listen on " + options.bind + ":" + std::to_string(options.port) +
                          ": " + e.displayText());
@@ -132,6 +134,7 @@ class RunningServer final : public Server {
     }
     http_.reset();
     socket_.reset();
+    if (maintenance_) maintenance_->Stop();
   }
 
  private:
@@ -142,6 +145,7 @@ class RunningServer final : public Server {
   std::unique_ptr<Poco::Net::ServerSocket> socket_;
   std::unique_ptr<Poco::ThreadPool> pool_;
   std::unique_ptr<Poco::Net::HTTPServer> http_;
+  std::unique_ptr<StoreMaintenance> maintenance_;
   std::mutex stop_mu_;
   uint16_t port_ = 0;
   int max_threads_ = 2;

@@ -1,5 +1,8 @@
 #include "pull_builder.h"
 
+#include <algorithm>
+#include <set>
+
 #include "protocol/schema.h"
 
 namespace q11::server {
@@ -74,23 +77,25 @@ Status PullBuilder::OpenScratch() {
 Result<sql::Statement*> PullBuilder::PageStatement(size_t n) {
   auto it = page_by_count_.find(n);
   if (it != page_by_count_.end()) return &it->second;
-  // One audience (every account today) is a plain range scan of the primary key; more
-  // audiences can file the same row twice, hence DISTINCT.
+  // An entry counts while it is its row's latest change (older ones are left behind by
+  // later changes, see change_log.h), or when it is a removal. One audience (every account
+  // today) is a plain range scan of the primary key; with more, the same change can be
+  // filed under several, and it is a removal only when every one of them lost the row.
   std::string in;
   for (size_t i = 0; i < n; ++i) in += (i ? ", ?" : "?") + std::to_string(i + 3);
-  std::string sql = std::string("SELECT ") + (n > 1 ? "DISTINCT " : "") +
-                    "a.seq, a.tbl, a.pk, l.deleted FROM row_audience a "
-                    "JOIN row_log l ON l.tbl = a.tbl AND l.pk = a.pk "
-                    "WHERE a.audience " +
-                    (n > 1 ? "IN (" + in + ")" : "= ?3") +
-                    " AND a.seq > ?1 ORDER BY a.seq LIMIT ?2";
+  std::string sql =
+      std::string("SELECT a.seq, a.tbl, a.pk, l.deleted OR ") + (n > 1 ? "min(a.gone)" : "a.gone") +
+      " FROM row_audience a JOIN row_log l ON l.tbl = a.tbl AND l.pk = a.pk WHERE a.audience " +
+      (n > 1 ? "IN (" + in + ")" : "= ?3") + " AND a.seq > ?1 AND (a.seq = l.seq OR a.gone)" +
+      " AND (a.gone OR l.echo_device IS NOT ?" + std::to_string(n + 3) + ")" +
+      (n > 1 ? " GROUP BY a.seq" : "") + " ORDER BY a.seq LIMIT ?2";
   Result<sql::Statement> st = db_.Prepare(sql);
   if (!st.ok()) return st.status();
   return &page_by_count_.emplace(n, std::move(*st)).first->second;
 }
 
 Status PullBuilder::ReadPage(const std::vector<std::string>& audiences, uint64_t cursor,
-                             uint32_t limit, PullPage* page) {
+                             uint32_t limit, std::string_view device_id, PullPage* page) {
   Result<bool> row = last_seq_.Step();
   if (!row.ok()) return row.status();
   uint64_t snapshot_last = *row ? static_cast<uint64_t>(last_seq_.Int(0)) : 0;
@@ -101,6 +106,10 @@ Status PullBuilder::ReadPage(const std::vector<std::string>& audiences, uint64_t
   sql::Statement& q = **st;
   q.Bind(1, static_cast<int64_t>(cursor)).Bind(2, static_cast<int64_t>(limit) + 1);
   for (size_t i = 0; i < audiences.size(); ++i) q.Bind(static_cast<int>(i + 3), audiences[i]);
+  // No device: "" matches no echo_device, so nothing is left out. (An empty string_view
+  // may have no data pointer, which SQLite would bind as NULL.)
+  q.Bind(static_cast<int>(audiences.size() + 3),
+         device_id.empty() ? std::string_view("") : device_id);
   entries_.clear();
   page->has_more = false;
   for (;;) {
@@ -120,12 +129,31 @@ Status PullBuilder::ReadPage(const std::vector<std::string>& audiences, uint64_t
     entries_.push_back(Entry{static_cast<uint64_t>(q.Int(0)), table, q.Text(2), q.Int(3) != 0});
   }
   q.Reset();
+  DropSupersededRemovals();
   // Cursor: where this page ends when more wait, else everything visible in this snapshot
   // (so entries of audiences the device does not read are skipped for good).
   page->cursor = page->has_more ? entries_.back().seq : std::max(snapshot_last, cursor);
   if (!entries_.empty() && !page->has_more)
     page->cursor = std::max(page->cursor, entries_.back().seq);
   return Status::Ok();
+}
+
+void PullBuilder::DropSupersededRemovals() {
+  // Only removals can be followed by a later entry of the same row in one page (a report
+  // that left this audience and came back): keep the row's last entry.
+  if (std::none_of(entries_.begin(), entries_.end(), [](const Entry& e) { return e.deleted; }))
+    return;
+  std::set<std::pair<int, std::string_view>> seen;
+  std::vector<bool> keep(entries_.size(), true);
+  for (size_t i = entries_.size(); i-- > 0;)
+    keep[i] = seen.emplace(entries_[i].table, entries_[i].pk).second;
+  size_t out = 0;
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (!keep[i]) continue;
+    if (out != i) entries_[out] = std::move(entries_[i]);
+    ++out;
+  }
+  entries_.resize(out);
 }
 
 Result<std::string> PullBuilder::MakeChangeset(uint32_t* rows) {
@@ -183,14 +211,14 @@ Result<std::string> PullBuilder::MakeChangeset(uint32_t* rows) {
 }
 
 Result<PullPage> PullBuilder::Build(const std::vector<std::string>& audiences, uint64_t cursor,
-                                    uint32_t limit) {
+                                    uint32_t limit, std::string_view device_id) {
   PullPage page;
   if (audiences.empty() || audiences.size() > 4 || limit == 0)
     return InvalidArgument("bad pull parameters");
   {
     // One read transaction: the page and the cursor come from the same snapshot.
     Q11_RETURN_IF_ERROR(begin_.Run());
-    Status s = ReadPage(audiences, cursor, limit, &page);
+    Status s = ReadPage(audiences, cursor, limit, device_id, &page);
     Result<std::string> cs = s.ok() ? MakeChangeset(&page.rows) : Result<std::string>(s);
     if (!cs.ok()) {
       (void)rollback_.Run();

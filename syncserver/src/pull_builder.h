@@ -29,9 +29,10 @@ class PullBuilder {
   static Result<std::unique_ptr<PullBuilder>> Create(sql::Db& db, const TableShapes& shapes);
 
   // Rows with seq > cursor filed under any of `audiences` (1-4 of them), oldest first, at
-  // most `limit`. REQUIRES: limit > 0.
-  Result<PullPage> Build(const std::vector<std::string>& audiences, uint64_t cursor,
-                         uint32_t limit);
+  // most `limit`, leaving out rows whose latest version is `device_id`'s own echo-suppressed
+  // write (change_log.h). REQUIRES: limit > 0.
+  Result<PullPage> Build(const std::vector<std::string>& audiences, uint64_t cursor, uint32_t limit,
+                         std::string_view device_id = {});
 
  private:
   struct Entry {
@@ -51,8 +52,10 @@ class PullBuilder {
   Status OpenScratch();
   Result<sql::Statement*> PageStatement(size_t audience_count);
   Status ReadPage(const std::vector<std::string>& audiences, uint64_t cursor, uint32_t limit,
-                  PullPage* page);
+                  std::string_view device_id, PullPage* page);
   Result<std::string> MakeChangeset(uint32_t* rows);
+  // Keeps only the last entry of each row in entries_.
+  void DropSupersededRemovals();
 
   sql::Db& db_;
   const TableShapes& shapes_;

@@ -62,7 +62,8 @@ Result<std::unique_ptr<PushApplier>> PushApplier::Create(sql::Db& db, const Tabl
 
 Result<std::vector<wire::EntryVerdict>> PushApplier::Apply(
     const Account& account, std::string_view device_id, const std::vector<wire::PushEntry>& entries,
-    int64_t now_ms) {
+    int64_t now_ms, std::optional<uint64_t> device_cursor) {
+  device_cursor_ = device_cursor;
   std::vector<wire::EntryVerdict> verdicts;
   verdicts.reserve(entries.size());
   Q11_RETURN_IF_ERROR(txn_->Begin());
@@ -92,6 +93,17 @@ Result<std::vector<wire::EntryVerdict>> PushApplier::Apply(
   return verdicts;
 }
 
+Result<int64_t> PushApplier::CompactLog(int64_t limit) {
+  Q11_RETURN_IF_ERROR(txn_->Begin());
+  Result<int64_t> dropped = log_->Compact(limit);
+  if (!dropped.ok()) {
+    txn_->Rollback();
+    return dropped.status();
+  }
+  Q11_RETURN_IF_ERROR(txn_->Commit());
+  return dropped;
+}
+
 Result<wire::EntryVerdict> PushApplier::ApplyEntry(const Account& account,
                                                    std::string_view device_id,
                                                    const wire::PushEntry& entry, int64_t now_ms) {
@@ -115,7 +127,7 @@ Result<wire::EntryVerdict> PushApplier::ApplyEntry(const Account& account,
     s = ValidateChangeset(*cs, ctx);
     if (s.ok()) {
       StampServerColumns(&*cs, shapes_, account, refs_, now_ms);
-      MergeScope scope{&account, device_id, now_ms, entry.local_seq};
+      MergeScope scope{&account, device_id, now_ms, entry.local_seq, device_cursor_};
       s = ApplyChanges(*cs, scope, &outcome);
     }
   }

@@ -37,10 +37,14 @@ class PushApplier {
                                                      const ReferenceData& refs);
 
   // One verdict per entry, in order. Errors mean the transaction was rolled back and
-  // nothing was applied (kUnavailable: retry later).
+  // nothing was applied (kUnavailable: retry later). `device_cursor`: see Store::Push.
   Result<std::vector<wire::EntryVerdict>> Apply(const Account& account, std::string_view device_id,
                                                 const std::vector<wire::PushEntry>& entries,
-                                                int64_t now_ms);
+                                                int64_t now_ms,
+                                                std::optional<uint64_t> device_cursor = {});
+
+  // Drops up to `limit` superseded change-log entries in one transaction; returns how many.
+  Result<int64_t> CompactLog(int64_t limit);
 
  private:
   PushApplier(sql::Db& db, const TableShapes& shapes, const ReferenceData& refs)
@@ -53,6 +57,7 @@ class PushApplier {
   sql::Db& db_;
   const TableShapes& shapes_;
   const ReferenceData& refs_;
+  std::optional<uint64_t> device_cursor_;  // of the Apply() in progress
   std::unique_ptr<WriteTransaction> txn_;
   std::unique_ptr<ChangeLog> log_;
   std::unique_ptr<AuditLog> audit_;

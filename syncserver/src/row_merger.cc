@@ -1,5 +1,7 @@
 #include "row_merger.h"
 
+#include <algorithm>
+
 #include "access_scope.h"
 #include "conflict_rules.h"
 #include "protocol/ids.h"
@@ -112,7 +114,7 @@ Status RowMerger::ApplyInsert(TableWriter& w, const RowChange& change, const Mer
                      shape.name + " row " + pk.Describe() +
                          ": this id belonged to a row that was deleted; ids are never reused",
                      "mã này thuộc một bản ghi đã bị xóa, không được dùng lại");
-    return Log(shape, change.new_values, /*new_row=*/!logged->has_value(), out);
+    return Log(shape, change.new_values, out);
   }
   Result<bool> exists = w.Read(pk, &current_);
   if (!exists.ok()) return exists.status();
@@ -149,11 +151,15 @@ Status RowMerger::ApplyUpdate(TableWriter& w, const RowChange& change, const Mer
                             current_[report_status_].text() != "new";
   set_columns_.clear();
   parked_.clear();
+  // The device's change applied exactly as sent on top of the base it sent: the row is then
+  // what the device holds, which it need not be sent back (an echo).
+  bool as_sent = !change.server_stamped && !citizen_late;
   for (size_t i = 0; i < change.new_values.size(); ++i) {
     const Value& device = change.new_values[i];
     if (!device.defined()) continue;
     const Value& base = change.old_values[i];
     Value& server = current_[i];
+    if (!SameValue(server, base)) as_sent = false;
     if (citizen_late) {
       if (static_cast<int>(i) != report_updated_ && !SameValue(server, device))
         parked_.push_back(static_cast<int>(i));
@@ -181,7 +187,9 @@ Status RowMerger::ApplyUpdate(TableWriter& w, const RowChange& change, const Mer
     }
     parked_.push_back(static_cast<int>(i));
   }
-  if (!set_columns_.empty()) Q11_RETURN_IF_ERROR(WriteColumns(w, set_columns_, current_, out));
+  if (!set_columns_.empty())
+    Q11_RETURN_IF_ERROR(WriteColumns(w, set_columns_, current_, out,
+                                     as_sent && parked_.empty() ? &scope : nullptr));
   if (parked_.empty()) return Status::Ok();
   return Park(shape, pk, ConflictOp::kUpdate, change.old_values, &change.new_values, current_,
               std::nullopt, scope, out);
@@ -285,10 +293,51 @@ Status RowMerger::Park(const TableShape& shape, const Value& pk, ConflictOp op,
 }
 
 Status RowMerger::WriteColumns(TableWriter& w, const std::vector<int>& columns,
-                               const std::vector<Value>& row, EntryOutcome* out) {
+                               const std::vector<Value>& row, EntryOutcome* out,
+                               const MergeScope* echo) {
   const TableShape& shape = w.shape();
-  Q11_RETURN_IF_ERROR(w.Update(row[shape.pk_column], columns, row));
-  return Log(shape, row, /*new_row=*/false, out);
+  const Value& pk = row[shape.pk_column];
+  // A report whose ward, unit or reporter changes may leave some audiences' view.
+  bool moves = false;
+  if (shape.name == "reports")
+    for (int c : columns)
+      moves = moves || c == report_ward_ || c == report_unit_ || c == report_ref_;
+  if (!moves) {
+    Q11_RETURN_IF_ERROR(w.Update(pk, columns, row));
+    return Log(shape, row, out, /*deleted=*/false, /*before=*/nullptr, echo);
+  }
+  Result<std::optional<ReportFacts>> old = FindReport(pk.text());
+  if (!old.ok()) return old.status();
+  if (!old->has_value()) return Internal("reports row " + pk.Describe() + " vanished");
+  std::vector<std::string> before;
+  ReportAudiences((*old)->ward_id, (*old)->assigned_unit, (*old)->reporter_ref, &before);
+  Q11_RETURN_IF_ERROR(w.Update(pk, columns, row));
+  Q11_RETURN_IF_ERROR(Log(shape, row, out, /*deleted=*/false, &before, echo));
+  return RefileEvents(pk.text(), before, out);
+}
+
+Status RowMerger::RefileEvents(std::string_view id, const std::vector<std::string>& before,
+                               EntryOutcome* out) {
+  std::vector<std::string> ids;
+  report_events_.Bind(1, id);
+  for (;;) {
+    Result<bool> r = report_events_.Step();
+    if (!r.ok()) {
+      report_events_.Reset();
+      return r.status();
+    }
+    if (!*r) break;
+    ids.push_back(report_events_.Text(0));
+  }
+  report_events_.Reset();
+  TableWriter* events = Writer("case_events");
+  std::vector<Value> event;
+  for (const std::string& event_id : ids) {
+    Result<bool> found = events->Read(Value::Text(event_id), &event);
+    if (!found.ok()) return found.status();
+    if (*found) Q11_RETURN_IF_ERROR(Log(events->shape(), event, out, /*deleted=*/false, &before));
+  }
+  return Status::Ok();
 }
 
 Status RowMerger::DeleteRow(TableWriter& w, const std::vector<Value>& row, std::string_view actor,
@@ -318,12 +367,12 @@ Status RowMerger::DeleteRow(TableWriter& w, const std::vector<Value>& row, std::
       if (!found.ok()) return found.status();
       if (!*found) continue;
       Q11_RETURN_IF_ERROR(archive_.Save(events->shape(), key, actor, at));
-      Q11_RETURN_IF_ERROR(Log(events->shape(), event, /*new_row=*/false, out, /*deleted=*/true));
+      Q11_RETURN_IF_ERROR(Log(events->shape(), event, out, /*deleted=*/true));
       Q11_RETURN_IF_ERROR(events->Delete(key));
     }
   }
   Q11_RETURN_IF_ERROR(archive_.Save(shape, pk, actor, at));
-  Q11_RETURN_IF_ERROR(Log(shape, row, /*new_row=*/false, out, /*deleted=*/true));
+  Q11_RETURN_IF_ERROR(Log(shape, row, out, /*deleted=*/true));
   return w.Delete(pk);
 }
 
@@ -335,11 +384,12 @@ Status RowMerger::RestoreRow(TableWriter& w, const std::vector<Value>& row, Entr
     return Refusal(StatusCode::kAlreadyExists,
                    shape.name + " row " + row[shape.pk_column].Describe() + " exists again",
                    "bản ghi đã tồn tại");
-  return Log(shape, row, /*new_row=*/false, out);
+  return Log(shape, row, out);
 }
 
-Status RowMerger::Log(const TableShape& shape, const std::vector<Value>& row, bool new_row,
-                      EntryOutcome* out, bool deleted) {
+Status RowMerger::Log(const TableShape& shape, const std::vector<Value>& row, EntryOutcome* out,
+                      bool deleted, const std::vector<std::string>* before,
+                      const MergeScope* echo) {
   const Value& pk = row[shape.pk_column];
   if (shape.name == "reports") {
     ReportAudiences(row[report_ward_].text(), row[report_unit_].text(), row[report_ref_].text(),
@@ -355,7 +405,21 @@ Status RowMerger::Log(const TableShape& shape, const std::vector<Value>& row, bo
   } else {
     audiences_.assign(1, "all");
   }
-  Result<uint64_t> seq = log_.Record(shape.name, pk.text(), deleted, audiences_, new_row);
+  departed_.clear();
+  if (before != nullptr)
+    for (const std::string& a : *before)
+      if (std::find(audiences_.begin(), audiences_.end(), a) == audiences_.end())
+        departed_.push_back(a);
+  // An echo only when the row's previous version is one the device had pulled: then its
+  // copy plus its change is exactly the stored row.
+  std::string_view echo_device;
+  if (echo != nullptr && echo->device_cursor) {
+    Result<std::optional<ChangeLog::RowState>> prev = log_.Find(shape.name, pk.text());
+    if (!prev.ok()) return prev.status();
+    if (prev->has_value() && (*prev)->seq <= *echo->device_cursor) echo_device = echo->device_id;
+  }
+  Result<uint64_t> seq =
+      log_.Record(shape.name, pk.text(), deleted, audiences_, departed_, echo_device);
   if (!seq.ok()) return seq.status();
   out->server_seq = std::max(out->server_seq, *seq);
   return Status::Ok();

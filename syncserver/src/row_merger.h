@@ -55,6 +55,8 @@ struct MergeScope {
   std::string_view device_id;
   int64_t now_ms = 0;
   uint64_t local_seq = 0;
+  // The pull cursor the device sent with this push (Store::Push); none: no echo suppression.
+  std::optional<uint64_t> device_cursor;
 };
 
 class RowMerger {
@@ -77,8 +79,11 @@ class RowMerger {
   // nullptr for a table that is not synced.
   TableWriter* Writer(std::string_view table);
   // Sets `columns` of the row to their values in `row` (the whole row after the change).
+  // `echo`: the change is the device's own as sent (see ApplyUpdate); it is then not pulled
+  // back by that device when its previous version was one the device had seen.
   Status WriteColumns(TableWriter& w, const std::vector<int>& columns,
-                      const std::vector<Value>& row, EntryOutcome* out);
+                      const std::vector<Value>& row, EntryOutcome* out,
+                      const MergeScope* echo = nullptr);
   // Deletes the row (current values `row`) and, for a report, its case events: archived,
   // then logged as tombstones under the audiences that saw them.
   Status DeleteRow(TableWriter& w, const std::vector<Value>& row, std::string_view actor,
@@ -104,10 +109,16 @@ class RowMerger {
               const std::vector<Value>& base, const std::vector<Value>* device,
               const std::vector<Value>& server, std::optional<uint64_t> row_seq,
               const MergeScope& scope, EntryOutcome* out);
-  // Files the row (its current values in `row`) in the change log; `new_row`: it was
-  // never logged before; `deleted`: a tombstone.
-  Status Log(const TableShape& shape, const std::vector<Value>& row, bool new_row,
-             EntryOutcome* out, bool deleted = false);
+  // Files the row (its current values in `row`) in the change log; `deleted`: a tombstone.
+  // `before`: the audiences that saw the row until now, when they may differ; those it
+  // leaves get a removal.
+  Status Log(const TableShape& shape, const std::vector<Value>& row, EntryOutcome* out,
+             bool deleted = false, const std::vector<std::string>* before = nullptr,
+             const MergeScope* echo = nullptr);
+  // After report `id` moved from audiences `before`: files its case events again, under
+  // the audiences that see it now, with removals for those that no longer do.
+  Status RefileEvents(std::string_view id, const std::vector<std::string>& before,
+                      EntryOutcome* out);
 
   ChangeLog& log_;
   ConflictLog& conflicts_;
@@ -120,7 +131,7 @@ class RowMerger {
   std::vector<Value> current_;
   std::vector<int> set_columns_;
   std::vector<int> parked_;
-  std::vector<std::string> audiences_;
+  std::vector<std::string> audiences_, departed_;
 };
 
 }  // namespace q11::server

@@ -88,6 +88,7 @@ CREATE TABLE IF NOT EXISTS row_log (
   pk TEXT NOT NULL,
   seq INTEGER NOT NULL,
   deleted INTEGER NOT NULL DEFAULT 0,
+  echo_device TEXT,                  -- this version is that device's own write (not pulled back)
   PRIMARY KEY (tbl, pk)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS row_audience (
@@ -95,14 +96,14 @@ CREATE TABLE IF NOT EXISTS row_audience (
   seq INTEGER NOT NULL,
   tbl TEXT NOT NULL,
   pk TEXT NOT NULL,
+  gone INTEGER NOT NULL DEFAULT 0,   -- 1: the audience no longer sees the row (a removal)
   PRIMARY KEY (audience, seq)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS row_audience_by_seq ON row_audience(seq);
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY NOT NULL,
   value
 ) WITHOUT ROWID;
-INSERT OR IGNORE INTO meta (key, value) VALUES ('last_seq', 0), ('schema_version', 2);
+INSERT OR IGNORE INTO meta (key, value) VALUES ('last_seq', 0), ('schema_version', 3);
 )sql";
 
 // Version 1 kept one conflict row per column (tbl, pk, col, base/device/server_value,
@@ -118,8 +119,27 @@ INSERT INTO conflicts (id, tbl, pk, op, user_id, device_id, created_at, state, r
 INSERT INTO conflict_columns (conflict_id, position, col, base_value, device_value, server_value)
   SELECT id, 0, col, base_value, device_value, server_value FROM conflicts_v1;
 DROP TABLE conflicts_v1;
-UPDATE meta SET value = 2 WHERE key = 'schema_version';
+UPDATE meta SET value = 3 WHERE key = 'schema_version';
 )sql";
+
+// Version 2 deleted a row's older audience entries on every change, through an index on
+// seq; version 3 keeps them (pulls skip superseded ones), marks removals with "gone", and
+// notes in row_log which device's own write a row's version is (echo suppression).
+constexpr const char* kUpgradeV2RowAudience = R"sql(
+ALTER TABLE row_audience ADD COLUMN gone INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE row_log ADD COLUMN echo_device TEXT;
+DROP INDEX IF EXISTS row_audience_by_seq;
+UPDATE meta SET value = 3 WHERE key = 'schema_version';
+)sql";
+
+// True when the database has row_audience without its "gone" column (version 2).
+Result<bool> IsV2RowAudience(sql::Db& db) {
+  Result<std::optional<std::string>> n = db.QueryText(
+      "SELECT (SELECT count(*) FROM pragma_table_info('row_audience')) > 0 AND "
+      "(SELECT count(*) FROM pragma_table_info('row_audience') WHERE name = 'gone') = 0");
+  if (!n.ok()) return n.status();
+  return n->value_or("0") != "0";
+}
 
 // True when the database has the version-1 conflicts table (a "col" column).
 Result<bool> HasV1Conflicts(sql::Db& db) {
@@ -149,6 +169,9 @@ Status PrepareServerDatabase(sql::Db& db) {
   Q11_RETURN_IF_ERROR(db.Exec(schema::ReferenceDataSql()));
   Result<bool> v1 = HasV1Conflicts(db);
   if (!v1.ok()) return v1.status();
+  Result<bool> v2 = IsV2RowAudience(db);
+  if (!v2.ok()) return v2.status();
+  if (*v2) Q11_RETURN_IF_ERROR(db.Exec(kUpgradeV2RowAudience));
   if (*v1) Q11_RETURN_IF_ERROR(db.Exec(kRenameV1Conflicts));
   Q11_RETURN_IF_ERROR(db.Exec(kServerTablesSql));
   if (*v1) Q11_RETURN_IF_ERROR(db.Exec(kCopyV1Conflicts));

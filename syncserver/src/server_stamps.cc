@@ -18,6 +18,7 @@ void StampServerColumns(DecodedChangeset* cs, const TableShapes& shapes, const A
         int64_t hours = refs.DeadlineHours(row.new_values[category].text()).value_or(0);
         row.new_values[due] = Value::Text(FormatUtc(now_ms + hours * 3600 * 1000));
         row.new_values[ref] = Value::Text(account.reporter_ref);
+        row.server_stamped = true;
       }
     } else if (t.table == "case_events") {
       const int ref = shape->Index("author_ref"), role_col = shape->Index("author_role");
@@ -25,6 +26,7 @@ void StampServerColumns(DecodedChangeset* cs, const TableShapes& shapes, const A
         if (row.op != SQLITE_INSERT) continue;
         row.new_values[ref] = Value::Text(author_ref);
         row.new_values[role_col] = role;
+        row.server_stamped = true;
       }
     }
   }

@@ -163,20 +163,26 @@ class SqliteStore final : public Store {
     return CheckOwner(**owner, account);
   }
 
-  Result<std::vector<wire::EntryVerdict>> Push(
-      const Account& account, std::string_view device_id,
-      const std::vector<wire::PushEntry>& entries) override {
+  Result<std::vector<wire::EntryVerdict>> Push(const Account& account, std::string_view device_id,
+                                               const std::vector<wire::PushEntry>& entries,
+                                               std::optional<uint64_t> device_cursor) override {
     if (entries.empty()) return std::vector<wire::EntryVerdict>();
     std::lock_guard<std::mutex> lock(write_mu_);
-    return push_->Apply(account, device_id, entries, options_.clock());
+    return push_->Apply(account, device_id, entries, options_.clock(), device_cursor);
   }
 
-  Result<PullPage> Pull(const Account& account, uint64_t cursor, uint32_t max_rows) override {
+  Result<int64_t> CompactChangeLog(int64_t limit) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    return push_->CompactLog(limit);
+  }
+
+  Result<PullPage> Pull(const Account& account, uint64_t cursor, uint32_t max_rows,
+                        std::string_view device_id) override {
     uint32_t limit =
         max_rows == 0 ? options_.default_pull_rows : std::min(max_rows, options_.max_pull_rows);
     Result<ReaderPool::Lease> r = readers_.Acquire();
     if (!r.ok()) return r.status();
-    return (*r)->pull->Build(ReadAudiences(account), cursor, limit);
+    return (*r)->pull->Build(ReadAudiences(account), cursor, limit, device_id);
   }
 
   Result<std::vector<ConflictSummary>> ListConflicts(const ConflictFilter& filter) override {

@@ -8,11 +8,12 @@ Result<wire::SyncResponse> RunSync(Store& store, const Account& account,
   wire::SyncResponse response;
   if (!request.push.empty()) {
     Result<std::vector<wire::EntryVerdict>> verdicts =
-        store.Push(account, request.device_id, request.push);
+        store.Push(account, request.device_id, request.push, request.cursor);
     if (!verdicts.ok()) return verdicts.status();
     response.verdicts = std::move(*verdicts);
   }
-  Result<PullPage> page = store.Pull(account, request.cursor, request.max_pull_rows);
+  Result<PullPage> page =
+      store.Pull(account, request.cursor, request.max_pull_rows, request.device_id);
   if (!page.ok()) return page.status();
   response.cursor = page->cursor;
   response.has_more = page->has_more;

@@ -50,8 +50,8 @@ class ScenarioProfile {
     std::string out = "perf-" + scenario + ".data";
     pid_ = fork();
     if (pid_ == 0) {
-      execlp("perf", "perf", "record", "-q", "--call-graph=dwarf,16384", "-F", "2000", "-o", out.c_str(), "-p",
-             pids.c_str(), static_cast<char*>(nullptr));
+      execlp("perf", "perf", "record", "-q", "--call-graph=dwarf,16384", "-F", "2000", "-o",
+             out.c_str(), "-p", pids.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
     usleep(500 * 1000);  // let perf attach before the scenario starts
@@ -366,7 +366,9 @@ int main(int argc, char** argv) {
     else if (a.rfind("--perf=", 0) == 0)
       g_perf_scenario = a.substr(7);
     else {
-      std::fprintf(stderr, "usage: q11_bench [--workload=FILE] [--runs=3] [--parallel=8] [--perf=SCENARIO]\n");
+      std::fprintf(
+          stderr,
+          "usage: q11_bench [--workload=FILE] [--runs=3] [--parallel=8] [--perf=SCENARIO]\n");
       return 2;
     }
   }

@@ -172,13 +172,22 @@ TEST_CASE("a merge the server explains is kept as a note, never replayed", "[syn
       V(1, wire::Verdict::kMerged, 4,
         "reports.status: workflow precedence kept in_progress / giữ trạng thái in_progress"),
       V(2, wire::Verdict::kMerged, 5)};
+  // The server sends back both events the device wrote (stamped with their author), and
+  // the report with its status kept.
+  const std::string status_event =
+      Query(d.path(), "SELECT id FROM case_events WHERE kind = 'status'");
+  const std::string assign_event =
+      Query(d.path(), "SELECT id FROM case_events WHERE kind = 'assignment'");
   wire::SyncResponse page2;
   page2.cursor = 5;
   page2.pull_changeset =
       PullBuilder()
           .Change(ReportRowSql(kR1, "in_progress", "p05"))
-          .Change(std::string("INSERT INTO case_events VALUES ('ev-1', '") + kR1 +
+          .Change("INSERT INTO case_events VALUES ('" + status_event + "', '" + kR1 +
                   "', 'status', 'accepted', 'nhận', NULL, 'u-official', 'official', "
+                  "'2027-01-15T01:00:00.000Z')")
+          .Change("INSERT INTO case_events VALUES ('" + assign_event + "', '" + kR1 +
+                  "', 'assignment', NULL, '', 'p05', 'u-official', 'official', "
                   "'2027-01-15T01:00:00.000Z')")
           .Build();
   bool between = false;
@@ -206,7 +215,7 @@ TEST_CASE("a merge the server explains is kept as a note, never replayed", "[syn
   Report rep = d.Get(kR1);
   CHECK(rep.status == "in_progress");
   CHECK(rep.assigned_unit == std::optional<std::string>("p05"));
-  CHECK(rep.events.size() == 1);
+  CHECK(rep.events.size() == 2);
   CHECK(rep.sync_state == SyncState::kSynced);
   REQUIRE(rep.sync.merged_notes.size() == 1);
   CHECK_THAT(rep.sync.merged_notes[0].message, Catch::Contains("workflow precedence"));
@@ -220,7 +229,7 @@ TEST_CASE("a merge the server explains is kept as a note, never replayed", "[syn
   quiet.cursor = 5;
   d.SyncOk(quiet);
   CHECK(d.Get(kR1).status == "in_progress");
-  CHECK(d.Get(kR1).events.size() == 1);
+  CHECK(d.Get(kR1).events.size() == 2);
   CHECK(d.server.SyncRequests().back().push.empty());
 }
 

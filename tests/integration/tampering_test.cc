@@ -499,3 +499,43 @@ TEST_CASE("Confidentiality: contact details reach no official's device, nor the 
                     "SELECT count(*) FROM audit_log WHERE action = 'contact.read' AND "
                     "subject = 'user/hoa.tran'") == "1");
 }
+
+TEST_CASE("Read rules: a report reassigned away leaves the old unit's device, history and all") {
+  Field f;
+  REQUIRE(f.server.AddUser("canbo.q11", "mat-khau-q11", "official", "q11"));
+  auto district = f.Device("canbo.q11", "mat-khau-q11");
+  auto report = f.lan->FileReport(Sample("p04", "Đèn đường hỏng"));
+  REQUIRE(report.ok());
+  f.SyncOk(*f.lan);
+  f.SyncOk(*f.p04);
+  REQUIRE(f.p04->AssignUnit(*report, "p05", "Chuyển phường 5 xử lý").ok());
+  f.SyncOk(*f.p04);
+  f.SyncOk(*f.p05);
+  auto at_p05 = f.p05->GetReport(*report);
+  REQUIRE(at_p05.ok());
+  CHECK(at_p05->assigned_unit == std::optional<std::string>("p05"));
+  CHECK(at_p05->events.size() == 1);
+
+  f.SyncOk(*district);
+  REQUIRE(district->AssignUnit(*report, "phong-qldt", "Phòng Quản lý đô thị xử lý").ok());
+  f.SyncOk(*district);
+  f.SyncOk(*f.p05);
+  f.SyncOk(*f.p04);
+  f.SyncOk(*f.lan);
+
+  // Gone from p05's device, with its case events; the ward and the citizen keep it all.
+  CHECK_FALSE(f.p05->GetReport(*report).ok());
+  CHECK(f.p05->ListReports()->empty());
+  auto raw = sql::Db::Open(f.paths["canbo.p05"], false);
+  REQUIRE(raw.ok());
+  CHECK(raw->QueryText("SELECT count(*) FROM case_events")->value_or("") == "0");
+  for (Database* db : {f.p04.get(), f.lan.get(), district.get()}) {
+    auto shown = db->GetReport(*report);
+    REQUIRE(shown.ok());
+    CHECK(shown->assigned_unit == std::optional<std::string>("phong-qldt"));
+    CHECK(shown->events.size() == 2);
+  }
+  // Nothing waits or was refused anywhere.
+  for (Database* db : {f.p04.get(), f.p05.get(), f.lan.get(), district.get()})
+    CHECK(*db->OutboxCount() == 0);
+}

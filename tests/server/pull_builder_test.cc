@@ -1,7 +1,10 @@
 // Pulls through the real store: who sees what, the changeset applies on a fresh device,
 // and paging with cursors.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <set>
+
+#include "changeset_reader.h"
 
 #include "q11sqlite/sqlite.h"
 #include "server_test_support.h"
@@ -148,8 +151,13 @@ TEST_CASE("Pages follow the cursor until nothing is left") {
   CHECK(after->rows == 1);
   CHECK(Ids(after->changeset) == std::set<std::string>{first});
   CHECK(after->cursor == 6);
-  CHECK(f.Query("SELECT count(*) FROM row_audience WHERE pk = '" + first + "'") ==
-        "3");  // old entries replaced
+  // The superseded entries stay until compaction, which drops exactly them.
+  CHECK(f.Query("SELECT count(*) FROM row_audience WHERE pk = '" + first + "'") == "6");
+  auto dropped = f.store->CompactChangeLog(100);
+  REQUIRE(dropped.ok());
+  CHECK(*dropped == 3);
+  CHECK(f.Query("SELECT count(*) FROM row_audience WHERE pk = '" + first + "'") == "3");
+  CHECK(Ids(f.store->Pull(f.citizen, cursor, 2)->changeset) == std::set<std::string>{first});
 }
 
 TEST_CASE("The page size is capped and 0 means the default") {
@@ -159,4 +167,143 @@ TEST_CASE("The page size is capped and 0 means the default") {
   CHECK(f.store->Pull(f.citizen, 0, 1)->rows == 1);
   CHECK(f.store->Pull(f.citizen, 0, 1)->has_more);
   CHECK(f.store->Pull(f.citizen, 0, 4000000000u)->rows == 3);
+}
+
+namespace {
+
+// "op:table:id" for each change of a pull, in order (I insert, D delete).
+std::vector<std::string> Changes(const std::string& changeset) {
+  std::vector<std::string> out;
+  if (changeset.empty()) return out;
+  auto cs = ReadChangeset(changeset);
+  REQUIRE(cs.ok());
+  for (const TableChanges& t : cs->tables)
+    for (const RowChange& r : t.rows) {
+      const auto& values = r.op == SQLITE_DELETE ? r.old_values : r.new_values;
+      out.push_back(std::string(r.op == SQLITE_INSERT ? "I" : r.op == SQLITE_DELETE ? "D" : "U") +
+                    ":" + t.table + ":" + std::string(values[0].text()));
+    }
+  return out;
+}
+
+wire::EntryVerdict PushFrom(StoreFixture& f, const Account& who, const std::string& device,
+                            uint64_t local_seq, const std::string& changeset, uint64_t cursor) {
+  REQUIRE(f.store->BindDevice(device, who).ok());
+  auto v = f.store->Push(who, device, {wire::PushEntry{local_seq, changeset}}, cursor);
+  REQUIRE(v.ok());
+  REQUIRE(v->size() == 1);
+  return v->front();
+}
+
+std::string EventSql(const std::string& id, const std::string& report, const std::string& unit) {
+  return "INSERT INTO case_events (id, report_id, kind, status, note, unit_id, created_at) "
+         "VALUES ('" +
+         id + "', '" + report + "', 'assignment', NULL, 'chuyển', '" + unit +
+         "', '2027-01-15T01:00:00.000Z')";
+}
+
+}  // namespace
+
+TEST_CASE("Echo suppression: a device's own update on what it had seen is not sent back to it") {
+  StoreFixture f;
+  std::string id = File(f, f.citizen, "p04");
+  DeviceDb tablet;
+  auto seen = f.store->Pull(f.official_p04, 0, 0, "tablet");
+  REQUIRE(seen.ok());
+  REQUIRE(sql::ApplyChangeset(tablet.db(), seen->changeset, [](int, sqlite3_changeset_iter*) {
+            return sql::ConflictAction::kReplace;
+          }).ok());
+  const uint64_t cursor = seen->cursor;
+  auto v = PushFrom(f, f.official_p04, "tablet", 1,
+                    tablet.Capture("UPDATE reports SET status = 'accepted' WHERE id = '" + id + "'"),
+                    cursor);
+  REQUIRE(v.verdict == wire::Verdict::kApplied);
+
+  auto own = f.store->Pull(f.official_p04, cursor, 0, "tablet");
+  REQUIRE(own.ok());
+  CHECK(own->rows == 0);
+  CHECK(own->cursor >= v.server_seq);  // the cursor still moves past it
+  // Everyone else gets it: another device of the same official, the district, the citizen.
+  CHECK(Changes(f.store->Pull(f.official_p04, cursor, 0, "phone")->changeset) ==
+        std::vector<std::string>{"I:reports:" + id});
+  CHECK(Changes(f.store->Pull(f.official_q11, 0, 0, "desk")->changeset) ==
+        std::vector<std::string>{"I:reports:" + id});
+  CHECK(Changes(f.store->Pull(f.citizen, 0, 0, "citizen-phone")->changeset) ==
+        std::vector<std::string>{"I:reports:" + id});
+
+  SECTION("an update on a version the device had not seen is sent back") {
+    auto stale = PushFrom(
+        f, f.official_p04, "tablet", 2,
+        tablet.Capture("UPDATE reports SET status = 'in_progress' WHERE id = '" + id + "'"),
+        /*cursor=*/0);
+    REQUIRE(stale.verdict == wire::Verdict::kApplied);
+    CHECK(Changes(f.store->Pull(f.official_p04, cursor, 0, "tablet")->changeset) ==
+          std::vector<std::string>{"I:reports:" + id});
+  }
+  SECTION("a later change by anyone else is sent back") {
+    DeviceDb desk;
+    auto all = f.store->Pull(f.official_q11, 0, 0, "desk");
+    REQUIRE(sql::ApplyChangeset(desk.db(), all->changeset, [](int, sqlite3_changeset_iter*) {
+              return sql::ConflictAction::kReplace;
+            }).ok());
+    auto other = PushFrom(
+        f, f.official_q11, "desk", 1,
+        desk.Capture("UPDATE reports SET status = 'in_progress' WHERE id = '" + id + "'"),
+        all->cursor);
+    REQUIRE(other.verdict == wire::Verdict::kApplied);
+    CHECK(Changes(f.store->Pull(f.official_p04, cursor, 0, "tablet")->changeset) ==
+          std::vector<std::string>{"I:reports:" + id});
+  }
+}
+
+TEST_CASE("Reassignment removes the report and its events from the old unit's devices") {
+  StoreFixture f;
+  std::string id = File(f, f.citizen, "p04");
+  DeviceDb desk;
+  desk.Exec(InsertReportSql(id));
+  const std::string e1 = NewId(), e2 = NewId();
+  auto to_p05 = PushFrom(f, f.official_q11, "desk", 1,
+                         desk.Capture("UPDATE reports SET assigned_unit = 'p05' WHERE id = '" + id +
+                                      "'; " + EventSql(e1, id, "p05")),
+                         0);
+  INFO(to_p05.message);
+  REQUIRE(to_p05.verdict == wire::Verdict::kApplied);
+  auto p05 = f.store->Pull(f.official_p05, 0, 0, "p05-tablet");
+  REQUIRE(p05.ok());
+  CHECK(Changes(p05->changeset) ==
+        std::vector<std::string>{"I:reports:" + id, "I:case_events:" + e1});
+
+  auto onward = PushFrom(
+      f, f.official_q11, "desk", 2,
+      desk.Capture("UPDATE reports SET assigned_unit = 'phong-qldt' WHERE id = '" + id + "'; " +
+                   EventSql(e2, id, "phong-qldt")),
+      0);
+  REQUIRE(onward.verdict == wire::Verdict::kApplied);
+  // p05 no longer sees it: a removal of the report and of the event it had.
+  auto gone = f.store->Pull(f.official_p05, p05->cursor, 0, "p05-tablet");
+  REQUIRE(gone.ok());
+  std::vector<std::string> changes = Changes(gone->changeset);
+  std::sort(changes.begin(), changes.end());
+  CHECK(changes == std::vector<std::string>{"D:case_events:" + e1, "D:reports:" + id});
+  // The ward keeps seeing it all; the new unit gets the report with its whole history.
+  std::vector<std::string> ward = Changes(f.store->Pull(f.official_p04, 0, 0, "w")->changeset);
+  CHECK(std::count(ward.begin(), ward.end(), "I:reports:" + id) == 1);
+  CHECK(std::count(ward.begin(), ward.end(), "I:case_events:" + e1) == 1);
+  CHECK(std::count(ward.begin(), ward.end(), "I:case_events:" + e2) == 1);
+  Account qldt = f.AddAccount("can-bo-qldt", Role::kOfficial, "phong-qldt");
+  std::vector<std::string> dept = Changes(f.store->Pull(qldt, 0, 0, "q")->changeset);
+  CHECK(std::count(dept.begin(), dept.end(), "I:reports:" + id) == 1);
+  CHECK(std::count(dept.begin(), dept.end(), "I:case_events:" + e1) == 1);
+  CHECK(std::count(dept.begin(), dept.end(), "I:case_events:" + e2) == 1);
+
+  SECTION("a report that comes back to a unit is sent again, not removed") {
+    auto back = PushFrom(
+        f, f.official_q11, "desk", 3,
+        desk.Capture("UPDATE reports SET assigned_unit = 'p05' WHERE id = '" + id + "'"), 0);
+    REQUIRE(back.verdict == wire::Verdict::kApplied);
+    std::vector<std::string> again =
+        Changes(f.store->Pull(f.official_p05, p05->cursor, 0, "p05-tablet")->changeset);
+    CHECK(std::count(again.begin(), again.end(), "I:reports:" + id) == 1);
+    CHECK(std::count(again.begin(), again.end(), "D:reports:" + id) == 0);
+  }
 }

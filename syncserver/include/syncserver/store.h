@@ -52,14 +52,20 @@ class Store {
   // Validates and applies the entries in one durable transaction; one verdict per entry,
   // in order. An entry already recorded for (device_id, local_seq) gets its recorded
   // verdict and is not applied again. Errors (kUnavailable, kInternal) mean nothing was
-  // applied. REQUIRES: BindDevice(device_id, account) succeeded.
+  // applied. `device_cursor`: the pull cursor the device sent with this push, when it
+  // pulls in the same exchange; rows it updated on top of a version it had seen are then
+  // not sent back to it (echo suppression, docs/architecture.md).
+  // REQUIRES: BindDevice(device_id, account) succeeded.
   virtual Result<std::vector<wire::EntryVerdict>> Push(
       const Account& account, std::string_view device_id,
-      const std::vector<wire::PushEntry>& entries) = 0;
+      const std::vector<wire::PushEntry>& entries,
+      std::optional<uint64_t> device_cursor = std::nullopt) = 0;
 
   // The rows changed after `cursor` that the account may see, oldest first, at most
-  // `max_rows` (0: the default page size; capped).
-  virtual Result<PullPage> Pull(const Account& account, uint64_t cursor, uint32_t max_rows) = 0;
+  // `max_rows` (0: the default page size; capped). With `device_id`, rows whose latest
+  // version is that device's own echo-suppressed write are left out.
+  virtual Result<PullPage> Pull(const Account& account, uint64_t cursor, uint32_t max_rows,
+                                std::string_view device_id = {}) = 0;
 
   // Parked conflicts (syncserver/conflict.h, docs/conflicts.md), newest first.
   virtual Result<std::vector<ConflictSummary>> ListConflicts(const ConflictFilter& filter) = 0;
@@ -73,6 +79,10 @@ class Store {
   virtual Result<ResolvedConflict> ResolveConflict(std::string_view id,
                                                    const ConflictDecision& decision,
                                                    std::string_view actor) = 0;
+
+  // Drops up to `limit` change-log entries that later changes of their rows superseded
+  // (pulls already skip them); returns how many. Runs under the single writer.
+  virtual Result<int64_t> CompactChangeLog(int64_t limit) = 0;
 };
 
 struct StoreOptions {

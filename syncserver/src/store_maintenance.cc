@@ -1,0 +1,47 @@
+#include "store_maintenance.h"
+
+#include <cstdio>
+
+namespace q11::server {
+namespace {
+
+// Small enough that the writer lock is held for milliseconds, not seconds.
+constexpr int64_t kBatch = 5000;
+
+}  // namespace
+
+StoreMaintenance::StoreMaintenance(Store& store, std::chrono::milliseconds interval)
+    : store_(store), interval_(interval), thread_([this] { Run(); }) {}
+
+void StoreMaintenance::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void StoreMaintenance::Run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    wake_.wait_for(lock, interval_, [this] { return stopping_; });
+    if (stopping_) return;
+    lock.unlock();
+    for (;;) {
+      Result<int64_t> dropped = store_.CompactChangeLog(kBatch);
+      if (!dropped.ok()) {
+        // Not fatal: pulls skip superseded entries anyway; try again next round.
+        std::fprintf(stderr, "syncserver: change-log compaction: %s\n",
+                     dropped.status().ToString().c_str());
+        break;
+      }
+      if (*dropped < kBatch) break;
+      std::lock_guard<std::mutex> check(mu_);
+      if (stopping_) break;
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace q11::server

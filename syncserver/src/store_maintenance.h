@@ -1,0 +1,37 @@
+// Background upkeep of the store while the server runs: drops change-log entries that
+// later changes superseded (change_log.h), a batch at a time so no push waits long behind
+// it. One thread, woken every `interval` and at Stop().
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "syncserver/store.h"
+
+namespace q11::server {
+
+class StoreMaintenance {
+ public:
+  // REQUIRES: store outlives this object (or Stop() runs first).
+  StoreMaintenance(Store& store, std::chrono::milliseconds interval);
+  ~StoreMaintenance() { Stop(); }
+  StoreMaintenance(const StoreMaintenance&) = delete;
+  StoreMaintenance& operator=(const StoreMaintenance&) = delete;
+
+  // Waits for a round in progress to finish its batch. Idempotent.
+  void Stop();
+
+ private:
+  void Run();
+
+  Store& store_;
+  const std::chrono::milliseconds interval_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace q11::server
