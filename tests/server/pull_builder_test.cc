@@ -307,3 +307,43 @@ TEST_CASE("Reassignment removes the report and its events from the old unit's de
     CHECK(std::count(again.begin(), again.end(), "D:reports:" + id) == 0);
   }
 }
+
+TEST_CASE("A version-2 change log is upgraded in place and keeps serving pulls") {
+  StoreFixture f;
+  std::string id = File(f, f.citizen, "p04");
+  f.store.reset();
+  {
+    // Put the database back in the version-2 layout: no "gone", no "echo_device", an index
+    // on row_audience(seq).
+    auto db = sql::Db::Open(f.db_path, false);
+    REQUIRE(db.ok());
+    REQUIRE(db->Exec(R"sql(
+      CREATE TABLE ra2 (audience TEXT NOT NULL, seq INTEGER NOT NULL, tbl TEXT NOT NULL,
+        pk TEXT NOT NULL, PRIMARY KEY (audience, seq)) WITHOUT ROWID;
+      INSERT INTO ra2 SELECT audience, seq, tbl, pk FROM row_audience;
+      DROP TABLE row_audience;
+      ALTER TABLE ra2 RENAME TO row_audience;
+      CREATE INDEX row_audience_by_seq ON row_audience(seq);
+      CREATE TABLE rl2 (tbl TEXT NOT NULL, pk TEXT NOT NULL, seq INTEGER NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (tbl, pk)) WITHOUT ROWID;
+      INSERT INTO rl2 SELECT tbl, pk, seq, deleted FROM row_log;
+      DROP TABLE row_log;
+      ALTER TABLE rl2 RENAME TO row_log;
+      UPDATE meta SET value = 2 WHERE key = 'schema_version';)sql")
+                .ok());
+  }
+  StoreOptions options;
+  options.clock = [] { return kNowMs; };
+  auto reopened = OpenSqliteStore(f.db_path, options);
+  INFO(reopened.status().ToString());
+  REQUIRE(reopened.ok());
+  f.store = std::move(*reopened);
+  CHECK(f.Query("SELECT value FROM meta WHERE key = 'schema_version'") == "3");
+  CHECK(f.Query("SELECT count(*) FROM pragma_table_info('row_audience') WHERE name = 'gone'") ==
+        "1");
+  CHECK(f.Query("SELECT count(*) FROM pragma_table_info('row_log') WHERE name = 'echo_device'") ==
+        "1");
+  CHECK(f.Query("SELECT count(*) FROM sqlite_master WHERE name = 'row_audience_by_seq'") == "0");
+  CHECK(Changes(f.store->Pull(f.citizen, 0, 0, "phone")->changeset) ==
+        std::vector<std::string>{"I:reports:" + id});
+}
