@@ -13,6 +13,7 @@
 #include "server_schema.h"
 #include "syncserver/store.h"
 #include "table_shapes.h"
+#include "wal_checkpointer.h"
 
 namespace q11::server {
 namespace {
@@ -60,6 +61,9 @@ class SqliteStore final : public Store {
     if (!db.ok()) return db.status();
     writer_ = std::move(*db);
     Q11_RETURN_IF_ERROR(PrepareServerDatabase(writer_));
+    Result<std::unique_ptr<WalCheckpointer>> checkpointer = WalCheckpointer::Start(path_, writer_);
+    if (!checkpointer.ok()) return checkpointer.status();
+    checkpointer_ = std::move(*checkpointer);
     Result<TableShapes> shapes = TableShapes::Load(writer_);
     if (!shapes.ok()) return shapes.status();
     shapes_ = std::move(*shapes);
@@ -241,6 +245,7 @@ class SqliteStore final : public Store {
   ReaderPool readers_;
   std::mutex write_mu_;
   sql::Db writer_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // declared after writer_: stops first
   std::unique_ptr<PushApplier> push_;
   std::unique_ptr<ConflictResolver> resolver_;
   sql::Statement insert_account_, bind_device_, device_owner_;

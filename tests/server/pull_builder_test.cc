@@ -1,7 +1,7 @@
 // Pulls through the real store: who sees what, the changeset applies on a fresh device,
 // and paging with cursors.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <set>
 
 #include "changeset_reader.h"
@@ -180,7 +180,9 @@ std::vector<std::string> Changes(const std::string& changeset) {
   for (const TableChanges& t : cs->tables)
     for (const RowChange& r : t.rows) {
       const auto& values = r.op == SQLITE_DELETE ? r.old_values : r.new_values;
-      out.push_back(std::string(r.op == SQLITE_INSERT ? "I" : r.op == SQLITE_DELETE ? "D" : "U") +
+      out.push_back(std::string(r.op == SQLITE_INSERT   ? "I"
+                                : r.op == SQLITE_DELETE ? "D"
+                                                        : "U") +
                     ":" + t.table + ":" + std::string(values[0].text()));
     }
   return out;
@@ -214,9 +216,9 @@ TEST_CASE("Echo suppression: a device's own update on what it had seen is not se
             return sql::ConflictAction::kReplace;
           }).ok());
   const uint64_t cursor = seen->cursor;
-  auto v = PushFrom(f, f.official_p04, "tablet", 1,
-                    tablet.Capture("UPDATE reports SET status = 'accepted' WHERE id = '" + id + "'"),
-                    cursor);
+  auto v = PushFrom(
+      f, f.official_p04, "tablet", 1,
+      tablet.Capture("UPDATE reports SET status = 'accepted' WHERE id = '" + id + "'"), cursor);
   REQUIRE(v.verdict == wire::Verdict::kApplied);
 
   auto own = f.store->Pull(f.official_p04, cursor, 0, "tablet");
@@ -246,10 +248,10 @@ TEST_CASE("Echo suppression: a device's own update on what it had seen is not se
     REQUIRE(sql::ApplyChangeset(desk.db(), all->changeset, [](int, sqlite3_changeset_iter*) {
               return sql::ConflictAction::kReplace;
             }).ok());
-    auto other = PushFrom(
-        f, f.official_q11, "desk", 1,
-        desk.Capture("UPDATE reports SET status = 'in_progress' WHERE id = '" + id + "'"),
-        all->cursor);
+    auto other =
+        PushFrom(f, f.official_q11, "desk", 1,
+                 desk.Capture("UPDATE reports SET status = 'in_progress' WHERE id = '" + id + "'"),
+                 all->cursor);
     REQUIRE(other.verdict == wire::Verdict::kApplied);
     CHECK(Changes(f.store->Pull(f.official_p04, cursor, 0, "tablet")->changeset) ==
           std::vector<std::string>{"I:reports:" + id});
@@ -273,11 +275,11 @@ TEST_CASE("Reassignment removes the report and its events from the old unit's de
   CHECK(Changes(p05->changeset) ==
         std::vector<std::string>{"I:reports:" + id, "I:case_events:" + e1});
 
-  auto onward = PushFrom(
-      f, f.official_q11, "desk", 2,
-      desk.Capture("UPDATE reports SET assigned_unit = 'phong-qldt' WHERE id = '" + id + "'; " +
-                   EventSql(e2, id, "phong-qldt")),
-      0);
+  auto onward =
+      PushFrom(f, f.official_q11, "desk", 2,
+               desk.Capture("UPDATE reports SET assigned_unit = 'phong-qldt' WHERE id = '" + id +
+                            "'; " + EventSql(e2, id, "phong-qldt")),
+               0);
   REQUIRE(onward.verdict == wire::Verdict::kApplied);
   // p05 no longer sees it: a removal of the report and of the event it had.
   auto gone = f.store->Pull(f.official_p05, p05->cursor, 0, "p05-tablet");

@@ -1,0 +1,41 @@
+// The background WAL checkpointer: commits over the threshold get the log copied into the
+// database by its own thread, and the writer never checkpoints itself.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "server_test_support.h"
+#include "wal_checkpointer.h"
+
+using namespace q11;
+using namespace q11::server;
+using namespace q11::server::test;
+
+TEST_CASE("Commits past the threshold are checkpointed by the background thread") {
+  TempDir dir;
+  const std::string path = dir.path() + "/wal.db";
+  auto writer = sql::Db::Open(path, true);
+  REQUIRE(writer.ok());
+  REQUIRE(writer->Exec("PRAGMA journal_mode=WAL; CREATE TABLE t (v BLOB)").ok());
+  auto checkpointer = WalCheckpointer::Start(path, *writer, /*pages=*/4);
+  REQUIRE(checkpointer.ok());
+
+  // Small commits under the threshold: nothing to do.
+  REQUIRE(writer->Exec("INSERT INTO t VALUES (x'01')").ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK((*checkpointer)->checkpoints() == 0);
+
+  // One commit of many pages wakes the thread, which copies the log into the file.
+  REQUIRE(writer
+              ->Exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20) "
+                     "INSERT INTO t SELECT randomblob(4000) FROM n")
+              .ok());
+  for (int i = 0; i < 200 && (*checkpointer)->checkpoints() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK((*checkpointer)->checkpoints() >= 1);
+  // The pages are in the database file itself now, not only in the log.
+  CHECK(std::filesystem::file_size(path) > 20 * 4000);
+  auto rows = writer->QueryText("SELECT count(*) FROM t");
+  CHECK(rows->value_or("") == "21");
+}
