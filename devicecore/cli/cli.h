@@ -83,6 +83,7 @@ int RunOutbox(Context& ctx);
 int RunOutboxSettled(Context& ctx);
 int RunOutboxDiscard(Context& ctx);
 int RunSync(Context& ctx);
+int RunWatch(Context& ctx);
 int RunDevExec(Context& ctx);
 
 // Parsing and help (cli_args.cc).

@@ -210,6 +210,18 @@ const std::vector<Command>& Commands() {
        0,
        0,
        RunSync},
+      {"watch",
+       nullptr,
+       "[--json] [--once] [--timeout=SECONDS] [--server=URL]",
+       "Stay online and show incoming changes as they arrive: the server tells this device\n"
+       "within a second that something is new for it (a long poll), then it syncs and prints\n"
+       "each report that came, changed or left (--json: one JSON object per line). --once:\n"
+       "stop after the first changes; --timeout: stop after that many seconds.\n"
+       "Theo dõi thay đổi mới theo thời gian thực.",
+       {{"json", false}, {"once", false}, {"timeout", true}, {"server", true}},
+       0,
+       0,
+       RunWatch},
       {"dev",
        "exec",
        "SQL",

@@ -13,6 +13,7 @@
 namespace q11::server {
 class RefreshTokens;
 class ContactVault;
+class ChangeNotifier;
 class SecurityAudit;
 struct RateLimits;
 }  // namespace q11::server
@@ -24,8 +25,9 @@ struct HandlerContext {
   const TokenService* tokens = nullptr;
   RefreshTokens* refresh = nullptr;
   ContactVault* contacts = nullptr;
-  SecurityAudit* audit = nullptr;  // may be null in handler unit tests: then nothing is audited
-  RateLimits* limits = nullptr;    // may be null: no rate limits
+  SecurityAudit* audit = nullptr;     // may be null in handler unit tests: then nothing is audited
+  RateLimits* limits = nullptr;       // may be null: no rate limits
+  ChangeNotifier* changes = nullptr;  // may be null: waiting for changes is refused (503)
   size_t max_body_bytes = 32u << 20;
   bool log_requests = true;
   std::function<int64_t()> clock_ms;  // Unix milliseconds

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <mutex>
 
+#include "change_notifier.h"
 #include "contact_vault.h"
 #include "data_dir.h"
 #include "handler_context.h"
@@ -60,8 +61,12 @@ Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o) {
 
 class RunningServer final : public Server {
  public:
-  RunningServer(std::unique_ptr<Store> store, TokenService tokens, Security security)
-      : store_(std::move(store)), tokens_(std::move(tokens)), security_(std::move(security)) {}
+  RunningServer(std::unique_ptr<ChangeNotifier> changes, std::unique_ptr<Store> store,
+                TokenService tokens, Security security)
+      : changes_(std::move(changes)),
+        store_(std::move(store)),
+        tokens_(std::move(tokens)),
+        security_(std::move(security)) {}
   ~RunningServer() override { Stop(); }
 
   Status Listen(const ServerOptions& options) {
@@ -71,6 +76,7 @@ class RunningServer final : public Server {
     context_.contacts = security_.contacts.get();
     context_.audit = security_.audit.get();
     context_.limits = security_.limits.get();
+    context_.changes = changes_.get();
     context_.max_body_bytes = options.max_body_bytes;
     context_.log_requests = options.log_requests;
     context_.clock_ms = NowMs;
@@ -126,7 +132,9 @@ class RunningServer final : public Server {
     std::lock_guard<std::mutex> lock(stop_mu_);
     if (!http_) return;
     try {
-      // stopAll(true): also abort idle keep-alive connections, or stop would wait for them.
+      // Waiting devices are answered at once; stopAll(true) also aborts idle keep-alive
+      // connections, or stop would wait for them.
+      changes_->Shutdown();
       http_->stopAll(true);
       pool_->joinAll();
     } catch (const Poco::Exception& e) {
@@ -138,6 +146,7 @@ class RunningServer final : public Server {
   }
 
  private:
+  std::unique_ptr<ChangeNotifier> changes_;  // outlives the store, which calls it
   std::unique_ptr<Store> store_;
   TokenService tokens_;
   Security security_;
@@ -158,15 +167,19 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
     return InvalidArgument("TLS needs both a certificate and a key / TLS cần cả chứng chỉ và khóa");
   Q11_RETURN_IF_ERROR(EnsureDataDir(options.data_dir));
   DataPaths paths = PathsFor(options.data_dir);
-  Result<std::unique_ptr<Store>> store = OpenSqliteStore(paths.database);
+  // Waiting devices may take all threads but a few, so syncs and logins always find one.
+  auto changes = std::make_unique<ChangeNotifier>(std::max(1, options.threads - 4));
+  StoreOptions store_options;
+  store_options.on_commit = [n = changes.get()] { n->Notify(); };
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(paths.database, store_options);
   if (!store.ok()) return store.status();
   Result<TokenService> tokens =
       TokenService::FromKeyFile(paths.signing_key, options.token_ttl_seconds);
   if (!tokens.ok()) return tokens.status();
   Result<Security> security = OpenSecurity(paths, options);
   if (!security.ok()) return security.status();
-  auto server =
-      std::make_unique<RunningServer>(std::move(*store), std::move(*tokens), std::move(*security));
+  auto server = std::make_unique<RunningServer>(std::move(changes), std::move(*store),
+                                                std::move(*tokens), std::move(*security));
   Q11_RETURN_IF_ERROR(server->Listen(options));
   Q11_RETURN_IF_ERROR(WriteFileAtomically(paths.port_file, std::to_string(server->port()) + "\n"));
   return std::unique_ptr<Server>(std::move(server));

@@ -94,6 +94,29 @@ Result<sql::Statement*> PullBuilder::PageStatement(size_t n) {
   return &page_by_count_.emplace(n, std::move(*st)).first->second;
 }
 
+Status PullBuilder::BindPage(sql::Statement& q, const std::vector<std::string>& audiences,
+                             uint64_t cursor, uint32_t limit, std::string_view device_id) {
+  q.Bind(1, static_cast<int64_t>(cursor)).Bind(2, static_cast<int64_t>(limit));
+  for (size_t i = 0; i < audiences.size(); ++i) q.Bind(static_cast<int>(i + 3), audiences[i]);
+  // No device: "" matches no echo_device, so nothing is left out. (An empty string_view
+  // may have no data pointer, which SQLite would bind as NULL.)
+  q.Bind(static_cast<int>(audiences.size() + 3),
+         device_id.empty() ? std::string_view("") : device_id);
+  return Status::Ok();
+}
+
+Result<bool> PullBuilder::HasChanges(const std::vector<std::string>& audiences, uint64_t cursor,
+                                     std::string_view device_id) {
+  if (audiences.empty() || audiences.size() > 4) return InvalidArgument("bad audiences");
+  Result<sql::Statement*> st = PageStatement(audiences.size());
+  if (!st.ok()) return st.status();
+  sql::Statement& q = **st;
+  Q11_RETURN_IF_ERROR(BindPage(q, audiences, cursor, 1, device_id));
+  Result<bool> row = q.Step();
+  q.Reset();
+  return row;
+}
+
 Status PullBuilder::ReadPage(const std::vector<std::string>& audiences, uint64_t cursor,
                              uint32_t limit, std::string_view device_id, PullPage* page) {
   Result<bool> row = last_seq_.Step();
@@ -104,12 +127,7 @@ Status PullBuilder::ReadPage(const std::vector<std::string>& audiences, uint64_t
   Result<sql::Statement*> st = PageStatement(audiences.size());
   if (!st.ok()) return st.status();
   sql::Statement& q = **st;
-  q.Bind(1, static_cast<int64_t>(cursor)).Bind(2, static_cast<int64_t>(limit) + 1);
-  for (size_t i = 0; i < audiences.size(); ++i) q.Bind(static_cast<int>(i + 3), audiences[i]);
-  // No device: "" matches no echo_device, so nothing is left out. (An empty string_view
-  // may have no data pointer, which SQLite would bind as NULL.)
-  q.Bind(static_cast<int>(audiences.size() + 3),
-         device_id.empty() ? std::string_view("") : device_id);
+  Q11_RETURN_IF_ERROR(BindPage(q, audiences, cursor, limit + 1, device_id));
   entries_.clear();
   page->has_more = false;
   for (;;) {

@@ -34,6 +34,10 @@ class PullBuilder {
   Result<PullPage> Build(const std::vector<std::string>& audiences, uint64_t cursor, uint32_t limit,
                          std::string_view device_id = {});
 
+  // Whether Build() would find any row (one indexed probe; for long-polling devices).
+  Result<bool> HasChanges(const std::vector<std::string>& audiences, uint64_t cursor,
+                          std::string_view device_id);
+
  private:
   struct Entry {
     uint64_t seq;
@@ -54,6 +58,9 @@ class PullBuilder {
   Status ReadPage(const std::vector<std::string>& audiences, uint64_t cursor, uint32_t limit,
                   std::string_view device_id, PullPage* page);
   Result<std::string> MakeChangeset(uint32_t* rows);
+  // Binds PageStatement's parameters.
+  static Status BindPage(sql::Statement& q, const std::vector<std::string>& audiences,
+                         uint64_t cursor, uint32_t limit, std::string_view device_id);
   // Keeps only the last entry of each row in entries_.
   void DropSupersededRemovals();
 

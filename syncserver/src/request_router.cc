@@ -9,6 +9,7 @@
 #include "register_handler.h"
 #include "sync_handler.h"
 #include "token_handlers.h"
+#include "wait_handler.h"
 
 namespace q11::server {
 namespace {
@@ -49,8 +50,9 @@ Poco::Net::HTTPRequestHandler* RequestRouter::createRequestHandler(
     const char* method;
   };
   static constexpr Route kRoutes[] = {
-      {"/healthz", "GET"},     {"/v1/login", "POST"},  {"/v1/sync", "POST"},
-      {"/v1/refresh", "POST"}, {"/v1/logout", "POST"}, {"/v1/register", "POST"},
+      {"/healthz", "GET"},          {"/v1/login", "POST"},  {"/v1/sync", "POST"},
+      {"/v1/refresh", "POST"},      {"/v1/logout", "POST"}, {"/v1/register", "POST"},
+      {"/v1/changes/wait", "POST"},
   };
   auto wrong_method = [&](const char* allowed) {
     return new ErrorHandler(context_, 405, "invalid_argument",
@@ -100,6 +102,7 @@ Poco::Net::HTTPRequestHandler* RequestRouter::createRequestHandler(
     if (path == "/v1/refresh") return new RefreshHandler(context_);
     if (path == "/v1/logout") return new LogoutHandler(context_);
     if (path == "/v1/register") return new RegisterHandler(context_);
+    if (path == "/v1/changes/wait") return new WaitHandler(context_);
     return new SyncHandler(context_);
   }
   return new ErrorHandler(context_, 404, "not_found", "no such endpoint: " + std::string(path),

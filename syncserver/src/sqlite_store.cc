@@ -171,13 +171,27 @@ class SqliteStore final : public Store {
                                                const std::vector<wire::PushEntry>& entries,
                                                std::optional<uint64_t> device_cursor) override {
     if (entries.empty()) return std::vector<wire::EntryVerdict>();
-    std::lock_guard<std::mutex> lock(write_mu_);
-    return push_->Apply(account, device_id, entries, options_.clock(), device_cursor);
+    Result<std::vector<wire::EntryVerdict>> verdicts = [&] {
+      std::lock_guard<std::mutex> lock(write_mu_);
+      return push_->Apply(account, device_id, entries, options_.clock(), device_cursor);
+    }();
+    if (verdicts.ok() && options_.on_commit &&
+        std::any_of(verdicts->begin(), verdicts->end(),
+                    [](const wire::EntryVerdict& v) { return v.server_seq > 0; }))
+      options_.on_commit();
+    return verdicts;
   }
 
   Result<int64_t> CompactChangeLog(int64_t limit) override {
     std::lock_guard<std::mutex> lock(write_mu_);
     return push_->CompactLog(limit);
+  }
+
+  Result<bool> HasChanges(const Account& account, uint64_t cursor,
+                          std::string_view device_id) override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    return (*r)->pull->HasChanges(ReadAudiences(account), cursor, device_id);
   }
 
   Result<PullPage> Pull(const Account& account, uint64_t cursor, uint32_t max_rows,
@@ -207,8 +221,12 @@ class SqliteStore final : public Store {
 
   Result<ResolvedConflict> ResolveConflict(std::string_view id, const ConflictDecision& decision,
                                            std::string_view actor) override {
-    std::lock_guard<std::mutex> lock(write_mu_);
-    return resolver_->Resolve(id, decision, actor, options_.clock());
+    Result<ResolvedConflict> resolved = [&] {
+      std::lock_guard<std::mutex> lock(write_mu_);
+      return resolver_->Resolve(id, decision, actor, options_.clock());
+    }();
+    if (resolved.ok() && options_.on_commit) options_.on_commit();
+    return resolved;
   }
 
  private:

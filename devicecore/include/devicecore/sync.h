@@ -50,4 +50,10 @@ struct SyncResult {
 // kPermissionDenied, kDataLoss (a malformed response), kInternal.
 Result<SyncResult> Sync(Database& db, Transport& transport, const SyncOptions& options = {});
 
+// Waits, at most `timeout_seconds` (the server caps it at 60), until the server has changes
+// for this device to pull: true then (call Sync), false when the time ran out. One attempt,
+// no retries; the transport's timeout must exceed `timeout_seconds`. Errors as for Sync,
+// plus kUnavailable with a Retry-After when too many devices already wait.
+Result<bool> WaitForChanges(Database& db, Transport& transport, int timeout_seconds = 25);
+
 }  // namespace q11::device

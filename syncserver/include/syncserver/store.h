@@ -67,6 +67,10 @@ class Store {
   virtual Result<PullPage> Pull(const Account& account, uint64_t cursor, uint32_t max_rows,
                                 std::string_view device_id = {}) = 0;
 
+  // True when Pull(account, cursor, _, device_id) would return anything.
+  virtual Result<bool> HasChanges(const Account& account, uint64_t cursor,
+                                  std::string_view device_id) = 0;
+
   // Parked conflicts (syncserver/conflict.h, docs/conflicts.md), newest first.
   virtual Result<std::vector<ConflictSummary>> ListConflicts(const ConflictFilter& filter) = 0;
   // kNotFound for an unknown id.
@@ -88,6 +92,9 @@ class Store {
 struct StoreOptions {
   // Unix milliseconds; tests substitute a fixed clock.
   std::function<int64_t()> clock;
+  // Called after every commit that changed synced rows (a push, a conflict resolution),
+  // outside the store's locks: wakes devices waiting for changes. May be empty.
+  std::function<void()> on_commit;
   uint32_t default_pull_rows = 5000;
   uint32_t max_pull_rows = 20000;
 };

@@ -1,0 +1,46 @@
+// WaitForChanges(): one long poll (POST /v1/changes/wait, docs/protocol.md). The server
+// holds the request until something for this account lands after the device's cursor, so
+// an online device learns of new work within a second without polling hard.
+#include <Poco/JSON/Parser.h>
+
+#include "account_reply.h"
+#include "devicecore/sync.h"
+#include "server_call.h"
+#include "status_macros.h"
+#include "token_refresh.h"
+
+namespace q11::device {
+
+Result<bool> WaitForChanges(Database& database, Transport& transport, int timeout_seconds) {
+  DatabaseImpl* db = DatabaseImpl::From(database);
+  if (db == nullptr)
+    return InvalidArgument("WaitForChanges needs a Database made by Database::Open");
+  Result<Account> account = db->GetAccount();
+  if (!account.ok()) {
+    if (account.status().code() == StatusCode::kNotFound)
+      return Unauthenticated("not logged in: run q11 login");
+    return account.status();
+  }
+  // One attempt: the caller's loop is the retry (a long poll that failed is simply asked
+  // again after a pause).
+  const RetryPolicy once{1, 0};
+  Q11_ASSIGN_OR_RETURN(Account fresh, FreshAccount(*db, transport, *account, once));
+  Q11_ASSIGN_OR_RETURN(uint64_t cursor, db->meta().Cursor());
+  std::string body = JsonBody({{"device_id", db->DeviceId()},
+                               {"cursor", std::to_string(cursor)},
+                               {"timeout_seconds", std::to_string(std::max(0, timeout_seconds))}});
+  Q11_ASSIGN_OR_RETURN(HttpReply reply,
+                       PostWithRetry(transport, db->env(), "/v1/changes/wait", "application/json",
+                                     body, fresh.token, once, nullptr));
+  try {
+    Poco::JSON::Parser parser;
+    Poco::JSON::Object::Ptr obj = parser.parse(reply.body).extract<Poco::JSON::Object::Ptr>();
+    if (obj.isNull() || !obj->has("changed"))
+      return DataLoss("malformed answer to a wait for changes: " + reply.body.substr(0, 200));
+    return obj->getValue<bool>("changed");
+  } catch (const Poco::Exception& e) {
+    return DataLoss("malformed answer to a wait for changes: " + e.displayText());
+  }
+}
+
+}  // namespace q11::device
