@@ -117,7 +117,8 @@ class RunningServer final : public Server {
       };
       http_->start();
       port_ = socket_->address().port();
-      maintenance_ = std::make_unique<StoreMaintenance>(*store_, std::chrono::seconds(30));
+      maintenance_ = std::make_unique<StoreMaintenance>(*store_, security_.refresh.get(),
+                                                        std::chrono::seconds(30));
     } catch (const Poco::Exception& e) {
       return Unavailable("cannot listen on " + options.bind + ":" + std::to_string(options.port) +
                          ": " + e.displayText());

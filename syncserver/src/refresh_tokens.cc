@@ -114,4 +114,14 @@ Status RefreshTokens::RevokeUser(std::string_view user_id, int64_t now_s) {
   return st->Bind(1, user_id).Bind(2, now_s).Run();
 }
 
+Result<int64_t> RefreshTokens::Prune(int64_t now_s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Result<sql::Statement> st = db_.Prepare(
+      "DELETE FROM refresh_tokens WHERE family_id IN (SELECT family_id FROM refresh_tokens "
+      "GROUP BY family_id HAVING max(expires_at) <= ?1)");
+  if (!st.ok()) return st.status();
+  Q11_RETURN_IF_ERROR(st->Bind(1, now_s).Run());
+  return db_.Changes();
+}
+
 }  // namespace q11::server

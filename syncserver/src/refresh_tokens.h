@@ -47,6 +47,10 @@ class RefreshTokens {
   Status RevokeFamily(std::string_view token, std::string_view user_id, int64_t now_s);
   // Revokes every family of the account (it was disabled).
   Status RevokeUser(std::string_view user_id, int64_t now_s);
+  // Deletes the families whose every token has expired by now_s (nothing in them can be
+  // used, and a reuse can no longer harm a live token); returns how many rows went.
+  // Families with a live token are kept whole, so reuse detection still works for them.
+  Result<int64_t> Prune(int64_t now_s);
 
   int64_t ttl_seconds() const { return ttl_seconds_; }
 

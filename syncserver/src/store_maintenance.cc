@@ -10,8 +10,9 @@ constexpr int64_t kBatch = 5000;
 
 }  // namespace
 
-StoreMaintenance::StoreMaintenance(Store& store, std::chrono::milliseconds interval)
-    : store_(store), interval_(interval), thread_([this] { Run(); }) {}
+StoreMaintenance::StoreMaintenance(Store& store, RefreshTokens* refresh,
+                                   std::chrono::milliseconds interval)
+    : store_(store), refresh_(refresh), interval_(interval), thread_([this] { Run(); }) {}
 
 void StoreMaintenance::Stop() {
   {
@@ -28,6 +29,15 @@ void StoreMaintenance::Run() {
     wake_.wait_for(lock, interval_, [this] { return stopping_; });
     if (stopping_) return;
     lock.unlock();
+    if (refresh_ != nullptr) {
+      int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+      Result<int64_t> pruned = refresh_->Prune(now_s);
+      if (!pruned.ok())
+        std::fprintf(stderr, "syncserver: refresh-token pruning: %s\n",
+                     pruned.status().ToString().c_str());
+    }
     for (;;) {
       Result<int64_t> dropped = store_.CompactChangeLog(kBatch);
       if (!dropped.ok()) {

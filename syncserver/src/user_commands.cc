@@ -25,6 +25,8 @@ constexpr const char* kUserUsage =
     "       syncserver user list --data=DIR [--json]\n"
     "       syncserver user disable --data=DIR --name=NAME   refuse the account at login, refresh "
     "and sync; revoke its sessions (khóa tài khoản)\n"
+    "       syncserver user enable --data=DIR --name=NAME    let a disabled account log in again "
+    "(mở khóa tài khoản)\n"
     "       syncserver user contact --data=DIR --name=NAME   show a reporter's contact details; "
     "audited (xem thông tin liên hệ, có ghi nhật ký)\n"
     "  Roles / vai trò: citizen (người dân), official (cán bộ, needs --unit), leader (lãnh đạo), "
@@ -119,7 +121,8 @@ Result<Account> FindNamed(Store& store, const std::string& name) {
   return std::move((*found)->account);
 }
 
-int UserDisable(const CliArgs& args) {
+// user disable / user enable.
+int UserSetDisabled(const CliArgs& args, bool disabled) {
   for (const char* required : {"data", "name"})
     if (!args.values.count(required))
       return UsageError(std::string("missing --") + required + " / thiếu --" + required,
@@ -133,18 +136,25 @@ int UserDisable(const CliArgs& args) {
   // flag takes effect at once; revoking the refresh families ends the sessions for good.
   Result<sql::Db> db = sql::Db::Open(paths.database, /*create=*/false);
   if (!db.ok()) return Fail(db.status());
-  Result<sql::Statement> st = db->Prepare("UPDATE users SET disabled = 1 WHERE id = ?1");
+  Result<sql::Statement> st = db->Prepare("UPDATE users SET disabled = ?2 WHERE id = ?1");
   if (!st.ok()) return Fail(st.status());
-  Status updated = st->Bind(1, account->id).Run();
+  Status updated = st->Bind(1, account->id).Bind(2, disabled ? 1 : 0).Run();
   if (!updated.ok()) return Fail(updated);
-  Result<std::unique_ptr<RefreshTokens>> refresh = RefreshTokens::Open(paths.database, 0);
-  if (!refresh.ok()) return Fail(refresh.status());
-  Status revoked = (*refresh)->RevokeUser(account->id, NowMs() / 1000);
-  if (!revoked.ok()) return Fail(revoked);
+  if (disabled) {
+    Result<std::unique_ptr<RefreshTokens>> refresh = RefreshTokens::Open(paths.database, 0);
+    if (!refresh.ok()) return Fail(refresh.status());
+    Status revoked = (*refresh)->RevokeUser(account->id, NowMs() / 1000);
+    if (!revoked.ok()) return Fail(revoked);
+  }
   Result<std::unique_ptr<SecurityAudit>> audit = SecurityAudit::Open(paths.database, NowMs);
   if (!audit.ok()) return Fail(audit.status());
-  (void)(*audit)->Record(CliActor(), "account.disabled", "user/" + account->name, "{}");
-  std::printf("disabled %s; its sessions are revoked / đã khóa tài khoản\n", account->name.c_str());
+  (void)(*audit)->Record(CliActor(), disabled ? "account.disabled" : "account.enabled",
+                         "user/" + account->name, "{}");
+  if (disabled)
+    std::printf("disabled %s; its sessions are revoked / đã khóa tài khoản\n",
+                account->name.c_str());
+  else
+    std::printf("enabled %s; it may log in again / đã mở khóa tài khoản\n", account->name.c_str());
   return 0;
 }
 
@@ -181,7 +191,7 @@ int UserContact(const CliArgs& args) {
 
 int RunUserCommand(int argc, char** argv) {
   if (argc < 3)
-    return UsageError("missing user subcommand (add, list, disable, contact)", kUserUsage);
+    return UsageError("missing user subcommand (add, list, disable, enable, contact)", kUserUsage);
   std::string sub = argv[2];
   if (sub == "--help" || sub == "-h") {
     std::fputs(kUserUsage, stdout);
@@ -192,7 +202,7 @@ int RunUserCommand(int argc, char** argv) {
     spec = CliSpec{{"data", "name", "password", "role", "unit"}, {}};
   else if (sub == "list")
     spec = CliSpec{{"data"}, {"json"}};
-  else if (sub == "disable" || sub == "contact")
+  else if (sub == "disable" || sub == "enable" || sub == "contact")
     spec = CliSpec{{"data", "name"}, {}};
   else
     return UsageError("unknown user subcommand '" + sub + "'", kUserUsage);
@@ -203,7 +213,8 @@ int RunUserCommand(int argc, char** argv) {
     return 0;
   }
   if (sub == "add") return UserAdd(*args);
-  if (sub == "disable") return UserDisable(*args);
+  if (sub == "disable") return UserSetDisabled(*args, true);
+  if (sub == "enable") return UserSetDisabled(*args, false);
   if (sub == "contact") return UserContact(*args);
   return UserList(*args);
 }

@@ -452,6 +452,20 @@ TEST_CASE("Tampering: a disabled account is refused at login, refresh and sync")
              login.Str("token"), "application/x-q11-sync")
             .status == 403);
   f.StillServing();
+
+  SECTION("user enable lets the account log in again, the old session stays revoked") {
+    CommandResult e =
+        Run({SyncserverBin(), "user", "enable", "--data=" + f.server.data_dir(), "--name=lan"});
+    INFO(e.err);
+    REQUIRE(e.exit_code == 0);
+    CHECK_THAT(e.out, Catch::Contains("enabled lan"));
+    CHECK(
+        Post(f.server.port(), "/v1/login", R"({"name":"lan","password":"mat-khau-lan"})").status ==
+        200);
+    CHECK(Post(f.server.port(), "/v1/refresh",
+               R"({"refresh_token":")" + login.Str("refresh_token") + R"("})")
+              .status == 401);
+  }
 }
 
 TEST_CASE("Confidentiality: contact details reach no official's device, nor the DB in clear") {

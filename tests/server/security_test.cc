@@ -111,6 +111,26 @@ TEST_CASE("Rate limiter: a burst of capacity, then one per refill interval, Retr
   for (int i = 0; i < 1000; ++i) CHECK_FALSE(off.Take("x", t).has_value());
 }
 
+TEST_CASE("Refresh tokens: only families with nothing left alive are pruned") {
+  TempDir dir;
+  auto tokens = RefreshTokens::Open(dir.path() + "/server.db", /*ttl_seconds=*/1000);
+  REQUIRE(tokens.ok());
+  RefreshTokens& rt = **tokens;
+  const int64_t t = 1'800'000'000;
+  auto old_family = rt.IssueFamily("u1", t);
+  auto live_family = rt.IssueFamily("u1", t);
+  REQUIRE(old_family.ok());
+  REQUIRE(live_family.ok());
+  auto rotated = rt.Rotate(live_family->token, t + 900);  // its child lives until t + 1900
+  REQUIRE(rotated.ok());
+  auto pruned = rt.Prune(t + 1000);
+  REQUIRE(pruned.ok());
+  CHECK(*pruned == 1);  // the old family's one token; the live family keeps both rows
+  // Reuse detection still works in the kept family.
+  CHECK_THAT(rt.Rotate(live_family->token, t + 1001).status().message(), Catch::Contains("reused"));
+  CHECK(*rt.Prune(t + 1000) == 0);
+}
+
 TEST_CASE("Refresh tokens: rotate, reuse revokes the family, expiry, logout, disable") {
   TempDir dir;
   std::string db = dir.path() + "/server.db";
