@@ -47,6 +47,8 @@ class Context {
   int Usage(const std::string& msg) const;
   // Prints a one-line error (with the Vietnamese prefix for common codes); returns kExitFailed.
   int Fail(const Status& s) const;
+  // --server, else the server this device logged in to; "" when neither is known.
+  std::string ServerUrl();
 
  private:
   const Command* command_;

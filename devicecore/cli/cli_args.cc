@@ -280,6 +280,13 @@ device::Database* Context::db() {
   return db_.get();
 }
 
+std::string Context::ServerUrl() {
+  std::string url = args_.Get("server").value_or("");
+  if (!url.empty() || db() == nullptr) return url;
+  auto account = db_->GetAccount();
+  return account.ok() ? account->server_url : std::string();
+}
+
 int Context::Fail(const Status& s) const {
   const char* vi = nullptr;
   switch (s.code()) {

@@ -36,11 +36,7 @@ int RunSync(Context& ctx) {
   device::Database* db = ctx.db();
   if (db == nullptr) return kExitFailed;
 
-  std::string url = a.Get("server").value_or("");
-  if (url.empty()) {
-    auto account = db->GetAccount();
-    if (account.ok()) url = account->server_url;
-  }
+  std::string url = ctx.ServerUrl();
   if (url.empty()) {
     auto waiting = db->PendingCount();
     std::string n = waiting.ok() ? std::to_string(*waiting) : "?";

@@ -86,11 +86,7 @@ int RunWatch(Context& ctx) {
   const auto end = limit ? Clock::now() + std::chrono::seconds(*limit) : Clock::time_point::max();
   device::Database* db = ctx.db();
   if (db == nullptr) return kExitFailed;
-  std::string url = a.Get("server").value_or("");
-  if (url.empty()) {
-    auto account = db->GetAccount();
-    if (account.ok()) url = account->server_url;
-  }
+  std::string url = ctx.ServerUrl();
   if (url.empty()) return ctx.Fail(Unauthenticated("not logged in: run q11 login"));
   // The server holds a wait up to 25 s; the connection must outlast it.
   constexpr int kWaitS = 25;

@@ -316,10 +316,9 @@ Status RowMerger::WriteColumns(TableWriter& w, const std::vector<int>& columns,
   return RefileEvents(pk.text(), before, out);
 }
 
-Status RowMerger::RefileEvents(std::string_view id, const std::vector<std::string>& before,
-                               EntryOutcome* out) {
+Result<std::vector<std::string>> RowMerger::EventIds(std::string_view report_id) {
   std::vector<std::string> ids;
-  report_events_.Bind(1, id);
+  report_events_.Bind(1, report_id);
   for (;;) {
     Result<bool> r = report_events_.Step();
     if (!r.ok()) {
@@ -330,9 +329,16 @@ Status RowMerger::RefileEvents(std::string_view id, const std::vector<std::strin
     ids.push_back(report_events_.Text(0));
   }
   report_events_.Reset();
+  return ids;
+}
+
+Status RowMerger::RefileEvents(std::string_view id, const std::vector<std::string>& before,
+                               EntryOutcome* out) {
+  Result<std::vector<std::string>> ids = EventIds(id);
+  if (!ids.ok()) return ids.status();
   TableWriter* events = Writer("case_events");
   std::vector<Value> event;
-  for (const std::string& event_id : ids) {
+  for (const std::string& event_id : *ids) {
     Result<bool> found = events->Read(Value::Text(event_id), &event);
     if (!found.ok()) return found.status();
     if (*found) Q11_RETURN_IF_ERROR(Log(events->shape(), event, out, /*deleted=*/false, &before));
@@ -348,20 +354,10 @@ Status RowMerger::DeleteRow(TableWriter& w, const std::vector<Value>& row, std::
   if (shape.name == "reports") {
     // Its events first, while the report still gives them their audiences.
     TableWriter* events = Writer("case_events");
-    std::vector<std::string> ids;
-    report_events_.Bind(1, pk.text());
-    for (;;) {
-      Result<bool> r = report_events_.Step();
-      if (!r.ok()) {
-        report_events_.Reset();
-        return r.status();
-      }
-      if (!*r) break;
-      ids.push_back(report_events_.Text(0));
-    }
-    report_events_.Reset();
+    Result<std::vector<std::string>> ids = EventIds(pk.text());
+    if (!ids.ok()) return ids.status();
     std::vector<Value> event;
-    for (const std::string& id : ids) {
+    for (const std::string& id : *ids) {
       Value key = Value::Text(id);
       Result<bool> found = events->Read(key, &event);
       if (!found.ok()) return found.status();

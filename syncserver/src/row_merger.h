@@ -119,6 +119,8 @@ class RowMerger {
   // the audiences that see it now, with removals for those that no longer do.
   Status RefileEvents(std::string_view id, const std::vector<std::string>& before,
                       EntryOutcome* out);
+  // The ids of the report's case events.
+  Result<std::vector<std::string>> EventIds(std::string_view report_id);
 
   ChangeLog& log_;
   ConflictLog& conflicts_;
