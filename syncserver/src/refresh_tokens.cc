@@ -16,7 +16,8 @@ CREATE TABLE IF NOT EXISTS refresh_tokens (
   issued_at INTEGER NOT NULL,            -- Unix seconds
   expires_at INTEGER NOT NULL,
   spent_at INTEGER,                      -- used once; using it again revokes the family
-  revoked_at INTEGER
+  revoked_at INTEGER,
+  superseded_at INTEGER                  -- replaced by a sibling in the reuse grace period
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS refresh_tokens_by_family ON refresh_tokens(family_id);
 CREATE INDEX IF NOT EXISTS refresh_tokens_by_user ON refresh_tokens(user_id);
@@ -35,6 +36,12 @@ Result<std::unique_ptr<RefreshTokens>> RefreshTokens::Open(const std::string& db
   Result<sql::Db> db = sql::Db::Open(db_path, /*create=*/true);
   if (!db.ok()) return db.status();
   Q11_RETURN_IF_ERROR(db->Exec(kSchema));
+  // Tables made before the reuse grace period lack superseded_at.
+  Result<std::optional<std::string>> has = db->QueryText(
+      "SELECT count(*) FROM pragma_table_info('refresh_tokens') WHERE name = 'superseded_at'");
+  if (!has.ok()) return has.status();
+  if (has->value_or("0") == "0")
+    Q11_RETURN_IF_ERROR(db->Exec("ALTER TABLE refresh_tokens ADD COLUMN superseded_at INTEGER"));
   return std::unique_ptr<RefreshTokens>(new RefreshTokens(std::move(*db), ttl_seconds));
 }
 
@@ -65,8 +72,8 @@ Result<IssuedRefresh> RefreshTokens::Rotate(std::string_view token, int64_t now_
   Result<sql::Transaction> txn = sql::Transaction::Begin(db_);
   if (!txn.ok()) return txn.status();
   Result<sql::Statement> find = db_.Prepare(
-      "SELECT family_id, user_id, expires_at, spent_at IS NOT NULL, revoked_at IS NOT NULL "
-      "FROM refresh_tokens WHERE token_hash = ?1");
+      "SELECT family_id, user_id, expires_at, spent_at, revoked_at IS NOT NULL, "
+      "superseded_at IS NOT NULL FROM refresh_tokens WHERE token_hash = ?1");
   if (!find.ok()) return find.status();
   find->Bind(1, hash);
   Result<bool> row = find->Step();
@@ -74,16 +81,37 @@ Result<IssuedRefresh> RefreshTokens::Rotate(std::string_view token, int64_t now_
   if (!*row) return Unauthenticated("unknown refresh token");
   IssuedRefresh next{find->Text(1), find->Text(0), ""};
   int64_t expires_at = find->Int(2);
-  bool spent = find->Int(3) != 0, revoked = find->Int(4) != 0;
+  std::optional<int64_t> spent_at;
+  if (!find->IsNull(3)) spent_at = find->Int(3);
+  bool revoked = find->Int(4) != 0, superseded = find->Int(5) != 0;
   find->Reset();
-  if (revoked) return Unauthenticated("refresh token revoked");
-  if (spent) {
+  auto revoke_family = [&]() -> Status {
     Result<sql::Statement> revoke = db_.Prepare(
         "UPDATE refresh_tokens SET revoked_at = ?2 WHERE family_id = ?1 AND revoked_at IS NULL");
     if (!revoke.ok()) return revoke.status();
     Q11_RETURN_IF_ERROR(revoke->Bind(1, next.family_id).Bind(2, now_s).Run());
     Q11_RETURN_IF_ERROR(txn->Commit());
     return Unauthenticated("refresh token reused: every session of this login is revoked");
+  };
+  // A token replaced in the grace period turning up: two parties hold the family after all.
+  if (superseded) return revoke_family();
+  if (revoked) return Unauthenticated("refresh token revoked");
+  if (spent_at) {
+    // The same token again within seconds, its child never used: the answer to the first
+    // refresh was most likely lost on a bad link. Replace the unused child by a sibling
+    // instead of ending the session; should the replaced child ever turn up, the family
+    // is revoked (above).
+    Result<sql::Statement> child = db_.Prepare(
+        "UPDATE refresh_tokens SET revoked_at = ?2, superseded_at = ?2 WHERE parent_hash = ?1 "
+        "AND spent_at IS NULL AND revoked_at IS NULL");
+    if (!child.ok()) return child.status();
+    if (now_s - *spent_at > kReuseGraceSeconds || now_s >= expires_at) return revoke_family();
+    Q11_RETURN_IF_ERROR(child->Bind(1, hash).Bind(2, now_s).Run());
+    if (db_.Changes() != 1) return revoke_family();  // the child was used: a real reuse
+    next.token = HexEncode(RandomBytes(32));
+    Q11_RETURN_IF_ERROR(Insert(next, hash, now_s));
+    Q11_RETURN_IF_ERROR(txn->Commit());
+    return next;
   }
   if (now_s >= expires_at) return Unauthenticated("refresh token expired");
   Result<sql::Statement> spend =

@@ -7,6 +7,12 @@
 // revoked, so the thief's newer token stops working too and the owner logs in again.
 // Logout revokes a family; disabling an account revokes all of its families.
 //
+// Reuse grace: a phone on a bad link may send a refresh, lose the answer and send the same
+// token again. Within kReuseGraceSeconds of the first use, and while the child it was given
+// has never been used, that is answered with a new sibling (the unused child is revoked and
+// marked superseded) instead of revoking the family; a superseded token that turns up later
+// proves two holders and revokes the family.
+//
 // Own connection to the server database (table refresh_tokens), own lock: a refresh
 // never waits behind a pull. Thread safety: safe from many threads.
 #pragma once
@@ -21,6 +27,8 @@
 #include "q11sqlite/sqlite.h"
 
 namespace q11::server {
+
+inline constexpr int64_t kReuseGraceSeconds = 30;
 
 struct IssuedRefresh {
   std::string user_id;

@@ -111,6 +111,37 @@ TEST_CASE("Rate limiter: a burst of capacity, then one per refill interval, Retr
   for (int i = 0; i < 1000; ++i) CHECK_FALSE(off.Take("x", t).has_value());
 }
 
+TEST_CASE("Refresh tokens: a retry after a lost answer gets a sibling, a later reuse still kills") {
+  TempDir dir;
+  auto tokens = RefreshTokens::Open(dir.path() + "/server.db", /*ttl_seconds=*/1000);
+  REQUIRE(tokens.ok());
+  RefreshTokens& rt = **tokens;
+  const int64_t t = 1'800'000'000;
+  auto first = rt.IssueFamily("u1", t);
+  REQUIRE(first.ok());
+  auto lost = rt.Rotate(first->token, t + 1);  // its answer never reaches the phone
+  REQUIRE(lost.ok());
+  auto retry = rt.Rotate(first->token, t + 5);  // the phone sends the same token again
+  REQUIRE(retry.ok());
+  CHECK(retry->family_id == first->family_id);
+  CHECK(retry->token != lost->token);
+  auto next = rt.Rotate(retry->token, t + 600);  // the session goes on
+  REQUIRE(next.ok());
+
+  SECTION("the replaced child turning up later means two holders: the family is revoked") {
+    auto thief = rt.Rotate(lost->token, t + 601);
+    CHECK_THAT(thief.status().message(), Catch::Contains("reused"));
+    CHECK(rt.Rotate(next->token, t + 602).status().code() == StatusCode::kUnauthenticated);
+  }
+  SECTION("a token again within seconds, but its child was already used: a reuse") {
+    auto after = rt.Rotate(next->token, t + 602);  // `next`, retry's child, is used
+    REQUIRE(after.ok());
+    auto late = rt.Rotate(retry->token, t + 603);  // within 30 s of retry's own use
+    CHECK_THAT(late.status().message(), Catch::Contains("reused"));
+    CHECK(rt.Rotate(after->token, t + 604).status().code() == StatusCode::kUnauthenticated);
+  }
+}
+
 TEST_CASE("Refresh tokens: only families with nothing left alive are pruned") {
   TempDir dir;
   auto tokens = RefreshTokens::Open(dir.path() + "/server.db", /*ttl_seconds=*/1000);
@@ -156,11 +187,12 @@ TEST_CASE("Refresh tokens: rotate, reuse revokes the family, expiry, logout, dis
   REQUIRE(n.ok());
   CHECK(n->value_or("") == "0");
 
-  // The first token again: reuse. Refused, and the newer token dies with its family.
-  auto reused = rt.Rotate(first->token, t + 2);
+  // The first token again after the grace period: reuse. Refused, and the newer token dies
+  // with its family.
+  auto reused = rt.Rotate(first->token, t + 1 + kReuseGraceSeconds + 1);
   CHECK(reused.status().code() == StatusCode::kUnauthenticated);
   CHECK_THAT(reused.status().message(), Catch::Contains("reused"));
-  CHECK(rt.Rotate(second->token, t + 3).status().code() == StatusCode::kUnauthenticated);
+  CHECK(rt.Rotate(second->token, t + 40).status().code() == StatusCode::kUnauthenticated);
 
   // Another family of the same user is untouched by that; it expires after its ttl.
   auto other = rt.IssueFamily("u1", t);
