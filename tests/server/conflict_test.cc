@@ -81,6 +81,16 @@ TEST_CASE("Rules: a closed case stays closed unless a leader or admin reopens it
   CHECK(Settled("status", "resolved", "accepted", "closed", Role::kAdmin) == "accepted");
 }
 
+TEST_CASE("Rules: a citizen's reopening wins over a result, not over renewed work") {
+  CHECK(Settled("status", "resolved", "reopened", "closed", Role::kCitizen) == "reopened");
+  CHECK(Settled("status", "closed", "reopened", "resolved", Role::kCitizen) == "reopened");
+  CHECK(Settled("status", "resolved", "reopened", "in_progress", Role::kCitizen) == "in_progress");
+  // assigned sits between accepted and in_progress on the main path.
+  CHECK(Settled("status", "new", "assigned", "accepted") == "assigned");
+  CHECK(Settled("status", "accepted", "assigned", "in_progress") == "in_progress");
+  CHECK(Settled("status", "new", "duplicate", "accepted") == "(parked)");
+}
+
 TEST_CASE("Rules: rejected against a main-path status, and other columns, are parked") {
   CHECK(Settled("status", "new", "rejected", "accepted") == "(parked)");
   CHECK(Settled("status", "new", "accepted", "rejected") == "(parked)");
