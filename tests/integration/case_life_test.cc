@@ -211,3 +211,54 @@ TEST_CASE("Case life: the public lookup is rate-limited per address") {
   CHECK(Get(server, "/tra-cuu?code=Q11-2222-2222").status == 429);
   CHECK(Get(server, "/tra-cuu").status == 200);  // the empty form costs nothing
 }
+
+TEST_CASE("Case life: an overdue case needs a progress note with a new date before it moves on") {
+  TempDir tmp;
+  ServerProcess server(tmp.File("server"));
+  REQUIRE(server.AddUser("lan", "mat-khau-lan", "citizen"));
+  REQUIRE(server.AddUser("canbo.p04", "mat-khau-p04", "official", "p04"));
+  REQUIRE(server.Start());
+  Cli citizen{tmp.File("citizen.db")};
+  Cli official{tmp.File("official.db")};
+  REQUIRE(citizen({"login", "--server=" + server.url(), "--name=lan", "--password=mat-khau-lan"})
+              .exit_code == 0);
+  std::string id = LastLine(citizen({"report", "new", "--category=rac-thai", "--ward=p04",
+                                     "--title=Rác tồn đọng", "--description=Ba ngày chưa thu."})
+                                .out);
+  REQUIRE(citizen({"sync"}).exit_code == 0);
+  REQUIRE(
+      official({"login", "--server=" + server.url(), "--name=canbo.p04", "--password=mat-khau-p04"})
+          .exit_code == 0);
+  REQUIRE(official({"sync"}).exit_code == 0);
+  // The deadline has passed (officials may set it); the next status change is refused.
+  REQUIRE(official({"case", "deadline", id, "--due=2026-01-05T10:00:00Z"}).exit_code == 0);
+  REQUIRE(official({"case", "status", id, "accepted"}).exit_code == 0);
+  auto refused = official({"sync"});
+  CHECK_THAT(refused.err + refused.out, Catch::Contains("overdue"));
+  auto shown = ParseObject(official({"report", "show", id, "--json"}).out);
+  CHECK(shown->getValue<std::string>("status") == "new");
+  CHECK(shown->getValue<bool>("overdue"));
+  CHECK(shown->getValue<std::string>("sync_state") == "rejected");
+  CHECK(ParseObject(
+            Get(server, "/public/receipts/" + shown->getValue<std::string>("receipt_code")).body)
+            ->getValue<bool>("overdue"));
+  // A progress note with a new date, then the same step: accepted.
+  CHECK(official({"case", "progress", id, "--note=Chờ xe chuyên dụng",
+                  "--expected=2020-01-01T00:00:00Z"})
+            .exit_code == 1);  // a date in the past
+  REQUIRE(official({"case", "progress", id, "--note=Chờ xe chuyên dụng",
+                    "--expected=2099-01-05T10:00:00Z"})
+              .exit_code == 0);
+  REQUIRE(official({"case", "status", id, "accepted", "--template=tiep-nhan"}).exit_code == 0);
+  auto ok = official({"sync"});
+  REQUIRE(ok.exit_code == 0);
+  shown = ParseObject(official({"report", "show", id, "--json"}).out);
+  CHECK(shown->getValue<std::string>("status") == "accepted");
+  CHECK(shown->getValue<std::string>("expected_at") == "2099-01-05T10:00:00.000Z");
+  CHECK_FALSE(shown->getValue<bool>("overdue"));
+  // The citizen sees the new date and the note.
+  REQUIRE(citizen({"sync"}).exit_code == 0);
+  auto seen = ParseObject(citizen({"report", "show", id, "--json"}).out);
+  CHECK(seen->getValue<std::string>("expected_at") == "2099-01-05T10:00:00.000Z");
+  CHECK_THAT(citizen({"report", "show", id}).out, Catch::Contains("Chờ xe chuyên dụng"));
+}
