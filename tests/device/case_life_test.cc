@@ -35,13 +35,12 @@ NewReport Flooding() {
 }
 
 // Puts a report as the server sent it (not captured: a pull's work).
-void Received(Database& db, const TempDir& dir, const std::string& id, const std::string& status,
+void Received(const TempDir& dir, const std::string& id, const std::string& status,
               const std::string& extra = "") {
   auto raw = sql::Db::Open(dir.File("d.db"), false);
   REQUIRE(raw.ok());
   REQUIRE(raw->Exec(ReportRowSql(id, status)).ok());
   if (!extra.empty()) REQUIRE(raw->Exec(extra).ok());
-  (void)db;
 }
 
 }  // namespace
@@ -87,7 +86,7 @@ TEST_CASE("Progress notes need a future date and set expected_at with a progress
   TempDir dir;
   FakeEnv env;
   auto db = Open(dir, env, "official");
-  Received(*db, dir, kR1, "in_progress");
+  Received(dir, kR1, "in_progress");
   CHECK(db->PostProgress(kR1, "", "2027-02-01T10:00:00Z").code() == StatusCode::kInvalidArgument);
   CHECK(db->PostProgress(kR1, "Chờ vật tư", "2020-01-01T00:00:00Z").code() ==
         StatusCode::kInvalidArgument);
@@ -99,7 +98,7 @@ TEST_CASE("Progress notes need a future date and set expected_at with a progress
   CHECK(r->events[0].kind == "progress");
   CHECK(*db->PendingCount() == 1);  // one captured change: the date and the note together
   // Overdue by the device clock: past expected_at (here due_at is 2027-01-17).
-  Received(*db, dir, kR2, "accepted");
+  Received(dir, kR2, "accepted");
   env.now_ms = *ParseUtc("2027-01-18T00:00:00Z");
   CHECK(db->GetReport(kR2)->overdue);
   CHECK_FALSE(db->GetReport(kR1)->overdue);
@@ -109,8 +108,8 @@ TEST_CASE("Marking a duplicate names the original") {
   TempDir dir;
   FakeEnv env;
   auto db = Open(dir, env, "official");
-  Received(*db, dir, kR1, "new");
-  Received(*db, dir, kR2, "new");
+  Received(dir, kR1, "new");
+  Received(dir, kR2, "new");
   CHECK(db->MarkDuplicate(kR2, kR2, "").code() == StatusCode::kInvalidArgument);
   REQUIRE(db->MarkDuplicate(kR2, kR1, "").ok());
   auto r = db->GetReport(kR2);
@@ -122,10 +121,10 @@ TEST_CASE("Citizens rate and reopen only a result, with a reason") {
   TempDir dir;
   FakeEnv env;
   auto db = Open(dir, env, "citizen");
-  Received(*db, dir, kR1, "in_progress");
+  Received(dir, kR1, "in_progress");
   CHECK(db->RateResult(kR1, 4, "").code() == StatusCode::kFailedPrecondition);
   CHECK(db->ReopenReport(kR1, "chưa xong").code() == StatusCode::kFailedPrecondition);
-  Received(*db, dir, kR2, "resolved",
+  Received(dir, kR2, "resolved",
            "UPDATE reports SET resolved_at = '2027-01-14T00:00:00.000Z' WHERE id = '" +
                std::string(kR2) + "'");
   CHECK(db->RateResult(kR2, 0, "").code() == StatusCode::kInvalidArgument);
@@ -142,7 +141,7 @@ TEST_CASE("Citizens rate and reopen only a result, with a reason") {
   CHECK(r->events[1].status == "reopened");
   CHECK_THAT(ReportToJson(*r), Catch::Contains("\"stars\":2"));
   // Past the period by the device clock: refused early.
-  Received(*db, dir, "01890000-0000-7000-8000-0000000000d3", "resolved",
+  Received(dir, "01890000-0000-7000-8000-0000000000d3", "resolved",
            "UPDATE reports SET resolved_at = '2027-01-01T00:00:00.000Z' WHERE status = "
            "'resolved'");
   CHECK(db->ReopenReport("01890000-0000-7000-8000-0000000000d3", "x").code() ==
