@@ -107,6 +107,13 @@ Status ReportWrites::SetStatus(const std::vector<std::string>& report_ids,
     return InvalidArgument("unknown status \"" + status +
                            "\": one of new, accepted, assigned, in_progress, resolved, closed, "
                            "rejected, duplicate, reopened");
+  // Whoever reads the answer deserves the reason of a refusal or reopening and the result
+  // itself (docs/workflow.md). The server does not insist: older clients stay valid.
+  if (Blank(note) && (status == "rejected" || status == "resolved" || status == "reopened"))
+    return InvalidArgument(status == "resolved"
+                               ? "resolved needs the result text as the note / hãy ghi kết quả "
+                                 "xử lý"
+                               : status + " needs the reason as the note / hãy ghi lý do");
   std::string now = FormatUtc(env_->NowMs());
   for (const std::string& id : report_ids) {
     Q11_RETURN_IF_ERROR(RequireReport(id));

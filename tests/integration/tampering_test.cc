@@ -271,7 +271,7 @@ TEST_CASE("Tampering: forged changes from a modified phone are rejected whole") 
   SECTION("an official reopens a closed report (only leaders may)") {
     REQUIRE(f.p04->SetStatus(mine, "accepted", "").ok());
     REQUIRE(f.p04->SetStatus(mine, "in_progress", "").ok());
-    REQUIRE(f.p04->SetStatus(mine, "resolved", "").ok());
+    REQUIRE(f.p04->SetStatus(mine, "resolved", "Đã xử lý").ok());
     REQUIRE(f.p04->SetStatus(mine, "closed", "").ok());
     CHECK(f.SyncOk(*f.p04).applied == 4);
     f.ExpectRejected(*f.p04, "UPDATE reports SET status = 'in_progress' WHERE id = '" + mine + "'",

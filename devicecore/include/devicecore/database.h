@@ -142,6 +142,8 @@ class Database {
   // Files a report; works offline and before any login. Returns the new UUIDv7 id.
   virtual Result<std::string> FileReport(const NewReport& report) = 0;
   // Sets a report's status and appends a status event with the note (officials).
+  // kInvalidArgument: an unknown status, or rejected/resolved/reopened without a note (the
+  // reason or the result text, docs/workflow.md).
   virtual Status SetStatus(const std::string& report_id, const std::string& status,
                            const std::string& note) = 0;
   // SetStatus on several reports as ONE captured transaction (one outbox entry): all or none.
