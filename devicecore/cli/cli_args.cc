@@ -91,7 +91,8 @@ const std::vector<Command>& Commands() {
       {"report",
        "list",
        "[--json]",
-       "List the reports on this device, newest first, with each one's sync state.",
+       "List the reports on this device, newest first, with each one's sync state. A status\n"
+       "followed by ! is overdue (past its expected date or deadline).",
        {{"json", false}},
        0,
        0,

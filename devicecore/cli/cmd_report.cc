@@ -71,8 +71,9 @@ int RunReportList(Context& ctx) {
     return kExitOk;
   }
   for (const device::Report& r : *reports) {
-    std::string status = r.status;
-    status.resize(12, ' ');
+    // "!" marks an overdue case (docs/workflow.md): officials see at a glance what is late.
+    std::string status = r.overdue ? r.status + "!" : r.status;
+    status.resize(13, ' ');
     std::string sync = device::SyncStateName(r.sync_state);
     sync.resize(10, ' ');
     std::cout << r.id << "  " << status << sync << r.ward_id << "  " << r.category_id << "  "

@@ -239,6 +239,7 @@ TEST_CASE("Case life: an overdue case needs a progress note with a new date befo
   CHECK(shown->getValue<std::string>("status") == "new");
   CHECK(shown->getValue<bool>("overdue"));
   CHECK(shown->getValue<std::string>("sync_state") == "rejected");
+  CHECK_THAT(official({"report", "list"}).out, Catch::Contains("new!"));
   CHECK(ParseObject(
             Get(server, "/public/receipts/" + shown->getValue<std::string>("receipt_code")).body)
             ->getValue<bool>("overdue"));
