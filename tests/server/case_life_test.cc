@@ -334,3 +334,36 @@ TEST_CASE("Every status pair for every role - the server does exactly what the w
   }
   CHECK(checked == 3 * 9 * 8);
 }
+
+TEST_CASE("A version 2 server database gains the case life's columns and tables on open") {
+  TempDir dir;
+  const std::string path = dir.path() + "/syncserver.db";
+  { REQUIRE(OpenSqliteStore(path).ok()); }
+  {
+    auto db = sql::Db::Open(path, false);
+    REQUIRE(db.ok());
+    REQUIRE(db->Exec("DROP INDEX reports_by_receipt").ok());
+    for (const char* col :
+         {"receipt_code", "received_at", "expected_at", "resolved_at", "duplicate_of"})
+      REQUIRE(db->Exec(std::string("ALTER TABLE reports DROP COLUMN ") + col).ok());
+    for (const char* col : {"level", "deadline_amount", "deadline_unit"})
+      REQUIRE(db->Exec(std::string("ALTER TABLE categories DROP COLUMN ") + col).ok());
+    REQUIRE(db->Exec("ALTER TABLE case_events DROP COLUMN stars; DROP TABLE holidays; "
+                     "DROP TABLE response_templates; "
+                     "UPDATE meta SET value = 2 WHERE key = 'schema_version'")
+                .ok());
+  }
+  REQUIRE(OpenSqliteStore(path).ok());
+  auto db = sql::Db::Open(path, false);
+  REQUIRE(db.ok());
+  auto text = [&](const std::string& sql) { return db->QueryText(sql)->value_or("NULL"); };
+  CHECK(text("SELECT value FROM meta WHERE key = 'schema_version'") == "3");
+  CHECK(text("SELECT group_concat(name, ',') FROM pragma_table_info('reports') WHERE cid >= 15") ==
+        "receipt_code,received_at,expected_at,resolved_at,duplicate_of");
+  CHECK(text("SELECT name FROM pragma_table_info('case_events') WHERE cid = 9") == "stars");
+  CHECK(text("SELECT level || ' ' || deadline_amount || ' ' || deadline_unit FROM categories "
+             "WHERE id = 'trat-tu-xay-dung'") == "complex 10 working_days");
+  CHECK(text("SELECT count(*) FROM holidays") != "0");
+  CHECK(text("SELECT count(*) FROM response_templates") != "0");
+  CHECK(text("SELECT count(*) FROM sqlite_master WHERE name = 'reports_by_receipt'") == "1");
+}
