@@ -145,6 +145,16 @@ TEST_CASE("Case life: receipt, public lookup without reporter data, result, rati
   Reply hostile = Get(server, "/tra-cuu?code=%3Cscript%3Ealert(1)%3C/script%3E");
   CHECK(hostile.status == 400);
   CHECK_THAT(hostile.body, !Catch::Contains("<script>"));
+  // Hostile paths and queries: a clean 4xx, never a 500.
+  for (const char* path : {"/public/receipts/%ZZ", "/public/receipts/%00%ff%fe",
+                           "/public/receipts/Q11-7KXM-42PA/extra", "/tra-cuu?code=%ZZ",
+                           "/tra-cuu?code=%E2%82", "/public/receipts/"}) {
+    Reply r = Get(server, path);
+    INFO(path << " -> " << r.status << " " << r.body);
+    CHECK(r.status >= 400);
+    CHECK(r.status < 500);
+  }
+  CHECK(Get(server, "/public/receipts/" + std::string(200, 'A')).status == 404);
 
   // The official answers with templates and the result.
   REQUIRE(

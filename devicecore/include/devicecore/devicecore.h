@@ -135,7 +135,8 @@ int q11_report_reopen(q11_db* db, const char* zId, const char* zReason);
 /*
 ** Sets a report's status (accepted, assigned, in_progress, resolved, closed, rejected,
 ** duplicate, reopened; docs/workflow.md) and records a status event with zNote (NULL: no
-** note), as one queued local change.
+** note), as one queued local change. Q11_INVALID_ARGUMENT: an unknown status, or rejected,
+** resolved or reopened without a note (the reason or the result text).
 */
 int q11_case_status(q11_db* db, const char* zId, const char* zStatus, const char* zNote);
 
