@@ -2,6 +2,7 @@
 // report's receipt code sees where the case stands, without an account.
 //   GET /public/receipts/{code}     JSON                       ReceiptApiHandler
 //   GET /tra-cuu[?code=…], /receipt  an HTML page with a form  ReceiptPageHandler
+//   GET /tra-cuu.css                 its style sheet            ReceiptPageHandler
 // The page is rendered on the server (no script: it works on the plainest phone browser)
 // and escapes everything it prints. Neither shows reporter data (receipt_queries.h).
 // Lookups are rate-limited per client address (codes must not be guessable by brute

@@ -64,7 +64,7 @@ Poco::Net::HTTPRequestHandler* RequestRouter::createRequestHandler(
     return new AdminPageHandler(context_);
   }
   // The public receipt lookup (no account): receipt_handlers.h.
-  if (path == "/tra-cuu" || path == "/receipt") {
+  if (path == "/tra-cuu" || path == "/receipt" || path == "/tra-cuu.css") {
     if (method != "GET") return wrong_method("GET");
     return new ReceiptPageHandler(context_);
   }
