@@ -94,6 +94,7 @@ std::string PublicJson(const PublicCase& c, int64_t now_ms) {
   o.set("resolved_at", TextOrNull(c.resolved_at));
   o.set("updated_at", TextOrNull(c.updated_at));
   o.set("overdue", Overdue(c, now_ms));
+  o.set("duplicate_of", TextOrNull(c.duplicate_of));
   Poco::JSON::Array history;
   for (const PublicCase::Step& s : c.history) {
     Poco::JSON::Object step;
@@ -181,6 +182,10 @@ std::string CaseHtml(const PublicCase& c, int64_t now_ms) {
   if (!c.expected_at.empty())
     h += Row("Dự kiến hoàn thành", "Expected completion", LocalTime(c.expected_at));
   if (!c.resolved_at.empty()) h += Row("Có kết quả lúc", "Resolved", LocalTime(c.resolved_at));
+  if (!c.duplicate_of.empty())
+    h += Row("Trùng với phản ánh", "Duplicate of",
+             "<a id=\"duplicate\" href=\"/tra-cuu?code=" + Escape(c.duplicate_of) + "\">" +
+                 Escape(c.duplicate_of) + "</a>");
   h += "</table>\n<p><small>Giờ Việt Nam (UTC+7) / Vietnam time (UTC+7)</small></p>\n";
   if (!c.history.empty()) {
     h += "<h3>Quá trình xử lý <small>/ History</small></h3>\n<ol id=\"history\">\n";

@@ -158,6 +158,13 @@ TEST_CASE("A duplicate names the report it duplicates") {
                                           first + "' WHERE id = '" + second + "'")));
   CHECK(f.Query("SELECT status || ' ' || duplicate_of FROM reports WHERE id = '" + second + "'") ==
         "duplicate " + first);
+  // The public view names the original by its receipt code, so a citizen can follow it.
+  auto pub = f.store->FindByReceipt(
+      f.Query("SELECT receipt_code FROM reports WHERE id = '" + second + "'"));
+  REQUIRE(pub.ok());
+  REQUIRE(pub->has_value());
+  CHECK((*pub)->duplicate_of ==
+        f.Query("SELECT receipt_code FROM reports WHERE id = '" + first + "'"));
 }
 
 TEST_CASE("An overdue case changes status only with a progress note and a new date") {

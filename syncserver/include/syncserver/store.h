@@ -42,6 +42,7 @@ struct PublicCase {
   std::string ward_id, ward_vi, ward_en;
   std::string unit_id, unit_vi, unit_en;  // the assigned unit
   std::string created_at, received_at, due_at, expected_at, resolved_at, updated_at;
+  std::string duplicate_of;  // the receipt code of the report this one duplicates
   struct Step {
     std::string at, kind, status, note;
   };
