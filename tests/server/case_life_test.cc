@@ -15,15 +15,6 @@ using namespace q11::server::test;
 
 namespace {
 
-void PullInto(StoreFixture& f, const Account& who, DeviceDb& dev) {
-  auto page = f.store->Pull(who, 0, 0);
-  REQUIRE(page.ok());
-  Status s = sql::ApplyChangeset(dev.db(), page->changeset, [](int, sqlite3_changeset_iter*) {
-    return sql::ConflictAction::kReplace;
-  });
-  REQUIRE(s.ok());
-}
-
 std::string FiledReport(StoreFixture& f, const std::string& category = "rac-thai") {
   DeviceDb phone;
   std::string id = NewId();
@@ -31,12 +22,6 @@ std::string FiledReport(StoreFixture& f, const std::string& category = "rac-thai
       f.PushOne(f.citizen, "phone-" + id, 1, phone.Capture(InsertReportSql(id, "p04", category)));
   REQUIRE(v.verdict == wire::Verdict::kApplied);
   return id;
-}
-
-void RequireRejected(const wire::EntryVerdict& v, const std::string& needle) {
-  INFO(v.message);
-  CHECK(v.verdict == wire::Verdict::kRejected);
-  CHECK_THAT(v.message, Catch::Contains(needle));
 }
 
 void RequireApplied(const wire::EntryVerdict& v) {

@@ -13,16 +13,6 @@ using namespace q11::server::test;
 
 namespace {
 
-// Brings a device up to date with what `who` may see.
-void PullInto(StoreFixture& f, const Account& who, DeviceDb& dev) {
-  auto page = f.store->Pull(who, 0, 0);
-  REQUIRE(page.ok());
-  Status s = sql::ApplyChangeset(dev.db(), page->changeset, [](int, sqlite3_changeset_iter*) {
-    return sql::ConflictAction::kReplace;
-  });
-  REQUIRE(s.ok());
-}
-
 // A report filed by the fixture's citizen, already on the server.
 std::string FiledReport(StoreFixture& f, const std::string& ward) {
   DeviceDb phone;
@@ -30,13 +20,6 @@ std::string FiledReport(StoreFixture& f, const std::string& ward) {
   auto v = f.PushOne(f.citizen, "phone-" + id, 1, phone.Capture(InsertReportSql(id, ward)));
   REQUIRE(v.verdict == wire::Verdict::kApplied);
   return id;
-}
-
-void RequireRejected(const wire::EntryVerdict& v, const std::string& needle) {
-  INFO(v.message);
-  CHECK(v.verdict == wire::Verdict::kRejected);
-  CHECK(v.server_seq == 0);
-  CHECK_THAT(v.message, Catch::Contains(needle));
 }
 
 }  // namespace

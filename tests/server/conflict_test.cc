@@ -12,16 +12,6 @@ using namespace q11::server::test;
 
 namespace {
 
-void PullInto(StoreFixture& f, const Account& who, DeviceDb& dev) {
-  auto page = f.store->Pull(who, 0, 0);
-  REQUIRE(page.ok());
-  if (page->changeset.empty()) return;
-  REQUIRE(sql::ApplyChangeset(dev.db(), page->changeset, [](int kind, sqlite3_changeset_iter*) {
-            return kind == SQLITE_CHANGESET_NOTFOUND ? sql::ConflictAction::kOmit
-                                                     : sql::ConflictAction::kReplace;
-          }).ok());
-}
-
 std::string FiledReport(StoreFixture& f, DeviceDb* phone = nullptr) {
   DeviceDb local;
   DeviceDb& p = phone ? *phone : local;

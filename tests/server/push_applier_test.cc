@@ -11,14 +11,6 @@ using namespace q11::server::test;
 
 namespace {
 
-void PullInto(StoreFixture& f, const Account& who, DeviceDb& dev) {
-  auto page = f.store->Pull(who, 0, 0);
-  REQUIRE(page.ok());
-  REQUIRE(sql::ApplyChangeset(dev.db(), page->changeset, [](int, sqlite3_changeset_iter*) {
-            return sql::ConflictAction::kReplace;
-          }).ok());
-}
-
 std::string FiledReport(StoreFixture& f) {
   DeviceDb phone;
   std::string id = NewId();
