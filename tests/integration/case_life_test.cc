@@ -2,8 +2,6 @@
 // server on a loopback port: the receipt printed at filing (offline), the public lookup
 // without an account (JSON and HTML, no reporter data), templates, the result, the
 // citizen's rating and reopening, and the lookup's rate limit (docs/workflow.md).
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -12,28 +10,11 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
-#include "test_support.h"
+#include "cli_driver.h"
 
 using namespace q11::test;
 
 namespace {
-
-struct Cli {
-  std::string db;
-  CommandResult operator()(std::vector<std::string> args) const {
-    args.insert(args.begin(), {Q11Bin(), "--db=" + db});
-    CommandResult r = Run(args);
-    INFO(args[2] << ": " << r.out << r.err);
-    return r;
-  }
-};
-
-std::string LastLine(const std::string& out) {
-  std::string s = out;
-  while (!s.empty() && s.back() == '\n') s.pop_back();
-  size_t nl = s.rfind('\n');
-  return nl == std::string::npos ? s : s.substr(nl + 1);
-}
 
 // The receipt line of `q11 report new`.
 std::string ReceiptOf(const std::string& out) {
@@ -65,11 +46,6 @@ Reply Get(const ServerProcess& server, const std::string& path) {
   r.cache = resp.get("Cache-Control", "");
   r.frame = resp.get("X-Frame-Options", "");
   return r;
-}
-
-Poco::JSON::Object::Ptr ParseObject(const std::string& text) {
-  Poco::JSON::Parser parser;
-  return parser.parse(text).extract<Poco::JSON::Object::Ptr>();
 }
 
 // Nothing that identifies or describes the reporter.
