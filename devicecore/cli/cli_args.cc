@@ -73,7 +73,9 @@ const std::vector<Command>& Commands() {
        "--category=ID --ward=ID --title=T --description=D [--lat=X --lon=Y] [--kind=KIND] "
        "[--address=A]",
        "File a report (works offline and before login). KIND: phan_anh (default) or gop_y.\n"
-       "Prints the new report id as the last line.\n"
+       "Prints the receipt code to read aloud or look up at /tra-cuu (the server may assign\n"
+       "another if it is taken: see report show after a sync), then the new report id as the\n"
+       "last line.\n"
        "Gửi phản ánh (hoạt động cả khi không có mạng).",
        {{"category", true},
         {"ward", true},
@@ -89,7 +91,8 @@ const std::vector<Command>& Commands() {
       {"report",
        "list",
        "[--json]",
-       "List the reports on this device, newest first, with each one's sync state.",
+       "List the reports on this device, newest first, with each one's sync state. A status\n"
+       "followed by ! is overdue (past its expected date or deadline).",
        {{"json", false}},
        0,
        0,
@@ -133,12 +136,35 @@ const std::vector<Command>& Commands() {
        1,
        1,
        RunReportWithdraw},
+      {"report",
+       "rate",
+       "ID --stars=N [--comment=TEXT]",
+       "Rate the result of your own resolved report: 1 (bad) to 5 (very good) stars, with an\n"
+       "optional comment.\nĐánh giá kết quả xử lý phản ánh của mình (1-5 sao).",
+       {{"stars", true}, {"comment", true}},
+       1,
+       1,
+       RunReportRate},
+      {"report",
+       "reopen",
+       "ID --reason=TEXT",
+       "Not satisfied with the result? Reopen your own resolved (or closed) report within 7\n"
+       "days of the result, saying why. The officials handle it again.\n"
+       "Yêu cầu xử lý lại phản ánh (trong 7 ngày kể từ khi có kết quả).",
+       {{"reason", true}},
+       1,
+       1,
+       RunReportReopen},
       {"case",
        "status",
-       "ID STATUS [--note=TEXT]",
-       "Set a report's status (new, accepted, in_progress, resolved, rejected, closed), "
-       "with a note.\nĐổi trạng thái xử lý phản ánh.",
-       {{"note", true}},
+       "ID STATUS [--note=TEXT] [--template=TID] [--of=REPORT_ID]",
+       "Set a report's status (accepted, assigned, in_progress, resolved, closed, rejected,\n"
+       "duplicate; see docs/workflow.md for who may do which step), with a note. rejected\n"
+       "needs the reason and resolved the result text (--note or --template); duplicate\n"
+       "needs --of, the report it duplicates. --template=TID fills the note from a response\n"
+       "template of that status (q11 case templates); --note then replaces its text.\n"
+       "Đổi trạng thái xử lý phản ánh.",
+       {{"note", true}, {"template", true}, {"of", true}},
        2,
        2,
        RunCaseStatus},
@@ -163,6 +189,25 @@ const std::vector<Command>& Commands() {
        1,
        1,
        RunCaseDeadline},
+      {"case",
+       "progress",
+       "ID --note=TEXT --expected=ISO-8601",
+       "Post a progress note with a new expected completion date (ISO-8601 UTC, in the\n"
+       "future). An overdue case needs one before its status may change again.\n"
+       "Báo cáo tiến độ kèm ngày dự kiến hoàn thành mới.",
+       {{"note", true}, {"expected", true}},
+       1,
+       1,
+       RunCaseProgress},
+      {"case",
+       "templates",
+       "[--status=STATUS] [--json]",
+       "List the response templates (canned replies per status) officials pick with\n"
+       "case status --template=TID.\nDanh sách mẫu trả lời theo trạng thái.",
+       {{"status", true}, {"json", false}},
+       0,
+       0,
+       RunCaseTemplates},
       {"case",
        "comment",
        "ID --note=TEXT",

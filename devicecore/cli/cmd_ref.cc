@@ -22,9 +22,18 @@ int RunRefList(Context& ctx) {
     std::cout << "  " << u.id << std::string(u.id.size() < 14 ? 14 - u.id.size() : 1, ' ')
               << u.name_vi << " (" << u.name_en << ")\n";
   std::cout << "Lĩnh vực / categories:\n";
-  for (const device::Category& c : *categories)
+  // The handling time counts working hours from the server's receipt (docs/workflow.md).
+  for (const device::Category& c : *categories) {
     std::cout << "  " << c.id << std::string(c.id.size() < 22 ? 22 - c.id.size() : 1, ' ')
-              << c.name_vi << " — " << c.deadline_hours << "h, " << c.default_unit << "\n";
+              << c.name_vi << " — ";
+    if (c.deadline_amount > 0)
+      std::cout << c.level << ", " << c.deadline_amount
+                << (c.deadline_unit == "working_days" ? " ngày làm việc / working days"
+                                                      : " giờ làm việc / working hours");
+    else
+      std::cout << c.deadline_hours << "h";
+    std::cout << ", " << c.default_unit << "\n";
+  }
   return kExitOk;
 }
 

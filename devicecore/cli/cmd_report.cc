@@ -1,7 +1,7 @@
 // q11 report new|list|show|comment|edit|withdraw: what a citizen does with a report.
 #include <cerrno>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "cli.h"
@@ -50,7 +50,10 @@ int RunReportNew(Context& ctx) {
   auto id = db->FileReport(r);
   if (!id.ok()) return ctx.Fail(id.status());
   std::cerr << "Đã lưu phản ánh, sẽ gửi khi đồng bộ / report saved, sent at the next sync\n";
-  std::cout << *id << "\n";
+  auto filed = db->GetReport(*id);
+  if (filed.ok() && filed->receipt_code)
+    std::cout << "Mã biên nhận / receipt: " << *filed->receipt_code << "\n";
+  std::cout << *id << "\n";  // the last line, always: scripts read it
   return kExitOk;
 }
 
@@ -68,8 +71,9 @@ int RunReportList(Context& ctx) {
     return kExitOk;
   }
   for (const device::Report& r : *reports) {
-    std::string status = r.status;
-    status.resize(12, ' ');
+    // "!" marks an overdue case (docs/workflow.md): officials see at a glance what is late.
+    std::string status = r.overdue ? r.status + "!" : r.status;
+    status.resize(13, ' ');
     std::string sync = device::SyncStateName(r.sync_state);
     sync.resize(10, ' ');
     std::cout << r.id << "  " << status << sync << r.ward_id << "  " << r.category_id << "  "
@@ -93,7 +97,13 @@ int RunReportShow(Context& ctx) {
             << "\n"
             << "  status " << r->status << ", assigned " << r->assigned_unit.value_or("-")
             << ", due " << r->due_at.value_or("-") << "\n"
-            << "  created " << r->created_at << ", updated " << r->updated_at << "\n";
+            << "  created " << r->created_at << ", updated " << r->updated_at << "\n"
+            << "  receipt " << r->receipt_code.value_or("-") << ", received "
+            << r->received_at.value_or("-") << "\n";
+  if (r->expected_at) std::cout << "  expected completion " << *r->expected_at << "\n";
+  if (r->overdue) std::cout << "  ! quá hạn xử lý / overdue\n";
+  if (r->resolved_at) std::cout << "  resolved " << *r->resolved_at << "\n";
+  if (r->duplicate_of) std::cout << "  duplicate of " << *r->duplicate_of << "\n";
   if (r->lat && r->lon) {
     char where[64];
     std::snprintf(where, sizeof where, "%.6f, %.6f", *r->lat, *r->lon);
@@ -115,6 +125,7 @@ int RunReportShow(Context& ctx) {
   for (const device::CaseEvent& e : r->events) {
     std::cout << "  - " << e.created_at << " " << e.kind;
     if (!e.status.empty()) std::cout << " → " << e.status;
+    if (e.stars > 0) std::cout << " " << e.stars << "/5";
     if (!e.author_role.empty()) std::cout << " (" << e.author_role << ")";
     if (!e.note.empty()) std::cout << ": " << OneLine(e.note, 500);
     std::cout << "\n";
@@ -143,6 +154,36 @@ int RunReportEdit(Context& ctx) {
   Status s = db->EditReport(id, title, description);
   if (!s.ok()) return ctx.Fail(s);
   std::cout << "Đã sửa, sẽ gửi khi đồng bộ / edited, sent at the next sync: " << id << "\n";
+  return kExitOk;
+}
+
+int RunReportRate(Context& ctx) {
+  auto stars = ctx.args().Get("stars");
+  if (!stars) return ctx.Usage("--stars=1..5 is required");
+  std::optional<double> n = ParseNumber(*stars);
+  if (!n || *n != static_cast<int>(*n) || *n < 1 || *n > 5)
+    return ctx.Usage("--stars must be a whole number from 1 to 5");
+  device::Database* db = ctx.db();
+  if (db == nullptr) return kExitFailed;
+  const std::string& id = ctx.args().positionals()[0];
+  Status s = db->RateResult(id, static_cast<int>(*n), ctx.args().Get("comment").value_or(""));
+  if (!s.ok()) return ctx.Fail(s);
+  std::cout << "Cảm ơn đánh giá của bạn, sẽ gửi khi đồng bộ / rating saved, sent at the next "
+               "sync: "
+            << id << "\n";
+  return kExitOk;
+}
+
+int RunReportReopen(Context& ctx) {
+  auto reason = ctx.args().Get("reason");
+  if (!reason || reason->empty()) return ctx.Usage("--reason is required");
+  device::Database* db = ctx.db();
+  if (db == nullptr) return kExitFailed;
+  const std::string& id = ctx.args().positionals()[0];
+  Status s = db->ReopenReport(id, *reason);
+  if (!s.ok()) return ctx.Fail(s);
+  std::cout << "Đã yêu cầu xử lý lại, sẽ gửi khi đồng bộ / reopened, sent at the next sync: " << id
+            << "\n";
   return kExitOk;
 }
 

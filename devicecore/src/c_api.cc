@@ -179,6 +179,34 @@ int q11_case_deadline(q11_db* db, const char* zId, const char* zDueIso, const ch
   });
 }
 
+int q11_report_rate(q11_db* db, const char* zId, int nStars, const char* zComment) {
+  if (!Usable(db)) return Misuse(db, "q11_report_rate: database not open");
+  if (zId == nullptr) return Misuse(db, "q11_report_rate: NULL argument");
+  return Guard(db, [&] {
+    Status s = db->db->RateResult(zId, nStars, Str(zComment));
+    return s.ok() ? Ok(db) : Fail(db, s);
+  });
+}
+
+int q11_report_reopen(q11_db* db, const char* zId, const char* zReason) {
+  if (!Usable(db)) return Misuse(db, "q11_report_reopen: database not open");
+  if (zId == nullptr || zReason == nullptr) return Misuse(db, "q11_report_reopen: NULL argument");
+  return Guard(db, [&] {
+    Status s = db->db->ReopenReport(zId, zReason);
+    return s.ok() ? Ok(db) : Fail(db, s);
+  });
+}
+
+int q11_case_progress(q11_db* db, const char* zId, const char* zNote, const char* zExpectedIso) {
+  if (!Usable(db)) return Misuse(db, "q11_case_progress: database not open");
+  if (zId == nullptr || zNote == nullptr || zExpectedIso == nullptr)
+    return Misuse(db, "q11_case_progress: NULL argument");
+  return Guard(db, [&] {
+    Status s = db->db->PostProgress(zId, zNote, zExpectedIso);
+    return s.ok() ? Ok(db) : Fail(db, s);
+  });
+}
+
 int q11_report_withdraw(q11_db* db, const char* zId) {
   if (!Usable(db)) return Misuse(db, "q11_report_withdraw: database not open");
   if (zId == nullptr) return Misuse(db, "q11_report_withdraw: NULL argument");

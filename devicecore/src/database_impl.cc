@@ -63,6 +63,31 @@ Status DatabaseImpl::SetDeadline(const std::string& report_id, const std::string
   return Captured([&] { return writes_.SetDeadline(report_id, due_iso, note, author); }).status();
 }
 
+Status DatabaseImpl::PostProgress(const std::string& report_id, const std::string& note,
+                                  const std::string& expected_iso) {
+  Author author = AuthorFrom(meta_.GetAccount());
+  return Captured([&] { return writes_.PostProgress(report_id, note, expected_iso, author); })
+      .status();
+}
+
+Status DatabaseImpl::MarkDuplicate(const std::string& report_id, const std::string& original_id,
+                                   const std::string& note) {
+  Author author = AuthorFrom(meta_.GetAccount());
+  return Captured([&] { return writes_.MarkDuplicate(report_id, original_id, note, author); })
+      .status();
+}
+
+Status DatabaseImpl::RateResult(const std::string& report_id, int stars,
+                                const std::string& comment) {
+  Author author = AuthorFrom(meta_.GetAccount());
+  return Captured([&] { return writes_.Rate(report_id, stars, comment, author); }).status();
+}
+
+Status DatabaseImpl::ReopenReport(const std::string& report_id, const std::string& reason) {
+  Author author = AuthorFrom(meta_.GetAccount());
+  return Captured([&] { return writes_.Reopen(report_id, reason, author); }).status();
+}
+
 Status DatabaseImpl::WithdrawReport(const std::string& report_id) {
   Author author = AuthorFrom(meta_.GetAccount());
   return Captured([&] { return writes_.Withdraw(report_id, author); }).status();
@@ -85,7 +110,9 @@ Result<std::vector<Report>> DatabaseImpl::ListReports() {
   Q11_ASSIGN_OR_RETURN(sql::Transaction tx, sql::Transaction::Begin(db_, /*immediate=*/false));
   Q11_ASSIGN_OR_RETURN(std::vector<Report> reports, queries_.List());
   Q11_ASSIGN_OR_RETURN(ReportSyncIndex index, ReportSyncIndex::Build(outbox_));
+  const int64_t now_ms = env_->NowMs();
   for (Report& r : reports) {
+    r.overdue = IsOverdue(r, now_ms);
     if (const ReportSync* s = index.Find(r.id)) {
       r.sync_state = s->state;
       r.pending_changes = s->pending;
@@ -97,6 +124,7 @@ Result<std::vector<Report>> DatabaseImpl::ListReports() {
 Result<Report> DatabaseImpl::GetReport(const std::string& id) {
   Q11_ASSIGN_OR_RETURN(sql::Transaction tx, sql::Transaction::Begin(db_, /*immediate=*/false));
   Q11_ASSIGN_OR_RETURN(Report r, queries_.Get(id));
+  r.overdue = IsOverdue(r, env_->NowMs());
   Q11_ASSIGN_OR_RETURN(ReportSyncIndex index, ReportSyncIndex::Build(outbox_));
   if (const ReportSync* s = index.Find(id)) r.sync = *s;
   r.sync_state = r.sync.state;

@@ -36,6 +36,12 @@ class DatabaseImpl final : public Database {
   Status SetDeadline(const std::string& report_id, const std::string& due_iso,
                      const std::string& note) override;
   Status WithdrawReport(const std::string& report_id) override;
+  Status PostProgress(const std::string& report_id, const std::string& note,
+                      const std::string& expected_iso) override;
+  Status MarkDuplicate(const std::string& report_id, const std::string& original_id,
+                       const std::string& note) override;
+  Status RateResult(const std::string& report_id, int stars, const std::string& comment) override;
+  Status ReopenReport(const std::string& report_id, const std::string& reason) override;
   Status EditReport(const std::string& report_id, const std::optional<std::string>& title,
                     const std::optional<std::string>& description) override;
   Status ExecCaptured(const std::string& sql) override;
@@ -45,6 +51,9 @@ class DatabaseImpl final : public Database {
   Result<ReportSync> GetReportSync(const std::string& id) override;
   Result<std::vector<Unit>> ListUnits() override { return queries_.Units(); }
   Result<std::vector<Category>> ListCategories() override { return queries_.Categories(); }
+  Result<std::vector<ResponseTemplate>> ListTemplates(const std::string& status) override {
+    return queries_.Templates(status);
+  }
   Result<std::vector<OutboxEntry>> Outbox() override { return outbox_.List(); }
   Result<int64_t> PendingCount() override { return outbox_.CountPending(); }
   Result<int64_t> OutboxCount() override { return outbox_.CountAll(); }

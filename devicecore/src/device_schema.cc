@@ -5,6 +5,7 @@
 
 #include "protocol/ids.h"
 #include "protocol/schema.h"
+#include "q11sqlite/synced_schema.h"
 #include "status_macros.h"
 #include "touched_reports.h"
 
@@ -49,8 +50,7 @@ Result<int64_t> PragmaInt(sql::Db& db, const char* pragma) {
 }
 
 Status CreateSchema(sql::Db& db, Env& env) {
-  Q11_RETURN_IF_ERROR(db.Exec(q11::schema::SyncedTablesSql()));
-  Q11_RETURN_IF_ERROR(db.Exec(q11::schema::ReferenceDataSql()));
+  Q11_RETURN_IF_ERROR(sql::PrepareSyncedTables(db));
   Q11_RETURN_IF_ERROR(db.Exec(kLocalTablesSql));
   Q11_ASSIGN_OR_RETURN(sql::Statement meta,
                        db.Prepare("INSERT OR REPLACE INTO device_meta(key, value) VALUES (?, ?)"));
@@ -146,6 +146,9 @@ Status PrepareDeviceDatabase(sql::Db& db, Env& env) {
                     ")");
   } else {
     if (version < 2) Q11_RETURN_IF_ERROR(MigrateTo2(db));
+    // Version 3: the case life (docs/workflow.md): new columns at the end of reports,
+    // case_events and categories, the holidays and response_templates reference tables.
+    if (version < 3) Q11_RETURN_IF_ERROR(sql::PrepareSyncedTables(db));
     Q11_RETURN_IF_ERROR(db.Exec("PRAGMA user_version = " + std::to_string(kDeviceSchemaVersion)));
   }
   return tx.Commit();

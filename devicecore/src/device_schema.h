@@ -12,7 +12,8 @@
 
 namespace q11::device {
 
-inline constexpr int kDeviceSchemaVersion = 2;  // 2: report_ids on outbox, settled_changes
+// 2: report_ids on outbox, settled_changes; 3: the case life (receipts, deadlines, ratings)
+inline constexpr int kDeviceSchemaVersion = 3;
 inline constexpr int32_t kDeviceApplicationId = 0x51313144;  // "Q11D"
 
 // The tables whose changes are captured and pushed (protocol::schema::kSyncedTables).

@@ -78,7 +78,31 @@ Object::Ptr ReportObject(const Report& r, bool with_events) {
   o->set("updated_at", r.updated_at);
   o->set("pending_changes", r.pending_changes);
   o->set("sync_state", std::string(SyncStateName(r.sync_state)));
+  // The case life (docs/workflow.md).
+  o->set("receipt_code", Opt(r.receipt_code));
+  o->set("received_at", Opt(r.received_at));
+  o->set("expected_at", Opt(r.expected_at));
+  o->set("resolved_at", Opt(r.resolved_at));
+  o->set("duplicate_of", Opt(r.duplicate_of));
+  o->set("overdue", r.overdue);
   if (with_events) {
+    // What the citizen looks for first: the latest result text and their latest rating.
+    const CaseEvent* result = nullptr;
+    const CaseEvent* rating = nullptr;
+    for (const CaseEvent& e : r.events) {
+      if (e.kind == "result" || (e.kind == "status" && e.status == "resolved")) result = &e;
+      if (e.kind == "rating") rating = &e;
+    }
+    o->set("result", result ? NullIfEmpty(result->note) : Poco::Dynamic::Var());
+    if (rating) {
+      Object::Ptr ro = NewObject();
+      ro->set("stars", rating->stars);
+      ro->set("comment", NullIfEmpty(rating->note));
+      ro->set("created_at", rating->created_at);
+      o->set("rating", ro);
+    } else {
+      o->set("rating", Poco::Dynamic::Var());
+    }
     o->set("sync", SyncObject(r.sync));
     Array::Ptr events = new Array;
     for (const CaseEvent& e : r.events) {
@@ -91,6 +115,7 @@ Object::Ptr ReportObject(const Report& r, bool with_events) {
       eo->set("author_ref", NullIfEmpty(e.author_ref));
       eo->set("author_role", NullIfEmpty(e.author_role));
       eo->set("created_at", e.created_at);
+      if (e.stars > 0) eo->set("stars", e.stars);
       events->add(eo);
     }
     o->set("events", events);
@@ -107,6 +132,19 @@ std::string ReportToJson(const Report& report, bool with_events) {
 std::string ReportsToJson(const std::vector<Report>& reports) {
   Array::Ptr a = new Array;
   for (const Report& r : reports) a->add(ReportObject(r, false));
+  return Stringify(a);
+}
+
+std::string TemplatesToJson(const std::vector<ResponseTemplate>& templates) {
+  Array::Ptr a = new Array;
+  for (const ResponseTemplate& t : templates) {
+    Object::Ptr o = NewObject();
+    o->set("id", t.id);
+    o->set("status", t.status);
+    o->set("title_vi", t.title_vi);
+    o->set("body_vi", t.body_vi);
+    a->add(o);
+  }
   return Stringify(a);
 }
 
@@ -131,6 +169,9 @@ std::string ReferenceToJson(const std::vector<Unit>& units,
     co->set("name_en", c.name_en);
     co->set("default_unit", c.default_unit);
     co->set("deadline_hours", c.deadline_hours);
+    co->set("level", c.level);
+    co->set("deadline_amount", c.deadline_amount);
+    co->set("deadline_unit", c.deadline_unit);
     ca->add(co);
   }
   o->set("units", ua);

@@ -1,5 +1,7 @@
 #include "report_queries.h"
 
+#include "protocol/ids.h"
+#include "protocol/workflow.h"
 #include "status_macros.h"
 
 namespace q11::device {
@@ -7,7 +9,8 @@ namespace {
 
 constexpr const char* kReportColumns =
     "id, kind, category_id, ward_id, title, description, lat, lon, address, status, "
-    "assigned_unit, due_at, reporter_ref, created_at, updated_at";
+    "assigned_unit, due_at, reporter_ref, created_at, updated_at, receipt_code, received_at, "
+    "expected_at, resolved_at, duplicate_of";
 
 Report ReadReport(const sql::Statement& st) {
   Report r;
@@ -26,6 +29,11 @@ Report ReadReport(const sql::Statement& st) {
   r.reporter_ref = st.OptText(12);
   r.created_at = st.Text(13);
   r.updated_at = st.Text(14);
+  r.receipt_code = st.OptText(15);
+  r.received_at = st.OptText(16);
+  r.expected_at = st.OptText(17);
+  r.resolved_at = st.OptText(18);
+  r.duplicate_of = st.OptText(19);
   return r;
 }
 
@@ -54,14 +62,16 @@ Result<Report> ReportQueries::Get(const std::string& id) {
     r = ReadReport(*st);
   }
   Q11_ASSIGN_OR_RETURN(auto ev, cache_->Get("SELECT id, report_id, kind, status, note, unit_id, "
-                                            "author_ref, author_role, created_at FROM case_events "
+                                            "author_ref, author_role, created_at, "
+                                            "ifnull(stars, 0) FROM case_events "
                                             "WHERE report_id = ? ORDER BY created_at, id"));
   ev->Bind(1, id);
   for (;;) {
     Q11_ASSIGN_OR_RETURN(bool row, ev->Step());
     if (!row) break;
     r.events.push_back({ev->Text(0), ev->Text(1), ev->Text(2), ev->Text(3), ev->Text(4),
-                        ev->Text(5), ev->Text(6), ev->Text(7), ev->Text(8)});
+                        ev->Text(5), ev->Text(6), ev->Text(7), ev->Text(8),
+                        static_cast<int>(ev->Int(9))});
   }
   return r;
 }
@@ -82,16 +92,38 @@ Result<std::vector<Unit>> ReportQueries::Units() {
 }
 
 Result<std::vector<Category>> ReportQueries::Categories() {
-  Q11_ASSIGN_OR_RETURN(auto st, cache_->Get("SELECT id, name_vi, name_en, default_unit, "
-                                            "deadline_hours FROM categories ORDER BY id"));
+  Q11_ASSIGN_OR_RETURN(auto st,
+                       cache_->Get("SELECT id, name_vi, name_en, default_unit, deadline_hours, "
+                                   "level, deadline_amount, deadline_unit FROM categories "
+                                   "ORDER BY id"));
   std::vector<Category> out;
   for (;;) {
     Q11_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) break;
-    out.push_back(
-        {st->Text(0), st->Text(1), st->Text(2), st->Text(3), static_cast<int>(st->Int(4))});
+    out.push_back({st->Text(0), st->Text(1), st->Text(2), st->Text(3), static_cast<int>(st->Int(4)),
+                   st->Text(5), static_cast<int>(st->Int(6)), st->Text(7)});
   }
   return out;
+}
+
+Result<std::vector<ResponseTemplate>> ReportQueries::Templates(const std::string& status) {
+  Q11_ASSIGN_OR_RETURN(auto st, cache_->Get("SELECT id, status, title_vi, body_vi FROM "
+                                            "response_templates WHERE ?1 = '' OR status = ?1 "
+                                            "ORDER BY status, id"));
+  st->Bind(1, status);
+  std::vector<ResponseTemplate> out;
+  for (;;) {
+    Q11_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back({st->Text(0), st->Text(1), st->Text(2), st->Text(3)});
+  }
+  return out;
+}
+
+bool IsOverdue(const Report& r, int64_t now_ms) {
+  const std::optional<std::string>& deadline = r.expected_at ? r.expected_at : r.due_at;
+  std::optional<int64_t> at = deadline ? ParseUtc(*deadline) : std::nullopt;
+  return workflow::IsOpen(r.status) && at && now_ms > *at;
 }
 
 Result<std::string> ReportQueries::ReportOfEvent(const std::string& event_id) {

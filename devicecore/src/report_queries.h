@@ -1,6 +1,7 @@
 // Reads of the synced tables for the UI and the CLI. No writes here.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -20,11 +21,17 @@ class ReportQueries {
   Result<Report> Get(const std::string& id);
   Result<std::vector<Unit>> Units();
   Result<std::vector<Category>> Categories();
+  // Response templates of `status` (all when empty), by status then id.
+  Result<std::vector<ResponseTemplate>> Templates(const std::string& status);
   // The report a case event belongs to ("" when the event is unknown).
   Result<std::string> ReportOfEvent(const std::string& event_id);
 
  private:
   StatementCache* cache_;
 };
+
+// Open and past its current deadline (expected_at, else due_at) at `now_ms`
+// (docs/workflow.md, "Overdue").
+bool IsOverdue(const Report& report, int64_t now_ms);
 
 }  // namespace q11::device

@@ -4,6 +4,7 @@
 
 #include "device_schema.h"
 #include "protocol/ids.h"
+#include "protocol/receipt_code.h"
 #include "protocol/schema.h"
 #include "status_macros.h"
 
@@ -84,11 +85,14 @@ Result<std::string> ReportWrites::FileReport(const NewReport& r, const Author& a
       auto st,
       cache_->Get("INSERT INTO reports(id, kind, category_id, ward_id, title, description, "
                   "lat, lon, address, status, assigned_unit, due_at, reporter_ref, "
-                  "created_at, updated_at) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', NULL, NULL, ?, ?, ?)"));
+                  "created_at, updated_at, receipt_code) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', NULL, NULL, ?, ?, ?, ?)"));
   st->Bind(1, id).Bind(2, r.kind).Bind(3, r.category_id).Bind(4, r.ward_id).Bind(5, r.title);
   st->Bind(6, r.description).Bind(7, r.lat).Bind(8, r.lon).Bind(9, r.address);
   st->Bind(10, author.reporter_ref).Bind(11, created).Bind(12, created);
+  // Made here, offline: the citizen gets it at once; the server keeps it unless another
+  // report already holds it (then the pull brings the one it assigned).
+  st->Bind(13, NewReceiptCode());
   Status s = st->Run();
   if (s.code() == StatusCode::kAlreadyExists)
     return AlreadyExists("report " + id + " already exists");
@@ -101,7 +105,15 @@ Status ReportWrites::SetStatus(const std::vector<std::string>& report_ids,
                                const Author& author) {
   if (!q11::schema::OneOf(q11::schema::kStatuses, status))
     return InvalidArgument("unknown status \"" + status +
-                           "\": one of new, accepted, in_progress, resolved, rejected, closed");
+                           "\": one of new, accepted, assigned, in_progress, resolved, closed, "
+                           "rejected, duplicate, reopened");
+  // Whoever reads the answer deserves the reason of a refusal or reopening and the result
+  // itself (docs/workflow.md). The server does not insist: older clients stay valid.
+  if (Blank(note) && (status == "rejected" || status == "resolved" || status == "reopened"))
+    return InvalidArgument(status == "resolved"
+                               ? "resolved needs the result text as the note / hãy ghi kết quả "
+                                 "xử lý"
+                               : status + " needs the reason as the note / hãy ghi lý do");
   std::string now = FormatUtc(env_->NowMs());
   for (const std::string& id : report_ids) {
     Q11_RETURN_IF_ERROR(RequireReport(id));
@@ -200,6 +212,11 @@ Status ReportWrites::AssignUnit(const std::string& report_id, const std::string&
   Q11_RETURN_IF_ERROR(
       UpdateReport("UPDATE reports SET assigned_unit = ?, updated_at = ? WHERE id = ?", unit_id,
                    now, report_id));
+  // Assigning an accepted (or reopened) case moves it on to `assigned` (docs/workflow.md);
+  // from other statuses only the unit changes.
+  Q11_ASSIGN_OR_RETURN(auto st, cache_->Get("UPDATE reports SET status = 'assigned' WHERE id = ? "
+                                            "AND status IN ('accepted', 'reopened')"));
+  Q11_RETURN_IF_ERROR(st->Bind(1, report_id).Run());
   CaseEvent e = NewEvent(report_id, "assignment", author, now);
   e.unit_id = unit_id;
   e.note = note;
@@ -255,13 +272,18 @@ Status ReportWrites::Edit(const std::string& report_id, const std::optional<std:
 }
 
 Status ReportWrites::InsertEvent(const CaseEvent& e) {
-  Q11_ASSIGN_OR_RETURN(auto st, cache_->Get("INSERT INTO case_events(id, report_id, kind, status, "
-                                            "note, unit_id, author_ref, author_role, created_at) "
-                                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  Q11_ASSIGN_OR_RETURN(auto st,
+                       cache_->Get("INSERT INTO case_events(id, report_id, kind, status, "
+                                   "note, unit_id, author_ref, author_role, created_at, stars) "
+                                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   // Empty optional text is stored as NULL, as the server stores absent values.
   st->Bind(1, e.id).Bind(2, e.report_id).Bind(3, e.kind).Bind(4, NonEmpty(e.status));
   st->Bind(5, NonEmpty(e.note)).Bind(6, NonEmpty(e.unit_id)).Bind(7, NonEmpty(e.author_ref));
   st->Bind(8, NonEmpty(e.author_role)).Bind(9, e.created_at);
+  if (e.stars > 0)
+    st->Bind(10, static_cast<int64_t>(e.stars));
+  else
+    st->BindNull(10);
   return st->Run();
 }
 

@@ -37,6 +37,14 @@ class ReportWrites {
   Status SetDeadline(const std::string& report_id, const std::string& due_iso,
                      const std::string& note, const Author& author);
   Status Withdraw(const std::string& report_id, const Author& author);
+  // The case life (case_life_writes.cc, docs/workflow.md).
+  Status PostProgress(const std::string& report_id, const std::string& note,
+                      const std::string& expected_iso, const Author& author);
+  Status MarkDuplicate(const std::string& report_id, const std::string& original_id,
+                       const std::string& note, const Author& author);
+  Status Rate(const std::string& report_id, int stars, const std::string& comment,
+              const Author& author);
+  Status Reopen(const std::string& report_id, const std::string& reason, const Author& author);
   Status Edit(const std::string& report_id, const std::optional<std::string>& title,
               const std::optional<std::string>& description, const Author& author);
 
@@ -54,6 +62,11 @@ class ReportWrites {
                      const std::string& now);
   Result<bool> Exists(const char* sql, const std::string& id);
   Status InsertEvent(const CaseEvent& e);
+  // The citizen's own report and its status (for rating and reopening).
+  Result<std::string> OwnReportStatus(const std::string& id, const Author& author,
+                                      const char* what_en, const char* what_vi);
+  // A fresh receipt code from the device's randomness (protocol/receipt_code.h).
+  std::string NewReceiptCode();
 
   StatementCache* cache_;
   Env* env_;

@@ -17,7 +17,10 @@ CREATE TABLE IF NOT EXISTS categories (
   name_vi TEXT NOT NULL,
   name_en TEXT NOT NULL,
   default_unit TEXT NOT NULL,        -- units.id that handles it by default
-  deadline_hours INTEGER NOT NULL    -- handling deadline from receipt
+  deadline_hours INTEGER NOT NULL,   -- legacy: calendar hours (before deadline_amount/unit)
+  level TEXT NOT NULL DEFAULT 'normal',                 -- urgent | normal | complex
+  deadline_amount INTEGER NOT NULL DEFAULT 0,           -- handling time in deadline_unit
+  deadline_unit TEXT NOT NULL DEFAULT 'working_hours'   -- working_hours | working_days
 );
 
 CREATE TABLE IF NOT EXISTS reports (
@@ -35,7 +38,13 @@ CREATE TABLE IF NOT EXISTS reports (
   due_at TEXT,                       -- ISO-8601 UTC, set by the server on receipt
   reporter_ref TEXT,                 -- pseudonym; never a name or phone number
   created_at TEXT NOT NULL,          -- ISO-8601 UTC, device clock
-  updated_at TEXT NOT NULL
+  updated_at TEXT NOT NULL,
+  -- Case life (docs/workflow.md). Server-stamped unless said otherwise.
+  receipt_code TEXT,                 -- 'Q11-XXXX-XXXX', made on the device, kept unique by the server
+  received_at TEXT,                  -- when the server received the report: the deadline clock starts
+  expected_at TEXT,                  -- expected completion date announced by officials (device)
+  resolved_at TEXT,                  -- when the server recorded it resolved (reopen period)
+  duplicate_of TEXT                  -- the report this one duplicates (status duplicate; device)
 );
 
 CREATE TABLE IF NOT EXISTS case_events (
@@ -47,7 +56,23 @@ CREATE TABLE IF NOT EXISTS case_events (
   unit_id TEXT,                      -- the new unit, for kind = assignment
   author_ref TEXT,                   -- pseudonym (citizen) or user id (official)
   author_role TEXT,
-  created_at TEXT NOT NULL
+  created_at TEXT NOT NULL,
+  stars INTEGER                      -- 1-5, for kind = rating
 );
 
 CREATE INDEX IF NOT EXISTS case_events_by_report ON case_events(report_id, created_at);
+
+-- Reference tables of the case life (docs/workflow.md): compiled into both sides like units
+-- and categories, never pushed (devices may not write them).
+CREATE TABLE IF NOT EXISTS holidays (
+  day TEXT PRIMARY KEY NOT NULL,     -- 'YYYY-MM-DD', a public holiday (no working hours)
+  name_vi TEXT NOT NULL,
+  name_en TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS response_templates (
+  id TEXT PRIMARY KEY NOT NULL,      -- 'tiep-nhan', ...
+  status TEXT NOT NULL,              -- the status the reply goes with
+  title_vi TEXT NOT NULL,
+  body_vi TEXT NOT NULL
+);

@@ -42,3 +42,45 @@ INSERT OR IGNORE INTO categories (id, name_vi, name_en, default_unit, deadline_h
   ('an-toan-thuc-pham', 'An toàn thực phẩm', 'Food safety', 'phong-yte', 72),
   ('thu-tuc-hanh-chinh', 'Thủ tục hành chính', 'Administrative procedures', 'vp-ubnd', 120),
   ('khac', 'Khác', 'Other', 'vp-ubnd', 120);
+
+-- Handling deadlines in working time (docs/workflow.md): level, amount and unit per category.
+-- Filled in where none is set yet (deadline_amount = 0), so a value an admin changed in the
+-- server's database is kept.
+UPDATE categories
+   SET level = v.column2, deadline_amount = v.column3, deadline_unit = v.column4
+  FROM (VALUES
+    ('tieng-on', 'urgent', 4, 'working_hours'),
+    ('an-ninh-trat-tu', 'urgent', 4, 'working_hours'),
+    ('ngap-nuoc', 'urgent', 8, 'working_hours'),
+    ('rac-thai', 'normal', 2, 'working_days'),
+    ('lan-chiem-via-he', 'normal', 3, 'working_days'),
+    ('chieu-sang', 'normal', 3, 'working_days'),
+    ('cay-xanh', 'normal', 3, 'working_days'),
+    ('trat-tu-do-thi', 'normal', 3, 'working_days'),
+    ('ha-tang-giao-thong', 'normal', 5, 'working_days'),
+    ('an-toan-thuc-pham', 'normal', 5, 'working_days'),
+    ('khac', 'normal', 5, 'working_days'),
+    ('trat-tu-xay-dung', 'complex', 10, 'working_days'),
+    ('thu-tuc-hanh-chinh', 'complex', 10, 'working_days')) AS v
+ WHERE categories.id = v.column1 AND categories.deadline_amount = 0;
+
+-- Canned replies officials pick per status (q11 case templates); edit freely, ids are stable.
+INSERT OR IGNORE INTO response_templates (id, status, title_vi, body_vi) VALUES
+  ('tiep-nhan', 'accepted', 'Đã tiếp nhận',
+   'UBND Quận 11 đã tiếp nhận phản ánh của Quý người dân và sẽ xem xét, xử lý theo quy định.'),
+  ('giao-xu-ly', 'assigned', 'Đã chuyển đơn vị xử lý',
+   'Phản ánh đã được chuyển đến đơn vị có thẩm quyền để kiểm tra, xử lý. Kết quả sẽ được thông báo đến Quý người dân.'),
+  ('dang-xu-ly', 'in_progress', 'Đang xử lý',
+   'Đơn vị chức năng đang kiểm tra thực tế và xử lý nội dung phản ánh.'),
+  ('da-xu-ly', 'resolved', 'Đã xử lý xong',
+   'Đơn vị chức năng đã kiểm tra và xử lý xong nội dung phản ánh. Cảm ơn Quý người dân đã phản ánh.'),
+  ('khong-tham-quyen', 'rejected', 'Không thuộc thẩm quyền',
+   'Nội dung phản ánh không thuộc thẩm quyền giải quyết của UBND Quận 11. Đề nghị Quý người dân liên hệ cơ quan có thẩm quyền.'),
+  ('thieu-thong-tin', 'rejected', 'Thiếu thông tin',
+   'Phản ánh chưa đủ thông tin (địa điểm, thời gian, nội dung) để xác minh. Đề nghị Quý người dân gửi lại phản ánh với đầy đủ thông tin.'),
+  ('trung-lap', 'duplicate', 'Trùng phản ánh khác',
+   'Nội dung này trùng với một phản ánh đang được xử lý; kết quả xử lý sẽ được thông báo chung.'),
+  ('ket-thuc', 'closed', 'Kết thúc',
+   'Phản ánh đã được xử lý và kết thúc. Cảm ơn Quý người dân đã đồng hành cùng chính quyền Quận 11.'),
+  ('xu-ly-lai', 'in_progress', 'Xử lý lại',
+   'Tiếp thu ý kiến của Quý người dân, đơn vị chức năng đang xử lý lại nội dung phản ánh.');

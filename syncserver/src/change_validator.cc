@@ -6,6 +6,7 @@
 #include "access_scope.h"
 #include "protocol/ids.h"
 #include "protocol/schema.h"
+#include "protocol/workflow.h"
 #include "workflow.h"
 
 namespace q11::server {
@@ -34,9 +35,14 @@ struct ReportColumns {
         due_at(s.Index("due_at")),
         reporter_ref(s.Index("reporter_ref")),
         created_at(s.Index("created_at")),
-        updated_at(s.Index("updated_at")) {}
+        updated_at(s.Index("updated_at")),
+        receipt_code(s.Index("receipt_code")),
+        expected_at(s.Index("expected_at")),
+        resolved_at(s.Index("resolved_at")),
+        duplicate_of(s.Index("duplicate_of")) {}
   int id, kind, category_id, ward_id, title, description, lat, lon, address, status, assigned_unit,
-      due_at, reporter_ref, created_at, updated_at;
+      due_at, reporter_ref, created_at, updated_at, receipt_code, expected_at, resolved_at,
+      duplicate_of;
 };
 
 struct EventColumns {
@@ -47,8 +53,9 @@ struct EventColumns {
         status(s.Index("status")),
         note(s.Index("note")),
         unit_id(s.Index("unit_id")),
-        created_at(s.Index("created_at")) {}
-  int id, report_id, kind, status, note, unit_id, created_at;
+        created_at(s.Index("created_at")),
+        stars(s.Index("stars")) {}
+  int id, report_id, kind, status, note, unit_id, created_at, stars;
 };
 
 bool TextLen(const Value& v, size_t min, size_t max) {
@@ -56,6 +63,31 @@ bool TextLen(const Value& v, size_t min, size_t max) {
 }
 
 bool NullOrEmpty(const Value& v) { return v.is_null() || (v.is_text() && v.s.empty()); }
+
+// Text with something other than blanks in it.
+bool HasText(const Value& v) {
+  return v.is_text() && v.s.find_first_not_of(" \t\r\n") != std::string::npos;
+}
+
+// The case's current deadline: the expected completion date officials announced, else the
+// handling deadline. nullopt when neither is set.
+std::optional<int64_t> CurrentDeadline(const ReportFacts& f) {
+  if (!f.expected_at.empty()) return ParseUtc(f.expected_at);
+  if (!f.due_at.empty()) return ParseUtc(f.due_at);
+  return std::nullopt;
+}
+
+// Overdue (docs/workflow.md): still open and past its current deadline.
+bool Overdue(const ReportFacts& f, int64_t now_ms) {
+  std::optional<int64_t> deadline = CurrentDeadline(f);
+  return workflow::IsOpen(f.status) && deadline && now_ms > *deadline;
+}
+
+// What the case events of one changeset say about one report.
+struct EventsFor {
+  bool progress_note = false;  // a progress event with a note
+  bool reopen_reason = false;  // a status event 'reopened' with a note (the citizen's reason)
+};
 
 bool IsTimestamp(const Value& v) {
   return v.is_text() && v.s.size() <= 40 && ParseUtc(v.s).has_value();
@@ -107,6 +139,7 @@ class Validator {
     for (const TableChanges& t : cs_.tables) Q11_RETURN_IF_ERROR(CheckShape(t));
     CollectNewReports();
     CollectDeletedReports();
+    CollectCaseLife();
     for (const TableChanges& t : cs_.tables) {
       const TableShape& shape = *ctx_.shapes->Find(t.table);
       for (const RowChange& row : t.rows) Q11_RETURN_IF_ERROR(CheckRow(shape, row));
@@ -150,6 +183,7 @@ class Validator {
         f.assigned_unit = std::string(row.new_values[c.assigned_unit].text());
         // The server stamps the citizen's own pseudonym on every report they file.
         f.reporter_ref = account_.reporter_ref;
+        f.status = "new";
         new_reports_.emplace(row.new_values[c.id].s, std::move(f));
       }
     }
@@ -164,6 +198,36 @@ class Validator {
         if (row.op == SQLITE_DELETE && row.old_values[c.id].is_text())
           deleted_reports_.insert(row.old_values[c.id].s);
     }
+  }
+
+  // The progress notes and reopening reasons that travel in this changeset, and the reports
+  // it reopens: the rules of one row look at the others (docs/workflow.md).
+  void CollectCaseLife() {
+    for (const TableChanges& t : cs_.tables) {
+      if (t.table == "case_events") {
+        EventColumns c(*ctx_.shapes->Find("case_events"));
+        for (const RowChange& row : t.rows) {
+          if (row.op != SQLITE_INSERT) continue;
+          std::string_view kind = row.new_values[c.kind].text();
+          EventsFor& e = events_[std::string(row.new_values[c.report_id].text())];
+          if (kind == "progress" && HasText(row.new_values[c.note])) e.progress_note = true;
+          if (kind == "status" && row.new_values[c.status].text() == "reopened" &&
+              HasText(row.new_values[c.note]))
+            e.reopen_reason = true;
+        }
+      } else if (t.table == "reports") {
+        ReportColumns c(*ctx_.shapes->Find("reports"));
+        for (const RowChange& row : t.rows)
+          if (row.op == SQLITE_UPDATE && row.new_values[c.status].text() == "reopened")
+            reopened_.insert(std::string(row.old_values[c.id].text()));
+      }
+    }
+  }
+
+  const EventsFor& EventsOf(std::string_view report_id) const {
+    static const EventsFor kNone;
+    auto it = events_.find(report_id);
+    return it == events_.end() ? kNone : it->second;
   }
 
   Result<std::optional<ReportFacts>> FindReport(std::string_view id) {
@@ -233,6 +297,16 @@ class Validator {
       return ck.Bad(c.created_at, "must be an ISO-8601 UTC time", "thời gian không hợp lệ");
     if (!IsTimestamp(ck.New(c.updated_at)))
       return ck.Bad(c.updated_at, "must be an ISO-8601 UTC time", "thời gian không hợp lệ");
+    // The receipt code is the device's proposal: a malformed or taken one is replaced by the
+    // server (server_stamps.h), so only its size is checked here.
+    const Value& receipt = ck.New(c.receipt_code);
+    if (!receipt.is_null() && !TextLen(receipt, 0, kMaxIdBytes))
+      return ck.Bad(c.receipt_code, "must be NULL or a short receipt code",
+                    "mã biên nhận không hợp lệ");
+    for (int col : {c.expected_at, c.resolved_at, c.duplicate_of})
+      if (!ck.New(col).is_null())
+        return ck.Denied(col, "is set by officials or the server, not by the citizen",
+                         "do cán bộ hoặc máy chủ đặt, người dân không được đặt");
     return Status::Ok();
   }
 
@@ -243,10 +317,13 @@ class Validator {
     for (size_t i = 0; i < row.new_values.size(); ++i) {
       int col = static_cast<int>(i);
       if (!row.new_values[i].defined()) continue;
-      if (col != c.status && col != c.assigned_unit && col != c.due_at && col != c.updated_at)
-        return ck.Denied(
-            col, "may not be changed; staff change only status, assigned_unit, due_at, updated_at",
-            "cán bộ chỉ được đổi trạng thái, đơn vị, hạn xử lý");
+      if (col != c.status && col != c.assigned_unit && col != c.due_at && col != c.updated_at &&
+          col != c.expected_at && col != c.duplicate_of)
+        return ck.Denied(col,
+                         "may not be changed; staff change only status, assigned_unit, due_at, "
+                         "expected_at, duplicate_of, updated_at",
+                         "cán bộ chỉ được đổi trạng thái, đơn vị, hạn xử lý, ngày dự kiến hoàn "
+                         "thành, phản ánh trùng");
     }
     const Value& status = ck.New(c.status);
     if (status.defined() && !schema::OneOf(schema::kStatuses, status.text()))
@@ -272,6 +349,20 @@ class Validator {
     const Value& updated = ck.New(c.updated_at);
     if (updated.defined() && !IsTimestamp(updated))
       return ck.Bad(c.updated_at, "must be an ISO-8601 UTC time", "thời gian không hợp lệ");
+    const Value& expected = ck.New(c.expected_at);
+    if (expected.defined() && !expected.is_null() && !IsTimestamp(expected))
+      return ck.Bad(c.expected_at, "must be NULL or an ISO-8601 UTC time",
+                    "ngày dự kiến hoàn thành không hợp lệ");
+    const Value& dup = ck.New(c.duplicate_of);
+    if (dup.defined() && !dup.is_null()) {
+      if (!TextLen(dup, 1, kMaxIdBytes) || dup.text() == pk.text())
+        return ck.Bad(c.duplicate_of, "must name another report", "phải là một phản ánh khác");
+      Result<std::optional<ReportFacts>> other = FindReport(dup.text());
+      if (!other.ok()) return other.status();
+      if (!other->has_value() || (*other)->deleted)
+        return ck.Bad(c.duplicate_of, "no such report " + dup.Describe(),
+                      "không tìm thấy phản ánh trùng");
+    }
 
     Result<std::optional<ReportFacts>> facts = FindReport(pk.text());
     if (!facts.ok()) return facts.status();
@@ -280,6 +371,40 @@ class Validator {
     if (!HandlesReport(account_, f.ward_id, f.assigned_unit))
       return ck.Denied(-1, "outside your unit " + account_.unit + " (ward " + f.ward_id + ")",
                        "phản ánh không thuộc đơn vị của bạn");
+    return CheckCaseLife(row, ck, pk, f);
+  }
+
+  // The workflow's extra conditions on staff's changes (docs/workflow.md).
+  Status CheckCaseLife(const RowChange& row, const Checker& ck, const Value& pk,
+                       const ReportFacts& f) {
+    ReportColumns c(*ctx_.shapes->Find("reports"));
+    const Value& status = ck.New(c.status);
+    const Value& expected = ck.New(c.expected_at);
+    const Value& dup = ck.New(c.duplicate_of);
+    if (status.text() == "duplicate" && (dup.defined() ? dup.is_null() : f.duplicate_of.empty()))
+      return ck.Bad(c.duplicate_of, "a duplicate must name the report it duplicates",
+                    "phải ghi rõ phản ánh bị trùng");
+    const bool expected_changed =
+        expected.defined() && !SameValue(expected, row.old_values[c.expected_at]);
+    if (expected_changed && !expected.is_null() && !EventsOf(pk.text()).progress_note)
+      return ck.Bad(c.expected_at,
+                    "a new expected completion date needs a progress note (a case event of "
+                    "kind progress with a note) in the same change",
+                    "ngày dự kiến hoàn thành mới phải kèm báo cáo tiến độ");
+    const Value& base_status = row.old_values[c.status];
+    const bool status_changes = status.defined() && !SameValue(status, base_status);
+    if (status_changes && !workflow::Finishes(status.text()) && Overdue(f, ctx_.now_ms)) {
+      std::optional<int64_t> new_date =
+          expected_changed && expected.is_text() ? ParseUtc(expected.text()) : std::nullopt;
+      if (!new_date || *new_date <= ctx_.now_ms)
+        return ck.Denied(c.status,
+                         "the case is overdue (deadline " +
+                             FormatUtc(CurrentDeadline(f).value_or(0)) +
+                             "): post a progress note with a new expected completion date in "
+                             "the future (q11 case progress) with or before this change",
+                         "phản ánh đã quá hạn: phải báo cáo tiến độ kèm ngày dự kiến hoàn thành "
+                         "mới trước khi đổi trạng thái");
+    }
     return Status::Ok();
   }
 
@@ -290,10 +415,14 @@ class Validator {
     for (size_t i = 0; i < row.new_values.size(); ++i) {
       int col = static_cast<int>(i);
       if (!row.new_values[i].defined()) continue;
-      if (col != c.title && col != c.description && col != c.updated_at)
-        return ck.Denied(col, "citizens may change only the title and description of their report",
-                         "người dân chỉ được sửa tiêu đề và nội dung phản ánh của mình");
+      if (col != c.title && col != c.description && col != c.updated_at && col != c.status)
+        return ck.Denied(col,
+                         "citizens may change only the title and description of their report, "
+                         "or reopen it",
+                         "người dân chỉ được sửa tiêu đề và nội dung phản ánh của mình, hoặc yêu "
+                         "cầu xử lý lại");
     }
+    if (ck.New(c.status).defined()) Q11_RETURN_IF_ERROR(CheckReopen(row, ck, pk));
     const Value& title = ck.New(c.title);
     if (title.defined() && !TextLen(title, 1, kMaxTitleBytes))
       return ck.Bad(c.title, "must be text of 1-200 bytes", "tiêu đề phải dài 1-200 byte");
@@ -304,6 +433,38 @@ class Validator {
     if (updated.defined() && !IsTimestamp(updated))
       return ck.Bad(c.updated_at, "must be an ISO-8601 UTC time", "thời gian không hợp lệ");
     return CheckOwnReport(pk, ck);
+  }
+
+  // A citizen unsatisfied with the result reopens their own case: resolved (or closed) →
+  // reopened, within the reopen period after the server recorded it resolved, with a reason.
+  Status CheckReopen(const RowChange& row, const Checker& ck, const Value& pk) {
+    ReportColumns c(*ctx_.shapes->Find("reports"));
+    std::string from(row.old_values[c.status].text()), to(ck.New(c.status).text());
+    if (!workflow::TransitionAllowed("citizen", from, to))
+      return ck.Denied(
+          c.status,
+          "citizens may only reopen a resolved or closed report (not " + from + " to " + to + ")",
+          "người dân chỉ được yêu cầu xử lý lại phản ánh đã có kết quả");
+    Q11_RETURN_IF_ERROR(CheckOwnReport(pk, ck));
+    Result<std::optional<ReportFacts>> facts = FindReport(pk.text());
+    if (!facts.ok()) return facts.status();
+    const ReportFacts& f = **facts;  // CheckOwnReport found it
+    std::optional<int64_t> resolved = ParseUtc(f.resolved_at);
+    if (!resolved)
+      return ck.Denied(c.status, "the report has no recorded result to reopen",
+                       "phản ánh chưa có kết quả để yêu cầu xử lý lại");
+    if (ctx_.now_ms > *resolved + workflow::kReopenPeriodMs)
+      return ck.Denied(c.status,
+                       "the reopen period of " + std::to_string(workflow::kReopenPeriodDays) +
+                           " days after the result (" + f.resolved_at + ") has passed",
+                       "đã quá " + std::to_string(workflow::kReopenPeriodDays) +
+                           " ngày kể từ khi có kết quả, không thể yêu cầu xử lý lại");
+    if (!EventsOf(pk.text()).reopen_reason)
+      return ck.Bad(c.status,
+                    "a reopening needs the reason (a status event 'reopened' with a note) in "
+                    "the same change",
+                    "yêu cầu xử lý lại phải nêu lý do");
+    return Status::Ok();
   }
 
   // The withdrawal of a report: only by the citizen who filed it.
@@ -355,6 +516,15 @@ class Validator {
     if (kind == "status" ? !schema::OneOf(schema::kStatuses, status.text())
                          : !(status.is_null() || schema::OneOf(schema::kStatuses, status.text())))
       return ck.Bad(c.status, "must be a valid status", "trạng thái không hợp lệ");
+    const Value& stars = ck.New(c.stars);
+    if (kind == "rating" ? !(stars.type == Value::Type::kInteger &&
+                             stars.i >= workflow::kMinStars && stars.i <= workflow::kMaxStars)
+                         : !stars.is_null())
+      return ck.Bad(c.stars, "must be 1-5 for a rating, NULL otherwise",
+                    "số sao phải từ 1 đến 5 khi đánh giá");
+    if (kind == "progress" && !HasText(note))
+      return ck.Bad(c.note, "a progress note must say something",
+                    "báo cáo tiến độ phải có nội dung");
     const Value& unit = ck.New(c.unit_id);
     if (kind == "assignment" ? !ctx_.refs->UnitExists(unit.text())
                              : !(unit.is_null() || ctx_.refs->UnitExists(unit.text())))
@@ -368,14 +538,25 @@ class Validator {
     if (f.deleted)
       return ck.Bad(c.report_id, "the report was withdrawn (deleted)", "phản ánh đã bị rút");
     if (account_.role == Role::kCitizen) {
-      if (kind != "comment")
-        return ck.Denied(c.kind, "citizens may only add comments",
-                         "người dân chỉ được thêm bình luận");
+      if (kind != "comment" && kind != "rating" && kind != "status")
+        return ck.Denied(c.kind, "citizens may only comment, rate or reopen",
+                         "người dân chỉ được bình luận, đánh giá hoặc yêu cầu xử lý lại");
       if (f.reporter_ref != account_.reporter_ref)
         return ck.Denied(c.report_id, "citizens may only comment on their own reports",
                          "người dân chỉ được bình luận phản ánh của mình");
+      if (kind == "rating" && f.status != "resolved" && f.status != "closed")
+        return ck.Denied(
+            c.kind, "a result can be rated only once the report is resolved (now " + f.status + ")",
+            "chỉ được đánh giá khi phản ánh đã có kết quả");
+      if (kind == "status" && (status.text() != "reopened" ||
+                               !reopened_.count(std::string(ck.New(c.report_id).text()))))
+        return ck.Denied(c.status, "citizens' status events only give the reason of a reopening",
+                         "người dân chỉ ghi lý do khi yêu cầu xử lý lại");
       return Status::Ok();
     }
+    if (kind == "rating")
+      return ck.Denied(c.kind, "only the citizen who filed the report rates its result",
+                       "chỉ người gửi phản ánh được đánh giá kết quả");
     if (!HandlesReport(account_, f.ward_id, f.assigned_unit))
       return ck.Denied(c.report_id, "the report is outside your unit " + account_.unit,
                        "phản ánh không thuộc đơn vị của bạn");
@@ -393,6 +574,8 @@ class Validator {
   const Account& account_;
   std::map<std::string, ReportFacts, std::less<>> new_reports_;
   std::set<std::string> deleted_reports_;
+  std::map<std::string, EventsFor, std::less<>> events_;
+  std::set<std::string> reopened_;
 };
 
 }  // namespace

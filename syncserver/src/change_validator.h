@@ -11,9 +11,15 @@
 //                      merge decides whether it is still theirs alone: row_merger.h);
 //                      officials, leaders and admins UPDATE only status, assigned_unit,
 //                      due_at and updated_at of reports in their scope.
-//   case_events        INSERT only: citizens comment on their own reports; officials add
-//                      any event kind to reports in their scope. A citizen's DELETE of an
-//                      event is allowed only with the DELETE of its report in the same
+//                      A citizen may also reopen their own resolved or closed report
+//                      (status reopened) within the reopen period, with a reason.
+//                      Staff may also set expected_at (with a progress note in the same
+//                      change) and duplicate_of; an overdue case's status changes only to
+//                      a finishing status or with a new expected date (docs/workflow.md).
+//   case_events        INSERT only: citizens comment on and rate (1-5 stars, after the
+//                      result) their own reports, and give the reason of their reopening;
+//                      officials add any other event kind to reports in their scope. A citizen's
+//                      DELETE of an event is allowed only with the DELETE of its report in the same
 //                      change (it goes with the report).
 //   DELETE             nothing else.
 // An UPDATE of a report the server deleted passes when the user's scope covered it (the
@@ -22,6 +28,7 @@
 // rule, in English then Vietnamese.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -41,6 +48,9 @@ struct ReportFacts {
   std::string assigned_unit;  // empty when NULL
   std::string reporter_ref;   // empty when NULL
   bool deleted = false;       // the report was deleted; these are its last values
+  // The case life (docs/workflow.md); empty when NULL.
+  std::string status;
+  std::string due_at, expected_at, resolved_at, duplicate_of;
 };
 
 // Reads a report as the push transaction sees it, or the last values of a deleted one
@@ -52,6 +62,7 @@ struct ValidationContext {
   const TableShapes* shapes = nullptr;
   const ReferenceData* refs = nullptr;
   ReportLookup find_report;
+  int64_t now_ms = 0;  // the server's clock: overdue cases, the reopen period
 };
 
 // OK when every change may be applied. A refusal is kPermissionDenied (a role rule) or

@@ -9,8 +9,8 @@ namespace {
 
 // Position on the main workflow path, or -1 (rejected, unknown).
 int WorkflowStep(std::string_view status) {
-  static constexpr std::array<std::string_view, 5> kPath = {"new", "accepted", "in_progress",
-                                                            "resolved", "closed"};
+  static constexpr std::array<std::string_view, 6> kPath = {"new",         "accepted", "assigned",
+                                                            "in_progress", "resolved", "closed"};
   for (size_t i = 0; i < kPath.size(); ++i)
     if (kPath[i] == status) return static_cast<int>(i);
   return -1;
@@ -25,6 +25,13 @@ std::optional<Value> LaterTimeWins(const Value& device, const Value& server) {
 
 std::optional<Value> StatusPrecedence(const ConflictSides& c) {
   if (!c.device.is_text() || !c.server.is_text()) return std::nullopt;
+  // A citizen's reopening (checked against the reopen period by the write rules) wins over
+  // a result that was closed meanwhile; against any other status officials moved on to,
+  // the case is already being handled again: the server keeps its status.
+  if (c.device.text() == "reopened" && c.device_role == Role::kCitizen) {
+    if (c.server.text() == "resolved" || c.server.text() == "closed") return c.device;
+    return c.server;
+  }
   if (c.server.text() == "closed") {
     // Closing is final for officials; only a leader (or an admin) reopens a case.
     if (c.device_role == Role::kLeader || c.device_role == Role::kAdmin) return c.device;

@@ -7,12 +7,15 @@
 //   reports.updated_at  the later time wins. It is bookkeeping that every edit touches,
 //                       so without this rule any two edits of a report, even of
 //                       different columns, would park each other.
-//   reports.status      a case the server has `closed` stays closed, unless the device's
-//                       user is a leader or an admin (then the device's status wins: a
-//                       leader reopening a case). Otherwise, when both statuses are on
-//                       the main workflow path new < accepted < in_progress < resolved <
-//                       closed, the one further along wins (the work was done). `rejected`
-//                       against a main-path status is a judgement call: not settled.
+//   reports.status      a citizen's `reopened` wins over a server `resolved` or `closed`
+//                       (the write rules checked the reopen period) and loses to any
+//                       other status. A case the server has `closed` stays closed, unless
+//                       the device's user is a leader or an admin (then the device's
+//                       status wins: a leader reopening a case). Otherwise, when both
+//                       statuses are on the main workflow path new < accepted < assigned <
+//                       in_progress < resolved < closed, the one further along wins (the
+//                       work was done). `rejected`, `duplicate` or `reopened` against
+//                       another status is a judgement call: not settled.
 //   anything else       (assigned_unit, due_at, ...) not settled: parked.
 #pragma once
 

@@ -54,8 +54,8 @@ Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o) {
   Result<std::unique_ptr<SecurityAudit>> audit = SecurityAudit::Open(paths.database, NowMs);
   if (!audit.ok()) return audit.status();
   s.audit = std::move(*audit);
-  s.limits =
-      std::make_unique<RateLimits>(o.login_per_minute, o.register_per_hour, o.sync_per_minute);
+  s.limits = std::make_unique<RateLimits>(o.login_per_minute, o.register_per_hour,
+                                          o.sync_per_minute, o.receipt_per_minute);
   return s;
 }
 

@@ -3,6 +3,8 @@
 #include "change_validator.h"
 #include "changeset_reader.h"
 #include "protocol/ids.h"
+#include "protocol/receipt_code.h"
+#include "secure_random.h"
 #include "server_stamps.h"
 
 namespace q11::server {
@@ -57,6 +59,10 @@ Result<std::unique_ptr<PushApplier>> PushApplier::Create(sql::Db& db, const Tabl
       db.Prepare("UPDATE devices SET last_seen = ?2 WHERE device_id = ?1");
   if (!touch.ok()) return touch.status();
   p->touch_device_ = std::move(*touch);
+  Result<sql::Statement> receipt =
+      db.Prepare("SELECT 1 FROM reports WHERE receipt_code = ?1 AND id <> ?2");
+  if (!receipt.ok()) return receipt.status();
+  p->receipt_taken_ = std::move(*receipt);
   return p;
 }
 
@@ -124,11 +130,36 @@ Result<wire::EntryVerdict> PushApplier::ApplyEntry(const Account& account,
     ctx.find_report = [this](std::string_view id) {
       return merger_->FindReport(id, /*include_deleted=*/true);
     };
+    ctx.now_ms = now_ms;
     s = ValidateChangeset(*cs, ctx);
     if (s.ok()) {
-      StampServerColumns(&*cs, shapes_, account, refs_, now_ms);
-      MergeScope scope{&account, device_id, now_ms, entry.local_seq, device_cursor_};
-      s = ApplyChanges(*cs, scope, &outcome);
+      StampContext stamp;
+      stamp.account = &account;
+      stamp.shapes = &shapes_;
+      stamp.refs = &refs_;
+      stamp.now_ms = now_ms;
+      stamp.find_report = [this](std::string_view id) { return merger_->FindReport(id); };
+      stamp.receipt_taken = [this](std::string_view code,
+                                   std::string_view report_id) -> Result<bool> {
+        receipt_taken_.Bind(1, code).Bind(2, report_id);
+        Result<bool> row = receipt_taken_.Step();
+        receipt_taken_.Reset();
+        return row;
+      };
+      stamp.new_receipt = [] {
+        for (;;) {
+          std::string bytes = RandomBytes(receipt::kRandomBytes);
+          std::array<uint8_t, receipt::kRandomBytes> random{};
+          std::copy(bytes.begin(), bytes.end(), random.begin());
+          if (std::optional<std::string> code = receipt::MakeCode(random)) return *code;
+        }
+      };
+      s = StampServerColumns(&*cs, stamp);
+      if (!s.ok() && !IsRefusal(s.code())) return s;
+      if (s.ok()) {
+        MergeScope scope{&account, device_id, now_ms, entry.local_seq, device_cursor_};
+        s = ApplyChanges(*cs, scope, &outcome);
+      }
     }
   }
   if (!s.ok()) {

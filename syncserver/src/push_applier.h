@@ -66,6 +66,7 @@ class PushApplier {
   std::unique_ptr<VerdictLedger> ledger_;
   std::unique_ptr<RowMerger> merger_;
   sql::Statement touch_device_;
+  sql::Statement receipt_taken_;  // another report holds this receipt code
 };
 
 }  // namespace q11::server

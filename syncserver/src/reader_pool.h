@@ -12,10 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "protocol/result.h"
 #include "conflict_queries.h"
+#include "protocol/result.h"
 #include "pull_builder.h"
 #include "q11sqlite/sqlite.h"
+#include "receipt_queries.h"
 #include "table_shapes.h"
 
 namespace q11::server {
@@ -28,6 +29,7 @@ struct Reader {
   sql::Statement list_accounts;
   sql::Statement device_owner;
   std::unique_ptr<ConflictQueries> conflicts;  // made on first use (admin reads are rare)
+  std::unique_ptr<ReceiptQueries> receipts;    // made on first use
 };
 
 class ReaderPool {

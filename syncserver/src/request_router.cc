@@ -6,6 +6,7 @@
 #include "contact_handler.h"
 #include "health_handler.h"
 #include "login_handler.h"
+#include "receipt_handlers.h"
 #include "register_handler.h"
 #include "sync_handler.h"
 #include "token_handlers.h"
@@ -17,6 +18,7 @@ namespace {
 constexpr std::string_view kConflicts = "/v1/admin/conflicts";
 constexpr std::string_view kUsers = "/v1/admin/users/";
 constexpr std::string_view kContact = "/contact";
+constexpr std::string_view kReceipts = "/public/receipts/";
 
 // Conflict ids are UUIDs; anything else in the path is an unknown route.
 bool IsConflictId(std::string_view id) {
@@ -62,6 +64,16 @@ Poco::Net::HTTPRequestHandler* RequestRouter::createRequestHandler(
   if (path == "/admin" || path.substr(0, 7) == "/admin/") {
     if (method != "GET") return wrong_method("GET");
     return new AdminPageHandler(context_);
+  }
+  // The public receipt lookup (no account): receipt_handlers.h.
+  if (path == "/tra-cuu" || path == "/receipt" || path == "/tra-cuu.css") {
+    if (method != "GET") return wrong_method("GET");
+    return new ReceiptPageHandler(context_);
+  }
+  if (path.substr(0, kReceipts.size()) == kReceipts && path.size() - kReceipts.size() <= 64 &&
+      path.find('/', kReceipts.size()) == std::string_view::npos) {
+    if (method != "GET") return wrong_method("GET");
+    return new ReceiptApiHandler(context_, std::string(path.substr(kReceipts.size())));
   }
   if (path == kConflicts) {
     if (method != "GET") return wrong_method("GET");

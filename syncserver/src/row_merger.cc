@@ -33,7 +33,9 @@ Result<std::unique_ptr<RowMerger>> RowMerger::Create(sql::Db& db, const TableSha
     sql::Statement* target;
     const char* sql;
   } statements[] = {
-      {&m->report_facts_, "SELECT ward_id, assigned_unit, reporter_ref FROM reports WHERE id = ?1"},
+      {&m->report_facts_,
+       "SELECT ward_id, assigned_unit, reporter_ref, status, due_at, expected_at, resolved_at, "
+       "duplicate_of FROM reports WHERE id = ?1"},
       {&m->report_events_, "SELECT id FROM case_events WHERE report_id = ?1"},
       // Events written by staff: a report they have worked on is no longer the citizen's
       // alone to withdraw.
@@ -60,6 +62,11 @@ Result<std::optional<ReportFacts>> RowMerger::FindReport(std::string_view id,
     out->ward_id = report_facts_.Text(0);
     out->assigned_unit = report_facts_.Text(1);
     out->reporter_ref = report_facts_.Text(2);
+    out->status = report_facts_.Text(3);
+    out->due_at = report_facts_.Text(4);
+    out->expected_at = report_facts_.Text(5);
+    out->resolved_at = report_facts_.Text(6);
+    out->duplicate_of = report_facts_.Text(7);
   }
   report_facts_.Reset();
   if (out || !include_deleted) return out;
@@ -72,6 +79,7 @@ Result<std::optional<ReportFacts>> RowMerger::FindReport(std::string_view id,
     out->ward_id = std::string(r[report_ward_].text());
     out->assigned_unit = std::string(r[report_unit_].text());
     out->reporter_ref = std::string(r[report_ref_].text());
+    out->status = std::string(r[report_status_].text());
     out->deleted = true;
   }
   return out;
@@ -160,7 +168,8 @@ Status RowMerger::ApplyUpdate(TableWriter& w, const RowChange& change, const Mer
     const Value& base = change.old_values[i];
     Value& server = current_[i];
     if (!SameValue(server, base)) as_sent = false;
-    if (citizen_late) {
+    // A citizen's reopening (status) is not an edit of the case: it merges like staff's.
+    if (citizen_late && static_cast<int>(i) != report_status_) {
       if (static_cast<int>(i) != report_updated_ && !SameValue(server, device))
         parked_.push_back(static_cast<int>(i));
       continue;

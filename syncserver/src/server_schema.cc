@@ -1,6 +1,7 @@
 #include "server_schema.h"
 
 #include "protocol/schema.h"
+#include "q11sqlite/synced_schema.h"
 
 namespace q11::server {
 namespace {
@@ -103,7 +104,11 @@ CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY NOT NULL,
   value
 ) WITHOUT ROWID;
-INSERT OR IGNORE INTO meta (key, value) VALUES ('last_seq', 0), ('schema_version', 3);
+INSERT OR IGNORE INTO meta (key, value) VALUES ('last_seq', 0), ('schema_version', 4);
+-- Version 4: the case life's columns (added by PrepareSyncedTables) and unique receipts.
+CREATE UNIQUE INDEX IF NOT EXISTS reports_by_receipt ON reports(receipt_code)
+  WHERE receipt_code IS NOT NULL;
+UPDATE meta SET value = 4 WHERE key = 'schema_version' AND value < 4;
 )sql";
 
 // Version 1 kept one conflict row per column (tbl, pk, col, base/device/server_value,
@@ -119,7 +124,7 @@ INSERT INTO conflicts (id, tbl, pk, op, user_id, device_id, created_at, state, r
 INSERT INTO conflict_columns (conflict_id, position, col, base_value, device_value, server_value)
   SELECT id, 0, col, base_value, device_value, server_value FROM conflicts_v1;
 DROP TABLE conflicts_v1;
-UPDATE meta SET value = 3 WHERE key = 'schema_version';
+UPDATE meta SET value = 4 WHERE key = 'schema_version';
 )sql";
 
 // Version 2 deleted a row's older audience entries on every change, through an index on
@@ -165,8 +170,7 @@ Status PrepareServerDatabase(sql::Db& db) {
   Q11_RETURN_IF_ERROR(db.Exec("PRAGMA cache_size=-8192"));
   Result<sql::Transaction> txn = sql::Transaction::Begin(db);
   if (!txn.ok()) return txn.status();
-  Q11_RETURN_IF_ERROR(db.Exec(schema::SyncedTablesSql()));
-  Q11_RETURN_IF_ERROR(db.Exec(schema::ReferenceDataSql()));
+  Q11_RETURN_IF_ERROR(sql::PrepareSyncedTables(db));
   Result<bool> v1 = HasV1Conflicts(db);
   if (!v1.ok()) return v1.status();
   Result<bool> v2 = IsV2RowAudience(db);

@@ -1,23 +1,71 @@
 #include "server_stamps.h"
 
+#include <set>
+
 #include "protocol/ids.h"
+#include "protocol/receipt_code.h"
 
 namespace q11::server {
-void StampServerColumns(DecodedChangeset* cs, const TableShapes& shapes, const Account& account,
-                        const ReferenceData& refs, int64_t now_ms) {
+namespace {
+
+// The receipt code a new report keeps: the device's when canonical and free, else a new
+// one. `taken_here` holds the codes given to other reports of the same changeset.
+Result<std::string> ChooseReceipt(const Value& proposed, std::string_view report_id,
+                                  const StampContext& ctx, std::set<std::string>* taken_here) {
+  std::string code(proposed.text());
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    if (receipt::IsCanonical(code) && !taken_here->count(code)) {
+      Result<bool> taken = ctx.receipt_taken(code, report_id);
+      if (!taken.ok()) return taken.status();
+      if (!*taken) {
+        taken_here->insert(code);
+        return code;
+      }
+    }
+    code = ctx.new_receipt();
+  }
+  // 20 collisions in a space of 5e11 codes means the random source is broken.
+  return Internal("could not find a free receipt code");
+}
+
+}  // namespace
+
+Status StampServerColumns(DecodedChangeset* cs, const StampContext& ctx) {
+  const Account& account = *ctx.account;
   const std::string author_ref = account.role == Role::kCitizen ? account.reporter_ref : account.id;
   const Value role = Value::Text(RoleName(account.role));
+  const Value now = Value::Text(FormatUtc(ctx.now_ms));
+  std::set<std::string> receipts_here;
   for (TableChanges& t : cs->tables) {
-    const TableShape* shape = shapes.Find(t.table);
+    const TableShape* shape = ctx.shapes->Find(t.table);
     if (shape == nullptr) continue;  // cannot happen after validation
     if (t.table == "reports") {
-      const int category = shape->Index("category_id"), due = shape->Index("due_at"),
-                ref = shape->Index("reporter_ref");
+      const int id = shape->Index("id"), category = shape->Index("category_id"),
+                due = shape->Index("due_at"), ref = shape->Index("reporter_ref"),
+                received = shape->Index("received_at"), receipt = shape->Index("receipt_code"),
+                resolved = shape->Index("resolved_at"), status = shape->Index("status");
       for (RowChange& row : t.rows) {
+        if (row.op == SQLITE_UPDATE) {
+          if (row.new_values[status].text() != "resolved") continue;
+          Result<std::optional<ReportFacts>> facts = ctx.find_report(row.old_values[id].text());
+          if (!facts.ok()) return facts.status();
+          const std::string stored = facts->has_value() ? (*facts)->resolved_at : "";
+          row.old_values[resolved] = stored.empty() ? Value::Null() : Value::Text(stored);
+          row.new_values[resolved] = now;
+          row.server_stamped = true;  // the device's copy lacks resolved_at: not an echo
+          continue;
+        }
         if (row.op != SQLITE_INSERT) continue;
-        int64_t hours = refs.DeadlineHours(row.new_values[category].text()).value_or(0);
-        row.new_values[due] = Value::Text(FormatUtc(now_ms + hours * 3600 * 1000));
+        int64_t due_ms =
+            ctx.refs->DeadlineAt(row.new_values[category].text(), ctx.now_ms).value_or(ctx.now_ms);
+        row.new_values[due] = Value::Text(FormatUtc(due_ms));
         row.new_values[ref] = Value::Text(account.reporter_ref);
+        row.new_values[received] = now;
+        row.new_values[resolved] = Value::Null();
+        Result<std::string> code =
+            ChooseReceipt(row.new_values[receipt], row.new_values[id].text(), ctx, &receipts_here);
+        if (!code.ok()) return code.status();
+        row.new_values[receipt] = Value::Text(*code);
         row.server_stamped = true;
       }
     } else if (t.table == "case_events") {
@@ -30,10 +78,12 @@ void StampServerColumns(DecodedChangeset* cs, const TableShapes& shapes, const A
       }
     }
   }
+  return Status::Ok();
 }
 
 bool IsTimeStamped(std::string_view table, std::string_view column) {
-  return table == "reports" && column == "due_at";
+  return table == "reports" &&
+         (column == "due_at" || column == "received_at" || column == "receipt_code");
 }
 
 }  // namespace q11::server

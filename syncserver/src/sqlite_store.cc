@@ -203,6 +203,17 @@ class SqliteStore final : public Store {
     return (*r)->pull->Build(ReadAudiences(account), cursor, limit, device_id);
   }
 
+  Result<std::optional<PublicCase>> FindByReceipt(std::string_view code) override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    if (!(*r)->receipts) {
+      Result<std::unique_ptr<ReceiptQueries>> q = ReceiptQueries::Create((*r)->db);
+      if (!q.ok()) return q.status();
+      (*r)->receipts = std::move(*q);
+    }
+    return (*r)->receipts->Find(code);
+  }
+
   Result<std::vector<ConflictSummary>> ListConflicts(const ConflictFilter& filter) override {
     Result<ReaderPool::Lease> r = readers_.Acquire();
     if (!r.ok()) return r.status();

@@ -1,16 +1,7 @@
-// The case workflow: which status changes each role may make, declared in one table
-// (workflow.cc) and checked by the write rules (change_validator.cc) for every pushed
-// UPDATE of reports.status, from the device's old value (its base) to its new value.
-//
-//   new          → accepted | rejected | in_progress   official, leader, admin
-//   accepted     → in_progress | rejected              official, leader, admin
-//   in_progress  → resolved                            official, leader, admin
-//   resolved     → closed | in_progress (reopen)       official, leader, admin
-//   rejected     → accepted                            leader, admin
-//   closed       → in_progress                         leader, admin
-//
-// new → in_progress is allowed: a field officer who starts work at once (the benchmark's
-// scenario C). Citizens never change a status. Whether a transition still fits the
+// The case workflow for the server's write rules: the table itself is declared once for
+// both sides in protocol/workflow.h (docs/workflow.md); these adapt it to the server's Role.
+// change_validator.cc checks every pushed UPDATE of reports.status against it, from the
+// device's old value (its base) to its new value. Whether a transition still fits the
 // server's current status (another official moved it meanwhile) is the merge's question,
 // not this one (docs/conflicts.md).
 #pragma once

@@ -98,6 +98,19 @@ int main(void) {
   q11_free(other);
   EXPECT(q11_outbox_count(db, &n) == Q11_OK && n == 7);
 
+  /* The case life: a progress note needs a future date; rating and reopening need a result. */
+  EXPECT(q11_case_progress(db, id, "Chờ vật tư", "2000-01-01T00:00:00Z") == Q11_INVALID_ARGUMENT);
+  EXPECT(q11_case_progress(db, id, "Chờ vật tư", "2099-01-01T00:00:00Z") == Q11_OK);
+  EXPECT(q11_report_rate(db, id, 5, NULL) == Q11_FAILED_PRECONDITION);
+  EXPECT(q11_report_reopen(db, id, "chưa xong") == Q11_FAILED_PRECONDITION);
+  EXPECT(q11_report_reopen(db, id, NULL) == Q11_MISUSE);
+  json = NULL;
+  EXPECT(q11_report_show_json(db, id, &json) == Q11_OK);
+  EXPECT(json != NULL && strstr(json, "\"expected_at\":\"2099-01-01T00:00:00.000Z\"") != NULL);
+  EXPECT(json != NULL && strstr(json, "\"receipt_code\":\"Q11-") != NULL);
+  q11_free(json);
+  EXPECT(q11_outbox_count(db, &n) == Q11_OK && n == 8);
+
   /* Bad input: a code, a message, no outbox entry, OUT parameter NULL. */
   char* bad = (char*)1;
   EXPECT(q11_report_new(db, NULL, "no-such-category", "p05", "t", NULL, 0, 0, 0, &bad) ==
@@ -110,7 +123,7 @@ int main(void) {
          Q11_INVALID_ARGUMENT);
   EXPECT(q11_case_status(db, id, "done", NULL) == Q11_INVALID_ARGUMENT);
   EXPECT(q11_report_show_json(db, "01890000-0000-7000-8000-000000000000", &json) == Q11_NOT_FOUND);
-  EXPECT(q11_outbox_count(db, &n) == Q11_OK && n == 7);
+  EXPECT(q11_outbox_count(db, &n) == Q11_OK && n == 8);
   EXPECT(strcmp(q11_errmsg(db), "") == 0); /* cleared by the success */
 
   /* Sync before login: unauthenticated, with a message that says what to do. */
@@ -144,7 +157,7 @@ int main(void) {
   /* Reopen: the data survived. */
   db = NULL;
   EXPECT(q11_open(path, &db) == Q11_OK);
-  EXPECT(q11_outbox_count(db, &n) == Q11_OK && n == 7);
+  EXPECT(q11_outbox_count(db, &n) == Q11_OK && n == 8);
   q11_close(db);
 
   /* A file that is not a database. */

@@ -186,7 +186,7 @@ TEST_CASE("SetStatusMany is one entry for many reports", "[capture]") {
 
   // One unknown id: nothing at all.
   ids.push_back("01890000-0000-7000-8000-000000000000");
-  auto s = (*db)->SetStatusMany(ids, "resolved", "");
+  auto s = (*db)->SetStatusMany(ids, "resolved", "Đã xử lý");
   CHECK(s.code() == StatusCode::kNotFound);
   CHECK(*(*db)->OutboxCount() == 6);
   CHECK((*db)->GetReport(ids[0])->status == "in_progress");

@@ -33,7 +33,9 @@ TEST_CASE("an official pulls 10,000 reports in one transaction", "[.perf]") {
   pull.Change("BEGIN");
   for (int i = 0; i < 10000; ++i)
     pull.Change(
-        "INSERT INTO reports VALUES ('" + Id(i) +
+        "INSERT INTO reports (id, kind, category_id, ward_id, title, description, lat, lon, "
+        "address, status, assigned_unit, due_at, reporter_ref, created_at, updated_at) VALUES ('" +
+        Id(i) +
         "', 'phan_anh', 'rac-thai', 'p05', 'Tiêu đề khoảng bốn mươi ký tự cho phản ánh', '" + desc +
         "', 10.76, 106.65, NULL, 'new', 'phong-tnmt', '2027-01-17T00:00:00.000Z', " + "'r-" +
         std::to_string(i % 100) + "', '2027-01-15T00:00:00.000Z', '2027-01-15T00:00:00.000Z')");

@@ -30,14 +30,16 @@ TEST_CASE("a pull fills a fresh device and moves the cursor", "[pull]") {
   wire::SyncResponse resp;
   resp.cursor = 7;
   resp.pull_rows = 3;
-  resp.pull_changeset =
-      PullBuilder()
-          .Change(ReportRowSql(kR1, "accepted", "phong-tnmt"))
-          .Change(ReportRowSql(kR2, "new"))
-          .Change("INSERT INTO case_events VALUES ('e1', '" + std::string(kR1) +
-                  "', 'status', 'accepted', 'Đã tiếp nhận', NULL, 'u-9', 'official', "
-                  "'2027-01-15T01:00:00.000Z')")
-          .Build();
+  resp.pull_changeset = PullBuilder()
+                            .Change(ReportRowSql(kR1, "accepted", "phong-tnmt"))
+                            .Change(ReportRowSql(kR2, "new"))
+                            .Change(
+                                "INSERT INTO case_events (id, report_id, kind, status, note, "
+                                "unit_id, author_ref, author_role, created_at) VALUES ('e1', '" +
+                                std::string(kR1) +
+                                "', 'status', 'accepted', 'Đã tiếp nhận', NULL, 'u-9', 'official', "
+                                "'2027-01-15T01:00:00.000Z')")
+                            .Build();
   SyncResult r = d.SyncOk(resp);
   CHECK(r.round_trips == 1);
   CHECK(r.pushed == 0);
@@ -122,9 +124,12 @@ TEST_CASE("a pending local edit survives a pull that changes another column", "[
   ok.pull_changeset =
       PullBuilder()
           .Change(ReportRowSql(kR1, "accepted", "phong-tnmt"))
-          .Change(std::string("INSERT INTO case_events VALUES ('ev-from-server', '") + kR1 +
-                  "', 'status', 'accepted', 'nhận', NULL, 'u-official', 'official', "
-                  "'2027-01-15T01:00:00.000Z')")
+          .Change(
+              std::string("INSERT INTO case_events (id, report_id, kind, status, note, unit_id, "
+                          "author_ref, author_role, created_at) VALUES ('ev-from-server', '") +
+              kR1 +
+              "', 'status', 'accepted', 'nhận', NULL, 'u-official', 'official', "
+              "'2027-01-15T01:00:00.000Z')")
           .Build();
   r = d.SyncOk(ok);
   auto requests = d.server.SyncRequests();
@@ -260,10 +265,14 @@ TEST_CASE("acked entries are replayed until the cursor passes their server_seq",
   page2.cursor = 10;
   page2.pull_changeset =
       PullBuilder()
-          .Change("INSERT INTO reports VALUES ('" + *id +
-                  "', 'phan_anh', 'ngap-nuoc', 'p01', 'Ngập', '', NULL, NULL, NULL, 'new', "
-                  "'phong-qldt', '2027-01-18T00:00:00.000Z', NULL, "
-                  "'2027-01-15T00:00:00.000Z', '2027-01-15T00:00:00.000Z')")
+          .Change(
+              "INSERT INTO reports (id, kind, category_id, ward_id, title, description, lat, lon, "
+              "address, status, assigned_unit, due_at, reporter_ref, created_at, updated_at) "
+              "VALUES ('" +
+              *id +
+              "', 'phan_anh', 'ngap-nuoc', 'p01', 'Ngập', '', NULL, NULL, NULL, 'new', "
+              "'phong-qldt', '2027-01-18T00:00:00.000Z', NULL, "
+              "'2027-01-15T00:00:00.000Z', '2027-01-15T00:00:00.000Z')")
           .Build();
 
   // Check the state between the two pages from inside the transport.

@@ -37,8 +37,9 @@ wire::EntryVerdict V(uint64_t seq, wire::Verdict v, uint64_t server_seq = 0, std
 // A reports row as the server holds it, with a chosen status, unit and due date.
 std::string ServerRow(const std::string& id, const std::string& status, const std::string& unit,
                       const std::string& due) {
-  return "INSERT INTO reports VALUES ('" + id +
-         "', 'phan_anh', 'rac-thai', 'p05', 'Rác', 'mô tả', 10.76, 106.65, NULL, '" + status +
+  return "INSERT INTO reports (id, kind, category_id, ward_id, title, description, lat, lon, "
+         "address, status, assigned_unit, due_at, reporter_ref, created_at, updated_at) VALUES ('" +
+         id + "', 'phan_anh', 'rac-thai', 'p05', 'Rác', 'mô tả', 10.76, 106.65, NULL, '" + status +
          "', " + (unit.empty() ? "NULL" : "'" + unit + "'") + ", '" + due +
          "', 'r-abc', '2027-01-15T00:00:00.000Z', '2027-01-16T00:00:00.000Z')";
 }
@@ -183,10 +184,10 @@ TEST_CASE("a merge the server explains is kept as a note, never replayed", "[syn
   page2.pull_changeset =
       PullBuilder()
           .Change(ReportRowSql(kR1, "in_progress", "p05"))
-          .Change("INSERT INTO case_events VALUES ('" + status_event + "', '" + kR1 +
+          .Change("INSERT INTO case_events (id, report_id, kind, status, note, unit_id, author_ref, author_role, created_at) VALUES ('" + status_event + "', '" + kR1 +
                   "', 'status', 'accepted', 'nhận', NULL, 'u-official', 'official', "
                   "'2027-01-15T01:00:00.000Z')")
-          .Change("INSERT INTO case_events VALUES ('" + assign_event + "', '" + kR1 +
+          .Change("INSERT INTO case_events (id, report_id, kind, status, note, unit_id, author_ref, author_role, created_at) VALUES ('" + assign_event + "', '" + kR1 +
                   "', 'assignment', NULL, '', 'p05', 'u-official', 'official', "
                   "'2027-01-15T01:00:00.000Z')")
           .Build();
@@ -196,7 +197,8 @@ TEST_CASE("a merge the server explains is kept as a note, never replayed", "[syn
     auto settled = d.db->SettledChanges();
     CHECK(settled->size() == 1);
     CHECK(*d.db->OutboxCount() == 2);  // acked, still here
-    CHECK(d.Get(kR1).status == "accepted");
+    // Both local changes replayed: accepted, then assigning moved it on to assigned.
+    CHECK(d.Get(kR1).status == "assigned");
     between = true;
     return SyncReply(page2);
   });
@@ -259,10 +261,13 @@ TEST_CASE("a pending assignment survives a pull that changes the status", "[pull
   ok.pull_changeset =
       PullBuilder()
           .Change(ServerRow(kR1, "accepted", "phong-tnmt", "2027-01-17T00:00:00.000Z"))
-          .Change("INSERT INTO case_events VALUES ('" + rep.events[0].id + "', '" + kR1 +
-                  "', 'assignment', NULL, 'chuyển phòng TNMT', 'phong-tnmt', 'u-official', "
-                  "'official', '" +
-                  rep.events[0].created_at + "')")
+          .Change(
+              "INSERT INTO case_events (id, report_id, kind, status, note, unit_id, author_ref, "
+              "author_role, created_at) VALUES ('" +
+              rep.events[0].id + "', '" + kR1 +
+              "', 'assignment', NULL, 'chuyển phòng TNMT', 'phong-tnmt', 'u-official', "
+              "'official', '" +
+              rep.events[0].created_at + "')")
           .Build();
   d.SyncOk(ok);
   CHECK(*d.db->OutboxCount() == 0);
@@ -356,7 +361,7 @@ TEST_CASE("a version 1 database learns which reports its waiting changes touch",
   }
   auto db = Database::Open(path, {&env});
   REQUIRE(db.ok());
-  CHECK(Query(path, "PRAGMA user_version") == "2");
+  CHECK(Query(path, "PRAGMA user_version") == "3");
   CHECK(Query(path, "SELECT report_ids FROM outbox WHERE seq = 1") == id);
   CHECK(Query(path, "SELECT report_ids FROM settled_changes WHERE seq = 2") == id);
   auto r = (*db)->GetReport(id);

@@ -203,7 +203,10 @@ TEST_CASE("requests are capped by size, the rest goes in the next round trip", "
   for (int i = 0; i < 4; ++i) {
     char id[40];
     std::snprintf(id, sizeof id, "01890000-0000-7000-8000-0000000000%02d", i);
-    REQUIRE(d.db->ExecCaptured("INSERT INTO reports VALUES ('" + std::string(id) +
+    REQUIRE(d.db->ExecCaptured("INSERT INTO reports (id, kind, category_id, ward_id, title, "
+                               "description, lat, lon, address, status, assigned_unit, due_at, "
+                               "reporter_ref, created_at, updated_at) VALUES ('" +
+                               std::string(id) +
                                "', 'phan_anh', 'rac-thai', 'p01', 't', hex(randomblob(1500000)), "
                                "NULL, NULL, NULL, 'new', NULL, NULL, NULL, 'c', 'u')")
                 .ok());

@@ -159,8 +159,10 @@ Account TestAccount(const std::string& role, const std::string& unit) {
 std::string ReportRowSql(const std::string& id, const std::string& status,
                          const std::string& assigned_unit, const std::string& title) {
   std::string unit = assigned_unit.empty() ? "NULL" : "'" + assigned_unit + "'";
-  return "INSERT INTO reports VALUES ('" + id + "', 'phan_anh', 'rac-thai', 'p05', '" + title +
-         "', 'mô tả', 10.76, 106.65, NULL, '" + status + "', " + unit +
+  return "INSERT INTO reports (id, kind, category_id, ward_id, title, description, lat, lon, "
+         "address, status, assigned_unit, due_at, reporter_ref, created_at, updated_at) VALUES ('" +
+         id + "', 'phan_anh', 'rac-thai', 'p05', '" + title + "', 'mô tả', 10.76, 106.65, NULL, '" +
+         status + "', " + unit +
          ", '2027-01-17T00:00:00.000Z', 'r-abc', '2027-01-15T00:00:00.000Z', "
          "'2027-01-15T00:00:00.000Z')";
 }

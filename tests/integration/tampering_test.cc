@@ -235,7 +235,7 @@ TEST_CASE("Tampering: forged changes from a modified phone are rejected whole") 
 
   SECTION("a citizen changes the status of her own report") {
     f.ExpectRejected(*f.lan, "UPDATE reports SET status = 'resolved' WHERE id = '" + mine + "'",
-                     "citizens may change only");
+                     "citizens may only reopen a resolved or closed report");
   }
   SECTION("a citizen files a report as another reporter") {
     f.ExpectRejected(*f.lan,
@@ -271,7 +271,7 @@ TEST_CASE("Tampering: forged changes from a modified phone are rejected whole") 
   SECTION("an official reopens a closed report (only leaders may)") {
     REQUIRE(f.p04->SetStatus(mine, "accepted", "").ok());
     REQUIRE(f.p04->SetStatus(mine, "in_progress", "").ok());
-    REQUIRE(f.p04->SetStatus(mine, "resolved", "").ok());
+    REQUIRE(f.p04->SetStatus(mine, "resolved", "Đã xử lý").ok());
     REQUIRE(f.p04->SetStatus(mine, "closed", "").ok());
     CHECK(f.SyncOk(*f.p04).applied == 4);
     f.ExpectRejected(*f.p04, "UPDATE reports SET status = 'in_progress' WHERE id = '" + mine + "'",
@@ -323,9 +323,9 @@ TEST_CASE("Tampering: malformed changesets, unknown tables and columns, bombs an
         f, token, device,
         {{1, ForeignChangeset("CREATE TABLE case_events (id TEXT PRIMARY KEY NOT NULL, report_id, "
                               "kind, status, note, unit_id, author_ref, author_role, created_at, "
-                              "secret)",
+                              "stars, secret)",
                               "INSERT INTO case_events VALUES ('e1', 'r1', 'comment', NULL, 'x', "
-                              "NULL, NULL, NULL, '2026-03-01T00:00:00Z', 'x')",
+                              "NULL, NULL, NULL, '2026-03-01T00:00:00Z', NULL, 'x')",
                               "case_events")}});
     REQUIRE(v.size() == 1);
     CHECK(v[0].verdict == wire::Verdict::kRejected);

@@ -1,44 +1,11 @@
 // The README tour, driven through the exact command-line contracts of q11 and syncserver:
 // a citizen files a report while the server is down, the server comes back, an official
 // handles the report with notes, and the answer reaches the citizen.
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-
 #include <catch2/catch.hpp>
 
-#include "test_support.h"
+#include "cli_driver.h"
 
 using namespace q11::test;
-
-namespace {
-
-struct Cli {
-  std::string db;
-  CommandResult operator()(std::vector<std::string> args) const {
-    args.insert(args.begin(), {Q11Bin(), "--db=" + db});
-    return Run(args);
-  }
-};
-
-std::string LastLine(const std::string& out) {
-  std::string s = out;
-  while (!s.empty() && s.back() == '\n') s.pop_back();
-  size_t nl = s.rfind('\n');
-  return nl == std::string::npos ? s : s.substr(nl + 1);
-}
-
-Poco::JSON::Object::Ptr ParseObject(const std::string& text) {
-  Poco::JSON::Parser parser;
-  return parser.parse(text).extract<Poco::JSON::Object::Ptr>();
-}
-
-Poco::JSON::Array::Ptr ParseArray(const std::string& text) {
-  Poco::JSON::Parser parser;
-  return parser.parse(text).extract<Poco::JSON::Array::Ptr>();
-}
-
-}  // namespace
 
 TEST_CASE("Tour: an offline citizen report reaches an official and the answer comes back") {
   TempDir tmp;

@@ -13,16 +13,6 @@ using namespace q11::server::test;
 
 namespace {
 
-// Brings a device up to date with what `who` may see.
-void PullInto(StoreFixture& f, const Account& who, DeviceDb& dev) {
-  auto page = f.store->Pull(who, 0, 0);
-  REQUIRE(page.ok());
-  Status s = sql::ApplyChangeset(dev.db(), page->changeset, [](int, sqlite3_changeset_iter*) {
-    return sql::ConflictAction::kReplace;
-  });
-  REQUIRE(s.ok());
-}
-
 // A report filed by the fixture's citizen, already on the server.
 std::string FiledReport(StoreFixture& f, const std::string& ward) {
   DeviceDb phone;
@@ -30,13 +20,6 @@ std::string FiledReport(StoreFixture& f, const std::string& ward) {
   auto v = f.PushOne(f.citizen, "phone-" + id, 1, phone.Capture(InsertReportSql(id, ward)));
   REQUIRE(v.verdict == wire::Verdict::kApplied);
   return id;
-}
-
-void RequireRejected(const wire::EntryVerdict& v, const std::string& needle) {
-  INFO(v.message);
-  CHECK(v.verdict == wire::Verdict::kRejected);
-  CHECK(v.server_seq == 0);
-  CHECK_THAT(v.message, Catch::Contains(needle));
 }
 
 }  // namespace
@@ -62,7 +45,7 @@ TEST_CASE("A changeset with another column count than the live schema is refused
           "INSERT INTO reports VALUES ('" + NewId() +
           "', 'phan_anh', 'rac-thai', 'p04', 't', 'd', NULL, NULL, NULL, 'new', NULL, NULL, "
           "NULL, '2026-11-27T08:00:00Z')"));
-  RequireRejected(v, "table reports has 14 columns in the changeset, 15 on the server");
+  RequireRejected(v, "table reports has 14 columns in the changeset, 20 on the server");
   CHECK(f.Query("SELECT count(*) FROM reports") == "0");
 }
 
@@ -72,7 +55,8 @@ TEST_CASE("A changeset with another primary-key layout is refused") {
       "CREATE TABLE reports (id TEXT, kind TEXT, category_id TEXT, ward_id TEXT, title TEXT, "
       "description TEXT, lat REAL, lon REAL, address TEXT, status TEXT, assigned_unit TEXT, due_at "
       "TEXT, "
-      "reporter_ref TEXT, created_at TEXT, updated_at TEXT, PRIMARY KEY (id, kind))");
+      "reporter_ref TEXT, created_at TEXT, updated_at TEXT, receipt_code TEXT, received_at TEXT, "
+      "expected_at TEXT, resolved_at TEXT, duplicate_of TEXT, PRIMARY KEY (id, kind))");
   auto v = f.PushOne(f.citizen, "dev-1", 1, dev.Capture(InsertReportSql(NewId())));
   RequireRejected(v, "primary-key layout");
 }
@@ -98,7 +82,7 @@ TEST_CASE("Regression: the sessioncorrupt.test changeset is rejected and the ser
   CHECK(next.verdict == wire::Verdict::kApplied);
 }
 
-TEST_CASE("A citizen may not update a report's status") {
+TEST_CASE("A citizen may not update a report's status - only reopen a result") {
   StoreFixture f;
   DeviceDb phone;
   std::string id = NewId();
@@ -107,7 +91,8 @@ TEST_CASE("A citizen may not update a report's status") {
   auto v = f.PushOne(f.citizen, "phone", 2,
                      phone.Capture("UPDATE reports SET status = 'closed' WHERE id = '" + id + "'"));
   RequireRejected(v, "reports row '" + id +
-                         "' column status: citizens may change only the title and description");
+                         "' column status: citizens may only reopen a resolved or closed report "
+                         "(not new to closed)");
   CHECK(f.Query("SELECT status FROM reports WHERE id = '" + id + "'") == "new");
 }
 
@@ -170,7 +155,7 @@ TEST_CASE("Status steps follow the workflow - a whole entry with a bad step is r
     PullInto(f, f.official_p04, tablet);
     RequireRejected(f.PushOne(f.official_p04, "t1", 1, tablet.Capture(step(id, "closed"))),
                     "column status: may not change from new to closed for role official "
-                    "(allowed: accepted, rejected, in_progress)");
+                    "(allowed: accepted, rejected, duplicate, in_progress)");
   }
   {
     // One good step and one bad in the same entry: nothing of it is applied.
@@ -267,7 +252,9 @@ TEST_CASE("Case events: citizens comment on their own reports only, officials in
         "', '" + id + "', '" + kind + "', " + status + ", '2026-11-27T08:02:00Z')");
   };
   RequireRejected(f.PushOne(f.citizen, "phone", 2, status_event("status", "'closed'")),
-                  "citizens may only add comments");
+                  "citizens' status events only give the reason of a reopening");
+  RequireRejected(f.PushOne(f.citizen, "phone", 3, status_event("result", "NULL")),
+                  "citizens may only comment, rate or reopen");
   RequireRejected(f.PushOne(f.other_citizen, "other", 1, status_event("comment", "NULL")),
                   "their own reports");
   RequireRejected(f.PushOne(f.official_p05, "t5", 1, status_event("status", "'accepted'")),
@@ -308,7 +295,10 @@ TEST_CASE("ValidateChangeset refuses an unknown report without touching a databa
   CHECK_THAT(s.message(), Catch::Contains("row not found"));
   CHECK(lookups == 1);
   ctx.find_report = [&](std::string_view) -> Result<std::optional<ReportFacts>> {
-    return std::optional<ReportFacts>(ReportFacts{"p04", "", "cd-x"});
+    ReportFacts facts;
+    facts.ward_id = "p04";
+    facts.reporter_ref = "cd-x";
+    return std::optional<ReportFacts>(facts);
   };
   CHECK(ValidateChangeset(*cs, ctx).ok());
 }

@@ -18,7 +18,7 @@ TEST_CASE("A session changeset reads back as rows with old and new values") {
   REQUIRE(read->tables.size() == 1);
   const TableChanges& t = read->tables[0];
   CHECK(t.table == "reports");
-  CHECK(t.column_count == 15);
+  CHECK(t.column_count == 20);
   CHECK(t.pk[0]);
   REQUIRE(t.rows.size() == 1);
   const RowChange& r = t.rows[0];

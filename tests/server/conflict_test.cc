@@ -12,16 +12,6 @@ using namespace q11::server::test;
 
 namespace {
 
-void PullInto(StoreFixture& f, const Account& who, DeviceDb& dev) {
-  auto page = f.store->Pull(who, 0, 0);
-  REQUIRE(page.ok());
-  if (page->changeset.empty()) return;
-  REQUIRE(sql::ApplyChangeset(dev.db(), page->changeset, [](int kind, sqlite3_changeset_iter*) {
-            return kind == SQLITE_CHANGESET_NOTFOUND ? sql::ConflictAction::kOmit
-                                                     : sql::ConflictAction::kReplace;
-          }).ok());
-}
-
 std::string FiledReport(StoreFixture& f, DeviceDb* phone = nullptr) {
   DeviceDb local;
   DeviceDb& p = phone ? *phone : local;
@@ -79,6 +69,16 @@ TEST_CASE("Rules: a closed case stays closed unless a leader or admin reopens it
   CHECK(Settled("status", "new", "rejected", "closed") == "closed");
   CHECK(Settled("status", "resolved", "in_progress", "closed", Role::kLeader) == "in_progress");
   CHECK(Settled("status", "resolved", "accepted", "closed", Role::kAdmin) == "accepted");
+}
+
+TEST_CASE("Rules: a citizen's reopening wins over a result, not over renewed work") {
+  CHECK(Settled("status", "resolved", "reopened", "closed", Role::kCitizen) == "reopened");
+  CHECK(Settled("status", "closed", "reopened", "resolved", Role::kCitizen) == "reopened");
+  CHECK(Settled("status", "resolved", "reopened", "in_progress", Role::kCitizen) == "in_progress");
+  // assigned sits between accepted and in_progress on the main path.
+  CHECK(Settled("status", "new", "assigned", "accepted") == "assigned");
+  CHECK(Settled("status", "accepted", "assigned", "in_progress") == "in_progress");
+  CHECK(Settled("status", "new", "duplicate", "accepted") == "(parked)");
 }
 
 TEST_CASE("Rules: rejected against a main-path status, and other columns, are parked") {

@@ -11,14 +11,6 @@ using namespace q11::server::test;
 
 namespace {
 
-void PullInto(StoreFixture& f, const Account& who, DeviceDb& dev) {
-  auto page = f.store->Pull(who, 0, 0);
-  REQUIRE(page.ok());
-  REQUIRE(sql::ApplyChangeset(dev.db(), page->changeset, [](int, sqlite3_changeset_iter*) {
-            return sql::ConflictAction::kReplace;
-          }).ok());
-}
-
 std::string FiledReport(StoreFixture& f) {
   DeviceDb phone;
   std::string id = NewId();
@@ -41,8 +33,8 @@ TEST_CASE("A pushed report is stored with the server's stamps and a change-log s
   CHECK(v.verdict == wire::Verdict::kApplied);
   CHECK(v.server_seq == 1);
   CHECK(f.Query("SELECT reporter_ref FROM reports") == f.citizen.reporter_ref);
-  // 2026-11-27T09:00:00Z + 24 h (tieng-on).
-  CHECK(f.Query("SELECT due_at FROM reports") == "2026-11-28T09:00:00.000Z");
+  // tieng-on: 4 working hours from Fri 16:00 (UTC+7): Fri 1 h, Mon 07:30 + 3 h = 10:30.
+  CHECK(f.Query("SELECT due_at FROM reports") == "2026-11-30T03:30:00.000Z");
   CHECK(f.Query("SELECT value FROM meta WHERE key = 'last_seq'") == "1");
   CHECK(f.Query("SELECT group_concat(audience, ',') FROM (SELECT audience FROM row_audience ORDER "
                 "BY audience)") == "all,r:" + f.citizen.reporter_ref + ",u:p04");

@@ -46,7 +46,7 @@ TEST_CASE("Workflow: officials follow the path, leaders may reopen, citizens nev
   CHECK_FALSE(TransitionAllowed(Role::kLeader, "closed", "new"));
   CHECK_FALSE(TransitionAllowed(Role::kCitizen, "new", "accepted"));
   CHECK(TransitionAllowed(Role::kCitizen, "new", "new"));  // unchanged is no transition
-  CHECK(AllowedNext(Role::kOfficial, "new") == "accepted, rejected, in_progress");
+  CHECK(AllowedNext(Role::kOfficial, "new") == "accepted, rejected, duplicate, in_progress");
   CHECK(AllowedNext(Role::kOfficial, "closed") == "none");
 }
 

@@ -114,4 +114,21 @@ std::string NewId() {
   return MakeUuid7(kNowMs - 3600000, r);
 }
 
+void PullInto(StoreFixture& f, const Account& who, DeviceDb& dev) {
+  auto page = f.store->Pull(who, 0, 0);
+  REQUIRE(page.ok());
+  if (page->changeset.empty()) return;
+  REQUIRE(sql::ApplyChangeset(dev.db(), page->changeset, [](int kind, sqlite3_changeset_iter*) {
+            return kind == SQLITE_CHANGESET_NOTFOUND ? sql::ConflictAction::kOmit
+                                                     : sql::ConflictAction::kReplace;
+          }).ok());
+}
+
+void RequireRejected(const wire::EntryVerdict& v, const std::string& needle) {
+  INFO(v.message);
+  CHECK(v.verdict == wire::Verdict::kRejected);
+  CHECK(v.server_seq == 0);
+  CHECK_THAT(v.message, Catch::Contains(needle));
+}
+
 }  // namespace q11::server::test

@@ -67,4 +67,11 @@ std::string InsertReportSql(const std::string& id, const std::string& ward = "p0
 // A fresh UUIDv7-looking id, different on every call.
 std::string NewId();
 
+// Brings `dev` up to date with everything `who` may see (a pull from cursor 0): rows
+// replace local ones, tombstones of rows the device lacks are skipped.
+void PullInto(StoreFixture& f, const Account& who, DeviceDb& dev);
+
+// Checks that `v` is a rejection (nothing applied) whose message contains `needle`.
+void RequireRejected(const wire::EntryVerdict& v, const std::string& needle);
+
 }  // namespace q11::server::test

@@ -120,7 +120,9 @@ int main(int argc, char** argv) {
         rnd[8] = static_cast<uint8_t>(d);
         rnd[9] = static_cast<uint8_t>(r);
         auto st = db->Prepare(
-            "INSERT INTO reports VALUES (?1, 'phan_anh', 'rac-thai', ?2, ?3, ?4, 10.76, 106.65, "
+            "INSERT INTO reports (id, kind, category_id, ward_id, title, description, lat, lon, "
+            "address, status, assigned_unit, due_at, reporter_ref, created_at, updated_at) VALUES "
+            "(?1, 'phan_anh', 'rac-thai', ?2, ?3, ?4, 10.76, 106.65, "
             "NULL, 'new', NULL, "
             "NULL, NULL, '2026-11-27T08:00:00.000Z', '2026-11-27T08:00:00.000Z')");
         st->Bind(1, MakeUuid7(1795770000000 + d * 100 + r, rnd)).Bind(2, wards[(d + r) % 16]);

@@ -6,9 +6,6 @@
 // Exits 77 (ctest SKIP_RETURN_CODE) when the browser tooling is missing: chromium
 // (/usr/bin/chromium or $Q11_CHROMIUM), node in PATH, or tests/web/node_modules
 // (scripts/install-deps installs them). Any other failure is a test failure.
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -17,6 +14,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "browser_driver.h"
 #include "devicecore/database.h"
 #include "devicecore/sync.h"
 #include "q11sqlite/sqlite.h"
@@ -25,43 +23,9 @@
 using namespace q11;
 using namespace q11::device;
 using namespace q11::test;
+using namespace q11::test::web;
 
 namespace {
-
-constexpr int kSkip = 77;
-
-bool Exists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
-}
-
-std::string FindInPath(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
-  for (size_t start = 0; start <= dirs.size();) {
-    size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    std::string candidate = dirs.substr(start, end - start) + "/" + program;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    start = end + 1;
-  }
-  return "";
-}
-
-[[noreturn]] void Fail(const std::string& what) {
-  std::fprintf(stderr, "FAIL: %s\n", what.c_str());
-  std::exit(1);
-}
-
-template <typename T>
-T Must(Result<T> r, const std::string& what) {
-  if (!r.ok()) Fail(what + ": " + r.status().ToString());
-  return std::move(r).value();
-}
-
-void MustOk(const Status& s, const std::string& what) {
-  if (!s.ok()) Fail(what + ": " + s.ToString());
-}
 
 SyncResult SyncNow(Database& db, const std::string& url) {
   auto http = Must(MakeHttpTransport(url), "connect");
@@ -82,14 +46,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string web_dir = argv[1], out_dir = argv[2];
-  const char* chromium_env = std::getenv("Q11_CHROMIUM");
-  const std::string chromium = chromium_env ? chromium_env : "/usr/bin/chromium";
-  const std::string node = FindInPath("node");
-  if (!Exists(chromium) || node.empty() || !Exists(web_dir + "/node_modules/playwright-core")) {
-    std::printf("SKIP: needs %s, node in PATH and %s/node_modules (run scripts/install-deps)\n",
-                chromium.c_str(), web_dir.c_str());
-    return kSkip;
-  }
+  std::optional<BrowserTools> tools = FindBrowserTools(web_dir);
+  if (!tools) return kSkip;
+  const std::string &chromium = tools->chromium, &node = tools->node;
 
   TempDir tmp;
   ServerProcess server(tmp.File("server"));

@@ -31,7 +31,16 @@ struct Unit {
 
 struct Category {
   std::string id, name_vi, name_en, default_unit;
-  int deadline_hours = 0;
+  int deadline_hours = 0;  // legacy calendar hours
+  // The handling deadline in working time (docs/workflow.md).
+  std::string level;  // urgent | normal | complex
+  int deadline_amount = 0;
+  std::string deadline_unit;  // working_hours | working_days
+};
+
+// A canned reply officials pick for a status (docs/workflow.md, "Response templates").
+struct ResponseTemplate {
+  std::string id, status, title_vi, body_vi;
 };
 
 struct NewReport {
@@ -50,6 +59,7 @@ struct NewReport {
 
 struct CaseEvent {
   std::string id, report_id, kind, status, note, unit_id, author_ref, author_role, created_at;
+  int stars = 0;  // 1-5 for kind rating, else 0
 };
 
 // A change the server did not simply apply: refused (rejected), kept for an admin
@@ -85,6 +95,11 @@ struct Report {
   std::string status;
   std::optional<std::string> assigned_unit, due_at, reporter_ref;
   std::string created_at, updated_at;
+  // The case life (docs/workflow.md). created_at is when the citizen saw the problem (the
+  // device clock); received_at when the server received it (the deadline clock starts).
+  std::optional<std::string> receipt_code, received_at, expected_at, resolved_at, duplicate_of;
+  // Open and past its current deadline (expected_at, else due_at) by this device's clock.
+  bool overdue = false;
   std::vector<CaseEvent> events;  // filled by GetReport, oldest first
   // Local changes touching this report that the server has not yet settled (= sync.pending).
   int pending_changes = 0;
@@ -127,6 +142,8 @@ class Database {
   // Files a report; works offline and before any login. Returns the new UUIDv7 id.
   virtual Result<std::string> FileReport(const NewReport& report) = 0;
   // Sets a report's status and appends a status event with the note (officials).
+  // kInvalidArgument: an unknown status, or rejected/resolved/reopened without a note (the
+  // reason or the result text, docs/workflow.md).
   virtual Status SetStatus(const std::string& report_id, const std::string& status,
                            const std::string& note) = 0;
   // SetStatus on several reports as ONE captured transaction (one outbox entry): all or none.
@@ -143,6 +160,21 @@ class Database {
   // event kind for deadlines and the server accepts only status|comment|assignment|result.
   virtual Status SetDeadline(const std::string& report_id, const std::string& due_iso,
                              const std::string& note) = 0;
+  // An official's progress note with a new expected completion date (ISO-8601 UTC): sets
+  // the report's expected_at and appends a progress event. This is what an overdue case
+  // needs before its status may change again (docs/workflow.md).
+  virtual Status PostProgress(const std::string& report_id, const std::string& note,
+                              const std::string& expected_iso) = 0;
+  // Marks a report as a duplicate of `original_id` (status duplicate, with the note).
+  virtual Status MarkDuplicate(const std::string& report_id, const std::string& original_id,
+                               const std::string& note) = 0;
+  // The citizen rates the result of their own resolved (or closed) report: 1-5 stars and
+  // an optional comment. kFailedPrecondition before a result; kInvalidArgument for stars.
+  virtual Status RateResult(const std::string& report_id, int stars,
+                            const std::string& comment) = 0;
+  // The citizen, unsatisfied with the result, reopens their own resolved (or closed) report
+  // within the reopen period (workflow::kReopenPeriodDays after resolved_at), with a reason.
+  virtual Status ReopenReport(const std::string& report_id, const std::string& reason) = 0;
   // A citizen withdraws (deletes) their own report while it is still `new`.
   // kFailedPrecondition: already being handled; kPermissionDenied: not theirs / not a citizen.
   virtual Status WithdrawReport(const std::string& report_id) = 0;
@@ -162,6 +194,8 @@ class Database {
   virtual Result<ReportSync> GetReportSync(const std::string& id) = 0;
   virtual Result<std::vector<Unit>> ListUnits() = 0;
   virtual Result<std::vector<Category>> ListCategories() = 0;
+  // Response templates, for one status or (empty) all, by status then id.
+  virtual Result<std::vector<ResponseTemplate>> ListTemplates(const std::string& status) = 0;
   virtual Result<std::vector<OutboxEntry>> Outbox() = 0;
   virtual Result<int64_t> PendingCount() = 0;  // outbox entries not yet sent and acknowledged
   virtual Result<int64_t> OutboxCount() = 0;   // all outbox entries (pending and acked)

@@ -119,10 +119,33 @@ int q11_report_withdraw(q11_db* db, const char* zId);
 int q11_report_edit(q11_db* db, const char* zId, const char* zTitle, const char* zDescription);
 
 /*
-** Sets a report's status (new, accepted, in_progress, resolved, rejected, closed) and
-** records a status event with zNote (NULL: no note), as one queued local change.
+** The citizen rates the result of their own resolved (or closed) report: nStars 1-5 and a
+** comment zComment (NULL: none), as one queued local change. Q11_FAILED_PRECONDITION: no
+** result yet; Q11_INVALID_ARGUMENT: stars out of range; Q11_PERMISSION_DENIED: not theirs.
+*/
+int q11_report_rate(q11_db* db, const char* zId, int nStars, const char* zComment);
+
+/*
+** The citizen reopens their own resolved (or closed) report within the reopen period (7
+** days after the result, docs/workflow.md), saying why in zReason (required), as one
+** queued local change. Q11_FAILED_PRECONDITION: no result or the period has passed.
+*/
+int q11_report_reopen(q11_db* db, const char* zId, const char* zReason);
+
+/*
+** Sets a report's status (accepted, assigned, in_progress, resolved, closed, rejected,
+** duplicate, reopened; docs/workflow.md) and records a status event with zNote (NULL: no
+** note), as one queued local change. Q11_INVALID_ARGUMENT: an unknown status, or rejected,
+** resolved or reopened without a note (the reason or the result text).
 */
 int q11_case_status(q11_db* db, const char* zId, const char* zStatus, const char* zNote);
+
+/*
+** An official's progress note zNote (required) with a new expected completion date
+** zExpectedIso (ISO-8601 UTC, in the future), as one queued local change. An overdue case
+** needs one before its status may change again.
+*/
+int q11_case_progress(q11_db* db, const char* zId, const char* zNote, const char* zExpectedIso);
 
 /*
 ** Assigns a report to unit zUnit (an id of the reference data) with an assignment event

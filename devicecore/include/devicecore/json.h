@@ -11,18 +11,25 @@
 
 namespace q11::device {
 
+// [{"id","status","title_vi","body_vi"}]
+std::string TemplatesToJson(const std::vector<ResponseTemplate>& templates);
+
 // {"id","kind","status","title","description","category","ward","lat","lon","address",
 //  "assigned_unit","due_at","reporter_ref","created_at","updated_at","pending_changes",
 //  "sync_state": "synced" | "pending" | "parked" | "rejected" (worst first),
 //  "sync":{"pending","parked":[{"seq","message","settled_at"}],"rejected":[...],
 //          "merged_notes":[...]},
-//  "events":[{"id","kind","status","note","unit","author_ref","author_role","created_at"}]}
+//  "receipt_code","received_at","expected_at","resolved_at","duplicate_of","overdue",
+//  "result": the latest result text or null, "rating":{"stars","comment","created_at"}|null,
+//  "events":[{"id","kind","status","note","unit","author_ref","author_role","created_at",
+//             "stars" (ratings only)}]}
 // `with_events`: include "sync" and "events" (GetReport fills them; ListReports does not).
 std::string ReportToJson(const Report& report, bool with_events = true);
 // [report, ...] without events.
 std::string ReportsToJson(const std::vector<Report>& reports);
 // {"units":[{"id","parent_id","kind","name_vi","name_en"}],
-//  "categories":[{"id","name_vi","name_en","default_unit","deadline_hours"}]}
+//  "categories":[{"id","name_vi","name_en","default_unit","deadline_hours","level",
+//                 "deadline_amount","deadline_unit"}]}
 std::string ReferenceToJson(const std::vector<Unit>& units,
                             const std::vector<Category>& categories);
 // [{"seq","state","created_at","bytes","tables"}]: what waits for the server.

@@ -18,11 +18,15 @@ std::string_view ReferenceDataSql();
 
 inline constexpr std::array<std::string_view, 4> kSyncedTables = {"units", "categories", "reports",
                                                                   "case_events"};
-inline constexpr std::array<std::string_view, 6> kStatuses = {"new",      "accepted", "in_progress",
-                                                              "resolved", "rejected", "closed"};
+// The workflow between them: protocol/workflow.h.
+inline constexpr std::array<std::string_view, 9> kStatuses = {
+    "new",    "accepted", "assigned",  "in_progress", "resolved",
+    "closed", "rejected", "duplicate", "reopened"};
 inline constexpr std::array<std::string_view, 2> kReportKinds = {"phan_anh", "gop_y"};
-inline constexpr std::array<std::string_view, 4> kEventKinds = {"status", "comment", "assignment",
-                                                                "result"};
+// progress: an official's progress note with a new expected completion date; rating: the
+// citizen's stars (1-5) and comment on the result.
+inline constexpr std::array<std::string_view, 6> kEventKinds = {"status", "comment",  "assignment",
+                                                                "result", "progress", "rating"};
 inline constexpr std::array<std::string_view, 4> kRoles = {"citizen", "official", "leader",
                                                            "admin"};
 

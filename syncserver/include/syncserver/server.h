@@ -24,9 +24,10 @@ struct ServerOptions {
   int token_ttl_seconds = 900;                   // access tokens
   int64_t refresh_ttl_seconds = 30 * 24 * 3600;  // refresh tokens (each rotation renews)
   // Rate limits (docs/security.md); 0 turns one off.
-  int login_per_minute = 10;  // per client address, and separately per account name
-  int register_per_hour = 5;  // per client address
-  int sync_per_minute = 120;  // per account
+  int login_per_minute = 10;    // per client address, and separately per account name
+  int register_per_hour = 5;    // per client address
+  int sync_per_minute = 120;    // per account
+  int receipt_per_minute = 30;  // public receipt lookups, per client address
   // Connection limits: a request must arrive (and its answer leave) within this time; at
   // most `threads` connections are served at once and `max_queued` wait.
   int io_timeout_seconds = 30;

@@ -32,6 +32,23 @@ struct PullPage {
   bool has_more = false;  // more rows wait after `cursor`
 };
 
+// What anyone holding a report's receipt code may see (docs/protocol.md, "Public receipt
+// lookup"): where the case stands, never who filed it — no reporter reference, contact,
+// title, description, address or location, and only the staff's notes. Names are the
+// reference data's (Vietnamese, English); empty text stands for NULL.
+struct PublicCase {
+  std::string receipt_code, status;
+  std::string category_id, category_vi, category_en;
+  std::string ward_id, ward_vi, ward_en;
+  std::string unit_id, unit_vi, unit_en;  // the assigned unit
+  std::string created_at, received_at, due_at, expected_at, resolved_at, updated_at;
+  std::string duplicate_of;  // the receipt code of the report this one duplicates
+  struct Step {
+    std::string at, kind, status, note;
+  };
+  std::vector<Step> history;  // staff's status, assignment, progress and result events
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -70,6 +87,9 @@ class Store {
   // True when Pull(account, cursor, _, device_id) would return anything.
   virtual Result<bool> HasChanges(const Account& account, uint64_t cursor,
                                   std::string_view device_id) = 0;
+
+  // The public view of the report holding canonical receipt code `code`; nullopt when none.
+  virtual Result<std::optional<PublicCase>> FindByReceipt(std::string_view code) = 0;
 
   // Parked conflicts (syncserver/conflict.h, docs/conflicts.md), newest first.
   virtual Result<std::vector<ConflictSummary>> ListConflicts(const ConflictFilter& filter) = 0;

@@ -1,0 +1,29 @@
+// The public receipt lookup's reads (docs/protocol.md, "Public receipt lookup"): one report
+// by its receipt code and its staff history, on a pooled read connection. Selects only the
+// columns the public may see, so reporter data cannot leak through a later edit of the
+// JSON or the page.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "protocol/result.h"
+#include "q11sqlite/sqlite.h"
+#include "syncserver/store.h"
+
+namespace q11::server {
+
+class ReceiptQueries {
+ public:
+  // REQUIRES: `db` outlives the object.
+  static Result<std::unique_ptr<ReceiptQueries>> Create(sql::Db& db);
+
+  Result<std::optional<PublicCase>> Find(std::string_view code);
+
+ private:
+  ReceiptQueries() = default;
+  sql::Statement report_, history_;
+};
+
+}  // namespace q11::server
