@@ -134,7 +134,7 @@ Status DatabaseImpl::ResetForNewUser() {
                               "khoản trước");
   // Not captured: this is not a user edit, it forgets a replica that belongs to someone else.
   Q11_RETURN_IF_ERROR(
-      db_.Exec("DELETE FROM case_events; DELETE FROM reports; "
+      db_.Exec("DELETE FROM photos; DELETE FROM case_events; DELETE FROM reports; "
                "DELETE FROM settled_changes;"));
   std::string device_id = NewId(*env_);
   Q11_RETURN_IF_ERROR(meta_.Set("device_id", device_id));

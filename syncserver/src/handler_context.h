@@ -15,6 +15,7 @@ class RefreshTokens;
 class ContactVault;
 class SecurityAudit;
 struct RateLimits;
+class PhotoStore;
 }  // namespace q11::server
 
 namespace q11::server {
@@ -26,6 +27,7 @@ struct HandlerContext {
   ContactVault* contacts = nullptr;
   SecurityAudit* audit = nullptr;  // may be null in handler unit tests: then nothing is audited
   RateLimits* limits = nullptr;    // may be null: no rate limits
+  PhotoStore* photos = nullptr;    // may be null: the photo endpoints answer 503
   size_t max_body_bytes = 32u << 20;
   bool log_requests = true;
   std::function<int64_t()> clock_ms;  // Unix milliseconds

@@ -112,6 +112,9 @@ Result<wire::EntryVerdict> PushApplier::ApplyEntry(const Account& account,
     ctx.find_report = [this](std::string_view id) {
       return merger_->FindReport(id, /*include_deleted=*/true);
     };
+    ctx.count_photos = [this](std::string_view report_id, std::string_view role) {
+      return merger_->CountPhotos(report_id, role);
+    };
     s = ValidateChangeset(*cs, ctx);
     if (s.ok()) {
       StampServerColumns(&*cs, shapes_, account, refs_, now_ms);

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "protocol/result.h"
 #include "conflict_queries.h"
+#include "protocol/result.h"
 #include "pull_builder.h"
 #include "q11sqlite/sqlite.h"
 #include "table_shapes.h"
@@ -27,6 +27,7 @@ struct Reader {
   sql::Statement account_by_name;
   sql::Statement list_accounts;
   sql::Statement device_owner;
+  sql::Statement photo_holders;
   std::unique_ptr<ConflictQueries> conflicts;  // made on first use (admin reads are rare)
 };
 

@@ -19,7 +19,7 @@ void StampServerColumns(DecodedChangeset* cs, const TableShapes& shapes, const A
         row.new_values[due] = Value::Text(FormatUtc(now_ms + hours * 3600 * 1000));
         row.new_values[ref] = Value::Text(account.reporter_ref);
       }
-    } else if (t.table == "case_events") {
+    } else if (t.table == "case_events" || t.table == "photos") {
       const int ref = shape->Index("author_ref"), role_col = shape->Index("author_role");
       for (RowChange& row : t.rows) {
         if (row.op != SQLITE_INSERT) continue;

@@ -4,6 +4,7 @@
 //   reports.due_at             server receipt time + the category's deadline_hours
 //   case_events.author_ref     the citizen's pseudonym, or the official's user id
 //   case_events.author_role    the author's role
+//   photos.author_ref, photos.author_role   the same as for case_events
 // Runs after validation, before the rows are applied.
 #pragma once
 

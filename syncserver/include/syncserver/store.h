@@ -32,6 +32,13 @@ struct PullPage {
   bool has_more = false;  // more rows wait after `cursor`
 };
 
+// A photo row with the facts of its report that decide who may see it (photos by hash).
+struct PhotoHolder {
+  std::string photo_id, report_id, role, mime;
+  int64_t bytes = 0;
+  std::string ward_id, assigned_unit, reporter_ref;  // of the report; "" when NULL
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -60,6 +67,9 @@ class Store {
   // The rows changed after `cursor` that the account may see, oldest first, at most
   // `max_rows` (0: the default page size; capped).
   virtual Result<PullPage> Pull(const Account& account, uint64_t cursor, uint32_t max_rows) = 0;
+
+  // The photo rows (of live reports) whose content address is `sha256`, at most 64.
+  virtual Result<std::vector<PhotoHolder>> FindPhotoHolders(std::string_view sha256) = 0;
 
   // Parked conflicts (syncserver/conflict.h, docs/conflicts.md), newest first.
   virtual Result<std::vector<ConflictSummary>> ListConflicts(const ConflictFilter& filter) = 0;
