@@ -121,6 +121,8 @@ Status PhotoFolder::Forget(const std::string& sha256, const std::string& variant
 Result<std::vector<PhotoFolder::Entry>> PhotoFolder::Unsent() {
   Q11_ASSIGN_OR_RETURN(auto st, db_.cache().Get("SELECT sha256, bytes FROM photo_files "
                                                 "WHERE variant = 'original' AND state = 'unsent' "
+                                                "AND EXISTS (SELECT 1 FROM photos p "
+                                                "  WHERE p.sha256 = photo_files.sha256) "
                                                 "ORDER BY rowid"));
   std::vector<Entry> out;
   for (;;) {

@@ -51,7 +51,8 @@ class PhotoFolder {
                   const std::string& message);
   Status Touch(const std::string& sha256, const std::string& variant);
   Status Forget(const std::string& sha256, const std::string& variant);  // row and file
-  // Originals waiting to go up, oldest first.
+  // Originals waiting to go up, oldest first: those a photo row still names (a row the
+  // server refused is gone after the sync; its bytes stay, unsent, for the user).
   Result<std::vector<Entry>> Unsent();
   // Removes evictable files, least recently used first, until the evictable ones take at
   // most `budget` bytes; never the one named by keep_sha256/keep_variant.

@@ -301,6 +301,22 @@ TEST_CASE("Photos: officials get them without EXIF or GPS, and valid thumbnails,
       CHECK(FetchPhoto(*citizen, *http, p.id, /*thumb=*/true).ok());
     }
   CHECK(results == 1);
+
+  // Past the storage budget, downloaded photos go (least recently used first); a photo not
+  // sent yet never does.
+  WriteFile(tmp.File("later.jpg"), NoiseJpeg(300, 300));
+  REQUIRE(AttachPhotos(*citizen, report, {tmp.File("later.jpg")}).ok());
+  REQUIRE(SetPhotoBudget(*citizen, 0).ok());
+  for (const Photo& p : *ListPhotos(*citizen, report)) {
+    if (p.role == "result") CHECK(p.local.empty());  // the cached thumbnail was evicted
+    if (p.local == "unsent") CHECK(p.bytes > 0);
+  }
+  int unsent = 0;
+  for (const Photo& p : *ListPhotos(*citizen, report)) unsent += p.local == "unsent";
+  CHECK(unsent == 1);
+  auto later = Sync(*citizen, *http);
+  REQUIRE(later.ok());
+  CHECK(later->photos.uploaded == 1);
 }
 
 TEST_CASE("Photos: the q11 command line attaches, sends and fetches photos") {
