@@ -62,10 +62,10 @@ int RunSync(Context& ctx) {
               << "), received " << r.pulled_rows << " rows, " << r.pending_after << " waiting, "
               << r.round_trips << " round trip(s)\n";
     const device::PhotoUploadResult& p = r.photos;
-    if (p.uploaded + p.deduplicated + p.waiting + p.refused > 0)
+    if (p.uploaded + p.deduplicated + p.waiting + p.refused + p.thumbnails_fetched > 0)
       std::cout << "Ảnh / photos: sent " << p.uploaded << " (" << p.bytes_sent << " bytes), "
                 << p.deduplicated << " already on the server, " << p.waiting << " waiting, "
-                << p.refused << " refused\n";
+                << p.refused << " refused, " << p.thumbnails_fetched << " thumbnails received\n";
   }
   for (const std::string& m : r.photos.messages)
     std::cerr << "q11: ảnh / photo " << OneLine(m, 1000) << "\n";

@@ -203,6 +203,7 @@ std::string SyncResultToJson(const SyncResult& r) {
   photos->set("waiting", r.photos.waiting);
   photos->set("refused", r.photos.refused);
   photos->set("bytes_sent", r.photos.bytes_sent);
+  photos->set("thumbnails_fetched", r.photos.thumbnails_fetched);
   Array::Ptr pm = new Array;
   for (const std::string& s : r.photos.messages) pm->add(s);
   photos->set("messages", pm);

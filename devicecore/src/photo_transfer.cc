@@ -401,4 +401,42 @@ Result<std::string> FetchPhoto(Database& database, Transport& transport,
   return final_path;
 }
 
+Result<int> FetchMissingThumbnails(Database& database, Transport& transport,
+                                   const PhotoTransferOptions& options, int max_photos) {
+  DatabaseImpl* db = DatabaseImpl::From(database);
+  if (db == nullptr)
+    return InvalidArgument("FetchMissingThumbnails needs a Database made by Database::Open");
+  std::vector<std::string> missing;
+  {
+    // Photos with neither a local original nor a finished thumbnail, newest first.
+    Q11_ASSIGN_OR_RETURN(
+        auto st, db->cache().Get("SELECT p.id FROM photos p WHERE NOT EXISTS (SELECT 1 FROM "
+                                 "photo_files f WHERE f.sha256 = p.sha256 AND ("
+                                 "f.variant = 'original' OR (f.variant = 'thumb' AND "
+                                 "f.state = 'cached'))) ORDER BY p.created_at DESC LIMIT ?"));
+    st->Bind(1, max_photos);
+    for (;;) {
+      Q11_ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      missing.push_back(st->Text(0));
+    }
+  }
+  int fetched = 0;
+  for (const std::string& id : missing) {
+    Result<std::string> path = FetchPhoto(database, transport, id, /*thumb=*/true, options);
+    if (path.ok()) {
+      ++fetched;
+      continue;
+    }
+    StatusCode c = path.status().code();
+    if (c == StatusCode::kNotFound) continue;  // not uploaded yet: next time
+    if (c == StatusCode::kUnavailable || c == StatusCode::kUnauthenticated) {
+      if (fetched > 0) return fetched;
+      return path.status();
+    }
+    // Another failure of one photo does not stop the others.
+  }
+  return fetched;
+}
+
 }  // namespace q11::device

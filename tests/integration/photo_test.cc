@@ -241,7 +241,9 @@ TEST_CASE("Photos: officials get them without EXIF or GPS, and valid thumbnails,
 
   auto official = OpenDevice(tmp.File("canbo.db"));
   REQUIRE(Login(*official, *http, server.url(), "canbo.p04", "mat-khau-p04").ok());
-  REQUIRE(Sync(*official, *http).ok());
+  SyncOptions rows_only;  // thumbnails are fetched below, through a cut link
+  rows_only.fetch_thumbnails = false;
+  REQUIRE(Sync(*official, *http, rows_only).ok());
   auto photos = ListPhotos(*official, report);
   REQUIRE(photos.ok());
   REQUIRE(photos->size() == 1);
@@ -295,7 +297,9 @@ TEST_CASE("Photos: officials get them without EXIF or GPS, and valid thumbnails,
   REQUIRE(pushed.ok());
   CHECK(pushed->rejected == 0);
   CHECK(pushed->photos.uploaded == 1);
-  REQUIRE(Sync(*citizen, *http).ok());
+  auto citizen_sync = Sync(*citizen, *http);
+  REQUIRE(citizen_sync.ok());
+  CHECK(citizen_sync->photos.thumbnails_fetched == 1);  // the result photo, small, at once
   auto seen = ListPhotos(*citizen, report);
   REQUIRE(seen.ok());
   REQUIRE(seen->size() == 2);
@@ -304,6 +308,7 @@ TEST_CASE("Photos: officials get them without EXIF or GPS, and valid thumbnails,
     if (p.role == "result") {
       ++results;
       CHECK(p.author_role == "official");
+      CHECK(p.local == "cached");
       CHECK(FetchPhoto(*citizen, *http, p.id, /*thumb=*/true).ok());
     }
   CHECK(results == 1);

@@ -72,6 +72,7 @@ struct PhotoUploadResult {
   int waiting = 0;       // still to send (their row has not reached the server, or the link broke)
   int refused = 0;       // the server will not take them (message kept on the photo)
   int64_t bytes_sent = 0;
+  int thumbnails_fetched = 0;  // by Sync after the uploads (FetchMissingThumbnails)
   std::vector<std::string> messages;
 };
 
@@ -87,6 +88,14 @@ Result<PhotoUploadResult> UploadPhotos(Database& db, Transport& transport,
 // kUnavailable: the server cannot be reached (the partial download is kept).
 Result<std::string> FetchPhoto(Database& db, Transport& transport, const std::string& photo_id,
                                bool thumb, const PhotoTransferOptions& options = {});
+
+// Downloads the thumbnails of the photos this device holds rows for but no bytes (other
+// people's photos: an official's view of a report, a citizen's view of the result), at most
+// `max_photos` of them, so the app shows them even offline; Sync calls it after the
+// uploads. A photo not on the server yet is skipped. Returns how many were fetched; stops
+// early (with what it fetched) when the server cannot be reached.
+Result<int> FetchMissingThumbnails(Database& db, Transport& transport,
+                                   const PhotoTransferOptions& options = {}, int max_photos = 50);
 
 // The storage budget for evictable photos, in bytes (kDefaultPhotoBudgetBytes until set).
 Result<int64_t> PhotoBudget(Database& db);

@@ -28,6 +28,9 @@ struct SyncOptions {
   // After the push and pull: send the bytes of unsent photos (photos.h). Their failure never
   // fails the sync; the report went out already.
   bool upload_photos = true;
+  // Then fetch the thumbnails of photos this device has rows for but no bytes (photos.h),
+  // so officials see a report's photos small first; full photos only on demand.
+  bool fetch_thumbnails = true;
   PhotoProgressFn photo_progress;  // bytes done / total while photos go up; may be empty
 };
 
