@@ -471,8 +471,45 @@ TEST_CASE("Photos: a citizen cannot attach, upload or download photos of another
   auto none = Raw(*http, "GET", "/v1/photos/" + photo.sha256, lan_token);
   REQUIRE(none.ok());
   CHECK(none->status == 404);
-  // The right bytes from the owner's phone then go through.
+  // A first piece by hand, then a PATCH at the wrong offset: 409 says where to go on.
+  auto first = Raw(*http, "PATCH", "/v1/photos/" + photo.sha256 + "?offset=0", lan_token,
+                   std::string_view(bytes).substr(0, 100));
+  REQUIRE(first.ok());
+  CHECK(first->status == 200);
+  CHECK(first->body.find("\"offset\":100") != std::string::npos);
+  auto wrong_offset = Raw(*http, "PATCH", "/v1/photos/" + photo.sha256 + "?offset=50", lan_token,
+                          std::string_view(bytes).substr(50, 10));
+  REQUIRE(wrong_offset.ok());
+  CHECK(wrong_offset->status == 409);
+  CHECK(wrong_offset->Header("Upload-Offset") == "100");
+  auto partial = Raw(*http, "GET", "/v1/photos/" + photo.sha256, lan_token);
+  REQUIRE(partial.ok());
+  CHECK(partial->status == 404);  // never a partial photo
+  // The owner's phone continues from byte 100.
   auto good = Sync(*lan, *http);
   REQUIRE(good.ok());
   CHECK(good->photos.uploaded == 1);
+  CHECK(good->photos.bytes_sent == static_cast<int64_t>(bytes.size()) - 100);
+
+  // Downloads by range.
+  HttpRequest range;
+  range.path = "/v1/photos/" + photo.sha256;
+  range.bearer = lan_token;
+  range.headers = {{"Range", "bytes=0-9"}};
+  auto head = http->Send(range);
+  REQUIRE(head.ok());
+  CHECK(head->status == 206);
+  CHECK(head->body.size() == 10);
+  CHECK(head->Header("Content-Range").rfind("bytes 0-9/", 0) == 0);
+  range.headers = {{"Range", "bytes=99999999-"}};
+  auto beyond = http->Send(range);
+  REQUIRE(beyond.ok());
+  CHECK(beyond->status == 416);
+  auto bogus = Raw(*http, "GET", "/v1/photos/" + photo.sha256 + "?size=huge", lan_token);
+  REQUIRE(bogus.ok());
+  CHECK(bogus->status == 400);
+  // Sending a complete photo again costs nothing: the server answers it is complete.
+  auto again = Raw(*http, "GET", "/v1/photos/" + photo.sha256 + "/status", lan_token);
+  REQUIRE(again.ok());
+  CHECK(again->body.find("\"complete\"") != std::string::npos);
 }
