@@ -513,3 +513,63 @@ TEST_CASE("Photos: a citizen cannot attach, upload or download photos of another
   REQUIRE(again.ok());
   CHECK(again->body.find("\"complete\"") != std::string::npos);
 }
+
+TEST_CASE("Photos: PNG with transparency and WebP are cleaned in their own format") {
+  StartVipsOnce();
+  // A 4-band (RGBA) noise image saved as PNG and as WebP.
+  VipsImage* noise = nullptr;
+  REQUIRE(vips_gaussnoise(&noise, 600, 400, "mean", 128.0, "sigma", 60.0, nullptr) == 0);
+  Image n(noise);
+  VipsImage* u = nullptr;
+  REQUIRE(vips_cast_uchar(n.get(), &u, nullptr) == 0);
+  Image grey(u);
+  VipsImage* bands[4] = {grey.get(), grey.get(), grey.get(), grey.get()};
+  VipsImage* joined = nullptr;
+  REQUIRE(vips_bandjoin(bands, &joined, 4, nullptr) == 0);
+  Image rgba(joined);
+  VipsImage* srgb = nullptr;
+  REQUIRE(vips_copy(rgba.get(), &srgb, "interpretation", VIPS_INTERPRETATION_sRGB, nullptr) == 0);
+  Image colour(srgb);
+  auto save = [&](bool png) {
+    void* buf = nullptr;
+    size_t len = 0;
+    int rc = png ? vips_pngsave_buffer(colour.get(), &buf, &len, nullptr)
+                 : vips_webpsave_buffer(colour.get(), &buf, &len, nullptr);
+    REQUIRE(rc == 0);
+    std::string out(static_cast<const char*>(buf), len);
+    g_free(buf);
+    return out;
+  };
+  TempDir tmp;
+  WriteFile(tmp.File("a.png"), save(true));
+  WriteFile(tmp.File("b.webp"), save(false));
+  ServerProcess server(tmp.File("server"));
+  REQUIRE(server.AddUser("lan", "mat-khau-lan", "citizen"));
+  REQUIRE(server.Start());
+  auto http = Connect(server.url());
+  auto db = OpenDevice(tmp.File("lan.db"));
+  REQUIRE(Login(*db, *http, server.url(), "lan", "mat-khau-lan").ok());
+  std::string report = *db->FileReport(Pothole());
+  REQUIRE(AttachPhotos(*db, report, {tmp.File("a.png"), tmp.File("b.webp")}).ok());
+  auto r = Sync(*db, *http);
+  REQUIRE(r.ok());
+  CHECK(r->photos.uploaded == 2);
+  CHECK(r->photos.refused == 0);
+  auto photos = ListPhotos(*db, report);
+  REQUIRE(photos.ok());
+  const std::string token = db->GetAccount()->token;
+  for (const Photo& p : *photos) {
+    auto full = Raw(*http, "GET", "/v1/photos/" + p.sha256, token);
+    REQUIRE(full.ok());
+    REQUIRE(full->status == 200);
+    CHECK(full->content_type == p.mime);  // PNG stays PNG, WebP stays WebP
+    auto thumb = Raw(*http, "GET", "/v1/photos/" + p.sha256 + "?size=thumb", token);
+    REQUIRE(thumb.ok());
+    REQUIRE(thumb->status == 200);
+    CHECK(thumb->content_type == "image/jpeg");
+    Image t(vips_image_new_from_buffer(thumb->body.data(), thumb->body.size(), "", nullptr));
+    REQUIRE(t);
+    CHECK(vips_image_get_width(t.get()) == photos::kThumbEdge);
+    CHECK(vips_image_get_bands(t.get()) == 3);  // the transparency was put on white
+  }
+}
