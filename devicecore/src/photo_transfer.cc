@@ -24,6 +24,8 @@ namespace q11::device {
 namespace {
 
 constexpr char kPhotosPath[] = "/v1/photos/";
+// How long a thumbnail the server did not have waits before it is asked for again.
+constexpr int64_t kRetryNotFoundMs = 10 * 60 * 1000;
 
 // The JSON upload state {"state","offset","bytes","error"?}.
 struct UploadState {
@@ -406,30 +408,41 @@ Result<int> FetchMissingThumbnails(Database& database, Transport& transport,
   DatabaseImpl* db = DatabaseImpl::From(database);
   if (db == nullptr)
     return InvalidArgument("FetchMissingThumbnails needs a Database made by Database::Open");
-  std::vector<std::string> missing;
+  std::vector<std::pair<std::string, std::string>> missing;  // photo id, sha256
   {
-    // Photos with neither a local original nor a finished thumbnail, newest first.
+    // Photos with neither a local original nor a finished thumbnail, newest first; one the
+    // server did not have a moment ago (etag NULL: no byte came) waits kRetryNotFoundMs.
     Q11_ASSIGN_OR_RETURN(
-        auto st, db->cache().Get("SELECT p.id FROM photos p WHERE NOT EXISTS (SELECT 1 FROM "
-                                 "photo_files f WHERE f.sha256 = p.sha256 AND ("
-                                 "f.variant = 'original' OR (f.variant = 'thumb' AND "
-                                 "f.state = 'cached'))) ORDER BY p.created_at DESC LIMIT ?"));
-    st->Bind(1, max_photos);
+        auto st,
+        db->cache().Get("SELECT p.id, p.sha256 FROM photos p WHERE NOT EXISTS (SELECT 1 FROM "
+                        "photo_files f WHERE f.sha256 = p.sha256 AND (f.variant = 'original' OR "
+                        "(f.variant = 'thumb' AND (f.state = 'cached' OR (f.etag IS NULL AND "
+                        "f.last_used_ms > ?))))) ORDER BY p.created_at DESC LIMIT ?"));
+    st->Bind(1, db->env().NowMs() - kRetryNotFoundMs).Bind(2, max_photos);
     for (;;) {
       Q11_ASSIGN_OR_RETURN(bool row, st->Step());
       if (!row) break;
-      missing.push_back(st->Text(0));
+      missing.emplace_back(st->Text(0), st->Text(1));
     }
   }
+  PhotoFolder folder(*db);
   int fetched = 0;
-  for (const std::string& id : missing) {
+  for (const auto& [id, sha256] : missing) {
     Result<std::string> path = FetchPhoto(database, transport, id, /*thumb=*/true, options);
     if (path.ok()) {
       ++fetched;
       continue;
     }
     StatusCode c = path.status().code();
-    if (c == StatusCode::kNotFound) continue;  // not uploaded yet: next time
+    if (c == StatusCode::kNotFound) {
+      // Not uploaded yet (or never will be): remember when we asked, so a 2G phone does not
+      // ask again at every sync.
+      Q11_ASSIGN_OR_RETURN(std::optional<PhotoFolder::Entry> have, folder.Find(sha256, "thumb"));
+      if (!have || have->etag.empty())
+        Q11_RETURN_IF_ERROR(folder.Put(
+            PhotoFolder::Entry{sha256, "thumb", "partial", path.status().message(), "", 0}));
+      continue;
+    }
     if (c == StatusCode::kUnavailable || c == StatusCode::kUnauthenticated) {
       if (fetched > 0) return fetched;
       return path.status();

@@ -141,6 +141,24 @@ Result<HttpReply> Raw(Transport& t, const std::string& method, const std::string
   return t.Send(r);
 }
 
+// Counts the photo requests that go through.
+class CountingTransport : public Transport {
+ public:
+  explicit CountingTransport(Transport& inner) : inner_(inner) {}
+  Result<HttpReply> Post(std::string_view path, std::string_view type, std::string_view body,
+                         std::string_view bearer) override {
+    return inner_.Post(path, type, body, bearer);
+  }
+  Result<HttpReply> Send(const HttpRequest& request) override {
+    ++sends;
+    return inner_.Send(request);
+  }
+  int sends = 0;
+
+ private:
+  Transport& inner_;
+};
+
 }  // namespace
 
 TEST_CASE("Photos: uploads cut at random byte offsets resume and arrive whole, once") {
@@ -572,4 +590,38 @@ TEST_CASE("Photos: PNG with transparency and WebP are cleaned in their own forma
     CHECK(vips_image_get_width(t.get()) == photos::kThumbEdge);
     CHECK(vips_image_get_bands(t.get()) == 3);  // the transparency was put on white
   }
+}
+
+TEST_CASE("Photos: a thumbnail not on the server yet is not asked for at every sync") {
+  TempDir tmp;
+  ServerProcess server(tmp.File("server"));
+  REQUIRE(server.AddUser("lan", "mat-khau-lan", "citizen"));
+  REQUIRE(server.AddUser("canbo.p04", "mat-khau-p04", "official", "p04"));
+  REQUIRE(server.Start());
+  auto http = Connect(server.url());
+  auto citizen = OpenDevice(tmp.File("lan.db"));
+  REQUIRE(Login(*citizen, *http, server.url(), "lan", "mat-khau-lan").ok());
+  WriteFile(tmp.File("a.jpg"), NoiseJpeg(400, 300));
+  std::string report = *citizen->FileReport(Pothole());
+  REQUIRE(AttachPhotos(*citizen, report, {tmp.File("a.jpg")}).ok());
+  SyncOptions rows_only;
+  rows_only.upload_photos = false;
+  REQUIRE(Sync(*citizen, *http, rows_only).ok());  // the row goes; the bytes wait (2G)
+
+  auto official = OpenDevice(tmp.File("canbo.db"));
+  REQUIRE(Login(*official, *http, server.url(), "canbo.p04", "mat-khau-p04").ok());
+  CountingTransport counting(*http);
+  auto first = Sync(*official, counting);
+  REQUIRE(first.ok());
+  CHECK(first->photos.thumbnails_fetched == 0);
+  CHECK(counting.sends == 1);  // asked once: 404
+  auto second = Sync(*official, counting);
+  REQUIRE(second.ok());
+  CHECK(counting.sends == 1);  // not again right away
+  // Once the bytes are there, asking on demand works at once.
+  REQUIRE(Sync(*citizen, *http).ok());
+  auto photos = ListPhotos(*official, report);
+  REQUIRE(photos.ok());
+  REQUIRE(photos->size() == 1);
+  CHECK(FetchPhoto(*official, *http, photos->front().id, /*thumb=*/true).ok());
 }
