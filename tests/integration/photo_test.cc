@@ -625,3 +625,39 @@ TEST_CASE("Photos: a thumbnail not on the server yet is not asked for at every s
   REQUIRE(photos->size() == 1);
   CHECK(FetchPhoto(*official, *http, photos->front().id, /*thumb=*/true).ok());
 }
+
+TEST_CASE(
+    "Photos: another account on the same phone neither drops unsent photos nor sees cached ones") {
+  TempDir tmp;
+  ServerProcess server(tmp.File("server"));
+  REQUIRE(server.AddUser("lan", "mat-khau-lan", "citizen"));
+  REQUIRE(server.AddUser("hoa", "mat-khau-hoa", "citizen"));
+  REQUIRE(server.AddUser("canbo.p04", "mat-khau-p04", "official", "p04"));
+  REQUIRE(server.Start());
+  auto http = Connect(server.url());
+  auto phone = OpenDevice(tmp.File("lan.db"));
+  REQUIRE(Login(*phone, *http, server.url(), "lan", "mat-khau-lan").ok());
+  WriteFile(tmp.File("a.jpg"), NoiseJpeg(400, 300));
+  std::string report = *phone->FileReport(Pothole());
+  REQUIRE(AttachPhotos(*phone, report, {tmp.File("a.jpg")}).ok());
+  SyncOptions rows_only;
+  rows_only.upload_photos = false;
+  REQUIRE(Sync(*phone, *http, rows_only).ok());
+  // The photo's bytes have not gone up: another account may not take the phone over yet.
+  auto refused = Login(*phone, *http, server.url(), "hoa", "mat-khau-hoa");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message().find("photos of the previous account") != std::string::npos);
+  REQUIRE(Sync(*phone, *http).ok());
+
+  // A tablet that cached a thumbnail for its official; another account logs in on it: the
+  // cached photo files go with the old replica.
+  auto tablet = OpenDevice(tmp.File("tablet.db"));
+  REQUIRE(Login(*tablet, *http, server.url(), "canbo.p04", "mat-khau-p04").ok());
+  auto synced = Sync(*tablet, *http);
+  REQUIRE(synced.ok());
+  REQUIRE(synced->photos.thumbnails_fetched == 1);
+  const std::string folder = tmp.File("tablet.db") + ".photos";
+  REQUIRE_FALSE(std::filesystem::is_empty(folder));
+  REQUIRE(Login(*tablet, *http, server.url(), "hoa", "mat-khau-hoa").ok());
+  CHECK(std::filesystem::is_empty(folder));
+}
