@@ -79,9 +79,13 @@ Result<std::unique_ptr<PhotoStore>> PhotoStore::Open(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir + "/partial", ec);
   if (ec) return Unavailable("cannot create photo folder " + dir + ": " + ec.message());
-  // Temporary outputs of an interrupted Complete() are never served; clear them.
+  // Temporary outputs of an interrupted Complete() are never served; clear the old ones (a
+  // `photos prune` beside the running server must not take those of a Complete() running now).
+  const auto hour_ago = std::filesystem::file_time_type::clock::now() - std::chrono::hours(1);
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
-    if (entry.path().extension() == ".tmp") std::filesystem::remove(entry.path(), ec);
+    if (entry.path().extension() == ".tmp" &&
+        std::filesystem::last_write_time(entry.path(), ec) < hour_ago)
+      std::filesystem::remove(entry.path(), ec);
   return std::unique_ptr<PhotoStore>(new PhotoStore(dir));
 }
 
@@ -211,6 +215,50 @@ Status PhotoStore::Complete(const UploadLock& lock) {
   Q11_RETURN_IF_ERROR(WriteFileAtomically(FilePath(sha256, ".meta"), meta.str()));
   RemoveQuietly(partial);
   return Status::Ok();
+}
+
+Result<PhotoStore::Pruned> PhotoStore::Prune(const std::set<std::string>& referenced,
+                                             int64_t partial_max_age_s, int64_t grace_s) {
+  namespace fs = std::filesystem;
+  Pruned out;
+  const auto now = fs::file_time_type::clock::now();
+  auto age_s = [&](const fs::path& p) -> int64_t {
+    std::error_code ec;
+    auto t = fs::last_write_time(p, ec);
+    if (ec) return 0;
+    return std::chrono::duration_cast<std::chrono::seconds>(now - t).count();
+  };
+  auto remove = [&](const fs::path& p) {
+    std::error_code ec;
+    int64_t size = static_cast<int64_t>(fs::file_size(p, ec));
+    if (!ec && fs::remove(p, ec)) out.bytes += size;
+  };
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir_, ec)) {
+    const fs::path& p = e.path();
+    if (p.extension() != ".meta") continue;
+    std::string sha256 = p.stem().string();
+    if (referenced.count(sha256) || age_s(p) < grace_s) continue;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (uploading_.count(sha256)) continue;
+    remove(p);  // the photo stops being complete first, then its files go
+    remove(FilePath(sha256, ".full"));
+    remove(FilePath(sha256, ".thumb"));
+    ++out.photos;
+  }
+  if (ec) return Unavailable("cannot list " + dir_ + ": " + ec.message());
+  for (const auto& e : fs::directory_iterator(dir_ + "/partial", ec)) {
+    std::string sha256 = e.path().filename().string();
+    int64_t age = age_s(e.path());
+    bool stale = age >= partial_max_age_s || (!referenced.count(sha256) && age >= grace_s);
+    if (!stale) continue;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (uploading_.count(sha256)) continue;
+    remove(e.path());
+    ++out.partials;
+  }
+  if (ec) return Unavailable("cannot list " + dir_ + "/partial: " + ec.message());
+  return out;
 }
 
 Result<std::optional<PhotoVariantFile>> PhotoStore::Find(const std::string& sha256,

@@ -76,6 +76,17 @@ class PhotoStore {
   // the partial upload is discarded and the message says so.
   Status Complete(const UploadLock& lock);
 
+  // Deletes the files of photos no row names any more (their reports were withdrawn) and
+  // partial uploads untouched for `partial_max_age_s` (or no longer named). Files changed
+  // within `grace_s` are kept, so a photo whose row arrived after `referenced` was read is
+  // safe while the server runs. Returns the bytes freed.
+  struct Pruned {
+    int photos = 0, partials = 0;
+    int64_t bytes = 0;
+  };
+  Result<Pruned> Prune(const std::set<std::string>& referenced, int64_t partial_max_age_s,
+                       int64_t grace_s);
+
   // The served file of a complete photo: `thumb` for the thumbnail, else the cleaned photo.
   // nullopt when the photo is not complete.
   Result<std::optional<PhotoVariantFile>> Find(const std::string& sha256, bool thumb) const;

@@ -661,3 +661,42 @@ TEST_CASE(
   REQUIRE(Login(*tablet, *http, server.url(), "hoa", "mat-khau-hoa").ok());
   CHECK(std::filesystem::is_empty(folder));
 }
+
+TEST_CASE("Photos: the bytes of a withdrawn report's photos are pruned, others kept") {
+  TempDir tmp;
+  ServerProcess server(tmp.File("server"));
+  REQUIRE(server.AddUser("lan", "mat-khau-lan", "citizen"));
+  REQUIRE(server.Start());
+  auto http = Connect(server.url());
+  auto db = OpenDevice(tmp.File("lan.db"));
+  REQUIRE(Login(*db, *http, server.url(), "lan", "mat-khau-lan").ok());
+  WriteFile(tmp.File("keep.jpg"), NoiseJpeg(300, 200));
+  WriteFile(tmp.File("gone.jpg"), NoiseJpeg(200, 300));
+  std::string kept = *db->FileReport(Pothole());
+  std::string withdrawn = *db->FileReport(Pothole());
+  REQUIRE(AttachPhotos(*db, kept, {tmp.File("keep.jpg")}).ok());
+  REQUIRE(AttachPhotos(*db, withdrawn, {tmp.File("gone.jpg")}).ok());
+  auto r = Sync(*db, *http);
+  REQUIRE(r.ok());
+  REQUIRE(r->photos.uploaded == 2);
+  const std::string keep_sha = ListPhotos(*db, kept)->front().sha256;
+  const std::string gone_sha = ListPhotos(*db, withdrawn)->front().sha256;
+  REQUIRE(db->WithdrawReport(withdrawn).ok());
+  REQUIRE(Sync(*db, *http).ok());
+  CHECK(ListPhotos(*db, withdrawn)->empty());  // the server deleted the row with its report
+
+  const std::string dir = server.data_dir() + "/photos/";
+  auto recent = Run({SyncserverBin(), "photos", "prune", "--data=" + server.data_dir()});
+  REQUIRE(recent.exit_code == 0);
+  CHECK(std::filesystem::exists(dir + gone_sha + ".full"));  // within the grace period
+  auto pruned =
+      Run({SyncserverBin(), "photos", "prune", "--data=" + server.data_dir(), "--grace-hours=0"});
+  REQUIRE(pruned.exit_code == 0);
+  CHECK(pruned.out.find("removed 1 photos") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir + gone_sha + ".full"));
+  CHECK_FALSE(std::filesystem::exists(dir + gone_sha + ".meta"));
+  CHECK(std::filesystem::exists(dir + keep_sha + ".full"));
+  auto still = Raw(*http, "GET", "/v1/photos/" + keep_sha + "?size=thumb", db->GetAccount()->token);
+  REQUIRE(still.ok());
+  CHECK(still->status == 200);
+}
