@@ -50,6 +50,18 @@ std::optional<UploadState> ParseUploadState(const std::string& body) {
   return std::nullopt;
 }
 
+// The "error" code of a JSON error answer, "" when the body is not one.
+std::string ErrorCode(const std::string& body) {
+  try {
+    Poco::JSON::Parser parser;
+    return parser.parse(body).extract<Poco::JSON::Object::Ptr>()->optValue<std::string>("error",
+                                                                                        "");
+  } catch (const Poco::Exception&) {
+  } catch (const std::exception&) {
+  }
+  return "";
+}
+
 Result<std::string> ReadChunk(const std::string& path, int64_t offset, int64_t length) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return NotFound("the photo file " + path + " is gone / mất tệp ảnh " + path);
@@ -206,19 +218,28 @@ class Uploader {
         if (patience.Failed()) continue;
         return Unavailable(ServerMessage(*reply));
       }
+      const std::string code = ErrorCode(reply->body);
       // The bytes did not hash to their address: the server dropped them; send them again
       // (once more; the file itself may be damaged).
-      if (state && state->error == "data_loss") {
+      if (code == "data_loss") {
         offset.reset();
         progress_.bytes_done = base_done;
         if (patience.Failed()) continue;
       }
       // Not a usable photo, over the limits: the server will never take it. Kept, with why.
-      std::string why = ServerMessage(*reply);
-      ++result_.refused;
-      --result_.waiting;  // counted by the caller as waiting; it is refused instead
-      Q11_RETURN_IF_ERROR(folder_.SetState(e.sha256, "original", "refused", why));
-      return FailedPrecondition(why);
+      if ((reply->status == 400 || reply->status == 413) &&
+          (code == "invalid_argument" || code == "resource_exhausted" || code == "data_loss")) {
+        std::string why = ServerMessage(*reply);
+        ++result_.refused;
+        --result_.waiting;  // counted by the caller as waiting; it is refused instead
+        Q11_RETURN_IF_ERROR(folder_.SetState(e.sha256, "original", "refused", why));
+        return FailedPrecondition(why);
+      }
+      // Anything else (a proxy's or captive portal's page, a token that just expired) is
+      // not the photo's fault: it stays unsent for the next sync.
+      offset.reset();
+      if (patience.Failed()) continue;
+      return Unavailable(ServerMessage(*reply));
     }
   }
 

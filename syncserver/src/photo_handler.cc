@@ -175,8 +175,11 @@ void PhotoHandler::Upload(Poco::Net::HTTPServerRequest& request,
   if (*now_held < *offset + length) {
     // The connection broke mid-body: what arrived is kept; this answer likely goes nowhere.
     response.setKeepAlive(false);
-    Status s = InvalidArgument("the upload ended early / kết nối bị ngắt giữa chừng");
-    return SendUploadState(response, 400, sha256_, PhotoState::kPartial, *now_held, total, &s);
+    // 409 with the offset, like a wrong offset: the device goes on from there.
+    Status s(StatusCode::kAborted,
+             "the upload ended early; continue from the offset / kết nối bị ngắt giữa chừng, "
+             "hãy gửi tiếp");
+    return SendUploadState(response, 409, sha256_, PhotoState::kPartial, *now_held, total, &s);
   }
   if (*now_held == total) {
     Status done = photos.Complete(*lock);

@@ -700,3 +700,49 @@ TEST_CASE("Photos: the bytes of a withdrawn report's photos are pruned, others k
   REQUIRE(still.ok());
   CHECK(still->status == 200);
 }
+
+TEST_CASE(
+    "Photos: a captive portal's page instead of an answer leaves the photo unsent, not refused") {
+  TempDir tmp;
+  ServerProcess server(tmp.File("server"));
+  REQUIRE(server.AddUser("lan", "mat-khau-lan", "citizen"));
+  REQUIRE(server.Start());
+  auto http = Connect(server.url());
+  auto db = OpenDevice(tmp.File("lan.db"));
+  REQUIRE(Login(*db, *http, server.url(), "lan", "mat-khau-lan").ok());
+  WriteFile(tmp.File("a.jpg"), NoiseJpeg(300, 200));
+  std::string report = *db->FileReport(Pothole());
+  REQUIRE(AttachPhotos(*db, report, {tmp.File("a.jpg")}).ok());
+  // Every photo request answered by a hotel Wi-Fi login page.
+  class Portal : public Transport {
+   public:
+    explicit Portal(Transport& inner) : inner_(inner) {}
+    Result<HttpReply> Post(std::string_view path, std::string_view type, std::string_view body,
+                           std::string_view bearer) override {
+      return inner_.Post(path, type, body, bearer);
+    }
+    Result<HttpReply> Send(const HttpRequest&) override {
+      HttpReply r;
+      r.status = request_status;
+      r.content_type = "text/html";
+      r.body = "<html><body>Đăng nhập Wi-Fi khách sạn</body></html>";
+      return r;
+    }
+    int request_status = 200;
+
+   private:
+    Transport& inner_;
+  } portal(*http);
+  SyncOptions quick;
+  quick.initial_backoff_ms = 1;
+  for (int status : {200, 400, 413}) {
+    portal.request_status = status;
+    auto r = Sync(*db, portal, quick);
+    REQUIRE(r.ok());
+    CHECK(r->photos.refused == 0);
+    CHECK(ListPhotos(*db, report)->front().local == "unsent");
+  }
+  auto r = Sync(*db, *http);
+  REQUIRE(r.ok());
+  CHECK(r->photos.uploaded == 1);
+}
