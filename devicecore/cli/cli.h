@@ -2,6 +2,7 @@
 // the database, printing errors). Each cmd_*.cc holds one group.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "devicecore/database.h"
+#include "devicecore/photos.h"
 
 namespace q11::cli {
 
@@ -27,12 +29,14 @@ struct Command;
 // A parsed command line for one command.
 class Args {
  public:
-  std::optional<std::string> Get(const std::string& name) const;
+  std::optional<std::string> Get(const std::string& name) const;   // the last one given
+  std::vector<std::string> GetAll(const std::string& name) const;  // a repeatable option
   bool Has(const std::string& name) const { return options_.count(name) > 0; }
   const std::vector<std::string>& positionals() const { return positionals_; }
 
   std::string db_path;
   std::map<std::string, std::string> options_;
+  std::map<std::string, std::vector<std::string>> repeated_;
   std::vector<std::string> positionals_;
 };
 
@@ -91,6 +95,14 @@ int RunOutboxDiscard(Context& ctx);
 int RunSync(Context& ctx);
 int RunWatch(Context& ctx);
 int RunDevExec(Context& ctx);
+int RunPhotoAdd(Context& ctx);
+int RunPhotoList(Context& ctx);
+int RunPhotoGet(Context& ctx);
+int RunPhotoBudget(Context& ctx);
+
+// A progress line for photo transfers when stdout is a terminal (else empty): bytes done /
+// total, rewritten in place (cmd_photo.cc).
+std::function<void(const device::PhotoProgress&)> TerminalProgress(const char* what);
 
 // Parsing and help (cli_args.cc).
 const std::vector<Command>& Commands();

@@ -71,8 +71,10 @@ const std::vector<Command>& Commands() {
       {"report",
        "new",
        "--category=ID --ward=ID --title=T --description=D [--lat=X --lon=Y] [--kind=KIND] "
-       "[--address=A]",
+       "[--address=A] [--photo=FILE]...",
        "File a report (works offline and before login). KIND: phan_anh (default) or gop_y.\n"
+       "--photo attaches a photo (repeatable; JPEG, PNG, WebP or HEIC, at most 8 MiB, 6 per\n"
+       "report); its bytes go after the report at the next sync.\n"
        "Prints the receipt code to read aloud or look up at /tra-cuu (the server may assign\n"
        "another if it is taken: see report show after a sync), then the new report id as the\n"
        "last line.\n"
@@ -84,10 +86,50 @@ const std::vector<Command>& Commands() {
         {"lat", true},
         {"lon", true},
         {"kind", true},
-        {"address", true}},
+        {"address", true},
+        {"photo", true}},
        0,
        0,
        RunReportNew},
+      {"photo",
+       "add",
+       "REPORT_ID FILE...",
+       "Attach photos to a report: your own report's photos (citizens) or result photos\n"
+       "(officials). Works offline; the bytes go at the next sync, after the report.\n"
+       "Đính kèm ảnh vào phản ánh (ảnh được gửi ở lần đồng bộ sau).",
+       {},
+       2,
+       1 + 6,
+       RunPhotoAdd},
+      {"photo",
+       "list",
+       "REPORT_ID [--json]",
+       "List a report's photos: id, role (report/result), size, and whether the bytes are on\n"
+       "this device (unsent, sent, cached, refused) or must be fetched.",
+       {{"json", false}},
+       1,
+       1,
+       RunPhotoList},
+      {"photo",
+       "get",
+       "PHOTO_ID --out=FILE [--thumb]",
+       "Write a photo to FILE: the original when taken on this device, else the server's copy\n"
+       "without location or camera data (downloaded now, resuming a download that broke).\n"
+       "--thumb: the small preview only (fast on 2G).\n"
+       "Tải ảnh về tệp FILE (--thumb: ảnh thu nhỏ).",
+       {{"out", true}, {"thumb", false}},
+       1,
+       1,
+       RunPhotoGet},
+      {"photo",
+       "budget",
+       "[MIB]",
+       "Show or set the storage budget for downloaded photos (and sent originals), in MiB;\n"
+       "the least recently used are removed past it. Unsent photos are always kept.",
+       {},
+       0,
+       1,
+       RunPhotoBudget},
       {"report",
        "list",
        "[--json]",
@@ -307,6 +349,11 @@ std::optional<std::string> Args::Get(const std::string& name) const {
   return it->second;
 }
 
+std::vector<std::string> Args::GetAll(const std::string& name) const {
+  auto it = repeated_.find(name);
+  return it == repeated_.end() ? std::vector<std::string>() : it->second;
+}
+
 int Context::Usage(const std::string& msg) const {
   std::cerr << "q11: " << msg << "\n";
   if (command_ != nullptr) PrintCommandHelp(std::cerr, *command_);
@@ -471,6 +518,7 @@ int Main(int argc, char** argv) {
         return usage_ctx.Usage("--" + name + " takes no value");
       }
       args.options_[name] = value;
+      args.repeated_[name].push_back(value);
     } else {
       args.positionals_.push_back(t);  // includes "-" and negative numbers
     }

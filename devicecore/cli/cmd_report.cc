@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "devicecore/json.h"
+#include "devicecore/photos.h"
 
 namespace q11::cli {
 namespace {
@@ -45,10 +46,26 @@ int RunReportNew(Context& ctx) {
     r.lon = ParseNumber(*lon);
     if (!r.lat || !r.lon) return ctx.Usage("--lat and --lon must be numbers");
   }
+  // Photos are checked before the report is filed: a refused photo files nothing.
+  const std::vector<std::string> photos = a.GetAll("photo");
+  for (const std::string& f : photos) {
+    Status s = device::CheckPhotoFile(f);
+    if (!s.ok()) return ctx.Fail(s);
+  }
   device::Database* db = ctx.db();
   if (db == nullptr) return kExitFailed;
   auto id = db->FileReport(r);
   if (!id.ok()) return ctx.Fail(id.status());
+  if (!photos.empty()) {
+    auto attached = device::AttachPhotos(*db, *id, photos);
+    if (!attached.ok()) {
+      // The report is saved; say so, and which id to attach the photos to again.
+      std::cerr << "q11: report " << *id << " saved without its photos / phản ánh đã lưu, "
+                << "chưa kèm ảnh: " << attached.status().message() << "\n";
+      std::cout << *id << "\n";
+      return kExitFailed;
+    }
+  }
   std::cerr << "Đã lưu phản ánh, sẽ gửi khi đồng bộ / report saved, sent at the next sync\n";
   auto filed = db->GetReport(*id);
   if (filed.ok() && filed->receipt_code)

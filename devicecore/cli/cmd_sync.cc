@@ -45,6 +45,7 @@ int RunSync(Context& ctx) {
   }
   auto transport = device::MakeHttpTransport(url, timeout_ms);
   if (!transport.ok()) return ctx.Fail(transport.status());
+  if (!a.Has("json")) options.photo_progress = TerminalProgress("Gửi ảnh / photos");
   auto result = device::Sync(*db, **transport, options);
   if (!result.ok()) return ctx.Fail(result.status());
 
@@ -56,7 +57,14 @@ int RunSync(Context& ctx) {
               << ", merged " << r.merged << ", parked " << r.parked << ", rejected " << r.rejected
               << "), received " << r.pulled_rows << " rows, " << r.pending_after << " waiting, "
               << r.round_trips << " round trip(s)\n";
+    const device::PhotoUploadResult& p = r.photos;
+    if (p.uploaded + p.deduplicated + p.waiting + p.refused + p.thumbnails_fetched > 0)
+      std::cout << "Ảnh / photos: sent " << p.uploaded << " (" << p.bytes_sent << " bytes), "
+                << p.deduplicated << " already on the server, " << p.waiting << " waiting, "
+                << p.refused << " refused, " << p.thumbnails_fetched << " thumbnails received\n";
   }
+  for (const std::string& m : r.photos.messages)
+    std::cerr << "q11: ảnh / photo " << OneLine(m, 1000) << "\n";
   // What the server did not simply apply is never silent: one line each on stderr, also in
   // --json mode.
   for (const device::SettledChange& s : r.settled) {

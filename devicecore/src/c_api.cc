@@ -11,6 +11,7 @@
 
 #include "devicecore/database.h"
 #include "devicecore/json.h"
+#include "devicecore/photos.h"
 #include "devicecore/sync.h"
 
 struct q11_db {
@@ -308,6 +309,48 @@ int q11_outbox_count(q11_db* db, int64_t* pnCount) {
     auto n = db->db->OutboxCount();
     if (!n.ok()) return Fail(db, n.status());
     *pnCount = *n;
+    return Ok(db);
+  });
+}
+
+int q11_photo_attach(q11_db* db, const char* zReportId, const char* zFile, char** pzPhotoId) {
+  if (!Usable(db)) return Misuse(db, "q11_photo_attach: database not open");
+  if (zReportId == nullptr || zFile == nullptr)
+    return Misuse(db, "q11_photo_attach: NULL argument");
+  if (pzPhotoId != nullptr) *pzPhotoId = nullptr;
+  return Guard(db, [&] {
+    auto ids = q11::device::AttachPhotos(*db->db, zReportId, {zFile});
+    if (!ids.ok()) return Fail(db, ids.status());
+    if (pzPhotoId != nullptr) *pzPhotoId = Dup(ids->front());
+    return Ok(db);
+  });
+}
+
+int q11_photo_list_json(q11_db* db, const char* zReportId, char** pzJson) {
+  if (!Usable(db)) return Misuse(db, "q11_photo_list_json: database not open");
+  if (zReportId == nullptr || pzJson == nullptr)
+    return Misuse(db, "q11_photo_list_json: NULL argument");
+  *pzJson = nullptr;
+  return Guard(db, [&] {
+    auto photos = q11::device::ListPhotos(*db->db, zReportId);
+    if (!photos.ok()) return Fail(db, photos.status());
+    *pzJson = Dup(q11::device::PhotosToJson(*photos));
+    return Ok(db);
+  });
+}
+
+int q11_photo_fetch(q11_db* db, const char* zPhotoId, int bThumb, char** pzPath) {
+  if (!Usable(db)) return Misuse(db, "q11_photo_fetch: database not open");
+  if (zPhotoId == nullptr || pzPath == nullptr) return Misuse(db, "q11_photo_fetch: NULL argument");
+  *pzPath = nullptr;
+  return Guard(db, [&] {
+    auto account = db->db->GetAccount();
+    std::string url = account.ok() ? account->server_url : "http://127.0.0.1:1";
+    auto transport = q11::device::MakeHttpTransport(url);
+    if (!transport.ok()) return Fail(db, transport.status());
+    auto path = q11::device::FetchPhoto(*db->db, **transport, zPhotoId, bThumb != 0);
+    if (!path.ok()) return Fail(db, path.status());
+    *pzPath = Dup(*path);
     return Ok(db);
   });
 }

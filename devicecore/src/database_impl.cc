@@ -1,6 +1,7 @@
 #include "database_impl.h"
 
 #include "device_schema.h"
+#include "photo_folder.h"
 #include "report_sync.h"
 #include "status_macros.h"
 
@@ -160,9 +161,20 @@ Status DatabaseImpl::ResetForNewUser() {
                               " changes of the previous account are not synced yet: log in as "
                               "that account and sync first / còn thay đổi chưa đồng bộ của tài "
                               "khoản trước");
+  // Photos taken by the previous account whose bytes have not gone up are kept until they do.
+  Q11_ASSIGN_OR_RETURN(std::optional<std::string> unsent,
+                       db_.QueryText("SELECT count(*) FROM photo_files f WHERE state = 'unsent' "
+                                     "AND EXISTS (SELECT 1 FROM photos p WHERE p.sha256 = "
+                                     "f.sha256)"));
+  if (unsent && *unsent != "0")
+    return FailedPrecondition(*unsent +
+                              " photos of the previous account are not sent yet: log in as that "
+                              "account and sync first / còn ảnh chưa gửi của tài khoản trước");
+  // Its downloaded photos are not for the next account's eyes.
+  Q11_RETURN_IF_ERROR(PhotoFolder(*this).Evict(0, "", ""));
   // Not captured: this is not a user edit, it forgets a replica that belongs to someone else.
   Q11_RETURN_IF_ERROR(
-      db_.Exec("DELETE FROM case_events; DELETE FROM reports; "
+      db_.Exec("DELETE FROM photos; DELETE FROM case_events; DELETE FROM reports; "
                "DELETE FROM settled_changes;"));
   std::string device_id = NewId(*env_);
   Q11_RETURN_IF_ERROR(meta_.Set("device_id", device_id));

@@ -76,10 +76,11 @@ class DatabaseImpl final : public Database {
     return outbox_;
   }
   DeviceMeta& meta() { return meta_; }
-
- private:
+  StatementCache& cache() { return cache_; }
+  // Runs `write` as one captured local transaction (local_writer.h); the new outbox seq.
   Result<int64_t> Captured(const std::function<Status()>& write) { return writer_.Run(write); }
 
+ private:
   Env* env_;
   sql::Db db_;
   StatementCache cache_{&db_};  // declared after db_: statements finalize before close

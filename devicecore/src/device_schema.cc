@@ -3,6 +3,7 @@
 #include <array>
 #include <string_view>
 
+#include "photo_folder.h"
 #include "protocol/ids.h"
 #include "protocol/schema.h"
 #include "q11sqlite/synced_schema.h"
@@ -124,7 +125,10 @@ Status PrepareDeviceDatabase(sql::Db& db, Env& env) {
   Q11_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=FULL"));
 
   Q11_ASSIGN_OR_RETURN(int64_t version, PragmaInt(db, "user_version"));
-  if (version == kDeviceSchemaVersion) return Status::Ok();  // the common case, no lock
+  // The photo tables are created where missing on every open, not by a version step: they
+  // are new tables only (no change to existing ones), and IF NOT EXISTS on an existing
+  // table writes nothing.
+  if (version == kDeviceSchemaVersion) return EnsurePhotoTables(db);  // the common case
 
   Q11_ASSIGN_OR_RETURN(sql::Transaction tx, sql::Transaction::Begin(db));
   // Read again under the write lock: another process may have created it meanwhile.
@@ -151,6 +155,7 @@ Status PrepareDeviceDatabase(sql::Db& db, Env& env) {
     if (version < 3) Q11_RETURN_IF_ERROR(sql::PrepareSyncedTables(db));
     Q11_RETURN_IF_ERROR(db.Exec("PRAGMA user_version = " + std::to_string(kDeviceSchemaVersion)));
   }
+  Q11_RETURN_IF_ERROR(EnsurePhotoTables(db));
   return tx.Commit();
 }
 

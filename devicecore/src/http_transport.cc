@@ -7,6 +7,7 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/String.h>
 #include <Poco/Timespan.h>
 #include <Poco/URI.h>
 
@@ -15,6 +16,17 @@
 #include "devicecore/env.h"
 
 namespace q11::device {
+
+std::string HttpReply::Header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (Poco::icompare(k, std::string(name)) == 0) return v;
+  return "";
+}
+
+Result<HttpReply> Transport::Send(const HttpRequest& request) {
+  return FailedPrecondition("this transport cannot send " + request.method + " " + request.path);
+}
+
 namespace {
 
 class HttpTransport final : public Transport {
@@ -24,6 +36,19 @@ class HttpTransport final : public Transport {
       : base_url_(std::move(base_url)), prefix_(std::move(prefix)), session_(host, port) {
     session_.setKeepAlive(true);
     session_.setTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(timeout_ms) * 1000));
+  }
+
+  Result<HttpReply> Send(const HttpRequest& request) override {
+    // As in Post: one quick retry when a kept-alive connection turns out closed. A streamed
+    // body that already delivered bytes is not retried here: the caller resumes.
+    bool reused = session_.connected();
+    bool delivered = false;
+    Result<HttpReply> r = SendOnce(request, &delivered);
+    if (!r.ok() && reused && !delivered && r.status().code() == StatusCode::kUnavailable) {
+      session_.reset();
+      r = SendOnce(request, &delivered);
+    }
+    return r;
   }
 
   Result<HttpReply> Post(std::string_view path, std::string_view content_type,
@@ -76,6 +101,64 @@ class HttpTransport final : public Transport {
     } catch (const Poco::IOException& e) {
       session_.reset();
       return Unavailable("i/o error talking to " + base_url_ + ": " + e.displayText());
+    } catch (const Poco::Exception& e) {
+      session_.reset();
+      return Unavailable("cannot talk to " + base_url_ + ": " + e.displayText());
+    }
+  }
+
+  Result<HttpReply> SendOnce(const HttpRequest& request, bool* delivered) {
+    HttpReply reply;
+    try {
+      Poco::Net::HTTPRequest req(request.method, prefix_ + request.path,
+                                 Poco::Net::HTTPMessage::HTTP_1_1);
+      if (!request.content_type.empty()) req.setContentType(request.content_type);
+      if (!request.body.empty() || request.method == "PATCH" || request.method == "POST" ||
+          request.method == "PUT")
+        req.setContentLength(static_cast<std::streamsize>(request.body.size()));
+      req.setKeepAlive(true);
+      if (!request.bearer.empty()) req.set("Authorization", "Bearer " + request.bearer);
+      for (const auto& [k, v] : request.headers) req.set(k, v);
+      std::ostream& out = session_.sendRequest(req);
+      out.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
+      out.flush();
+      reply.bytes_sent = HeadSize(req) + static_cast<int64_t>(request.body.size());
+
+      Poco::Net::HTTPResponse resp;
+      std::istream& in = session_.receiveResponse(resp);
+      reply.status = static_cast<int>(resp.getStatus());
+      reply.content_type = resp.getContentType();
+      reply.retry_after = resp.get("Retry-After", "");
+      for (const auto& [k, v] : resp) reply.headers.emplace_back(k, v);
+      int64_t body_bytes = 0;
+      // Only a successful answer is streamed; an error body is JSON the caller reads.
+      if (request.on_body && reply.status >= 200 && reply.status < 300) {
+        char buf[16384];
+        while (in) {
+          in.read(buf, sizeof buf);
+          std::streamsize got = in.gcount();
+          if (got <= 0) break;
+          *delivered = true;
+          request.on_body(std::string_view(buf, static_cast<size_t>(got)));
+          body_bytes += got;
+        }
+        if (resp.hasContentLength() && body_bytes < resp.getContentLength64()) {
+          session_.reset();
+          return Unavailable("the connection to " + base_url_ + " broke after " +
+                             std::to_string(body_bytes) + " bytes");
+        }
+      } else {
+        Poco::StreamCopier::copyToString(in, reply.body);
+        body_bytes = static_cast<int64_t>(reply.body.size());
+      }
+      reply.bytes_received = HeadSize(resp) + body_bytes;
+      return reply;
+    } catch (const Poco::TimeoutException& e) {
+      session_.reset();
+      return Unavailable("timed out talking to " + base_url_);
+    } catch (const Poco::Net::NetException& e) {
+      session_.reset();
+      return Unavailable("network error talking to " + base_url_ + ": " + e.displayText());
     } catch (const Poco::Exception& e) {
       session_.reset();
       return Unavailable("cannot talk to " + base_url_ + ": " + e.displayText());

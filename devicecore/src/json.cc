@@ -238,7 +238,39 @@ std::string SyncResultToJson(const SyncResult& r) {
     settled->add(so);
   }
   o->set("settled", settled);
+  Object::Ptr photos = NewObject();
+  photos->set("uploaded", r.photos.uploaded);
+  photos->set("deduplicated", r.photos.deduplicated);
+  photos->set("waiting", r.photos.waiting);
+  photos->set("refused", r.photos.refused);
+  photos->set("bytes_sent", r.photos.bytes_sent);
+  photos->set("thumbnails_fetched", r.photos.thumbnails_fetched);
+  Array::Ptr pm = new Array;
+  for (const std::string& s : r.photos.messages) pm->add(s);
+  photos->set("messages", pm);
+  o->set("photos", photos);
   return Stringify(o);
+}
+
+std::string PhotosToJson(const std::vector<Photo>& photos) {
+  Array::Ptr a = new Array;
+  for (const Photo& p : photos) {
+    Object::Ptr o = NewObject();
+    o->set("id", p.id);
+    o->set("report_id", p.report_id);
+    o->set("role", p.role);
+    o->set("sha256", p.sha256);
+    o->set("mime", p.mime);
+    o->set("bytes", p.bytes);
+    if (p.width) o->set("width", *p.width);
+    if (p.height) o->set("height", *p.height);
+    o->set("author_role", p.author_role);
+    o->set("created_at", p.created_at);
+    o->set("local", p.local);
+    if (!p.message.empty()) o->set("message", p.message);
+    a->add(o);
+  }
+  return Stringify(a);
 }
 
 }  // namespace q11::device

@@ -105,6 +105,30 @@ Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOpti
     if (!result.has_more) break;
   }
   Q11_ASSIGN_OR_RETURN(result.pending_after, db->PendingCount());
+  // Photos never fail the sync: the report went out already.
+  if (options.upload_photos) {
+    // After the push: the rows the photos belong to are on the server now, and a report is
+    // never held back by its photos. A failure here only leaves photos waiting.
+    PhotoTransferOptions photo_options;
+    photo_options.max_attempts = options.max_attempts;
+    photo_options.initial_backoff_ms = options.initial_backoff_ms;
+    photo_options.progress = options.photo_progress;
+    Result<PhotoUploadResult> photos = UploadPhotos(*db, transport, photo_options);
+    if (photos.ok())
+      result.photos = std::move(*photos);
+    else
+      result.photos.messages.push_back(photos.status().message());
+  }
+  if (options.fetch_thumbnails) {
+    PhotoTransferOptions thumb_options;
+    thumb_options.max_attempts = options.max_attempts;
+    thumb_options.initial_backoff_ms = options.initial_backoff_ms;
+    Result<int> thumbs = FetchMissingThumbnails(*db, transport, thumb_options);
+    if (thumbs.ok())
+      result.photos.thumbnails_fetched = *thumbs;
+    else
+      result.photos.messages.push_back("thumbnails / ảnh thu nhỏ: " + thumbs.status().message());
+  }
   return result;
 }
 

@@ -20,6 +20,9 @@ Result<std::vector<std::string>> TouchedReports(std::string_view changeset,
     if (!more) break;
     if (reader.table() == "reports") {
       add(reader.Text(0));
+    } else if (reader.table() == "photos") {
+      // Append-only: an INSERT or a DELETE, both carry report_id (column 1).
+      if (reader.Value(1) != nullptr) add(reader.Text(1));
     } else if (reader.table() == "case_events") {
       // report_id (column 1) is absent from an UPDATE that did not change it.
       if (reader.Value(1) != nullptr) {

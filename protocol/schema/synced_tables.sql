@@ -76,3 +76,24 @@ CREATE TABLE IF NOT EXISTS response_templates (
   title_vi TEXT NOT NULL,
   body_vi TEXT NOT NULL
 );
+
+-- A photo attached to a report: the citizen's (role report) or an official's result photo
+-- (role result). Only the metadata travels in changesets; the bytes go separately to
+-- /v1/photos/{sha256} (docs/protocol.md, "Photos"), so a report is never held back by them.
+-- Append-only like case_events. Limits: protocol/include/protocol/photo_limits.h.
+CREATE TABLE IF NOT EXISTS photos (
+  id TEXT PRIMARY KEY NOT NULL,      -- UUIDv7 made on the device
+  report_id TEXT NOT NULL,
+  role TEXT NOT NULL,                -- report (filed by the citizen) | result (by an official)
+  sha256 TEXT NOT NULL,              -- 64 lowercase hex of the original bytes: the content address
+  mime TEXT NOT NULL,                -- image/jpeg | image/png | image/webp | image/heic
+  bytes INTEGER NOT NULL,            -- size of the original
+  width INTEGER,                     -- pixels, when the device knows them
+  height INTEGER,
+  author_ref TEXT,                   -- set by the server, as for case_events
+  author_role TEXT,
+  created_at TEXT NOT NULL           -- ISO-8601 UTC, device clock
+);
+
+CREATE INDEX IF NOT EXISTS photos_by_report ON photos(report_id);
+CREATE INDEX IF NOT EXISTS photos_by_sha256 ON photos(sha256);

@@ -15,6 +15,12 @@ bool HandlesReport(const Account& a, std::string_view ward_id, std::string_view 
   return !a.unit.empty() && (ward_id == a.unit || assigned_unit == a.unit);
 }
 
+bool SeesReport(const Account& a, std::string_view ward_id, std::string_view assigned_unit,
+                std::string_view reporter_ref) {
+  if (a.role == Role::kCitizen) return !a.reporter_ref.empty() && reporter_ref == a.reporter_ref;
+  return HandlesReport(a, ward_id, assigned_unit);
+}
+
 std::vector<std::string> ReadAudiences(const Account& a) {
   if (a.role == Role::kCitizen) return {"r:" + a.reporter_ref};
   if (SeesAllReports(a)) return {"all"};

@@ -24,6 +24,11 @@ bool SeesAllReports(const Account& account);
 bool HandlesReport(const Account& account, std::string_view ward_id,
                    std::string_view assigned_unit);
 
+// True when `account`'s pull may carry a report with these facts (and its events and
+// photos): the citizen who filed it, or staff who handle it.
+bool SeesReport(const Account& account, std::string_view ward_id, std::string_view assigned_unit,
+                std::string_view reporter_ref);
+
 // The audiences `account` reads.
 std::vector<std::string> ReadAudiences(const Account& account);
 

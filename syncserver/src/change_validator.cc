@@ -5,6 +5,7 @@
 
 #include "access_scope.h"
 #include "protocol/ids.h"
+#include "protocol/photo_limits.h"
 #include "protocol/schema.h"
 #include "protocol/workflow.h"
 #include "workflow.h"
@@ -56,6 +57,20 @@ struct EventColumns {
         created_at(s.Index("created_at")),
         stars(s.Index("stars")) {}
   int id, report_id, kind, status, note, unit_id, created_at, stars;
+};
+
+struct PhotoColumns {
+  explicit PhotoColumns(const TableShape& s)
+      : id(s.Index("id")),
+        report_id(s.Index("report_id")),
+        role(s.Index("role")),
+        sha256(s.Index("sha256")),
+        mime(s.Index("mime")),
+        bytes(s.Index("bytes")),
+        width(s.Index("width")),
+        height(s.Index("height")),
+        created_at(s.Index("created_at")) {}
+  int id, report_id, role, sha256, mime, bytes, width, height, created_at;
 };
 
 bool TextLen(const Value& v, size_t min, size_t max) {
@@ -246,6 +261,7 @@ class Validator {
     if (row.op == SQLITE_DELETE) {
       if (shape.name == "reports") return CheckReportDelete(pk, ck);
       if (shape.name == "case_events") return CheckEventDelete(shape, row, ck);
+      if (shape.name == "photos") return CheckPhotoDelete(shape, row, ck);
       return ck.Denied(-1, "rows of this table may not be deleted from a device",
                        "thiết bị không được xóa dữ liệu của bảng này");
     }
@@ -256,6 +272,7 @@ class Validator {
       return row.op == SQLITE_INSERT ? CheckReportInsert(shape, ck)
                                      : CheckReportUpdate(shape, row, ck, pk);
     if (shape.name == "case_events") return CheckEvent(shape, row, ck);
+    if (shape.name == "photos") return CheckPhoto(shape, row, ck);
     return ck.Denied(-1, "this table may not be written from a device",
                      "thiết bị không được ghi bảng này");
   }
@@ -563,6 +580,88 @@ class Validator {
     return Status::Ok();
   }
 
+  Status CheckPhotoDelete(const TableShape& shape, const RowChange& row, const Checker& ck) {
+    PhotoColumns c(shape);
+    if (account_.role != Role::kCitizen ||
+        !deleted_reports_.count(std::string(row.old_values[c.report_id].text())))
+      return ck.Denied(-1,
+                       "photos are append-only; they are removed only with their report when "
+                       "its citizen withdraws it",
+                       "ảnh chỉ được thêm; chỉ bị xóa cùng phản ánh khi người dân rút");
+    return Status::Ok();
+  }
+
+  // Photo metadata (the bytes are checked against sha256 when they arrive, photo_store.h).
+  Status CheckPhoto(const TableShape& shape, const RowChange& row, const Checker& ck) {
+    PhotoColumns c(shape);
+    if (row.op != SQLITE_INSERT)
+      return ck.Denied(FirstChanged(row), "photos are append-only",
+                       "ảnh chỉ được thêm, không được sửa");
+    std::string_view role = ck.New(c.role).text();
+    if (!schema::OneOf(photos::kRoles, role))
+      return ck.Bad(c.role, "must be report or result", "vai trò ảnh phải là report hoặc result");
+    if (!photos::IsSha256Hex(ck.New(c.sha256).text()))
+      return ck.Bad(c.sha256, "must be 64 lowercase hex digits (SHA-256)",
+                    "mã SHA-256 của ảnh không hợp lệ");
+    if (!schema::OneOf(photos::kMimeTypes, ck.New(c.mime).text()))
+      return ck.Bad(c.mime, "must be image/jpeg, image/png, image/webp or image/heic",
+                    "chỉ nhận ảnh JPEG, PNG, WebP hoặc HEIC");
+    const Value& bytes = ck.New(c.bytes);
+    if (bytes.type != Value::Type::kInteger || bytes.i < 1 || bytes.i > photos::kMaxPhotoBytes)
+      return ck.Bad(
+          c.bytes,
+          "a photo must be 1 byte to " + std::to_string(photos::kMaxPhotoBytes / (1024 * 1024)) +
+              " MiB",
+          "ảnh phải nhỏ hơn " + std::to_string(photos::kMaxPhotoBytes / (1024 * 1024)) + " MiB");
+    for (int col : {c.width, c.height}) {
+      const Value& v = ck.New(col);
+      if (!v.is_null() && (v.type != Value::Type::kInteger || v.i < 1 || v.i > 100000))
+        return ck.Bad(col, "must be NULL or 1-100000 pixels", "kích thước ảnh không hợp lệ");
+    }
+    if (!IsTimestamp(ck.New(c.created_at)))
+      return ck.Bad(c.created_at, "must be an ISO-8601 UTC time", "thời gian không hợp lệ");
+    if (!TextLen(ck.New(c.report_id), 1, kMaxIdBytes))
+      return ck.Bad(c.report_id, "must name a report", "phải thuộc một phản ánh");
+    std::string report_id(ck.New(c.report_id).text());
+    Result<std::optional<ReportFacts>> facts = FindReport(report_id);
+    if (!facts.ok()) return facts.status();
+    if (!facts->has_value())
+      return ck.Bad(c.report_id, "no such report", "không tìm thấy phản ánh");
+    const ReportFacts& f = **facts;
+    if (f.deleted)
+      return ck.Bad(c.report_id, "the report was withdrawn (deleted)", "phản ánh đã bị rút");
+    if (account_.role == Role::kCitizen) {
+      if (role != "report")
+        return ck.Denied(c.role, "citizens attach report photos, not result photos",
+                         "người dân chỉ đính kèm ảnh phản ánh");
+      if (f.reporter_ref != account_.reporter_ref)
+        return ck.Denied(c.report_id, "citizens may attach photos only to their own reports",
+                         "người dân chỉ được đính kèm ảnh vào phản ánh của mình");
+    } else {
+      if (role != "result")
+        return ck.Denied(c.role, "staff attach result photos, not report photos",
+                         "cán bộ chỉ đính kèm ảnh kết quả xử lý");
+      if (!HandlesReport(account_, f.ward_id, f.assigned_unit))
+        return ck.Denied(c.report_id, "the report is outside your unit " + account_.unit,
+                         "phản ánh không thuộc đơn vị của bạn");
+    }
+    // The count: what the server holds plus this changeset's photos of the same role.
+    std::string key = report_id + '\n' + std::string(role);
+    auto [it, first] = photo_counts_.try_emplace(key, 0);
+    if (first && ctx_.count_photos) {
+      Result<int64_t> held = ctx_.count_photos(report_id, role);
+      if (!held.ok()) return held.status();
+      it->second = *held;
+    }
+    if (++it->second > photos::kMaxPhotosPerReport)
+      return ck.Bad(
+          c.report_id,
+          "at most " + std::to_string(photos::kMaxPhotosPerReport) + " " + std::string(role) +
+              " photos per report",
+          "mỗi phản ánh chỉ được tối đa " + std::to_string(photos::kMaxPhotosPerReport) + " ảnh");
+    return Status::Ok();
+  }
+
   static int FirstChanged(const RowChange& row) {
     for (size_t i = 0; i < row.new_values.size(); ++i)
       if (row.new_values[i].defined()) return static_cast<int>(i);
@@ -576,6 +675,7 @@ class Validator {
   std::set<std::string> deleted_reports_;
   std::map<std::string, EventsFor, std::less<>> events_;
   std::set<std::string> reopened_;
+  std::map<std::string, int64_t> photo_counts_;  // "report_id\nrole" → photos so far
 };
 
 }  // namespace

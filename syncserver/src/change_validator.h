@@ -21,6 +21,11 @@
 //                      officials add any other event kind to reports in their scope. A citizen's
 //                      DELETE of an event is allowed only with the DELETE of its report in the same
 //                      change (it goes with the report).
+//   photos             INSERT only (metadata; the bytes go to /v1/photos): citizens attach
+//                      `report` photos to their own reports, officials `result` photos to
+//                      reports in their scope; at most photos::kMaxPhotosPerReport per
+//                      report and role, each at most photos::kMaxPhotoBytes, of a known
+//                      image type (protocol/photo_limits.h). Deleted only with their report.
 //   DELETE             nothing else.
 // An UPDATE of a report the server deleted passes when the user's scope covered it (the
 // merge parks it); a report that never existed is refused.
@@ -56,6 +61,9 @@ struct ReportFacts {
 // Reads a report as the push transaction sees it, or the last values of a deleted one
 // (deleted = true); nullopt when it never existed.
 using ReportLookup = std::function<Result<std::optional<ReportFacts>>(std::string_view id)>;
+// How many photos of `role` the report holds now.
+using PhotoCounter =
+    std::function<Result<int64_t>(std::string_view report_id, std::string_view role)>;
 
 struct ValidationContext {
   const Account* account = nullptr;
@@ -63,6 +71,7 @@ struct ValidationContext {
   const ReferenceData* refs = nullptr;
   ReportLookup find_report;
   int64_t now_ms = 0;  // the server's clock: overdue cases, the reopen period
+  PhotoCounter count_photos;  // may be empty: then only this changeset's photos are counted
 };
 
 // OK when every change may be applied. A refusal is kPermissionDenied (a role rule) or

@@ -16,6 +16,7 @@ DataPaths PathsFor(const std::string& dir) {
   p.signing_key = dir + "/jwt.key";
   p.contact_key = dir + "/contact.key";
   p.port_file = dir + "/syncserver.port";
+  p.photos = dir + "/photos";
   return p;
 }
 

@@ -3,6 +3,7 @@
 //   jwt.key          the token signing key, hex, mode 0600
 //   contact.key      the key that seals reporters' contact details (AES-256), hex, 0600
 //   syncserver.port  the port the running server listens on (written after binding)
+//   photos/          photo bytes by SHA-256 (photo_store.h)
 #pragma once
 
 #include <string>
@@ -17,6 +18,7 @@ struct DataPaths {
   std::string signing_key;
   std::string contact_key;
   std::string port_file;
+  std::string photos;
 };
 
 DataPaths PathsFor(const std::string& dir);

@@ -16,6 +16,7 @@ class ContactVault;
 class ChangeNotifier;
 class SecurityAudit;
 struct RateLimits;
+class PhotoStore;
 }  // namespace q11::server
 
 namespace q11::server {
@@ -28,6 +29,7 @@ struct HandlerContext {
   SecurityAudit* audit = nullptr;     // may be null in handler unit tests: then nothing is audited
   RateLimits* limits = nullptr;       // may be null: no rate limits
   ChangeNotifier* changes = nullptr;  // may be null: waiting for changes is refused (503)
+  PhotoStore* photos = nullptr;       // may be null: the photo endpoints answer 503
   size_t max_body_bytes = 32u << 20;
   bool log_requests = true;
   std::function<int64_t()> clock_ms;  // Unix milliseconds

@@ -16,6 +16,7 @@
 #include "contact_vault.h"
 #include "data_dir.h"
 #include "handler_context.h"
+#include "photo_store.h"
 #include "rate_limiter.h"
 #include "refresh_tokens.h"
 #include "request_router.h"
@@ -62,11 +63,12 @@ Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o) {
 class RunningServer final : public Server {
  public:
   RunningServer(std::unique_ptr<ChangeNotifier> changes, std::unique_ptr<Store> store,
-                TokenService tokens, Security security)
+                TokenService tokens, Security security, std::unique_ptr<PhotoStore> photos)
       : changes_(std::move(changes)),
         store_(std::move(store)),
         tokens_(std::move(tokens)),
-        security_(std::move(security)) {}
+        security_(std::move(security)),
+        photos_(std::move(photos)) {}
   ~RunningServer() override { Stop(); }
 
   Status Listen(const ServerOptions& options) {
@@ -77,6 +79,7 @@ class RunningServer final : public Server {
     context_.audit = security_.audit.get();
     context_.limits = security_.limits.get();
     context_.changes = changes_.get();
+    context_.photos = photos_.get();
     context_.max_body_bytes = options.max_body_bytes;
     context_.log_requests = options.log_requests;
     context_.clock_ms = NowMs;
@@ -151,6 +154,7 @@ class RunningServer final : public Server {
   std::unique_ptr<Store> store_;
   TokenService tokens_;
   Security security_;
+  std::unique_ptr<PhotoStore> photos_;
   HandlerContext context_;
   std::unique_ptr<Poco::Net::ServerSocket> socket_;
   std::unique_ptr<Poco::ThreadPool> pool_;
@@ -179,8 +183,11 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   if (!tokens.ok()) return tokens.status();
   Result<Security> security = OpenSecurity(paths, options);
   if (!security.ok()) return security.status();
+  Result<std::unique_ptr<PhotoStore>> photos = PhotoStore::Open(paths.photos);
+  if (!photos.ok()) return photos.status();
   auto server = std::make_unique<RunningServer>(std::move(changes), std::move(*store),
-                                                std::move(*tokens), std::move(*security));
+                                                std::move(*tokens), std::move(*security),
+                                                std::move(*photos));
   Q11_RETURN_IF_ERROR(server->Listen(options));
   Q11_RETURN_IF_ERROR(WriteFileAtomically(paths.port_file, std::to_string(server->port()) + "\n"));
   return std::unique_ptr<Server>(std::move(server));

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "conflict_commands.h"
+#include "photo_commands.h"
 #include "server_app.h"
 #include "user_commands.h"
 
@@ -23,6 +24,8 @@ constexpr const char* kUsage =
     "mẫu)\n"
     "  conflicts  list|show|resolve --data=DIR ...      sync conflicts parked for an admin (xử lý "
     "xung đột)\n"
+    "  photos prune --data=DIR [--partial-days=N]      free the space of withdrawn and abandoned "
+    "photos\n"
     "Run `syncserver <command> --help` for details.\n";
 
 }  // namespace
@@ -51,6 +54,7 @@ int main(int argc, char** argv) {
   if (command == "user") return q11::server::RunUserCommand(argc, argv);
   if (command == "seed-demo") return q11::server::RunSeedDemo(argc, argv);
   if (command == "conflicts") return q11::server::RunConflictsCommand(argc, argv);
+  if (command == "photos") return q11::server::RunPhotosCommand(argc, argv);
   std::fprintf(stderr, "syncserver: unknown command '%s'\n%s", command.c_str(), kUsage);
   return 2;
 }

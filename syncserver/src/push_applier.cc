@@ -131,6 +131,9 @@ Result<wire::EntryVerdict> PushApplier::ApplyEntry(const Account& account,
       return merger_->FindReport(id, /*include_deleted=*/true);
     };
     ctx.now_ms = now_ms;
+    ctx.count_photos = [this](std::string_view report_id, std::string_view role) {
+      return merger_->CountPhotos(report_id, role);
+    };
     s = ValidateChangeset(*cs, ctx);
     if (s.ok()) {
       StampContext stamp;

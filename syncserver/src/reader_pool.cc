@@ -43,6 +43,10 @@ Result<std::unique_ptr<Reader>> ReaderPool::OpenReader() {
       {&r->account_by_name, std::string(kAccountColumns) + "WHERE name = ?1"},
       {&r->list_accounts, std::string(kAccountColumns) + "ORDER BY name"},
       {&r->device_owner, "SELECT user_id FROM devices WHERE device_id = ?1"},
+      {&r->photo_holders,
+       "SELECT p.id, p.report_id, p.role, p.mime, p.bytes, r.ward_id, "
+       "coalesce(r.assigned_unit, ''), coalesce(r.reporter_ref, '') "
+       "FROM photos p JOIN reports r ON r.id = p.report_id WHERE p.sha256 = ?1 LIMIT 64"},
   };
   for (auto& s : statements) {
     Result<sql::Statement> st = r->db.Prepare(s.sql);

@@ -28,6 +28,7 @@ struct Reader {
   sql::Statement account_by_name;
   sql::Statement list_accounts;
   sql::Statement device_owner;
+  sql::Statement photo_holders;
   std::unique_ptr<ConflictQueries> conflicts;  // made on first use (admin reads are rare)
   std::unique_ptr<ReceiptQueries> receipts;    // made on first use
 };

@@ -6,6 +6,7 @@
 #include "contact_handler.h"
 #include "health_handler.h"
 #include "login_handler.h"
+#include "photo_handler.h"
 #include "receipt_handlers.h"
 #include "register_handler.h"
 #include "sync_handler.h"
@@ -103,6 +104,7 @@ Poco::Net::HTTPRequestHandler* RequestRouter::createRequestHandler(
       return new ContactHandler(context_, std::string(name));
     }
   }
+  if (Poco::Net::HTTPRequestHandler* photo = RoutePhoto(context_, path, method)) return photo;
   for (const Route& r : kRoutes) {
     if (r.path != path) continue;
     if (method != r.method)

@@ -4,6 +4,7 @@
 //   POST /v1/sync    SyncHandler
 //   POST /v1/register  RegisterHandler;  POST /v1/refresh, /v1/logout  token_handlers.h
 //   GET  /v1/admin/users/{name}/contact      ContactHandler
+//   GET  /v1/photos/{sha256}[/status], PATCH /v1/photos/{sha256}   PhotoHandler
 //   GET  /admin, /admin/...                  AdminPageHandler (the console's files)
 //   GET  /v1/admin/conflicts[/{id}], POST /v1/admin/conflicts/{id}/resolve   AdminApiHandler
 // An unknown path is a 404 JSON error, a known path with another method a 405.

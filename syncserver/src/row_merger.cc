@@ -20,8 +20,9 @@ Result<std::unique_ptr<RowMerger>> RowMerger::Create(sql::Db& db, const TableSha
   }
   const TableShape* reports = shapes.Find("reports");
   const TableShape* events = shapes.Find("case_events");
-  if (reports == nullptr || events == nullptr)
-    return Internal("synced tables reports/case_events missing");
+  const TableShape* photos = shapes.Find("photos");
+  if (reports == nullptr || events == nullptr || photos == nullptr)
+    return Internal("synced tables reports/case_events/photos missing");
   m->report_ward_ = reports->Index("ward_id");
   m->report_unit_ = reports->Index("assigned_unit");
   m->report_ref_ = reports->Index("reporter_ref");
@@ -29,6 +30,7 @@ Result<std::unique_ptr<RowMerger>> RowMerger::Create(sql::Db& db, const TableSha
   m->report_updated_ = reports->Index("updated_at");
   m->report_due_ = reports->Index("due_at");
   m->event_report_ = events->Index("report_id");
+  m->photo_report_ = photos->Index("report_id");
   struct {
     sql::Statement* target;
     const char* sql;
@@ -37,6 +39,8 @@ Result<std::unique_ptr<RowMerger>> RowMerger::Create(sql::Db& db, const TableSha
        "SELECT ward_id, assigned_unit, reporter_ref, status, due_at, expected_at, resolved_at, "
        "duplicate_of FROM reports WHERE id = ?1"},
       {&m->report_events_, "SELECT id FROM case_events WHERE report_id = ?1"},
+      {&m->report_photos_, "SELECT id FROM photos WHERE report_id = ?1"},
+      {&m->count_photos_, "SELECT count(*) FROM photos WHERE report_id = ?1 AND role = ?2"},
       // Events written by staff: a report they have worked on is no longer the citizen's
       // alone to withdraw.
       {&m->staff_events_,
@@ -83,6 +87,15 @@ Result<std::optional<ReportFacts>> RowMerger::FindReport(std::string_view id,
     out->deleted = true;
   }
   return out;
+}
+
+Result<int64_t> RowMerger::CountPhotos(std::string_view report_id, std::string_view role) {
+  count_photos_.Bind(1, report_id).Bind(2, role);
+  Result<bool> row = count_photos_.Step();
+  if (!row.ok()) return row.status();
+  int64_t n = *row ? count_photos_.Int(0) : 0;
+  count_photos_.Reset();
+  return n;
 }
 
 TableWriter* RowMerger::Writer(std::string_view table) {
@@ -225,9 +238,9 @@ Status RowMerger::ParkUpdateOfDeleted(TableWriter& w, const RowChange& change,
 Status RowMerger::ApplyDelete(TableWriter& w, const RowChange& change, const MergeScope& scope,
                               EntryOutcome* out) {
   const TableShape& shape = w.shape();
-  // A case event goes with its report (the validator checked the same change deletes it):
-  // deleted with it, or kept with it when the withdrawal is parked.
-  if (shape.name == "case_events") return Status::Ok();
+  // A case event or photo goes with its report (the validator checked the same change
+  // deletes it): deleted with it, or kept with it when the withdrawal is parked.
+  if (shape.name == "case_events" || shape.name == "photos") return Status::Ok();
   const Value& pk = change.old_values[shape.pk_column];
   Result<bool> exists = w.Read(pk, &current_);
   if (!exists.ok()) return exists.status();
@@ -322,35 +335,40 @@ Status RowMerger::WriteColumns(TableWriter& w, const std::vector<int>& columns,
   ReportAudiences((*old)->ward_id, (*old)->assigned_unit, (*old)->reporter_ref, &before);
   Q11_RETURN_IF_ERROR(w.Update(pk, columns, row));
   Q11_RETURN_IF_ERROR(Log(shape, row, out, /*deleted=*/false, &before, echo));
-  return RefileEvents(pk.text(), before, out);
+  return RefileChildren(pk.text(), before, out);
 }
 
-Result<std::vector<std::string>> RowMerger::EventIds(std::string_view report_id) {
+Result<std::vector<std::string>> RowMerger::ChildIds(sql::Statement& ids_of,
+                                                     std::string_view report_id) {
   std::vector<std::string> ids;
-  report_events_.Bind(1, report_id);
+  ids_of.Bind(1, report_id);
   for (;;) {
-    Result<bool> r = report_events_.Step();
+    Result<bool> r = ids_of.Step();
     if (!r.ok()) {
-      report_events_.Reset();
+      ids_of.Reset();
       return r.status();
     }
     if (!*r) break;
-    ids.push_back(report_events_.Text(0));
+    ids.push_back(ids_of.Text(0));
   }
-  report_events_.Reset();
+  ids_of.Reset();
   return ids;
 }
 
-Status RowMerger::RefileEvents(std::string_view id, const std::vector<std::string>& before,
-                               EntryOutcome* out) {
-  Result<std::vector<std::string>> ids = EventIds(id);
-  if (!ids.ok()) return ids.status();
-  TableWriter* events = Writer("case_events");
-  std::vector<Value> event;
-  for (const std::string& event_id : *ids) {
-    Result<bool> found = events->Read(Value::Text(event_id), &event);
-    if (!found.ok()) return found.status();
-    if (*found) Q11_RETURN_IF_ERROR(Log(events->shape(), event, out, /*deleted=*/false, &before));
+Status RowMerger::RefileChildren(std::string_view id, const std::vector<std::string>& before,
+                                 EntryOutcome* out) {
+  for (auto [table, ids_of] : {std::pair{"case_events", &report_events_},
+                               std::pair{"photos", &report_photos_}}) {
+    Result<std::vector<std::string>> ids = ChildIds(*ids_of, id);
+    if (!ids.ok()) return ids.status();
+    TableWriter* children = Writer(table);
+    std::vector<Value> child;
+    for (const std::string& child_id : *ids) {
+      Result<bool> found = children->Read(Value::Text(child_id), &child);
+      if (!found.ok()) return found.status();
+      if (*found)
+        Q11_RETURN_IF_ERROR(Log(children->shape(), child, out, /*deleted=*/false, &before));
+    }
   }
   return Status::Ok();
 }
@@ -361,24 +379,32 @@ Status RowMerger::DeleteRow(TableWriter& w, const std::vector<Value>& row, std::
   const Value& pk = row[shape.pk_column];
   const std::string at = FormatUtc(now_ms);
   if (shape.name == "reports") {
-    // Its events first, while the report still gives them their audiences.
-    TableWriter* events = Writer("case_events");
-    Result<std::vector<std::string>> ids = EventIds(pk.text());
-    if (!ids.ok()) return ids.status();
-    std::vector<Value> event;
-    for (const std::string& id : *ids) {
-      Value key = Value::Text(id);
-      Result<bool> found = events->Read(key, &event);
-      if (!found.ok()) return found.status();
-      if (!*found) continue;
-      Q11_RETURN_IF_ERROR(archive_.Save(events->shape(), key, actor, at));
-      Q11_RETURN_IF_ERROR(Log(events->shape(), event, out, /*deleted=*/true));
-      Q11_RETURN_IF_ERROR(events->Delete(key));
-    }
+    // Its events and photos first, while the report still gives them their audiences.
+    Q11_RETURN_IF_ERROR(DeleteChildren("case_events", report_events_, pk, actor, at, out));
+    Q11_RETURN_IF_ERROR(DeleteChildren("photos", report_photos_, pk, actor, at, out));
   }
   Q11_RETURN_IF_ERROR(archive_.Save(shape, pk, actor, at));
   Q11_RETURN_IF_ERROR(Log(shape, row, out, /*deleted=*/true));
   return w.Delete(pk);
+}
+
+Status RowMerger::DeleteChildren(std::string_view table, sql::Statement& ids_of,
+                                 const Value& report_id, std::string_view actor,
+                                 const std::string& at, EntryOutcome* out) {
+  TableWriter* children = Writer(table);
+  Result<std::vector<std::string>> ids = ChildIds(ids_of, report_id.text());
+  if (!ids.ok()) return ids.status();
+  std::vector<Value> child;
+  for (const std::string& id : *ids) {
+    Value key = Value::Text(id);
+    Result<bool> found = children->Read(key, &child);
+    if (!found.ok()) return found.status();
+    if (!*found) continue;
+    Q11_RETURN_IF_ERROR(archive_.Save(children->shape(), key, actor, at));
+    Q11_RETURN_IF_ERROR(Log(children->shape(), child, out, /*deleted=*/true));
+    Q11_RETURN_IF_ERROR(children->Delete(key));
+  }
+  return Status::Ok();
 }
 
 Status RowMerger::RestoreRow(TableWriter& w, const std::vector<Value>& row, EntryOutcome* out) {
@@ -399,11 +425,13 @@ Status RowMerger::Log(const TableShape& shape, const std::vector<Value>& row, En
   if (shape.name == "reports") {
     ReportAudiences(row[report_ward_].text(), row[report_unit_].text(), row[report_ref_].text(),
                     &audiences_);
-  } else if (shape.name == "case_events") {
-    Result<std::optional<ReportFacts>> report = FindReport(row[event_report_].text());
+  } else if (shape.name == "case_events" || shape.name == "photos") {
+    int report_col = shape.name == "photos" ? photo_report_ : event_report_;
+    Result<std::optional<ReportFacts>> report = FindReport(row[report_col].text());
     if (!report.ok()) return report.status();
     if (!report->has_value())  // the validator checked it exists; keep the log consistent anyway
-      return Refusal(StatusCode::kNotFound, "case_events row " + pk.Describe() + ": no such report",
+      return Refusal(StatusCode::kNotFound,
+                     shape.name + " row " + pk.Describe() + ": no such report",
                      "không tìm thấy phản ánh");
     const ReportFacts& f = **report;
     ReportAudiences(f.ward_id, f.assigned_unit, f.reporter_ref, &audiences_);

@@ -21,8 +21,9 @@
 //   CONSTRAINT  a NOT NULL/UNIQUE failure of the SQL is a refusal naming the table
 //           (the validator catches the known ones first, naming the column).
 //
-// Audiences: a report is filed under its own audiences; a case event under those of its
-// report at the time it is written.
+// Audiences: a report is filed under its own audiences; a case event or a photo under
+// those of its report at the time it is written. Photos are append-only and go with their
+// report like its events.
 #pragma once
 
 #include <cstdint>
@@ -74,6 +75,8 @@ class RowMerger {
   // The report as the write transaction sees it (for the validator and for audiences).
   // With `include_deleted`, a deleted report's last values (facts.deleted = true).
   Result<std::optional<ReportFacts>> FindReport(std::string_view id, bool include_deleted = false);
+  // Photos of `role` the report holds (for the per-report limit).
+  Result<int64_t> CountPhotos(std::string_view report_id, std::string_view role);
 
   // Row writes shared with the conflict resolver; each files the change log.
   // nullptr for a table that is not synced.
@@ -115,20 +118,25 @@ class RowMerger {
   Status Log(const TableShape& shape, const std::vector<Value>& row, EntryOutcome* out,
              bool deleted = false, const std::vector<std::string>* before = nullptr,
              const MergeScope* echo = nullptr);
-  // After report `id` moved from audiences `before`: files its case events again, under
-  // the audiences that see it now, with removals for those that no longer do.
-  Status RefileEvents(std::string_view id, const std::vector<std::string>& before,
-                      EntryOutcome* out);
-  // The ids of the report's case events.
-  Result<std::vector<std::string>> EventIds(std::string_view report_id);
+  // After report `id` moved from audiences `before`: files its case events and photos
+  // again, under the audiences that see it now, with removals for those that no longer do.
+  Status RefileChildren(std::string_view id, const std::vector<std::string>& before,
+                        EntryOutcome* out);
+  // The ids `ids_of` (report_events_ or report_photos_) selects for the report.
+  Result<std::vector<std::string>> ChildIds(sql::Statement& ids_of, std::string_view report_id);
 
   ChangeLog& log_;
   ConflictLog& conflicts_;
   RowArchive& archive_;
   std::map<std::string, std::unique_ptr<TableWriter>, std::less<>> writers_;
-  sql::Statement report_facts_, report_events_, staff_events_;
+  // Deletes the rows of `table` whose report_id is `report_id` (archived, logged as
+  // tombstones): a withdrawn report's events and photos.
+  Status DeleteChildren(std::string_view table, sql::Statement& ids_of, const Value& report_id,
+                        std::string_view actor, const std::string& at, EntryOutcome* out);
+
+  sql::Statement report_facts_, report_events_, report_photos_, staff_events_, count_photos_;
   int report_ward_ = -1, report_unit_ = -1, report_ref_ = -1, report_status_ = -1,
-      report_updated_ = -1, report_due_ = -1, event_report_ = -1;
+      report_updated_ = -1, report_due_ = -1, event_report_ = -1, photo_report_ = -1;
   // Scratch buffers reused across rows to avoid allocating per change.
   std::vector<Value> current_;
   std::vector<int> set_columns_;

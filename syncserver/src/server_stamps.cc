@@ -68,7 +68,7 @@ Status StampServerColumns(DecodedChangeset* cs, const StampContext& ctx) {
         row.new_values[receipt] = Value::Text(*code);
         row.server_stamped = true;
       }
-    } else if (t.table == "case_events") {
+    } else if (t.table == "case_events" || t.table == "photos") {
       const int ref = shape->Index("author_ref"), role_col = shape->Index("author_role");
       for (RowChange& row : t.rows) {
         if (row.op != SQLITE_INSERT) continue;

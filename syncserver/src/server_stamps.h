@@ -9,6 +9,7 @@
 //                              status to resolved (the citizen's reopen period starts here)
 //   case_events.author_ref     the citizen's pseudonym, or the official's user id
 //   case_events.author_role    the author's role
+//   photos.author_ref, photos.author_role   the same as for case_events
 // Runs after validation, before the rows are applied. For resolved_at on an UPDATE the
 // stamp writes the server's current value as the change's old value too, so the three-way
 // merge takes it as a change only the device side made.

@@ -131,6 +131,34 @@ class SqliteStore final : public Store {
     return std::optional<Account>(std::move((*s)->account));
   }
 
+  Result<std::vector<PhotoHolder>> FindPhotoHolders(std::string_view sha256) override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    sql::Statement& st = (*r)->photo_holders;
+    st.Bind(1, sha256);
+    std::vector<PhotoHolder> out;
+    for (;;) {
+      Result<bool> row = st.Step();
+      if (!row.ok()) {
+        st.Reset();
+        return row.status();
+      }
+      if (!*row) break;
+      PhotoHolder h;
+      h.photo_id = st.Text(0);
+      h.report_id = st.Text(1);
+      h.role = st.Text(2);
+      h.mime = st.Text(3);
+      h.bytes = st.Int(4);
+      h.ward_id = st.Text(5);
+      h.assigned_unit = st.Text(6);
+      h.reporter_ref = st.Text(7);
+      out.push_back(std::move(h));
+    }
+    st.Reset();
+    return out;
+  }
+
   Result<std::vector<Account>> ListAccounts() override {
     Result<ReaderPool::Lease> r = readers_.Acquire();
     if (!r.ok()) return r.status();

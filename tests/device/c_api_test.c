@@ -158,6 +158,36 @@ int main(void) {
   db = NULL;
   EXPECT(q11_open(path, &db) == Q11_OK);
   EXPECT(q11_outbox_count(db, &n) == Q11_OK && n == 8);
+
+  /* Photos: attached offline (one outbox entry), listed, and fetched from the device itself. */
+  char photo_path[256];
+  snprintf(photo_path, sizeof photo_path, "%s/photo.jpg", dir);
+  FILE* pf = fopen(photo_path, "wb");
+  if (pf != NULL) {
+    fputs("\xFF\xD8\xFF\xE0 not a real JPEG body, enough for the device's checks", pf);
+    fclose(pf);
+  }
+  char* reports = NULL;
+  EXPECT(q11_report_list_json(db, &reports) == Q11_OK);
+  char report_id[37] = {0};
+  const char* at = reports != NULL ? strstr(reports, "\"id\":\"") : NULL;
+  if (at != NULL) memcpy(report_id, at + 6, 36);
+  q11_free(reports);
+  char* photo_id = NULL;
+  EXPECT(q11_photo_attach(db, report_id, photo_path, &photo_id) == Q11_OK);
+  EXPECT(photo_id != NULL && strlen(photo_id) == 36);
+  EXPECT(q11_outbox_count(db, &n) == Q11_OK && n == 9);
+  json = NULL;
+  EXPECT(q11_photo_list_json(db, report_id, &json) == Q11_OK);
+  EXPECT(json != NULL && strstr(json, "\"local\":\"unsent\"") != NULL);
+  q11_free(json);
+  char* local = NULL;
+  EXPECT(q11_photo_fetch(db, photo_id, 0, &local) == Q11_OK);
+  EXPECT(local != NULL && strstr(local, ".photos/") != NULL);
+  q11_free(local);
+  EXPECT(q11_photo_attach(db, report_id, "/no/such/photo.jpg", NULL) == Q11_NOT_FOUND);
+  EXPECT(q11_photo_attach(db, NULL, photo_path, NULL) == Q11_MISUSE);
+  q11_free(photo_id);
   q11_close(db);
 
   /* A file that is not a database. */

@@ -22,6 +22,7 @@
 
 #include "devicecore/account.h"
 #include "devicecore/database.h"
+#include "devicecore/photos.h"
 #include "devicecore/sync.h"
 #include "protocol/sync_messages.h"
 #include "q11sqlite/sqlite.h"
@@ -525,6 +526,11 @@ TEST_CASE("Read rules: a report reassigned away leaves the old unit's device, hi
   auto district = f.Device("canbo.q11", "mat-khau-q11");
   auto report = f.lan->FileReport(Sample("p04", "Đèn đường hỏng"));
   REQUIRE(report.ok());
+  {
+    // A photo row travels with the report (its bytes are not the point here).
+    std::ofstream(f.tmp.File("den.jpg"), std::ios::binary) << "\xFF\xD8\xFF\xE0 JPEG-ish bytes";
+    REQUIRE(AttachPhotos(*f.lan, *report, {f.tmp.File("den.jpg")}).ok());
+  }
   f.SyncOk(*f.lan);
   f.SyncOk(*f.p04);
   REQUIRE(f.p04->AssignUnit(*report, "p05", "Chuyển phường 5 xử lý").ok());
@@ -548,11 +554,13 @@ TEST_CASE("Read rules: a report reassigned away leaves the old unit's device, hi
   auto raw = sql::Db::Open(f.paths["canbo.p05"], false);
   REQUIRE(raw.ok());
   CHECK(raw->QueryText("SELECT count(*) FROM case_events")->value_or("") == "0");
+  CHECK(raw->QueryText("SELECT count(*) FROM photos")->value_or("") == "0");
   for (Database* db : {f.p04.get(), f.lan.get(), district.get()}) {
     auto shown = db->GetReport(*report);
     REQUIRE(shown.ok());
     CHECK(shown->assigned_unit == std::optional<std::string>("phong-qldt"));
     CHECK(shown->events.size() == 2);
+    CHECK(ListPhotos(*db, *report)->size() == 1);
   }
   // Nothing waits or was refused anywhere.
   for (Database* db : {f.p04.get(), f.p05.get(), f.lan.get(), district.get()})

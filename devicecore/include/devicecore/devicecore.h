@@ -201,6 +201,25 @@ int q11_sync(q11_db* db, char** pzSummary /* OUT: JSON summary, or NULL */);
 /* Number of entries in the outbox (local changes the server has not fully settled). */
 int q11_outbox_count(q11_db* db, int64_t* pnCount /* OUT: count */);
 
+/*
+** Photos (devicecore/photos.h). q11_photo_attach copies the file (JPEG, PNG, WebP or HEIC,
+** at most 8 MiB; at most 6 per report) into the device's photo folder and queues it; works
+** offline. Its bytes go up at the next q11_sync, after the report ("photos" in the summary).
+** Q11_RESOURCE_EXHAUSTED: over a limit; Q11_INVALID_ARGUMENT: not an image; Q11_NOT_FOUND:
+** no such report or file.
+*/
+int q11_photo_attach(q11_db* db, const char* zReportId, const char* zFile,
+                     char** pzPhotoId /* OUT: the new photo id, or NULL */);
+/* The photos of a report as a JSON array (id, role, sha256, mime, bytes, local, ...). */
+int q11_photo_list_json(q11_db* db, const char* zReportId, char** pzJson /* OUT: JSON array */);
+/*
+** A local file path holding the photo: bThumb != 0 for its 320 px thumbnail, else the full
+** photo. Downloads it when needed (resuming a broken download); Q11_UNAVAILABLE when the
+** server cannot be reached (what arrived is kept for the next call).
+*/
+int q11_photo_fetch(q11_db* db, const char* zPhotoId, int bThumb,
+                    char** pzPath /* OUT: file path */);
+
 /* The library version, "0.1.0". Static string. */
 const char* q11_libversion(void);
 

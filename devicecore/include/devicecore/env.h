@@ -5,9 +5,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "protocol/result.h"
 
@@ -31,6 +34,23 @@ struct HttpReply {
   std::string retry_after;     // the Retry-After header of a 429/503, "" when absent
   int64_t bytes_sent = 0;      // request line + headers + body, as written to the socket
   int64_t bytes_received = 0;  // status line + headers + body
+  // Response headers (filled by Send; names as the server wrote them).
+  std::vector<std::pair<std::string, std::string>> headers;
+  // The value of header `name` (case-insensitive), "" when absent.
+  std::string Header(std::string_view name) const;
+};
+
+// Any request (Transport::Send): the photo endpoints need GET with Range and PATCH.
+struct HttpRequest {
+  std::string method = "GET";
+  std::string path;  // with the query string
+  std::string content_type;
+  std::string_view body;  // must stay live during Send
+  std::string bearer;     // empty: no Authorization header
+  std::vector<std::pair<std::string, std::string>> headers;
+  // When set, the reply body is handed here piece by piece as it arrives instead of being
+  // kept in reply.body: a download that breaks keeps what came before the break.
+  std::function<void(std::string_view)> on_body;
 };
 
 // One HTTP POST to the server. Implementations return kUnavailable for connection
@@ -42,6 +62,9 @@ class Transport {
   // `bearer` empty: no Authorization header.
   virtual Result<HttpReply> Post(std::string_view path, std::string_view content_type,
                                  std::string_view body, std::string_view bearer) = 0;
+  // Any method, with headers and a streamed reply body; the same error rules as Post. The
+  // default answers kFailedPrecondition: a transport made for sync tests carries no photos.
+  virtual Result<HttpReply> Send(const HttpRequest& request);
 };
 
 // A Transport over Poco's HTTPClientSession to base_url ("http://127.0.0.1:8080").

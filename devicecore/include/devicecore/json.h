@@ -39,5 +39,7 @@ std::string OutboxToJson(const std::vector<OutboxEntry>& entries);
 std::string SettledToJson(const std::vector<SettledChange>& settled);
 // Every SyncResult field, same names ("settled": [{"seq","verdict","message","report_ids"}]).
 std::string SyncResultToJson(const SyncResult& result);
+// The photos of a report (photos.h), as an array of objects with Photo's fields.
+std::string PhotosToJson(const std::vector<Photo>& photos);
 
 }  // namespace q11::device

@@ -15,6 +15,7 @@
 #include "devicecore/account.h"  // Login, Register, Logout
 #include "devicecore/database.h"
 #include "devicecore/env.h"
+#include "devicecore/photos.h"
 #include "protocol/result.h"
 
 namespace q11::device {
@@ -24,6 +25,13 @@ struct SyncOptions {
   int initial_backoff_ms = 200;  // doubled after each failed attempt
   int max_pages = 1000;          // stop after this many round trips
   uint32_t max_pull_rows = 0;    // 0: server default
+  // After the push and pull: send the bytes of unsent photos (photos.h). Their failure never
+  // fails the sync; the report went out already.
+  bool upload_photos = true;
+  // Then fetch the thumbnails of photos this device has rows for but no bytes (photos.h),
+  // so officials see a report's photos small first; full photos only on demand.
+  bool fetch_thumbnails = true;
+  PhotoProgressFn photo_progress;  // bytes done / total while photos go up; may be empty
 };
 
 struct SyncResult {
@@ -40,11 +48,13 @@ struct SyncResult {
   int retried = 0;           // entries the server asked to send again later (verdict retry)
   int64_t pull_omitted = 0;  // pulled changes skipped because they broke a local constraint
   bool has_more = false;     // stopped at max_pages with more to exchange
+  PhotoUploadResult photos;  // what happened to the photo bytes
 };
 
 // Tokens: when the access token expires within a minute, it is refreshed first; a sync
 // request answered 401 is refreshed once and sent once more. A refresh the server refuses
 // ends the session (tokens forgotten, outbox untouched): kUnauthenticated, log in again.
+// Then the photos' bytes go up (UploadPhotos); how that went is in result.photos.
 // Errors: kUnauthenticated (not logged in / session expired: log in again), kUnavailable
 // (server unreachable after retries; the message says how many changes wait),
 // kPermissionDenied, kDataLoss (a malformed response), kInternal.

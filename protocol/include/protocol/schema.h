@@ -11,13 +11,13 @@
 
 namespace q11::schema {
 
-// CREATE TABLE IF NOT EXISTS statements for units, categories, reports, case_events.
+// CREATE TABLE IF NOT EXISTS statements for units, categories, reports, case_events, photos.
 std::string_view SyncedTablesSql();
 // INSERT OR IGNORE statements for Quận 11's units and categories.
 std::string_view ReferenceDataSql();
 
-inline constexpr std::array<std::string_view, 4> kSyncedTables = {"units", "categories", "reports",
-                                                                  "case_events"};
+inline constexpr std::array<std::string_view, 5> kSyncedTables = {"units", "categories", "reports",
+                                                                  "case_events", "photos"};
 // The workflow between them: protocol/workflow.h.
 inline constexpr std::array<std::string_view, 9> kStatuses = {
     "new",    "accepted", "assigned",  "in_progress", "resolved",

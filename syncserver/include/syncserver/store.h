@@ -49,6 +49,13 @@ struct PublicCase {
   std::vector<Step> history;  // staff's status, assignment, progress and result events
 };
 
+// A photo row with the facts of its report that decide who may see it (photos by hash).
+struct PhotoHolder {
+  std::string photo_id, report_id, role, mime;
+  int64_t bytes = 0;
+  std::string ward_id, assigned_unit, reporter_ref;  // of the report; "" when NULL
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -90,6 +97,9 @@ class Store {
 
   // The public view of the report holding canonical receipt code `code`; nullopt when none.
   virtual Result<std::optional<PublicCase>> FindByReceipt(std::string_view code) = 0;
+
+  // The photo rows (of live reports) whose content address is `sha256`, at most 64.
+  virtual Result<std::vector<PhotoHolder>> FindPhotoHolders(std::string_view sha256) = 0;
 
   // Parked conflicts (syncserver/conflict.h, docs/conflicts.md), newest first.
   virtual Result<std::vector<ConflictSummary>> ListConflicts(const ConflictFilter& filter) = 0;
