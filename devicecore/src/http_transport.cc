@@ -39,8 +39,10 @@ class HttpTransport final : public Transport {
   }
 
   Result<HttpReply> Send(const HttpRequest& request) override {
-    // As in Post: one quick retry when a kept-alive connection turns out closed. A streamed
-    // body that already delivered bytes is not retried here: the caller resumes.
+    // A kept-alive connection the server has meanwhile closed fails on first use; that is
+    // not the server being down, so try once more on a fresh connection at once (our
+    // requests are safe to repeat: sync is idempotent by local_seq, uploads by offset). A
+    // streamed body that already delivered bytes is not retried here: the caller resumes.
     bool reused = session_.connected();
     bool delivered = false;
     Result<HttpReply> r = SendOnce(request, &delivered);
@@ -53,60 +55,16 @@ class HttpTransport final : public Transport {
 
   Result<HttpReply> Post(std::string_view path, std::string_view content_type,
                          std::string_view body, std::string_view bearer) override {
-    // A kept-alive connection the server has meanwhile closed fails on first use; that is
-    // not the server being down, so try once more on a fresh connection at once. Both
-    // requests we send are safe to repeat (sync is idempotent by local_seq).
-    bool reused = session_.connected();
-    Result<HttpReply> r = PostOnce(path, content_type, body, bearer);
-    if (!r.ok() && reused && r.status().code() == StatusCode::kUnavailable) {
-      session_.reset();
-      r = PostOnce(path, content_type, body, bearer);
-    }
-    return r;
+    HttpRequest request;
+    request.method = "POST";
+    request.path = std::string(path);
+    request.content_type = std::string(content_type);
+    request.body = body;
+    request.bearer = std::string(bearer);
+    return Send(request);
   }
 
  private:
-  Result<HttpReply> PostOnce(std::string_view path, std::string_view content_type,
-                             std::string_view body, std::string_view bearer) {
-    HttpReply reply;
-    try {
-      Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST, prefix_ + std::string(path),
-                                 Poco::Net::HTTPMessage::HTTP_1_1);
-      req.setContentType(std::string(content_type));
-      req.setContentLength(static_cast<std::streamsize>(body.size()));
-      req.setKeepAlive(true);
-      if (!bearer.empty()) req.set("Authorization", "Bearer " + std::string(bearer));
-      std::ostream& out = session_.sendRequest(req);
-      out.write(body.data(), static_cast<std::streamsize>(body.size()));
-      out.flush();
-      reply.bytes_sent = HeadSize(req) + static_cast<int64_t>(body.size());
-
-      Poco::Net::HTTPResponse resp;
-      std::istream& in = session_.receiveResponse(resp);
-      Poco::StreamCopier::copyToString(in, reply.body);
-      reply.status = static_cast<int>(resp.getStatus());
-      reply.content_type = resp.getContentType();
-      reply.retry_after = resp.get("Retry-After", "");
-      reply.bytes_received = HeadSize(resp) + static_cast<int64_t>(reply.body.size());
-      return reply;
-    } catch (const Poco::Net::ConnectionRefusedException& e) {
-      session_.reset();
-      return Unavailable("connection refused by " + base_url_);
-    } catch (const Poco::TimeoutException& e) {
-      session_.reset();
-      return Unavailable("timed out talking to " + base_url_);
-    } catch (const Poco::Net::NetException& e) {
-      session_.reset();
-      return Unavailable("network error talking to " + base_url_ + ": " + e.displayText());
-    } catch (const Poco::IOException& e) {
-      session_.reset();
-      return Unavailable("i/o error talking to " + base_url_ + ": " + e.displayText());
-    } catch (const Poco::Exception& e) {
-      session_.reset();
-      return Unavailable("cannot talk to " + base_url_ + ": " + e.displayText());
-    }
-  }
-
   Result<HttpReply> SendOnce(const HttpRequest& request, bool* delivered) {
     HttpReply reply;
     try {
@@ -153,12 +111,18 @@ class HttpTransport final : public Transport {
       }
       reply.bytes_received = HeadSize(resp) + body_bytes;
       return reply;
+    } catch (const Poco::Net::ConnectionRefusedException& e) {
+      session_.reset();
+      return Unavailable("connection refused by " + base_url_);
     } catch (const Poco::TimeoutException& e) {
       session_.reset();
       return Unavailable("timed out talking to " + base_url_);
     } catch (const Poco::Net::NetException& e) {
       session_.reset();
       return Unavailable("network error talking to " + base_url_ + ": " + e.displayText());
+    } catch (const Poco::IOException& e) {
+      session_.reset();
+      return Unavailable("i/o error talking to " + base_url_ + ": " + e.displayText());
     } catch (const Poco::Exception& e) {
       session_.reset();
       return Unavailable("cannot talk to " + base_url_ + ": " + e.displayText());

@@ -502,15 +502,21 @@ class Validator {
     return Status::Ok();
   }
 
-  Status CheckEventDelete(const TableShape& shape, const RowChange& row, const Checker& ck) {
-    EventColumns c(shape);
-    if (account_.role != Role::kCitizen ||
-        !deleted_reports_.count(std::string(row.old_values[c.report_id].text())))
-      return ck.Denied(-1,
-                       "case events are append-only; they are removed only with their report "
-                       "when its citizen withdraws it",
-                       "lịch sử xử lý chỉ được thêm; chỉ bị xóa cùng phản ánh khi người dân rút");
+  // Events and photos are append-only: removed only with their report, when its citizen
+  // withdraws it in the same changeset.
+  Status CheckChildDelete(std::string_view report_id, const Checker& ck, std::string_view en,
+                          std::string_view vi) {
+    if (account_.role != Role::kCitizen || !deleted_reports_.count(std::string(report_id)))
+      return ck.Denied(-1, en, vi);
     return Status::Ok();
+  }
+
+  Status CheckEventDelete(const TableShape& shape, const RowChange& row, const Checker& ck) {
+    return CheckChildDelete(
+        row.old_values[EventColumns(shape).report_id].text(), ck,
+        "case events are append-only; they are removed only with their report when its citizen "
+        "withdraws it",
+        "lịch sử xử lý chỉ được thêm; chỉ bị xóa cùng phản ánh khi người dân rút");
   }
 
   Status CheckEvent(const TableShape& shape, const RowChange& row, const Checker& ck) {
@@ -581,14 +587,10 @@ class Validator {
   }
 
   Status CheckPhotoDelete(const TableShape& shape, const RowChange& row, const Checker& ck) {
-    PhotoColumns c(shape);
-    if (account_.role != Role::kCitizen ||
-        !deleted_reports_.count(std::string(row.old_values[c.report_id].text())))
-      return ck.Denied(-1,
-                       "photos are append-only; they are removed only with their report when "
-                       "its citizen withdraws it",
-                       "ảnh chỉ được thêm; chỉ bị xóa cùng phản ánh khi người dân rút");
-    return Status::Ok();
+    return CheckChildDelete(row.old_values[PhotoColumns(shape).report_id].text(), ck,
+                            "photos are append-only; they are removed only with their report "
+                            "when its citizen withdraws it",
+                            "ảnh chỉ được thêm; chỉ bị xóa cùng phản ánh khi người dân rút");
   }
 
   // Photo metadata (the bytes are checked against sha256 when they arrive, photo_store.h).
