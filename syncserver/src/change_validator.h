@@ -70,7 +70,7 @@ struct ValidationContext {
   const TableShapes* shapes = nullptr;
   const ReferenceData* refs = nullptr;
   ReportLookup find_report;
-  int64_t now_ms = 0;  // the server's clock: overdue cases, the reopen period
+  int64_t now_ms = 0;         // the server's clock: overdue cases, the reopen period
   PhotoCounter count_photos;  // may be empty: then only this changeset's photos are counted
 };
 

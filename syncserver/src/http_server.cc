@@ -185,9 +185,9 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   if (!security.ok()) return security.status();
   Result<std::unique_ptr<PhotoStore>> photos = PhotoStore::Open(paths.photos);
   if (!photos.ok()) return photos.status();
-  auto server = std::make_unique<RunningServer>(std::move(changes), std::move(*store),
-                                                std::move(*tokens), std::move(*security),
-                                                std::move(*photos));
+  auto server =
+      std::make_unique<RunningServer>(std::move(changes), std::move(*store), std::move(*tokens),
+                                      std::move(*security), std::move(*photos));
   Q11_RETURN_IF_ERROR(server->Listen(options));
   Q11_RETURN_IF_ERROR(WriteFileAtomically(paths.port_file, std::to_string(server->port()) + "\n"));
   return std::unique_ptr<Server>(std::move(server));

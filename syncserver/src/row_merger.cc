@@ -357,8 +357,8 @@ Result<std::vector<std::string>> RowMerger::ChildIds(sql::Statement& ids_of,
 
 Status RowMerger::RefileChildren(std::string_view id, const std::vector<std::string>& before,
                                  EntryOutcome* out) {
-  for (auto [table, ids_of] : {std::pair{"case_events", &report_events_},
-                               std::pair{"photos", &report_photos_}}) {
+  for (auto [table, ids_of] :
+       {std::pair{"case_events", &report_events_}, std::pair{"photos", &report_photos_}}) {
     Result<std::vector<std::string>> ids = ChildIds(*ids_of, id);
     if (!ids.ok()) return ids.status();
     TableWriter* children = Writer(table);

@@ -181,16 +181,21 @@ TEST_CASE("a merge the server explains is kept as a note, never replayed", "[syn
       Query(d.path(), "SELECT id FROM case_events WHERE kind = 'assignment'");
   wire::SyncResponse page2;
   page2.cursor = 5;
-  page2.pull_changeset =
-      PullBuilder()
-          .Change(ReportRowSql(kR1, "in_progress", "p05"))
-          .Change("INSERT INTO case_events (id, report_id, kind, status, note, unit_id, author_ref, author_role, created_at) VALUES ('" + status_event + "', '" + kR1 +
-                  "', 'status', 'accepted', 'nhận', NULL, 'u-official', 'official', "
-                  "'2027-01-15T01:00:00.000Z')")
-          .Change("INSERT INTO case_events (id, report_id, kind, status, note, unit_id, author_ref, author_role, created_at) VALUES ('" + assign_event + "', '" + kR1 +
-                  "', 'assignment', NULL, '', 'p05', 'u-official', 'official', "
-                  "'2027-01-15T01:00:00.000Z')")
-          .Build();
+  page2.pull_changeset = PullBuilder()
+                             .Change(ReportRowSql(kR1, "in_progress", "p05"))
+                             .Change(
+                                 "INSERT INTO case_events (id, report_id, kind, status, note, "
+                                 "unit_id, author_ref, author_role, created_at) VALUES ('" +
+                                 status_event + "', '" + kR1 +
+                                 "', 'status', 'accepted', 'nhận', NULL, 'u-official', 'official', "
+                                 "'2027-01-15T01:00:00.000Z')")
+                             .Change(
+                                 "INSERT INTO case_events (id, report_id, kind, status, note, "
+                                 "unit_id, author_ref, author_role, created_at) VALUES ('" +
+                                 assign_event + "', '" + kR1 +
+                                 "', 'assignment', NULL, '', 'p05', 'u-official', 'official', "
+                                 "'2027-01-15T01:00:00.000Z')")
+                             .Build();
   bool between = false;
   d.server.script.push_back([&](const FakeTransport::Call&) { return SyncReply(page1); });
   d.server.script.push_back([&](const FakeTransport::Call&) {
