@@ -8,6 +8,7 @@
 
 #include <sstream>
 
+#include "bearer_auth.h"
 #include "http_errors.h"
 #include "protocol/ids.h"
 #include "protocol/receipt_code.h"
@@ -73,7 +74,7 @@ Poco::JSON::Object::Ptr Named(const std::string& id, const std::string& vi, cons
 
 std::string PublicJson(const PublicCase& c, int64_t now_ms) {
   Poco::JSON::Object o;
-  o.set("receipt_code", c.receipt_code);
+  if (!c.receipt_code.empty()) o.set("receipt_code", c.receipt_code);
   o.set("status", c.status);
   o.set("status_vi", std::string(workflow::StatusNameVi(c.status)));
   o.set("status_en", std::string(workflow::StatusNameEn(c.status)));
@@ -239,6 +240,43 @@ void ReceiptApiHandler::Handle(Poco::Net::HTTPServerRequest& request,
     return SendJsonError(response, 404, "not_found", "no report has this receipt code",
                          "Không tìm thấy phản ánh với mã biên nhận này");
   SendJsonBody(response, PublicJson(**found, context().clock_ms()));
+}
+
+void PublicReportsHandler::Handle(Poco::Net::HTTPServerRequest& request,
+                                  Poco::Net::HTTPServerResponse& response) {
+  SetPublicHeaders(response, /*page=*/false);
+  Result<Account> account = AuthorizeBearer(context(), request.get("Authorization", ""));
+  if (!account.ok()) return SendStatusError(response, account.status());
+  if (std::optional<int> wait = Limited(context(), request)) {
+    response.setKeepAlive(false);
+    return SendRateLimited(response, *wait);
+  }
+  std::string ward;
+  int limit = 50, offset = 0;
+  try {
+    for (const auto& [key, value] : Poco::URI(request.getURI()).getQueryParameters()) {
+      if (key == "ward") ward = value;
+      if (key == "limit") limit = std::stoi(value);
+      if (key == "offset") offset = std::stoi(value);
+    }
+  } catch (const std::exception&) {
+    return SendJsonError(response, 400, "invalid_argument", "limit and offset must be numbers",
+                         "limit và offset phải là số");
+  }
+  Result<bool> known = context().store->UnitExists(ward);
+  if (!known.ok()) return SendStatusError(response, known.status());
+  if (!*known)
+    return SendJsonError(response, 400, "invalid_argument", "ward=UNIT is required (e.g. p04)",
+                         "cần tham số ward (ví dụ p04)");
+  if (limit < 1 || limit > 200 || offset < 0)
+    return SendJsonError(response, 400, "invalid_argument", "limit 1-200, offset 0 or more",
+                         "limit từ 1 đến 200, offset từ 0");
+  Result<std::vector<PublicCase>> cases = context().store->ListPublicCases(ward, limit, offset);
+  if (!cases.ok()) return SendStatusError(response, cases.status());
+  const int64_t now = context().clock_ms();
+  std::string body = "{\"ward\":\"" + ward + "\",\"reports\":[";
+  for (size_t i = 0; i < cases->size(); ++i) body += (i ? "," : "") + PublicJson((*cases)[i], now);
+  SendJsonBody(response, body + "]}");
 }
 
 void ReceiptPageHandler::Handle(Poco::Net::HTTPServerRequest& request,

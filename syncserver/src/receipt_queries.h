@@ -20,10 +20,15 @@ class ReceiptQueries {
   static Result<std::unique_ptr<ReceiptQueries>> Create(sql::Db& db);
 
   Result<std::optional<PublicCase>> Find(std::string_view code);
+  // The reports of a ward, most recently updated first, as the public sees them but without
+  // their receipt codes (a code stays its reporter's handle).
+  Result<std::vector<PublicCase>> ListWard(std::string_view ward, int limit, int offset);
 
  private:
   ReceiptQueries() = default;
-  sql::Statement report_, history_;
+  // The current row of `st` (the columns of report_) and its staff history.
+  Result<PublicCase> ReadCase(sql::Statement& st);
+  sql::Statement report_, ward_, history_;
 };
 
 }  // namespace q11::server

@@ -76,6 +76,10 @@ Poco::Net::HTTPRequestHandler* RequestRouter::createRequestHandler(
     if (method != "GET") return wrong_method("GET");
     return new ReceiptApiHandler(context_, std::string(path.substr(kReceipts.size())));
   }
+  if (path == "/v1/public/reports") {
+    if (method != "GET") return wrong_method("GET");
+    return new PublicReportsHandler(context_);
+  }
   if (path == kConflicts) {
     if (method != "GET") return wrong_method("GET");
     return new AdminApiHandler(context_, "", false);

@@ -234,12 +234,18 @@ class SqliteStore final : public Store {
   Result<std::optional<PublicCase>> FindByReceipt(std::string_view code) override {
     Result<ReaderPool::Lease> r = readers_.Acquire();
     if (!r.ok()) return r.status();
-    if (!(*r)->receipts) {
-      Result<std::unique_ptr<ReceiptQueries>> q = ReceiptQueries::Create((*r)->db);
-      if (!q.ok()) return q.status();
-      (*r)->receipts = std::move(*q);
-    }
-    return (*r)->receipts->Find(code);
+    Result<ReceiptQueries*> q = Receipts(**r);
+    if (!q.ok()) return q.status();
+    return (*q)->Find(code);
+  }
+
+  Result<std::vector<PublicCase>> ListPublicCases(std::string_view ward, int limit,
+                                                  int offset) override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    Result<ReceiptQueries*> q = Receipts(**r);
+    if (!q.ok()) return q.status();
+    return (*q)->ListWard(ward, limit, offset);
   }
 
   Result<std::vector<ConflictSummary>> ListConflicts(const ConflictFilter& filter) override {
@@ -269,6 +275,15 @@ class SqliteStore final : public Store {
   }
 
  private:
+  static Result<ReceiptQueries*> Receipts(Reader& reader) {
+    if (!reader.receipts) {
+      Result<std::unique_ptr<ReceiptQueries>> q = ReceiptQueries::Create(reader.db);
+      if (!q.ok()) return q.status();
+      reader.receipts = std::move(*q);
+    }
+    return reader.receipts.get();
+  }
+
   static Result<ConflictQueries*> Queries(Reader& reader) {
     if (!reader.conflicts) {
       Result<std::unique_ptr<ConflictQueries>> q = ConflictQueries::Create(reader.db);

@@ -46,9 +46,10 @@ struct Reply {
 };
 
 Reply Post(int port, const std::string& path, const std::string& body,
-           const std::string& token = "", const std::string& type = "application/json") {
+           const std::string& token = "", const std::string& type = "application/json",
+           const std::string& method = HTTPRequest::HTTP_POST) {
   Poco::Net::HTTPClientSession s("127.0.0.1", static_cast<Poco::UInt16>(port));
-  HTTPRequest req(HTTPRequest::HTTP_POST, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
   if (!token.empty()) req.set("Authorization", "Bearer " + token);
   req.setContentType(type);
   req.setContentLength(static_cast<std::streamsize>(body.size()));
@@ -565,4 +566,47 @@ TEST_CASE("Read rules: a report reassigned away leaves the old unit's device, hi
   // Nothing waits or was refused anywhere.
   for (Database* db : {f.p04.get(), f.p05.get(), f.lan.get(), district.get()})
     CHECK(*db->OutboxCount() == 0);
+}
+
+TEST_CASE("Read rules: citizens see other citizens' reports of a ward, nothing about who filed") {
+  Field f;
+  auto report = f.lan->FileReport(Sample("p04", "Đèn trước nhà số 12 hỏng"));
+  REQUIRE(report.ok());
+  f.SyncOk(*f.lan);
+  f.SyncOk(*f.p04);
+  REQUIRE(f.p04->SetStatus(*report, "accepted", "Đã tiếp nhận, giao đội chiếu sáng").ok());
+  f.SyncOk(*f.p04);
+  auto lan = f.lan->GetAccount();
+  REQUIRE(lan.ok());
+  Reply minh = Post(f.server.port(), "/v1/login", R"({"name":"minh","password":"mat-khau-minh"})");
+  REQUIRE(minh.status == 200);
+  auto get = [&](const std::string& path, const std::string& token) {
+    return Post(f.server.port(), path, "", token, "application/json", HTTPRequest::HTTP_GET);
+  };
+
+  Reply list = get("/v1/public/reports?ward=p04", minh.Str("token"));
+  INFO(list.body);
+  REQUIRE(list.status == 200);
+  auto reports = list.Json()->getArray("reports");
+  REQUIRE(reports->size() == 1);
+  auto r = reports->getObject(0);
+  CHECK(r->getValue<std::string>("status") == "accepted");
+  CHECK(r->getObject("category")->getValue<std::string>("id") == "chieu-sang");
+  CHECK(r->getArray("history")->size() == 1);
+  // Nothing that could lead to the reporter: no pseudonym, no words of theirs, no receipt.
+  CHECK(list.body.find(lan->reporter_ref) == std::string::npos);
+  CHECK(list.body.find("reporter") == std::string::npos);
+  CHECK(list.body.find("Đèn trước nhà") == std::string::npos);
+  CHECK(list.body.find("Đèn đường tắt") == std::string::npos);
+  CHECK(list.body.find("receipt") == std::string::npos);
+  // Minh's own sync still brings him only his own reports.
+  f.SyncOk(*f.minh);
+  CHECK(f.minh->ListReports()->empty());
+
+  CHECK(get("/v1/public/reports?ward=p04", "").status == 401);
+  CHECK(get("/v1/public/reports?ward=nowhere", minh.Str("token")).status == 400);
+  CHECK(get("/v1/public/reports?ward=p04&limit=0", minh.Str("token")).status == 400);
+  CHECK(get("/v1/public/reports?ward=p05", minh.Str("token")).Json()->getArray("reports")->size() ==
+        0);
+  f.StillServing();
 }

@@ -96,6 +96,10 @@ class Store {
                                   std::string_view device_id) = 0;
 
   // The public view of the report holding canonical receipt code `code`; nullopt when none.
+  // A ward's reports as the public sees them (PublicCase, receipt codes left empty), most
+  // recently updated first.
+  virtual Result<std::vector<PublicCase>> ListPublicCases(std::string_view ward, int limit,
+                                                          int offset) = 0;
   virtual Result<std::optional<PublicCase>> FindByReceipt(std::string_view code) = 0;
 
   // The photo rows (of live reports) whose content address is `sha256`, at most 64.
