@@ -194,7 +194,8 @@ Result<ResolvedConflict> ConflictResolver::ResolveInTransaction(std::string_view
     FieldValue stored = value;
     if (s.op == ConflictOp::kDelete) stored = take_device ? FieldValue::Null() : value;
     mark_column_.Bind(1, s.id).Bind(2, column);
-    BindValue(mark_column_.get(), 3, FromField(stored));
+    const Value bound = FromField(stored);  // bound without a copy: must outlive Run()
+    BindValue(mark_column_.get(), 3, bound);
     Q11_RETURN_IF_ERROR(mark_column_.Run());
     resolved.set(column, JsonValue(stored));
   }
