@@ -1,10 +1,10 @@
 #include "http_body.h"
 
+#include <Poco/Exception.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/StreamSocket.h>
-#include <Poco/Exception.h>
 #include <Poco/Timespan.h>
 
 #include <chrono>
@@ -48,9 +48,10 @@ constexpr size_t kDrainBytes = 4u << 20;
 constexpr auto kDrainTime = std::chrono::seconds(3);
 constexpr int kDrainReadTimeoutMs = 150;
 
-// Reads and drops what the client is still sending of a refused body, within bounds.
-// Closing a socket with unread input makes the kernel send a reset, which can destroy the
-// error response before the client reads it; draining first lets the client see the 413.
+void SendBodyErrorResponse(Poco::Net::HTTPServerResponse& response, const Status& status);
+
+}  // namespace
+
 void DrainBody(Poco::Net::HTTPServerRequest& request) {
   if (auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request))
     impl->socket().setReceiveTimeout(Poco::Timespan(0, kDrainReadTimeoutMs * 1000));
@@ -67,10 +68,6 @@ void DrainBody(Poco::Net::HTTPServerRequest& request) {
     // A read timeout: the client stopped sending and waits for the answer.
   }
 }
-
-void SendBodyErrorResponse(Poco::Net::HTTPServerResponse& response, const Status& status);
-
-}  // namespace
 
 void SendBodyError(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
                    const Status& status) {

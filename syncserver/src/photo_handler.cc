@@ -112,6 +112,7 @@ void PhotoHandler::Handle(Poco::Net::HTTPServerRequest& request,
       break;
     }
   if (visible == nullptr) {
+    if (action_ == Action::kUpload) DrainBody(request);
     response.setKeepAlive(false);  // an upload's body stays unread
     return SendJsonError(response, 404, "not_found",
                          "no photo with this SHA-256 on a report you can see (sync the report "
@@ -140,15 +141,19 @@ void PhotoHandler::Upload(Poco::Net::HTTPServerRequest& request,
   int64_t held = 0;
   PhotoState state = photos.State(sha256_, &held);
   if (state == PhotoState::kComplete) {
-    // Deduplicated: someone sent these bytes already. The body is not read.
+    // Deduplicated: someone sent these bytes already. The body is not kept.
+    DrainBody(request);
     response.setKeepAlive(false);
     return SendUploadState(response, 200, sha256_, state, held, total, nullptr);
   }
   std::optional<int64_t> offset = ParseOffset(QueryParam(request, "offset"));
-  if (!offset)
+  if (!offset) {
+    DrainBody(request);
+    response.setKeepAlive(false);
     return SendJsonError(response, 400, "invalid_argument",
                          "PATCH /v1/photos/{sha256} needs ?offset=N (the bytes the server holds)",
                          "Thiếu tham số offset");
+  }
   if (request.getChunkedTransferEncoding() || !request.hasContentLength() ||
       request.getContentLength64() < 0)
     return SendBodyError(request, response, FailedPrecondition("Content-Length required"));
@@ -161,11 +166,13 @@ void PhotoHandler::Upload(Poco::Net::HTTPServerRequest& request,
                           std::to_string(*offset + length) + " were sent"));
   Result<PhotoStore::UploadLock> lock = photos.LockUpload(sha256_, kLockWaitMs);
   if (!lock.ok()) {
+    DrainBody(request);
     response.setKeepAlive(false);
     return SendUploadState(response, 409, sha256_, state, held, total, &lock.status());
   }
   Result<int64_t> now_held = photos.Append(*lock, *offset, request.stream(), length, total);
   if (!now_held.ok()) {
+    DrainBody(request);  // what Append did not read (a wrong offset reads nothing)
     response.setKeepAlive(false);
     Status s = now_held.status();
     state = photos.State(sha256_, &held);
