@@ -99,6 +99,8 @@ int RunPhotoAdd(Context& ctx);
 int RunPhotoList(Context& ctx);
 int RunPhotoGet(Context& ctx);
 int RunPhotoBudget(Context& ctx);
+int RunPublicReports(Context& ctx);
+int RunPublicReceipt(Context& ctx);
 
 // A progress line for photo transfers when stdout is a terminal (else empty): bytes done /
 // total, rewritten in place (cmd_photo.cc).

@@ -309,6 +309,27 @@ const std::vector<Command>& Commands() {
        0,
        0,
        RunWatch},
+      {"public",
+       "reports",
+       "--ward=WARD [--limit=N] [--offset=N] [--json] [--server=URL]",
+       "Browse a ward's reports as the public sees them (signed in, any role): status,\n"
+       "category, unit, dates and the staff's notes, most recently updated first; never who\n"
+       "filed them nor their words. Read online, not kept on this device.\n"
+       "Xem các phản ánh của một phường (không có thông tin người gửi).",
+       {{"ward", true}, {"limit", true}, {"offset", true}, {"json", false}, {"server", true}},
+       0,
+       0,
+       RunPublicReports},
+      {"public",
+       "receipt",
+       "CODE [--json] [--server=URL]",
+       "Look up a report by its receipt code (no account needed): where the case stands, its\n"
+       "deadline and the staff's notes.\n"
+       "Tra cứu phản ánh theo mã biên nhận.",
+       {{"json", false}, {"server", true}},
+       1,
+       1,
+       RunPublicReceipt},
       {"dev",
        "exec",
        "SQL",

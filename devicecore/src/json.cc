@@ -273,4 +273,56 @@ std::string PhotosToJson(const std::vector<Photo>& photos) {
   return Stringify(a);
 }
 
+namespace {
+
+Poco::Dynamic::Var NamedObject(const std::string& id, const std::string& vi,
+                               const std::string& en) {
+  if (id.empty()) return Poco::Dynamic::Var();
+  Object::Ptr o = NewObject();
+  o->set("id", id);
+  o->set("name_vi", vi);
+  o->set("name_en", en);
+  return o;
+}
+
+Object::Ptr PublicCaseObject(const PublicCase& c) {
+  Object::Ptr o = NewObject();
+  if (!c.receipt_code.empty()) o->set("receipt_code", c.receipt_code);
+  o->set("status", c.status);
+  o->set("status_vi", c.status_vi);
+  o->set("status_en", c.status_en);
+  o->set("category", NamedObject(c.category_id, c.category_vi, c.category_en));
+  o->set("ward", NamedObject(c.ward_id, c.ward_vi, c.ward_en));
+  o->set("assigned_unit", NamedObject(c.unit_id, c.unit_vi, c.unit_en));
+  o->set("created_at", NullIfEmpty(c.created_at));
+  o->set("received_at", NullIfEmpty(c.received_at));
+  o->set("due_at", NullIfEmpty(c.due_at));
+  o->set("expected_at", NullIfEmpty(c.expected_at));
+  o->set("resolved_at", NullIfEmpty(c.resolved_at));
+  o->set("updated_at", NullIfEmpty(c.updated_at));
+  o->set("duplicate_of", NullIfEmpty(c.duplicate_of));
+  o->set("overdue", c.overdue);
+  Array::Ptr history = new Array;
+  for (const PublicStep& s : c.history) {
+    Object::Ptr step = NewObject();
+    step->set("at", s.at);
+    step->set("kind", s.kind);
+    step->set("status", NullIfEmpty(s.status));
+    step->set("note", NullIfEmpty(s.note));
+    history->add(step);
+  }
+  o->set("history", history);
+  return o;
+}
+
+}  // namespace
+
+std::string PublicCaseToJson(const PublicCase& c) { return Stringify(PublicCaseObject(c)); }
+
+std::string PublicCasesToJson(const std::vector<PublicCase>& cases) {
+  Array::Ptr a = new Array;
+  for (const PublicCase& c : cases) a->add(PublicCaseObject(c));
+  return Stringify(a);
+}
+
 }  // namespace q11::device

@@ -252,18 +252,6 @@ class Uploader {
   PhotoProgress progress_;
 };
 
-Result<Account> SignedIn(DatabaseImpl& db, Transport& transport) {
-  Result<Account> account = db.GetAccount();
-  if (!account.ok()) {
-    if (account.status().code() == StatusCode::kNotFound || account->token.empty())
-      return Unauthenticated("not logged in: run q11 login / chưa đăng nhập");
-    return account.status();
-  }
-  if (account->token.empty())
-    return Unauthenticated("not logged in: run q11 login / chưa đăng nhập");
-  return FreshAccount(db, transport, *account, RetryPolicy{});
-}
-
 // "bytes A-B/TOTAL" → TOTAL, or -1.
 int64_t RangeTotal(const std::string& content_range) {
   size_t slash = content_range.rfind('/');

@@ -23,6 +23,8 @@ Status StatusForHttpError(const HttpReply& reply) {
       return PermissionDenied(msg);
     case 400:
       return InvalidArgument(msg);
+    case 404:
+      return NotFound(msg);
     case 409:
       return Status(StatusCode::kAlreadyExists, msg);
     default:
@@ -56,10 +58,11 @@ std::string ServerMessage(const HttpReply& reply) {
   return excerpt.empty() ? prefix : prefix + ": " + excerpt;
 }
 
-Result<HttpReply> PostWithRetry(Transport& transport, Env& env, std::string_view path,
-                                std::string_view content_type, std::string_view body,
-                                std::string_view bearer, const RetryPolicy& policy,
-                                CallStats* stats) {
+namespace {
+
+// The retry loop of PostWithRetry and SendWithRetry; `send` makes one attempt.
+template <typename SendOnce>
+Result<HttpReply> WithRetry(Env& env, const RetryPolicy& policy, CallStats* stats, SendOnce send) {
   CallStats local;
   CallStats& st = stats != nullptr ? *stats : local;
   int attempts = std::max(1, policy.max_attempts);
@@ -71,7 +74,7 @@ Result<HttpReply> PostWithRetry(Transport& transport, Env& env, std::string_view
       backoff *= 2;
     }
     ++st.attempts;
-    Result<HttpReply> reply = transport.Post(path, content_type, body, bearer);
+    Result<HttpReply> reply = send();
     if (!reply.ok()) {
       if (reply.status().code() != StatusCode::kUnavailable) return reply.status();
       last = reply.status();
@@ -87,6 +90,21 @@ Result<HttpReply> PostWithRetry(Transport& transport, Env& env, std::string_view
   }
   return Status(StatusCode::kUnavailable,
                 last.message() + " (after " + std::to_string(attempts) + " attempts)");
+}
+
+}  // namespace
+
+Result<HttpReply> PostWithRetry(Transport& transport, Env& env, std::string_view path,
+                                std::string_view content_type, std::string_view body,
+                                std::string_view bearer, const RetryPolicy& policy,
+                                CallStats* stats) {
+  return WithRetry(env, policy, stats,
+                   [&] { return transport.Post(path, content_type, body, bearer); });
+}
+
+Result<HttpReply> SendWithRetry(Transport& transport, Env& env, const HttpRequest& request,
+                                const RetryPolicy& policy, CallStats* stats) {
+  return WithRetry(env, policy, stats, [&] { return transport.Send(request); });
 }
 
 }  // namespace q11::device

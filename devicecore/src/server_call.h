@@ -24,7 +24,7 @@ struct CallStats {
 };
 
 // Returns a 2xx reply, or: kUnavailable (unreachable, or 5xx/429 after the last attempt),
-// kUnauthenticated (401), kPermissionDenied (403), kInvalidArgument (400),
+// kUnauthenticated (401), kPermissionDenied (403), kInvalidArgument (400), kNotFound (404),
 // kAlreadyExists (409), kResourceExhausted (429 when the policy does not retry it),
 // kFailedPrecondition (other 4xx). A 429/503 message names the Retry-After when the server
 // sent one. `stats` may be null.
@@ -32,6 +32,11 @@ Result<HttpReply> PostWithRetry(Transport& transport, Env& env, std::string_view
                                 std::string_view content_type, std::string_view body,
                                 std::string_view bearer, const RetryPolicy& policy,
                                 CallStats* stats);
+
+// The same for any request (a GET with a query string, say); the body, if any, must stay
+// live across the retries.
+Result<HttpReply> SendWithRetry(Transport& transport, Env& env, const HttpRequest& request,
+                                const RetryPolicy& policy, CallStats* stats);
 
 // The message of a JSON error body {"error","message","message_vi"}: "English / Tiếng Việt",
 // or a short excerpt of the body when it is not such JSON.

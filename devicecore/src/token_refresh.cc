@@ -53,4 +53,12 @@ Result<Account> RefreshTokens(DatabaseImpl& db, Transport& transport, const Acco
   return fresh;
 }
 
+Result<Account> SignedIn(DatabaseImpl& db, Transport& transport) {
+  Result<Account> account = db.GetAccount();
+  if (!account.ok() && account.status().code() != StatusCode::kNotFound) return account.status();
+  if (!account.ok() || account->token.empty())
+    return Unauthenticated("not logged in: run q11 login / chưa đăng nhập");
+  return FreshAccount(db, transport, *account, RetryPolicy{});
+}
+
 }  // namespace q11::device

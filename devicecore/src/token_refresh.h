@@ -24,6 +24,11 @@ inline constexpr int64_t kRefreshMarginMs = 60'000;
 Result<Account> FreshAccount(DatabaseImpl& db, Transport& transport, const Account& account,
                              const RetryPolicy& policy);
 
+// The signed-in account with a fresh access token, for a call outside sync. Errors:
+// kUnauthenticated "not logged in" when nobody has logged in (or the session was ended),
+// then those of FreshAccount.
+Result<Account> SignedIn(DatabaseImpl& db, Transport& transport);
+
 // POST /v1/refresh now and store the rotated pair. Errors: kUnauthenticated "session
 // expired: log in again" when there is no refresh token, it has expired, or the server
 // refuses it (then the dead tokens are forgotten; local data and the outbox stay);

@@ -249,3 +249,70 @@ TEST_CASE("Case life: an overdue case needs a progress note with a new date befo
   CHECK(seen->getValue<std::string>("expected_at") == "2099-01-05T10:00:00.000Z");
   CHECK_THAT(citizen({"report", "show", id}).out, Catch::Contains("Chờ xe chuyên dụng"));
 }
+
+TEST_CASE("Case life: q11 public receipt and public reports show the public view only") {
+  TempDir tmp;
+  ServerProcess server(tmp.File("server"));
+  REQUIRE(server.Start({"--receipt-per-minute=7"}));
+  Cli lan{tmp.File("lan.db")};
+  Cli binh{tmp.File("binh.db")};
+  Cli stranger{tmp.File("stranger.db")};
+  auto filed =
+      lan({"report", "new", "--category=chieu-sang", "--ward=p04", "--title=Đèn đường hỏng",
+           "--description=Hẻm 12 nhà số 5 tối om.", "--lat=10.7634", "--lon=106.6502"});
+  REQUIRE(filed.exit_code == 0);
+  std::string code = ReceiptOf(filed.out);
+  REQUIRE(lan({"register", "--server=" + server.url(), "--name=lan", "--password=mat-khau-lan",
+               "--phone=0901234567", "--email=lan@example.vn"})
+              .exit_code == 0);
+  REQUIRE(lan({"sync"}).exit_code == 0);
+  std::string ref = ParseObject(lan({"report", "show", LastLine(filed.out), "--json"}).out)
+                        ->getValue<std::string>("reporter_ref");
+
+  // Another citizen browses the ward: the case, not the reporter nor their words.
+  CHECK(binh({"public", "reports", "--ward=p04"}).exit_code == 1);  // not logged in
+  REQUIRE(binh({"register", "--server=" + server.url(), "--name=binh", "--password=mat-khau-binh"})
+              .exit_code == 0);
+  auto listed = binh({"public", "reports", "--ward=p04", "--json"});
+  REQUIRE(listed.exit_code == 0);
+  auto reports = ParseArray(listed.out);
+  REQUIRE(reports->size() == 1);
+  auto first = reports->getObject(0);
+  CHECK(first->getValue<std::string>("status") == "new");
+  CHECK(first->getObject("category")->getValue<std::string>("id") == "chieu-sang");
+  CHECK_FALSE(first->has("receipt_code"));
+  CheckNoReporterData(listed.out, ref);
+  auto table = binh({"public", "reports", "--ward=p04"});
+  CHECK(table.exit_code == 0);
+  CHECK_THAT(table.out, Catch::Contains("Mới tiếp nhận"));
+  CheckNoReporterData(table.out, ref);
+  CHECK_THAT(binh({"public", "reports", "--ward=p07"}).out, Catch::Contains("no reports"));
+  auto unknown_ward = binh({"public", "reports", "--ward=nowhere"});
+  CHECK(unknown_ward.exit_code == 1);
+  CHECK_THAT(unknown_ward.err, Catch::Contains("ward"));
+  CHECK(binh({"public", "reports", "--ward=p04", "--limit=0"}).exit_code == 2);
+  CHECK(binh({"public", "reports"}).exit_code == 2);
+
+  // Anyone with the code, on a device that never logged in.
+  CHECK(stranger({"public", "receipt", code}).exit_code == 2);  // which server?
+  auto looked = stranger({"public", "receipt", code, "--json", "--server=" + server.url()});
+  REQUIRE(looked.exit_code == 0);
+  auto pub = ParseObject(looked.out);
+  CHECK(pub->getValue<std::string>("receipt_code") == code);
+  CHECK(pub->getObject("ward")->getValue<std::string>("id") == "p04");
+  CheckNoReporterData(looked.out, ref);
+  auto missing = stranger({"public", "receipt", "Q11-2222-2222", "--server=" + server.url()});
+  CHECK(missing.exit_code == 1);
+  CHECK_THAT(missing.err, Catch::Contains("no report has this receipt code"));
+  auto malformed = stranger({"public", "receipt", "not-a-code", "--server=" + server.url()});
+  CHECK(malformed.exit_code == 1);
+  CHECK_THAT(malformed.err, Catch::Contains("not a receipt code"));
+  // Browsing and lookups share the server's per-address limit (7 a minute, and 7 were
+  // made): the next one is told how long to wait.
+  auto limited = stranger({"public", "receipt", code, "--server=" + server.url()});
+  CHECK(limited.exit_code == 1);
+  CHECK_THAT(limited.err, Catch::Contains("retry after"));
+  // Unreachable: a clear one-line failure.
+  auto down = stranger({"public", "receipt", code, "--server=http://127.0.0.1:1"});
+  CHECK(down.exit_code == 1);
+}

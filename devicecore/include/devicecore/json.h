@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "devicecore/database.h"
+#include "devicecore/public_cases.h"
 #include "devicecore/sync.h"
 
 namespace q11::device {
@@ -41,5 +42,13 @@ std::string SettledToJson(const std::vector<SettledChange>& settled);
 std::string SyncResultToJson(const SyncResult& result);
 // The photos of a report (photos.h), as an array of objects with Photo's fields.
 std::string PhotosToJson(const std::vector<Photo>& photos);
+
+// {"receipt_code" (omitted in a ward's list),"status","status_vi","status_en",
+//  "category","ward","assigned_unit": {"id","name_vi","name_en"}|null,"created_at",
+//  "received_at","due_at","expected_at","resolved_at","updated_at","duplicate_of","overdue",
+//  "history":[{"at","kind","status","note"}]}: the server's public view, as it came.
+std::string PublicCaseToJson(const PublicCase& c);
+// [case, ...]
+std::string PublicCasesToJson(const std::vector<PublicCase>& cases);
 
 }  // namespace q11::device

@@ -1,0 +1,94 @@
+// q11 public reports | receipt (devicecore/public_cases.h): the public view of reports,
+// read online.
+#include <iostream>
+
+#include "cli.h"
+#include "devicecore/json.h"
+#include "devicecore/public_cases.h"
+
+namespace q11::cli {
+namespace {
+
+// "2026-11-27T08:30:00Z" → "2026-11-27 08:30" (UTC, as the server keeps it).
+std::string Short(const std::string& iso) {
+  if (iso.size() < 16) return iso.empty() ? "-" : iso;
+  return iso.substr(0, 10) + " " + iso.substr(11, 5);
+}
+
+std::string NameOr(const std::string& vi, const std::string& id) {
+  return vi.empty() ? (id.empty() ? "-" : id) : vi;
+}
+
+void PrintCase(const device::PublicCase& c, bool with_history) {
+  if (!c.receipt_code.empty()) std::cout << c.receipt_code << "  ";
+  std::cout << c.status_vi << " / " << c.status_en << (c.overdue ? " ! quá hạn / overdue" : "")
+            << "\n  " << NameOr(c.category_vi, c.category_id) << " · "
+            << NameOr(c.ward_vi, c.ward_id) << " · xử lý / unit: " << NameOr(c.unit_vi, c.unit_id)
+            << "\n  tiếp nhận / received " << Short(c.received_at) << ", hạn / due "
+            << Short(c.expected_at.empty() ? c.due_at : c.expected_at) << ", cập nhật / updated "
+            << Short(c.updated_at) << "\n";
+  if (!c.duplicate_of.empty()) std::cout << "  trùng với / duplicate of " << c.duplicate_of << "\n";
+  if (!with_history) return;
+  for (const device::PublicStep& s : c.history) {
+    std::cout << "  " << Short(s.at) << "  " << s.kind;
+    if (!s.status.empty()) std::cout << " → " << s.status;
+    if (!s.note.empty()) std::cout << ": " << OneLine(s.note, 300);
+    std::cout << "\n";
+  }
+}
+
+// A whole number within [lo, hi] from --name, or nullopt (usage error) when malformed.
+std::optional<int> IntOption(const Context& ctx, const char* name, int fallback, int lo, int hi) {
+  std::optional<std::string> v = ctx.args().Get(name);
+  if (!v) return fallback;
+  try {
+    size_t used = 0;
+    int n = std::stoi(*v, &used);
+    if (used == v->size() && n >= lo && n <= hi) return n;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+int RunPublicReports(Context& ctx) {
+  std::string ward = ctx.args().Get("ward").value_or("");
+  if (ward.empty()) return ctx.Usage("--ward=WARD is required (e.g. p05; see q11 ref list)");
+  std::optional<int> limit = IntOption(ctx, "limit", 50, 1, 200);
+  std::optional<int> offset = IntOption(ctx, "offset", 0, 0, 1 << 30);
+  if (!limit || !offset) return ctx.Usage("--limit is 1-200 and --offset 0 or more");
+  std::string url = ctx.ServerUrl();
+  device::Database* db = ctx.db();
+  if (db == nullptr) return kExitFailed;
+  if (url.empty())
+    return ctx.Fail(Unauthenticated("not logged in: run q11 login / chưa đăng nhập"));
+  auto transport = device::MakeHttpTransport(url);
+  if (!transport.ok()) return ctx.Fail(transport.status());
+  auto cases = device::BrowseWardReports(*db, **transport, ward, *limit, *offset);
+  if (!cases.ok()) return ctx.Fail(cases.status());
+  if (ctx.args().Has("json")) {
+    std::cout << device::PublicCasesToJson(*cases) << "\n";
+    return kExitOk;
+  }
+  if (cases->empty()) std::cout << "Không có phản ánh / no reports\n";
+  for (const device::PublicCase& c : *cases) PrintCase(c, /*with_history=*/false);
+  return kExitOk;
+}
+
+int RunPublicReceipt(Context& ctx) {
+  std::string url = ctx.ServerUrl();
+  if (url.empty()) return ctx.Usage("--server=URL is needed on a device that has not logged in");
+  auto transport = device::MakeHttpTransport(url);
+  if (!transport.ok()) return ctx.Fail(transport.status());
+  auto found =
+      device::LookupReceipt(**transport, *device::DefaultEnv(), ctx.args().positionals()[0]);
+  if (!found.ok()) return ctx.Fail(found.status());
+  if (ctx.args().Has("json"))
+    std::cout << device::PublicCaseToJson(*found) << "\n";
+  else
+    PrintCase(*found, /*with_history=*/true);
+  return kExitOk;
+}
+
+}  // namespace q11::cli
