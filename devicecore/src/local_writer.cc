@@ -7,6 +7,12 @@
 namespace q11::device {
 
 Result<int64_t> LocalWriter::Run(const std::function<Status()>& write) {
+  Result<int64_t> seq = RunOnce(write);
+  if (!seq.ok() && sql::IsStorageFull(seq.status())) return PhoneStorageFull();
+  return seq;
+}
+
+Result<int64_t> LocalWriter::RunOnce(const std::function<Status()>& write) {
   // IMMEDIATE: take the write lock before reading anything the write depends on, so a
   // concurrent sync in another process cannot slip in between validation and write.
   Q11_ASSIGN_OR_RETURN(sql::Transaction tx, sql::Transaction::Begin(*db_));
@@ -25,6 +31,12 @@ Result<int64_t> LocalWriter::Run(const std::function<Status()>& write) {
   }
   Q11_RETURN_IF_ERROR(tx.Commit());
   return seq;
+}
+
+Status PhoneStorageFull() {
+  return ResourceExhausted(
+      "this device's storage is full: nothing was saved or changed; free some space and try "
+      "again / Bộ nhớ máy đã đầy: chưa lưu thay đổi nào; hãy giải phóng dung lượng rồi thử lại");
 }
 
 }  // namespace q11::device

@@ -23,14 +23,21 @@ class LocalWriter {
 
   // Runs `write` inside the captured transaction. If it returns an error the transaction
   // rolls back. Returns the new outbox seq, or 0 when the write changed no synced row (no
-  // entry is made then).
+  // entry is made then). A full disk is PhoneStorageFull(), with nothing written.
   Result<int64_t> Run(const std::function<Status()>& write);
 
  private:
+  Result<int64_t> RunOnce(const std::function<Status()>& write);
+
   sql::Db* db_;
   Outbox* outbox_;
   Env* env_;
   EventOwner owner_;
 };
+
+// kResourceExhausted saying the device's own storage is full and nothing was saved: what a
+// local write or a pull that hit SQLITE_FULL answers (the server being full is another
+// message, from the server).
+Status PhoneStorageFull();
 
 }  // namespace q11::device

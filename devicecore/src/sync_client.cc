@@ -3,6 +3,7 @@
 // the response in one transaction (pull_applier). Nothing local changes before a response
 // has been received and decoded.
 #include "devicecore/sync.h"
+#include "local_writer.h"
 #include "protocol/sync_messages.h"
 #include "pull_applier.h"
 #include "server_call.h"
@@ -73,7 +74,7 @@ Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOpti
     if (!reply.ok()) {
       const Status& s = reply.status();
       if (s.code() == StatusCode::kUnavailable)
-        return WithWaiting(*db, Unavailable("cannot reach the server: " + s.message()));
+        return WithWaiting(*db, Unavailable("the server is unavailable: " + s.message()));
       if (s.code() == StatusCode::kUnauthenticated)
         return WithWaiting(*db, Unauthenticated("the server refused the login token (" +
                                                 s.message() + "): run q11 login"));
@@ -87,6 +88,8 @@ Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOpti
       return WithWaiting(*db, DataLoss("malformed sync response: " + response.status().message()));
 
     Result<ApplyOutcome> applied = ApplySyncResponse(*db, built.sent, *response);
+    if (!applied.ok() && sql::IsStorageFull(applied.status()))
+      return WithWaiting(*db, PhoneStorageFull());
     if (!applied.ok()) return WithWaiting(*db, applied.status());
 
     ++result.round_trips;

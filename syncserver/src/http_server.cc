@@ -176,6 +176,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   auto changes = std::make_unique<ChangeNotifier>(std::max(1, options.threads - 4));
   StoreOptions store_options;
   store_options.on_commit = [n = changes.get()] { n->Notify(); };
+  store_options.max_db_bytes = options.max_db_mib << 20;
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(paths.database, store_options);
   if (!store.ok()) return store.status();
   Result<TokenService> tokens =

@@ -15,7 +15,8 @@ constexpr const char* kServeUsage =
     "usage: syncserver serve --data=DIR [--port=N] [--bind=ADDR] [--threads=N] "
     "[--max-body-bytes=N] [--access-ttl-seconds=N]\n"
     "       [--login-per-minute=N] [--register-per-hour=N] [--sync-per-minute=N] "
-    "[--receipt-per-minute=N] [--io-timeout-seconds=N] [--tls-cert=FILE --tls-key=FILE] [--quiet]\n"
+    "[--receipt-per-minute=N] [--io-timeout-seconds=N] [--max-db-mib=N]\n"
+    "       [--tls-cert=FILE --tls-key=FILE] [--quiet]\n"
     "  Serves the sync API. Creates DIR on first start (database DIR/syncserver.db, token key "
     "DIR/jwt.key).\n"
     "  --port=0 picks a free port; the port in use is written to DIR/syncserver.port.\n"
@@ -24,6 +25,8 @@ constexpr const char* kServeUsage =
     "  --register-per-hour=5 (per address) --sync-per-minute=120 (per account; 0 = no limit)\n"
     "  --receipt-per-minute=30 (public receipt lookups per address)\n"
     "  --io-timeout-seconds=30. Contact details are sealed with DIR/contact.key.\n"
+    "  --max-db-mib=N: refuse pushes (503, nothing applied, devices keep them) once the\n"
+    "  database would pass N MiB, as on a full disk; keeps room on a shared disk (0 = none).\n"
     "  --tls-cert/--tls-key: PEM files; serve HTTPS only (phục vụ qua HTTPS).\n"
     "  Chạy máy chủ đồng bộ; dừng bằng Ctrl-C (SIGINT) hoặc SIGTERM.\n";
 
@@ -56,7 +59,7 @@ class ServeApp final : public Poco::Util::ServerApplication {
 int RunServe(int argc, char** argv) {
   CliSpec spec{{"data", "port", "bind", "threads", "max-body-bytes", "access-ttl-seconds",
                 "login-per-minute", "register-per-hour", "sync-per-minute", "receipt-per-minute",
-                "io-timeout-seconds", "tls-cert", "tls-key"},
+                "io-timeout-seconds", "max-db-mib", "tls-cert", "tls-key"},
                {"quiet"}};
   Result<CliArgs> args = ParseCliArgs(argc, argv, 2, spec);
   if (!args.ok()) {
@@ -101,6 +104,13 @@ int RunServe(int argc, char** argv) {
       {"receipt-per-minute", &o.receipt_per_minute, 0, 1000000},
       {"io-timeout-seconds", &o.io_timeout_seconds, 1, 3600},
   };
+  std::optional<long> max_db = ParseInt(args->Get("max-db-mib", "0"), 0, 1L << 30);
+  if (!max_db) {
+    std::fprintf(stderr, "syncserver: --max-db-mib out of range (0-%ld)\n%s", 1L << 30,
+                 kServeUsage);
+    return 2;
+  }
+  o.max_db_mib = *max_db;
   for (const auto& opt : ints) {
     std::optional<long> v =
         ParseInt(args->Get(opt.name, std::to_string(*opt.target)), opt.min, opt.max);

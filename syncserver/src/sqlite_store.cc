@@ -61,6 +61,15 @@ class SqliteStore final : public Store {
     if (!db.ok()) return db.status();
     writer_ = std::move(*db);
     Q11_RETURN_IF_ERROR(PrepareServerDatabase(writer_));
+    if (options_.max_db_bytes > 0) {
+      // Per connection, and only this one writes synced data. SQLite answers SQLITE_FULL
+      // past it, exactly as for a full disk, so both take the same path.
+      Result<std::optional<std::string>> page = writer_.QueryText("PRAGMA page_size");
+      if (!page.ok()) return page.status();
+      int64_t pages =
+          options_.max_db_bytes / std::max<int64_t>(512, std::stoll(page->value_or("4096")));
+      Q11_RETURN_IF_ERROR(writer_.Exec("PRAGMA max_page_count = " + std::to_string(pages)));
+    }
     Result<std::unique_ptr<WalCheckpointer>> checkpointer = WalCheckpointer::Start(path_, writer_);
     if (!checkpointer.ok()) return checkpointer.status();
     checkpointer_ = std::move(*checkpointer);
@@ -203,6 +212,11 @@ class SqliteStore final : public Store {
       std::lock_guard<std::mutex> lock(write_mu_);
       return push_->Apply(account, device_id, entries, options_.clock(), device_cursor);
     }();
+    if (!verdicts.ok() && sql::IsStorageFull(verdicts.status()))
+      return Unavailable(
+          "the server's storage is full: nothing was applied; the changes stay on the device "
+          "and go at a later sync / Máy chủ hết dung lượng lưu trữ: chưa áp dụng thay đổi nào, "
+          "dữ liệu vẫn giữ trên máy và sẽ gửi ở lần đồng bộ sau");
     if (verdicts.ok() && options_.on_commit &&
         std::any_of(verdicts->begin(), verdicts->end(),
                     [](const wire::EntryVerdict& v) { return v.server_seq > 0; }))

@@ -132,3 +132,36 @@ TEST_CASE("outbox seqs are never reused, even after entries are settled", "[outb
   CHECK(entries->front().seq == 3);
   CHECK(entries->front().tables == std::vector<std::string>{"reports"});
 }
+
+TEST_CASE("a full disk refuses a local write cleanly and the next one works with room again",
+          "[outbox]") {
+  TempDir dir;
+  FakeEnv env;
+  auto opened = Database::Open(dir.File("d.db"), {&env});
+  REQUIRE(opened.ok());
+  DatabaseImpl& db = *DatabaseImpl::From(**opened);
+  REQUIRE(db.ExecCaptured(InsertReportSql(kId1)).ok());
+  // SQLite answers a reached max_page_count exactly as it answers a full disk (SQLITE_FULL).
+  auto pages = db.db().QueryText("PRAGMA page_count");
+  REQUIRE(pages.ok());
+  REQUIRE(db.db().Exec("PRAGMA max_page_count = " + pages->value_or("0")).ok());
+  std::string before = Dump(dir.File("d.db"));
+
+  NewReport big;
+  big.category_id = "rac-thai";
+  big.ward_id = "p01";
+  big.title = "Rác tràn ra đường";
+  big.description = std::string(19000, 'x');  // needs pages the disk no longer has
+  auto filed = (*opened)->FileReport(big);
+  REQUIRE_FALSE(filed.ok());
+  CHECK(filed.status().code() == StatusCode::kResourceExhausted);
+  CHECK_THAT(filed.status().message(), Catch::Contains("storage is full"));
+  CHECK_THAT(filed.status().message(), Catch::Contains("Bộ nhớ máy đã đầy"));
+  CHECK(Dump(dir.File("d.db")) == before);
+  CHECK(db.OutboxCount().value() == 1);
+
+  REQUIRE(db.db().Exec("PRAGMA max_page_count = 1073741823").ok());  // space freed
+  REQUIRE((*opened)->FileReport(big).ok());
+  CHECK(db.OutboxCount().value() == 2);
+  CHECK((*opened)->ListReports()->size() == 2);
+}

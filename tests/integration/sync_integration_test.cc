@@ -1,7 +1,9 @@
 // The sync loop against the real server process: idempotent retries, a server killed with
-// SIGKILL in the middle of pushes, and many devices syncing at once.
+// SIGKILL in the middle of pushes, a server whose storage is full, and many devices syncing
+// at once.
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -154,6 +156,58 @@ TEST_CASE("A server killed with SIGKILL mid-push loses nothing and duplicates no
   REQUIRE(Login(*official, *http, url, "canbo.q11", "mat-khau-q11").ok());
   REQUIRE(Sync(*official, *http).ok());
   CHECK(official->ListReports()->size() == kDevices * kReports);
+}
+
+TEST_CASE("A server out of storage refuses pushes with a clear error and loses nothing") {
+  TempDir tmp;
+  ServerProcess server(tmp.File("server"));
+  REQUIRE(server.AddUser("hoa", "mat-khau-hoa", "citizen"));
+  REQUIRE(server.AddUser("canbo.q11", "mat-khau-q11", "official", "q11"));
+  REQUIRE(server.Start());
+  auto db = OpenDevice(tmp.File("hoa.db"));
+  auto http = Connect(server.url());
+  REQUIRE(Login(*db, *http, server.url(), "hoa", "mat-khau-hoa").ok());
+  REQUIRE(Sync(*db, *http).ok());
+  server.Stop();  // checkpoints: the database file is now all there is
+  const auto bytes = std::filesystem::file_size(server.data_dir() + "/syncserver.db");
+  const int64_t cap_mib = static_cast<int64_t>(bytes >> 20) + 1;
+  // The server's disk fills up (SQLite reports a reached size cap exactly as a full disk).
+  REQUIRE(server.Start({"--max-db-mib=" + std::to_string(cap_mib)}));
+
+  // More than the room left: 300 reports of about 4 KB each.
+  constexpr int kReports = 300;
+  for (int i = 0; i < kReports; ++i) {
+    NewReport r = SampleReport(i);
+    for (int k = 0; k < 40; ++k) r.description += " Ngõ tối, trẻ em đi học về rất nguy hiểm.";
+    REQUIRE(db->FileReport(r).ok());
+  }
+  http = Connect(server.url());
+  SyncOptions patient_once;
+  patient_once.max_attempts = 2;
+  auto refused = Sync(*db, *http, patient_once);
+  REQUIRE_FALSE(refused.ok());
+  INFO(refused.status().ToString());
+  CHECK(refused.status().code() == StatusCode::kUnavailable);
+  CHECK_THAT(refused.status().message(), Catch::Contains("storage is full"));
+  CHECK_THAT(refused.status().message(), Catch::Contains("hết dung lượng"));
+  CHECK(*db->PendingCount() == kReports);  // every report still waits on the phone
+  CHECK(ServerCount(server.data_dir(), "SELECT count(*) FROM reports") == 0);  // none half-applied
+  // The server stays up and serves what needs no room.
+  auto official = OpenDevice(tmp.File("official.db"));
+  REQUIRE(Login(*official, *http, server.url(), "canbo.q11", "mat-khau-q11").ok());
+  REQUIRE(Sync(*official, *http).ok());
+
+  // Room again (the operator freed space): the next sync delivers everything once.
+  server.Stop();
+  REQUIRE(server.Start());
+  http = Connect(server.url());
+  auto r = Sync(*db, *http);
+  REQUIRE(r.ok());
+  CHECK(r->applied == kReports);
+  CHECK(*db->PendingCount() == 0);
+  CHECK(ServerCount(server.data_dir(), "SELECT count(*) FROM reports") == kReports);
+  REQUIRE(Sync(*official, *http).ok());
+  CHECK(official->ListReports()->size() == kReports);
 }
 
 TEST_CASE("50 devices filing 20 reports each at the same time: all 1,000 arrive once") {

@@ -57,6 +57,13 @@ StatusCode CodeFor(int rc) {
 
 }  // namespace
 
+bool IsStorageFull(const Status& s) {
+  // The status keeps no result code; sqlite3_errstr(SQLITE_FULL) is this fixed text, and
+  // sqlite3_errmsg says the same for it.
+  return s.code() == StatusCode::kUnavailable &&
+         s.message().find(sqlite3_errstr(SQLITE_FULL)) != std::string::npos;
+}
+
 Status FromSqlite(int rc, sqlite3* db, std::string_view what) {
   std::string msg(what);
   msg += ": ";

@@ -32,6 +32,7 @@ struct ServerOptions {
   // most `threads` connections are served at once and `max_queued` wait.
   int io_timeout_seconds = 30;
   int max_queued = 256;
+  int64_t max_db_mib = 0;  // 0: none; see StoreOptions::max_db_bytes
   // TLS: both set → HTTPS only (PEM files; the key file should be 0600). Both empty →
   // plain HTTP, for a loopback bind or behind a TLS-terminating proxy.
   std::string tls_cert_file;

@@ -131,6 +131,10 @@ struct StoreOptions {
   std::function<void()> on_commit;
   uint32_t default_pull_rows = 5000;
   uint32_t max_pull_rows = 20000;
+  // 0: no cap. Otherwise the database may not grow past this many bytes: a write that
+  // would is refused as if the disk were full (kUnavailable, nothing applied), which keeps
+  // room on a disk the server shares. A database already larger stays as it is.
+  int64_t max_db_bytes = 0;
 };
 
 // Opens (creating when missing) the SQLite database at `path`: WAL, synchronous=FULL, the

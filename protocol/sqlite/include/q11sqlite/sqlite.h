@@ -28,6 +28,10 @@ namespace q11::sql {
 // kInternal. `what` says what was being done ("insert report").
 Status FromSqlite(int rc, sqlite3* db, std::string_view what);
 
+// True for the status of SQLITE_FULL: the disk is full, or the database reached its
+// max_page_count. Callers turn it into a message that says whose storage is full.
+bool IsStorageFull(const Status& s);
+
 class Statement {
  public:
   Statement() = default;
