@@ -220,8 +220,13 @@ UnitReport ComputeUnitReport(const MonitorFacts& facts, const ReportPeriod& peri
     size_t i = days < 1 ? 0 : days < 3 ? 1 : days < 5 ? 2 : days < 10 ? 3 : 4;
     ++out.backlog[i].open;
     const std::string& deadline = CurrentDeadline(c);
-    if (!deadline.empty() && Ms(deadline) < now_ms) ++out.backlog[i].overdue;
+    const bool overdue = !deadline.empty() && Ms(deadline) < now_ms;
+    if (overdue) ++out.backlog[i].overdue;
+    if (c.lat && c.lon)
+      out.map.push_back({c.id, c.receipt_code, c.ward_id, c.status, *c.lat, *c.lon, overdue});
   }
+  std::sort(out.map.begin(), out.map.end(),
+            [](const MapPoint& a, const MapPoint& b) { return a.id < b.id; });
   return out;
 }
 

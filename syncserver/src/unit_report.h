@@ -63,6 +63,13 @@ struct BacklogBucket {
   int64_t open = 0, overdue = 0;
 };
 
+// An open report with a location, for the map.
+struct MapPoint {
+  std::string id, receipt_code, ward_id, status;
+  double lat = 0, lon = 0;
+  bool overdue = false;
+};
+
 struct UnitReport {
   ReportPeriod period;
   std::string now;                  // ISO-8601 UTC
@@ -70,6 +77,7 @@ struct UnitReport {
   std::vector<Figures> categories;  // whole district, by category
   std::vector<WeekFigures> weeks;
   std::vector<BacklogBucket> backlog;  // every report open now, whenever received
+  std::vector<MapPoint> map;           // every report open now that has a location
 };
 
 UnitReport ComputeUnitReport(const MonitorFacts& facts, const ReportPeriod& period, int64_t now_ms);

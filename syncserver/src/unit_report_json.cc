@@ -105,6 +105,19 @@ std::string UnitReportJson(const UnitReport& r) {
     x.set("overdue", Int(b.overdue));
     backlog.add(x);
   }
+  Poco::JSON::Array map;
+  for (const MapPoint& m : r.map) {
+    Poco::JSON::Object x;
+    x.set("id", m.id);
+    x.set("receipt_code", OrNull(m.receipt_code));
+    x.set("ward_id", m.ward_id);
+    x.set("status", m.status);
+    x.set("lat", m.lat);
+    x.set("lon", m.lon);
+    x.set("overdue", m.overdue);
+    map.add(x);
+  }
+  o.set("map", map);
   o.set("units", units);
   o.set("categories", categories);
   o.set("weeks", weeks);

@@ -12,7 +12,8 @@
 
 namespace q11::server {
 
-// {"from","to","now","units":[figures],"categories":[figures],"weeks":[...],"backlog":[...]}
+// {"from","to","now","units":[figures],"categories":[figures],"weeks":[...],"backlog":[...],
+//  "map":[{"id","receipt_code","ward_id","status","lat","lon","overdue"}]}
 std::string UnitReportJson(const UnitReport& report);
 // {"unit","from","to","now","cases":[{"id","receipt_code","title","status",...,"deadline",
 //  "overdue","overdue_working_hours"}]}

@@ -136,7 +136,7 @@ TEST_CASE("Monitor - wards, departments and categories count the cases they hand
   CHECK(s.Row(r, "rac-thai").kind == "category");
 }
 
-TEST_CASE("Monitor - weekly trend and backlog by age") {
+TEST_CASE("Monitor - weekly trend, backlog by age and the map of open reports") {
   Seeded s;
   UnitReport r = ComputeUnitReport(s.facts, s.period, kNow);
   REQUIRE(r.weeks.size() == 2);
@@ -153,6 +153,12 @@ TEST_CASE("Monitor - weekly trend and backlog by age") {
   CHECK(r.backlog[3].overdue == 1);
   CHECK(r.backlog[4].open == 2);
   CHECK(r.backlog[4].overdue == 2);
+  // The map: open reports with a location.
+  REQUIRE(r.map.size() == 2);
+  CHECK(r.map[0].receipt_code == "Q11-AAAA-0003");
+  CHECK(r.map[0].lat == Approx(10.765));
+  CHECK(r.map[0].overdue);
+  CHECK(r.map[1].receipt_code == "Q11-AAAA-0007");
 }
 
 TEST_CASE("Monitor - a unit's overdue cases, most overdue first, and one case's history") {

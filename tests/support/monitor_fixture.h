@@ -33,6 +33,7 @@
 //   p05: received 3, open 2, rejected 1, overdue 0, on-time none (0 / 0), accept 1.0 / 1.0
 //   phong-qldt: received 1 (R3), open 1, in progress 1, overdue 1, on-time 0.0%
 //   weeks: 11-02 received 3 resolved 3 (R1 R2 R9); 11-09 received 4 resolved 0
+//   map: the open reports with a location, R3 and R7, both overdue (R1 has one but is closed)
 #pragma once
 
 namespace q11::test {
@@ -66,7 +67,7 @@ INSERT INTO reports (id, kind, category_id, ward_id, title, description, lat, lo
  '2026-11-13T10:00:00.000Z', 'cd-r6', '2026-11-11T00:59:00.000Z', '2026-11-11T03:00:00.000Z',
  'Q11-AAAA-0006', '2026-11-11T01:00:00.000Z', NULL, NULL, NULL),
 ('00000000-0000-7000-8000-000000000007', 'phan_anh', 'ngap-nuoc', 'p04',
- '=1+1 ngập lại', 'd', NULL, NULL, NULL, 'reopened', NULL,
+ '=1+1 ngập lại', 'd', 10.7601, 106.6455, NULL, 'reopened', NULL,
  '2026-11-13T10:00:00.000Z', 'cd-r7', '2026-11-12T00:59:00.000Z', '2026-11-12T09:00:00.000Z',
  'Q11-AAAA-0007', '2026-11-12T01:00:00.000Z', NULL, '2026-11-12T08:00:00.000Z', NULL),
 ('00000000-0000-7000-8000-000000000008', 'phan_anh', 'rac-thai', 'p04',

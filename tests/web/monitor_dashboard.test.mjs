@@ -117,6 +117,8 @@ try {
   const backlog = await page.evaluate(() => Chart.getChart('chart-backlog')?.data.datasets
     .reduce((n, d) => n + d.data.reduce((a, b) => a + b, 0), 0));
   check(backlog === 5, `backlog by age holds the 5 open cases (got ${backlog})`);
+  const mapped = await page.evaluate(() => Chart.getChart('chart-map')?.data.datasets.map((d) => d.data.length).join('/'));
+  check(mapped === '0/2', `the map shows the 2 located open cases, both overdue (got ${mapped})`);
 
   // Drill down: p04 → its overdue cases → one case's history.
   await page.click('#units tbody tr[data-id="p04"] a.drill');

@@ -12,7 +12,8 @@ const EN = {
   resolve_median: 'Time to resolve (median, working hours)', satisfaction: 'Satisfaction (1–5)',
   on_time_note: 'On-time rate = resolved on time ÷ (resolved + open and already overdue): the overdue backlog counts too.',
   chart_weeks: 'Per week: received and resolved', chart_ranked: 'Units ranked by on-time rate',
-  chart_backlog: 'Open cases by age (working days)', by_unit: 'By unit', by_category: 'By category',
+  chart_backlog: 'Open cases by age (working days)',
+  chart_map: 'Map of open cases (latitude, longitude; red: overdue)', map_overdue: 'overdue', map_open: 'open', by_unit: 'By unit', by_category: 'By category',
   overdue_of: 'Overdue cases of', receipt: 'Receipt', case_title: 'Title', status: 'Status',
   received_at: 'Received', deadline: 'Deadline', late_hours: 'Late (working hours)',
   none_overdue: 'No overdue cases.', case: 'Case', history: 'History',
@@ -34,7 +35,7 @@ const VI = {
   c_accept_median_hours: 'Tiếp nhận TV (giờ)', c_accept_p90_hours: 'Tiếp nhận P90 (giờ)',
   c_resolve_median_hours: 'Giải quyết TV (giờ)', c_resolve_p90_hours: 'Giải quyết P90 (giờ)',
   c_reopen_rate: 'Mở lại', c_satisfaction: 'Hài lòng', weeks_received: 'tiếp nhận', weeks_resolved: 'đã giải quyết',
-  backlog_open: 'đang mở, chưa quá hạn', backlog_overdue: 'quá hạn', loaded: 'Số liệu lúc', kind_district: 'quận',
+  backlog_open: 'đang mở, chưa quá hạn', backlog_overdue: 'quá hạn', map_overdue: 'quá hạn', map_open: 'đang mở', loaded: 'Số liệu lúc', kind_district: 'quận',
   f_category: 'Lĩnh vực', f_ward: 'Phường', f_unit: 'Đơn vị được giao', f_created: 'Gửi lúc (giờ điện thoại)',
   f_received: 'Tiếp nhận (máy chủ)', f_accepted: 'Nhận xử lý', f_assigned: 'Giao việc', f_due: 'Hạn xử lý',
   f_expected: 'Dự kiến hoàn thành', f_resolved: 'Giải quyết (máy chủ)', f_closed: 'Đóng', f_status: 'Trạng thái',
@@ -148,6 +149,7 @@ function render() {
   renderTable('units', report.units);
   renderTable('categories', report.categories.filter((c) => c.received > 0));
   renderCharts();
+  renderMap();
 }
 
 function renderTable(id, rows) {
@@ -254,6 +256,29 @@ function renderCharts() {
       ],
     },
     options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
+  });
+}
+
+// Open cases by location: a scatter of their coordinates (no map tiles: nothing may be
+// fetched from elsewhere). Clicking a point opens the case.
+function renderMap() {
+  const point = (m) => ({ x: m.lon, y: m.lat, id: m.id, code: m.receipt_code || m.id.slice(0, 8), ward: m.ward_id });
+  chart('chart-map', {
+    type: 'scatter',
+    data: {
+      datasets: [
+        { label: t('map_open'), data: report.map.filter((m) => !m.overdue).map(point), backgroundColor: '#0b4f8a' },
+        { label: t('map_overdue'), data: report.map.filter((m) => m.overdue).map(point), backgroundColor: '#b3261e' },
+      ],
+    },
+    options: {
+      elements: { point: { radius: 5 } },
+      scales: { x: { ticks: { precision: 3 } }, y: { ticks: { precision: 3 } } },
+      plugins: { tooltip: { callbacks: { label: (c) => `${c.raw.code} (${c.raw.ward})` } } },
+      onClick: (ev, items, c) => {
+        if (items.length) showCase(c.data.datasets[items[0].datasetIndex].data[items[0].index].id);
+      },
+    },
   });
 }
 
