@@ -1,5 +1,7 @@
 #include "protocol/deadline_calculator.h"
 
+#include <algorithm>
+
 namespace q11::deadline {
 namespace {
 
@@ -73,6 +75,23 @@ int64_t AddWorkingMinutes(int64_t start_ms, int64_t working_minutes, const Holid
     }
     local = midnight + kDayMs;
   }
+}
+
+int64_t WorkingMsBetween(int64_t start_ms, int64_t end_ms, const HolidaySet& holidays) {
+  if (end_ms <= start_ms) return 0;
+  const int64_t from = start_ms + kUtcOffsetMs, to = end_ms + kUtcOffsetMs;
+  int64_t total = 0;
+  // One step per local day: a year-long span is 366 steps, cheap enough for a report table.
+  for (int64_t day = FloorDiv(from, kDayMs), last = FloorDiv(to, kDayMs); day <= last; ++day) {
+    if (!IsWorkingDay(day, holidays)) continue;
+    const int64_t midnight = day * kDayMs;
+    for (const OfficePeriod& p : kOfficePeriods) {
+      int64_t open = std::max(from, midnight + p.start_min * kMinuteMs);
+      int64_t close = std::min(to, midnight + p.end_min * kMinuteMs);
+      if (close > open) total += close - open;
+    }
+  }
+  return total;
 }
 
 int64_t DeadlineFor(int64_t received_ms, int64_t amount, Unit unit, const HolidaySet& holidays) {

@@ -7,6 +7,7 @@
 
 #include "conflict_commands.h"
 #include "photo_commands.h"
+#include "report_commands.h"
 #include "server_app.h"
 #include "user_commands.h"
 
@@ -26,6 +27,8 @@ constexpr const char* kUsage =
     "xung đột)\n"
     "  photos prune --data=DIR [--partial-days=N]      free the space of withdrawn and abandoned "
     "photos\n"
+    "  report     units|cases --data=DIR --from=DATE --to=DATE [--json|--csv]   monitoring "
+    "figures (số liệu theo dõi)\n"
     "Run `syncserver <command> --help` for details.\n";
 
 }  // namespace
@@ -55,6 +58,7 @@ int main(int argc, char** argv) {
   if (command == "seed-demo") return q11::server::RunSeedDemo(argc, argv);
   if (command == "conflicts") return q11::server::RunConflictsCommand(argc, argv);
   if (command == "photos") return q11::server::RunPhotosCommand(argc, argv);
+  if (command == "report") return q11::server::RunReportCommand(argc, argv);
   std::fprintf(stderr, "syncserver: unknown command '%s'\n%s", command.c_str(), kUsage);
   return 2;
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "conflict_queries.h"
+#include "monitor_queries.h"
 #include "protocol/result.h"
 #include "pull_builder.h"
 #include "q11sqlite/sqlite.h"
@@ -31,6 +32,7 @@ struct Reader {
   sql::Statement photo_holders;
   std::unique_ptr<ConflictQueries> conflicts;  // made on first use (admin reads are rare)
   std::unique_ptr<ReceiptQueries> receipts;    // made on first use
+  std::unique_ptr<MonitorQueries> monitor;     // made on first use
 };
 
 class ReaderPool {

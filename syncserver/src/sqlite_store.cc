@@ -262,6 +262,23 @@ class SqliteStore final : public Store {
     return (*q)->ListWard(ward, limit, offset);
   }
 
+  Result<MonitorFacts> ReadMonitorFacts(std::string_view from_utc,
+                                        std::string_view to_utc) override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    Result<MonitorQueries*> q = Monitor(**r);
+    if (!q.ok()) return q.status();
+    return (*q)->Read(from_utc, to_utc);
+  }
+
+  Result<std::optional<CaseHistory>> ReadCaseHistory(std::string_view report_id) override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    Result<MonitorQueries*> q = Monitor(**r);
+    if (!q.ok()) return q.status();
+    return (*q)->History(report_id);
+  }
+
   Result<std::vector<ConflictSummary>> ListConflicts(const ConflictFilter& filter) override {
     Result<ReaderPool::Lease> r = readers_.Acquire();
     if (!r.ok()) return r.status();
@@ -296,6 +313,15 @@ class SqliteStore final : public Store {
       reader.receipts = std::move(*q);
     }
     return reader.receipts.get();
+  }
+
+  static Result<MonitorQueries*> Monitor(Reader& reader) {
+    if (!reader.monitor) {
+      Result<std::unique_ptr<MonitorQueries>> q = MonitorQueries::Create(reader.db);
+      if (!q.ok()) return q.status();
+      reader.monitor = std::move(*q);
+    }
+    return reader.monitor.get();
   }
 
   static Result<ConflictQueries*> Queries(Reader& reader) {

@@ -93,6 +93,28 @@ TEST_CASE("Holiday days parse strictly and working days follow the calendar") {
   CHECK(Due("2026-11-28T03:00:00Z", 0, Unit::kWorkingHours) == "2026-11-28T03:00:00.000Z");
 }
 
+TEST_CASE("Working time between two instants counts office hours only") {
+  auto minutes = [](const char* from, const char* to) {
+    return deadline::WorkingMsBetween(Utc(from), Utc(to), Vn2026()) / 60000;
+  };
+  // Mon 08:00 -> Mon 14:00: 08:00-11:30 (3.5 h) and 13:00-14:00 (1 h).
+  CHECK(minutes("2026-11-30T01:00:00Z", "2026-11-30T07:00:00Z") == 270);
+  // Fri 16:00 -> Mon 09:00: Friday's last hour and Monday 07:30-09:00.
+  CHECK(minutes("2026-11-27T09:00:00Z", "2026-11-30T02:00:00Z") == 150);
+  // Wed 29/4 16:00 -> Mon 4/5 08:30: 30/4 and 1/5 are holidays, then the weekend: 1 h + 1 h.
+  CHECK(minutes("2026-04-29T09:00:00Z", "2026-05-04T01:30:00Z") == 120);
+  // Saturday to Sunday, the lunch break, and an end before the start: nothing.
+  CHECK(minutes("2026-11-28T02:00:00Z", "2026-11-29T09:00:00Z") == 0);
+  CHECK(minutes("2026-11-30T04:45:00Z", "2026-11-30T05:45:00Z") == 0);
+  CHECK(minutes("2026-11-30T07:00:00Z", "2026-11-30T01:00:00Z") == 0);
+  // The inverse of AddWorkingMinutes, across nights and a weekend.
+  for (int64_t m : {1, 59, 240, 481, 600, 4800}) {
+    int64_t start = Utc("2026-11-26T03:10:00Z");  // Thu 10:10
+    CHECK(deadline::WorkingMsBetween(start, deadline::AddWorkingMinutes(start, m, Vn2026()),
+                                     Vn2026()) == m * 60000);
+  }
+}
+
 TEST_CASE("Receipt codes are short, grouped and read aloud without ambiguity") {
   std::array<uint8_t, receipt::kRandomBytes> zeros{};
   CHECK(receipt::MakeCode(zeros) == "Q11-2222-2222");

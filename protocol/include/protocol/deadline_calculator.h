@@ -43,6 +43,13 @@ int64_t AddWorkingMinutes(int64_t start_ms, int64_t working_minutes, const Holid
 // The deadline of a case received at `received_ms` whose category allows `amount` units.
 int64_t DeadlineFor(int64_t received_ms, int64_t amount, Unit unit, const HolidaySet& holidays);
 
+// The working time, in whole milliseconds, between two instants (Unix ms, UTC): the part of
+// [start_ms, end_ms) that falls in office periods of working days. 0 when end_ms <= start_ms.
+// The inverse of AddWorkingMinutes: for start in office hours,
+// WorkingMsBetween(s, AddWorkingMinutes(s, m)) == m minutes. Used by the monitoring figures
+// (docs/monitoring.md) to measure time to accept and to resolve in working time.
+int64_t WorkingMsBetween(int64_t start_ms, int64_t end_ms, const HolidaySet& holidays);
+
 // True when local day `day` (days since 1970-01-01) is a working day.
 bool IsWorkingDay(int64_t day, const HolidaySet& holidays);
 

@@ -21,6 +21,7 @@
 #include "protocol/sync_messages.h"
 #include "syncserver/account.h"
 #include "syncserver/conflict.h"
+#include "syncserver/monitor_facts.h"
 
 namespace q11::server {
 
@@ -104,6 +105,14 @@ class Store {
 
   // The photo rows (of live reports) whose content address is `sha256`, at most 64.
   virtual Result<std::vector<PhotoHolder>> FindPhotoHolders(std::string_view sha256) = 0;
+
+  // Monitoring (docs/monitoring.md): the facts of every report received in
+  // [from_utc, to_utc) or resolved in it (ISO-8601 UTC bounds), and of every report open
+  // now, with the units, categories and holidays. Read on one connection, so consistent.
+  virtual Result<MonitorFacts> ReadMonitorFacts(std::string_view from_utc,
+                                                std::string_view to_utc) = 0;
+  // One report's facts and every event; nullopt for an unknown id.
+  virtual Result<std::optional<CaseHistory>> ReadCaseHistory(std::string_view report_id) = 0;
 
   // Parked conflicts (syncserver/conflict.h, docs/conflicts.md), newest first.
   virtual Result<std::vector<ConflictSummary>> ListConflicts(const ConflictFilter& filter) = 0;

@@ -1,0 +1,15 @@
+// The monitoring dashboard's static files (syncserver/web/monitor/, with the vendored
+// Chart.js and its licence), compiled into the binary by CMake (monitor_assets.cc.in) like
+// the admin console's, so the server needs no files and no network at run time.
+#pragma once
+
+#include <string_view>
+
+#include "admin_assets.h"
+
+namespace q11::server {
+
+// The asset served at `path` (/monitor and /monitor/ are the page), or nullptr.
+const AdminAsset* FindMonitorAsset(std::string_view path);
+
+}  // namespace q11::server

@@ -1,0 +1,62 @@
+// ctest "web: monitor dashboard": writes the hand-computed monitoring fixture
+// (tests/support/monitor_fixture.h) into a fresh server database, starts the real server
+// with a leader and an official, then runs monitor_dashboard.test.mjs in headless chromium:
+// the leader's numbers against the fixture, the drill-down to an overdue case and its
+// history, a CSV download, and a screenshot (its path is printed); and the same figures
+// from `syncserver report units --csv`. Exits 77 (skip) when chromium, node or
+// tests/web/node_modules is missing.
+#include <cstdio>
+#include <string>
+
+#include "browser_driver.h"
+#include "monitor_fixture.h"
+#include "q11sqlite/sqlite.h"
+#include "test_support.h"
+
+using namespace q11;
+using namespace q11::test;
+using namespace q11::test::web;
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: %s TESTS_WEB_DIR OUTPUT_DIR\n", argv[0]);
+    return 2;
+  }
+  const std::string web_dir = argv[1], out_dir = argv[2];
+  std::optional<BrowserTools> tools = FindBrowserTools(web_dir);
+  if (!tools) return kSkip;
+  TempDir tmp;
+  ServerProcess server(tmp.File("server"));
+  // `user add` creates the database with its schema and reference data.
+  if (!server.AddUser("lanhdao", "lanhdao-2026", "leader") ||
+      !server.AddUser("canbo.p04", "p04-2026", "official", "p04"))
+    Fail("adding accounts");
+  {
+    auto db = Must(sql::Db::Open(server.data_dir() + "/syncserver.db", false), "open database");
+    MustOk(db.Exec(kMonitorFixtureSql), "write the fixture");
+  }
+  if (!server.Start()) Fail("server start: " + server.error());
+
+  // The command line gives the same figures, beside the running server.
+  CommandResult cli =
+      Run({SyncserverBin(), "report", "units", "--data=" + server.data_dir(),
+           std::string("--from=") + kMonitorFrom, std::string("--to=") + kMonitorTo, "--csv"});
+  const std::string district =
+      ",q11,district,Quận 11,District 11,7,4,1,2,1,0,2,1,0.2500,1.0,5.5,9.0,30.5,3,2,0.6667,2,3.50";
+  if (cli.exit_code != 0 || cli.out.find(district) == std::string::npos)
+    Fail("syncserver report units --csv: " + cli.out + cli.err);
+  std::printf("ok - syncserver report units gives the district's figures\n");
+
+  const std::string screenshot = out_dir + "/monitor_dashboard.png";
+  CommandResult browser =
+      Run({tools->node, web_dir + "/monitor_dashboard.test.mjs", "--url=" + server.url(),
+           std::string("--from=") + kMonitorFrom, std::string("--to=") + kMonitorTo,
+           "--chromium=" + tools->chromium, "--screenshot=" + screenshot,
+           "--downloads=" + tmp.File("downloads")});
+  std::fputs(browser.out.c_str(), stdout);
+  std::fputs(browser.err.c_str(), stderr);
+  if (browser.exit_code != 0)
+    Fail("the browser test failed (exit " + std::to_string(browser.exit_code) + ")");
+  std::printf("screenshot: %s\n", screenshot.c_str());
+  return 0;
+}
