@@ -25,7 +25,8 @@ bool SaneName(std::string_view name) {
 
 std::string NewReporterRef() { return "cd-" + RandomBase32(12); }
 
-Result<Account> CreateAccount(Store& store, const NewAccount& req, int64_t now_ms, int iterations) {
+Result<Account> CreateAccount(Store& store, const NewAccount& req, int64_t now_ms, int iterations,
+                              const std::function<Status(const Account&)>& before_store) {
   if (!SaneName(req.name))
     return InvalidArgument(
         "name must be 1-64 characters of a-z A-Z 0-9 . _ - @ / tên không hợp lệ");
@@ -50,6 +51,7 @@ Result<Account> CreateAccount(Store& store, const NewAccount& req, int64_t now_m
   stored.pw_hash = std::move(hash.hash);
   stored.salt = std::move(hash.salt);
   stored.iterations = hash.iterations;
+  if (before_store) Q11_RETURN_IF_ERROR(before_store(stored.account));
   Q11_RETURN_IF_ERROR(store.AddAccount(stored));
   return stored.account;
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -23,8 +24,12 @@ struct NewAccount {
 };
 
 // kInvalidArgument for a bad name/password/unit, kAlreadyExists for a taken name.
+// `before_store`, when given, runs with the complete account (its id chosen) after every
+// check and before the account is stored; its error stops the creation. Sign-up stores the
+// contact there, so an account never exists without the contact it was given.
 Result<Account> CreateAccount(Store& store, const NewAccount& request, int64_t now_ms,
-                              int iterations = kPasswordIterations);
+                              int iterations = kPasswordIterations,
+                              const std::function<Status(const Account&)>& before_store = {});
 
 // kUnauthenticated for an unknown name or wrong password (same message for both, and the
 // same work: a missing account still costs one hash), kPermissionDenied for a disabled one.

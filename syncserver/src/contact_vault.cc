@@ -88,4 +88,11 @@ Result<std::optional<Contact>> ContactVault::Get(std::string_view user_id) {
   return std::optional<Contact>(std::move(*c));
 }
 
+Status ContactVault::Delete(std::string_view user_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Result<sql::Statement> st = db_.Prepare("DELETE FROM contacts WHERE user_id = ?1");
+  if (!st.ok()) return st.status();
+  return st->Bind(1, user_id).Run();
+}
+
 }  // namespace q11::server

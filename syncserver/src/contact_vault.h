@@ -39,6 +39,8 @@ class ContactVault {
   // nullopt when the account left no contact. kDataLoss when the sealed value does not
   // open (another key, or tampered with).
   Result<std::optional<Contact>> Get(std::string_view user_id);
+  // Forgets the account's contact (none: nothing to do).
+  Status Delete(std::string_view user_id);
 
  private:
   ContactVault(sql::Db db, ContactCipher cipher) : db_(std::move(db)), cipher_(std::move(cipher)) {}

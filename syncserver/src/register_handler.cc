@@ -86,19 +86,26 @@ void RegisterHandler::Handle(Poco::Net::HTTPServerRequest& request,
   if (!valid.ok()) return SendStatusError(response, valid);
   const auto& f = *fields;
   NewAccount req{f.at("name"), f.at("password"), Role::kCitizen, ""};
-  Result<Account> account = CreateAccount(*ctx.store, req, now_ms);
+  std::string phone = f.count("phone") ? f.at("phone") : "";
+  std::string email = f.count("email") ? f.at("email") : "";
+  // The contact is sealed and stored first, on its own connection: if storing the account
+  // then fails it is deleted again, and a crash in between leaves only a sealed contact
+  // that no account names — never an account without the contact it was given.
+  std::string contact_of;
+  auto store_contact = [&](const Account& a) -> Status {
+    if (phone.empty() && email.empty()) return Status::Ok();
+    Q11_RETURN_IF_ERROR(ctx.contacts->Put(a.id, Contact{a.name, phone, email}, FormatUtc(now_ms)));
+    contact_of = a.id;
+    return Status::Ok();
+  };
+  Result<Account> account =
+      CreateAccount(*ctx.store, req, now_ms, kPasswordIterations, store_contact);
+  if (!account.ok() && !contact_of.empty()) (void)ctx.contacts->Delete(contact_of);
   if (!account.ok()) {
     if (account.status().code() == StatusCode::kAlreadyExists)
       return SendJsonError(response, 409, "already_exists", "this name is taken",
                            "Tên đăng nhập đã có người dùng");
     return SendStatusError(response, account.status());
-  }
-  std::string phone = f.count("phone") ? f.at("phone") : "";
-  std::string email = f.count("email") ? f.at("email") : "";
-  if (!phone.empty() || !email.empty()) {
-    Status put =
-        ctx.contacts->Put(account->id, Contact{account->name, phone, email}, FormatUtc(now_ms));
-    if (!put.ok()) return SendStatusError(response, put);
   }
   Result<IssuedRefresh> refresh = ctx.refresh->IssueFamily(account->id, now_ms / 1000);
   if (!refresh.ok()) return SendStatusError(response, refresh.status());

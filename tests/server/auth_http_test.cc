@@ -131,6 +131,18 @@ TEST_CASE("Auth HTTP: sign-up gives a session - contact sealed - bad input 400, 
 
   CHECK(Send(srv.port(), "POST", "/v1/register", R"({"name":"lan.nguyen","password":"khac-1234"})")
             .status == 409);
+  // A taken name with a contact: the contact stored before the account is taken back, so
+  // the vault holds exactly the one contact of the one account that signed up with one.
+  CHECK(Send(srv.port(), "POST", "/v1/register",
+             R"({"name":"lan.nguyen","password":"khac-1234","phone":"0909999999"})")
+            .status == 409);
+  {
+    auto db = sql::Db::Open(srv.dir.path() + "/data/syncserver.db", false);
+    REQUIRE(db.ok());
+    CHECK(db->QueryText("SELECT count(*) FROM contacts")->value_or("") == "1");
+    CHECK(db->QueryText("SELECT count(*) FROM contacts WHERE user_id NOT IN (SELECT id FROM users)")
+              ->value_or("") == "0");
+  }
   for (const char* bad : {
            R"({"name":"ab","password":"mat-khau-1"})",                 // name too short
            R"({"name":"Lan","password":"mat-khau-1"})",                // uppercase
