@@ -44,6 +44,12 @@ struct Query {
   std::string unit;
 };
 
+bool KnownUnit(const MonitorFacts& facts, std::string_view id) {
+  for (const MonitorUnit& u : facts.units)
+    if (u.id == id) return true;
+  return false;
+}
+
 Result<Query> ParseQuery(const std::string& uri, int64_t now_ms, bool allow_unit) {
   std::string from, to;
   Query q;
@@ -115,15 +121,15 @@ class MonitorApiHandler final : public GuardedHandler {
       case What::kUnitsCsv:
         return SendText(response, UnitsCsv(ComputeUnitReport(*facts, q->period, now)),
                         "text/csv; charset=utf-8", "q11-don-vi_" + span + ".csv");
-      case What::kOverdue: {
-        bool known = false;
-        for (const MonitorUnit& u : facts->units) known = known || u.id == id_;
-        if (!known)
+      case What::kOverdue:
+        if (!KnownUnit(*facts, id_))
           return SendJsonError(response, 404, "not_found", "no such unit", "Không có đơn vị này");
         return SendJsonBody(response, CaseListJson(id_, q->period, FormatUtc(now),
                                                    CasesOf(*facts, q->period, id_, true, now)));
-      }
       case What::kCasesCsv:
+        // An unknown unit is a mistake to say, not an empty file to hand over.
+        if (!q->unit.empty() && !KnownUnit(*facts, q->unit))
+          return SendJsonError(response, 404, "not_found", "no such unit", "Không có đơn vị này");
         return SendText(
             response, CasesCsv(CasesOf(*facts, q->period, q->unit, false, now)),
             "text/csv; charset=utf-8",

@@ -321,6 +321,7 @@ TEST_CASE("Monitor HTTP - leaders and admins only, the same figures as the CLI's
                        0) == 0);
   CHECK_THAT(csv.body, Contains("Q11-AAAA-0004"));
   CHECK_THAT(csv.body, !Contains("Q11-AAAA-0001"));  // p04's
+  CHECK(Get(port, "/v1/monitor/cases.csv?unit=nowhere", leader).status == 404);
   HttpReply ucsv = Get(port, "/v1/monitor/units.csv?from=2026-11-02&to=2026-11-15", leader);
   REQUIRE(ucsv.status == 200);
   CHECK_THAT(ucsv.body, Contains(",q11,district,"));
