@@ -44,12 +44,6 @@ struct Query {
   std::string unit;
 };
 
-bool KnownUnit(const MonitorFacts& facts, std::string_view id) {
-  for (const MonitorUnit& u : facts.units)
-    if (u.id == id) return true;
-  return false;
-}
-
 Result<Query> ParseQuery(const std::string& uri, int64_t now_ms, bool allow_unit) {
   std::string from, to;
   Query q;

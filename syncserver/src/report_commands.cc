@@ -137,6 +137,8 @@ int RunReportCommand(int argc, char** argv) {
       PrintTable(report);
     return 0;
   }
+  if (args->values.count("unit") && !KnownUnit(*facts, args->Get("unit")))
+    return Fail(NotFound("no unit '" + args->Get("unit") + "' / không có đơn vị này"));
   std::vector<CaseRow> cases =
       CasesOf(*facts, *period, args->Get("unit"), args->Has("overdue"), now);
   if (args->Has("json")) {

@@ -147,6 +147,12 @@ const std::string& CurrentDeadline(const CaseFacts& c) {
   return c.expected_at.empty() ? c.due_at : c.expected_at;
 }
 
+bool KnownUnit(const MonitorFacts& facts, std::string_view id) {
+  for (const MonitorUnit& u : facts.units)
+    if (u.id == id) return true;
+  return false;
+}
+
 Result<ReportPeriod> ParsePeriod(std::string_view from_day, std::string_view to_day) {
   std::optional<int64_t> from = deadline::ParseDay(from_day), to = deadline::ParseDay(to_day);
   if (!from || !to)

@@ -98,6 +98,8 @@ std::vector<CaseRow> CasesOf(const MonitorFacts& facts, const ReportPeriod& peri
 
 // The current deadline (docs/workflow.md, "Overdue"): expected_at when announced, else due_at.
 const std::string& CurrentDeadline(const CaseFacts& c);
+// True when `id` is one of the units the facts cover (every unit of the reference data).
+bool KnownUnit(const MonitorFacts& facts, std::string_view id);
 bool IsOpenStatus(std::string_view status);
 
 }  // namespace q11::server

@@ -46,6 +46,26 @@ int main(int argc, char** argv) {
   if (cli.exit_code != 0 || cli.out.find(district) == std::string::npos)
     Fail("syncserver report units --csv: " + cli.out + cli.err);
   std::printf("ok - syncserver report units gives the district's figures\n");
+  const std::vector<std::string> cases = {SyncserverBin(),
+                                          "report",
+                                          "cases",
+                                          "--data=" + server.data_dir(),
+                                          std::string("--from=") + kMonitorFrom,
+                                          std::string("--to=") + kMonitorTo,
+                                          "--overdue",
+                                          "--csv"};
+  std::vector<std::string> p04 = cases, nowhere = cases;
+  p04.push_back("--unit=p04");
+  nowhere.push_back("--unit=nowhere");
+  CommandResult late = Run(p04);
+  if (late.exit_code != 0 || late.out.find("Q11-AAAA-0003") == std::string::npos ||
+      late.out.find("Q11-AAAA-0007") == std::string::npos ||
+      late.out.find("Q11-AAAA-0001") != std::string::npos)
+    Fail("syncserver report cases --unit=p04 --overdue: " + late.out + late.err);
+  CommandResult unknown = Run(nowhere);
+  if (unknown.exit_code != 1 || unknown.err.find("no unit 'nowhere'") == std::string::npos)
+    Fail("syncserver report cases --unit=nowhere: exit " + std::to_string(unknown.exit_code));
+  std::printf("ok - syncserver report cases lists p04's overdue cases, refuses an unknown unit\n");
 
   const std::string screenshot = out_dir + "/monitor_dashboard.png";
   CommandResult browser =
