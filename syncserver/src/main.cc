@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "apikey_commands.h"
 #include "conflict_commands.h"
 #include "photo_commands.h"
 #include "server_app.h"
@@ -26,6 +27,8 @@ constexpr const char* kUsage =
     "xung đột)\n"
     "  photos prune --data=DIR [--partial-days=N]      free the space of withdrawn and abandoned "
     "photos\n"
+    "  apikey     add|list|revoke --data=DIR [--name=NAME]   Open311 API keys (khóa API "
+    "Open311)\n"
     "Run `syncserver <command> --help` for details.\n";
 
 }  // namespace
@@ -55,6 +58,7 @@ int main(int argc, char** argv) {
   if (command == "seed-demo") return q11::server::RunSeedDemo(argc, argv);
   if (command == "conflicts") return q11::server::RunConflictsCommand(argc, argv);
   if (command == "photos") return q11::server::RunPhotosCommand(argc, argv);
+  if (command == "apikey") return q11::server::RunApiKeyCommand(argc, argv);
   std::fprintf(stderr, "syncserver: unknown command '%s'\n%s", command.c_str(), kUsage);
   return 2;
 }

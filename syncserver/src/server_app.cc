@@ -15,7 +15,8 @@ constexpr const char* kServeUsage =
     "usage: syncserver serve --data=DIR [--port=N] [--bind=ADDR] [--threads=N] "
     "[--max-body-bytes=N] [--access-ttl-seconds=N]\n"
     "       [--login-per-minute=N] [--register-per-hour=N] [--sync-per-minute=N] "
-    "[--receipt-per-minute=N] [--io-timeout-seconds=N] [--tls-cert=FILE --tls-key=FILE] [--quiet]\n"
+    "[--receipt-per-minute=N] [--open311-posts-per-minute=N] [--io-timeout-seconds=N] "
+    "[--tls-cert=FILE --tls-key=FILE] [--quiet]\n"
     "  Serves the sync API. Creates DIR on first start (database DIR/syncserver.db, token key "
     "DIR/jwt.key).\n"
     "  --port=0 picks a free port; the port in use is written to DIR/syncserver.port.\n"
@@ -23,6 +24,7 @@ constexpr const char* kServeUsage =
     "  --access-ttl-seconds=900 --login-per-minute=10 (per address and per name)\n"
     "  --register-per-hour=5 (per address) --sync-per-minute=120 (per account; 0 = no limit)\n"
     "  --receipt-per-minute=30 (public receipt lookups per address)\n"
+    "  --open311-posts-per-minute=10 (Open311 POSTs per address and per API key)\n"
     "  --io-timeout-seconds=30. Contact details are sealed with DIR/contact.key.\n"
     "  --tls-cert/--tls-key: PEM files; serve HTTPS only (phục vụ qua HTTPS).\n"
     "  Chạy máy chủ đồng bộ; dừng bằng Ctrl-C (SIGINT) hoặc SIGTERM.\n";
@@ -56,7 +58,7 @@ class ServeApp final : public Poco::Util::ServerApplication {
 int RunServe(int argc, char** argv) {
   CliSpec spec{{"data", "port", "bind", "threads", "max-body-bytes", "access-ttl-seconds",
                 "login-per-minute", "register-per-hour", "sync-per-minute", "receipt-per-minute",
-                "io-timeout-seconds", "tls-cert", "tls-key"},
+                "open311-posts-per-minute", "io-timeout-seconds", "tls-cert", "tls-key"},
                {"quiet"}};
   Result<CliArgs> args = ParseCliArgs(argc, argv, 2, spec);
   if (!args.ok()) {
@@ -99,6 +101,7 @@ int RunServe(int argc, char** argv) {
       {"register-per-hour", &o.register_per_hour, 0, 1000000},
       {"sync-per-minute", &o.sync_per_minute, 0, 1000000},
       {"receipt-per-minute", &o.receipt_per_minute, 0, 1000000},
+      {"open311-posts-per-minute", &o.open311_per_minute, 0, 1000000},
       {"io-timeout-seconds", &o.io_timeout_seconds, 1, 3600},
   };
   for (const auto& opt : ints) {
