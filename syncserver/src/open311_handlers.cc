@@ -449,9 +449,11 @@ Status ParsePaging(const std::map<std::string, std::string>& params, int* limit,
   return Status::Ok();
 }
 
-// start_date / end_date as stored UTC text; the default window (the last 90 days) when
-// neither is given and `defaults` is set.
-Status ParseDates(const std::map<std::string, std::string>& params, int64_t now_ms, bool defaults,
+// start_date / end_date as stored UTC text. GeoReport v2: a range may not span more than 90
+// days, and without dates the window is the last 90 days. With `windowed` (no ids narrow
+// the search) a lone start_date reaches 90 days on, a lone end_date 90 days back, and no
+// date at all means the last 90 days.
+Status ParseDates(const std::map<std::string, std::string>& params, int64_t now_ms, bool windowed,
                   std::string* since, std::string* until) {
   std::optional<int64_t> start, end;
   for (auto [name, target] : {std::pair{"start_date", &start}, std::pair{"end_date", &end}}) {
@@ -466,7 +468,15 @@ Status ParseDates(const std::map<std::string, std::string>& params, int64_t now_
   }
   if (start && end && *end < *start)
     return InvalidArgument("end_date is before start_date / end_date trước start_date");
-  if (!start && !end && defaults) start = now_ms - kDefaultDaysMs;
+  if (start && end && *end - *start > kDefaultDaysMs)
+    return InvalidArgument(
+        "start_date and end_date may not span more than 90 days / khoảng thời gian tối đa 90 "
+        "ngày");
+  if (windowed) {
+    if (start && !end) end = *start + kDefaultDaysMs;
+    if (end && !start) start = *end - kDefaultDaysMs;
+    if (!start && !end) start = now_ms - kDefaultDaysMs;
+  }
   if (start) *since = FormatUtc(*start);
   if (end) *until = FormatUtc(*end);
   return Status::Ok();
@@ -538,6 +548,13 @@ void Open311Handler::Requests(const std::map<std::string, std::string>& params,
     Status dates =
         ParseDates(params, context().clock_ms(), filter.ids.empty(), &filter.since, &filter.until);
     if (!dates.ok()) return SendStatus(response, dates);
+    // GeoReport v2: service_request_id "overrides all other arguments" (once they are valid).
+    if (!filter.ids.empty()) {
+      filter.services.clear();
+      filter.statuses.clear();
+      filter.since.clear();
+      filter.until.clear();
+    }
     Status paging = ParsePaging(params, &filter.limit, &filter.offset);
     if (!paging.ok()) return SendStatus(response, paging);
   }

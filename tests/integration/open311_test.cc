@@ -17,12 +17,14 @@
 #include <Poco/URI.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
 
 #include "cli_driver.h"
+#include "protocol/ids.h"
 #include "q11sqlite/sqlite.h"
 
 using namespace q11::test;
@@ -160,6 +162,14 @@ std::set<std::string> Keys(const Poco::JSON::Object::Ptr& o) {
 std::set<std::string> Plus(std::set<std::string> s, const std::string& extra) {
   s.insert(extra);
   return s;
+}
+
+// Now plus `days`, as ISO-8601 UTC for a query string.
+std::string DaysFromNow(int days) {
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  return q11::FormatUtc(now + days * 86400000LL);
 }
 
 bool IsIsoTime(const std::string& t) {
@@ -601,7 +611,9 @@ TEST_CASE("Open311: a POSTed request enters the workflow and reaches the ward of
     REQUIRE(r.status == 200);
     return ParseArray(r.body)->size();
   };
-  CHECK(updates("?start_date=2020-01-01T00:00:00Z&end_date=2099-01-01T00:00:00%2B07:00") == 4);
+  CHECK(updates("?start_date=" + DaysFromNow(-1) + "&end_date=" + DaysFromNow(1)) == 4);
+  CHECK(updates("?start_date=" + DaysFromNow(-1)) == 4);
+  CHECK(updates("?end_date=" + DaysFromNow(1)) == 4);
   CHECK(updates("?start_date=2099-01-01T00:00:00Z") == 0);
   CHECK(updates("?end_date=2020-01-01T00:00:00Z") == 0);
   CHECK(updates("?page_size=3") == 3);
@@ -663,16 +675,26 @@ TEST_CASE("Open311: GET requests with its filters, defaults and paging") {
   // service_request_id: a comma list (overrides the other filters, as the spec says of ids).
   CHECK(ids("?service_request_id=" + a + "," + c) == V{c, a});
   CHECK(ids("?service_request_id=" + a + ",%20khong-co") == V{a});
+  CHECK(ids("?service_request_id=" + a + "&service_code=chieu-sang&status=closed") == V{a});
   CHECK(ids("?service_code=chieu-sang") == V{c, b});
   CHECK(ids("?service_code=chieu-sang,rac-thai") == V{c, b, a});
   CHECK(ids("?status=open") == V{app, c, b, a});
   CHECK(ids("?status=open,closed") == V{app, c, b, a});
   CHECK(ids("?status=closed").empty());
-  // Dates: ISO-8601 with a zone; a window around now, and one in the past.
-  CHECK(ids("?start_date=2020-01-01T00:00:00Z") == V{app, c, b, a});
-  CHECK(ids("?start_date=2020-01-01T07:00:00%2B07:00&end_date=2099-01-01T00:00:00Z").size() == 4);
+  // Dates: ISO-8601 with a zone, at most 90 days apart; a lone date opens a 90-day window.
+  CHECK(ids("?start_date=" + DaysFromNow(-1)) == V{app, c, b, a});
+  CHECK(ids("?end_date=" + DaysFromNow(1)) == V{app, c, b, a});
+  CHECK(ids("?start_date=" + DaysFromNow(-89) + "&end_date=" + DaysFromNow(1)).size() == 4);
+  CHECK(ids("?start_date=" + DaysFromNow(-100)).empty());  // up to 10 days ago
   CHECK(ids("?end_date=2020-01-01T00:00:00Z").empty());
   CHECK(ids("?start_date=2099-01-01T00:00:00-05:00").empty());
+  {
+    // Our own +07:00 times go back in: the oldest request's second includes it.
+    auto oldest = ParseArray(Get(f.server, "/open311/v2/requests/" + a + ".json").body);
+    std::string at = oldest->getObject(0)->getValue<std::string>("requested_datetime");
+    CHECK_THAT(at, Catch::EndsWith("+07:00"));
+    CHECK(ids("?start_date=" + Encode(at)) == V{app, c, b, a});
+  }
   // Paging.
   CHECK(ids("?page_size=2") == V{app, c});
   CHECK(ids("?page_size=2&page=2") == V{b, a});
@@ -721,9 +743,10 @@ TEST_CASE("Open311: every documented error, in the specification's format and bo
     for (const char* query :
          {"?start_date=hom-qua", "?start_date=2026-11-27T08:00:00", "?end_date=2026-11-27",
           "?start_date=2026-11-27T08:00:00Z&end_date=2026-11-26T08:00:00Z", "?status=pending",
-          "?page=0", "?page=-1", "?page=abc", "?page_size=1001", "?page_size=0",
-          "?service_code=khong-co", "?extensions=maybe", "?frob=1", "?service_request_id=%ZZ",
-          "?service_code=%C3%28", "?page=1&page=2"}) {
+          "?start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z", "?page=0", "?page=-1",
+          "?page=abc", "?page_size=1001", "?page_size=0", "?service_code=khong-co",
+          "?extensions=maybe", "?frob=1", "?service_request_id=%ZZ", "?service_code=%C3%28",
+          "?page=1&page=2"}) {
       INFO(query);
       CheckError(Get(f.server, root + "requests." + format + query), format, 400);
     }
