@@ -483,6 +483,13 @@ TEST_CASE("Open311: a POSTed request enters the workflow and reaches the ward of
     CHECK(bytes.find(email) == std::string::npos);
     CHECK(bytes.find(phone) == std::string::npos);
   }
+  // Nor does the server's database (and WAL) in clear: the vault's key is outside it.
+  for (const std::string file : {"/syncserver.db", "/syncserver.db-wal"}) {
+    std::ifstream in(f.server.data_dir() + file, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    CHECK(bytes.find(email) == std::string::npos);
+    CHECK(bytes.find(phone) == std::string::npos);
+  }
   // The contact is sealed under the request's pseudonymous account, read like a sign-up's.
   std::string account = f.ServerValue("SELECT name FROM users WHERE reporter_ref = '" + ref + "'");
   CHECK(account.rfind("o311-", 0) == 0);
