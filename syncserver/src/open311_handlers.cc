@@ -12,14 +12,13 @@
 #include "form_encoding.h"
 #include "guarded_handler.h"
 #include "http_body.h"
+#include "open311_answers.h"
 #include "open311_document.h"
 #include "open311_filer.h"
+#include "open311_params.h"
 #include "open311_queries.h"
 #include "open311_submission.h"
-#include "open311_time.h"
-#include "protocol/ids.h"
 #include "protocol/receipt_code.h"
-#include "protocol/workflow.h"
 #include "rate_limiter.h"
 #include "security_audit.h"
 #include "security_headers.h"
@@ -33,11 +32,6 @@ constexpr std::string_view kPrefix = "/open311/v2/";
 // The one jurisdiction this server answers for; a request naming another is a 404.
 constexpr std::string_view kJurisdiction = "q11";
 constexpr size_t kMaxPostBody = 64 * 1024;
-// GeoReport v2: at most 1000 requests unless narrowed; page/page_size is the paging
-// extension many servers offer.
-constexpr int kMaxPageSize = 1000;
-constexpr int64_t kDefaultDaysMs = 90LL * 24 * 3600 * 1000;
-constexpr size_t kMaxListItems = 100;  // ids or codes in one comma list
 
 enum class Format { kXml, kJson, kUnknown };
 enum class Endpoint {
@@ -93,39 +87,6 @@ Route ParseRoute(std::string_view path) {
   return r;
 }
 
-std::vector<std::string> SplitCommas(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (;;) {
-    size_t comma = text.find(',', start);
-    std::string item = text.substr(start, comma == std::string::npos ? comma : comma - start);
-    // Spaces around items are forgiven ("a, b").
-    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
-    while (!item.empty() && item.back() == ' ') item.pop_back();
-    if (!item.empty()) out.push_back(item);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
-// Open311's two statuses. Resolved counts as closed: the staff's work is done (the
-// citizen may still reopen it, which makes it open again).
-std::string_view Projected(std::string_view status) {
-  return workflow::IsOpen(status) ? "open" : "closed";
-}
-
-// The detailed statuses of each projected one.
-std::vector<std::string> DetailedStatuses(std::string_view projected) {
-  std::vector<std::string> out;
-  for (std::string_view s : {"new", "accepted", "assigned", "in_progress", "reopened", "resolved",
-                             "closed", "rejected", "duplicate"})
-    if (Projected(s) == projected) out.emplace_back(s);
-  return out;
-}
-
-std::string T(const std::string& stored) { return FormatOpen311Time(stored); }
-
 class Open311Handler final : public GuardedHandler {
  public:
   Open311Handler(const HandlerContext& context, Route route)
@@ -152,8 +113,6 @@ class Open311Handler final : public GuardedHandler {
                Poco::Net::HTTPServerResponse& response);
   void Post(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
 
-  Open311Element RequestElement(const Open311Request& r, bool extensions) const;
-
   Route route_;
 };
 
@@ -167,14 +126,9 @@ void Open311Handler::Send(Poco::Net::HTTPServerResponse& response, const Open311
   response.send() << text;
 }
 
-// GeoReport v2 errors: a list of {code, description}; the code is the HTTP status.
 void Open311Handler::SendError(Poco::Net::HTTPServerResponse& response, int status,
                                const std::string& description) const {
-  Open311Element errors = Open311Element::List("errors", "error");
-  errors.Add(Open311Element::Object("error")
-                 .Number("code", std::to_string(status))
-                 .Text("description", description));
-  Send(response, errors, status);
+  Send(response, ErrorAnswer(status, description), status);
 }
 
 void Open311Handler::SendStatus(Poco::Net::HTTPServerResponse& response,
@@ -275,51 +229,13 @@ void Open311Handler::Discovery(Poco::Net::HTTPServerRequest& request,
   for (char c : host)
     plain = plain && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                       c == '.' || c == '-' || c == ':' || c == '[' || c == ']');
-  std::string url = plain ? "http://" + host + "/open311/v2" : "/open311/v2";
-  constexpr const char* kChangeset = "2026-11-27T00:00:00+07:00";
-  Open311Element formats = Open311Element::List("formats", "format");
-  formats.Text("", "text/xml").Text("", "application/json");
-  Open311Element endpoint = Open311Element::Object("endpoint");
-  endpoint.Text("specification", "http://wiki.open311.org/GeoReport_v2")
-      .Text("url", url)
-      .Text("changeset", kChangeset)
-      .Text("type", "production")
-      .Add(std::move(formats));
-  Open311Element endpoints = Open311Element::List("endpoints", "endpoint");
-  endpoints.Add(std::move(endpoint));
-  Open311Element d = Open311Element::Object("discovery");
-  d.Text("changeset", kChangeset)
-      .Text("contact",
-            "Quận 11 – trực tuyến, UBND Quận 11, Thành phố Hồ Chí Minh. Extensions: "
-            "extensions=true, page/page_size, servicerequestupdates (docs/open311.md)")
-      .Text("key_service",
-            "API keys are issued by the district's administrators / khóa API "
-            "do quản trị viên của Quận 11 cấp")
-      .Add(std::move(endpoints));
-  Send(response, d);
+  Send(response, DiscoveryAnswer(plain ? "http://" + host + "/open311/v2" : "/open311/v2"));
 }
 
 void Open311Handler::Services(Poco::Net::HTTPServerResponse& response) {
   Result<std::vector<Open311Service>> services = context().open311->Services();
   if (!services.ok()) return SendStatus(response, services.status());
-  Open311Element list = Open311Element::List("services", "service");
-  for (const Open311Service& s : *services) {
-    std::string time = s.deadline_amount > 0 ? std::to_string(s.deadline_amount) +
-                                                   (s.deadline_unit == "working_days"
-                                                        ? " ngày làm việc / working days"
-                                                        : " giờ làm việc / working hours")
-                                             : std::to_string(s.deadline_hours) + " giờ / hours";
-    list.Add(Open311Element::Object("service")
-                 .Text("service_code", s.code)
-                 .Text("service_name", s.name_vi)
-                 .Text("description", s.name_en + ". Thời hạn xử lý / handling time: " + time +
-                                          ". Đơn vị / unit: " + s.unit_vi)
-                 .Bool("metadata", true)  // every service asks for the ward
-                 .Text("type", "realtime")
-                 .Text("keywords", s.name_en)
-                 .Text("group", s.level));
-  }
-  Send(response, list);
+  Send(response, ServicesAnswer(*services));
 }
 
 void Open311Handler::ServiceDefinition(Poco::Net::HTTPServerResponse& response) {
@@ -332,169 +248,7 @@ void Open311Handler::ServiceDefinition(Poco::Net::HTTPServerResponse& response) 
                      "service_code '" + route_.arg + "' not found / không có lĩnh vực này");
   Result<std::vector<Open311Ward>> wards = context().open311->Wards();
   if (!wards.ok()) return SendStatus(response, wards.status());
-  Open311Element ward_values = Open311Element::List("values", "value");
-  for (const Open311Ward& w : *wards)
-    ward_values.Add(Open311Element::Object("value")
-                        .Text("key", w.id)
-                        .Text("name", w.name_vi + " / " + w.name_en));
-  Open311Element kind_values = Open311Element::List("values", "value");
-  kind_values.Add(
-      Open311Element::Object("value").Text("key", "phan_anh").Text("name", "Phản ánh / a problem"));
-  kind_values.Add(
-      Open311Element::Object("value").Text("key", "gop_y").Text("name", "Góp ý / a suggestion"));
-  Open311Element attributes = Open311Element::List("attributes", "attribute");
-  attributes.Add(Open311Element::Object("attribute")
-                     .Bool("variable", true)
-                     .Text("code", "ward")
-                     .Text("datatype", "singlevaluelist")
-                     .Bool("required", true)
-                     .Text("datatype_description", "Mã phường / a ward id, p01-p16")
-                     .Number("order", "1")
-                     .Text("description", "Phường nơi xảy ra sự việc / the ward where it is")
-                     .Add(std::move(ward_values)));
-  attributes.Add(Open311Element::Object("attribute")
-                     .Bool("variable", true)
-                     .Text("code", "kind")
-                     .Text("datatype", "singlevaluelist")
-                     .Bool("required", false)
-                     .Text("datatype_description", "phan_anh (mặc định / default) | gop_y")
-                     .Number("order", "2")
-                     .Text("description", "Loại / kind")
-                     .Add(std::move(kind_values)));
-  attributes.Add(Open311Element::Object("attribute")
-                     .Bool("variable", true)
-                     .Text("code", "title")
-                     .Text("datatype", "string")
-                     .Bool("required", false)
-                     .Text("datatype_description", "≤ 200 byte / bytes")
-                     .Number("order", "3")
-                     .Text("description", "Tiêu đề / a short title"));
-  Open311Element def = Open311Element::Object("service_definition");
-  def.Text("service_code", route_.arg).Add(std::move(attributes));
-  Send(response, def);
-}
-
-Open311Element Open311Handler::RequestElement(const Open311Request& r, bool extensions) const {
-  // Withheld for every report (docs/open311.md, "Confidentiality"): description, the
-  // exact address, lat/long and media — a citizen's words, doorstep or photo may name
-  // them. The ward is public, so it stands in for the address.
-  const std::string agency = !r.unit_vi.empty() ? r.unit_vi : r.ward_vi;
-  Open311Element o = Open311Element::Object("request");
-  o.Text("service_request_id", r.id)
-      .Text("status", Projected(r.status))
-      .Text("status_notes", r.status_note)
-      .Text("service_name", r.category_vi)
-      .Text("service_code", r.category_id)
-      .Text("description", "")
-      .Text("agency_responsible", agency)
-      .Text("service_notice", "")
-      .Text("requested_datetime", T(r.requested_at))
-      .Text("updated_datetime", T(r.updated_at))
-      .Text("expected_datetime", T(r.expected_at.empty() ? r.due_at : r.expected_at))
-      .Text("address", r.ward_vi.empty() ? "" : r.ward_vi + ", Quận 11")
-      .Text("address_id", "")
-      .Text("zipcode", "")
-      .Text("lat", "")
-      .Text("long", "")
-      .Text("media_url", "");
-  if (extensions) {
-    std::optional<int64_t> deadline = ParseUtc(r.expected_at.empty() ? r.due_at : r.expected_at);
-    bool overdue = workflow::IsOpen(r.status) && deadline && context().clock_ms() > *deadline;
-    o.Add(Open311Element::Object("extended_attributes")
-              .Text("status_detail", r.status)
-              .Text("status_vi", std::string(workflow::StatusNameVi(r.status)))
-              .Text("status_en", std::string(workflow::StatusNameEn(r.status)))
-              .Text("kind", r.kind)
-              .Text("service_name_en", r.category_en)
-              .Text("ward_id", r.ward_id)
-              .Text("ward_vi", r.ward_vi)
-              .Text("ward_en", r.ward_en)
-              .Text("unit_id", r.unit_id)
-              .Text("unit_vi", r.unit_vi)
-              .Text("unit_en", r.unit_en)
-              .Text("created_datetime", T(r.created_at))
-              .Text("deadline_datetime", T(r.due_at))
-              .Text("expected_completion_datetime", T(r.expected_at))
-              .Text("resolved_datetime", T(r.resolved_at))
-              .Bool("overdue", overdue)
-              .Text("duplicate_of", r.duplicate_of));
-  }
-  return o;
-}
-
-// page (1-based) and page_size (1..1000): the paging extension.
-Status ParsePaging(const std::map<std::string, std::string>& params, int* limit, int* offset) {
-  auto number = [&](const char* name, int fallback, int max, int* out) -> Status {
-    auto it = params.find(name);
-    if (it == params.end() || it->second.empty()) {
-      *out = fallback;
-      return Status::Ok();
-    }
-    const std::string& v = it->second;
-    bool digits = v.size() <= 7;
-    for (char c : v) digits = digits && c >= '0' && c <= '9';
-    int n = digits ? std::stoi(v) : 0;
-    if (n < 1 || n > max)
-      return InvalidArgument(std::string(name) + " must be a whole number from 1 to " +
-                             std::to_string(max) + " / " + name + " phải là số nguyên từ 1 đến " +
-                             std::to_string(max));
-    *out = n;
-    return Status::Ok();
-  };
-  int page = 1, size = kMaxPageSize;
-  Q11_RETURN_IF_ERROR(number("page_size", kMaxPageSize, kMaxPageSize, &size));
-  Q11_RETURN_IF_ERROR(number("page", 1, 1000000, &page));
-  *limit = size;
-  *offset = (page - 1) * size;
-  return Status::Ok();
-}
-
-// start_date / end_date as stored UTC text. GeoReport v2: a range may not span more than 90
-// days, and without dates the window is the last 90 days. With `windowed` (no ids narrow
-// the search) a lone start_date reaches 90 days on, a lone end_date 90 days back, and no
-// date at all means the last 90 days.
-Status ParseDates(const std::map<std::string, std::string>& params, int64_t now_ms, bool windowed,
-                  std::string* since, std::string* until) {
-  std::optional<int64_t> start, end;
-  for (auto [name, target] : {std::pair{"start_date", &start}, std::pair{"end_date", &end}}) {
-    auto it = params.find(name);
-    if (it == params.end() || it->second.empty()) continue;
-    *target = ParseOpen311Time(it->second);
-    if (!*target)
-      return InvalidArgument(
-          std::string(name) +
-          " must be ISO-8601 with a time zone, e.g. 2026-11-27T08:00:00+07:00 / " + name +
-          " phải theo ISO-8601 có múi giờ");
-  }
-  if (start && end && *end < *start)
-    return InvalidArgument("end_date is before start_date / end_date trước start_date");
-  if (start && end && *end - *start > kDefaultDaysMs)
-    return InvalidArgument(
-        "start_date and end_date may not span more than 90 days / khoảng thời gian tối đa 90 "
-        "ngày");
-  if (windowed) {
-    if (start && !end) end = *start + kDefaultDaysMs;
-    if (end && !start) start = *end - kDefaultDaysMs;
-    if (!start && !end) start = now_ms - kDefaultDaysMs;
-  }
-  if (start) *since = FormatUtc(*start);
-  if (end) *until = FormatUtc(*end);
-  return Status::Ok();
-}
-
-Result<std::vector<std::string>> ListParam(const std::map<std::string, std::string>& params,
-                                           const char* name) {
-  auto it = params.find(name);
-  if (it == params.end()) return std::vector<std::string>();
-  std::vector<std::string> items = SplitCommas(it->second);
-  if (items.size() > kMaxListItems)
-    return InvalidArgument(std::string(name) + " lists more than 100 values / " + name +
-                           " có quá 100 giá trị");
-  for (const std::string& v : items)
-    if (v.size() > 64)
-      return InvalidArgument(std::string(name) + " has a value longer than 64 bytes / " + name +
-                             " có giá trị quá dài");
-  return items;
+  Send(response, ServiceDefinitionAnswer(route_.arg, *wards));
 }
 
 void Open311Handler::Requests(const std::map<std::string, std::string>& params,
@@ -563,9 +317,7 @@ void Open311Handler::Requests(const std::map<std::string, std::string>& params,
   if (route_.endpoint == Endpoint::kRequest && found->empty())
     return SendError(response, 404,
                      "service_request_id '" + route_.arg + "' not found / không có yêu cầu này");
-  Open311Element list = Open311Element::List("service_requests", "request");
-  for (const Open311Request& r : *found) list.Add(RequestElement(r, extensions));
-  Send(response, list);
+  Send(response, RequestsAnswer(*found, extensions, context().clock_ms()));
 }
 
 void Open311Handler::Token(Poco::Net::HTTPServerRequest& request,
@@ -583,9 +335,7 @@ void Open311Handler::Token(Poco::Net::HTTPServerRequest& request,
   Result<std::optional<std::string>> id = context().open311->ReportIdByReceipt(*code);
   if (!id.ok()) return SendStatus(response, id.status());
   if (!id->has_value()) return SendError(response, 404, "token not found / không có mã này");
-  Open311Element list = Open311Element::List("service_requests", "request");
-  list.Add(Open311Element::Object("request").Text("service_request_id", **id).Text("token", *code));
-  Send(response, list);
+  Send(response, TokenAnswer(**id, *code));
 }
 
 void Open311Handler::Updates(const std::map<std::string, std::string>& params,
@@ -608,22 +358,7 @@ void Open311Handler::Updates(const std::map<std::string, std::string>& params,
   if (!paging.ok()) return SendStatus(response, paging);
   Result<std::vector<Open311Update>> updates = context().open311->Updates(filter);
   if (!updates.ok()) return SendStatus(response, updates.status());
-  // mySociety's format: service_requests_updates of request_update.
-  Open311Element list = Open311Element::List("service_requests_updates", "request_update");
-  for (const Open311Update& u : *updates) {
-    // A status event carries the status it set; other staff events the report's status
-    // then current (assignments, progress and results do not change it).
-    const std::string status = u.kind == "status" && !u.status.empty() ? u.status : u.report_status;
-    list.Add(Open311Element::Object("request_update")
-                 .Text("update_id", u.id)
-                 .Text("service_request_id", u.report_id)
-                 .Text("status", Projected(status))
-                 .Text("external_status_code", status)
-                 .Text("updated_datetime", T(u.at))
-                 .Text("description", u.note)
-                 .Text("media_url", ""));
-  }
-  Send(response, list);
+  Send(response, UpdatesAnswer(*updates));
 }
 
 void Open311Handler::Post(Poco::Net::HTTPServerRequest& request,
@@ -706,16 +441,8 @@ void Open311Handler::Post(Poco::Net::HTTPServerRequest& request,
       ctx.open311->Stamps(filed->report_id);
   if (!stamps.ok()) return SendStatus(response, stamps.status());
   std::string receipt = stamps->has_value() ? (*stamps)->first : "";
-  std::string due = stamps->has_value() ? T((*stamps)->second) : "";
-  Open311Element list = Open311Element::List("service_requests", "request");
-  list.Add(Open311Element::Object("request")
-               .Text("service_request_id", filed->report_id)
-               .Text("token", receipt)
-               .Text("service_notice", "Mã biên nhận / receipt: " + receipt +
-                                           ". Hạn xử lý / deadline: " + due +
-                                           ". Tra cứu / follow it: /tra-cuu?code=" + receipt)
-               .Text("account_id", ""));
-  Send(response, list, 201);
+  std::string due = stamps->has_value() ? (*stamps)->second : "";
+  Send(response, PostAnswer(filed->report_id, receipt, due), 201);
 }
 
 }  // namespace
