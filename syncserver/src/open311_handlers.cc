@@ -187,10 +187,9 @@ void Open311Handler::Handle(Poco::Net::HTTPServerRequest& request,
   if (post && route_.endpoint == Endpoint::kRequests) return Post(request, response);
   if (method != "GET") {
     response.set("Allow", route_.endpoint == Endpoint::kRequests ? "GET, POST" : "GET");
-    return SendError(response, 405,
-                     "method " + method.substr(0, 16) +
-                         " is not allowed here / phương thức "
-                         "không được hỗ trợ");
+    return SendError(
+        response, 405,
+        "method " + method.substr(0, 16) + " is not allowed here / phương thức không được hỗ trợ");
   }
   std::string_view uri = request.getURI();
   size_t q = uri.find('?');

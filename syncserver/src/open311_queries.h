@@ -1,8 +1,9 @@
 // The reads behind the Open311 API (docs/open311.md): categories as services, the wards a
 // request may name, service requests and their staff updates, as the public may see them.
-// Like the public receipt lookup (receipt_queries.h) it selects only public columns: never
-// the reporter reference, title, description, address, location, receipt code or anything
-// a citizen wrote, so reporter data cannot leak through a later change to the formatting.
+// Like the public receipt lookup (receipt_queries.h) the listings select only public
+// columns: never the reporter reference, title, description, address, location, receipt
+// code or anything a citizen wrote, so reporter data cannot leak through a later change to
+// the formatting. Receipt codes are read only to answer a token lookup or a POST.
 //
 // Own read connection to the server database. REQUIRES: the database was prepared by
 // OpenSqliteStore first. Thread safety: safe from many threads (one connection, a mutex;
