@@ -145,6 +145,7 @@ void Open311Handler::SendStatus(Poco::Net::HTTPServerResponse& response,
       http = 403;
       break;
     case StatusCode::kUnavailable:
+    case StatusCode::kResourceExhausted:  // e.g. the database is full: nothing was applied
       http = 503;
       break;
     default:
