@@ -17,6 +17,8 @@ class ChangeNotifier;
 class SecurityAudit;
 struct RateLimits;
 class PhotoStore;
+class ApiKeys;
+class Open311Queries;
 }  // namespace q11::server
 
 namespace q11::server {
@@ -30,6 +32,8 @@ struct HandlerContext {
   RateLimits* limits = nullptr;       // may be null: no rate limits
   ChangeNotifier* changes = nullptr;  // may be null: waiting for changes is refused (503)
   PhotoStore* photos = nullptr;       // may be null: the photo endpoints answer 503
+  ApiKeys* api_keys = nullptr;        // may be null (with open311): Open311 answers 503
+  Open311Queries* open311 = nullptr;
   size_t max_body_bytes = 32u << 20;
   bool log_requests = true;
   std::function<int64_t()> clock_ms;  // Unix milliseconds

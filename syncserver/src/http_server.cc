@@ -12,10 +12,12 @@
 #include <chrono>
 #include <mutex>
 
+#include "api_keys.h"
 #include "change_notifier.h"
 #include "contact_vault.h"
 #include "data_dir.h"
 #include "handler_context.h"
+#include "open311_queries.h"
 #include "photo_store.h"
 #include "rate_limiter.h"
 #include "refresh_tokens.h"
@@ -40,6 +42,8 @@ struct Security {
   std::unique_ptr<ContactVault> contacts;
   std::unique_ptr<SecurityAudit> audit;
   std::unique_ptr<RateLimits> limits;
+  std::unique_ptr<ApiKeys> api_keys;  // Open311 (docs/open311.md)
+  std::unique_ptr<Open311Queries> open311;
 };
 
 Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o) {
@@ -55,8 +59,15 @@ Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o) {
   Result<std::unique_ptr<SecurityAudit>> audit = SecurityAudit::Open(paths.database, NowMs);
   if (!audit.ok()) return audit.status();
   s.audit = std::move(*audit);
-  s.limits = std::make_unique<RateLimits>(o.login_per_minute, o.register_per_hour,
-                                          o.sync_per_minute, o.receipt_per_minute);
+  s.limits =
+      std::make_unique<RateLimits>(o.login_per_minute, o.register_per_hour, o.sync_per_minute,
+                                   o.receipt_per_minute, o.open311_per_minute);
+  Result<std::unique_ptr<ApiKeys>> keys = ApiKeys::Open(paths.database);
+  if (!keys.ok()) return keys.status();
+  s.api_keys = std::move(*keys);
+  Result<std::unique_ptr<Open311Queries>> open311 = Open311Queries::Open(paths.database);
+  if (!open311.ok()) return open311.status();
+  s.open311 = std::move(*open311);
   return s;
 }
 
@@ -80,6 +91,8 @@ class RunningServer final : public Server {
     context_.limits = security_.limits.get();
     context_.changes = changes_.get();
     context_.photos = photos_.get();
+    context_.api_keys = security_.api_keys.get();
+    context_.open311 = security_.open311.get();
     context_.max_body_bytes = options.max_body_bytes;
     context_.log_requests = options.log_requests;
     context_.clock_ms = NowMs;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "apikey_commands.h"
 #include "conflict_commands.h"
 #include "photo_commands.h"
 #include "report_commands.h"
@@ -29,6 +30,8 @@ constexpr const char* kUsage =
     "photos\n"
     "  report     units|cases --data=DIR --from=DATE --to=DATE [--json|--csv]   monitoring "
     "figures (số liệu theo dõi)\n"
+    "  apikey     add|list|revoke --data=DIR [--name=NAME]   Open311 API keys (khóa API "
+    "Open311)\n"
     "Run `syncserver <command> --help` for details.\n";
 
 }  // namespace
@@ -59,6 +62,7 @@ int main(int argc, char** argv) {
   if (command == "conflicts") return q11::server::RunConflictsCommand(argc, argv);
   if (command == "photos") return q11::server::RunPhotosCommand(argc, argv);
   if (command == "report") return q11::server::RunReportCommand(argc, argv);
+  if (command == "apikey") return q11::server::RunApiKeyCommand(argc, argv);
   std::fprintf(stderr, "syncserver: unknown command '%s'\n%s", command.c_str(), kUsage);
   return 2;
 }

@@ -43,17 +43,21 @@ class RateLimiter {
 // The server's limits (docs/security.md, "Rate limits").
 struct RateLimits {
   RateLimits(int login_per_minute, int register_per_hour, int sync_per_minute,
-             int receipt_per_minute = 30)
+             int receipt_per_minute = 30, int open311_per_minute = 10)
       : login_by_address(login_per_minute, 60),
         login_by_name(login_per_minute, 60),
         register_by_address(register_per_hour, 3600),
         sync_by_account(sync_per_minute, 60),
-        receipt_by_address(receipt_per_minute, 60) {}
+        receipt_by_address(receipt_per_minute, 60),
+        open311_by_address(open311_per_minute, 60),
+        open311_by_key(open311_per_minute, 60) {}
   RateLimiter login_by_address;
   RateLimiter login_by_name;
   RateLimiter register_by_address;
   RateLimiter sync_by_account;
   RateLimiter receipt_by_address;  // public receipt lookups (no account: guessing codes)
+  RateLimiter open311_by_address;  // Open311 POSTs (docs/open311.md), per address
+  RateLimiter open311_by_key;      // and, separately, per API key
 };
 
 }  // namespace q11::server

@@ -7,6 +7,7 @@
 #include "health_handler.h"
 #include "login_handler.h"
 #include "monitor_handlers.h"
+#include "open311_handlers.h"
 #include "photo_handler.h"
 #include "receipt_handlers.h"
 #include "register_handler.h"
@@ -111,6 +112,7 @@ Poco::Net::HTTPRequestHandler* RequestRouter::createRequestHandler(
   }
   if (Poco::Net::HTTPRequestHandler* photo = RoutePhoto(context_, path, method)) return photo;
   if (Poco::Net::HTTPRequestHandler* monitor = RouteMonitor(context_, path, method)) return monitor;
+  if (Poco::Net::HTTPRequestHandler* o311 = RouteOpen311(context_, path, method)) return o311;
   for (const Route& r : kRoutes) {
     if (r.path != path) continue;
     if (method != r.method)

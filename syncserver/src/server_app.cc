@@ -15,8 +15,8 @@ constexpr const char* kServeUsage =
     "usage: syncserver serve --data=DIR [--port=N] [--bind=ADDR] [--threads=N] "
     "[--max-body-bytes=N] [--access-ttl-seconds=N]\n"
     "       [--login-per-minute=N] [--register-per-hour=N] [--sync-per-minute=N] "
-    "[--receipt-per-minute=N] [--io-timeout-seconds=N] [--max-db-mib=N]\n"
-    "       [--tls-cert=FILE --tls-key=FILE] [--quiet]\n"
+    "[--receipt-per-minute=N] [--open311-posts-per-minute=N] [--io-timeout-seconds=N]\n"
+    "       [--max-db-mib=N] [--tls-cert=FILE --tls-key=FILE] [--quiet]\n"
     "  Serves the sync API. Creates DIR on first start (database DIR/syncserver.db, token key "
     "DIR/jwt.key).\n"
     "  --port=0 picks a free port; the port in use is written to DIR/syncserver.port.\n"
@@ -24,6 +24,7 @@ constexpr const char* kServeUsage =
     "  --access-ttl-seconds=900 --login-per-minute=10 (per address and per name)\n"
     "  --register-per-hour=5 (per address) --sync-per-minute=120 (per account; 0 = no limit)\n"
     "  --receipt-per-minute=30 (public receipt lookups per address)\n"
+    "  --open311-posts-per-minute=10 (Open311 POSTs per address and per API key)\n"
     "  --io-timeout-seconds=30. Contact details are sealed with DIR/contact.key.\n"
     "  --max-db-mib=N: refuse pushes (503, nothing applied, devices keep them) once the\n"
     "  database would pass N MiB, as on a full disk; keeps room on a shared disk (0 = none).\n"
@@ -57,10 +58,11 @@ class ServeApp final : public Poco::Util::ServerApplication {
 }  // namespace
 
 int RunServe(int argc, char** argv) {
-  CliSpec spec{{"data", "port", "bind", "threads", "max-body-bytes", "access-ttl-seconds",
-                "login-per-minute", "register-per-hour", "sync-per-minute", "receipt-per-minute",
-                "io-timeout-seconds", "max-db-mib", "tls-cert", "tls-key"},
-               {"quiet"}};
+  CliSpec spec{
+      {"data", "port", "bind", "threads", "max-body-bytes", "access-ttl-seconds",
+       "login-per-minute", "register-per-hour", "sync-per-minute", "receipt-per-minute",
+       "open311-posts-per-minute", "io-timeout-seconds", "max-db-mib", "tls-cert", "tls-key"},
+      {"quiet"}};
   Result<CliArgs> args = ParseCliArgs(argc, argv, 2, spec);
   if (!args.ok()) {
     std::fprintf(stderr, "syncserver: %s\n%s", args.status().message().c_str(), kServeUsage);
@@ -102,6 +104,7 @@ int RunServe(int argc, char** argv) {
       {"register-per-hour", &o.register_per_hour, 0, 1000000},
       {"sync-per-minute", &o.sync_per_minute, 0, 1000000},
       {"receipt-per-minute", &o.receipt_per_minute, 0, 1000000},
+      {"open311-posts-per-minute", &o.open311_per_minute, 0, 1000000},
       {"io-timeout-seconds", &o.io_timeout_seconds, 1, 3600},
   };
   std::optional<long> max_db = ParseInt(args->Get("max-db-mib", "0"), 0, 1L << 30);

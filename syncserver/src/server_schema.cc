@@ -109,6 +109,14 @@ INSERT OR IGNORE INTO meta (key, value) VALUES ('last_seq', 0), ('schema_version
 CREATE UNIQUE INDEX IF NOT EXISTS reports_by_receipt ON reports(receipt_code)
   WHERE receipt_code IS NOT NULL;
 UPDATE meta SET value = 4 WHERE key = 'schema_version' AND value < 4;
+-- Version 5: Open311 API keys (api_keys.h, docs/open311.md), only their SHA-256 is kept.
+CREATE TABLE IF NOT EXISTS api_keys (
+  name TEXT PRIMARY KEY NOT NULL,
+  key_hash BLOB NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT
+) WITHOUT ROWID;
+UPDATE meta SET value = 5 WHERE key = 'schema_version' AND value < 5;
 )sql";
 
 // Version 1 kept one conflict row per column (tbl, pk, col, base/device/server_value,
@@ -124,7 +132,7 @@ INSERT INTO conflicts (id, tbl, pk, op, user_id, device_id, created_at, state, r
 INSERT INTO conflict_columns (conflict_id, position, col, base_value, device_value, server_value)
   SELECT id, 0, col, base_value, device_value, server_value FROM conflicts_v1;
 DROP TABLE conflicts_v1;
-UPDATE meta SET value = 4 WHERE key = 'schema_version';
+UPDATE meta SET value = 5 WHERE key = 'schema_version';
 )sql";
 
 // Version 2 deleted a row's older audience entries on every change, through an index on

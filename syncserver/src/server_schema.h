@@ -6,6 +6,7 @@
 //   conflicts        columns parked for an admin: base, device and server values
 //   row_log          each synced row's latest change-log sequence
 //   row_audience     (audience, seq) → row: what each pull reads, by audience
+//   api_keys         Open311 clients' keys, as SHA-256 (api_keys.h)
 //   meta             last_seq (the change-log counter), schema_version
 #pragma once
 

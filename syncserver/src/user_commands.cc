@@ -184,6 +184,8 @@ int UserContact(const CliArgs& args) {
   std::printf("name %s\nreporter_ref %s\nphone %s\nemail %s\n", account->name.c_str(),
               account->reporter_ref.c_str(), c.phone.empty() ? "-" : c.phone.c_str(),
               c.email.empty() ? "-" : c.email.c_str());
+  // A reporter who gave a name of their own (an Open311 POST, docs/open311.md).
+  if (!c.name.empty() && c.name != account->name) std::printf("contact_name %s\n", c.name.c_str());
   return 0;
 }
 

@@ -28,6 +28,7 @@ struct ServerOptions {
   int register_per_hour = 5;    // per client address
   int sync_per_minute = 120;    // per account
   int receipt_per_minute = 30;  // public receipt lookups, per client address
+  int open311_per_minute = 10;  // Open311 POSTs, per client address and per API key
   // Connection limits: a request must arrive (and its answer leave) within this time; at
   // most `threads` connections are served at once and `max_queued` wait.
   int io_timeout_seconds = 30;

@@ -1,0 +1,120 @@
+#include "apikey_commands.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "api_keys.h"
+#include "cli_args.h"
+#include "data_dir.h"
+#include "protocol/ids.h"
+#include "syncserver/store.h"
+
+namespace q11::server {
+namespace {
+
+constexpr const char* kApiKeyUsage =
+    "usage: syncserver apikey add --data=DIR --name=NAME      make an Open311 key for a client; "
+    "printed once (tạo khóa API, chỉ in một lần)\n"
+    "       syncserver apikey list --data=DIR [--json]        every key and whether it is "
+    "revoked (danh sách khóa)\n"
+    "       syncserver apikey revoke --data=DIR --name=NAME   stop a key at once (thu hồi khóa)\n"
+    "  Keys let a client POST service requests to /open311/v2/ (docs/open311.md).\n";
+
+std::string NowUtc() {
+  return FormatUtc(std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count());
+}
+
+int UsageError(const std::string& what) {
+  std::fprintf(stderr, "syncserver: %s\n%s", what.c_str(), kApiKeyUsage);
+  return 2;
+}
+
+int Fail(const Status& s) {
+  std::fprintf(stderr, "syncserver: %s\n", s.ToString().c_str());
+  return 1;
+}
+
+// Opening the store first creates or upgrades the database (the api_keys table).
+Result<std::unique_ptr<ApiKeys>> OpenKeys(const std::string& dir) {
+  Q11_RETURN_IF_ERROR(EnsureDataDir(dir));
+  DataPaths paths = PathsFor(dir);
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(paths.database);
+  if (!store.ok()) return store.status();
+  return ApiKeys::Open(paths.database);
+}
+
+int List(ApiKeys& keys, bool json) {
+  Result<std::vector<ApiKeyInfo>> list = keys.List();
+  if (!list.ok()) return Fail(list.status());
+  if (json) {
+    Poco::JSON::Array arr;
+    for (const ApiKeyInfo& k : *list) {
+      Poco::JSON::Object o;
+      o.set("name", k.name);
+      o.set("created_at", k.created_at);
+      o.set("revoked_at",
+            k.revoked_at.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(k.revoked_at));
+      arr.add(o);
+    }
+    arr.stringify(std::cout);
+    std::cout << "\n";
+    return 0;
+  }
+  std::printf("%-24s %-26s %s\n", "NAME", "CREATED", "REVOKED");
+  for (const ApiKeyInfo& k : *list)
+    std::printf("%-24s %-26s %s\n", k.name.c_str(), k.created_at.c_str(),
+                k.revoked_at.empty() ? "-" : k.revoked_at.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int RunApiKeyCommand(int argc, char** argv) {
+  if (argc < 3) return UsageError("missing apikey subcommand (add, list, revoke)");
+  std::string sub = argv[2];
+  if (sub == "--help" || sub == "-h") {
+    std::fputs(kApiKeyUsage, stdout);
+    return 0;
+  }
+  CliSpec spec;
+  if (sub == "add" || sub == "revoke")
+    spec = CliSpec{{"data", "name"}, {}};
+  else if (sub == "list")
+    spec = CliSpec{{"data"}, {"json"}};
+  else
+    return UsageError("unknown apikey subcommand '" + sub + "'");
+  Result<CliArgs> args = ParseCliArgs(argc, argv, 3, spec);
+  if (!args.ok()) return UsageError(args.status().message());
+  if (args->Has("help")) {
+    std::fputs(kApiKeyUsage, stdout);
+    return 0;
+  }
+  if (!args->values.count("data")) return UsageError("missing --data / thiếu --data");
+  if (sub != "list" && !args->values.count("name"))
+    return UsageError("missing --name / thiếu --name");
+  Result<std::unique_ptr<ApiKeys>> keys = OpenKeys(args->Get("data"));
+  if (!keys.ok()) return Fail(keys.status());
+  if (sub == "list") return List(**keys, args->Has("json"));
+  if (sub == "revoke") {
+    Status s = (*keys)->Revoke(args->Get("name"), NowUtc());
+    if (!s.ok()) return Fail(s);
+    std::printf("revoked %s (đã thu hồi)\n", args->Get("name").c_str());
+    return 0;
+  }
+  Result<std::string> key = (*keys)->Add(args->Get("name"), NowUtc());
+  if (!key.ok()) return Fail(key.status());
+  // The key alone on the last line, for scripts; it cannot be shown again.
+  std::fprintf(stderr,
+               "API key for %s (shown once; store it now / chỉ hiện một lần, hãy lưu lại):\n",
+               args->Get("name").c_str());
+  std::printf("%s\n", key->c_str());
+  return 0;
+}
+
+}  // namespace q11::server
