@@ -6,16 +6,9 @@
 //        [--user=admin --password=PW --column=status --screenshot=FILE]
 // (or the environment variables Q11_URL, Q11_CONFLICT_ID, Q11_ADMIN_USER, Q11_ADMIN_PASSWORD,
 // Q11_COLUMN, Q11_SCREENSHOT, Q11_CHROMIUM). Exits non-zero on the first failed check.
-import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { launchChromium, makeCheck, parseArgs } from './harness.mjs';
 
-const args = Object.fromEntries(process.argv.slice(2).map((a) => {
-  const m = /^--([^=]+)=(.*)$/.exec(a);
-  if (!m) { console.error(`unexpected argument ${a}`); process.exit(2); }
-  return [m[1], m[2]];
-}));
+const args = parseArgs();
 const opt = (name, env, fallback) => args[name] ?? process.env[env] ?? fallback;
 const url = opt('url', 'Q11_URL');
 const conflictId = opt('conflict', 'Q11_CONFLICT_ID');
@@ -29,20 +22,11 @@ if (!url || !conflictId) {
   process.exit(2);
 }
 
-let step = 0;
-function check(ok, what) {
-  step += 1;
-  if (!ok) throw new Error(`check ${step} failed: ${what}`);
-  console.log(`ok ${step} - ${what}`);
-}
+const check = makeCheck();
 
-const profile = mkdtempSync(join(tmpdir(), 'q11-chromium-'));
 // A fresh profile (user data dir) per run: playwright passes it as --user-data-dir.
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath,
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-});
+const chrome = await launchChromium(executablePath);
+const browser = chrome.browser;
 let failed = false;
 const page = browser.pages()[0] ?? await browser.newPage();
 const consoleErrors = [];
@@ -125,7 +109,6 @@ try {
   console.error(String(e && e.stack ? e.stack : e));
   try { await page.screenshot({ path: screenshot.replace(/\.png$/, '') + '-failure.png', fullPage: true }); } catch {}
 } finally {
-  await browser.close();
-  rmSync(profile, { recursive: true, force: true });
+  await chrome.close();
 }
 process.exit(failed ? 1 : 0);

@@ -5,16 +5,11 @@
 //   node monitor_dashboard.test.mjs --url=http://127.0.0.1:PORT --from=2026-11-02 --to=2026-11-15 \
 //        [--user=lanhdao --password=PW --screenshot=FILE --downloads=DIR --chromium=PATH]
 // Exits non-zero on the first failed check.
-import { chromium } from 'playwright-core';
-import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { launchChromium, makeCheck, parseArgs } from './harness.mjs';
 
-const args = Object.fromEntries(process.argv.slice(2).map((a) => {
-  const m = /^--([^=]+)=(.*)$/.exec(a);
-  if (!m) { console.error(`unexpected argument ${a}`); process.exit(2); }
-  return [m[1], m[2]];
-}));
+const args = parseArgs();
 const url = args.url;
 const from = args.from ?? '2026-11-02';
 const to = args.to ?? '2026-11-15';
@@ -27,23 +22,15 @@ if (!url) {
   process.exit(2);
 }
 
-let step = 0;
-function check(ok, what) {
-  step += 1;
-  if (!ok) throw new Error(`check ${step} failed: ${what}`);
-  console.log(`ok ${step} - ${what}`);
-}
+const check = makeCheck();
 
-const profile = mkdtempSync(join(tmpdir(), 'q11-chromium-'));
-const downloads = args.downloads ?? join(profile, 'downloads');
-mkdirSync(downloads, { recursive: true });
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath,
-  headless: true,
+const chrome = await launchChromium(executablePath, {
   acceptDownloads: true,
   viewport: { width: 1360, height: 900 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
 });
+const browser = chrome.browser;
+const downloads = args.downloads ?? join(chrome.profile, 'downloads');
+mkdirSync(downloads, { recursive: true });
 let failed = false;
 const page = browser.pages()[0] ?? await browser.newPage();
 const consoleErrors = [];
@@ -165,7 +152,6 @@ try {
   console.error(String(e && e.stack ? e.stack : e));
   try { await page.screenshot({ path: screenshot.replace(/\.png$/, '') + '-failure.png', fullPage: true }); } catch {}
 } finally {
-  await browser.close();
-  rmSync(profile, { recursive: true, force: true });
+  await chrome.close();
 }
 process.exit(failed ? 1 : 0);

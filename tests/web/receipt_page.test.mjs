@@ -6,18 +6,10 @@
 //        --secret=TEXT [--secret=...] [--screenshot=FILE]
 // --secret: text that must appear nowhere on the page (the reporter's data). Exits
 // non-zero on the first failed check.
-import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { launchChromium, makeCheck, parseArgs } from './harness.mjs';
 
-const args = {};
-const secrets = [];
-for (const a of process.argv.slice(2)) {
-  const m = /^--([^=]+)=(.*)$/.exec(a);
-  if (!m) { console.error(`unexpected argument ${a}`); process.exit(2); }
-  if (m[1] === 'secret') secrets.push(m[2]); else args[m[1]] = m[2];
-}
+const args = parseArgs(['secret']);
+const secrets = args.secret;
 const url = args.url ?? process.env.Q11_URL;
 const code = args.code ?? process.env.Q11_RECEIPT;
 const screenshot = args.screenshot ?? 'receipt_page.png';
@@ -27,19 +19,10 @@ if (!url || !code) {
   process.exit(2);
 }
 
-let step = 0;
-function check(ok, what) {
-  step += 1;
-  if (!ok) throw new Error(`check ${step} failed: ${what}`);
-  console.log(`ok ${step} - ${what}`);
-}
+const check = makeCheck();
 
-const profile = mkdtempSync(join(tmpdir(), 'q11-chromium-'));
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath,
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-});
+const chrome = await launchChromium(executablePath);
+const browser = chrome.browser;
 let failed = false;
 const page = browser.pages()[0] ?? await browser.newPage();
 const pageErrors = [];
@@ -86,7 +69,6 @@ try {
   failed = true;
   console.error(String(e));
 } finally {
-  await browser.close();
-  rmSync(profile, { recursive: true, force: true });
+  await chrome.close();
 }
 process.exit(failed ? 1 : 0);
