@@ -30,16 +30,6 @@ std::string NowUtc() {
                        .count());
 }
 
-int UsageError(const std::string& what) {
-  std::fprintf(stderr, "syncserver: %s\n%s", what.c_str(), kApiKeyUsage);
-  return 2;
-}
-
-int Fail(const Status& s) {
-  std::fprintf(stderr, "syncserver: %s\n", s.ToString().c_str());
-  return 1;
-}
-
 // Opening the store first creates or upgrades the database (the api_keys table).
 Result<std::unique_ptr<ApiKeys>> OpenKeys(const std::string& dir) {
   Q11_RETURN_IF_ERROR(EnsureDataDir(dir));
@@ -51,7 +41,7 @@ Result<std::unique_ptr<ApiKeys>> OpenKeys(const std::string& dir) {
 
 int List(ApiKeys& keys, bool json) {
   Result<std::vector<ApiKeyInfo>> list = keys.List();
-  if (!list.ok()) return Fail(list.status());
+  if (!list.ok()) return CommandFailed(list.status());
   if (json) {
     Poco::JSON::Array arr;
     for (const ApiKeyInfo& k : *list) {
@@ -76,7 +66,7 @@ int List(ApiKeys& keys, bool json) {
 }  // namespace
 
 int RunApiKeyCommand(int argc, char** argv) {
-  if (argc < 3) return UsageError("missing apikey subcommand (add, list, revoke)");
+  if (argc < 3) return UsageError("missing apikey subcommand (add, list, revoke)", kApiKeyUsage);
   std::string sub = argv[2];
   if (sub == "--help" || sub == "-h") {
     std::fputs(kApiKeyUsage, stdout);
@@ -88,27 +78,27 @@ int RunApiKeyCommand(int argc, char** argv) {
   else if (sub == "list")
     spec = CliSpec{{"data"}, {"json"}};
   else
-    return UsageError("unknown apikey subcommand '" + sub + "'");
+    return UsageError("unknown apikey subcommand '" + sub + "'", kApiKeyUsage);
   Result<CliArgs> args = ParseCliArgs(argc, argv, 3, spec);
-  if (!args.ok()) return UsageError(args.status().message());
+  if (!args.ok()) return UsageError(args.status().message(), kApiKeyUsage);
   if (args->Has("help")) {
     std::fputs(kApiKeyUsage, stdout);
     return 0;
   }
-  if (!args->values.count("data")) return UsageError("missing --data / thiếu --data");
+  if (!args->values.count("data")) return UsageError("missing --data / thiếu --data", kApiKeyUsage);
   if (sub != "list" && !args->values.count("name"))
-    return UsageError("missing --name / thiếu --name");
+    return UsageError("missing --name / thiếu --name", kApiKeyUsage);
   Result<std::unique_ptr<ApiKeys>> keys = OpenKeys(args->Get("data"));
-  if (!keys.ok()) return Fail(keys.status());
+  if (!keys.ok()) return CommandFailed(keys.status());
   if (sub == "list") return List(**keys, args->Has("json"));
   if (sub == "revoke") {
     Status s = (*keys)->Revoke(args->Get("name"), NowUtc());
-    if (!s.ok()) return Fail(s);
+    if (!s.ok()) return CommandFailed(s);
     std::printf("revoked %s (đã thu hồi)\n", args->Get("name").c_str());
     return 0;
   }
   Result<std::string> key = (*keys)->Add(args->Get("name"), NowUtc());
-  if (!key.ok()) return Fail(key.status());
+  if (!key.ok()) return CommandFailed(key.status());
   // The key alone on the last line, for scripts; it cannot be shown again.
   std::fprintf(stderr,
                "API key for %s (shown once; store it now / chỉ hiện một lần, hãy lưu lại):\n",

@@ -1,5 +1,7 @@
 #include "cli_args.h"
 
+#include <cstdio>
+
 #include <cerrno>
 #include <cstdlib>
 
@@ -41,6 +43,16 @@ std::optional<long> ParseInt(const std::string& text, long min, long max) {
   long v = std::strtol(text.c_str(), &end, 10);
   if (errno != 0 || end == nullptr || *end != '\0' || v < min || v > max) return std::nullopt;
   return v;
+}
+
+int UsageError(const std::string& what, const char* usage) {
+  std::fprintf(stderr, "syncserver: %s\n%s", what.c_str(), usage);
+  return 2;
+}
+
+int CommandFailed(const Status& s) {
+  std::fprintf(stderr, "syncserver: %s\n", s.ToString().c_str());
+  return 1;
 }
 
 }  // namespace q11::server

@@ -27,6 +27,11 @@ struct CliSpec {
 // Parses argv[first..argc). kInvalidArgument names the offending argument.
 Result<CliArgs> ParseCliArgs(int argc, char** argv, int first, const CliSpec& spec);
 
+// Prints "syncserver: WHAT" and the command's usage text to stderr; returns 2 (usage error).
+int UsageError(const std::string& what, const char* usage);
+// Prints "syncserver: <status>" to stderr; returns 1 (the command failed).
+int CommandFailed(const Status& s);
+
 // A decimal integer in [min, max], or nullopt.
 std::optional<long> ParseInt(const std::string& text, long min, long max);
 

@@ -33,16 +33,6 @@ constexpr const char* kUsage =
     "  --by=NAME  who decides, for the audit log (default: cli:$USER).\n"
     "  Exit codes: 0 ok, 1 refused or failed, 2 usage error.\n";
 
-int Usage(const std::string& what) {
-  std::fprintf(stderr, "syncserver: %s\n%s", what.c_str(), kUsage);
-  return 2;
-}
-
-int Fail(const Status& s) {
-  std::fprintf(stderr, "syncserver: %s\n", s.ToString().c_str());
-  return 1;
-}
-
 struct Args {
   std::string sub, data, id, state = "open", table, unit, take, by;
   long min_age_hours = 0;
@@ -136,7 +126,7 @@ int List(Store& store, const Args& a) {
   f.unit = a.unit;
   f.min_age_hours = a.min_age_hours;
   Result<std::vector<ConflictSummary>> list = store.ListConflicts(f);
-  if (!list.ok()) return Fail(list.status());
+  if (!list.ok()) return CommandFailed(list.status());
   if (a.json) {
     std::cout << ConflictListJson(*list) << "\n";
     return 0;
@@ -159,7 +149,7 @@ int List(Store& store, const Args& a) {
 
 int ShowOne(Store& store, const Args& a) {
   Result<ConflictDetail> d = store.GetConflict(a.id);
-  if (!d.ok()) return Fail(d.status());
+  if (!d.ok()) return CommandFailed(d.status());
   if (a.json) {
     std::cout << ConflictDetailJson(*d) << "\n";
     return 0;
@@ -197,9 +187,10 @@ int ShowOne(Store& store, const Args& a) {
 int Resolve(Store& store, const Args& a) {
   ConflictDecision d;
   if (!a.take.empty() && !a.set.empty())
-    return Usage("give either --take or --set/--set-null, not both / chỉ chọn một cách xử lý");
+    return UsageError("give either --take or --set/--set-null, not both / chỉ chọn một cách xử lý",
+                      kUsage);
   if (a.take.empty() && a.set.empty())
-    return Usage("say what to do: --take=server, --take=device or --set=COL=VALUE");
+    return UsageError("say what to do: --take=server, --take=device or --set=COL=VALUE", kUsage);
   if (a.take == "server") d.take = ConflictDecision::Take::kServer;
   if (a.take == "device") d.take = ConflictDecision::Take::kDevice;
   d.set = a.set;
@@ -209,7 +200,7 @@ int Resolve(Store& store, const Args& a) {
     by = std::string("cli:") + (user != nullptr && *user ? user : "unknown");
   }
   Result<ResolvedConflict> r = store.ResolveConflict(a.id, d, by);
-  if (!r.ok()) return Fail(r.status());
+  if (!r.ok()) return CommandFailed(r.status());
   if (a.json) {
     std::cout << ResolvedJson(*r) << "\n";
     return 0;
@@ -224,26 +215,27 @@ int Resolve(Store& store, const Args& a) {
 }  // namespace
 
 int RunConflictsCommand(int argc, char** argv) {
-  if (argc < 3) return Usage("missing conflicts subcommand (list, show, resolve)");
+  if (argc < 3) return UsageError("missing conflicts subcommand (list, show, resolve)", kUsage);
   std::string sub = argv[2];
   if (sub == "--help" || sub == "-h" || sub == "help") {
     std::fputs(kUsage, stdout);
     return 0;
   }
   if (sub != "list" && sub != "show" && sub != "resolve")
-    return Usage("unknown conflicts subcommand '" + sub + "' (list, show, resolve)");
+    return UsageError("unknown conflicts subcommand '" + sub + "' (list, show, resolve)", kUsage);
   Result<Args> args = Parse(argc, argv);
-  if (!args.ok()) return Usage(args.status().message());
+  if (!args.ok()) return UsageError(args.status().message(), kUsage);
   if (args->help) {
     std::fputs(kUsage, stdout);
     return 0;
   }
-  if (args->data.empty()) return Usage("missing --data=DIR / thiếu --data");
+  if (args->data.empty()) return UsageError("missing --data=DIR / thiếu --data", kUsage);
   if (sub != "list" && args->id.empty())
-    return Usage("missing the conflict ID / thiếu mã xung đột");
-  if (sub == "list" && !args->id.empty()) return Usage("unexpected argument '" + args->id + "'");
+    return UsageError("missing the conflict ID / thiếu mã xung đột", kUsage);
+  if (sub == "list" && !args->id.empty())
+    return UsageError("unexpected argument '" + args->id + "'", kUsage);
   Result<std::unique_ptr<Store>> store = OpenData(args->data);
-  if (!store.ok()) return Fail(store.status());
+  if (!store.ok()) return CommandFailed(store.status());
   if (sub == "list") return List(**store, *args);
   if (sub == "show") return ShowOne(**store, *args);
   return Resolve(**store, *args);

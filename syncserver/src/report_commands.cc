@@ -28,16 +28,6 @@ constexpr const char* kUsage =
     "          hồ sơ), --overdue: only those overdue now (quá hạn).\n"
     "  --now=ISO  compute \"now\" figures at this instant instead of the clock (for checks).\n";
 
-int Usage(const std::string& what) {
-  std::fprintf(stderr, "syncserver: %s\n%s", what.c_str(), kUsage);
-  return 2;
-}
-
-int Fail(const Status& s) {
-  std::fprintf(stderr, "syncserver: %s\n", s.ToString().c_str());
-  return 1;
-}
-
 std::string Hours(const std::optional<double>& v) {
   if (!v) return "-";
   char buf[32];
@@ -89,7 +79,7 @@ int RunReportCommand(int argc, char** argv) {
       std::fputs(kUsage, stdout);
       return 0;
     }
-    return Usage("report needs units or cases / thiếu units hoặc cases");
+    return UsageError("report needs units or cases / thiếu units hoặc cases", kUsage);
   }
   const std::string sub = argv[2];
   CliSpec spec{{"data", "from", "to", "now"}, {"json", "csv"}};
@@ -98,33 +88,33 @@ int RunReportCommand(int argc, char** argv) {
     spec.flags.insert("overdue");
   }
   Result<CliArgs> args = ParseCliArgs(argc, argv, 3, spec);
-  if (!args.ok()) return Usage(args.status().message());
+  if (!args.ok()) return UsageError(args.status().message(), kUsage);
   if (args->Has("help")) {
     std::fputs(kUsage, stdout);
     return 0;
   }
   for (const char* required : {"data", "from", "to"})
     if (!args->values.count(required))
-      return Usage(std::string("missing --") + required + " / thiếu --" + required);
-  if (args->Has("json") && args->Has("csv")) return Usage("--json or --csv, not both");
+      return UsageError(std::string("missing --") + required + " / thiếu --" + required, kUsage);
+  if (args->Has("json") && args->Has("csv")) return UsageError("--json or --csv, not both", kUsage);
   Result<ReportPeriod> period = ParsePeriod(args->Get("from"), args->Get("to"));
-  if (!period.ok()) return Usage(period.status().message());
+  if (!period.ok()) return UsageError(period.status().message(), kUsage);
   int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::system_clock::now().time_since_epoch())
                     .count();
   if (args->values.count("now")) {
     std::optional<int64_t> at = ParseUtc(args->Get("now"));
-    if (!at) return Usage("--now must be ISO-8601 UTC, e.g. 2026-11-27T10:00:00Z");
+    if (!at) return UsageError("--now must be ISO-8601 UTC, e.g. 2026-11-27T10:00:00Z", kUsage);
     now = *at;
   }
   const std::string db = PathsFor(args->Get("data")).database;
   struct stat st;
   if (::stat(db.c_str(), &st) != 0)
-    return Fail(NotFound("no database at " + db + " / không có cơ sở dữ liệu"));
+    return CommandFailed(NotFound("no database at " + db + " / không có cơ sở dữ liệu"));
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(db);
-  if (!store.ok()) return Fail(store.status());
+  if (!store.ok()) return CommandFailed(store.status());
   Result<MonitorFacts> facts = (*store)->ReadMonitorFacts(period->from_utc, period->to_utc);
-  if (!facts.ok()) return Fail(facts.status());
+  if (!facts.ok()) return CommandFailed(facts.status());
 
   if (sub == "units") {
     UnitReport report = ComputeUnitReport(*facts, *period, now);
@@ -138,7 +128,7 @@ int RunReportCommand(int argc, char** argv) {
     return 0;
   }
   if (args->values.count("unit") && !KnownUnit(*facts, args->Get("unit")))
-    return Fail(NotFound("no unit '" + args->Get("unit") + "' / không có đơn vị này"));
+    return CommandFailed(NotFound("no unit '" + args->Get("unit") + "' / không có đơn vị này"));
   std::vector<CaseRow> cases =
       CasesOf(*facts, *period, args->Get("unit"), args->Has("overdue"), now);
   if (args->Has("json")) {

@@ -43,19 +43,9 @@ int64_t NowMs() {
       .count();
 }
 
-int UsageError(const std::string& what, const char* usage) {
-  std::fprintf(stderr, "syncserver: %s\n%s", what.c_str(), usage);
-  return 2;
-}
-
 Result<std::unique_ptr<Store>> OpenData(const std::string& dir) {
   Q11_RETURN_IF_ERROR(EnsureDataDir(dir));
   return OpenSqliteStore(PathsFor(dir).database);
-}
-
-int Fail(const Status& s) {
-  std::fprintf(stderr, "syncserver: %s\n", s.ToString().c_str());
-  return 1;
 }
 
 int UserAdd(const CliArgs& args) {
@@ -67,10 +57,10 @@ int UserAdd(const CliArgs& args) {
   if (!role)
     return UsageError("unknown role '" + args.Get("role") + "' / vai trò không hợp lệ", kUserUsage);
   Result<std::unique_ptr<Store>> store = OpenData(args.Get("data"));
-  if (!store.ok()) return Fail(store.status());
+  if (!store.ok()) return CommandFailed(store.status());
   NewAccount req{args.Get("name"), args.Get("password"), *role, args.Get("unit")};
   Result<Account> a = CreateAccount(**store, req, NowMs());
-  if (!a.ok()) return Fail(a.status());
+  if (!a.ok()) return CommandFailed(a.status());
   std::printf("added %s (%s%s%s) id %s reporter_ref %s\n", a->name.c_str(),
               std::string(RoleName(a->role)).c_str(), a->unit.empty() ? "" : ", unit ",
               a->unit.c_str(), a->id.c_str(), a->reporter_ref.c_str());
@@ -80,9 +70,9 @@ int UserAdd(const CliArgs& args) {
 int UserList(const CliArgs& args) {
   if (!args.values.count("data")) return UsageError("missing --data / thiếu --data", kUserUsage);
   Result<std::unique_ptr<Store>> store = OpenData(args.Get("data"));
-  if (!store.ok()) return Fail(store.status());
+  if (!store.ok()) return CommandFailed(store.status());
   Result<std::vector<Account>> accounts = (*store)->ListAccounts();
-  if (!accounts.ok()) return Fail(accounts.status());
+  if (!accounts.ok()) return CommandFailed(accounts.status());
   if (args.Has("json")) {
     Poco::JSON::Array arr;
     for (const Account& a : *accounts) {
@@ -129,25 +119,25 @@ int UserSetDisabled(const CliArgs& args, bool disabled) {
                         kUserUsage);
   DataPaths paths = PathsFor(args.Get("data"));
   Result<std::unique_ptr<Store>> store = OpenData(paths.dir);
-  if (!store.ok()) return Fail(store.status());
+  if (!store.ok()) return CommandFailed(store.status());
   Result<Account> account = FindNamed(**store, args.Get("name"));
-  if (!account.ok()) return Fail(account.status());
+  if (!account.ok()) return CommandFailed(account.status());
   // The running server re-reads the account on every request (bearer_auth.h), so the
   // flag takes effect at once; revoking the refresh families ends the sessions for good.
   Result<sql::Db> db = sql::Db::Open(paths.database, /*create=*/false);
-  if (!db.ok()) return Fail(db.status());
+  if (!db.ok()) return CommandFailed(db.status());
   Result<sql::Statement> st = db->Prepare("UPDATE users SET disabled = ?2 WHERE id = ?1");
-  if (!st.ok()) return Fail(st.status());
+  if (!st.ok()) return CommandFailed(st.status());
   Status updated = st->Bind(1, account->id).Bind(2, disabled ? 1 : 0).Run();
-  if (!updated.ok()) return Fail(updated);
+  if (!updated.ok()) return CommandFailed(updated);
   if (disabled) {
     Result<std::unique_ptr<RefreshTokens>> refresh = RefreshTokens::Open(paths.database, 0);
-    if (!refresh.ok()) return Fail(refresh.status());
+    if (!refresh.ok()) return CommandFailed(refresh.status());
     Status revoked = (*refresh)->RevokeUser(account->id, NowMs() / 1000);
-    if (!revoked.ok()) return Fail(revoked);
+    if (!revoked.ok()) return CommandFailed(revoked);
   }
   Result<std::unique_ptr<SecurityAudit>> audit = SecurityAudit::Open(paths.database, NowMs);
-  if (!audit.ok()) return Fail(audit.status());
+  if (!audit.ok()) return CommandFailed(audit.status());
   (void)(*audit)->Record(CliActor(), disabled ? "account.disabled" : "account.enabled",
                          "user/" + account->name, "{}");
   if (disabled)
@@ -165,20 +155,20 @@ int UserContact(const CliArgs& args) {
                         kUserUsage);
   DataPaths paths = PathsFor(args.Get("data"));
   Result<std::unique_ptr<Store>> store = OpenData(paths.dir);
-  if (!store.ok()) return Fail(store.status());
+  if (!store.ok()) return CommandFailed(store.status());
   Result<Account> account = FindNamed(**store, args.Get("name"));
-  if (!account.ok()) return Fail(account.status());
+  if (!account.ok()) return CommandFailed(account.status());
   Result<std::unique_ptr<ContactVault>> vault =
       ContactVault::Open(paths.database, paths.contact_key);
-  if (!vault.ok()) return Fail(vault.status());
+  if (!vault.ok()) return CommandFailed(vault.status());
   Result<std::optional<Contact>> contact = (*vault)->Get(account->id);
-  if (!contact.ok()) return Fail(contact.status());
+  if (!contact.ok()) return CommandFailed(contact.status());
   // No read without its audit record.
   Result<std::unique_ptr<SecurityAudit>> audit = SecurityAudit::Open(paths.database, NowMs);
-  if (!audit.ok()) return Fail(audit.status());
+  if (!audit.ok()) return CommandFailed(audit.status());
   Status audited = (*audit)->Record(CliActor(), "contact.read", "user/" + account->name,
                                     AuditDetails({{"via", "cli"}}));
-  if (!audited.ok()) return Fail(audited);
+  if (!audited.ok()) return CommandFailed(audited);
   const Contact empty;
   const Contact& c = contact->has_value() ? **contact : empty;
   std::printf("name %s\nreporter_ref %s\nphone %s\nemail %s\n", account->name.c_str(),
@@ -230,7 +220,7 @@ int RunSeedDemo(int argc, char** argv) {
   }
   if (!args->values.count("data")) return UsageError("missing --data / thiếu --data", kSeedUsage);
   Result<std::unique_ptr<Store>> store = OpenData(args->Get("data"));
-  if (!store.ok()) return Fail(store.status());
+  if (!store.ok()) return CommandFailed(store.status());
   const NewAccount kDemo[] = {
       {"lan", "lan-2026", Role::kCitizen, ""},
       {"canbo.p04", "p04-2026", Role::kOfficial, "p04"},
@@ -241,11 +231,11 @@ int RunSeedDemo(int argc, char** argv) {
   std::printf("%-12s %-14s %-9s %s\n", "NAME", "PASSWORD", "ROLE", "UNIT");
   for (const NewAccount& d : kDemo) {
     Result<std::optional<StoredAccount>> existing = (*store)->FindAccountByName(d.name);
-    if (!existing.ok()) return Fail(existing.status());
+    if (!existing.ok()) return CommandFailed(existing.status());
     const char* note = "";
     if (!existing->has_value()) {
       Result<Account> a = CreateAccount(**store, d, NowMs());
-      if (!a.ok()) return Fail(a.status());
+      if (!a.ok()) return CommandFailed(a.status());
       note = "  (new / mới tạo)";
     } else {
       note = "  (exists; password unchanged / đã có)";
