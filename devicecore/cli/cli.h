@@ -2,6 +2,7 @@
 // the database, printing errors). Each cmd_*.cc holds one group.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -117,5 +118,8 @@ int Main(int argc, char** argv);
 // A one-line rendering of text for tables: newlines become spaces, cut to `max` bytes
 // on a UTF-8 boundary.
 std::string OneLine(const std::string& s, size_t max);
+
+// `text` as a whole decimal number within [lo, hi]; nullopt when it is not one.
+std::optional<int64_t> WholeNumber(const std::string& text, int64_t lo, int64_t hi);
 
 }  // namespace q11::cli

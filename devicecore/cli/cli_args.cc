@@ -430,6 +430,16 @@ int Context::Fail(const Status& s) const {
   return kExitFailed;
 }
 
+std::optional<int64_t> WholeNumber(const std::string& text, int64_t lo, int64_t hi) {
+  try {
+    size_t used = 0;
+    long long v = std::stoll(text, &used);
+    if (used == text.size() && v >= lo && v <= hi) return v;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
 std::string OneLine(const std::string& s, size_t max) {
   std::string out;
   for (char c : s) out.push_back(c == '\n' || c == '\r' || c == '\t' ? ' ' : c);

@@ -61,19 +61,13 @@ int RunOutboxSettled(Context& ctx) {
 
 int RunOutboxDiscard(Context& ctx) {
   const std::string& arg = ctx.args().positionals()[0];
-  int64_t seq = 0;
-  try {
-    size_t used = 0;
-    seq = std::stoll(arg, &used);
-    if (used != arg.size()) throw std::invalid_argument(arg);
-  } catch (const std::exception&) {
-    return ctx.Usage("SEQ must be a number");
-  }
+  std::optional<int64_t> seq = WholeNumber(arg, INT64_MIN, INT64_MAX);
+  if (!seq) return ctx.Usage("SEQ must be a number");
   device::Database* db = ctx.db();
   if (db == nullptr) return kExitFailed;
-  Status s = db->DiscardSettled(seq);
+  Status s = db->DiscardSettled(*seq);
   if (!s.ok()) return ctx.Fail(s);
-  std::cout << "Đã bỏ / discarded #" << seq << "\n";
+  std::cout << "Đã bỏ / discarded #" << *seq << "\n";
   return kExitOk;
 }
 

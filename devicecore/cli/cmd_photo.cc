@@ -105,15 +105,9 @@ int RunPhotoBudget(Context& ctx) {
   if (db == nullptr) return kExitFailed;
   const auto& pos = ctx.args().positionals();
   if (!pos.empty()) {
-    int64_t mib = -1;
-    try {
-      size_t used = 0;
-      mib = std::stoll(pos[0], &used);
-      if (used != pos[0].size()) mib = -1;
-    } catch (const std::exception&) {
-    }
-    if (mib < 0) return ctx.Usage("MIB must be a whole number of MiB");
-    Status s = device::SetPhotoBudget(*db, mib * 1024 * 1024);
+    std::optional<int64_t> mib = WholeNumber(pos[0], 0, INT64_MAX / (1024 * 1024));
+    if (!mib) return ctx.Usage("MIB must be a whole number of MiB");
+    Status s = device::SetPhotoBudget(*db, *mib * 1024 * 1024);
     if (!s.ok()) return ctx.Fail(s);
   }
   auto budget = device::PhotoBudget(*db);

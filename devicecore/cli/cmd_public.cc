@@ -38,16 +38,11 @@ void PrintCase(const device::PublicCase& c, bool with_history) {
 }
 
 // A whole number within [lo, hi] from --name, or nullopt (usage error) when malformed.
-std::optional<int> IntOption(const Context& ctx, const char* name, int fallback, int lo, int hi) {
+std::optional<int64_t> IntOption(const Context& ctx, const char* name, int fallback, int lo,
+                                 int hi) {
   std::optional<std::string> v = ctx.args().Get(name);
   if (!v) return fallback;
-  try {
-    size_t used = 0;
-    int n = std::stoi(*v, &used);
-    if (used == v->size() && n >= lo && n <= hi) return n;
-  } catch (const std::exception&) {
-  }
-  return std::nullopt;
+  return WholeNumber(*v, lo, hi);
 }
 
 }  // namespace
@@ -55,8 +50,8 @@ std::optional<int> IntOption(const Context& ctx, const char* name, int fallback,
 int RunPublicReports(Context& ctx) {
   std::string ward = ctx.args().Get("ward").value_or("");
   if (ward.empty()) return ctx.Usage("--ward=WARD is required (e.g. p05; see q11 ref list)");
-  std::optional<int> limit = IntOption(ctx, "limit", 50, 1, 200);
-  std::optional<int> offset = IntOption(ctx, "offset", 0, 0, 1 << 30);
+  std::optional<int64_t> limit = IntOption(ctx, "limit", 50, 1, 200);
+  std::optional<int64_t> offset = IntOption(ctx, "offset", 0, 0, 1 << 30);
   if (!limit || !offset) return ctx.Usage("--limit is 1-200 and --offset 0 or more");
   std::string url = ctx.ServerUrl();
   device::Database* db = ctx.db();
@@ -65,7 +60,8 @@ int RunPublicReports(Context& ctx) {
     return ctx.Fail(Unauthenticated("not logged in: run q11 login / chưa đăng nhập"));
   auto transport = device::MakeHttpTransport(url);
   if (!transport.ok()) return ctx.Fail(transport.status());
-  auto cases = device::BrowseWardReports(*db, **transport, ward, *limit, *offset);
+  auto cases = device::BrowseWardReports(*db, **transport, ward, static_cast<int>(*limit),
+                                         static_cast<int>(*offset));
   if (!cases.ok()) return ctx.Fail(cases.status());
   if (ctx.args().Has("json")) {
     std::cout << device::PublicCasesToJson(*cases) << "\n";

@@ -1,4 +1,5 @@
 // q11 sync: one exchange with the server (more round trips when the pull is paged).
+#include <climits>
 #include <iostream>
 
 #include "cli.h"
@@ -8,15 +9,10 @@
 namespace q11::cli {
 namespace {
 
+// nullopt when absent, -1 when not a positive whole number.
 std::optional<int> PositiveInt(const std::optional<std::string>& s) {
   if (!s) return std::nullopt;
-  try {
-    size_t used = 0;
-    int v = std::stoi(*s, &used);
-    if (used == s->size() && v > 0) return v;
-  } catch (const std::exception&) {
-  }
-  return -1;
+  return static_cast<int>(WholeNumber(*s, 1, INT_MAX).value_or(-1));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // poll (the server answers as soon as there is something for this device, docs/protocol.md)
 // followed by a sync; the reports that came, changed or left are printed, one line each.
 #include <chrono>
+#include <climits>
 #include <ctime>
 #include <iostream>
 #include <map>
@@ -65,15 +66,10 @@ int Report(bool json, const Snapshot& before, const Snapshot& after) {
   return n;
 }
 
+// nullopt when absent, -1 when not a whole number of seconds.
 std::optional<int> Seconds(const std::optional<std::string>& s) {
   if (!s) return std::nullopt;
-  try {
-    size_t used = 0;
-    int v = std::stoi(*s, &used);
-    if (used == s->size() && v >= 0) return v;
-  } catch (const std::exception&) {
-  }
-  return -1;
+  return static_cast<int>(WholeNumber(*s, 0, INT_MAX).value_or(-1));
 }
 
 }  // namespace
