@@ -12,6 +12,7 @@
 #include "form_encoding.h"
 #include "guarded_handler.h"
 #include "http_body.h"
+#include "http_errors.h"
 #include "open311_answers.h"
 #include "open311_document.h"
 #include "open311_filer.h"
@@ -133,24 +134,9 @@ void Open311Handler::SendError(Poco::Net::HTTPServerResponse& response, int stat
 
 void Open311Handler::SendStatus(Poco::Net::HTTPServerResponse& response,
                                 const Status& status) const {
-  int http = 500;
-  switch (status.code()) {
-    case StatusCode::kInvalidArgument:
-      http = 400;
-      break;
-    case StatusCode::kNotFound:
-      http = 404;
-      break;
-    case StatusCode::kPermissionDenied:
-      http = 403;
-      break;
-    case StatusCode::kUnavailable:
-    case StatusCode::kResourceExhausted:  // e.g. the database is full: nothing was applied
-      http = 503;
-      break;
-    default:
-      break;
-  }
+  // The same mapping as every other endpoint (http_errors.h): a full store is a 503 with
+  // nothing applied, an oversized body a 413.
+  const int http = HttpStatusFor(status.code());
   SendError(response, http,
             http == 500 ? "server fault / lỗi máy chủ: " + status.message() : status.message());
 }
