@@ -10,6 +10,7 @@
 #include <set>
 
 #include "cutting_proxy.h"
+#include "device_helpers.h"
 #include "devicecore/database.h"
 #include "devicecore/photos.h"
 #include "devicecore/sync.h"
@@ -84,18 +85,6 @@ void WriteFile(const std::string& path, const std::string& bytes) {
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-std::unique_ptr<Database> OpenDevice(const std::string& path) {
-  auto db = Database::Open(path);
-  REQUIRE(db.ok());
-  return std::move(db).value();
-}
-
-std::unique_ptr<Transport> Connect(const std::string& url) {
-  auto t = MakeHttpTransport(url, 10000);
-  REQUIRE(t.ok());
-  return std::move(t).value();
 }
 
 NewReport Pothole() {

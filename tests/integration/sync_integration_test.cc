@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "device_helpers.h"
 #include "devicecore/database.h"
 #include "devicecore/sync.h"
 #include "q11sqlite/sqlite.h"
@@ -18,18 +19,6 @@ using namespace q11::device;
 using namespace q11::test;
 
 namespace {
-
-std::unique_ptr<Database> OpenDevice(const std::string& path) {
-  auto db = Database::Open(path);
-  REQUIRE(db.ok());
-  return std::move(db).value();
-}
-
-std::unique_ptr<Transport> Connect(const std::string& url) {
-  auto t = MakeHttpTransport(url, 10000);
-  REQUIRE(t.ok());
-  return std::move(t).value();
-}
 
 NewReport SampleReport(int n) {
   NewReport r;
