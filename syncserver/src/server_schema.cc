@@ -1,5 +1,8 @@
 #include "server_schema.h"
 
+#include <chrono>
+#include <thread>
+
 #include "protocol/schema.h"
 #include "q11sqlite/synced_schema.h"
 
@@ -162,12 +165,24 @@ Result<bool> HasV1Conflicts(sql::Db& db) {
   return n->value_or("0") != "0";
 }
 
+// WAL lets pulls read while a push writes. Switching a new file to WAL needs its write
+// lock; when two processes (say two `user add` on a fresh data folder) switch at once,
+// each holds the read lock the other waits for, and SQLite answers SQLITE_BUSY at once
+// instead of calling the busy handler. One of them always wins, so the loser retries.
+Status SwitchToWal(sql::Db& db) {
+  for (int attempt = 0;; ++attempt) {
+    // journal_mode answers with a row; Exec ignores it.
+    Status s = db.Exec("PRAGMA journal_mode=WAL");
+    if (s.ok() || sqlite3_errcode(db.get()) != SQLITE_BUSY || attempt == 200) return s;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10 + attempt % 7));
+  }
+}
+
 }  // namespace
 
 Status PrepareServerDatabase(sql::Db& db) {
-  // journal_mode answers with a row; Exec ignores it. WAL lets pulls read while a push
-  // writes; synchronous=FULL makes every acknowledged push survive a power cut.
-  Q11_RETURN_IF_ERROR(db.Exec("PRAGMA journal_mode=WAL"));
+  // synchronous=FULL makes every acknowledged push survive a power cut.
+  Q11_RETURN_IF_ERROR(SwitchToWal(db));
   Q11_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=FULL"));
   Q11_RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys=OFF"));
   // Every pushed entry runs in a savepoint, and SQLite copies each page an open savepoint
