@@ -72,12 +72,6 @@ Result<std::vector<wire::EntryVerdict>> PushApplier::Apply(
   device_cursor_ = device_cursor;
   std::vector<wire::EntryVerdict> verdicts;
   verdicts.reserve(entries.size());
-  Q11_RETURN_IF_ERROR(txn_->Begin());
-  // Any early return below leaves the transaction open: roll it back, nothing applied.
-  struct RollbackUnlessCommitted {
-    WriteTransaction* txn;
-    ~RollbackUnlessCommitted() { txn->Rollback(); }
-  } guard{txn_.get()};
   Q11_RETURN_IF_ERROR(log_->Begin());
   const std::string now_text = FormatUtc(now_ms);
   for (const wire::PushEntry& entry : entries) {
@@ -95,7 +89,6 @@ Result<std::vector<wire::EntryVerdict>> PushApplier::Apply(
   Q11_RETURN_IF_ERROR(log_->Finish());
   touch_device_.Bind(1, device_id).Bind(2, now_text);
   Q11_RETURN_IF_ERROR(touch_device_.Run());
-  Q11_RETURN_IF_ERROR(txn_->Commit());
   return verdicts;
 }
 

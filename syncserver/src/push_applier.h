@@ -1,12 +1,13 @@
-// The push half of a sync: every entry of one request in ONE write transaction.
+// The push half of a sync: every entry of one request inside the write transaction its
+// caller opened (group_commit.h: concurrent requests share one).
 //
 // Per entry: an entry already recorded for (device_id, local_seq) gets its recorded
 // verdict and is not applied again; otherwise, inside a savepoint, the changeset is read
 // with the iterator (changeset_reader.h), checked against the live schema and the role's
 // rules (change_validator.h), stamped (server_stamps.h), applied row by row with the
 // three-way merge (row_merger.h), and its verdict recorded (verdict_ledger.h). A refused
-// entry is rolled back to its savepoint and the refusal recorded. COMMIT happens before
-// the caller answers, with synchronous=FULL.
+// entry is rolled back to its savepoint and the refusal recorded. The caller commits before
+// it answers, with synchronous=FULL.
 //
 // Thread safety: one PushApplier per write connection; the caller serialises Apply().
 #pragma once
@@ -36,8 +37,9 @@ class PushApplier {
   static Result<std::unique_ptr<PushApplier>> Create(sql::Db& db, const TableShapes& shapes,
                                                      const ReferenceData& refs);
 
-  // One verdict per entry, in order. Errors mean the transaction was rolled back and
-  // nothing was applied (kUnavailable: retry later). `device_cursor`: see Store::Push.
+  // One verdict per entry, in order. Errors mean the caller must roll back what this
+  // call wrote (kUnavailable: retry later). `device_cursor`: see Store::Push.
+  // REQUIRES: inside a write transaction on db.
   Result<std::vector<wire::EntryVerdict>> Apply(const Account& account, std::string_view device_id,
                                                 const std::vector<wire::PushEntry>& entries,
                                                 int64_t now_ms,

@@ -1,11 +1,13 @@
 // The embedded Store: one SQLite database in WAL mode. One write connection behind a
 // mutex (SQLite has a single writer anyway; queuing in-process is cheaper than busy
-// retries), and a pool of read connections for pulls and account lookups.
+// retries), pushes committed in groups (group_commit.h), and a pool of read connections
+// for pulls and account lookups.
 #include <chrono>
 #include <mutex>
 
 #include "access_scope.h"
 #include "conflict_resolver.h"
+#include "group_commit.h"
 #include "protocol/ids.h"
 #include "push_applier.h"
 #include "reader_pool.h"
@@ -82,6 +84,9 @@ class SqliteStore final : public Store {
     Result<std::unique_ptr<PushApplier>> push = PushApplier::Create(writer_, shapes_, refs_);
     if (!push.ok()) return push.status();
     push_ = std::move(*push);
+    Result<std::unique_ptr<GroupCommit>> group = GroupCommit::Create(writer_, write_mu_);
+    if (!group.ok()) return group.status();
+    group_ = std::move(*group);
     Result<std::unique_ptr<ConflictResolver>> resolver =
         ConflictResolver::Create(writer_, shapes_, refs_);
     if (!resolver.ok()) return resolver.status();
@@ -195,23 +200,27 @@ class SqliteStore final : public Store {
       if (!owner.ok()) return owner.status();
       if (owner->has_value()) return CheckOwner(**owner, account);
     }
-    std::lock_guard<std::mutex> lock(write_mu_);
-    bind_device_.Bind(1, device_id).Bind(2, account.id).Bind(3, FormatUtc(options_.clock()));
-    Q11_RETURN_IF_ERROR(bind_device_.Run());  // autocommit: durable on return
-    Result<std::optional<std::string>> owner = DeviceOwner(device_owner_, device_id);
-    if (!owner.ok()) return owner.status();
-    if (!owner->has_value()) return Internal("device binding was not stored");
-    return CheckOwner(**owner, account);
+    // Durable on return; committed together with whatever else is being written.
+    return group_->Run([&]() -> Status {
+      bind_device_.Bind(1, device_id).Bind(2, account.id).Bind(3, FormatUtc(options_.clock()));
+      Q11_RETURN_IF_ERROR(bind_device_.Run());
+      Result<std::optional<std::string>> owner = DeviceOwner(device_owner_, device_id);
+      if (!owner.ok()) return owner.status();
+      if (!owner->has_value()) return Internal("device binding was not stored");
+      return CheckOwner(**owner, account);
+    });
   }
 
   Result<std::vector<wire::EntryVerdict>> Push(const Account& account, std::string_view device_id,
                                                const std::vector<wire::PushEntry>& entries,
                                                std::optional<uint64_t> device_cursor) override {
     if (entries.empty()) return std::vector<wire::EntryVerdict>();
-    Result<std::vector<wire::EntryVerdict>> verdicts = [&] {
-      std::lock_guard<std::mutex> lock(write_mu_);
-      return push_->Apply(account, device_id, entries, options_.clock(), device_cursor);
-    }();
+    Result<std::vector<wire::EntryVerdict>> verdicts = std::vector<wire::EntryVerdict>();
+    Status applied = group_->Run([&]() -> Status {
+      verdicts = push_->Apply(account, device_id, entries, options_.clock(), device_cursor);
+      return verdicts.status();
+    });
+    if (!applied.ok()) verdicts = applied;
     if (!verdicts.ok() && sql::IsStorageFull(verdicts.status()))
       return Unavailable(
           "the server's storage is full: nothing was applied; the changes stay on the device "
@@ -359,6 +368,7 @@ class SqliteStore final : public Store {
   sql::Db writer_;
   std::unique_ptr<WalCheckpointer> checkpointer_;  // declared after writer_: stops first
   std::unique_ptr<PushApplier> push_;
+  std::unique_ptr<GroupCommit> group_;  // pushes and device bindings, committed together
   std::unique_ptr<ConflictResolver> resolver_;
   sql::Statement insert_account_, bind_device_, device_owner_;
 };

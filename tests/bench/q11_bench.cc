@@ -74,6 +74,7 @@ struct Figures {
   int64_t up = 0, down = 0;
   double server_cpu = 0;
   double device_cpu = 0;  // this process: all the devices' work
+  int64_t disk = 0;       // bytes the server wrote towards its disk
 };
 
 // User + system CPU seconds of this process (all device threads).
@@ -138,6 +139,7 @@ Figures SyncAll(const std::string& scenario, std::vector<Device>& devices, int p
   std::atomic<int64_t> up{0}, down{0};
   ScenarioProfile profile(scenario, server.pid());
   double cpu0 = server.CpuSeconds(), self0 = SelfCpuSeconds();
+  int64_t disk0 = server.DiskBytesWritten();
   auto t0 = Clock::now();
   ForEachParallel(static_cast<int>(devices.size()), parallel, [&](int i) {
     auto http = Must(MakeHttpTransport(url), "connect");
@@ -149,6 +151,7 @@ Figures SyncAll(const std::string& scenario, std::vector<Device>& devices, int p
   f.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   f.server_cpu = server.CpuSeconds() - cpu0;
   f.device_cpu = SelfCpuSeconds() - self0;
+  f.disk = server.DiskBytesWritten() - disk0;
   f.up = up;
   f.down = down;
   return f;
@@ -159,12 +162,14 @@ Figures SyncOne(const std::string& scenario, Database& db, const std::string& ur
   auto http = Must(MakeHttpTransport(url), "connect");
   ScenarioProfile profile(scenario, server.pid());
   double cpu0 = server.CpuSeconds(), self0 = SelfCpuSeconds();
+  int64_t disk0 = server.DiskBytesWritten();
   auto t0 = Clock::now();
   auto r = Must(Sync(db, *http), "sync");
   Figures f;
   f.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   f.server_cpu = server.CpuSeconds() - cpu0;
   f.device_cpu = SelfCpuSeconds() - self0;
+  f.disk = server.DiskBytesWritten() - disk0;
   f.up = r.bytes_up;
   f.down = r.bytes_down;
   if (out) *out = r;
@@ -385,10 +390,11 @@ int main(int argc, char** argv) {
   }
   const char* order[] = {"local", "A", "B", "C1", "C2", "D"};
   std::printf(
-      "\n%-6s %8s %9s %9s %13s %13s   (medians of %d runs; per-run wall times in brackets)\n",
-      "scen.", "wall s", "up MiB", "down MiB", "server CPU s", "devices CPU s", runs);
+      "\n%-6s %8s %9s %9s %13s %13s %9s   (medians of %d runs; per-run wall times in "
+      "brackets)\n",
+      "scen.", "wall s", "up MiB", "down MiB", "server CPU s", "devices CPU s", "disk MiB", runs);
   for (const char* s : order) {
-    std::vector<double> wall, up, down, cpu, dcpu;
+    std::vector<double> wall, up, down, cpu, dcpu, disk;
     std::string each;
     for (auto& r : results) {
       const Figures& f = r.scenario[s];
@@ -397,12 +403,13 @@ int main(int argc, char** argv) {
       down.push_back(f.down / 1048576.0);
       cpu.push_back(f.server_cpu);
       dcpu.push_back(f.device_cpu);
+      disk.push_back(f.disk / 1048576.0);
       char buf[32];
       std::snprintf(buf, sizeof buf, "%s%.3f", each.empty() ? "" : " ", f.seconds);
       each += buf;
     }
-    std::printf("%-6s %8.3f %9.3f %9.3f %13.2f %13.2f   [%s]\n", s, Median(wall), Median(up),
-                Median(down), Median(cpu), Median(dcpu), each.c_str());
+    std::printf("%-6s %8.3f %9.3f %9.3f %13.2f %13.2f %9.2f   [%s]\n", s, Median(wall), Median(up),
+                Median(down), Median(cpu), Median(dcpu), Median(disk), each.c_str());
   }
   std::vector<double> rss;
   for (auto& r : results) rss.push_back(r.peak_rss_kib / 1024.0);

@@ -206,6 +206,14 @@ double ServerProcess::CpuSeconds() const {
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+int64_t ServerProcess::DiskBytesWritten() const {
+  std::ifstream in("/proc/" + std::to_string(pid_) + "/io");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("write_bytes:", 0) == 0) return std::stoll(line.substr(12));
+  return 0;
+}
+
 long ServerProcess::PeakRssKiB() const {
   std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
   std::string line;

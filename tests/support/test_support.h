@@ -65,6 +65,9 @@ class ServerProcess {
   // CPU seconds (user + system) and peak RSS in KiB of the running server, from /proc.
   double CpuSeconds() const;
   long PeakRssKiB() const;
+  // Bytes the server has sent towards the disk (write_bytes of /proc/PID/io: WAL,
+  // checkpoints and every other file, counted when the page is dirtied).
+  int64_t DiskBytesWritten() const;
 
  private:
   std::string data_dir_;

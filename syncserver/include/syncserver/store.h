@@ -6,7 +6,7 @@
 // interface. Expected failures are Status values; nothing here throws.
 //
 // Thread safety: a Store is safe to use from many threads at once. Pushes are serialised
-// (a single writer); pulls and account lookups run concurrently on pooled read connections.
+// (a single writer; concurrent ones commit together); pulls and account lookups run concurrently on pooled read connections.
 #pragma once
 
 #include <cstdint>
@@ -74,7 +74,8 @@ class Store {
   // device is already bound to another account.
   virtual Status BindDevice(std::string_view device_id, const Account& account) = 0;
 
-  // Validates and applies the entries in one durable transaction; one verdict per entry,
+  // Validates and applies the entries in one durable transaction (which concurrent pushes
+  // may share: each is all or nothing on its own); one verdict per entry,
   // in order. An entry already recorded for (device_id, local_seq) gets its recorded
   // verdict and is not applied again. Errors (kUnavailable, kInternal) mean nothing was
   // applied. `device_cursor`: the pull cursor the device sent with this push, when it

@@ -1,0 +1,84 @@
+// Group commit: the writes of requests that arrive together share one transaction, so
+// one COMMIT (one WAL append and one fsync) makes all of them durable.
+//
+// Why: a push of 100 reports touches pages all over the indexes (random receipt codes,
+// UUID keys), so each commit wrote about a megabyte of WAL, most of it the same index
+// pages again; and with synchronous=FULL every commit waits for the disk while the next
+// push queues behind the write lock. Eight devices syncing at once now pay for those
+// pages and that wait once per group instead of once each.
+//
+// How: a request hands its write to Run() and waits. If no group is being written, it
+// becomes the leader: it takes every write waiting at that moment (itself included),
+// runs each inside a savepoint of its own in one BEGIN IMMEDIATE ... COMMIT on the write
+// connection, and wakes the others. Writes that arrive meanwhile wait for the next group,
+// whose leader is one of them. A lone request therefore commits at once, as before.
+//
+// Failure stays per request: a write whose job fails is rolled back to its savepoint and
+// the others go on. If SQLite abandoned the whole transaction (a full disk can do that),
+// or COMMIT fails, every write of that transaction gets the error and nothing of it is
+// kept; none was acknowledged, so the devices simply send again.
+//
+// Thread safety: Run() may be called from any number of threads.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "protocol/result.h"
+#include "q11sqlite/sqlite.h"
+#include "write_transaction.h"
+
+namespace q11::server {
+
+// One request's write. It runs on the write connection inside the group's transaction;
+// returning an error rolls back exactly what it wrote.
+using WriteJob = std::function<Status()>;
+
+class GroupCommit {
+ public:
+  // `write_mu` guards the write connection; the leader holds it for the whole group.
+  // REQUIRES: db and write_mu outlive this.
+  static Result<std::unique_ptr<GroupCommit>> Create(sql::Db& db, std::mutex& write_mu,
+                                                     size_t max_group = 64);
+
+  // Runs `job` and returns once its writes are durable (its Status), or failed.
+  Status Run(const WriteJob& job);
+
+  // How many transactions and jobs have been committed (for tests and the benchmark).
+  struct Counts {
+    uint64_t commits = 0;
+    uint64_t jobs = 0;
+  };
+  Counts counts() const;
+  // How many writes wait for the next group.
+  size_t waiting() const;
+
+ private:
+  struct Pending {
+    const WriteJob* job;
+    Status result;
+    bool done;
+  };
+  GroupCommit(sql::Db& db, std::mutex& write_mu, size_t max_group)
+      : db_(db), write_mu_(write_mu), max_group_(max_group) {}
+  void RunGroup(const std::vector<Pending*>& group);
+  // Ends the transaction `members` wrote in: COMMIT, or their error when it is gone.
+  void Finish(std::vector<Pending*>& members);
+
+  sql::Db& db_;
+  std::mutex& write_mu_;
+  const size_t max_group_;
+  std::unique_ptr<WriteTransaction> txn_;
+
+  mutable std::mutex mu_;  // guards the fields below
+  std::condition_variable wake_;
+  std::vector<Pending*> waiting_;
+  bool leading_ = false;
+  Counts counts_;
+};
+
+}  // namespace q11::server
