@@ -18,10 +18,13 @@ Result<std::unique_ptr<ChangeLog>> ChangeLog::Create(sql::Db& db) {
        " SELECT a.audience, a.seq FROM row_audience a JOIN row_log l"
        " ON l.tbl = a.tbl AND l.pk = a.pk WHERE a.gone = 0 AND a.seq < l.seq LIMIT ?1)"},
       {&log->upsert_row_,
-       "INSERT INTO row_log (tbl, pk, seq, deleted, echo_device) VALUES (?1, ?2, ?3, ?4, ?5) "
+       "INSERT INTO row_log (tbl, pk, seq, deleted, echo_device, echo_base) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
        "ON CONFLICT (tbl, pk) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted, "
-       "echo_device = excluded.echo_device"},
+       "echo_device = excluded.echo_device, echo_base = excluded.echo_base"},
       {&log->find_row_, "SELECT seq, deleted FROM row_log WHERE tbl = ?1 AND pk = ?2"},
+      {&log->forget_echo_,
+       "UPDATE row_log SET echo_device = NULL, echo_base = NULL WHERE tbl = ?1 AND pk = ?2"},
   };
   for (auto& s : statements) {
     Result<sql::Statement> st = db.Prepare(s.sql);
@@ -55,17 +58,23 @@ Status ChangeLog::Begin() {
 Result<uint64_t> ChangeLog::Record(std::string_view table, std::string_view pk, bool deleted,
                                    const std::vector<std::string>& audiences,
                                    const std::vector<std::string>& departed,
-                                   std::string_view echo_device) {
+                                   std::string_view echo_device, std::string_view echo_base) {
   if (audiences.empty() || audiences.size() > 4) return Internal("a row needs 1-4 audiences");
   uint64_t seq = ++last_seq_;
   upsert_row_.Bind(1, table)
       .Bind(2, pk)
       .Bind(3, static_cast<int64_t>(seq))
       .Bind(4, deleted ? 1 : 0);
-  if (echo_device.empty())
+  if (echo_device.empty()) {
     upsert_row_.BindNull(5);
-  else
+  } else {
     upsert_row_.Bind(5, echo_device);
+    echoed_.emplace_back(table, pk);
+  }
+  if (echo_base.empty())
+    upsert_row_.BindNull(6);
+  else
+    upsert_row_.BindBlob(6, echo_base);
   Q11_RETURN_IF_ERROR(upsert_row_.Run());
   sql::Statement& insert = insert_audiences_[audiences.size() - 1];
   insert.Bind(1, static_cast<int64_t>(seq)).Bind(2, table).Bind(3, pk);
@@ -93,6 +102,15 @@ Result<std::optional<ChangeLog::RowState>> ChangeLog::Find(std::string_view tabl
   if (*row) out = RowState{static_cast<uint64_t>(find_row_.Int(0)), find_row_.Int(1) != 0};
   find_row_.Reset();
   return out;
+}
+
+Status ChangeLog::ForgetEchoes() {
+  for (const auto& [table, pk] : echoed_) {
+    forget_echo_.Bind(1, table).Bind(2, pk);
+    Q11_RETURN_IF_ERROR(forget_echo_.Run());
+  }
+  echoed_.clear();
+  return Status::Ok();
 }
 
 Status ChangeLog::Finish() {

@@ -37,13 +37,21 @@ class ChangeLog {
   // Gives the row (table, pk) the next sequence, files it under `audiences` (1-4 of them)
   // and files a removal under each of `departed` (audiences that no longer see it); returns
   // the sequence. REQUIRES: between Begin() and Finish().
-  // `echo_device`: this version is that device's own write as sent (pulls by that device
-  // leave it out); empty for none.
+  // `echo_device`: this version is that device's own write (empty for none). With an empty
+  // `echo_base` the device holds it exactly as stored, and its pulls leave it out; else
+  // echo_base (echo_base.h) says which columns the device holds otherwise, and its pulls
+  // carry just those.
   Result<uint64_t> Record(std::string_view table, std::string_view pk, bool deleted,
                           const std::vector<std::string>& audiences,
                           const std::vector<std::string>& departed = {},
-                          std::string_view echo_device = {});
+                          std::string_view echo_device = {}, std::string_view echo_base = {});
   Status Finish();
+
+  // A pushed entry starts: forget which rows the previous one logged as echoes.
+  void BeginEntry() { echoed_.clear(); }
+  // The entry's verdict is "parked": the device takes its whole local effect back, so the
+  // rows it logged as that device's echoes must be pulled back in full after all.
+  Status ForgetEchoes();
 
   // Deletes up to `limit` live entries that a newer change of their row superseded; returns
   // how many. REQUIRES: inside the write transaction.
@@ -60,7 +68,9 @@ class ChangeLog {
   ChangeLog() = default;
   uint64_t last_seq_ = 0;
   uint64_t stored_seq_ = 0;
-  sql::Statement read_counter_, write_counter_, upsert_row_, find_row_, insert_gone_, compact_;
+  sql::Statement read_counter_, write_counter_, upsert_row_, find_row_, insert_gone_, compact_,
+      forget_echo_;
+  std::vector<std::pair<std::string, std::string>> echoed_;  // (table, pk) of this entry
   // insert_audiences_[n - 1] files a row under n audiences in one statement.
   sql::Statement insert_audiences_[4];
 };

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "protocol/result.h"
@@ -30,6 +31,9 @@ struct RowChange {
   // Set when the server replaced a value the device sent (server_stamps.h): the stored row
   // then differs from the device's copy, so the change is never an echo (row_merger.h).
   bool server_stamped = false;
+  // For a stamped INSERT: the columns the server changed, with the values the device sent
+  // (and still holds). A pull by that device then carries only those columns back.
+  std::vector<std::pair<int, Value>> sent;
 };
 
 // The changes of one table header in the changeset.

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <set>
 
+#include "echo_base.h"
 #include "protocol/schema.h"
+#include "sql_value.h"
 
 namespace q11::server {
 namespace {
@@ -46,6 +48,7 @@ Result<std::unique_ptr<PullBuilder>> PullBuilder::Create(sql::Db& db, const Tabl
 Status PullBuilder::OpenScratch() {
   for (TableCopy& c : copies_) {  // statements must go before their database
     c.insert = sql::Statement();
+    c.update = sql::Statement();
     c.remove = sql::Statement();
     c.clear = sql::Statement();
   }
@@ -62,12 +65,19 @@ Status PullBuilder::OpenScratch() {
     Result<sql::Statement> insert =
         scratch_.Prepare("INSERT OR REPLACE INTO " + Quoted(s.name) + " VALUES (" + params + ")");
     if (!insert.ok()) return insert.status();
+    std::string columns;
+    for (size_t i = 0; i < s.columns.size(); ++i) columns += (i ? ", " : "") + Quoted(s.columns[i]);
+    Result<sql::Statement> update = scratch_.Prepare(
+        "UPDATE " + Quoted(s.name) + " SET (" + columns + ") = (" + params + ") WHERE " +
+        Quoted(s.columns[s.pk_column]) + " = ?" + std::to_string(s.pk_column + 1));
+    if (!update.ok()) return update.status();
     Result<sql::Statement> remove = scratch_.Prepare("DELETE FROM " + Quoted(s.name) + " WHERE " +
                                                      Quoted(s.columns[s.pk_column]) + " = ?1");
     if (!remove.ok()) return remove.status();
     Result<sql::Statement> clear = scratch_.Prepare("DELETE FROM " + Quoted(s.name));
     if (!clear.ok()) return clear.status();
     copies_[t].insert = std::move(*insert);
+    copies_[t].update = std::move(*update);
     copies_[t].remove = std::move(*remove);
     copies_[t].clear = std::move(*clear);
   }
@@ -83,11 +93,15 @@ Result<sql::Statement*> PullBuilder::PageStatement(size_t n) {
   // filed under several, and it is a removal only when every one of them lost the row.
   std::string in;
   for (size_t i = 0; i < n; ++i) in += (i ? ", ?" : "?") + std::to_string(i + 3);
+  // The device's own writes: left out when it holds them exactly, else (echo_base) column 4
+  // says which columns to send.
+  const std::string device = "?" + std::to_string(n + 3);
   std::string sql =
       std::string("SELECT a.seq, a.tbl, a.pk, l.deleted OR ") + (n > 1 ? "min(a.gone)" : "a.gone") +
+      ", CASE WHEN l.echo_device IS " + device + " THEN l.echo_base END" +
       " FROM row_audience a JOIN row_log l ON l.tbl = a.tbl AND l.pk = a.pk WHERE a.audience " +
       (n > 1 ? "IN (" + in + ")" : "= ?3") + " AND a.seq > ?1 AND (a.seq = l.seq OR a.gone)" +
-      " AND (a.gone OR l.echo_device IS NOT ?" + std::to_string(n + 3) + ")" +
+      " AND (a.gone OR l.echo_device IS NOT " + device + " OR l.echo_base IS NOT NULL)" +
       (n > 1 ? " GROUP BY a.seq" : "") + " ORDER BY a.seq LIMIT ?2";
   Result<sql::Statement> st = db_.Prepare(sql);
   if (!st.ok()) return st.status();
@@ -144,9 +158,16 @@ Status PullBuilder::ReadPage(const std::vector<std::string>& audiences, uint64_t
     for (size_t t = 0; t < table_names_.size(); ++t)
       if (table_names_[t] == name) table = static_cast<int>(t);
     if (table < 0) continue;  // a table no longer synced
-    entries_.push_back(Entry{static_cast<uint64_t>(q.Int(0)), table, q.Text(2), q.Int(3) != 0});
+    const bool deleted = q.Int(3) != 0;
+    entries_.push_back(Entry{static_cast<uint64_t>(q.Int(0)), table, q.Text(2), deleted,
+                             deleted ? std::string() : q.Blob(4)});
   }
   q.Reset();
+  // A page that ends early may split a pushed entry, whose device then takes the entry's
+  // rows back out (it has not passed yet) and could not apply an update of just their
+  // stamps: send such rows whole.
+  if (page->has_more)
+    for (Entry& e : entries_) e.echo_base.clear();
   DropSupersededRemovals();
   // Cursor: where this page ends when more wait, else everything visible in this snapshot
   // (so entries of audiences the device does not read are skipped for good).
@@ -199,6 +220,13 @@ Result<std::string> PullBuilder::MakeChangeset(uint32_t* rows) {
   for (size_t t = 0; t < table_names_.size(); ++t)
     if (used[t]) session_tables_.push_back(table_names_[t]);
   if (session_tables_.empty()) return std::string();
+  // Rows the device holds but for their stamped columns: as it holds them, before the
+  // session, so that the session sees only the stamps change.
+  for (const Entry& e : entries_) {
+    if (e.deleted || e.echo_base.empty()) continue;
+    Result<bool> copied = CopyRow(e, copies_[e.table].insert, e.echo_base);
+    if (!copied.ok()) return copied.status();
+  }
   Result<sql::Session> session = sql::Session::Create(scratch_, session_tables_);
   if (!session.ok()) return session.status();
   for (const Entry& e : entries_) {
@@ -209,23 +237,37 @@ Result<std::string> PullBuilder::MakeChangeset(uint32_t* rows) {
       ++*rows;
       continue;
     }
-    c.read.Bind(1, e.pk);
-    Result<bool> found = c.read.Step();
-    if (!found.ok()) return found.status();
-    if (*found) {
-      sqlite3_stmt* src = c.read.get();
-      sqlite3_stmt* dst = c.insert.get();
-      int n = sqlite3_column_count(src);
-      for (int i = 0; i < n; ++i) sqlite3_bind_value(dst, i + 1, sqlite3_column_value(src, i));
-      Status s = c.insert.Run();
-      c.read.Reset();
-      Q11_RETURN_IF_ERROR(s);
-      ++*rows;
-    } else {
-      c.read.Reset();  // logged as live but gone: skip rather than send a half row
-    }
+    // A row logged as live but gone is skipped rather than sent half.
+    Result<bool> copied = CopyRow(e, e.echo_base.empty() ? c.insert : c.update);
+    if (!copied.ok()) return copied.status();
+    if (*copied) ++*rows;
   }
   return session->Changeset();
+}
+
+Result<bool> PullBuilder::CopyRow(const Entry& e, sql::Statement& into, std::string_view base) {
+  sql::Statement& read = copies_[e.table].read;
+  read.Bind(1, e.pk);
+  Result<bool> found = read.Step();
+  if (!found.ok() || !*found) {
+    read.Reset();
+    return found;
+  }
+  sqlite3_stmt* src = read.get();
+  sqlite3_stmt* dst = into.get();
+  const int n = sqlite3_column_count(src);
+  for (int i = 0; i < n; ++i) sqlite3_bind_value(dst, i + 1, sqlite3_column_value(src, i));
+  Result<ColumnValues> device = DecodeEchoBase(base);
+  if (!device.ok()) {
+    read.Reset();
+    return device.status();
+  }
+  for (const auto& [col, v] : *device)
+    if (col < n) BindValue(dst, col + 1, v);
+  Status s = into.Run();
+  read.Reset();
+  Q11_RETURN_IF_ERROR(s);
+  return true;
 }
 
 Result<PullPage> PullBuilder::Build(const std::vector<std::string>& audiences, uint64_t cursor,

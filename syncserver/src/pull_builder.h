@@ -5,7 +5,10 @@
 // of its own audiences and never scans other devices' changes. The rows are copied from
 // the live tables into a scratch in-memory database (same synced schema) under a session;
 // the session's changeset is the pull. A deleted row becomes a DELETE (a tombstone): it is
-// put in the scratch database before the session starts and deleted under it.
+// put in the scratch database before the session starts and deleted under it. A row the
+// pulling device inserted itself, and which the server only stamped (row_log.echo_base,
+// echo_base.h), is put there as the device holds it and updated to the stored row under
+// the session: it becomes an UPDATE of just the stamped columns.
 //
 // Thread safety: one PullBuilder per read connection, used by one thread at a time.
 #pragma once
@@ -44,10 +47,12 @@ class PullBuilder {
     int table;  // index into shapes_.all()
     std::string pk;
     bool deleted;
+    std::string echo_base;  // non-empty: the device holds the row but for these columns
   };
   struct TableCopy {
     sql::Statement read;    // on the server database: the row by primary key
     sql::Statement insert;  // on the scratch database
+    sql::Statement update;  // on the scratch database: every column, by primary key
     sql::Statement remove;  // on the scratch database
     sql::Statement clear;   // on the scratch database: DELETE every row
   };
@@ -58,6 +63,10 @@ class PullBuilder {
   Status ReadPage(const std::vector<std::string>& audiences, uint64_t cursor, uint32_t limit,
                   std::string_view device_id, PullPage* page);
   Result<std::string> MakeChangeset(uint32_t* rows);
+  // Copies the live row of `e` into the scratch database with `into` (insert or update),
+  // the columns of `base` (an echo_base) replaced by its values. False when the row is
+  // gone.
+  Result<bool> CopyRow(const Entry& e, sql::Statement& into, std::string_view base = {});
   // Binds PageStatement's parameters.
   static Status BindPage(sql::Statement& q, const std::vector<std::string>& audiences,
                          uint64_t cursor, uint32_t limit, std::string_view device_id);

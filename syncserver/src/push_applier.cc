@@ -109,6 +109,7 @@ Result<wire::EntryVerdict> PushApplier::ApplyEntry(const Account& account,
   wire::EntryVerdict v;
   v.local_seq = entry.local_seq;
   Q11_RETURN_IF_ERROR(txn_->Savepoint());
+  log_->BeginEntry();
 
   Status s;
   EntryOutcome outcome;
@@ -165,6 +166,7 @@ Result<wire::EntryVerdict> PushApplier::ApplyEntry(const Account& account,
     v.message = Clip(s.message());
     return v;
   }
+  if (!outcome.parked.empty()) Q11_RETURN_IF_ERROR(log_->ForgetEchoes());
   Q11_RETURN_IF_ERROR(txn_->ReleaseSavepoint());
   v.server_seq = outcome.server_seq;
   if (!outcome.parked.empty()) {

@@ -4,6 +4,7 @@
 
 #include "access_scope.h"
 #include "conflict_rules.h"
+#include "echo_base.h"
 #include "protocol/ids.h"
 #include "server_stamps.h"
 
@@ -119,7 +120,7 @@ Status RowMerger::Apply(const TableChanges& table, const RowChange& change, cons
   }
 }
 
-Status RowMerger::ApplyInsert(TableWriter& w, const RowChange& change, const MergeScope& /*scope*/,
+Status RowMerger::ApplyInsert(TableWriter& w, const RowChange& change, const MergeScope& scope,
                               EntryOutcome* out) {
   const TableShape& shape = w.shape();
   const Value& pk = change.new_values[shape.pk_column];
@@ -135,7 +136,8 @@ Status RowMerger::ApplyInsert(TableWriter& w, const RowChange& change, const Mer
                      shape.name + " row " + pk.Describe() +
                          ": this id belonged to a row that was deleted; ids are never reused",
                      "mã này thuộc một bản ghi đã bị xóa, không được dùng lại");
-    return Log(shape, change.new_values, out);
+    return Log(shape, change.new_values, out, /*deleted=*/false, /*before=*/nullptr, &scope,
+               &change);
   }
   Result<bool> exists = w.Read(pk, &current_);
   if (!exists.ok()) return exists.status();
@@ -419,8 +421,8 @@ Status RowMerger::RestoreRow(TableWriter& w, const std::vector<Value>& row, Entr
 }
 
 Status RowMerger::Log(const TableShape& shape, const std::vector<Value>& row, EntryOutcome* out,
-                      bool deleted, const std::vector<std::string>* before,
-                      const MergeScope* echo) {
+                      bool deleted, const std::vector<std::string>* before, const MergeScope* echo,
+                      const RowChange* inserted) {
   const Value& pk = row[shape.pk_column];
   if (shape.name == "reports") {
     ReportAudiences(row[report_ward_].text(), row[report_unit_].text(), row[report_ref_].text(),
@@ -445,14 +447,21 @@ Status RowMerger::Log(const TableShape& shape, const std::vector<Value>& row, En
         departed_.push_back(a);
   // An echo only when the row's previous version is one the device had pulled: then its
   // copy plus its change is exactly the stored row.
+  // A new row is the device's copy plus what the server stamped: only that goes back.
   std::string_view echo_device;
+  echo_base_.clear();
   if (echo != nullptr && echo->device_cursor) {
-    Result<std::optional<ChangeLog::RowState>> prev = log_.Find(shape.name, pk.text());
-    if (!prev.ok()) return prev.status();
-    if (prev->has_value() && (*prev)->seq <= *echo->device_cursor) echo_device = echo->device_id;
+    if (inserted != nullptr) {
+      echo_device = echo->device_id;
+      echo_base_ = EncodeEchoBase(inserted->sent);
+    } else {
+      Result<std::optional<ChangeLog::RowState>> prev = log_.Find(shape.name, pk.text());
+      if (!prev.ok()) return prev.status();
+      if (prev->has_value() && (*prev)->seq <= *echo->device_cursor) echo_device = echo->device_id;
+    }
   }
   Result<uint64_t> seq =
-      log_.Record(shape.name, pk.text(), deleted, audiences_, departed_, echo_device);
+      log_.Record(shape.name, pk.text(), deleted, audiences_, departed_, echo_device, echo_base_);
   if (!seq.ok()) return seq.status();
   out->server_seq = std::max(out->server_seq, *seq);
   return Status::Ok();

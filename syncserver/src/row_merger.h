@@ -114,10 +114,12 @@ class RowMerger {
               const MergeScope& scope, EntryOutcome* out);
   // Files the row (its current values in `row`) in the change log; `deleted`: a tombstone.
   // `before`: the audiences that saw the row until now, when they may differ; those it
-  // leaves get a removal.
+  // leaves get a removal. `echo`: the change is that device's own (see ApplyUpdate);
+  // `inserted`: it is the device's new row, which it holds as sent except for the columns
+  // the server stamped (RowChange::sent).
   Status Log(const TableShape& shape, const std::vector<Value>& row, EntryOutcome* out,
              bool deleted = false, const std::vector<std::string>* before = nullptr,
-             const MergeScope* echo = nullptr);
+             const MergeScope* echo = nullptr, const RowChange* inserted = nullptr);
   // After report `id` moved from audiences `before`: files its case events and photos
   // again, under the audiences that see it now, with removals for those that no longer do.
   Status RefileChildren(std::string_view id, const std::vector<std::string>& before,
@@ -142,6 +144,7 @@ class RowMerger {
   std::vector<int> set_columns_;
   std::vector<int> parked_;
   std::vector<std::string> audiences_, departed_;
+  std::string echo_base_;
 };
 
 }  // namespace q11::server

@@ -93,6 +93,7 @@ CREATE TABLE IF NOT EXISTS row_log (
   seq INTEGER NOT NULL,
   deleted INTEGER NOT NULL DEFAULT 0,
   echo_device TEXT,                  -- this version is that device's own write (not pulled back)
+  echo_base BLOB,                    -- ...except these columns, stamped by the server (echo_base.h)
   PRIMARY KEY (tbl, pk)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS row_audience (
@@ -157,6 +158,14 @@ Result<bool> IsV2RowAudience(sql::Db& db) {
   return n->value_or("0") != "0";
 }
 
+// True when row_log lacks version 6's echo_base column.
+Result<bool> LacksEchoBase(sql::Db& db) {
+  Result<std::optional<std::string>> n =
+      db.QueryText("SELECT count(*) FROM pragma_table_info('row_log') WHERE name = 'echo_base'");
+  if (!n.ok()) return n.status();
+  return n->value_or("0") == "0";
+}
+
 // True when the database has the version-1 conflicts table (a "col" column).
 Result<bool> HasV1Conflicts(sql::Db& db) {
   Result<std::optional<std::string>> n =
@@ -202,6 +211,12 @@ Status PrepareServerDatabase(sql::Db& db) {
   if (*v1) Q11_RETURN_IF_ERROR(db.Exec(kRenameV1Conflicts));
   Q11_RETURN_IF_ERROR(db.Exec(kServerTablesSql));
   if (*v1) Q11_RETURN_IF_ERROR(db.Exec(kCopyV1Conflicts));
+  // Version 6: row_log.echo_base (a device's own insert pulls back only what was stamped).
+  Result<bool> v5 = LacksEchoBase(db);
+  if (!v5.ok()) return v5.status();
+  if (*v5) Q11_RETURN_IF_ERROR(db.Exec("ALTER TABLE row_log ADD COLUMN echo_base BLOB"));
+  Q11_RETURN_IF_ERROR(
+      db.Exec("UPDATE meta SET value = 6 WHERE key = 'schema_version' AND value < 6"));
   return txn->Commit();
 }
 

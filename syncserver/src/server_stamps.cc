@@ -1,6 +1,7 @@
 #include "server_stamps.h"
 
 #include <set>
+#include <utility>
 
 #include "protocol/ids.h"
 #include "protocol/receipt_code.h"
@@ -26,6 +27,13 @@ Result<std::string> ChooseReceipt(const Value& proposed, std::string_view report
   }
   // 20 collisions in a space of 5e11 codes means the random source is broken.
   return Internal("could not find a free receipt code");
+}
+
+// Sets an inserted row's column to the server's value, remembering what the device sent
+// when that differs (RowChange::sent).
+void StampInsert(RowChange& row, int col, Value value) {
+  if (!SameValue(row.new_values[col], value))
+    row.sent.emplace_back(col, std::exchange(row.new_values[col], std::move(value)));
 }
 
 }  // namespace
@@ -58,22 +66,22 @@ Status StampServerColumns(DecodedChangeset* cs, const StampContext& ctx) {
         if (row.op != SQLITE_INSERT) continue;
         int64_t due_ms =
             ctx.refs->DeadlineAt(row.new_values[category].text(), ctx.now_ms).value_or(ctx.now_ms);
-        row.new_values[due] = Value::Text(FormatUtc(due_ms));
-        row.new_values[ref] = Value::Text(account.reporter_ref);
-        row.new_values[received] = now;
-        row.new_values[resolved] = Value::Null();
+        StampInsert(row, due, Value::Text(FormatUtc(due_ms)));
+        StampInsert(row, ref, Value::Text(account.reporter_ref));
+        StampInsert(row, received, now);
+        StampInsert(row, resolved, Value::Null());
         Result<std::string> code =
             ChooseReceipt(row.new_values[receipt], row.new_values[id].text(), ctx, &receipts_here);
         if (!code.ok()) return code.status();
-        row.new_values[receipt] = Value::Text(*code);
+        StampInsert(row, receipt, Value::Text(*code));
         row.server_stamped = true;
       }
     } else if (t.table == "case_events" || t.table == "photos") {
       const int ref = shape->Index("author_ref"), role_col = shape->Index("author_role");
       for (RowChange& row : t.rows) {
         if (row.op != SQLITE_INSERT) continue;
-        row.new_values[ref] = Value::Text(author_ref);
-        row.new_values[role_col] = role;
+        StampInsert(row, ref, Value::Text(author_ref));
+        StampInsert(row, role_col, role);
         row.server_stamped = true;
       }
     }

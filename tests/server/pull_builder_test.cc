@@ -5,6 +5,7 @@
 #include <set>
 
 #include "changeset_reader.h"
+#include "echo_base.h"
 
 #include "q11sqlite/sqlite.h"
 #include "server_test_support.h"
@@ -171,7 +172,7 @@ TEST_CASE("The page size is capped and 0 means the default") {
 
 namespace {
 
-// "op:table:id" for each change of a pull, in order (I insert, D delete).
+// "op:table:id" for each change of a pull, in order (I insert, U update, D delete).
 std::vector<std::string> Changes(const std::string& changeset) {
   std::vector<std::string> out;
   if (changeset.empty()) return out;
@@ -179,7 +180,7 @@ std::vector<std::string> Changes(const std::string& changeset) {
   REQUIRE(cs.ok());
   for (const TableChanges& t : cs->tables)
     for (const RowChange& r : t.rows) {
-      const auto& values = r.op == SQLITE_DELETE ? r.old_values : r.new_values;
+      const auto& values = r.op == SQLITE_INSERT ? r.new_values : r.old_values;
       out.push_back(std::string(r.op == SQLITE_INSERT   ? "I"
                                 : r.op == SQLITE_DELETE ? "D"
                                                         : "U") +
@@ -340,12 +341,139 @@ TEST_CASE("A version-2 change log is upgraded in place and keeps serving pulls")
   INFO(reopened.status().ToString());
   REQUIRE(reopened.ok());
   f.store = std::move(*reopened);
-  CHECK(f.Query("SELECT value FROM meta WHERE key = 'schema_version'") == "5");
+  CHECK(f.Query("SELECT value FROM meta WHERE key = 'schema_version'") == "6");
   CHECK(f.Query("SELECT count(*) FROM pragma_table_info('row_audience') WHERE name = 'gone'") ==
         "1");
   CHECK(f.Query("SELECT count(*) FROM pragma_table_info('row_log') WHERE name = 'echo_device'") ==
         "1");
+  CHECK(f.Query("SELECT count(*) FROM pragma_table_info('row_log') WHERE name = 'echo_base'") ==
+        "1");
   CHECK(f.Query("SELECT count(*) FROM sqlite_master WHERE name = 'row_audience_by_seq'") == "0");
   CHECK(Changes(f.store->Pull(f.citizen, 0, 0, "phone")->changeset) ==
         std::vector<std::string>{"I:reports:" + id});
+}
+
+TEST_CASE("A device's own new report comes back as an update of the stamped columns only") {
+  StoreFixture f;
+  DeviceDb phone;
+  const std::string id = NewId();
+  auto v = PushFrom(f, f.citizen, "phone", 1, phone.Capture(InsertReportSql(id, "p04")),
+                    /*cursor=*/0);
+  REQUIRE(v.verdict == wire::Verdict::kApplied);
+
+  auto own = f.store->Pull(f.citizen, 0, 0, "phone");
+  REQUIRE(own.ok());
+  CHECK(Changes(own->changeset) == std::vector<std::string>{"U:reports:" + id});
+  // Only what the server stamped travels (the device sent no receipt code, no reporter,
+  // no received or due time).
+  auto cs = ReadChangeset(own->changeset);
+  REQUIRE(cs.ok());
+  std::set<std::string> sent;
+  const TableChanges& t = cs->tables.at(0);
+  for (size_t i = 0; i < t.rows.at(0).new_values.size(); ++i)
+    if (t.rows[0].new_values[i].defined())
+      sent.insert(f.Query("SELECT name FROM pragma_table_info('reports') WHERE cid = " +
+                          std::to_string(i)));
+  CHECK(sent == std::set<std::string>{"due_at", "received_at", "receipt_code", "reporter_ref"});
+  // Applied on the device's copy, it yields the server's row.
+  REQUIRE(sql::ApplyChangeset(phone.db(), own->changeset, [](int, sqlite3_changeset_iter*) {
+            return sql::ConflictAction::kAbort;  // the device's copy matches: no conflict
+          }).ok());
+  for (const char* col : {"receipt_code", "received_at", "due_at", "reporter_ref", "title"}) {
+    INFO(col);
+    CHECK(*phone.db().QueryText(std::string("SELECT ") + col + " FROM reports") ==
+          f.Query(std::string("SELECT ") + col + " FROM reports WHERE id = '" + id + "'"));
+  }
+
+  // Every other device gets the whole row: the citizen's second phone, the ward's official.
+  CHECK(Changes(f.store->Pull(f.citizen, 0, 0, "tablet")->changeset) ==
+        std::vector<std::string>{"I:reports:" + id});
+  CHECK(Changes(f.store->Pull(f.official_p04, 0, 0, "desk")->changeset) ==
+        std::vector<std::string>{"I:reports:" + id});
+
+  SECTION("a push without a pull cursor (no exchange to rely on) gets the whole row") {
+    DeviceDb kiosk;
+    const std::string other = NewId();
+    REQUIRE(f.store->BindDevice("kiosk", f.other_citizen).ok());
+    auto pushed = f.store->Push(f.other_citizen, "kiosk",
+                                {wire::PushEntry{1, kiosk.Capture(InsertReportSql(other, "p04"))}});
+    REQUIRE(pushed.ok());
+    CHECK(Changes(f.store->Pull(f.other_citizen, 0, 0, "kiosk")->changeset) ==
+          std::vector<std::string>{"I:reports:" + other});
+  }
+  SECTION("a page cut short sends the device's rows whole") {
+    const std::string second = NewId();
+    REQUIRE(PushFrom(f, f.citizen, "phone", 2, phone.Capture(InsertReportSql(second, "p04")),
+                     own->cursor)
+                .verdict == wire::Verdict::kApplied);
+    auto first = f.store->Pull(f.citizen, 0, 1, "phone");
+    REQUIRE(first.ok());
+    CHECK(first->has_more);
+    CHECK(Changes(first->changeset) == std::vector<std::string>{"I:reports:" + id});
+    CHECK(Changes(f.store->Pull(f.citizen, first->cursor, 0, "phone")->changeset) ==
+          std::vector<std::string>{"U:reports:" + second});
+  }
+}
+
+TEST_CASE("A parked entry's new rows come back to its device whole") {
+  StoreFixture f;
+  const std::string id = File(f, f.citizen, "p04");
+  DeviceDb tablet, desk;
+  PullInto(f, f.official_p04, tablet);
+  PullInto(f, f.official_q11, desk);
+  const uint64_t cursor = f.store->Pull(f.official_p04, 0, 0, "tablet")->cursor;
+  REQUIRE(PushFrom(f, f.official_q11, "desk", 1,
+                   desk.Capture("UPDATE reports SET status = 'accepted' WHERE id = '" + id + "'"),
+                   cursor)
+              .verdict == wire::Verdict::kApplied);
+  // The tablet, offline, rejects the report with a note: the status collides and is parked.
+  const std::string event = NewId();
+  auto v = PushFrom(
+      f, f.official_p04, "tablet", 1,
+      tablet.Capture("UPDATE reports SET status = 'rejected' WHERE id = '" + id +
+                     "'; INSERT INTO case_events (id, report_id, kind, status, note, created_at) "
+                     "VALUES ('" +
+                     event + "', '" + id +
+                     "', 'comment', NULL, 'trùng lặp', '2027-01-15T01:00:00.000Z')"),
+      cursor);
+  REQUIRE(v.verdict == wire::Verdict::kParked);
+  // The device takes the parked entry back out, event included: it must come back whole.
+  std::vector<std::string> back =
+      Changes(f.store->Pull(f.official_p04, cursor, 0, "tablet")->changeset);
+  CHECK(std::count(back.begin(), back.end(), "I:case_events:" + event) == 1);
+  CHECK(std::count(back.begin(), back.end(), "I:reports:" + id) == 1);
+}
+
+TEST_CASE("echo_base round-trips every value type and refuses bytes it did not make") {
+  ColumnValues in;
+  Value real;
+  real.type = Value::Type::kReal;
+  real.r = 10.7629;
+  Value blob;
+  blob.type = Value::Type::kBlob;
+  blob.s = std::string("\0\xff", 2);
+  in.emplace_back(1, Value::Integer(-42));
+  in.emplace_back(6, real);
+  in.emplace_back(9, Value::Text("Phường 4 – đường Lạc Long Quân"));
+  in.emplace_back(12, blob);
+  in.emplace_back(20, Value::Null());
+  const std::string bytes = EncodeEchoBase(in);
+  auto out = DecodeEchoBase(bytes);
+  REQUIRE(out.ok());
+  REQUIRE(out->size() == in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    CHECK((*out)[i].first == in[i].first);
+    CHECK(SameValue((*out)[i].second, in[i].second));
+    CHECK((*out)[i].second.type == in[i].second.type);
+  }
+  CHECK(EncodeEchoBase({}).empty());
+  CHECK(DecodeEchoBase("")->empty());
+  // Every truncation, a wrong version and an unknown type are refused, never over-read.
+  for (size_t n = 2; n < bytes.size(); ++n) {
+    auto cut = DecodeEchoBase(bytes.substr(0, n));
+    if (!cut.ok()) CHECK(cut.status().code() == StatusCode::kDataLoss);
+  }
+  CHECK(DecodeEchoBase(bytes.substr(0, 5)).status().code() == StatusCode::kDataLoss);
+  CHECK(DecodeEchoBase("\x02").status().code() == StatusCode::kDataLoss);
+  CHECK(DecodeEchoBase(std::string("\x01\x03\x09", 3)).status().code() == StatusCode::kDataLoss);
 }
