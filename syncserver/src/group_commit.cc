@@ -9,7 +9,7 @@ namespace q11::server {
 Result<std::unique_ptr<GroupCommit>> GroupCommit::Create(sql::Db& db, std::mutex& write_mu,
                                                          size_t max_group) {
   std::unique_ptr<GroupCommit> g(new GroupCommit(db, write_mu, std::max<size_t>(1, max_group)));
-  Result<std::unique_ptr<WriteTransaction>> txn = WriteTransaction::Create(db, "request");
+  Result<std::unique_ptr<WriteTransaction>> txn = WriteTransaction::Create(db);
   if (!txn.ok()) return txn.status();
   g->txn_ = std::move(*txn);
   return g;
@@ -40,51 +40,39 @@ Status GroupCommit::Run(const WriteJob& job) {
   return me.result;
 }
 
-void GroupCommit::RunGroup(const std::vector<Pending*>& group) {
-  std::vector<Pending*> members;  // the writes of the transaction now open
-  for (Pending* p : group) {
-    if (!txn_->InTransaction()) {
-      Status begun = txn_->Begin();
-      if (!begun.ok()) {
-        p->result = begun;
-        continue;
-      }
-    }
-    Status s = txn_->Savepoint();
-    if (s.ok()) {
-      try {
-        s = (*p->job)();
-      } catch (const std::exception& e) {  // out of memory: the other writes go on
-        s = Internal(std::string("write failed: ") + e.what());
-      }
-      if (s.ok()) s = txn_->ReleaseSavepoint();
-    }
-    if (s.ok()) {
-      members.push_back(p);
-      continue;
-    }
-    p->result = s;
-    if (txn_->InTransaction() && txn_->RollbackSavepoint().ok()) continue;
-    // SQLite gave up the whole transaction (or could not roll back to the savepoint):
-    // the writes before this one are gone with it.
-    txn_->Rollback();
-    for (Pending* m : members) m->result = s;
-    members.clear();
+Status GroupCommit::RunJob(const Pending& p) {
+  try {
+    return (*p.job)();
+  } catch (const std::exception& e) {  // out of memory: the other writes go on
+    return Internal(std::string("write failed: ") + e.what());
   }
-  Finish(members);
 }
 
-void GroupCommit::Finish(std::vector<Pending*>& members) {
-  if (!txn_->InTransaction()) return;
-  Status committed = txn_->Commit();
-  if (!committed.ok()) {
+void GroupCommit::RunGroup(std::vector<Pending*> group) {
+  while (!group.empty()) {
+    Status begun = txn_->Begin();
+    if (!begun.ok()) {
+      for (Pending* p : group) p->result = begun;
+      return;
+    }
+    size_t failed = 0;
+    while (failed < group.size() && (group[failed]->result = RunJob(*group[failed])).ok()) ++failed;
+    if (failed == group.size()) {
+      Status committed = txn_->Commit();
+      if (!committed.ok()) {
+        txn_->Rollback();
+        for (Pending* p : group) p->result = committed;
+        return;
+      }
+      std::lock_guard<std::mutex> lock(mu_);
+      ++counts_.commits;
+      counts_.jobs += group.size();
+      return;
+    }
+    // Take everything back and go again without the failed write (it keeps its error).
     txn_->Rollback();
-    for (Pending* m : members) m->result = committed;
-    return;
+    group.erase(group.begin() + static_cast<long>(failed));
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  ++counts_.commits;
-  counts_.jobs += members.size();
 }
 
 size_t GroupCommit::waiting() const {

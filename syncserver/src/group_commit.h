@@ -8,15 +8,17 @@
 // pages and that wait once per group instead of once each.
 //
 // How: a request hands its write to Run() and waits. If no group is being written, it
-// becomes the leader: it takes every write waiting at that moment (itself included),
-// runs each inside a savepoint of its own in one BEGIN IMMEDIATE ... COMMIT on the write
-// connection, and wakes the others. Writes that arrive meanwhile wait for the next group,
-// whose leader is one of them. A lone request therefore commits at once, as before.
+// becomes the leader: it takes every write waiting at that moment (itself included), runs
+// them one after the other in one BEGIN IMMEDIATE ... COMMIT on the write connection, and
+// wakes the others. Writes that arrive meanwhile wait for the next group, whose leader is
+// one of them. A lone request therefore commits at once, as before.
 //
-// Failure stays per request: a write whose job fails is rolled back to its savepoint and
-// the others go on. If SQLite abandoned the whole transaction (a full disk can do that),
-// or COMMIT fails, every write of that transaction gets the error and nothing of it is
-// kept; none was acknowledged, so the devices simply send again.
+// Failure stays per request, without a savepoint per write (the in-memory sub-journal of
+// an outer savepoint kept every page a 100-entry push touched until its end): when a
+// write's job fails, which is rare (a database error; refused changes are settled inside a
+// push), the whole transaction is rolled back and the group runs again without it. If
+// COMMIT fails, every write of the group gets the error; none was acknowledged, so the
+// devices simply send again.
 //
 // Thread safety: Run() may be called from any number of threads.
 #pragma once
@@ -35,7 +37,8 @@
 namespace q11::server {
 
 // One request's write. It runs on the write connection inside the group's transaction;
-// returning an error rolls back exactly what it wrote.
+// returning an error takes back what it wrote. It may run more than once (see above): it
+// must only write to the database and set its outputs.
 using WriteJob = std::function<Status()>;
 
 class GroupCommit {
@@ -65,9 +68,8 @@ class GroupCommit {
   };
   GroupCommit(sql::Db& db, std::mutex& write_mu, size_t max_group)
       : db_(db), write_mu_(write_mu), max_group_(max_group) {}
-  void RunGroup(const std::vector<Pending*>& group);
-  // Ends the transaction `members` wrote in: COMMIT, or their error when it is gone.
-  void Finish(std::vector<Pending*>& members);
+  void RunGroup(std::vector<Pending*> group);
+  static Status RunJob(const Pending& p);
 
   sql::Db& db_;
   std::mutex& write_mu_;

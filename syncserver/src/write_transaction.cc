@@ -2,19 +2,15 @@
 
 namespace q11::server {
 
-Result<std::unique_ptr<WriteTransaction>> WriteTransaction::Create(sql::Db& db,
-                                                                   const std::string& savepoint) {
+Result<std::unique_ptr<WriteTransaction>> WriteTransaction::Create(sql::Db& db) {
   std::unique_ptr<WriteTransaction> t(new WriteTransaction(db));
   struct {
     sql::Statement* target;
-    std::string sql;
+    const char* sql;
   } statements[] = {
-      {&t->begin_, "BEGIN IMMEDIATE"},
-      {&t->commit_, "COMMIT"},
-      {&t->rollback_, "ROLLBACK"},
-      {&t->savepoint_, "SAVEPOINT " + savepoint},
-      {&t->release_, "RELEASE " + savepoint},
-      {&t->rollback_to_, "ROLLBACK TO " + savepoint},
+      {&t->begin_, "BEGIN IMMEDIATE"}, {&t->commit_, "COMMIT"},
+      {&t->rollback_, "ROLLBACK"},     {&t->savepoint_, "SAVEPOINT entry"},
+      {&t->release_, "RELEASE entry"}, {&t->rollback_to_, "ROLLBACK TO entry"},
   };
   for (auto& s : statements) {
     Result<sql::Statement> st = db.Prepare(s.sql);
@@ -28,10 +24,8 @@ Status WriteTransaction::Begin() { return begin_.Run(); }
 Status WriteTransaction::Commit() { return commit_.Run(); }
 
 void WriteTransaction::Rollback() {
-  if (InTransaction()) (void)rollback_.Run();
+  if (sqlite3_get_autocommit(db_.get()) == 0) (void)rollback_.Run();
 }
-
-bool WriteTransaction::InTransaction() const { return sqlite3_get_autocommit(db_.get()) == 0; }
 
 Status WriteTransaction::Savepoint() { return savepoint_.Run(); }
 Status WriteTransaction::ReleaseSavepoint() { return release_.Run(); }

@@ -7,7 +7,6 @@
 #pragma once
 
 #include <memory>
-#include <string>
 
 #include "protocol/result.h"
 #include "q11sqlite/sqlite.h"
@@ -16,18 +15,14 @@ namespace q11::server {
 
 class WriteTransaction {
  public:
-  // `savepoint` names this object's savepoints, so that nested ones (a request's, and
-  // each entry's inside it) stay apart.
-  static Result<std::unique_ptr<WriteTransaction>> Create(sql::Db& db,
-                                                          const std::string& savepoint = "entry");
+  static Result<std::unique_ptr<WriteTransaction>> Create(sql::Db& db);
 
   Status Begin();              // BEGIN IMMEDIATE
   Status Commit();             // COMMIT
   void Rollback();             // ROLLBACK; a no-op when no transaction is open
-  bool InTransaction() const;  // false after COMMIT, ROLLBACK, or when SQLite abandoned it
-  Status Savepoint();          // SAVEPOINT name
-  Status ReleaseSavepoint();   // RELEASE name
-  Status RollbackSavepoint();  // ROLLBACK TO name, then RELEASE name
+  Status Savepoint();          // SAVEPOINT entry
+  Status ReleaseSavepoint();   // RELEASE entry
+  Status RollbackSavepoint();  // ROLLBACK TO entry, then RELEASE entry
 
  private:
   explicit WriteTransaction(sql::Db& db) : db_(db) {}
