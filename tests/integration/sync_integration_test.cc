@@ -264,7 +264,7 @@ TEST_CASE("Two user adds side by side on a fresh data folder both succeed") {
   // build; the Debug build's timing rarely meets the window, so this guards the contract
   // rather than reproducing the race every time).
   TempDir dir;
-  for (int round = 0; round < 8; ++round) {
+  for (int round = 0; round < 4; ++round) {
     const std::string data = dir.File("data-" + std::to_string(round));
     auto add = [&data](const std::string& name, CommandResult& out) {
       out = Run({SyncserverBin(), "user", "add", "--data=" + data, "--name=" + name,
