@@ -39,11 +39,24 @@ struct Fixture {
     return reader->QueryText("SELECT group_concat(v, ',') FROM (SELECT v FROM t ORDER BY v)")
         ->value_or("");
   }
-  // Waits (up to 5 s) until n writes queue behind the running group.
-  void AwaitWaiting(size_t n) {
-    for (int i = 0; i < 500 && group->waiting() < n; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    REQUIRE(group->waiting() == n);
+  // Runs `first` while `jobs` queue behind it, each from a thread of its own and in this
+  // order, so that they make the next group; returns the jobs' results. Jobs run on
+  // whichever thread leads their group: they must not use Catch assertions.
+  std::vector<Status> QueueBehind(const WriteJob& first, const std::vector<WriteJob>& jobs) {
+    std::vector<std::thread> threads;
+    std::vector<Status> results(jobs.size());
+    Status lead = group->Run([&] {
+      for (size_t i = 0; i < jobs.size(); ++i) {
+        threads.emplace_back([&, i] { results[i] = group->Run(jobs[i]); });
+        for (int wait = 0; wait < 500 && group->waiting() < i + 1; ++wait)
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        REQUIRE(group->waiting() == i + 1);
+      }
+      return first();
+    });
+    for (auto& t : threads) t.join();
+    REQUIRE(lead.ok());
+    return results;
   }
 };
 
@@ -59,17 +72,8 @@ TEST_CASE("A lone write commits at once and is durable when Run returns") {
 
 TEST_CASE("Writes that queue behind a running group commit together in the next one") {
   Fixture f;
-  std::vector<std::thread> others;
-  std::vector<Status> results(4);
-  // The first write holds the write connection until four more have queued behind it.
-  Status first = f.group->Run([&] {
-    for (int i = 0; i < 4; ++i)
-      others.emplace_back([&, i] { results[i] = f.group->Run(f.Insert("b" + std::to_string(i))); });
-    f.AwaitWaiting(4);
-    return f.db.Exec("INSERT INTO t VALUES ('a')");
-  });
-  for (auto& t : others) t.join();
-  REQUIRE(first.ok());
+  std::vector<Status> results = f.QueueBehind(
+      f.Insert("a"), {f.Insert("b0"), f.Insert("b1"), f.Insert("b2"), f.Insert("b3")});
   for (const Status& s : results) CHECK(s.ok());
   CHECK(f.Committed() == "a,b0,b1,b2,b3");
   CHECK(f.group->counts().commits == 2);  // one for the first, one for the four
@@ -78,25 +82,13 @@ TEST_CASE("Writes that queue behind a running group commit together in the next 
 
 TEST_CASE("A failing write in a group rolls back only its own rows") {
   Fixture f;
-  std::vector<std::thread> others;
-  std::vector<Status> results(3);
-  Status first = f.group->Run([&] {
-    others.emplace_back([&] { results[0] = f.group->Run(f.Insert("b")); });
-    f.AwaitWaiting(1);
-    others.emplace_back([&] {
-      // Jobs run on whichever thread leads their group: no Catch assertions inside.
-      results[1] = f.group->Run([&]() -> Status {
-        Status wrote = f.db.Exec("INSERT INTO t VALUES ('c')");
-        return wrote.ok() ? InvalidArgument("refused after writing") : wrote;
-      });
-    });
-    f.AwaitWaiting(2);
-    others.emplace_back([&] { results[2] = f.group->Run(f.Insert("b")); });  // duplicate key
-    f.AwaitWaiting(3);
-    return Status::Ok();
-  });
-  for (auto& t : others) t.join();
-  REQUIRE(first.ok());
+  WriteJob refuse_after_writing = [&]() -> Status {
+    Status wrote = f.db.Exec("INSERT INTO t VALUES ('c')");
+    return wrote.ok() ? InvalidArgument("refused after writing") : wrote;
+  };
+  std::vector<Status> results =
+      f.QueueBehind([] { return Status::Ok(); },
+                    {f.Insert("b"), refuse_after_writing, f.Insert("b") /* duplicate key */});
   CHECK(results[0].ok());
   CHECK(results[1].code() == StatusCode::kInvalidArgument);
   CHECK(results[2].code() == StatusCode::kAlreadyExists);
@@ -107,25 +99,13 @@ TEST_CASE("A failing write in a group rolls back only its own rows") {
 
 TEST_CASE("When SQLite abandons the group's transaction, the group's other writes still land") {
   Fixture f;
-  std::vector<std::thread> others;
-  std::vector<Status> results(3);
-  Status first = f.group->Run([&] {
-    others.emplace_back([&] { results[0] = f.group->Run(f.Insert("b")); });
-    f.AwaitWaiting(1);
-    // As a full disk or an I/O error can: the whole transaction is rolled back.
-    others.emplace_back([&] {
-      results[1] = f.group->Run([&]() -> Status {
-        Status rolled_back = f.db.Exec("ROLLBACK");
-        return rolled_back.ok() ? Unavailable("disk I/O error") : rolled_back;
-      });
-    });
-    f.AwaitWaiting(2);
-    others.emplace_back([&] { results[2] = f.group->Run(f.Insert("d")); });
-    f.AwaitWaiting(3);
-    return Status::Ok();
-  });
-  for (auto& t : others) t.join();
-  REQUIRE(first.ok());
+  // As a full disk or an I/O error can: the whole transaction is rolled back.
+  WriteJob abandon = [&]() -> Status {
+    Status rolled_back = f.db.Exec("ROLLBACK");
+    return rolled_back.ok() ? Unavailable("disk I/O error") : rolled_back;
+  };
+  std::vector<Status> results =
+      f.QueueBehind([] { return Status::Ok(); }, {f.Insert("b"), abandon, f.Insert("d")});
   // The group runs again without the failed write: "b" (lost with the abandoned
   // transaction) and "d" are written, and each is durable when its Run returns.
   CHECK(results[0].ok());

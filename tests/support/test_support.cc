@@ -206,20 +206,21 @@ double ServerProcess::CpuSeconds() const {
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-int64_t ServerProcess::DiskBytesWritten() const {
-  std::ifstream in("/proc/" + std::to_string(pid_) + "/io");
+namespace {
+
+// The number after `key` on its line of /proc/PID/`file` ("VmHWM:   1234 kB" → 1234).
+int64_t ProcNumber(pid_t pid, const std::string& file, const std::string& key) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/" + file);
   std::string line;
   while (std::getline(in, line))
-    if (line.rfind("write_bytes:", 0) == 0) return std::stoll(line.substr(12));
+    if (line.rfind(key, 0) == 0) return std::stoll(line.substr(key.size()));
   return 0;
 }
 
-long ServerProcess::PeakRssKiB() const {
-  std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
-  return 0;
-}
+}  // namespace
+
+int64_t ServerProcess::DiskBytesWritten() const { return ProcNumber(pid_, "io", "write_bytes:"); }
+
+long ServerProcess::PeakRssKiB() const { return ProcNumber(pid_, "status", "VmHWM:"); }
 
 }  // namespace q11::test
