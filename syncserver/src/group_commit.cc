@@ -12,18 +12,34 @@ Result<std::unique_ptr<GroupCommit>> GroupCommit::Create(sql::Db& db, std::mutex
   Result<std::unique_ptr<WriteTransaction>> txn = WriteTransaction::Create(db);
   if (!txn.ok()) return txn.status();
   g->txn_ = std::move(*txn);
+  g->writer_ = std::thread([p = g.get()] { p->Loop(); });
   return g;
+}
+
+GroupCommit::~GroupCommit() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  work_.notify_one();
+  writer_.join();
 }
 
 Status GroupCommit::Run(const WriteJob& job) {
   Pending me{&job, Status::Ok(), false};
   std::unique_lock<std::mutex> lock(mu_);
+  if (stop_) return Unavailable("the server is stopping / máy chủ đang dừng");
   waiting_.push_back(&me);
-  wake_.wait(lock, [&] { return me.done || !leading_; });
-  // Lead until this write is done: the queue is first come first served, so with more
-  // than max_group waiting it is in a later group, which this thread then leads too.
-  while (!me.done) {
-    leading_ = true;
+  work_.notify_one();
+  done_.wait(lock, [&] { return me.done; });
+  return me.result;
+}
+
+void GroupCommit::Loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    work_.wait(lock, [&] { return stop_ || !waiting_.empty(); });
+    if (waiting_.empty()) return;  // stopping, and every write handed over is done
     const auto n = static_cast<long>(std::min(waiting_.size(), max_group_));
     std::vector<Pending*> group(waiting_.begin(), waiting_.begin() + n);
     waiting_.erase(waiting_.begin(), waiting_.begin() + n);
@@ -34,10 +50,8 @@ Status GroupCommit::Run(const WriteJob& job) {
     }
     lock.lock();
     for (Pending* p : group) p->done = true;
-    leading_ = false;
-    wake_.notify_all();
+    done_.notify_all();
   }
-  return me.result;
 }
 
 Status GroupCommit::RunJob(const Pending& p) {

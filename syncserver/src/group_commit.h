@@ -7,11 +7,13 @@
 // push queues behind the write lock. Eight devices syncing at once now pay for those
 // pages and that wait once per group instead of once each.
 //
-// How: a request hands its write to Run() and waits. If no group is being written, it
-// becomes the leader: it takes every write waiting at that moment (itself included), runs
-// them one after the other in one BEGIN IMMEDIATE ... COMMIT on the write connection, and
-// wakes the others. Writes that arrive meanwhile wait for the next group, whose leader is
-// one of them. A lone request therefore commits at once, as before.
+// How: a request hands its write to Run() and waits. The writer thread takes every write
+// waiting at that moment, runs them one after the other in one BEGIN IMMEDIATE ... COMMIT
+// on the write connection, and wakes their requests. Writes that arrive meanwhile wait for
+// the next group. A lone request therefore commits at once, as before. One thread does
+// all the writing so that the memory a push needs (its page images and journal) comes
+// from one malloc arena, warm from the last push, instead of growing the arena of
+// whichever request thread happened to run it (page faults were a third of a large push).
 //
 // Failure stays per request, without a savepoint per write (the in-memory sub-journal of
 // an outer savepoint kept every page a 100-entry push touched until its end): when a
@@ -28,6 +30,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "protocol/result.h"
@@ -43,12 +46,18 @@ using WriteJob = std::function<Status()>;
 
 class GroupCommit {
  public:
-  // `write_mu` guards the write connection; the leader holds it for the whole group.
-  // REQUIRES: db and write_mu outlive this.
+  // Starts the writer thread. `write_mu` guards the write connection; the writer holds it
+  // for the whole group. REQUIRES: db and write_mu outlive this.
   static Result<std::unique_ptr<GroupCommit>> Create(sql::Db& db, std::mutex& write_mu,
                                                      size_t max_group = 64);
 
-  // Runs `job` and returns once its writes are durable (its Status), or failed.
+  // Lets the writes already handed over finish, then stops the writer thread.
+  ~GroupCommit();
+  GroupCommit(const GroupCommit&) = delete;
+  GroupCommit& operator=(const GroupCommit&) = delete;
+
+  // Runs `job` on the writer thread and returns once its writes are durable (its
+  // Status), or failed.
   Status Run(const WriteJob& job);
 
   // How many transactions and jobs have been committed (for tests and the benchmark).
@@ -57,7 +66,7 @@ class GroupCommit {
     uint64_t jobs = 0;
   };
   Counts counts() const;
-  // How many writes wait for the next group.
+  // How many writes wait for the next group (not yet taken by the writer).
   size_t waiting() const;
 
  private:
@@ -68,6 +77,7 @@ class GroupCommit {
   };
   GroupCommit(sql::Db& db, std::mutex& write_mu, size_t max_group)
       : db_(db), write_mu_(write_mu), max_group_(max_group) {}
+  void Loop();
   void RunGroup(std::vector<Pending*> group);
   static Status RunJob(const Pending& p);
 
@@ -76,11 +86,13 @@ class GroupCommit {
   const size_t max_group_;
   std::unique_ptr<WriteTransaction> txn_;
 
-  mutable std::mutex mu_;  // guards the fields below
-  std::condition_variable wake_;
+  mutable std::mutex mu_;         // guards the fields below
+  std::condition_variable work_;  // the writer: writes are waiting, or stop
+  std::condition_variable done_;  // the requests: a group is done
   std::vector<Pending*> waiting_;
-  bool leading_ = false;
+  bool stop_ = false;
   Counts counts_;
+  std::thread writer_;  // last: starts after everything above exists
 };
 
 }  // namespace q11::server

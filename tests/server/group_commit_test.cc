@@ -1,4 +1,5 @@
 // Group commit: concurrent writes share one transaction, and each keeps its own fate.
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <thread>
@@ -40,20 +41,29 @@ struct Fixture {
         ->value_or("");
   }
   // Runs `first` while `jobs` queue behind it, each from a thread of its own and in this
-  // order, so that they make the next group; returns the jobs' results. Jobs run on
-  // whichever thread leads their group: they must not use Catch assertions.
+  // order, so that they make the next group; returns the jobs' results. Jobs run on the
+  // writer thread: they must not use Catch assertions.
   std::vector<Status> QueueBehind(const WriteJob& first, const std::vector<WriteJob>& jobs) {
+    std::atomic<bool> started{false}, gate{false};
+    Status lead;
+    std::thread leader([&] {
+      lead = group->Run([&] {
+        started = true;
+        while (!gate) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        return first();
+      });
+    });
+    while (!started) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     std::vector<std::thread> threads;
     std::vector<Status> results(jobs.size());
-    Status lead = group->Run([&] {
-      for (size_t i = 0; i < jobs.size(); ++i) {
-        threads.emplace_back([&, i] { results[i] = group->Run(jobs[i]); });
-        for (int wait = 0; wait < 500 && group->waiting() < i + 1; ++wait)
-          std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        REQUIRE(group->waiting() == i + 1);
-      }
-      return first();
-    });
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      threads.emplace_back([&, i] { results[i] = group->Run(jobs[i]); });
+      for (int wait = 0; wait < 500 && group->waiting() < i + 1; ++wait)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      REQUIRE(group->waiting() == i + 1);
+    }
+    gate = true;
+    leader.join();
     for (auto& t : threads) t.join();
     REQUIRE(lead.ok());
     return results;
