@@ -18,10 +18,12 @@ Result<std::unique_ptr<ChangeLog>> ChangeLog::Create(sql::Db& db) {
        " SELECT a.audience, a.seq FROM row_audience a JOIN row_log l"
        " ON l.tbl = a.tbl AND l.pk = a.pk WHERE a.gone = 0 AND a.seq < l.seq LIMIT ?1)"},
       {&log->upsert_row_,
+       // ?7: the echo holds only over a previous version with seq <= ?7 (none: no echo).
        "INSERT INTO row_log (tbl, pk, seq, deleted, echo_device, echo_base) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+       "VALUES (?1, ?2, ?3, ?4, CASE WHEN ?7 IS NULL THEN ?5 END, ?6) "
        "ON CONFLICT (tbl, pk) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted, "
-       "echo_device = excluded.echo_device, echo_base = excluded.echo_base"},
+       "echo_device = CASE WHEN ?7 IS NULL OR row_log.seq <= ?7 THEN ?5 END, "
+       "echo_base = excluded.echo_base"},
       {&log->find_row_, "SELECT seq, deleted FROM row_log WHERE tbl = ?1 AND pk = ?2"},
       {&log->forget_echo_,
        "UPDATE row_log SET echo_device = NULL, echo_base = NULL WHERE tbl = ?1 AND pk = ?2"},
@@ -57,24 +59,27 @@ Status ChangeLog::Begin() {
 
 Result<uint64_t> ChangeLog::Record(std::string_view table, std::string_view pk, bool deleted,
                                    const std::vector<std::string>& audiences,
-                                   const std::vector<std::string>& departed,
-                                   std::string_view echo_device, std::string_view echo_base) {
+                                   const std::vector<std::string>& departed, const Echo& echo) {
   if (audiences.empty() || audiences.size() > 4) return Internal("a row needs 1-4 audiences");
   uint64_t seq = ++last_seq_;
   upsert_row_.Bind(1, table)
       .Bind(2, pk)
       .Bind(3, static_cast<int64_t>(seq))
       .Bind(4, deleted ? 1 : 0);
-  if (echo_device.empty()) {
+  if (echo.device.empty()) {
     upsert_row_.BindNull(5);
   } else {
-    upsert_row_.Bind(5, echo_device);
+    upsert_row_.Bind(5, echo.device);
     echoed_.emplace_back(table, pk);
   }
-  if (echo_base.empty())
+  if (echo.base.empty())
     upsert_row_.BindNull(6);
   else
-    upsert_row_.BindBlob(6, echo_base);
+    upsert_row_.BindBlob(6, echo.base);
+  if (echo.seen_by)
+    upsert_row_.Bind(7, static_cast<int64_t>(*echo.seen_by));
+  else
+    upsert_row_.BindNull(7);
   Q11_RETURN_IF_ERROR(upsert_row_.Run());
   sql::Statement& insert = insert_audiences_[audiences.size() - 1];
   insert.Bind(1, static_cast<int64_t>(seq)).Bind(2, table).Bind(3, pk);

@@ -37,14 +37,19 @@ class ChangeLog {
   // Gives the row (table, pk) the next sequence, files it under `audiences` (1-4 of them)
   // and files a removal under each of `departed` (audiences that no longer see it); returns
   // the sequence. REQUIRES: between Begin() and Finish().
-  // `echo_device`: this version is that device's own write (empty for none). With an empty
-  // `echo_base` the device holds it exactly as stored, and its pulls leave it out; else
-  // echo_base (echo_base.h) says which columns the device holds otherwise, and its pulls
-  // carry just those.
+  // `echo`: this version is that device's own write. With an empty `base` the device holds
+  // it exactly as stored, and its pulls leave it out; else base (echo_base.h) says which
+  // columns the device holds otherwise, and its pulls carry just those. With `seen_by`,
+  // only if the row's previous version has a sequence ≤ seen_by (the device had pulled
+  // it; checked by the same statement that records the change).
+  struct Echo {
+    std::string_view device;  // empty: no echo
+    std::string_view base;
+    std::optional<uint64_t> seen_by;
+  };
   Result<uint64_t> Record(std::string_view table, std::string_view pk, bool deleted,
                           const std::vector<std::string>& audiences,
-                          const std::vector<std::string>& departed = {},
-                          std::string_view echo_device = {}, std::string_view echo_base = {});
+                          const std::vector<std::string>& departed = {}, const Echo& echo = {});
   Status Finish();
 
   // A pushed entry starts: forget which rows the previous one logged as echoes.

@@ -446,22 +446,21 @@ Status RowMerger::Log(const TableShape& shape, const std::vector<Value>& row, En
       if (std::find(audiences_.begin(), audiences_.end(), a) == audiences_.end())
         departed_.push_back(a);
   // An echo only when the row's previous version is one the device had pulled: then its
-  // copy plus its change is exactly the stored row.
-  // A new row is the device's copy plus what the server stamped: only that goes back.
-  std::string_view echo_device;
+  // copy plus its change is exactly the stored row. A new row is the device's copy plus
+  // what the server stamped: only that goes back.
+  ChangeLog::Echo as_echo;
   echo_base_.clear();
   if (echo != nullptr && echo->device_cursor) {
+    as_echo.device = echo->device_id;
     if (inserted != nullptr) {
-      echo_device = echo->device_id;
       echo_base_ = EncodeEchoBase(inserted->sent);
+      as_echo.base = echo_base_;
     } else {
-      Result<std::optional<ChangeLog::RowState>> prev = log_.Find(shape.name, pk.text());
-      if (!prev.ok()) return prev.status();
-      if (prev->has_value() && (*prev)->seq <= *echo->device_cursor) echo_device = echo->device_id;
+      as_echo.seen_by = *echo->device_cursor;
     }
   }
   Result<uint64_t> seq =
-      log_.Record(shape.name, pk.text(), deleted, audiences_, departed_, echo_device, echo_base_);
+      log_.Record(shape.name, pk.text(), deleted, audiences_, departed_, as_echo);
   if (!seq.ok()) return seq.status();
   out->server_seq = std::max(out->server_seq, *seq);
   return Status::Ok();
