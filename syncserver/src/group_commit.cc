@@ -8,7 +8,7 @@ namespace q11::server {
 
 Result<std::unique_ptr<GroupCommit>> GroupCommit::Create(sql::Db& db, std::mutex& write_mu,
                                                          size_t max_group) {
-  std::unique_ptr<GroupCommit> g(new GroupCommit(db, write_mu, std::max<size_t>(1, max_group)));
+  std::unique_ptr<GroupCommit> g(new GroupCommit(write_mu, std::max<size_t>(1, max_group)));
   Result<std::unique_ptr<WriteTransaction>> txn = WriteTransaction::Create(db);
   if (!txn.ok()) return txn.status();
   g->txn_ = std::move(*txn);

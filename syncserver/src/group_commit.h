@@ -75,13 +75,12 @@ class GroupCommit {
     Status result;
     bool done;
   };
-  GroupCommit(sql::Db& db, std::mutex& write_mu, size_t max_group)
-      : db_(db), write_mu_(write_mu), max_group_(max_group) {}
+  GroupCommit(std::mutex& write_mu, size_t max_group)
+      : write_mu_(write_mu), max_group_(max_group) {}
   void Loop();
   void RunGroup(std::vector<Pending*> group);
   static Status RunJob(const Pending& p);
 
-  sql::Db& db_;
   std::mutex& write_mu_;
   const size_t max_group_;
   std::unique_ptr<WriteTransaction> txn_;
