@@ -16,6 +16,7 @@
 #include "change_notifier.h"
 #include "contact_vault.h"
 #include "data_dir.h"
+#include "db_writer.h"
 #include "handler_context.h"
 #include "open311_queries.h"
 #include "photo_store.h"
@@ -46,19 +47,19 @@ struct Security {
   std::unique_ptr<Open311Queries> open311;
 };
 
-Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o) {
+Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o, Store& store) {
   Security s;
+  DbWriter* writer = StoreWriter(store);
+  if (writer == nullptr) return Internal("the server needs the SQLite store");
   Result<std::unique_ptr<RefreshTokens>> refresh =
-      RefreshTokens::Open(paths.database, o.refresh_ttl_seconds);
+      RefreshTokens::Open(*writer, o.refresh_ttl_seconds);
   if (!refresh.ok()) return refresh.status();
   s.refresh = std::move(*refresh);
   Result<std::unique_ptr<ContactVault>> contacts =
       ContactVault::Open(paths.database, paths.contact_key);
   if (!contacts.ok()) return contacts.status();
   s.contacts = std::move(*contacts);
-  Result<std::unique_ptr<SecurityAudit>> audit = SecurityAudit::Open(paths.database, NowMs);
-  if (!audit.ok()) return audit.status();
-  s.audit = std::move(*audit);
+  s.audit = SecurityAudit::Open(*writer, NowMs);
   s.limits =
       std::make_unique<RateLimits>(o.login_per_minute, o.register_per_hour, o.sync_per_minute,
                                    o.receipt_per_minute, o.open311_per_minute);
@@ -195,7 +196,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   Result<TokenService> tokens =
       TokenService::FromKeyFile(paths.signing_key, options.token_ttl_seconds);
   if (!tokens.ok()) return tokens.status();
-  Result<Security> security = OpenSecurity(paths, options);
+  Result<Security> security = OpenSecurity(paths, options, **store);
   if (!security.ok()) return security.status();
   Result<std::unique_ptr<PhotoStore>> photos = PhotoStore::Open(paths.photos);
   if (!photos.ok()) return photos.status();

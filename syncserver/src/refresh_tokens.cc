@@ -31,22 +31,32 @@ std::string RefreshTokenHash(std::string_view token) {
   return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
 }
 
-Result<std::unique_ptr<RefreshTokens>> RefreshTokens::Open(const std::string& db_path,
-                                                           int64_t ttl_seconds) {
-  Result<sql::Db> db = sql::Db::Open(db_path, /*create=*/true);
-  if (!db.ok()) return db.status();
-  Q11_RETURN_IF_ERROR(db->Exec(kSchema));
-  // Tables made before the reuse grace period lack superseded_at.
-  Result<std::optional<std::string>> has = db->QueryText(
-      "SELECT count(*) FROM pragma_table_info('refresh_tokens') WHERE name = 'superseded_at'");
-  if (!has.ok()) return has.status();
-  if (has->value_or("0") == "0")
-    Q11_RETURN_IF_ERROR(db->Exec("ALTER TABLE refresh_tokens ADD COLUMN superseded_at INTEGER"));
-  return std::unique_ptr<RefreshTokens>(new RefreshTokens(std::move(*db), ttl_seconds));
+Result<std::unique_ptr<RefreshTokens>> RefreshTokens::Open(DbWriter& writer, int64_t ttl_seconds) {
+  Q11_RETURN_IF_ERROR(writer.Write([](sql::Db& db) -> Status {
+    Q11_RETURN_IF_ERROR(db.Exec(kSchema));
+    // Tables made before the reuse grace period lack superseded_at.
+    Result<std::optional<std::string>> has = db.QueryText(
+        "SELECT count(*) FROM pragma_table_info('refresh_tokens') WHERE name = 'superseded_at'");
+    if (!has.ok()) return has.status();
+    if (has->value_or("0") == "0")
+      return db.Exec("ALTER TABLE refresh_tokens ADD COLUMN superseded_at INTEGER");
+    return Status::Ok();
+  }));
+  return std::unique_ptr<RefreshTokens>(new RefreshTokens(writer, ttl_seconds));
 }
 
-Status RefreshTokens::Insert(const IssuedRefresh& t, std::string_view parent_hash, int64_t now_s) {
-  Result<sql::Statement> st = db_.Prepare(
+Result<std::unique_ptr<RefreshTokens>> RefreshTokens::Open(const std::string& db_path,
+                                                           int64_t ttl_seconds) {
+  Result<std::unique_ptr<DbWriter>> writer = OpenOwnWriter(db_path);
+  if (!writer.ok()) return writer.status();
+  Result<std::unique_ptr<RefreshTokens>> tokens = Open(**writer, ttl_seconds);
+  if (tokens.ok()) (*tokens)->own_writer_ = std::move(*writer);
+  return tokens;
+}
+
+Status RefreshTokens::Insert(sql::Db& db, const IssuedRefresh& t, std::string_view parent_hash,
+                             int64_t now_s) {
+  Result<sql::Statement> st = db.Prepare(
       "INSERT INTO refresh_tokens (token_hash, family_id, parent_hash, user_id, issued_at, "
       "expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   if (!st.ok()) return st.status();
@@ -60,96 +70,111 @@ Status RefreshTokens::Insert(const IssuedRefresh& t, std::string_view parent_has
 }
 
 Result<IssuedRefresh> RefreshTokens::IssueFamily(std::string_view user_id, int64_t now_s) {
-  std::lock_guard<std::mutex> lock(mu_);
-  IssuedRefresh t{std::string(user_id), HexEncode(RandomBytes(16)), HexEncode(RandomBytes(32))};
-  Q11_RETURN_IF_ERROR(Insert(t, "", now_s));
+  IssuedRefresh t;
+  Q11_RETURN_IF_ERROR(writer_.Write([&](sql::Db& db) {
+    t = IssuedRefresh{std::string(user_id), HexEncode(RandomBytes(16)), HexEncode(RandomBytes(32))};
+    return Insert(db, t, "", now_s);
+  }));
   return t;
 }
 
 Result<IssuedRefresh> RefreshTokens::Rotate(std::string_view token, int64_t now_s) {
-  std::lock_guard<std::mutex> lock(mu_);
-  std::string hash = RefreshTokenHash(token);
-  Result<sql::Transaction> txn = sql::Transaction::Begin(db_);
-  if (!txn.ok()) return txn.status();
-  Result<sql::Statement> find = db_.Prepare(
+  const std::string hash = RefreshTokenHash(token);
+  std::optional<Result<IssuedRefresh>> out;
+  Q11_RETURN_IF_ERROR(writer_.Write([&](sql::Db& db) { return RotateIn(db, hash, now_s, &out); }));
+  return std::move(*out);
+}
+
+Status RefreshTokens::RotateIn(sql::Db& db, const std::string& hash, int64_t now_s,
+                               std::optional<Result<IssuedRefresh>>* out) {
+  Result<sql::Statement> find = db.Prepare(
       "SELECT family_id, user_id, expires_at, spent_at, revoked_at IS NOT NULL, "
       "superseded_at IS NOT NULL FROM refresh_tokens WHERE token_hash = ?1");
   if (!find.ok()) return find.status();
   find->Bind(1, hash);
   Result<bool> row = find->Step();
   if (!row.ok()) return row.status();
-  if (!*row) return Unauthenticated("unknown refresh token");
+  if (!*row) {
+    *out = Unauthenticated("unknown refresh token");
+    return Status::Ok();
+  }
   IssuedRefresh next{find->Text(1), find->Text(0), ""};
   int64_t expires_at = find->Int(2);
   std::optional<int64_t> spent_at;
   if (!find->IsNull(3)) spent_at = find->Int(3);
   bool revoked = find->Int(4) != 0, superseded = find->Int(5) != 0;
   find->Reset();
+  auto refuse = [&](Status why) {
+    *out = std::move(why);
+    return Status::Ok();
+  };
   auto revoke_family = [&]() -> Status {
-    Result<sql::Statement> revoke = db_.Prepare(
+    Result<sql::Statement> revoke = db.Prepare(
         "UPDATE refresh_tokens SET revoked_at = ?2 WHERE family_id = ?1 AND revoked_at IS NULL");
     if (!revoke.ok()) return revoke.status();
     Q11_RETURN_IF_ERROR(revoke->Bind(1, next.family_id).Bind(2, now_s).Run());
-    Q11_RETURN_IF_ERROR(txn->Commit());
-    return Unauthenticated("refresh token reused: every session of this login is revoked");
+    return refuse(Unauthenticated("refresh token reused: every session of this login is revoked"));
   };
   // A token replaced in the grace period turning up: two parties hold the family after all.
   if (superseded) return revoke_family();
-  if (revoked) return Unauthenticated("refresh token revoked");
+  if (revoked) return refuse(Unauthenticated("refresh token revoked"));
   if (spent_at) {
     // The same token again within seconds, its child never used: the answer to the first
     // refresh was most likely lost on a bad link. Replace the unused child by a sibling
     // instead of ending the session; should the replaced child ever turn up, the family
     // is revoked (above).
-    Result<sql::Statement> child = db_.Prepare(
+    if (now_s - *spent_at > kReuseGraceSeconds || now_s >= expires_at) return revoke_family();
+    Result<sql::Statement> child = db.Prepare(
         "UPDATE refresh_tokens SET revoked_at = ?2, superseded_at = ?2 WHERE parent_hash = ?1 "
         "AND spent_at IS NULL AND revoked_at IS NULL");
     if (!child.ok()) return child.status();
-    if (now_s - *spent_at > kReuseGraceSeconds || now_s >= expires_at) return revoke_family();
     Q11_RETURN_IF_ERROR(child->Bind(1, hash).Bind(2, now_s).Run());
-    if (db_.Changes() != 1) return revoke_family();  // the child was used: a real reuse
-    next.token = HexEncode(RandomBytes(32));
-    Q11_RETURN_IF_ERROR(Insert(next, hash, now_s));
-    Q11_RETURN_IF_ERROR(txn->Commit());
-    return next;
+    if (db.Changes() != 1) return revoke_family();  // the child was used: a real reuse
+  } else {
+    if (now_s >= expires_at) return refuse(Unauthenticated("refresh token expired"));
+    Result<sql::Statement> spend =
+        db.Prepare("UPDATE refresh_tokens SET spent_at = ?2 WHERE token_hash = ?1");
+    if (!spend.ok()) return spend.status();
+    Q11_RETURN_IF_ERROR(spend->Bind(1, hash).Bind(2, now_s).Run());
   }
-  if (now_s >= expires_at) return Unauthenticated("refresh token expired");
-  Result<sql::Statement> spend =
-      db_.Prepare("UPDATE refresh_tokens SET spent_at = ?2 WHERE token_hash = ?1");
-  if (!spend.ok()) return spend.status();
-  Q11_RETURN_IF_ERROR(spend->Bind(1, hash).Bind(2, now_s).Run());
   next.token = HexEncode(RandomBytes(32));
-  Q11_RETURN_IF_ERROR(Insert(next, hash, now_s));
-  Q11_RETURN_IF_ERROR(txn->Commit());
-  return next;
+  Q11_RETURN_IF_ERROR(Insert(db, next, hash, now_s));
+  *out = std::move(next);
+  return Status::Ok();
 }
 
 Status RefreshTokens::RevokeFamily(std::string_view token, std::string_view user_id,
                                    int64_t now_s) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Result<sql::Statement> st = db_.Prepare(
-      "UPDATE refresh_tokens SET revoked_at = ?3 WHERE revoked_at IS NULL AND family_id = "
-      "(SELECT family_id FROM refresh_tokens WHERE token_hash = ?1 AND user_id = ?2)");
-  if (!st.ok()) return st.status();
-  return st->Bind(1, RefreshTokenHash(token)).Bind(2, user_id).Bind(3, now_s).Run();
+  return writer_.Write([&](sql::Db& db) -> Status {
+    Result<sql::Statement> st = db.Prepare(
+        "UPDATE refresh_tokens SET revoked_at = ?3 WHERE revoked_at IS NULL AND family_id = "
+        "(SELECT family_id FROM refresh_tokens WHERE token_hash = ?1 AND user_id = ?2)");
+    if (!st.ok()) return st.status();
+    return st->Bind(1, RefreshTokenHash(token)).Bind(2, user_id).Bind(3, now_s).Run();
+  });
 }
 
 Status RefreshTokens::RevokeUser(std::string_view user_id, int64_t now_s) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Result<sql::Statement> st = db_.Prepare(
-      "UPDATE refresh_tokens SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL");
-  if (!st.ok()) return st.status();
-  return st->Bind(1, user_id).Bind(2, now_s).Run();
+  return writer_.Write([&](sql::Db& db) -> Status {
+    Result<sql::Statement> st = db.Prepare(
+        "UPDATE refresh_tokens SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL");
+    if (!st.ok()) return st.status();
+    return st->Bind(1, user_id).Bind(2, now_s).Run();
+  });
 }
 
 Result<int64_t> RefreshTokens::Prune(int64_t now_s) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Result<sql::Statement> st = db_.Prepare(
-      "DELETE FROM refresh_tokens WHERE family_id IN (SELECT family_id FROM refresh_tokens "
-      "GROUP BY family_id HAVING max(expires_at) <= ?1)");
-  if (!st.ok()) return st.status();
-  Q11_RETURN_IF_ERROR(st->Bind(1, now_s).Run());
-  return db_.Changes();
+  int64_t pruned = 0;
+  Q11_RETURN_IF_ERROR(writer_.Write([&](sql::Db& db) -> Status {
+    Result<sql::Statement> st = db.Prepare(
+        "DELETE FROM refresh_tokens WHERE family_id IN (SELECT family_id FROM refresh_tokens "
+        "GROUP BY family_id HAVING max(expires_at) <= ?1)");
+    if (!st.ok()) return st.status();
+    Q11_RETURN_IF_ERROR(st->Bind(1, now_s).Run());
+    pruned = db.Changes();
+    return Status::Ok();
+  }));
+  return pruned;
 }
 
 }  // namespace q11::server

@@ -13,16 +13,18 @@
 // marked superseded) instead of revoking the family; a superseded token that turns up later
 // proves two holders and revokes the family.
 //
-// Own connection to the server database (table refresh_tokens), own lock: a refresh
-// never waits behind a pull. Thread safety: safe from many threads.
+// Table refresh_tokens of the server database, written through the server's one writer
+// (db_writer.h): a login must not leave the push writer's page cache cold.
+// Thread safety: safe from many threads.
 #pragma once
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "db_writer.h"
 #include "protocol/result.h"
 #include "q11sqlite/sqlite.h"
 
@@ -38,7 +40,10 @@ struct IssuedRefresh {
 
 class RefreshTokens {
  public:
-  // Opens `db_path` (the server database) and creates the table when missing.
+  // Writes through `writer` (the server's; it must outlive this) and creates the table
+  // when missing.
+  static Result<std::unique_ptr<RefreshTokens>> Open(DbWriter& writer, int64_t ttl_seconds);
+  // The same on a connection of its own to `db_path` (command-line tools, tests).
   static Result<std::unique_ptr<RefreshTokens>> Open(const std::string& db_path,
                                                      int64_t ttl_seconds);
 
@@ -63,11 +68,15 @@ class RefreshTokens {
   int64_t ttl_seconds() const { return ttl_seconds_; }
 
  private:
-  RefreshTokens(sql::Db db, int64_t ttl) : db_(std::move(db)), ttl_seconds_(ttl) {}
-  Status Insert(const IssuedRefresh& t, std::string_view parent_hash, int64_t now_s);
+  RefreshTokens(DbWriter& writer, int64_t ttl) : writer_(writer), ttl_seconds_(ttl) {}
+  Status Insert(sql::Db& db, const IssuedRefresh& t, std::string_view parent_hash, int64_t now_s);
+  // One Rotate() as a write: `out` is the answer, refusals included (a reuse revokes the
+  // family, which must be committed all the same).
+  Status RotateIn(sql::Db& db, const std::string& hash, int64_t now_s,
+                  std::optional<Result<IssuedRefresh>>* out);
 
-  std::mutex mu_;
-  sql::Db db_;
+  std::unique_ptr<DbWriter> own_writer_;  // Open(db_path): the writer is this object's
+  DbWriter& writer_;
   int64_t ttl_seconds_;
 };
 

@@ -5,25 +5,35 @@
 #include <cstdio>
 #include <sstream>
 
+#include "audit_log.h"
 #include "protocol/ids.h"
 
 namespace q11::server {
 
+std::unique_ptr<SecurityAudit> SecurityAudit::Open(DbWriter& writer,
+                                                   std::function<int64_t()> clock_ms) {
+  return std::unique_ptr<SecurityAudit>(new SecurityAudit(writer, std::move(clock_ms)));
+}
+
 Result<std::unique_ptr<SecurityAudit>> SecurityAudit::Open(const std::string& db_path,
                                                            std::function<int64_t()> clock_ms) {
-  Result<sql::Db> db = sql::Db::Open(db_path, /*create=*/false);
-  if (!db.ok()) return db.status();
-  std::unique_ptr<SecurityAudit> audit(new SecurityAudit(std::move(*db), std::move(clock_ms)));
-  Result<std::unique_ptr<AuditLog>> log = AuditLog::Create(audit->db_);
-  if (!log.ok()) return log.status();
-  audit->log_ = std::move(*log);
+  Result<std::unique_ptr<DbWriter>> writer = OpenOwnWriter(db_path);
+  if (!writer.ok()) return writer.status();
+  std::unique_ptr<SecurityAudit> audit = Open(**writer, std::move(clock_ms));
+  audit->own_writer_ = std::move(*writer);
   return audit;
 }
 
 Status SecurityAudit::Record(std::string_view actor, std::string_view action,
                              std::string_view subject, std::string_view details_json) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Status s = log_->Record(FormatUtc(clock_ms_()), actor, action, subject, details_json);
+  const std::string at = FormatUtc(clock_ms_());
+  Status s = writer_.Write([&](sql::Db& db) -> Status {
+    // Prepared per write: the audit is rare next to pushes, and a statement kept on the
+    // writer's connection would tie this object's lifetime to the store's.
+    Result<std::unique_ptr<AuditLog>> log = AuditLog::Create(db);
+    if (!log.ok()) return log.status();
+    return (*log)->Record(at, actor, action, subject, details_json);
+  });
   if (!s.ok())
     std::fprintf(stderr, "syncserver: audit %.*s not recorded: %s\n",
                  static_cast<int>(action.size()), action.data(), s.ToString().c_str());

@@ -1,19 +1,18 @@
 // The security side of the audit trail (audit_log, shared with conflict handling):
 // logins (succeeded, failed), refresh-token reuse, sign-ups, logouts, refusals (401, 403,
 // 429 answers and rejected pushes), contact reads, accounts disabled. Written outside any
-// sync transaction, on its own connection, so a refusal is recorded even when nothing
-// else is written.
+// sync transaction, as a write of its own through the server's one writer (db_writer.h),
+// so a refusal is recorded even when nothing else is written.
 //
 // Thread safety: safe from many threads.
 #pragma once
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 
-#include "audit_log.h"
+#include "db_writer.h"
 #include "protocol/result.h"
 #include "q11sqlite/sqlite.h"
 
@@ -21,8 +20,10 @@ namespace q11::server {
 
 class SecurityAudit {
  public:
-  // Opens `db_path` (the server database; audit_log must exist: the Store makes it).
-  // `clock_ms`: Unix milliseconds.
+  // Writes through `writer` (the server's; it must outlive this). audit_log must exist:
+  // the Store makes it. `clock_ms`: Unix milliseconds.
+  static std::unique_ptr<SecurityAudit> Open(DbWriter& writer, std::function<int64_t()> clock_ms);
+  // The same on a connection of its own to `db_path` (command-line tools, tests).
   static Result<std::unique_ptr<SecurityAudit>> Open(const std::string& db_path,
                                                      std::function<int64_t()> clock_ms);
 
@@ -32,12 +33,11 @@ class SecurityAudit {
                 std::string_view details_json);
 
  private:
-  SecurityAudit(sql::Db db, std::function<int64_t()> clock)
-      : db_(std::move(db)), clock_ms_(std::move(clock)) {}
+  SecurityAudit(DbWriter& writer, std::function<int64_t()> clock)
+      : writer_(writer), clock_ms_(std::move(clock)) {}
 
-  std::mutex mu_;
-  sql::Db db_;
-  std::unique_ptr<AuditLog> log_;
+  std::unique_ptr<DbWriter> own_writer_;  // Open(db_path): the writer is this object's
+  DbWriter& writer_;
   std::function<int64_t()> clock_ms_;
 };
 

@@ -7,6 +7,7 @@
 
 #include "access_scope.h"
 #include "conflict_resolver.h"
+#include "db_writer.h"
 #include "group_commit.h"
 #include "protocol/ids.h"
 #include "push_applier.h"
@@ -52,7 +53,7 @@ Result<std::optional<StoredAccount>> QueryOneAccount(sql::Statement& st, std::st
   return out;
 }
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public DbWriter {
  public:
   SqliteStore(std::string path, StoreOptions options)
       : path_(std::move(path)), options_(std::move(options)), readers_(path_, shapes_) {}
@@ -233,6 +234,10 @@ class SqliteStore final : public Store {
     return verdicts;
   }
 
+  Status Write(const DbJob& job) override {
+    return group_->Run([&] { return job(writer_); });
+  }
+
   Result<int64_t> CompactChangeLog(int64_t limit) override {
     std::lock_guard<std::mutex> lock(write_mu_);
     return push_->CompactLog(limit);
@@ -374,6 +379,8 @@ class SqliteStore final : public Store {
 };
 
 }  // namespace
+
+DbWriter* StoreWriter(Store& store) { return dynamic_cast<SqliteStore*>(&store); }
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, StoreOptions options) {
   auto store = std::make_unique<SqliteStore>(path, std::move(options));
