@@ -11,8 +11,7 @@
 // audience may not have pulled the removal yet. Compact() drops the stale live entries.
 //
 // Sequences are allocated inside the push transaction: Begin() reads the counter, Finish()
-// writes it back before COMMIT. A rolled-back savepoint leaves a gap, which is harmless
-// (sequences only need to increase).
+// writes it back before COMMIT; a rolled-back transaction takes them back with it.
 #pragma once
 
 #include <cstdint>

@@ -68,7 +68,7 @@ Result<std::unique_ptr<PushApplier>> PushApplier::Create(sql::Db& db, const Tabl
 
 Result<std::vector<wire::EntryVerdict>> PushApplier::Apply(
     const Account& account, std::string_view device_id, const std::vector<wire::PushEntry>& entries,
-    int64_t now_ms, std::optional<uint64_t> device_cursor) {
+    int64_t now_ms, LateRefusals& late, std::optional<uint64_t> device_cursor) {
   device_cursor_ = device_cursor;
   std::vector<wire::EntryVerdict> verdicts;
   verdicts.reserve(entries.size());
@@ -81,7 +81,7 @@ Result<std::vector<wire::EntryVerdict>> PushApplier::Apply(
       verdicts.push_back(std::move(**seen));
       continue;
     }
-    Result<wire::EntryVerdict> v = ApplyEntry(account, device_id, entry, now_ms);
+    Result<wire::EntryVerdict> v = ApplyEntry(account, device_id, entry, now_ms, late);
     if (!v.ok()) return v.status();
     Q11_RETURN_IF_ERROR(ledger_->Record(device_id, *v, account.id, now_text));
     verdicts.push_back(std::move(*v));
@@ -105,11 +105,17 @@ Result<int64_t> PushApplier::CompactLog(int64_t limit) {
 
 Result<wire::EntryVerdict> PushApplier::ApplyEntry(const Account& account,
                                                    std::string_view device_id,
-                                                   const wire::PushEntry& entry, int64_t now_ms) {
+                                                   const wire::PushEntry& entry, int64_t now_ms,
+                                                   LateRefusals& late) {
   wire::EntryVerdict v;
   v.local_seq = entry.local_seq;
-  Q11_RETURN_IF_ERROR(txn_->Savepoint());
+  v.verdict = wire::Verdict::kRejected;
+  if (auto refused = late.find(entry.local_seq); refused != late.end()) {
+    v.message = refused->second;
+    return v;
+  }
   log_->BeginEntry();
+  const int64_t writes_before = sqlite3_total_changes64(db_.get());
 
   Status s;
   EntryOutcome outcome;
@@ -161,13 +167,13 @@ Result<wire::EntryVerdict> PushApplier::ApplyEntry(const Account& account,
   }
   if (!s.ok()) {
     if (!IsRefusal(s.code())) return s;  // database failure: the caller rolls everything back
-    Q11_RETURN_IF_ERROR(txn_->RollbackSavepoint());
-    v.verdict = wire::Verdict::kRejected;
     v.message = Clip(s.message());
-    return v;
+    if (sqlite3_total_changes64(db_.get()) == writes_before) return v;
+    late[entry.local_seq] = v.message;
+    return Aborted("entry " + std::to_string(entry.local_seq) +
+                   " was refused after it had written: apply the push again without it");
   }
   if (!outcome.parked.empty()) Q11_RETURN_IF_ERROR(log_->ForgetEchoes());
-  Q11_RETURN_IF_ERROR(txn_->ReleaseSavepoint());
   v.server_seq = outcome.server_seq;
   if (!outcome.parked.empty()) {
     v.verdict = wire::Verdict::kParked;

@@ -2,18 +2,27 @@
 // caller opened (group_commit.h: concurrent requests share one).
 //
 // Per entry: an entry already recorded for (device_id, local_seq) gets its recorded
-// verdict and is not applied again; otherwise, inside a savepoint, the changeset is read
-// with the iterator (changeset_reader.h), checked against the live schema and the role's
-// rules (change_validator.h), stamped (server_stamps.h), applied row by row with the
-// three-way merge (row_merger.h), and its verdict recorded (verdict_ledger.h). A refused
-// entry is rolled back to its savepoint and the refusal recorded. The caller commits before
-// it answers, with synchronous=FULL.
+// verdict and is not applied again; otherwise the changeset is read with the iterator
+// (changeset_reader.h), checked against the live schema and the role's rules
+// (change_validator.h), stamped (server_stamps.h), applied row by row with the three-way
+// merge (row_merger.h), and its verdict recorded (verdict_ledger.h). The caller commits
+// before it answers, with synchronous=FULL.
+//
+// No savepoint per entry: with temp_store=MEMORY its sub-journal copies every page the
+// entry touches (4 KiB each; 1,400 pages and as many fresh page faults for the benchmark's
+// 1,000-report update, a third of its CPU), only to serve a rare case. Almost every refusal
+// comes before the entry writes anything (reading, validation, stamping). A refusal after
+// it has written (the merge finds a row missing or an id taken) is a late refusal: Apply()
+// notes it and fails with kAborted, the caller rolls the transaction back and calls again,
+// and that entry is then refused without being applied.
 //
 // Thread safety: one PushApplier per write connection; the caller serialises Apply().
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -37,12 +46,17 @@ class PushApplier {
   static Result<std::unique_ptr<PushApplier>> Create(sql::Db& db, const TableShapes& shapes,
                                                      const ReferenceData& refs);
 
+  // Entries refused after they had written: local_seq -> the refusal's message.
+  using LateRefusals = std::map<uint64_t, std::string>;
+
   // One verdict per entry, in order. Errors mean the caller must roll back what this
-  // call wrote (kUnavailable: retry later). `device_cursor`: see Store::Push.
+  // call wrote (kUnavailable: retry later). kAborted with a new entry in `late`: roll
+  // back and call again with the same `late` (see above); each such round adds an entry,
+  // so there are at most as many rounds as entries. `device_cursor`: see Store::Push.
   // REQUIRES: inside a write transaction on db.
   Result<std::vector<wire::EntryVerdict>> Apply(const Account& account, std::string_view device_id,
                                                 const std::vector<wire::PushEntry>& entries,
-                                                int64_t now_ms,
+                                                int64_t now_ms, LateRefusals& late,
                                                 std::optional<uint64_t> device_cursor = {});
 
   // Drops up to `limit` superseded change-log entries in one transaction; returns how many.
@@ -53,7 +67,8 @@ class PushApplier {
       : db_(db), shapes_(shapes), refs_(refs) {}
   // The verdict of one new entry. Refusals become a kRejected verdict; other errors abort.
   Result<wire::EntryVerdict> ApplyEntry(const Account& account, std::string_view device_id,
-                                        const wire::PushEntry& entry, int64_t now_ms);
+                                        const wire::PushEntry& entry, int64_t now_ms,
+                                        LateRefusals& late);
   Status ApplyChanges(const DecodedChangeset& cs, const MergeScope& scope, EntryOutcome* outcome);
 
   sql::Db& db_;

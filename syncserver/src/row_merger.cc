@@ -128,7 +128,7 @@ Status RowMerger::ApplyInsert(TableWriter& w, const RowChange& change, const Mer
   if (!inserted.ok()) return inserted.status();
   if (*inserted) {
     // Ids are born on devices and never reused: an id whose row was deleted stays gone
-    // (the insert is undone with the entry's savepoint).
+    // (the insert is undone: a late refusal, push_applier.h).
     Result<std::optional<ChangeLog::RowState>> logged = log_.Find(shape.name, pk.text());
     if (!logged.ok()) return logged.status();
     if (logged->has_value() && (*logged)->deleted)

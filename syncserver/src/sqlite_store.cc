@@ -217,11 +217,17 @@ class SqliteStore final : public Store, public DbWriter {
                                                std::optional<uint64_t> device_cursor) override {
     if (entries.empty()) return std::vector<wire::EntryVerdict>();
     Result<std::vector<wire::EntryVerdict>> verdicts = std::vector<wire::EntryVerdict>();
-    Status applied = group_->Run([&]() -> Status {
-      verdicts = push_->Apply(account, device_id, entries, options_.clock(), device_cursor);
-      return verdicts.status();
-    });
-    if (!applied.ok()) verdicts = applied;
+    PushApplier::LateRefusals late;
+    for (;;) {
+      const size_t known = late.size();
+      Status applied = group_->Run([&]() -> Status {
+        verdicts = push_->Apply(account, device_id, entries, options_.clock(), late, device_cursor);
+        return verdicts.status();
+      });
+      if (!applied.ok()) verdicts = applied;
+      // A late refusal: the group took this push back; it goes again without that entry.
+      if (applied.ok() || late.size() == known) break;
+    }
     if (!verdicts.ok() && sql::IsStorageFull(verdicts.status()))
       return Unavailable(
           "the server's storage is full: nothing was applied; the changes stay on the device "

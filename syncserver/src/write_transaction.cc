@@ -8,9 +8,9 @@ Result<std::unique_ptr<WriteTransaction>> WriteTransaction::Create(sql::Db& db) 
     sql::Statement* target;
     const char* sql;
   } statements[] = {
-      {&t->begin_, "BEGIN IMMEDIATE"}, {&t->commit_, "COMMIT"},
-      {&t->rollback_, "ROLLBACK"},     {&t->savepoint_, "SAVEPOINT entry"},
-      {&t->release_, "RELEASE entry"}, {&t->rollback_to_, "ROLLBACK TO entry"},
+      {&t->begin_, "BEGIN IMMEDIATE"},
+      {&t->commit_, "COMMIT"},
+      {&t->rollback_, "ROLLBACK"},
   };
   for (auto& s : statements) {
     Result<sql::Statement> st = db.Prepare(s.sql);
@@ -25,14 +25,6 @@ Status WriteTransaction::Commit() { return commit_.Run(); }
 
 void WriteTransaction::Rollback() {
   if (sqlite3_get_autocommit(db_.get()) == 0) (void)rollback_.Run();
-}
-
-Status WriteTransaction::Savepoint() { return savepoint_.Run(); }
-Status WriteTransaction::ReleaseSavepoint() { return release_.Run(); }
-
-Status WriteTransaction::RollbackSavepoint() {
-  Q11_RETURN_IF_ERROR(rollback_to_.Run());
-  return release_.Run();
 }
 
 }  // namespace q11::server

@@ -1,9 +1,8 @@
-// BEGIN IMMEDIATE / COMMIT / ROLLBACK and the per-entry SAVEPOINT of the push, as
-// statements prepared once on the write connection.
+// BEGIN IMMEDIATE / COMMIT / ROLLBACK as statements prepared once on the write connection.
 //
-// Why not sql::Transaction / sql::Savepoint: those run sqlite3_exec, which parses the SQL
-// every time; a push opens and releases a savepoint per entry (100 per request in the
-// benchmark), and the parsing alone showed up as a tenth of the push's CPU time.
+// Why not sql::Transaction: it runs sqlite3_exec, which parses the SQL every time; when
+// each push entry still had a savepoint of its own (100 per request in the benchmark), the
+// parsing alone showed up as a tenth of the push's CPU time.
 #pragma once
 
 #include <memory>
@@ -17,17 +16,14 @@ class WriteTransaction {
  public:
   static Result<std::unique_ptr<WriteTransaction>> Create(sql::Db& db);
 
-  Status Begin();              // BEGIN IMMEDIATE
-  Status Commit();             // COMMIT
-  void Rollback();             // ROLLBACK; a no-op when no transaction is open
-  Status Savepoint();          // SAVEPOINT entry
-  Status ReleaseSavepoint();   // RELEASE entry
-  Status RollbackSavepoint();  // ROLLBACK TO entry, then RELEASE entry
+  Status Begin();   // BEGIN IMMEDIATE
+  Status Commit();  // COMMIT
+  void Rollback();  // ROLLBACK; a no-op when no transaction is open
 
  private:
   explicit WriteTransaction(sql::Db& db) : db_(db) {}
   sql::Db& db_;
-  sql::Statement begin_, commit_, rollback_, savepoint_, release_, rollback_to_;
+  sql::Statement begin_, commit_, rollback_;
 };
 
 }  // namespace q11::server

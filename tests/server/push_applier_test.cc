@@ -174,6 +174,43 @@ TEST_CASE("A refused entry is rolled back whole and does not block the entries a
   CHECK(f.Query("SELECT count(*) FROM applied_batches WHERE device_id = 'phone'") == "3");
 }
 
+TEST_CASE("An entry refused after it had written is taken back whole, the others stay once") {
+  StoreFixture f;
+  DeviceDb phone;
+  const std::string kept = NewId(), event = NewId(), lost = NewId(), after = NewId();
+  auto comment = [&](const std::string& report, const std::string& note) {
+    return "INSERT INTO case_events (id, report_id, kind, note, created_at) VALUES ('" + event +
+           "', '" + report + "', 'comment', '" + note + "', '2026-11-27T08:00:00Z')";
+  };
+  std::vector<wire::PushEntry> entries;
+  entries.push_back({1, phone.Capture(InsertReportSql(kept) + "; " + comment(kept, "Cảm ơn"))});
+  // Reports are applied before case events: this entry's report is written, then its event
+  // turns out to reuse entry 1's event id with other values, a refusal only the merge sees.
+  DeviceDb other;
+  entries.push_back({2, other.Capture(InsertReportSql(lost) + "; " + comment(lost, "Khác"))});
+  entries.push_back({3, phone.Capture(InsertReportSql(after))});
+  REQUIRE(f.store->BindDevice("phone", f.citizen).ok());
+  auto v = f.store->Push(f.citizen, "phone", entries);
+  REQUIRE(v.ok());
+  REQUIRE(v->size() == 3);
+  CHECK((*v)[0].verdict == wire::Verdict::kApplied);
+  CHECK((*v)[1].verdict == wire::Verdict::kRejected);
+  CHECK_THAT((*v)[1].message, Catch::Contains("id already exists"));
+  CHECK((*v)[2].verdict == wire::Verdict::kApplied);
+  CHECK(f.Query("SELECT count(*) FROM reports WHERE id = '" + lost + "'") == "0");
+  CHECK(f.Query("SELECT group_concat(note) FROM case_events") == "Cảm ơn");
+  CHECK(f.Query("SELECT count(*) FROM reports") == "2");
+  // Sequences: entry 1's report and event, entry 3's report; none left behind by entry 2.
+  CHECK(f.Query("SELECT value FROM meta WHERE key = 'last_seq'") == "3");
+  CHECK(f.Query("SELECT count(*) FROM row_log") == "3");
+  // Sent again, the whole push is answered from the record.
+  auto again = f.store->Push(f.citizen, "phone", entries);
+  REQUIRE(again.ok());
+  CHECK((*again)[1].verdict == wire::Verdict::kRejected);
+  CHECK((*again)[1].message == (*v)[1].message);
+  CHECK(f.Query("SELECT count(*) FROM reports") == "2");
+}
+
 TEST_CASE("A device id belongs to the first account that syncs with it") {
   StoreFixture f;
   CHECK(f.store->BindDevice("shared-phone", f.citizen).ok());
