@@ -23,6 +23,22 @@ std::string Update(const std::string& id, const std::string& set) {
   return "UPDATE reports SET " + set + " WHERE id = '" + id + "'";
 }
 
+// Pushes three entries from the citizen's "phone"; checks that the middle one was refused
+// (its message containing `needle`) and the other two applied.
+std::vector<wire::EntryVerdict> PushMiddleRefused(StoreFixture& f,
+                                                  const std::vector<wire::PushEntry>& entries,
+                                                  const std::string& needle) {
+  REQUIRE(f.store->BindDevice("phone", f.citizen).ok());
+  auto v = f.store->Push(f.citizen, "phone", entries);
+  REQUIRE(v.ok());
+  REQUIRE(v->size() == 3);
+  CHECK((*v)[0].verdict == wire::Verdict::kApplied);
+  CHECK((*v)[1].verdict == wire::Verdict::kRejected);
+  CHECK_THAT((*v)[1].message, Catch::Contains(needle));
+  CHECK((*v)[2].verdict == wire::Verdict::kApplied);
+  return *v;
+}
+
 }  // namespace
 
 TEST_CASE("A pushed report is stored with the server's stamps and a change-log sequence") {
@@ -161,14 +177,7 @@ TEST_CASE("A refused entry is rolled back whole and does not block the entries a
                         "; INSERT INTO case_events (id, report_id, kind, created_at) VALUES ('" +
                         NewId() + "', 'missing', 'comment', '2026-11-27T08:00:00Z')")});
   entries.push_back({3, phone.Capture(InsertReportSql(good2))});
-  REQUIRE(f.store->BindDevice("phone", f.citizen).ok());
-  auto v = f.store->Push(f.citizen, "phone", entries);
-  REQUIRE(v.ok());
-  REQUIRE(v->size() == 3);
-  CHECK((*v)[0].verdict == wire::Verdict::kApplied);
-  CHECK((*v)[1].verdict == wire::Verdict::kRejected);
-  CHECK_THAT((*v)[1].message, Catch::Contains("no such report"));
-  CHECK((*v)[2].verdict == wire::Verdict::kApplied);
+  auto v = PushMiddleRefused(f, entries, "no such report");
   CHECK(f.Query("SELECT count(*) FROM reports WHERE id = '" + bad + "'") == "0");
   CHECK(f.Query("SELECT count(*) FROM reports") == "2");
   CHECK(f.Query("SELECT count(*) FROM applied_batches WHERE device_id = 'phone'") == "3");
@@ -189,14 +198,7 @@ TEST_CASE("An entry refused after it had written is taken back whole, the others
   DeviceDb other;
   entries.push_back({2, other.Capture(InsertReportSql(lost) + "; " + comment(lost, "Khác"))});
   entries.push_back({3, phone.Capture(InsertReportSql(after))});
-  REQUIRE(f.store->BindDevice("phone", f.citizen).ok());
-  auto v = f.store->Push(f.citizen, "phone", entries);
-  REQUIRE(v.ok());
-  REQUIRE(v->size() == 3);
-  CHECK((*v)[0].verdict == wire::Verdict::kApplied);
-  CHECK((*v)[1].verdict == wire::Verdict::kRejected);
-  CHECK_THAT((*v)[1].message, Catch::Contains("id already exists"));
-  CHECK((*v)[2].verdict == wire::Verdict::kApplied);
+  auto v = PushMiddleRefused(f, entries, "id already exists");
   CHECK(f.Query("SELECT count(*) FROM reports WHERE id = '" + lost + "'") == "0");
   CHECK(f.Query("SELECT group_concat(note) FROM case_events") == "Cảm ơn");
   CHECK(f.Query("SELECT count(*) FROM reports") == "2");
@@ -207,7 +209,7 @@ TEST_CASE("An entry refused after it had written is taken back whole, the others
   auto again = f.store->Push(f.citizen, "phone", entries);
   REQUIRE(again.ok());
   CHECK((*again)[1].verdict == wire::Verdict::kRejected);
-  CHECK((*again)[1].message == (*v)[1].message);
+  CHECK((*again)[1].message == v[1].message);
   CHECK(f.Query("SELECT count(*) FROM reports") == "2");
 }
 
