@@ -304,6 +304,51 @@ TEST_CASE("acked entries are replayed until the cursor passes their server_seq",
   CHECK(d.db->ListReports()->size() == 2);
 }
 
+TEST_CASE("a page cut inside an acked entry keeps the server's version of the rows it brought",
+          "[pull][settle]") {
+  Device d;
+  // One local transaction, two reports, without the columns the server stamps.
+  auto local = [](const char* id, const char* title) {
+    return std::string(
+               "INSERT INTO reports (id, kind, category_id, ward_id, title, description, status, "
+               "created_at, updated_at) VALUES ('") +
+           id + "', 'phan_anh', 'rac-thai', 'p05', '" + title +
+           "', 'mô tả', 'new', '2027-01-15T00:00:00.000Z', '2027-01-15T00:00:00.000Z')";
+  };
+  REQUIRE(d.db->ExecCaptured(local(kR1, "Một") + "; " + local(kR2, "Hai")).ok());
+
+  // The entry is applied up to seq 10; page 1 stops at 5 with the first report as the
+  // server stamped it (due date, unit, pseudonym), page 2 brings the second.
+  wire::SyncResponse page1;
+  page1.cursor = 5;
+  page1.has_more = true;
+  page1.verdicts = {V(1, wire::Verdict::kApplied, 10)};
+  page1.pull_changeset =
+      PullBuilder().Change(ReportRowSql(kR1, "new", "phong-qldt", "Một")).Build();
+  wire::SyncResponse page2;
+  page2.cursor = 10;
+  page2.pull_changeset =
+      PullBuilder().Change(ReportRowSql(kR2, "new", "phong-qldt", "Hai")).Build();
+  auto stamped = [&](const char* id) {
+    Report r = d.Get(id);
+    CHECK(r.due_at == std::optional<std::string>("2027-01-17T00:00:00.000Z"));
+    CHECK(r.assigned_unit == std::optional<std::string>("phong-qldt"));
+    CHECK(r.reporter_ref == std::optional<std::string>("r-abc"));
+  };
+  d.server.script.push_back([&](const FakeTransport::Call&) { return SyncReply(page1); });
+  d.server.script.push_back([&](const FakeTransport::Call&) {
+    stamped(kR1);  // the replayed entry did not put the device's own values back over it
+    CHECK(d.Get(kR2).due_at == std::nullopt);  // still the device's copy
+    return SyncReply(page2);
+  });
+  auto r = Sync(*d.db, d.server);
+  REQUIRE(r.ok());
+  CHECK(r->round_trips == 2);
+  CHECK(*d.db->OutboxCount() == 0);
+  stamped(kR1);
+  stamped(kR2);
+}
+
 TEST_CASE("after a sync with no local writes the device holds exactly the server's rows",
           "[pull][rebase]") {
   Device d;
