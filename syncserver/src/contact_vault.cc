@@ -45,27 +45,38 @@ Result<Contact> FromJson(const std::string& json) {
 }  // namespace
 
 Result<std::unique_ptr<ContactVault>> ContactVault::Open(const std::string& db_path,
-                                                         const std::string& key_path) {
+                                                         const std::string& key_path,
+                                                         DbWriter& writer) {
   Result<std::string> key = LoadOrCreateKey(key_path, kKeyBytes);
   if (!key.ok()) return key.status();
   key->resize(kKeyBytes);
-  Result<sql::Db> db = sql::Db::Open(db_path, /*create=*/true);
+  Q11_RETURN_IF_ERROR(writer.Write([](sql::Db& db) { return db.Exec(kSchema); }));
+  Result<sql::Db> db = sql::Db::Open(db_path, /*create=*/false);
   if (!db.ok()) return db.status();
-  Q11_RETURN_IF_ERROR(db->Exec(kSchema));
   return std::unique_ptr<ContactVault>(
-      new ContactVault(std::move(*db), ContactCipher(std::move(*key))));
+      new ContactVault(std::move(*db), ContactCipher(std::move(*key)), writer));
+}
+
+Result<std::unique_ptr<ContactVault>> ContactVault::Open(const std::string& db_path,
+                                                         const std::string& key_path) {
+  Result<std::unique_ptr<DbWriter>> writer = OpenOwnWriter(db_path);
+  if (!writer.ok()) return writer.status();
+  Result<std::unique_ptr<ContactVault>> vault = Open(db_path, key_path, **writer);
+  if (vault.ok()) (*vault)->own_writer_ = std::move(*writer);
+  return vault;
 }
 
 Status ContactVault::Put(std::string_view user_id, const Contact& contact,
                          std::string_view now_utc) {
-  std::string sealed = cipher_.Seal(ToJson(contact), user_id);
-  std::lock_guard<std::mutex> lock(mu_);
-  Result<sql::Statement> st = db_.Prepare(
-      "INSERT INTO contacts (user_id, sealed, updated_at) VALUES (?1, ?2, ?3) "
-      "ON CONFLICT (user_id) DO UPDATE SET sealed = excluded.sealed, "
-      "updated_at = excluded.updated_at");
-  if (!st.ok()) return st.status();
-  return st->Bind(1, user_id).BindBlob(2, sealed).Bind(3, now_utc).Run();
+  const std::string sealed = cipher_.Seal(ToJson(contact), user_id);
+  return writer_.Write([&](sql::Db& db) -> Status {
+    Result<sql::Statement> st = db.Prepare(
+        "INSERT INTO contacts (user_id, sealed, updated_at) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (user_id) DO UPDATE SET sealed = excluded.sealed, "
+        "updated_at = excluded.updated_at");
+    if (!st.ok()) return st.status();
+    return st->Bind(1, user_id).BindBlob(2, sealed).Bind(3, now_utc).Run();
+  });
 }
 
 Result<std::optional<Contact>> ContactVault::Get(std::string_view user_id) {
@@ -89,10 +100,11 @@ Result<std::optional<Contact>> ContactVault::Get(std::string_view user_id) {
 }
 
 Status ContactVault::Delete(std::string_view user_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Result<sql::Statement> st = db_.Prepare("DELETE FROM contacts WHERE user_id = ?1");
-  if (!st.ok()) return st.status();
-  return st->Bind(1, user_id).Run();
+  return writer_.Write([&](sql::Db& db) -> Status {
+    Result<sql::Statement> st = db.Prepare("DELETE FROM contacts WHERE user_id = ?1");
+    if (!st.ok()) return st.status();
+    return st->Bind(1, user_id).Run();
+  });
 }
 
 }  // namespace q11::server

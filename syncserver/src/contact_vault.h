@@ -6,8 +6,8 @@
 // Reading a contact is for roles explicitly allowed (admin, leader) and is audited by
 // the caller (the admin API and `syncserver user contact`).
 //
-// Own connection to the server database (table contacts). Thread safety: safe from many
-// threads.
+// Table contacts of the server database: read on a connection of its own, written through
+// the server's one writer (db_writer.h). Thread safety: safe from many threads.
 #pragma once
 
 #include <memory>
@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "contact_cipher.h"
+#include "db_writer.h"
 #include "protocol/result.h"
 #include "q11sqlite/sqlite.h"
 
@@ -30,8 +31,12 @@ struct Contact {
 
 class ContactVault {
  public:
-  // Opens `db_path`, creating the table, and the key at `key_path` (made on first use,
-  // 0600).
+  // Opens `db_path` (the server database) for reading and the key at `key_path` (made on
+  // first use, 0600); writes, and the table's creation, go through `writer` (the server's;
+  // it must outlive this).
+  static Result<std::unique_ptr<ContactVault>> Open(const std::string& db_path,
+                                                    const std::string& key_path, DbWriter& writer);
+  // The same, writing on a connection of its own (command-line tools, tests).
   static Result<std::unique_ptr<ContactVault>> Open(const std::string& db_path,
                                                     const std::string& key_path);
 
@@ -43,11 +48,14 @@ class ContactVault {
   Status Delete(std::string_view user_id);
 
  private:
-  ContactVault(sql::Db db, ContactCipher cipher) : db_(std::move(db)), cipher_(std::move(cipher)) {}
+  ContactVault(sql::Db db, ContactCipher cipher, DbWriter& writer)
+      : db_(std::move(db)), cipher_(std::move(cipher)), writer_(writer) {}
 
-  std::mutex mu_;
+  std::mutex mu_;  // guards db_ (reads)
   sql::Db db_;
   ContactCipher cipher_;
+  std::unique_ptr<DbWriter> own_writer_;  // the two-argument Open(): the writer is this object's
+  DbWriter& writer_;
 };
 
 }  // namespace q11::server

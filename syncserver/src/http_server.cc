@@ -56,7 +56,7 @@ Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o, St
   if (!refresh.ok()) return refresh.status();
   s.refresh = std::move(*refresh);
   Result<std::unique_ptr<ContactVault>> contacts =
-      ContactVault::Open(paths.database, paths.contact_key);
+      ContactVault::Open(paths.database, paths.contact_key, *writer);
   if (!contacts.ok()) return contacts.status();
   s.contacts = std::move(*contacts);
   s.audit = SecurityAudit::Open(*writer, NowMs);

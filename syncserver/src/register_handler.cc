@@ -88,7 +88,7 @@ void RegisterHandler::Handle(Poco::Net::HTTPServerRequest& request,
   NewAccount req{f.at("name"), f.at("password"), Role::kCitizen, ""};
   std::string phone = f.count("phone") ? f.at("phone") : "";
   std::string email = f.count("email") ? f.at("email") : "";
-  // The contact is sealed and stored first, on its own connection: if storing the account
+  // The contact is sealed and stored first, in a write of its own: if storing the account
   // then fails it is deleted again, and a crash in between leaves only a sealed contact
   // that no account names — never an account without the contact it was given.
   std::string contact_of;
