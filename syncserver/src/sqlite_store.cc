@@ -241,7 +241,12 @@ class SqliteStore final : public Store, public DbWriter {
   }
 
   Status Write(const DbJob& job) override {
-    return group_->Run([&] { return job(writer_); });
+    Status s = group_->Run([&] { return job(writer_); });
+    if (sql::IsStorageFull(s))
+      return Unavailable(
+          "the server's storage is full: nothing was saved; try again later / Máy chủ hết dung "
+          "lượng lưu trữ: chưa lưu được gì, vui lòng thử lại sau");
+    return s;
   }
 
   Result<int64_t> CompactChangeLog(int64_t limit) override {

@@ -116,3 +116,28 @@ TEST_CASE("Own writer: a failing job's writes are taken back, the next job goes 
   CHECK(Count(path, "SELECT count(*) FROM t") == 1);
   CHECK(Count(path, "SELECT sum(x) FROM t") == 2);
 }
+
+TEST_CASE("Server writer: a full store answers a write with a clear error, nothing half-saved") {
+  TempDir dir;
+  const std::string path = dir.path() + "/syncserver.db";
+  StoreOptions options;
+  options.max_db_bytes = 4 << 20;  // SQLite refuses past it exactly as on a full disk
+  auto store = OpenSqliteStore(path, options);
+  REQUIRE(store.ok());
+  DbWriter& writer = *StoreWriter(**store);
+  REQUIRE(writer.Write([](sql::Db& db) { return db.Exec("CREATE TABLE filler (b BLOB)"); }).ok());
+  Status full = Status::Ok();
+  int written = 0;
+  for (; written < 100 && full.ok(); ++written)
+    full = writer.Write([](sql::Db& db) {
+      return db.Exec(
+          "INSERT INTO filler VALUES (randomblob(100000)); "
+          "INSERT INTO filler VALUES (randomblob(100000))");
+    });
+  INFO(full.ToString());
+  CHECK(full.code() == StatusCode::kUnavailable);
+  CHECK_THAT(full.message(), Catch::Contains("storage is full"));
+  CHECK_THAT(full.message(), Catch::Contains("hết dung lượng"));
+  // The refused write left nothing: whole pairs only.
+  CHECK(Count(path, "SELECT count(*) FROM filler") == 2 * (written - 1));
+}
