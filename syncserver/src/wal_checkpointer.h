@@ -3,9 +3,9 @@
 // SQLite's automatic checkpoint runs inside the COMMIT that crosses its threshold, so
 // whichever push happened to commit then waited while a few megabytes were copied into the
 // database file (a tenth of a large push's time). Here the writer's commit hook only counts
-// the log's pages and wakes this thread, which checkpoints through its own connection in
-// PASSIVE mode: it never blocks the writer or the readers, and the next commit goes on
-// appending to the log meanwhile.
+// the log's pages and wakes this thread once `pages` more have been written since it last
+// did; the thread checkpoints through its own connection in PASSIVE mode: it never blocks
+// the writer or the readers, and the next commit goes on appending to the log meanwhile.
 #pragma once
 
 #include <condition_variable>
@@ -38,6 +38,7 @@ class WalCheckpointer {
   sql::Db own_;
   sql::Db& writer_;
   const int pages_;
+  int asked_at_ = 0;  // log pages at the last request (the writer's thread only)
   mutable std::mutex mu_;
   std::condition_variable wake_;
   bool due_ = false;

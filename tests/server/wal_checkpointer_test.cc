@@ -39,3 +39,38 @@ TEST_CASE("Commits past the threshold are checkpointed by the background thread"
   auto rows = writer->QueryText("SELECT count(*) FROM t");
   CHECK(rows->value_or("") == "21");
 }
+
+TEST_CASE("While readers keep the log from starting over, checkpoints follow its growth") {
+  TempDir dir;
+  const std::string path = dir.path() + "/wal.db";
+  auto writer = sql::Db::Open(path, true);
+  REQUIRE(writer.ok());
+  REQUIRE(writer->Exec("PRAGMA journal_mode=WAL; CREATE TABLE t (v BLOB)").ok());
+  // A pull in progress: its snapshot keeps the log from being started over.
+  auto reader = sql::Db::Open(path, false);
+  REQUIRE(reader.ok());
+  REQUIRE(reader->Exec("BEGIN").ok());
+  REQUIRE(reader->QueryText("SELECT count(*) FROM t").ok());
+  auto checkpointer = WalCheckpointer::Start(path, *writer, /*pages=*/8);
+  REQUIRE(checkpointer.ok());
+  auto settle = [&] {  // lets a requested checkpoint finish, so no two requests merge
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  };
+  REQUIRE(writer
+              ->Exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10) "
+                     "INSERT INTO t SELECT randomblob(4000) FROM n")
+              .ok());
+  settle();
+  for (int i = 0; i < 200 && (*checkpointer)->checkpoints() == 0; ++i) settle();
+  REQUIRE((*checkpointer)->checkpoints() == 1);
+  // Twenty small commits (a page or two each) past the threshold: a checkpoint per eight
+  // new pages or so, not one per commit.
+  for (int i = 0; i < 20; ++i) {
+    REQUIRE(writer->Exec("INSERT INTO t VALUES (randomblob(3000))").ok());
+    settle();
+  }
+  const int64_t after = (*checkpointer)->checkpoints();
+  CHECK(after >= 3);
+  CHECK(after <= 10);  // asking at every commit would make 21
+  REQUIRE(reader->Exec("COMMIT").ok());
+}
