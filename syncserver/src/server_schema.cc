@@ -194,10 +194,11 @@ Status PrepareServerDatabase(sql::Db& db) {
   Q11_RETURN_IF_ERROR(SwitchToWal(db));
   Q11_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=FULL"));
   Q11_RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys=OFF"));
-  // Every pushed entry runs in a savepoint, and SQLite copies each page an open savepoint
-  // first touches into a sub-journal: a temp file by default, i.e. a write() per page.
-  // Keep it in memory (it is bounded by one request's changes), with a page cache big
-  // enough that a request never spills mid-transaction.
+  // Statement journals (a multi-row UPDATE or DELETE copies each page it first touches)
+  // and temporary sort trees would be temp files by default, a write() per page: keep
+  // them in memory. Push entries have no savepoint of their own (push_applier.h), so no
+  // sub-journal grows with a request. The page cache is big enough that a large push
+  // rarely spills mid-transaction.
   Q11_RETURN_IF_ERROR(db.Exec("PRAGMA temp_store=MEMORY"));
   Q11_RETURN_IF_ERROR(db.Exec("PRAGMA cache_size=-8192"));
   Result<sql::Transaction> txn = sql::Transaction::Begin(db);
