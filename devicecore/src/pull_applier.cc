@@ -49,29 +49,17 @@ ConflictAction PullPolicy(int kind, int64_t* omitted) {
 // Replay: a pending local edit wins locally until the server decides (DATA, CONFLICT →
 // REPLACE); an edit of a row the server deleted, or one that breaks a constraint, is
 // dropped locally (it is still in the outbox and the server will give its verdict).
-ConflictAction ReplayPolicy(int kind, int64_t* omitted) {
+// An acked entry (applied by the server, its server_seq beyond the cursor: the pull was cut
+// short inside it) does not win: a row that differs from what it expects can only be one
+// the pull brought after the server applied the entry (the undo put every other row back
+// to the entry's base), so it keeps the server's version (DATA, CONFLICT → OMIT). REPLACE
+// would put the device's own values back over the columns the server stamped, and no later
+// page brings that row again.
+ConflictAction ReplayPolicy(int kind, bool acked, int64_t* omitted) {
   switch (kind) {
     case SQLITE_CHANGESET_DATA:
     case SQLITE_CHANGESET_CONFLICT:
-      return ConflictAction::kReplace;
-    default:
-      ++*omitted;
-      return ConflictAction::kOmit;
-  }
-}
-
-// Replay of an acked entry (applied by the server, its server_seq beyond the cursor: the
-// pull was cut short inside it): the server's version is the answer for every row the
-// pull has already brought, so a row that now differs from what the entry expects keeps
-// the server's version (DATA, CONFLICT → OMIT). Such a row can only be one the pull
-// brought after the server applied the entry: the undo put every other row back to the
-// entry's base. REPLACE would put the device's own values back over the columns the
-// server stamped, and no later page brings that row again.
-ConflictAction AckedReplayPolicy(int kind, int64_t* omitted) {
-  switch (kind) {
-    case SQLITE_CHANGESET_DATA:
-    case SQLITE_CHANGESET_CONFLICT:
-      return ConflictAction::kOmit;
+      return acked ? ConflictAction::kOmit : ConflictAction::kReplace;
     default:
       ++*omitted;
       return ConflictAction::kOmit;
@@ -235,17 +223,14 @@ Status Settle(DatabaseImpl& db, const std::vector<int64_t>& sent,
 
 Status ReplayAll(DatabaseImpl& db, int64_t* omitted) {
   Q11_ASSIGN_OR_RETURN(std::vector<RebaseEntry> entries, db.outbox().AllForRebase());
-  sql::ConflictHandler pending = [omitted](int kind, sqlite3_changeset_iter*) {
-    return ReplayPolicy(kind, omitted);
-  };
-  sql::ConflictHandler acked = [omitted](int kind, sqlite3_changeset_iter*) {
-    return AckedReplayPolicy(kind, omitted);
-  };
   for (const RebaseEntry& e : entries) {
+    sql::ConflictHandler handler = [omitted, acked = e.acked](int kind, sqlite3_changeset_iter*) {
+      return ReplayPolicy(kind, acked, omitted);
+    };
     // A fresh session per entry captures what this replay really did (its rebased form):
     // that, not the pushed changeset, is what the next sync must undo.
     Q11_ASSIGN_OR_RETURN(sql::Session session, sql::Session::Create(db.db(), SyncedTableNames()));
-    Status s = sql::ApplyChangeset(db.db(), e.changeset, e.acked ? acked : pending);
+    Status s = sql::ApplyChangeset(db.db(), e.changeset, handler);
     if (!s.ok())
       return Status(s.code(), "replay outbox entry #" + std::to_string(e.seq) + ": " + s.message());
     Q11_ASSIGN_OR_RETURN(std::string effect, session.Changeset());

@@ -19,9 +19,8 @@
 // an outer savepoint kept every page a 100-entry push touched until its end): when a
 // write's job fails, which is rare (a database error, or a push entry refused after it had
 // written: push_applier.h; other refusals are settled inside a push), the whole transaction
-// is rolled back and the group runs again without it. If
-// COMMIT fails, every write of the group gets the error; none was acknowledged, so the
-// devices simply send again.
+// is rolled back and the group runs again without it. If COMMIT fails, every write of the
+// group gets the error; none was acknowledged, so the devices simply send again.
 //
 // Thread safety: Run() may be called from any number of threads.
 #pragma once
