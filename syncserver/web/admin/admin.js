@@ -82,12 +82,18 @@ function age(iso) {
   return hours < 1 ? Math.max(0, Math.round(hours * 60)) + ' min' : hours.toFixed(1) + ' h';
 }
 
+// Lists are fetched concurrently (a language switch, a resolve, a tab click); only the newest
+// request may draw, or an answer fetched before a resolve would bring the resolved row back.
+let listSeq = 0;
+
 async function loadList() {
+  const seq = ++listSeq;
   const q = new URLSearchParams({ state });
   if ($('#f-table').value) q.set('table', $('#f-table').value);
   if ($('#f-unit').value.trim()) q.set('unit', $('#f-unit').value.trim());
   if ($('#f-age').value) q.set('min_age_hours', $('#f-age').value);
   const data = await api('GET', '/v1/admin/conflicts?' + q.toString());
+  if (seq !== listSeq) return;
   const body = $('#list tbody');
   body.replaceChildren();
   for (const c of data.conflicts) {
@@ -169,6 +175,11 @@ async function openConflict(id) {
 async function resolve(body) {
   try {
     await api('POST', '/v1/admin/conflicts/' + encodeURIComponent(current.id) + '/resolve', body);
+    // It leaves the open list at once; the reload below then brings the rest up to date.
+    if (state === 'open') {
+      listSeq += 1;
+      document.querySelectorAll('#list tbody tr').forEach((tr) => { if (tr.dataset.id === current.id) tr.remove(); });
+    }
     $('#d-result').textContent = t('resolved_ok');
     $('#d-result').className = 'ok';
     for (const b of ['#take-server', '#take-device', '#resolve']) $(b).disabled = true;
