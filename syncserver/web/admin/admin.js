@@ -178,7 +178,9 @@ async function resolve(body) {
     // It leaves the open list at once; the reload below then brings the rest up to date.
     if (state === 'open') {
       listSeq += 1;
-      document.querySelectorAll('#list tbody tr').forEach((tr) => { if (tr.dataset.id === current.id) tr.remove(); });
+      for (const tr of document.querySelectorAll('#list tbody tr')) {
+        if (tr.dataset.id === current.id) tr.remove();
+      }
     }
     $('#d-result').textContent = t('resolved_ok');
     $('#d-result').className = 'ok';
