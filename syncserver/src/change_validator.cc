@@ -7,6 +7,7 @@
 #include "protocol/ids.h"
 #include "protocol/photo_limits.h"
 #include "protocol/schema.h"
+#include "protocol/utf8.h"
 #include "protocol/workflow.h"
 #include "workflow.h"
 
@@ -258,6 +259,8 @@ class Validator {
     if (!TextLen(pk, 1, kMaxIdBytes))
       return ck.Bad(shape.pk_column, "the primary key must be text of 1-64 bytes",
                     "khóa chính phải là chuỗi 1-64 byte");
+    if (!utf8::IsValid(pk.text()))
+      return ck.Bad(shape.pk_column, "must be valid UTF-8 text", "phải là văn bản UTF-8 hợp lệ");
     if (row.op == SQLITE_DELETE) {
       if (shape.name == "reports") return CheckReportDelete(pk, ck);
       if (shape.name == "case_events") return CheckEventDelete(shape, row, ck);
@@ -268,6 +271,20 @@ class Validator {
     if (row.op == SQLITE_UPDATE && row.new_values[shape.pk_column].defined())
       return ck.Denied(shape.pk_column, "the primary key may not change",
                        "không được đổi khóa chính");
+    // Stored text reaches every device, page and feed: it must be UTF-8.
+    for (size_t i = 0; i < row.new_values.size(); ++i)
+      if (row.new_values[i].is_text() && !utf8::IsValid(row.new_values[i].s))
+        return ck.Bad(static_cast<int>(i), "must be valid UTF-8 text",
+                      "phải là văn bản UTF-8 hợp lệ");
+    // A real changeset carries the previous value of every column it changes; one without
+    // is forged, and the three-way merge would read its missing base as a conflict.
+    if (row.op == SQLITE_UPDATE)
+      for (size_t i = 0; i < row.new_values.size(); ++i)
+        if (row.new_values[i].defined() && !row.old_values[i].defined())
+          return ck.Bad(static_cast<int>(i),
+                        "an update must carry the column's previous value (a changeset, not a "
+                        "patchset)",
+                        "thay đổi phải kèm giá trị trước đó của cột");
     if (shape.name == "reports")
       return row.op == SQLITE_INSERT ? CheckReportInsert(shape, ck)
                                      : CheckReportUpdate(shape, row, ck, pk);
@@ -388,12 +405,11 @@ class Validator {
     if (!HandlesReport(account_, f.ward_id, f.assigned_unit))
       return ck.Denied(-1, "outside your unit " + account_.unit + " (ward " + f.ward_id + ")",
                        "phản ánh không thuộc đơn vị của bạn");
-    return CheckCaseLife(row, ck, pk, f);
+    return CheckCaseLife(ck, pk, f);
   }
 
   // The workflow's extra conditions on staff's changes (docs/workflow.md).
-  Status CheckCaseLife(const RowChange& row, const Checker& ck, const Value& pk,
-                       const ReportFacts& f) {
+  Status CheckCaseLife(const Checker& ck, const Value& pk, const ReportFacts& f) {
     ReportColumns c(*ctx_.shapes->Find("reports"));
     const Value& status = ck.New(c.status);
     const Value& expected = ck.New(c.expected_at);
@@ -401,15 +417,17 @@ class Validator {
     if (status.text() == "duplicate" && (dup.defined() ? dup.is_null() : f.duplicate_of.empty()))
       return ck.Bad(c.duplicate_of, "a duplicate must name the report it duplicates",
                     "phải ghi rõ phản ánh bị trùng");
-    const bool expected_changed =
-        expected.defined() && !SameValue(expected, row.old_values[c.expected_at]);
+    // Judged against the server's row, never the previous values the device claims: a
+    // forged base must not hide a change from these rules.
+    const Value server_expected =
+        f.expected_at.empty() ? Value::Null() : Value::Text(f.expected_at);
+    const bool expected_changed = expected.defined() && !SameValue(expected, server_expected);
     if (expected_changed && !expected.is_null() && !EventsOf(pk.text()).progress_note)
       return ck.Bad(c.expected_at,
                     "a new expected completion date needs a progress note (a case event of "
                     "kind progress with a note) in the same change",
                     "ngày dự kiến hoàn thành mới phải kèm báo cáo tiến độ");
-    const Value& base_status = row.old_values[c.status];
-    const bool status_changes = status.defined() && !SameValue(status, base_status);
+    const bool status_changes = status.defined() && status.text() != f.status;
     if (status_changes && !workflow::Finishes(status.text()) && Overdue(f, ctx_.now_ms)) {
       std::optional<int64_t> new_date =
           expected_changed && expected.is_text() ? ParseUtc(expected.text()) : std::nullopt;

@@ -181,6 +181,10 @@ Result<ResolvedConflict> ConflictResolver::ResolveInTransaction(std::string_view
       if (written.code() == StatusCode::kFailedPrecondition)  // NOT NULL and the like
         return InvalidArgument(written.message() + " / giá trị không hợp lệ");
       Q11_RETURN_IF_ERROR(written);
+      if (s.table == "reports")
+        for (const char* column : {"status", "assigned_unit"})
+          if (values.count(column))
+            Q11_RETURN_IF_ERROR(rows_->ConfirmEvents(s.row_id, column, row[shape.Index(column)]));
     }
   }
   Q11_RETURN_IF_ERROR(log_->Finish());

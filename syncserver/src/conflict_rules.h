@@ -20,6 +20,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "sql_value.h"
@@ -36,7 +37,15 @@ struct ConflictSides {
   Role device_role;  // the role of the user whose device pushed the change
 };
 
+// How a rule settled a conflict: the value the column takes, and when that is not the
+// device's value, why (English and Vietnamese), so the user learns that a rule overrode
+// their change (the merged verdict carries it).
+struct Settlement {
+  Value value;
+  std::string why_en, why_vi;  // empty when the device's value won, or for bookkeeping
+};
+
 // The settled value, or nullopt when no rule applies (park it).
-std::optional<Value> SettleConflict(const ConflictSides& sides);
+std::optional<Settlement> SettleConflict(const ConflictSides& sides);
 
 }  // namespace q11::server

@@ -1,21 +1,41 @@
 #include "monitor_queries.h"
 
+#include "event_log.h"
+
 namespace q11::server {
 namespace {
 
-// Per report: its columns, then what its events say. The subqueries use
-// case_events_by_report (report_id, created_at).
-constexpr const char* kFacts =
+// Per report: its columns, then what its events say: times are the server's receipt of
+// each event (a device's clock does not decide leaders' figures), and events that announced
+// a change the server did not take do not count (event_log.h).
+const std::string kTrueEvent = std::string(" AND ") + kEventTrueOfCase;
+const std::string kFacts =
     "SELECT r.id, r.receipt_code, r.kind, r.category_id, r.ward_id, r.assigned_unit, r.status, "
     "r.title, r.created_at, r.received_at, r.due_at, r.expected_at, r.resolved_at, r.updated_at, "
-    "(SELECT min(e.created_at) FROM case_events e WHERE e.report_id = r.id AND e.kind = 'status' "
-    "  AND e.status IN ('accepted', 'assigned', 'in_progress')), "
-    "(SELECT min(e.created_at) FROM case_events e WHERE e.report_id = r.id AND "
-    "  (e.kind = 'assignment' OR (e.kind = 'status' AND e.status = 'assigned'))), "
-    "(SELECT max(e.created_at) FROM case_events e WHERE e.report_id = r.id AND e.kind = 'status' "
-    "  AND e.status = 'closed'), "
+    "(SELECT min(" +
+    std::string(kEventReceivedAt) +
+    ") FROM case_events e WHERE "
+    "  e.report_id = r.id AND e.kind = 'status' "
+    "  AND e.status IN ('accepted', 'assigned', 'in_progress')" +
+    kTrueEvent +
+    "), "
+    "(SELECT min(" +
+    std::string(kEventReceivedAt) +
+    ") FROM case_events e WHERE "
+    "  e.report_id = r.id AND "
+    "  (e.kind = 'assignment' OR (e.kind = 'status' AND e.status = 'assigned'))" +
+    kTrueEvent +
+    "), "
+    "(SELECT max(" +
+    std::string(kEventReceivedAt) +
+    ") FROM case_events e WHERE "
+    "  e.report_id = r.id AND e.kind = 'status' AND e.status = 'closed'" +
+    kTrueEvent +
+    "), "
     "EXISTS (SELECT 1 FROM case_events e WHERE e.report_id = r.id AND e.kind = 'status' "
-    "  AND e.status = 'reopened'), "
+    "  AND e.status = 'reopened'" +
+    kTrueEvent +
+    "), "
     "(SELECT e.stars FROM case_events e WHERE e.report_id = r.id AND e.kind = 'rating' "
     "  AND e.stars BETWEEN 1 AND 5 ORDER BY e.created_at DESC, e.id DESC LIMIT 1), "
     "r.lat, r.lon FROM reports r ";

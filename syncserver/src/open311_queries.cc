@@ -1,5 +1,7 @@
 #include "open311_queries.h"
 
+#include "event_log.h"
+
 namespace q11::server {
 namespace {
 
@@ -27,9 +29,12 @@ Result<std::vector<T>> All(sql::Statement& st, F read) {
 }
 
 // Staff's events only: citizens' comments, ratings and reasons may name them.
-constexpr const char* kStaffEvent =
-    "e.author_role IN ('official', 'leader', 'admin') "
-    "AND e.kind IN ('status', 'assignment', 'progress', 'result')";
+// Staff's events that are true of the case (event_log.h).
+const std::string kStaffEvent =
+    std::string(
+        "e.author_role IN ('official', 'leader', 'admin') "
+        "AND e.kind IN ('status', 'assignment', 'progress', 'result') AND ") +
+    kEventTrueOfCase;
 
 }  // namespace
 
@@ -71,7 +76,7 @@ Result<std::vector<Open311Request>> Open311Queries::Requests(const Open311Reques
       "coalesce(r.received_at, r.created_at) AS requested, r.updated_at, r.due_at, "
       "r.expected_at, r.resolved_at, r.duplicate_of, "
       "(SELECT e.note FROM case_events e WHERE e.report_id = r.id AND " +
-      std::string(kStaffEvent) +
+      kStaffEvent +
       " AND e.kind IN ('status', 'result') AND e.note IS NOT NULL AND e.note != '' "
       "ORDER BY e.created_at DESC, e.id DESC LIMIT 1) "
       "FROM reports r LEFT JOIN categories c ON c.id = r.category_id "
@@ -113,7 +118,7 @@ Result<std::vector<Open311Update>> Open311Queries::Updates(const Open311UpdateFi
   std::string sql =
       "SELECT e.id, e.report_id, e.kind, e.status, r.status, e.note, e.created_at "
       "FROM case_events e JOIN reports r ON r.id = e.report_id WHERE " +
-      std::string(kStaffEvent);
+      kStaffEvent;
   int next = 1;
   if (!f.report_ids.empty())
     sql += " AND e.report_id IN (" + Placeholders(f.report_ids.size(), &next) + ")";

@@ -28,6 +28,20 @@ std::string ParkedMessage(const std::vector<std::string>& parked) {
   return en + " / xung đột đang chờ quản trị viên xử lý; máy chủ giữ giá trị hiện tại";
 }
 
+// "<en>; <en> / <vi>; <vi>": what declared rules kept of the server's over the device's.
+std::string OverruledMessage(const EntryOutcome& o) {
+  std::string en, vi;
+  for (size_t i = 0; i < o.overruled_en.size(); ++i) {
+    if (i > 0) {
+      en += "; ";
+      vi += "; ";
+    }
+    en += o.overruled_en[i];
+    vi += o.overruled_vi[i];
+  }
+  return en + " / " + vi;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<PushApplier>> PushApplier::Create(sql::Db& db, const TableShapes& shapes,
@@ -51,6 +65,9 @@ Result<std::unique_ptr<PushApplier>> PushApplier::Create(sql::Db& db, const Tabl
   Result<std::unique_ptr<VerdictLedger>> ledger = VerdictLedger::Create(db);
   if (!ledger.ok()) return ledger.status();
   p->ledger_ = std::move(*ledger);
+  Result<std::unique_ptr<EntryRetries>> retries = EntryRetries::Create(db);
+  if (!retries.ok()) return retries.status();
+  p->retries_ = std::move(*retries);
   Result<std::unique_ptr<RowMerger>> merger =
       RowMerger::Create(db, shapes, *p->log_, *p->conflicts_, *p->archive_);
   if (!merger.ok()) return merger.status();
@@ -83,7 +100,9 @@ Result<std::vector<wire::EntryVerdict>> PushApplier::Apply(
     }
     Result<wire::EntryVerdict> v = ApplyEntry(account, device_id, entry, now_ms, late);
     if (!v.ok()) return v.status();
-    Q11_RETURN_IF_ERROR(ledger_->Record(device_id, *v, account.id, now_text));
+    // A retry is not final: the entry comes again and is then judged anew.
+    if (v->verdict != wire::Verdict::kRetry)
+      Q11_RETURN_IF_ERROR(ledger_->Record(device_id, *v, account.id, now_text));
     verdicts.push_back(std::move(*v));
   }
   Q11_RETURN_IF_ERROR(log_->Finish());
@@ -110,8 +129,8 @@ Result<wire::EntryVerdict> PushApplier::ApplyEntry(const Account& account,
   wire::EntryVerdict v;
   v.local_seq = entry.local_seq;
   v.verdict = wire::Verdict::kRejected;
-  if (auto refused = late.find(entry.local_seq); refused != late.end()) {
-    v.message = refused->second;
+  if (auto set_aside = late.find(entry.local_seq); set_aside != late.end()) {
+    Q11_RETURN_IF_ERROR(Settle(device_id, set_aside->second, now_ms, &v));
     return v;
   }
   log_->BeginEntry();
@@ -166,12 +185,23 @@ Result<wire::EntryVerdict> PushApplier::ApplyEntry(const Account& account,
     }
   }
   if (!s.ok()) {
-    if (!IsRefusal(s.code())) return s;  // database failure: the caller rolls everything back
-    v.message = Clip(s.message());
-    if (sqlite3_total_changes64(db_.get()) == writes_before) return v;
-    late[entry.local_seq] = v.message;
+    LateVerdict set_aside;
+    if (IsRefusal(s.code())) {
+      set_aside.message = Clip(s.message());
+    } else if (s.code() == StatusCode::kInternal || s.code() == StatusCode::kResourceExhausted) {
+      Result<LateVerdict> failed = Failed(device_id, entry.local_seq, s);
+      if (!failed.ok()) return failed.status();
+      set_aside = std::move(*failed);
+    } else {
+      return s;  // the store failed: the caller rolls everything back
+    }
+    if (sqlite3_total_changes64(db_.get()) == writes_before) {
+      Q11_RETURN_IF_ERROR(Settle(device_id, set_aside, now_ms, &v));
+      return v;
+    }
+    late[entry.local_seq] = std::move(set_aside);
     return Aborted("entry " + std::to_string(entry.local_seq) +
-                   " was refused after it had written: apply the push again without it");
+                   " was set aside after it had written: apply the push again without it");
   }
   if (!outcome.parked.empty()) Q11_RETURN_IF_ERROR(log_->ForgetEchoes());
   v.server_seq = outcome.server_seq;
@@ -180,8 +210,42 @@ Result<wire::EntryVerdict> PushApplier::ApplyEntry(const Account& account,
     v.message = Clip(ParkedMessage(outcome.parked));
   } else {
     v.verdict = outcome.merged ? wire::Verdict::kMerged : wire::Verdict::kApplied;
+    if (!outcome.overruled_en.empty()) v.message = Clip(OverruledMessage(outcome));
   }
   return v;
+}
+
+Result<PushApplier::LateVerdict> PushApplier::Failed(std::string_view device_id, uint64_t local_seq,
+                                                     const Status& failure) {
+  Result<int> before = retries_->Attempts(device_id, local_seq);
+  if (!before.ok()) return before.status();
+  LateVerdict out;
+  out.attempts = *before + 1;
+  out.error = failure.message();
+  const std::string n = std::to_string(out.attempts), max = std::to_string(kMaxEntryAttempts);
+  if (out.attempts >= kMaxEntryAttempts) {
+    out.verdict = wire::Verdict::kRejected;
+    out.message = Clip("the server failed to apply this change " + max +
+                       " times; it is set aside so that the changes after it can go on (" +
+                       out.error + ") / máy chủ không áp dụng được thay đổi này sau " + max +
+                       " lần; thay đổi bị gác lại để các thay đổi sau vẫn được gửi");
+  } else {
+    out.verdict = wire::Verdict::kRetry;
+    out.message = Clip("the server could not apply this change (attempt " + n + " of " + max +
+                       "); it will be sent again at the next sync (" + out.error +
+                       ") / máy chủ chưa áp dụng được thay đổi này (lần " + n + "/" + max +
+                       "), sẽ gửi lại ở lần đồng bộ sau");
+  }
+  return out;
+}
+
+Status PushApplier::Settle(std::string_view device_id, const LateVerdict& late, int64_t now_ms,
+                           wire::EntryVerdict* v) {
+  v->verdict = late.verdict;
+  v->message = late.message;
+  v->server_seq = 0;
+  if (late.attempts == 0) return Status::Ok();  // a refusal
+  return retries_->Record(device_id, v->local_seq, late.attempts, late.error, FormatUtc(now_ms));
 }
 
 Status PushApplier::ApplyChanges(const DecodedChangeset& cs, const MergeScope& scope,

@@ -16,6 +16,12 @@
 // notes it and fails with kAborted, the caller rolls the transaction back and calls again,
 // and that entry is then refused without being applied.
 //
+// An entry that fails for a reason other than a refusal (kInternal: an unexpected SQL
+// error; kResourceExhausted: a row too big) is set aside the same way with the `retry`
+// verdict and its attempt counted (entry_retries.h); the rest of the push goes on. After
+// kMaxEntryAttempts it is rejected for good. Failures of the store itself (kUnavailable:
+// disk full, I/O; kDataLoss: corruption) still fail the whole push: nothing is applied.
+//
 // Thread safety: one PushApplier per write connection; the caller serialises Apply().
 #pragma once
 
@@ -28,6 +34,7 @@
 
 #include "change_log.h"
 #include "conflict_log.h"
+#include "entry_retries.h"
 #include "protocol/result.h"
 #include "protocol/sync_messages.h"
 #include "q11sqlite/sqlite.h"
@@ -46,8 +53,15 @@ class PushApplier {
   static Result<std::unique_ptr<PushApplier>> Create(sql::Db& db, const TableShapes& shapes,
                                                      const ReferenceData& refs);
 
-  // Entries refused after they had written: local_seq -> the refusal's message.
-  using LateRefusals = std::map<uint64_t, std::string>;
+  // Entries set aside after they had written (a late refusal, or a failure answered with
+  // `retry`): local_seq -> the verdict they get when the push runs again.
+  struct LateVerdict {
+    wire::Verdict verdict = wire::Verdict::kRejected;
+    std::string message;
+    int attempts = 0;   // retry only: the failed attempt this is
+    std::string error;  // retry only: what failed
+  };
+  using LateRefusals = std::map<uint64_t, LateVerdict>;
 
   // One verdict per entry, in order. Errors mean the caller must roll back what this
   // call wrote (kUnavailable: retry later). kAborted with a new entry in `late`: roll
@@ -65,11 +79,18 @@ class PushApplier {
  private:
   PushApplier(sql::Db& db, const TableShapes& shapes, const ReferenceData& refs)
       : db_(db), shapes_(shapes), refs_(refs) {}
-  // The verdict of one new entry. Refusals become a kRejected verdict; other errors abort.
+  // The verdict of one new entry. Refusals become a kRejected verdict, entry failures a
+  // kRetry (or, past the attempts, kRejected) verdict; store failures abort.
   Result<wire::EntryVerdict> ApplyEntry(const Account& account, std::string_view device_id,
                                         const wire::PushEntry& entry, int64_t now_ms,
                                         LateRefusals& late);
   Status ApplyChanges(const DecodedChangeset& cs, const MergeScope& scope, EntryOutcome* outcome);
+  // The verdict of an entry that failed with `failure` (not a refusal): retry, or rejected
+  // once it has failed kMaxEntryAttempts times.
+  Result<LateVerdict> Failed(std::string_view device_id, uint64_t local_seq, const Status& failure);
+  // Gives `v` the late verdict, recording a retry's attempt.
+  Status Settle(std::string_view device_id, const LateVerdict& late, int64_t now_ms,
+                wire::EntryVerdict* v);
 
   sql::Db& db_;
   const TableShapes& shapes_;
@@ -81,6 +102,7 @@ class PushApplier {
   std::unique_ptr<ConflictLog> conflicts_;
   std::unique_ptr<RowArchive> archive_;
   std::unique_ptr<VerdictLedger> ledger_;
+  std::unique_ptr<EntryRetries> retries_;
   std::unique_ptr<RowMerger> merger_;
   sql::Statement touch_device_;
   sql::Statement receipt_taken_;  // another report holds this receipt code

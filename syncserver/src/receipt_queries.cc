@@ -1,5 +1,7 @@
 #include "receipt_queries.h"
 
+#include "event_log.h"
+
 namespace q11::server {
 
 Result<std::unique_ptr<ReceiptQueries>> ReceiptQueries::Create(sql::Db& db) {
@@ -20,10 +22,12 @@ Result<std::unique_ptr<ReceiptQueries>> ReceiptQueries::Create(sql::Db& db) {
   if (!ward.ok()) return ward.status();
   q->ward_ = std::move(*ward);
   // Citizens' own events (comments, ratings, reasons) may name them: never shown.
+  // Events that announced a change the server did not take are not true of the case.
   Result<sql::Statement> history = db.Prepare(
-      "SELECT created_at, kind, status, note FROM case_events WHERE report_id = ?1 "
-      "AND author_role IN ('official', 'leader', 'admin') "
-      "AND kind IN ('status', 'assignment', 'progress', 'result') ORDER BY created_at, id");
+      std::string("SELECT e.created_at, e.kind, e.status, e.note FROM case_events e WHERE "
+                  "e.report_id = ?1 AND e.author_role IN ('official', 'leader', 'admin') "
+                  "AND e.kind IN ('status', 'assignment', 'progress', 'result') AND ") +
+      kEventTrueOfCase + " ORDER BY e.created_at, e.id");
   if (!history.ok()) return history.status();
   q->history_ = std::move(*history);
   return q;
@@ -59,7 +63,10 @@ Result<std::vector<PublicCase>> ReceiptQueries::ListWard(std::string_view ward, 
       ward_.Reset();
       return c.status();
     }
+    // The list is for browsing, not following: no receipt code of this report nor of the
+    // one it duplicates (whoever holds a code may follow that case).
     c->receipt_code.clear();
+    c->duplicate_of.clear();
     out.push_back(std::move(*c));
   }
   ward_.Reset();

@@ -7,6 +7,7 @@
 #include "echo_base.h"
 #include "protocol/ids.h"
 #include "server_stamps.h"
+#include "workflow.h"
 
 namespace q11::server {
 
@@ -30,8 +31,10 @@ Result<std::unique_ptr<RowMerger>> RowMerger::Create(sql::Db& db, const TableSha
   m->report_status_ = reports->Index("status");
   m->report_updated_ = reports->Index("updated_at");
   m->report_due_ = reports->Index("due_at");
+  m->report_resolved_ = reports->Index("resolved_at");
   m->event_report_ = events->Index("report_id");
   m->photo_report_ = photos->Index("report_id");
+  m->event_kind_ = events->Index("kind");
   struct {
     sql::Statement* target;
     const char* sql;
@@ -42,6 +45,13 @@ Result<std::unique_ptr<RowMerger>> RowMerger::Create(sql::Db& db, const TableSha
       {&m->report_events_, "SELECT id FROM case_events WHERE report_id = ?1"},
       {&m->report_photos_, "SELECT id FROM photos WHERE report_id = ?1"},
       {&m->count_photos_, "SELECT count(*) FROM photos WHERE report_id = ?1 AND role = ?2"},
+      {&m->confirm_events_,
+       "UPDATE event_log SET overruled = NULL WHERE overruled IS NOT NULL AND event_id IN "
+       "(SELECT id FROM case_events WHERE report_id = ?1 AND "
+       "((?2 = 'status' AND kind = 'status' AND status = ?3) OR "
+       "(?2 = 'assigned_unit' AND kind = 'assignment' AND unit_id = ?3)))"},
+      {&m->note_event_,
+       "INSERT OR IGNORE INTO event_log (event_id, received_at, overruled) VALUES (?1, ?2, ?3)"},
       // Events written by staff: a report they have worked on is no longer the citizen's
       // alone to withdraw.
       {&m->staff_events_,
@@ -136,6 +146,7 @@ Status RowMerger::ApplyInsert(TableWriter& w, const RowChange& change, const Mer
                      shape.name + " row " + pk.Describe() +
                          ": this id belonged to a row that was deleted; ids are never reused",
                      "mã này thuộc một bản ghi đã bị xóa, không được dùng lại");
+    if (shape.name == "case_events") Q11_RETURN_IF_ERROR(NoteEvent(change.new_values, scope, out));
     return Log(shape, change.new_values, out, /*deleted=*/false, /*before=*/nullptr, &scope,
                &change);
   }
@@ -174,6 +185,9 @@ Status RowMerger::ApplyUpdate(TableWriter& w, const RowChange& change, const Mer
                             current_[report_status_].text() != "new";
   set_columns_.clear();
   parked_.clear();
+  const bool is_report = shape.name == "reports";
+  const Value status_before = is_report ? current_[report_status_] : Value::Null();
+  const Value resolved_before = is_report ? current_[report_resolved_] : Value::Null();
   // The device's change applied exactly as sent on top of the base it sent: the row is then
   // what the device holds, which it need not be sent back (an echo).
   bool as_sent = !change.server_stamped && !citizen_late;
@@ -201,22 +215,91 @@ Status RowMerger::ApplyUpdate(TableWriter& w, const RowChange& change, const Mer
       continue;
     }
     ConflictSides sides{shape.name, shape.columns[i], base, device, server, scope.account->role};
-    if (std::optional<Value> settled = SettleConflict(sides)) {
+    if (std::optional<Settlement> settled = SettleConflict(sides)) {
       out->merged = true;
-      if (!SameValue(server, *settled)) {
-        server = std::move(*settled);
+      if (!settled->why_en.empty()) {
+        const std::string where = shape.name + "." + shape.columns[i] + " of " + pk.s + ": ";
+        out->overruled_en.push_back(where + settled->why_en);
+        out->overruled_vi.push_back(where + settled->why_vi);
+        out->lost[pk.s + '\n' + shape.columns[i]] = "overruled: " + settled->why_en;
+      }
+      if (!SameValue(server, settled->value)) {
+        server = std::move(settled->value);
         set_columns_.push_back(static_cast<int>(i));
       }
       continue;
     }
     parked_.push_back(static_cast<int>(i));
   }
+  if (is_report)
+    Q11_RETURN_IF_ERROR(JudgeReportChange(shape, pk, scope, status_before, resolved_before));
   if (!set_columns_.empty())
     Q11_RETURN_IF_ERROR(WriteColumns(w, set_columns_, current_, out,
                                      as_sent && parked_.empty() ? &scope : nullptr));
   if (parked_.empty()) return Status::Ok();
+  for (int col : parked_)
+    out->lost[pk.s + '\n' + shape.columns[col]] = "parked for an admin (a conflict)";
   return Park(shape, pk, ConflictOp::kUpdate, change.old_values, &change.new_values, current_,
               std::nullopt, scope, out);
+}
+
+Status RowMerger::ConfirmEvents(std::string_view report_id, std::string_view column,
+                                const Value& value) {
+  if (!value.is_text()) return Status::Ok();
+  confirm_events_.Bind(1, report_id).Bind(2, column).Bind(3, value.text());
+  return confirm_events_.Run();
+}
+
+Status RowMerger::NoteEvent(const std::vector<Value>& event, const MergeScope& scope,
+                            EntryOutcome* out) {
+  const std::string_view kind = event[event_kind_].text();
+  const char* column = kind == "status"       ? "status"
+                       : kind == "assignment" ? "assigned_unit"
+                       : kind == "progress"   ? "expected_at"
+                                              : nullptr;
+  std::optional<std::string> overruled;
+  if (column != nullptr && !out->lost.empty()) {
+    auto it = out->lost.find(std::string(event[event_report_].text()) + '\n' + column);
+    if (it != out->lost.end())
+      overruled = "the reports." + std::string(column) + " change it announces was " + it->second;
+  }
+  const int id = Writer("case_events")->shape().pk_column;
+  note_event_.Bind(1, event[id].text()).Bind(2, FormatUtc(scope.now_ms));
+  if (overruled)
+    note_event_.Bind(3, *overruled);
+  else
+    note_event_.BindNull(3);
+  return note_event_.Run();
+}
+
+Status RowMerger::JudgeReportChange(const TableShape& shape, const Value& pk,
+                                    const MergeScope& scope, const Value& status_before,
+                                    const Value& resolved_before) {
+  auto sets = [&](int col) {
+    return std::find(set_columns_.begin(), set_columns_.end(), col) != set_columns_.end();
+  };
+  if (sets(report_status_)) {
+    const std::string from(status_before.text()), to(current_[report_status_].text());
+    const Role role = scope.account->role;
+    if (!TransitionAllowed(role, from, to))
+      return Refusal(StatusCode::kPermissionDenied,
+                     shape.name + " row " + pk.Describe() +
+                         " column status: the server's status is " + from + "; role " +
+                         std::string(RoleName(role)) + " may not move it to " + to +
+                         " (allowed: " + AllowedNext(role, from) +
+                         "). Changes are judged against the server's row, not the previous value "
+                         "the device sent",
+                     "trạng thái hiện tại trên máy chủ là " + from + ", không được chuyển sang " +
+                         to + " (sai quy trình xử lý)");
+  }
+  // The stamp (server_stamps.h) proposes resolved_at with every status 'resolved' a device
+  // sends; it stands only when this change really makes the case resolved.
+  if (sets(report_resolved_) &&
+      (current_[report_status_].text() != "resolved" || status_before.text() == "resolved")) {
+    set_columns_.erase(std::find(set_columns_.begin(), set_columns_.end(), report_resolved_));
+    current_[report_resolved_] = resolved_before;
+  }
+  return Status::Ok();
 }
 
 Status RowMerger::ParkUpdateOfDeleted(TableWriter& w, const RowChange& change,

@@ -21,6 +21,12 @@
 //   CONSTRAINT  a NOT NULL/UNIQUE failure of the SQL is a refusal naming the table
 //           (the validator catches the known ones first, naming the column).
 //
+// Case events: the server notes when it received each one (event_log.received_at), and
+// marks overruled an event whose report change of the same entry did not land (a status
+// event whose status was parked or kept by a rule, an assignment whose unit, a progress
+// note whose expected date): it stays in the history devices hold, and public views leave
+// it out because it is not true of the case.
+//
 // Audiences: a report is filed under its own audiences; a case event or a photo under
 // those of its report at the time it is written. Photos are append-only and go with their
 // report like its events.
@@ -48,7 +54,14 @@ namespace q11::server {
 struct EntryOutcome {
   bool merged = false;              // some column was already equal, or settled by a rule
   std::vector<std::string> parked;  // "reports.status of <id>" per parked column or row
-  uint64_t server_seq = 0;          // highest change-log sequence written
+  // Why a declared rule kept the server's value over the device's ("reports.status of
+  // <id>: the server keeps ..."), English and Vietnamese: the merged verdict's message.
+  std::vector<std::string> overruled_en, overruled_vi;
+  // Report columns of this entry whose device value did not land (parked, or a rule kept
+  // the server's), "report_id\ncolumn" → why: the entry's case events that announce that
+  // change (a status note, an assignment, a new expected date) are marked overruled.
+  std::map<std::string, std::string, std::less<>> lost;
+  uint64_t server_seq = 0;  // highest change-log sequence written
 };
 
 struct MergeScope {
@@ -91,6 +104,9 @@ class RowMerger {
   // then logged as tombstones under the audiences that saw them.
   Status DeleteRow(TableWriter& w, const std::vector<Value>& row, std::string_view actor,
                    int64_t now_ms, EntryOutcome* out);
+  // An admin gave report `report_id`'s `column` (status or assigned_unit) the value
+  // `value`: the events that announced it are true of the case again (not overruled).
+  Status ConfirmEvents(std::string_view report_id, std::string_view column, const Value& value);
   // Inserts a deleted row again (whole row) and logs it as live.
   Status RestoreRow(TableWriter& w, const std::vector<Value>& row, EntryOutcome* out);
 
@@ -136,9 +152,22 @@ class RowMerger {
   Status DeleteChildren(std::string_view table, sql::Statement& ids_of, const Value& report_id,
                         std::string_view actor, const std::string& at, EntryOutcome* out);
 
-  sql::Statement report_facts_, report_events_, report_photos_, staff_events_, count_photos_;
+  // Files a newly inserted case event in event_log (received now; overruled when the
+  // change it announces was lost, EntryOutcome::lost).
+  Status NoteEvent(const std::vector<Value>& event, const MergeScope& scope, EntryOutcome* out);
+
+  sql::Statement report_facts_, report_events_, report_photos_, staff_events_, count_photos_,
+      note_event_, confirm_events_;
+  int event_kind_ = -1;
+  // After the merge, the effective change of a report (the server's row before → after)
+  // must itself be one the pushing role may make: the device's claimed base is not trusted
+  // (docs/security.md). Also keeps resolved_at only where the status really became resolved.
+  Status JudgeReportChange(const TableShape& shape, const Value& pk, const MergeScope& scope,
+                           const Value& status_before, const Value& resolved_before);
+
   int report_ward_ = -1, report_unit_ = -1, report_ref_ = -1, report_status_ = -1,
-      report_updated_ = -1, report_due_ = -1, event_report_ = -1, photo_report_ = -1;
+      report_updated_ = -1, report_due_ = -1, report_resolved_ = -1, event_report_ = -1,
+      photo_report_ = -1;
   // Scratch buffers reused across rows to avoid allocating per change.
   std::vector<Value> current_;
   std::vector<int> set_columns_;

@@ -121,6 +121,24 @@ CREATE TABLE IF NOT EXISTS api_keys (
   revoked_at TEXT
 ) WITHOUT ROWID;
 UPDATE meta SET value = 5 WHERE key = 'schema_version' AND value < 5;
+-- Version 7: what the server knows of each case event beyond the synced row: when it
+-- received it (leaders' figures use this, not the device's created_at), and why the event
+-- is not true of the case when it went with a status, unit or date change that the merge
+-- parked or that a rule overruled (public views leave such events out; row_merger.h).
+-- Also version 7: failed attempts of entries that got the retry verdict (entry_retries.h).
+CREATE TABLE IF NOT EXISTS entry_retries (
+  device_id TEXT NOT NULL,
+  local_seq INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  last_error TEXT NOT NULL,
+  last_at TEXT NOT NULL,
+  PRIMARY KEY (device_id, local_seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS event_log (
+  event_id TEXT PRIMARY KEY NOT NULL,
+  received_at TEXT NOT NULL,
+  overruled TEXT
+) WITHOUT ROWID;
 )sql";
 
 // Version 1 kept one conflict row per column (tbl, pk, col, base/device/server_value,
@@ -217,7 +235,7 @@ Status PrepareServerDatabase(sql::Db& db) {
   if (!v5.ok()) return v5.status();
   if (*v5) Q11_RETURN_IF_ERROR(db.Exec("ALTER TABLE row_log ADD COLUMN echo_base BLOB"));
   Q11_RETURN_IF_ERROR(
-      db.Exec("UPDATE meta SET value = 6 WHERE key = 'schema_version' AND value < 6"));
+      db.Exec("UPDATE meta SET value = 7 WHERE key = 'schema_version' AND value < 7"));
   return txn->Commit();
 }
 

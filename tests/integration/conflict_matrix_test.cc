@@ -189,6 +189,35 @@ TEST_CASE("Matrix: a status further along is settled by the workflow rule") {
   m.RequireConverged();
 }
 
+TEST_CASE("Matrix: a rule that keeps the server's status tells the losing device why") {
+  // The contract between the real server's merged verdict and the device: the rule's
+  // message reaches the user as a note on the report, and the device then holds the
+  // server's status. B's status note announced the losing step: the public page omits it.
+  Matrix m;
+  std::string id = m.FiledReport();
+  REQUIRE(m.a->SetStatus(id, "in_progress", "Đang xử lý").ok());
+  REQUIRE(m.b->SetStatus(id, "accepted", "Đã tiếp nhận").ok());
+  CHECK(m.SyncNow(*m.a).applied == 1);
+  SyncResult rb = m.SyncNow(*m.b);
+  CHECK(rb.merged == 1);
+  REQUIRE(rb.messages.size() == 1);
+  const std::string why = "reports.status of " + id +
+                          ": the server keeps status in_progress, not your accepted: another "
+                          "official moved the case further along meanwhile";
+  CHECK_THAT(rb.messages[0], Catch::Contains(why));
+  auto rep = m.b->GetReport(id);
+  REQUIRE(rep.ok());
+  CHECK(rep->status == "in_progress");
+  REQUIRE(rep->sync.merged_notes.size() == 1);
+  CHECK_THAT(rep->sync.merged_notes[0].message, Catch::StartsWith(why));
+  CHECK_THAT(rep->sync.merged_notes[0].message,
+             Catch::Contains("/ reports.status of " + id + ": máy chủ giữ trạng thái in_progress"));
+  CHECK(m.ServerText("SELECT count(*) FROM event_log WHERE overruled IS NOT NULL") == "1");
+  CHECK(m.ServerText("SELECT e.note FROM case_events e JOIN event_log x ON x.event_id = e.id "
+                     "WHERE x.overruled IS NOT NULL") == "Đã tiếp nhận");
+  m.RequireConverged();
+}
+
 TEST_CASE("Matrix: different values are parked, then resolved with the CLI") {
   Matrix m;
   std::string id = m.FiledReport();

@@ -87,6 +87,51 @@ TEST_CASE("The same sync request sent twice is applied once") {
   CHECK(shown->reporter_ref.has_value());
 }
 
+TEST_CASE("One entry the server fails on is retried while the rest of the queue goes on") {
+  // A poison row on the real server (a trigger standing in for a server bug): the device's
+  // first report fails with an SQL error, which is no refusal. The report after it must
+  // still arrive; the failing one waits, told why, and goes once the fault is gone.
+  TempDir tmp;
+  ServerProcess server(tmp.File("server"));
+  REQUIRE(server.AddUser("hoa", "mat-khau-hoa", "citizen"));
+  REQUIRE(server.Start());
+  {
+    auto srv = sql::Db::Open(server.data_dir() + "/syncserver.db", false);
+    REQUIRE(srv.ok());
+    REQUIRE(srv->Exec("CREATE TRIGGER poison BEFORE INSERT ON reports WHEN NEW.title LIKE "
+                      "'%số 1:%' BEGIN SELECT json('{'); END")
+                .ok());
+  }
+  auto db = OpenDevice(tmp.File("hoa.db"));
+  auto http = Connect(server.url());
+  REQUIRE(Login(*db, *http, server.url(), "hoa", "mat-khau-hoa").ok());
+  std::string poisoned = *db->FileReport(SampleReport(1));
+  std::string fine = *db->FileReport(SampleReport(2));
+  auto r = Sync(*db, *http);
+  REQUIRE(r.ok());
+  CHECK(r->applied == 1);
+  CHECK(r->retried == 1);
+  CHECK(r->rejected == 0);
+  REQUIRE(r->messages.size() == 1);
+  CHECK_THAT(r->messages[0], Catch::StartsWith("#1 retry: the server could not apply this change "
+                                               "(attempt 1 of 5)"));
+  CHECK(*db->PendingCount() == 1);
+  CHECK(ServerCount(server.data_dir(), "SELECT count(*) FROM reports WHERE id = '" + fine + "'") ==
+        1);
+  {
+    auto srv = sql::Db::Open(server.data_dir() + "/syncserver.db", false);
+    REQUIRE(srv.ok());
+    REQUIRE(srv->Exec("DROP TRIGGER poison").ok());
+  }
+  auto again = Sync(*db, *http);
+  REQUIRE(again.ok());
+  CHECK(again->applied == 1);
+  CHECK(again->retried == 0);
+  CHECK(*db->PendingCount() == 0);
+  CHECK(ServerCount(server.data_dir(),
+                    "SELECT count(*) FROM reports WHERE id = '" + poisoned + "'") == 1);
+}
+
 TEST_CASE("A server killed with SIGKILL mid-push loses nothing and duplicates nothing") {
   TempDir tmp;
   ServerProcess server(tmp.File("server"));

@@ -150,6 +150,14 @@ TEST_CASE("A duplicate names the report it duplicates") {
   REQUIRE(pub->has_value());
   CHECK((*pub)->duplicate_of ==
         f.Query("SELECT receipt_code FROM reports WHERE id = '" + first + "'"));
+  // The ward list is for browsing: it gives away no receipt code, not even the original's.
+  auto ward = f.store->ListPublicCases("p04", 10, 0);
+  REQUIRE(ward.ok());
+  REQUIRE(ward->size() == 2);
+  for (const PublicCase& c : *ward) {
+    CHECK(c.receipt_code.empty());
+    CHECK(c.duplicate_of.empty());
+  }
 }
 
 TEST_CASE("An overdue case changes status only with a progress note and a new date") {
@@ -349,7 +357,7 @@ TEST_CASE("A version 2 server database gains the case life's columns and tables 
   auto db = sql::Db::Open(path, false);
   REQUIRE(db.ok());
   auto text = [&](const std::string& sql) { return db->QueryText(sql)->value_or("NULL"); };
-  CHECK(text("SELECT value FROM meta WHERE key = 'schema_version'") == "6");
+  CHECK(text("SELECT value FROM meta WHERE key = 'schema_version'") == "7");
   CHECK(text("SELECT group_concat(name, ',') FROM pragma_table_info('reports') WHERE cid >= 15") ==
         "receipt_code,received_at,expected_at,resolved_at,duplicate_of");
   CHECK(text("SELECT name FROM pragma_table_info('case_events') WHERE cid = 9") == "stars");

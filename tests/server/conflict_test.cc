@@ -25,16 +25,16 @@ std::string Update(const std::string& id, const std::string& set) {
   return "UPDATE reports SET " + set + " WHERE id = '" + id + "'";
 }
 
-std::optional<Value> Settle(std::string_view column, const char* base, const char* device,
-                            const char* server, Role role = Role::kOfficial) {
+std::optional<Settlement> Settle(std::string_view column, const char* base, const char* device,
+                                 const char* server, Role role = Role::kOfficial) {
   Value b = Value::Text(base), d = Value::Text(device), s = Value::Text(server);
   return SettleConflict(ConflictSides{"reports", column, b, d, s, role});
 }
 
 std::string Settled(std::string_view column, const char* base, const char* device,
                     const char* server, Role role = Role::kOfficial) {
-  std::optional<Value> v = Settle(column, base, device, server, role);
-  return v ? std::string(v->text()) : "(parked)";
+  std::optional<Settlement> v = Settle(column, base, device, server, role);
+  return v ? std::string(v->value.text()) : "(parked)";
 }
 
 // Two officials' devices holding the report as the server has it.

@@ -2,6 +2,7 @@
 // conflict queue, and one bad entry not blocking the others.
 #include <catch2/catch.hpp>
 
+#include "entry_retries.h"
 #include "q11sqlite/sqlite.h"
 #include "server_test_support.h"
 
@@ -219,4 +220,61 @@ TEST_CASE("A device id belongs to the first account that syncs with it") {
   CHECK(f.store->BindDevice("shared-phone", f.citizen).ok());
   CHECK(f.store->BindDevice("shared-phone", f.other_citizen).code() ==
         StatusCode::kPermissionDenied);
+}
+
+TEST_CASE("An entry that fails for a reason other than a refusal is retried, then set aside") {
+  // A poison row: a trigger on the server (standing in for a bug or a row SQLite cannot
+  // store) fails its insert with an SQL error, which is no refusal. The entries around it
+  // must go on, the entry gets `retry` with its attempt, and after the last attempt it is
+  // rejected for good so it no longer blocks the device's queue.
+  StoreFixture f;
+  f.Query(
+      "CREATE TRIGGER poison BEFORE INSERT ON reports WHEN NEW.title = 'poison' "
+      "BEGIN SELECT json('{'); END");
+  DeviceDb phone;
+  const std::string poison = NewId();
+  std::vector<wire::PushEntry> entries = {
+      {1, phone.Capture(InsertReportSql(NewId()))},
+      {2, phone.Capture(InsertReportSql(poison, "p04", "rac-thai", "poison"))},
+      {3, phone.Capture(InsertReportSql(NewId()))}};
+  REQUIRE(f.store->BindDevice("phone", f.citizen).ok());
+  for (int attempt = 1; attempt < kMaxEntryAttempts; ++attempt) {
+    INFO("attempt " << attempt);
+    auto v = f.store->Push(f.citizen, "phone", entries);
+    REQUIRE(v.ok());
+    REQUIRE(v->size() == 3);
+    CHECK((*v)[0].verdict == wire::Verdict::kApplied);
+    CHECK((*v)[1].verdict == wire::Verdict::kRetry);
+    CHECK((*v)[1].server_seq == 0);
+    CHECK_THAT((*v)[1].message, Catch::Contains("the server could not apply this change (attempt " +
+                                                std::to_string(attempt) + " of 5)"));
+    CHECK_THAT((*v)[1].message, Catch::Contains("malformed JSON"));
+    CHECK((*v)[2].verdict == wire::Verdict::kApplied);
+  }
+  CHECK(f.Query("SELECT count(*) FROM reports") == "2");
+  CHECK(f.Query("SELECT attempts FROM entry_retries WHERE local_seq = 2") == "4");
+  auto last = f.store->Push(f.citizen, "phone", entries);
+  REQUIRE(last.ok());
+  CHECK((*last)[1].verdict == wire::Verdict::kRejected);
+  CHECK_THAT((*last)[1].message,
+             Catch::Contains("the server failed to apply this change 5 times; it is set aside"));
+  // Final: recorded like any verdict, answered from the ledger from now on.
+  f.Query("DROP TRIGGER poison");
+  auto again = f.store->Push(f.citizen, "phone", {entries[1]});
+  REQUIRE(again.ok());
+  CHECK(again->front().verdict == wire::Verdict::kRejected);
+  CHECK(f.Query("SELECT count(*) FROM reports WHERE id = '" + poison + "'") == "0");
+
+  SECTION("a transient failure applies once it is gone") {
+    DeviceDb other;
+    const std::string later = NewId();
+    f.Query(
+        "CREATE TRIGGER poison BEFORE INSERT ON reports WHEN NEW.title = 'poison' "
+        "BEGIN SELECT json('{'); END");
+    wire::PushEntry entry{1, other.Capture(InsertReportSql(later, "p04", "rac-thai", "poison"))};
+    CHECK(f.PushOne(f.citizen, "other", 1, entry.changeset).verdict == wire::Verdict::kRetry);
+    f.Query("DROP TRIGGER poison");
+    CHECK(f.PushOne(f.citizen, "other", 1, entry.changeset).verdict == wire::Verdict::kApplied);
+    CHECK(f.Query("SELECT count(*) FROM reports WHERE id = '" + later + "'") == "1");
+  }
 }

@@ -1,5 +1,6 @@
 #include "server_test_support.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -56,7 +57,7 @@ std::string DeviceDb::Capture(const std::string& sql) {
 StoreFixture::StoreFixture() {
   db_path = dir.path() + "/syncserver.db";
   StoreOptions options;
-  options.clock = [] { return kNowMs; };
+  options.clock = [this] { return now_ms; };
   auto s = OpenSqliteStore(db_path, options);
   INFO(s.status().ToString());
   REQUIRE(s.ok());
@@ -122,6 +123,61 @@ void PullInto(StoreFixture& f, const Account& who, DeviceDb& dev) {
             return kind == SQLITE_CHANGESET_NOTFOUND ? sql::ConflictAction::kOmit
                                                      : sql::ConflictAction::kReplace;
           }).ok());
+}
+
+namespace {
+
+void PutVarint(std::string* out, uint64_t v) {
+  // SQLite's big-endian varint (changeset headers and text lengths use it too).
+  uint8_t buf[10];
+  int n = 0;
+  do {
+    buf[n++] = static_cast<uint8_t>(v & 0x7f);
+    v >>= 7;
+  } while (v != 0);
+  for (int i = n - 1; i >= 0; --i) out->push_back(static_cast<char>(buf[i] | (i > 0 ? 0x80 : 0)));
+}
+
+void PutText(std::string* out, const std::optional<std::string>& v) {
+  if (!v) {
+    out->push_back('\x00');  // undefined
+    return;
+  }
+  out->push_back('\x03');
+  PutVarint(out, v->size());
+  *out += *v;
+}
+
+}  // namespace
+
+std::string ForgedReportUpdate(const std::string& id, const std::vector<ForgedColumn>& columns) {
+  DeviceDb shape;
+  auto info = shape.db().Prepare("SELECT name, pk FROM pragma_table_info('reports') ORDER BY cid");
+  REQUIRE(info.ok());
+  std::vector<std::string> names;
+  std::string pk_flags;
+  while (*info->Step()) {
+    names.push_back(info->Text(0));
+    pk_flags.push_back(static_cast<char>(info->Int(1)));
+  }
+  std::vector<std::optional<std::string>> olds(names.size()), news(names.size());
+  olds[0] = id;
+  for (const ForgedColumn& c : columns) {
+    auto it = std::find(names.begin(), names.end(), c.name);
+    REQUIRE(it != names.end());
+    olds[it - names.begin()] = c.old_value;
+    news[it - names.begin()] = c.new_value;
+  }
+  std::string out = "T";
+  PutVarint(&out, names.size());
+  out += pk_flags;
+  out += "reports";
+  out.push_back('\x00');
+  out.push_back(static_cast<char>(SQLITE_UPDATE));
+  out.push_back('\x00');  // not indirect
+  for (const auto& v : olds) PutText(&out, v);
+  for (const auto& v : news) PutText(&out, v);
+  return out;
 }
 
 void RequireRejected(const wire::EntryVerdict& v, const std::string& needle) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,7 @@ struct StoreFixture {
   TempDir dir;
   std::string db_path;
   std::unique_ptr<Store> store;
+  int64_t now_ms = kNowMs;  // the store's clock; tests move it
   Account citizen, other_citizen, official_p04, official_p05, official_q11, leader;
 };
 
@@ -70,6 +72,17 @@ std::string NewId();
 // Brings `dev` up to date with everything `who` may see (a pull from cursor 0): rows
 // replace local ones, tombstones of rows the device lacks are skipped.
 void PullInto(StoreFixture& f, const Account& who, DeviceDb& dev);
+
+// One column of a hand-made UPDATE: text values, nullopt for "not in the changeset".
+struct ForgedColumn {
+  std::string name;
+  std::optional<std::string> old_value, new_value;
+};
+
+// The bytes of a changeset with one UPDATE of reports row `id`, exactly as given: what a
+// modified app can send and SQLite's session would never write (a previous value missing,
+// or equal to the new one).
+std::string ForgedReportUpdate(const std::string& id, const std::vector<ForgedColumn>& columns);
 
 // Checks that `v` is a rejection (nothing applied) whose message contains `needle`.
 void RequireRejected(const wire::EntryVerdict& v, const std::string& needle);
