@@ -1,5 +1,6 @@
 // What the browser-test drivers share: finding chromium, node and playwright-core (a test
-// that lacks them is skipped with ctest's code 77), and failing loudly on the first error.
+// that lacks them is skipped with ctest's code 77, except in CI where it fails), and failing
+// loudly on the first error.
 #pragma once
 
 #include <sys/stat.h>
@@ -51,6 +52,19 @@ inline std::optional<BrowserTools> FindBrowserTools(const std::string& web_dir) 
     return std::nullopt;
   }
   return t;
+}
+
+// The exit code when the browser tooling is missing: a skip on a developer's machine, but
+// a failure in CI (CI set and not "false", or Q11_REQUIRE_BROWSER=1), where a skipped
+// browser test would let a broken page land with a green run.
+inline int MissingTools() {
+  const char* ci = std::getenv("CI");
+  const char* required = std::getenv("Q11_REQUIRE_BROWSER");
+  const bool must = (ci != nullptr && *ci != '\0' && std::string(ci) != "false") ||
+                    (required != nullptr && std::string(required) == "1");
+  if (!must) return kSkip;
+  std::fprintf(stderr, "FAIL: the browser test cannot be skipped in CI\n");
+  return 1;
 }
 
 [[noreturn]] inline void Fail(const std::string& what) {

@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   }
   const std::string web_dir = argv[1], out_dir = argv[2];
   std::optional<BrowserTools> tools = FindBrowserTools(web_dir);
-  if (!tools) return kSkip;
+  if (!tools) return MissingTools();
   TempDir tmp;
   ServerProcess server(tmp.File("server"));
   // `user add` creates the database with its schema and reference data.

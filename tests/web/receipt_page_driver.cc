@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
   }
   const std::string web_dir = argv[1], out_dir = argv[2];
   std::optional<BrowserTools> tools = FindBrowserTools(web_dir);
-  if (!tools) return kSkip;
+  if (!tools) return MissingTools();
   const std::string &chromium = tools->chromium, &node = tools->node;
   TempDir tmp;
   ServerProcess server(tmp.File("server"));
