@@ -15,10 +15,14 @@
 
 namespace q11::cli {
 
-// Exit codes: 0 done, 1 the operation failed (message on stderr), 2 usage error.
+// Exit codes: 0 done, 1 the operation failed (message on stderr), 2 usage error. Only
+// q11 sync uses 3 and 4 (cmd_sync.cc): the exchange went through, but the server refused
+// something (3) or something still waits to go up (4).
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitUsage = 2;
+inline constexpr int kExitRejected = 3;
+inline constexpr int kExitWaiting = 4;
 
 struct OptionSpec {
   const char* name;  // without "--"
@@ -36,6 +40,7 @@ class Args {
   const std::vector<std::string>& positionals() const { return positionals_; }
 
   std::string db_path;
+  bool utc = false;  // --utc: show times in UTC instead of Vietnam time
   std::map<std::string, std::string> options_;
   std::map<std::string, std::vector<std::string>> repeated_;
   std::vector<std::string> positionals_;
@@ -54,6 +59,12 @@ class Context {
   int Fail(const Status& s) const;
   // --server, else the server this device logged in to; "" when neither is known.
   std::string ServerUrl();
+  // A stored ISO-8601 UTC time as people read it: Vietnam time with its offset, or UTC
+  // with --utc ("2026-12-10 17:00 (UTC+7)"); "-" when absent. JSON output keeps ISO UTC.
+  std::string Time(const std::optional<std::string>& iso) const;
+  // The id of the report the user named by id or receipt code (Database::ResolveReportId);
+  // prints the error and returns nullopt when it cannot be resolved (exit kExitFailed).
+  std::optional<std::string> ReportId(const std::string& typed);
 
  private:
   const Command* command_;
@@ -106,6 +117,9 @@ int RunPublicReceipt(Context& ctx);
 // A progress line for photo transfers when stdout is a terminal (else empty): bytes done /
 // total, rewritten in place (cmd_photo.cc).
 std::function<void(const device::PhotoProgress&)> TerminalProgress(const char* what);
+
+// "512 B", "12 KiB", "1.2 MiB" (cmd_photo.cc).
+std::string HumanBytes(int64_t n);
 
 // Parsing and help (cli_args.cc).
 const std::vector<Command>& Commands();

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli.h"
+#include "protocol/vietnam_time.h"
 
 namespace q11::cli {
 namespace {
@@ -93,7 +94,7 @@ const std::vector<Command>& Commands() {
        RunReportNew},
       {"photo",
        "add",
-       "REPORT_ID FILE...",
+       "REPORT_ID|CODE FILE...",
        "Attach photos to a report: your own report's photos (citizens) or result photos\n"
        "(officials). Works offline; the bytes go at the next sync, after the report.\n"
        "Đính kèm ảnh vào phản ánh (ảnh được gửi ở lần đồng bộ sau).",
@@ -103,7 +104,7 @@ const std::vector<Command>& Commands() {
        RunPhotoAdd},
       {"photo",
        "list",
-       "REPORT_ID [--json]",
+       "REPORT_ID|CODE [--json]",
        "List a report's photos: id, role (report/result), size, and whether the bytes are on\n"
        "this device (unsent, sent, cached, refused) or must be fetched.",
        {{"json", false}},
@@ -132,17 +133,25 @@ const std::vector<Command>& Commands() {
        RunPhotoBudget},
       {"report",
        "list",
-       "[--json]",
-       "List the reports on this device, newest first, with each one's sync state. A status\n"
-       "followed by ! is overdue (past its expected date or deadline).",
-       {{"json", false}},
+       "[--status=S] [--ward=W] [--overdue] [--search=TEXT] [--json]",
+       "Danh sách phản ánh trên thiết bị, hạn xử lý gần nhất trước.\n"
+       "List the reports on this device: receipt code, status, deadline (the expected date\n"
+       "when one was announced; Vietnam time), sync state, ward, title and id, the soonest\n"
+       "deadline first, those without one last. A status followed by ! is overdue.\n"
+       "--status, --ward: only that status / ward; --overdue: only overdue cases;\n"
+       "--search=TEXT: TEXT in the title, description or receipt code (case ignored).\n"
+       "--json: the same reports, newest first, times in UTC ISO-8601.",
+       {{"json", false}, {"status", true}, {"ward", true}, {"overdue", false}, {"search", true}},
        0,
        0,
        RunReportList},
       {"report",
        "show",
-       "ID [--json]",
-       "Show one report with its history and its sync state: synced, pending (local changes\n"
+       "ID|CODE [--json]",
+       "Xem một phản ánh (theo mã hồ sơ hoặc mã biên nhận).\n"
+       "Show one report, named by its id or its receipt code (Q11-7KXM-42PA, any case, dashes\n"
+       "optional, or just its first 4+ characters when only one code starts so), with its\n"
+       "history and its sync state: synced, pending (local changes\n"
        "wait for the server), parked (a conflict an administrator will settle) or rejected\n"
        "(the server refused a change; see the reason), worst first.",
        {{"json", false}},
@@ -151,7 +160,7 @@ const std::vector<Command>& Commands() {
        RunReportShow},
       {"report",
        "comment",
-       "ID --note=TEXT",
+       "ID|CODE --note=TEXT",
        "Add a comment to a report.",
        {{"note", true}},
        1,
@@ -159,7 +168,7 @@ const std::vector<Command>& Commands() {
        RunReportComment},
       {"report",
        "edit",
-       "ID [--title=T] [--description=D]",
+       "ID|CODE [--title=T] [--description=D]",
        "Change the title and/or description of your own report while it is still new.\n"
        "The server has the final word: if it refuses, the report shows sync state\n"
        "\"rejected\" with the reason (q11 report show) until you discard it.\n"
@@ -170,7 +179,7 @@ const std::vector<Command>& Commands() {
        RunReportEdit},
       {"report",
        "withdraw",
-       "ID",
+       "ID|CODE",
        "Withdraw (delete) your own report while it is still new. If an official has started\n"
        "on it meanwhile, the server parks the withdrawal for an administrator.\n"
        "Rút phản ánh của mình khi chưa được tiếp nhận.",
@@ -180,7 +189,7 @@ const std::vector<Command>& Commands() {
        RunReportWithdraw},
       {"report",
        "rate",
-       "ID --stars=N [--comment=TEXT]",
+       "ID|CODE --stars=N [--comment=TEXT]",
        "Rate the result of your own resolved report: 1 (bad) to 5 (very good) stars, with an\n"
        "optional comment.\nĐánh giá kết quả xử lý phản ánh của mình (1-5 sao).",
        {{"stars", true}, {"comment", true}},
@@ -189,7 +198,7 @@ const std::vector<Command>& Commands() {
        RunReportRate},
       {"report",
        "reopen",
-       "ID --reason=TEXT",
+       "ID|CODE --reason=TEXT",
        "Not satisfied with the result? Reopen your own resolved (or closed) report within 7\n"
        "days of the result, saying why. The officials handle it again.\n"
        "Yêu cầu xử lý lại phản ánh (trong 7 ngày kể từ khi có kết quả).",
@@ -199,7 +208,7 @@ const std::vector<Command>& Commands() {
        RunReportReopen},
       {"case",
        "status",
-       "ID STATUS [--note=TEXT] [--template=TID] [--of=REPORT_ID]",
+       "ID|CODE STATUS [--note=TEXT] [--template=TID] [--of=ID|CODE]",
        "Set a report's status (accepted, assigned, in_progress, resolved, closed, rejected,\n"
        "duplicate; see docs/workflow.md for who may do which step), with a note. rejected\n"
        "needs the reason and resolved the result text (--note or --template); duplicate\n"
@@ -212,7 +221,7 @@ const std::vector<Command>& Commands() {
        RunCaseStatus},
       {"case",
        "assign",
-       "ID --unit=UNIT [--note=TEXT]",
+       "ID|CODE --unit=UNIT [--note=TEXT]",
        "Assign a report to a unit (a ward or department id, see q11 ref list) and record an\n"
        "assignment in its history, with the note.\n"
        "Giao phản ánh cho đơn vị xử lý.",
@@ -222,21 +231,24 @@ const std::vector<Command>& Commands() {
        RunCaseAssign},
       {"case",
        "deadline",
-       "ID --due=ISO-8601 [--note=TEXT]",
-       "Set a report's deadline, an ISO-8601 UTC time such as 2026-12-01T10:00:00Z (stored as\n"
-       "2026-12-01T10:00:00.000Z). The history records it as a comment \"Hạn xử lý mới: ...\"\n"
-       "(followed by the note): there is no event kind for deadlines.\n"
-       "Đặt hạn xử lý phản ánh.",
+       "ID|CODE --due=TIME [--note=TEXT]",
+       "Đặt hạn xử lý phản ánh. Set a report's deadline, in the future. TIME: ISO-8601 with its\n"
+       "offset (2026-12-10T17:00:00+07:00, +0700, or 2026-12-10T10:00:00Z), or a date\n"
+       "2026-12-10 meaning the end of that working day, 17:00 Vietnam time (UTC+7). A time\n"
+       "without an offset is refused (which clock?). Stored in UTC (2026-12-10T10:00:00.000Z).\n"
+       "The history records it as a comment \"Hạn xử lý mới: ...\" (followed by the note):\n"
+       "there is no event kind for deadlines. A REPORT is named by its id or receipt code.",
        {{"due", true}, {"note", true}},
        1,
        1,
        RunCaseDeadline},
       {"case",
        "progress",
-       "ID --note=TEXT --expected=ISO-8601",
-       "Post a progress note with a new expected completion date (ISO-8601 UTC, in the\n"
-       "future). An overdue case needs one before its status may change again.\n"
-       "Báo cáo tiến độ kèm ngày dự kiến hoàn thành mới.",
+       "ID|CODE --note=TEXT --expected=TIME",
+       "Báo cáo tiến độ kèm ngày dự kiến hoàn thành mới (ở tương lai).\n"
+       "Post a progress note with a new expected completion date, in the future; TIME as for\n"
+       "case deadline (2026-12-10T17:00:00+07:00, ...Z, or 2026-12-10 = 17:00 Vietnam time).\n"
+       "An overdue case needs one before its status may change again.",
        {{"note", true}, {"expected", true}},
        1,
        1,
@@ -252,7 +264,7 @@ const std::vector<Command>& Commands() {
        RunCaseTemplates},
       {"case",
        "comment",
-       "ID --note=TEXT",
+       "ID|CODE --note=TEXT",
        "Add a comment to a case (same as report comment).",
        {{"note", true}},
        1,
@@ -290,9 +302,21 @@ const std::vector<Command>& Commands() {
       {"sync",
        nullptr,
        "[--json] [--server=URL] [--timeout-ms=N] [--attempts=N]",
-       "Send waiting changes and receive the server's, in one exchange per page.\n"
-       "Exit 0 when everything was exchanged; otherwise one line on stderr saying why and\n"
-       "how many changes wait. Đồng bộ với máy chủ.",
+       "Đồng bộ với máy chủ: gửi các thay đổi và ảnh đang chờ, nhận thay đổi từ máy chủ.\n"
+       "Send waiting changes and photos and receive the server's, one exchange per page.\n"
+       "Mã thoát / exit status (what the server did not simply apply is one line each on\n"
+       "stderr: outbox #SEQ, report id and receipt code, the server's reason):\n"
+       "  0  every change applied, merged or parked, every photo on the server\n"
+       "     (mọi thay đổi đã được nhận, gộp hoặc chờ quản trị viên; mọi ảnh đã lên máy chủ)\n"
+       "  1  the server could not be reached or refused the request (not logged in, session\n"
+       "     expired, account locked...); nothing local changed, nothing is lost\n"
+       "     (không kết nối được hoặc máy chủ từ chối yêu cầu; dữ liệu vẫn còn)\n"
+       "  3  the server rejected a change (or a photo): see q11 outbox settled\n"
+       "     (máy chủ từ chối một thay đổi hoặc ảnh)\n"
+       "  4  photos (or changes the server deferred) still wait: how many and how many bytes\n"
+       "     are left is said; run q11 sync again (ảnh hoặc thay đổi còn chờ gửi)\n"
+       "When 3 and 4 both apply, 3 wins: what waits goes by itself at the next sync, what was\n"
+       "rejected needs someone to act. 2: a usage error.",
        {{"json", false}, {"server", true}, {"timeout-ms", true}, {"attempts", true}},
        0,
        0,
@@ -344,7 +368,7 @@ const std::vector<Command>& Commands() {
 }
 
 void PrintCommandHelp(std::ostream& out, const Command& c) {
-  out << "usage: q11 [--db=FILE] " << c.group;
+  out << "usage: q11 [--db=FILE] [--utc] " << c.group;
   if (c.sub != nullptr) out << ' ' << c.sub;
   if (*c.usage != '\0') out << ' ' << c.usage;
   out << "\n\n" << c.help << "\n";
@@ -352,8 +376,10 @@ void PrintCommandHelp(std::ostream& out, const Command& c) {
 
 void PrintHelp(std::ostream& out) {
   out << "q11 — Quận 11 trực tuyến, device database and sync client\n\n"
-         "usage: q11 [--db=FILE] COMMAND [ARGS]\n"
-         "  --db=FILE   the device database (default $Q11_DB or ./q11.db); created if missing\n\n"
+         "usage: q11 [--db=FILE] [--utc] COMMAND [ARGS]\n"
+         "  --db=FILE   the device database (default $Q11_DB or ./q11.db); created if missing\n"
+         "  --utc       show times in UTC; by default they are Vietnam time, labelled (UTC+7)\n"
+         "              (giờ hiển thị theo giờ Việt Nam; --utc: giờ UTC)\n\n"
          "commands:\n";
   for (const Command& c : Commands()) {
     std::string name = c.group;
@@ -361,7 +387,8 @@ void PrintHelp(std::ostream& out) {
     out << "  " << name << std::string(name.size() < 16 ? 16 - name.size() : 1, ' ') << c.usage
         << "\n";
   }
-  out << "\n`q11 COMMAND --help` explains one command. Exit status: 0 done, 1 failed, 2 usage.\n";
+  out << "\n`q11 COMMAND --help` explains one command. Exit status: 0 done, 1 failed, 2 usage\n"
+         "(q11 sync also 3 rejected, 4 still waiting: q11 sync --help).\n";
 }
 
 std::optional<std::string> Args::Get(const std::string& name) const {
@@ -400,6 +427,20 @@ std::string Context::ServerUrl() {
   return account.ok() ? account->server_url : std::string();
 }
 
+std::string Context::Time(const std::optional<std::string>& iso) const {
+  return iso ? vntime::ShowStored(*iso, args_.utc) : std::string("-");
+}
+
+std::optional<std::string> Context::ReportId(const std::string& typed) {
+  if (db() == nullptr) return std::nullopt;
+  Result<std::string> id = db_->ResolveReportId(typed);
+  if (!id.ok()) {
+    Fail(id.status());
+    return std::nullopt;
+  }
+  return *id;
+}
+
 int Context::Fail(const Status& s) const {
   const char* vi = nullptr;
   switch (s.code()) {
@@ -407,7 +448,9 @@ int Context::Fail(const Status& s) const {
       vi = "Không kết nối được máy chủ";
       break;
     case StatusCode::kUnauthenticated:
-      vi = "Chưa đăng nhập hoặc phiên hết hạn";
+      // Logging in is not being logged out: its refusal says itself what was wrong.
+      if (command_ == nullptr || std::strcmp(command_->group, "login") != 0)
+        vi = "Chưa đăng nhập hoặc phiên hết hạn";
       break;
     case StatusCode::kPermissionDenied:
       vi = "Không có quyền";
@@ -452,7 +495,7 @@ std::string OneLine(const std::string& s, size_t max) {
 int Main(int argc, char** argv) {
   std::vector<std::string> tokens(argv + 1, argv + argc);
   std::string db_path = DefaultDbPath();
-  bool help = false;
+  bool help = false, utc = false;
   std::vector<std::string> rest;
   // Global options may come anywhere; the first two words pick the command.
   for (size_t i = 0; i < tokens.size(); ++i) {
@@ -465,6 +508,8 @@ int Main(int argc, char** argv) {
         return kExitUsage;
       }
       db_path = tokens[++i];
+    } else if (t == "--utc") {
+      utc = true;
     } else if (t == "--help" || t == "-h") {
       help = true;
     } else {
@@ -521,6 +566,7 @@ int Main(int argc, char** argv) {
 
   Args args;
   args.db_path = db_path;
+  args.utc = utc;
   // Drop the command words (the first occurrences), parse what is left with the spec.
   size_t skip = command->sub != nullptr ? 2 : 1;
   Context usage_ctx(command, Args{});

@@ -10,7 +10,6 @@ namespace q11::cli {
 
 int RunCaseStatus(Context& ctx) {
   const auto& pos = ctx.args().positionals();
-  const std::string& id = pos[0];
   const std::string& status = pos[1];
   std::optional<std::string> note = ctx.args().Get("note");
   std::optional<std::string> tid = ctx.args().Get("template");
@@ -18,8 +17,14 @@ int RunCaseStatus(Context& ctx) {
   if (of && status != "duplicate") return ctx.Usage("--of goes with status duplicate only");
   if (status == "duplicate" && (!of || of->empty()))
     return ctx.Usage("duplicate needs --of=REPORT_ID, the report it duplicates");
+  auto resolved = ctx.ReportId(pos[0]);
+  if (!resolved) return kExitFailed;
+  const std::string& id = *resolved;
+  if (of) {
+    of = ctx.ReportId(*of);  // the original, also by its receipt code
+    if (!of) return kExitFailed;
+  }
   device::Database* db = ctx.db();
-  if (db == nullptr) return kExitFailed;
   if (tid && !note) {
     auto templates = db->ListTemplates(status);
     if (!templates.ok()) return ctx.Fail(templates.status());
@@ -47,15 +52,18 @@ int RunCaseProgress(Context& ctx) {
   auto expected = ctx.args().Get("expected");
   if (!note || note->empty()) return ctx.Usage("--note is required");
   if (!expected || expected->empty())
-    return ctx.Usage("--expected is required, e.g. --expected=2026-12-01T10:00:00Z");
+    return ctx.Usage(
+        "--expected is required, e.g. --expected=2026-12-10T17:00:00+07:00 or "
+        "--expected=2026-12-10 (17:00 that day, Vietnam time)");
+  auto resolved = ctx.ReportId(ctx.args().positionals()[0]);
+  if (!resolved) return kExitFailed;
   device::Database* db = ctx.db();
-  if (db == nullptr) return kExitFailed;
-  const std::string& id = ctx.args().positionals()[0];
+  const std::string& id = *resolved;
   Status s = db->PostProgress(id, *note, *expected);
   if (!s.ok()) return ctx.Fail(s);
   auto report = db->GetReport(id);
   std::cout << "Đã báo cáo tiến độ / progress posted: " << id << ", dự kiến / expected "
-            << (report.ok() ? report->expected_at.value_or(*expected) : *expected) << "\n";
+            << (report.ok() ? ctx.Time(report->expected_at) : *expected) << "\n";
   return kExitOk;
 }
 
@@ -82,9 +90,10 @@ int RunCaseTemplates(Context& ctx) {
 int RunCaseAssign(Context& ctx) {
   auto unit = ctx.args().Get("unit");
   if (!unit || unit->empty()) return ctx.Usage("--unit is required (see q11 ref list)");
+  auto resolved = ctx.ReportId(ctx.args().positionals()[0]);
+  if (!resolved) return kExitFailed;
   device::Database* db = ctx.db();
-  if (db == nullptr) return kExitFailed;
-  const std::string& id = ctx.args().positionals()[0];
+  const std::string& id = *resolved;
   Status s = db->AssignUnit(id, *unit, ctx.args().Get("note").value_or(""));
   if (!s.ok()) return ctx.Fail(s);
   std::cout << "Đã giao đơn vị / assigned: " << id << " → " << *unit << "\n";
@@ -93,15 +102,19 @@ int RunCaseAssign(Context& ctx) {
 
 int RunCaseDeadline(Context& ctx) {
   auto due = ctx.args().Get("due");
-  if (!due || due->empty()) return ctx.Usage("--due is required, e.g. --due=2026-12-01T10:00:00Z");
+  if (!due || due->empty())
+    return ctx.Usage(
+        "--due is required, e.g. --due=2026-12-10T17:00:00+07:00 or "
+        "--due=2026-12-10 (17:00 that day, Vietnam time)");
+  auto resolved = ctx.ReportId(ctx.args().positionals()[0]);
+  if (!resolved) return kExitFailed;
   device::Database* db = ctx.db();
-  if (db == nullptr) return kExitFailed;
-  const std::string& id = ctx.args().positionals()[0];
+  const std::string& id = *resolved;
   Status s = db->SetDeadline(id, *due, ctx.args().Get("note").value_or(""));
   if (!s.ok()) return ctx.Fail(s);
   auto report = db->GetReport(id);
   std::cout << "Đã đặt hạn xử lý / deadline set: " << id << " → "
-            << (report.ok() ? report->due_at.value_or(*due) : *due) << "\n";
+            << (report.ok() ? ctx.Time(report->due_at) : *due) << "\n";
   return kExitOk;
 }
 

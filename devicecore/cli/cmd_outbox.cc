@@ -20,8 +20,8 @@ int RunOutbox(Context& ctx) {
   if (!settled.ok()) return ctx.Fail(settled.status());
   std::cout << entries->size() << " thay đổi trong hàng đợi / changes in the outbox\n";
   for (const device::OutboxEntry& e : *entries) {
-    std::cout << "  #" << e.seq << "  " << e.state << "  " << e.created_at << "  " << e.bytes
-              << " bytes ";
+    std::cout << "  #" << e.seq << "  " << e.state << "  " << ctx.Time(e.created_at) << "  "
+              << e.bytes << " bytes ";
     for (size_t i = 0; i < e.tables.size(); ++i) std::cout << (i ? "," : "") << e.tables[i];
     std::cout << "\n";
   }
@@ -30,7 +30,7 @@ int RunOutbox(Context& ctx) {
               << " thay đổi bị từ chối, chờ xử lý hoặc đã gộp / changes rejected, parked or merged "
                  "by the server:\n";
     for (const device::SettledChange& s : *settled)
-      std::cout << "  #" << s.seq << "  " << s.verdict << "  " << s.settled_at << "  "
+      std::cout << "  #" << s.seq << "  " << s.verdict << "  " << ctx.Time(s.settled_at) << "  "
                 << OneLine(s.message, 300) << "\n";
   }
   return kExitOk;
@@ -47,7 +47,8 @@ int RunOutboxSettled(Context& ctx) {
   }
   if (settled->empty()) std::cout << "Không có / none\n";
   for (const device::SettledChange& s : *settled) {
-    std::cout << "#" << s.seq << "  " << s.verdict << "  " << s.settled_at << "  " << s.message;
+    std::cout << "#" << s.seq << "  " << s.verdict << "  " << ctx.Time(s.settled_at) << "  "
+              << s.message;
     if (!s.report_ids.empty()) {
       std::cout << "  (";
       for (size_t i = 0; i < s.report_ids.size(); ++i)

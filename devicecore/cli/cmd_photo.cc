@@ -9,8 +9,6 @@
 #include "devicecore/photos.h"
 
 namespace q11::cli {
-namespace {
-
 std::string HumanBytes(int64_t n) {
   if (n >= 1024 * 1024)
     return std::to_string(n / (1024 * 1024)) + "." +
@@ -18,8 +16,6 @@ std::string HumanBytes(int64_t n) {
   if (n >= 1024) return std::to_string(n / 1024) + " KiB";
   return std::to_string(n) + " B";
 }
-
-}  // namespace
 
 // "ảnh / photos 1.2 MiB / 3.4 MiB (1/2)" on one line, rewritten in place on a terminal.
 device::PhotoProgressFn TerminalProgress(const char* what) {
@@ -39,9 +35,9 @@ int RunPhotoAdd(Context& ctx) {
     Status s = device::CheckPhotoFile(f);
     if (!s.ok()) return ctx.Fail(s);
   }
-  device::Database* db = ctx.db();
-  if (db == nullptr) return kExitFailed;
-  auto ids = device::AttachPhotos(*db, pos[0], files);
+  auto report = ctx.ReportId(pos[0]);
+  if (!report) return kExitFailed;
+  auto ids = device::AttachPhotos(*ctx.db(), *report, files);
   if (!ids.ok()) return ctx.Fail(ids.status());
   std::cerr << "Đã lưu ảnh, sẽ gửi khi đồng bộ / photos saved, sent at the next sync\n";
   for (const std::string& id : *ids) std::cout << id << "\n";
@@ -49,9 +45,9 @@ int RunPhotoAdd(Context& ctx) {
 }
 
 int RunPhotoList(Context& ctx) {
-  device::Database* db = ctx.db();
-  if (db == nullptr) return kExitFailed;
-  auto photos = device::ListPhotos(*db, ctx.args().positionals()[0]);
+  auto report = ctx.ReportId(ctx.args().positionals()[0]);
+  if (!report) return kExitFailed;
+  auto photos = device::ListPhotos(*ctx.db(), *report);
   if (!photos.ok()) return ctx.Fail(photos.status());
   if (ctx.args().Has("json")) {
     std::cout << device::PhotosToJson(*photos) << "\n";

@@ -9,17 +9,15 @@
 namespace q11::cli {
 namespace {
 
-// "2026-11-27T08:30:00Z" → "2026-11-27 08:30" (UTC, as the server keeps it).
-std::string Short(const std::string& iso) {
-  if (iso.size() < 16) return iso.empty() ? "-" : iso;
-  return iso.substr(0, 10) + " " + iso.substr(11, 5);
-}
-
 std::string NameOr(const std::string& vi, const std::string& id) {
   return vi.empty() ? (id.empty() ? "-" : id) : vi;
 }
 
-void PrintCase(const device::PublicCase& c, bool with_history) {
+void PrintCase(const Context& ctx, const device::PublicCase& c, bool with_history) {
+  // Empty strings are unknown times: "-".
+  auto Short = [&ctx](const std::string& iso) {
+    return ctx.Time(iso.empty() ? std::nullopt : std::optional<std::string>(iso));
+  };
   if (!c.receipt_code.empty()) std::cout << c.receipt_code << "  ";
   std::cout << c.status_vi << " / " << c.status_en << (c.overdue ? " ! quá hạn / overdue" : "")
             << "\n  " << NameOr(c.category_vi, c.category_id) << " · "
@@ -68,7 +66,7 @@ int RunPublicReports(Context& ctx) {
     return kExitOk;
   }
   if (cases->empty()) std::cout << "Không có phản ánh / no reports\n";
-  for (const device::PublicCase& c : *cases) PrintCase(c, /*with_history=*/false);
+  for (const device::PublicCase& c : *cases) PrintCase(ctx, c, /*with_history=*/false);
   return kExitOk;
 }
 
@@ -83,7 +81,7 @@ int RunPublicReceipt(Context& ctx) {
   if (ctx.args().Has("json"))
     std::cout << device::PublicCaseToJson(*found) << "\n";
   else
-    PrintCase(*found, /*with_history=*/true);
+    PrintCase(ctx, *found, /*with_history=*/true);
   return kExitOk;
 }
 

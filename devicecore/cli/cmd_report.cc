@@ -75,11 +75,21 @@ int RunReportNew(Context& ctx) {
 }
 
 int RunReportList(Context& ctx) {
+  const Args& a = ctx.args();
+  device::ReportFilter filter;
+  filter.status = a.Get("status").value_or("");
+  filter.ward_id = a.Get("ward").value_or("");
+  filter.overdue = a.Has("overdue");
+  filter.search = a.Get("search").value_or("");
+  // Scripts read --json newest first, as always; people read what is due soonest first.
+  const bool json = a.Has("json");
+  filter.order =
+      json ? device::ReportFilter::Order::kNewestFirst : device::ReportFilter::Order::kByDeadline;
   device::Database* db = ctx.db();
   if (db == nullptr) return kExitFailed;
-  auto reports = db->ListReports();
+  auto reports = db->FindReports(filter);
   if (!reports.ok()) return ctx.Fail(reports.status());
-  if (ctx.args().Has("json")) {
+  if (json) {
     std::cout << device::ReportsToJson(*reports) << "\n";
     return kExitOk;
   }
@@ -87,22 +97,31 @@ int RunReportList(Context& ctx) {
     std::cout << "Chưa có phản ánh / no reports\n";
     return kExitOk;
   }
+  auto cell = [](std::string text, size_t width) {
+    // Display width: count UTF-8 lead bytes only, so Vietnamese text lines up.
+    size_t shown = 0;
+    for (char c : text) shown += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    if (shown < width) text.append(width - shown, ' ');
+    return text + " ";
+  };
+  std::cout << cell("MÃ / CODE", 13) << cell("TRẠNG THÁI", 12) << cell("HẠN / DUE", 24)
+            << cell("ĐỒNG BỘ", 8) << cell("PHƯỜNG", 6) << cell("TIÊU ĐỀ / TITLE", 40) << "ID\n";
   for (const device::Report& r : *reports) {
     // "!" marks an overdue case (docs/workflow.md): officials see at a glance what is late.
     std::string status = r.overdue ? r.status + "!" : r.status;
-    status.resize(13, ' ');
-    std::string sync = device::SyncStateName(r.sync_state);
-    sync.resize(10, ' ');
-    std::cout << r.id << "  " << status << sync << r.ward_id << "  " << r.category_id << "  "
-              << OneLine(r.title, 60) << "\n";
+    std::cout << cell(r.receipt_code.value_or("-"), 13) << cell(status, 12)
+              << cell(ctx.Time(r.expected_at ? r.expected_at : r.due_at), 24)
+              << cell(device::SyncStateName(r.sync_state), 8) << cell(r.ward_id, 6)
+              << cell(OneLine(r.title, 40), 40) << r.id << "\n";
   }
   return kExitOk;
 }
 
 int RunReportShow(Context& ctx) {
+  auto id = ctx.ReportId(ctx.args().positionals()[0]);
+  if (!id) return kExitFailed;
   device::Database* db = ctx.db();
-  if (db == nullptr) return kExitFailed;
-  auto r = db->GetReport(ctx.args().positionals()[0]);
+  auto r = db->GetReport(*id);
   if (!r.ok()) return ctx.Fail(r.status());
   if (ctx.args().Has("json")) {
     std::cout << device::ReportToJson(*r) << "\n";
@@ -113,13 +132,14 @@ int RunReportShow(Context& ctx) {
             << "  kind " << r->kind << ", category " << r->category_id << ", ward " << r->ward_id
             << "\n"
             << "  status " << r->status << ", assigned " << r->assigned_unit.value_or("-")
-            << ", due " << r->due_at.value_or("-") << "\n"
-            << "  created " << r->created_at << ", updated " << r->updated_at << "\n"
+            << ", due " << ctx.Time(r->due_at) << "\n"
+            << "  created " << ctx.Time(r->created_at) << ", updated " << ctx.Time(r->updated_at)
+            << "\n"
             << "  receipt " << r->receipt_code.value_or("-") << ", received "
-            << r->received_at.value_or("-") << "\n";
-  if (r->expected_at) std::cout << "  expected completion " << *r->expected_at << "\n";
+            << ctx.Time(r->received_at) << "\n";
+  if (r->expected_at) std::cout << "  expected completion " << ctx.Time(r->expected_at) << "\n";
   if (r->overdue) std::cout << "  ! quá hạn xử lý / overdue\n";
-  if (r->resolved_at) std::cout << "  resolved " << *r->resolved_at << "\n";
+  if (r->resolved_at) std::cout << "  resolved " << ctx.Time(r->resolved_at) << "\n";
   if (r->duplicate_of) std::cout << "  duplicate of " << *r->duplicate_of << "\n";
   if (r->lat && r->lon) {
     char where[64];
@@ -131,16 +151,16 @@ int RunReportShow(Context& ctx) {
   if (r->pending_changes > 0)
     std::cout << "  " << r->pending_changes
               << " thay đổi chưa gửi / local changes not yet synced\n";
-  auto notes = [](const char* label, const std::vector<device::SettledChange>& list) {
+  auto notes = [&ctx](const char* label, const std::vector<device::SettledChange>& list) {
     for (const device::SettledChange& s : list)
-      std::cout << "  ! #" << s.seq << " " << label << " (" << s.settled_at
+      std::cout << "  ! #" << s.seq << " " << label << " (" << ctx.Time(s.settled_at)
                 << "): " << OneLine(s.message, 500) << "\n";
   };
   notes("bị từ chối / rejected", r->sync.rejected);
   notes("chờ quản trị viên / parked for an admin", r->sync.parked);
   notes("đã gộp / merged", r->sync.merged_notes);
   for (const device::CaseEvent& e : r->events) {
-    std::cout << "  - " << e.created_at << " " << e.kind;
+    std::cout << "  - " << ctx.Time(e.created_at) << " " << e.kind;
     if (!e.status.empty()) std::cout << " → " << e.status;
     if (e.stars > 0) std::cout << " " << e.stars << "/5";
     if (!e.author_role.empty()) std::cout << " (" << e.author_role << ")";
@@ -153,9 +173,9 @@ int RunReportShow(Context& ctx) {
 int RunReportComment(Context& ctx) {
   auto note = ctx.args().Get("note");
   if (!note) return ctx.Usage("--note is required");
-  device::Database* db = ctx.db();
-  if (db == nullptr) return kExitFailed;
-  auto id = db->AddComment(ctx.args().positionals()[0], *note);
+  auto report = ctx.ReportId(ctx.args().positionals()[0]);
+  if (!report) return kExitFailed;
+  auto id = ctx.db()->AddComment(*report, *note);
   if (!id.ok()) return ctx.Fail(id.status());
   std::cout << *id << "\n";
   return kExitOk;
@@ -165,9 +185,10 @@ int RunReportEdit(Context& ctx) {
   auto title = ctx.args().Get("title");
   auto description = ctx.args().Get("description");
   if (!title && !description) return ctx.Usage("give --title and/or --description");
+  auto resolved = ctx.ReportId(ctx.args().positionals()[0]);
+  if (!resolved) return kExitFailed;
   device::Database* db = ctx.db();
-  if (db == nullptr) return kExitFailed;
-  const std::string& id = ctx.args().positionals()[0];
+  const std::string& id = *resolved;
   Status s = db->EditReport(id, title, description);
   if (!s.ok()) return ctx.Fail(s);
   std::cout << "Đã sửa, sẽ gửi khi đồng bộ / edited, sent at the next sync: " << id << "\n";
@@ -180,9 +201,10 @@ int RunReportRate(Context& ctx) {
   std::optional<double> n = ParseNumber(*stars);
   if (!n || *n != static_cast<int>(*n) || *n < 1 || *n > 5)
     return ctx.Usage("--stars must be a whole number from 1 to 5");
+  auto resolved = ctx.ReportId(ctx.args().positionals()[0]);
+  if (!resolved) return kExitFailed;
   device::Database* db = ctx.db();
-  if (db == nullptr) return kExitFailed;
-  const std::string& id = ctx.args().positionals()[0];
+  const std::string& id = *resolved;
   Status s = db->RateResult(id, static_cast<int>(*n), ctx.args().Get("comment").value_or(""));
   if (!s.ok()) return ctx.Fail(s);
   std::cout << "Cảm ơn đánh giá của bạn, sẽ gửi khi đồng bộ / rating saved, sent at the next "
@@ -194,9 +216,10 @@ int RunReportRate(Context& ctx) {
 int RunReportReopen(Context& ctx) {
   auto reason = ctx.args().Get("reason");
   if (!reason || reason->empty()) return ctx.Usage("--reason is required");
+  auto resolved = ctx.ReportId(ctx.args().positionals()[0]);
+  if (!resolved) return kExitFailed;
   device::Database* db = ctx.db();
-  if (db == nullptr) return kExitFailed;
-  const std::string& id = ctx.args().positionals()[0];
+  const std::string& id = *resolved;
   Status s = db->ReopenReport(id, *reason);
   if (!s.ok()) return ctx.Fail(s);
   std::cout << "Đã yêu cầu xử lý lại, sẽ gửi khi đồng bộ / reopened, sent at the next sync: " << id
@@ -205,9 +228,10 @@ int RunReportReopen(Context& ctx) {
 }
 
 int RunReportWithdraw(Context& ctx) {
+  auto resolved = ctx.ReportId(ctx.args().positionals()[0]);
+  if (!resolved) return kExitFailed;
   device::Database* db = ctx.db();
-  if (db == nullptr) return kExitFailed;
-  const std::string& id = ctx.args().positionals()[0];
+  const std::string& id = *resolved;
   Status s = db->WithdrawReport(id);
   if (!s.ok()) return ctx.Fail(s);
   std::cout << "Đã rút phản ánh, sẽ gửi khi đồng bộ / withdrawn, sent at the next sync: " << id

@@ -15,6 +15,32 @@ std::optional<int> PositiveInt(const std::optional<std::string>& s) {
   return static_cast<int>(WholeNumber(*s, 1, INT_MAX).value_or(-1));
 }
 
+// The exit code of a sync that reached the server (see the help text): 3 when the server
+// refused a change or a photo, else 4 when changes or photos still wait, else 0. A refusal
+// comes first: waiting things go by themselves at the next sync, a refused one never does
+// until someone acts. Each that applies is said on stderr, one line.
+int SyncExitCode(const device::SyncResult& r) {
+  const bool refused = r.rejected > 0 || r.photos.refused > 0;
+  if (refused)
+    std::cerr << "q11: máy chủ từ chối " << r.rejected << " thay đổi, " << r.photos.refused
+              << " ảnh / the server rejected " << r.rejected << " change(s) and "
+              << r.photos.refused
+              << " photo(s): see the lines above, q11 outbox settled and q11 photo list\n";
+  const device::PhotoUploadResult& p = r.photos;
+  const int64_t changes = r.pending_after;
+  const bool waiting = p.waiting > 0 || changes > 0;
+  if (waiting) {
+    std::cerr << "q11: còn chờ gửi / still waiting:";
+    if (p.waiting > 0)
+      std::cerr << " " << p.waiting << " ảnh, còn " << HumanBytes(p.bytes_waiting) << " / "
+                << p.waiting << " photo(s), " << HumanBytes(p.bytes_waiting) << " left"
+                << (changes > 0 ? ";" : "");
+    if (changes > 0) std::cerr << " " << changes << " thay đổi / " << changes << " change(s)";
+    std::cerr << " — chạy lại q11 sync / run q11 sync again\n";
+  }
+  return refused ? kExitRejected : waiting ? kExitWaiting : kExitOk;
+}
+
 }  // namespace
 
 int RunSync(Context& ctx) {
@@ -62,7 +88,8 @@ int RunSync(Context& ctx) {
   for (const std::string& m : r.photos.messages)
     std::cerr << "q11: ảnh / photo " << OneLine(m, 1000) << "\n";
   // What the server did not simply apply is never silent: one line each on stderr, also in
-  // --json mode.
+  // --json mode, naming the change (its outbox number), the report (id and receipt code, the
+  // names people use) and the server's reason.
   for (const device::SettledChange& s : r.settled) {
     const char* what = "máy chủ không nhận thay đổi / the server did not take a change";
     if (s.verdict == "rejected")
@@ -71,11 +98,15 @@ int RunSync(Context& ctx) {
       what = "xung đột, chờ quản trị viên xử lý / parked as a conflict for an admin";
     else if (s.verdict == "merged")
       what = "đã gộp theo quy tắc của máy chủ / merged by the server's rules";
-    std::cerr << "q11: #" << s.seq << " " << what << ": " << OneLine(s.message, 1000);
-    if (!s.report_ids.empty()) std::cerr << " (" << s.report_ids.front() << ")";
-    std::cerr << "\n";
+    std::cerr << "q11: #" << s.seq << " " << what;
+    for (const std::string& id : s.report_ids) {
+      std::cerr << (&id == &s.report_ids.front() ? " — phản ánh / report " : ", ") << id;
+      auto report = db->GetReport(id);
+      if (report.ok() && report->receipt_code) std::cerr << " (" << *report->receipt_code << ")";
+    }
+    std::cerr << ": " << OneLine(s.message, 1000) << "\n";
   }
-  return kExitOk;
+  return SyncExitCode(r);
 }
 
 }  // namespace q11::cli

@@ -3,7 +3,6 @@
 // followed by a sync; the reports that came, changed or left are printed, one line each.
 #include <chrono>
 #include <climits>
-#include <ctime>
 #include <iostream>
 #include <map>
 #include <thread>
@@ -11,6 +10,7 @@
 #include "cli.h"
 #include "devicecore/json.h"
 #include "devicecore/sync.h"
+#include "protocol/ids.h"
 
 namespace q11::cli {
 namespace {
@@ -28,40 +28,37 @@ Result<Snapshot> Take(device::Database& db) {
   return out;
 }
 
-std::string LocalTime() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
-  return buf;
-}
+// Now, as the rest of the output shows times: Vietnam time (or UTC with --utc), labelled,
+// whatever the machine's own time zone.
+std::string Now(const Context& ctx) { return ctx.Time(FormatUtc(device::DefaultEnv()->NowMs())); }
 
-void Print(bool json, const char* event, const device::Report& r) {
+void Print(const Context& ctx, bool json, const char* event, const device::Report& r) {
   if (json) {
     std::cout << R"({"event":")" << event << R"(","report":)" << device::ReportToJson(r, false)
               << "}\n";
   } else {
     const char* vi = event[0] == 'n' ? "mới" : event[0] == 'c' ? "cập nhật" : "không còn";
-    std::cout << LocalTime() << "  " << vi << " / " << event << "  " << r.id << "  " << r.status
-              << "  " << OneLine(r.title, 60) << "\n";
+    std::cout << Now(ctx) << "  " << vi << " / " << event << "  " << r.id << "  "
+              << r.receipt_code.value_or("-") << "  " << r.status << "  hạn / due "
+              << ctx.Time(r.expected_at ? r.expected_at : r.due_at) << "  " << OneLine(r.title, 60)
+              << "\n";
   }
 }
 
 // Prints the difference; returns how many reports came, changed or left.
-int Report(bool json, const Snapshot& before, const Snapshot& after) {
+int Report(const Context& ctx, bool json, const Snapshot& before, const Snapshot& after) {
   int n = 0;
   for (const auto& [id, r] : after) {
     auto it = before.find(id);
     if (it == before.end()) {
-      Print(json, "new", r), ++n;
+      Print(ctx, json, "new", r), ++n;
     } else if (it->second.updated_at != r.updated_at || it->second.status != r.status ||
                it->second.assigned_unit != r.assigned_unit || it->second.due_at != r.due_at) {
-      Print(json, "changed", r), ++n;
+      Print(ctx, json, "changed", r), ++n;
     }
   }
   for (const auto& [id, r] : before)
-    if (!after.count(id)) Print(json, "removed", r), ++n;
+    if (!after.count(id)) Print(ctx, json, "removed", r), ++n;
   std::cout.flush();
   return n;
 }
@@ -122,7 +119,7 @@ int RunWatch(Context& ctx) {
     }
     auto after = Take(*db);
     if (!after.ok()) return ctx.Fail(after.status());
-    if (Report(json, *before, *after) > 0 && once) return kExitOk;
+    if (Report(ctx, json, *before, *after) > 0 && once) return kExitOk;
   }
   return kExitOk;
 }

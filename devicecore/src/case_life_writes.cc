@@ -6,6 +6,7 @@
 #include "device_schema.h"
 #include "protocol/ids.h"
 #include "protocol/receipt_code.h"
+#include "protocol/vietnam_time.h"
 #include "protocol/workflow.h"
 #include "report_writes.h"
 #include "status_macros.h"
@@ -50,16 +51,14 @@ Status ReportWrites::PostProgress(const std::string& report_id, const std::strin
   if (Blank(note))
     return InvalidArgument("the progress note is empty / báo cáo tiến độ chưa có nội dung");
   if (note.size() > kMaxTextBytes) return InvalidArgument("the note is too long / ghi chú quá dài");
-  std::optional<int64_t> expected_ms = ParseUtc(expected_iso);
+  std::optional<int64_t> expected_ms = vntime::ParseTypedTime(expected_iso);
   if (!expected_ms)
-    return InvalidArgument(
-        "the expected completion date must be an ISO-8601 UTC time such as "
-        "2026-12-01T10:00:00Z, not \"" +
-        expected_iso + "\" / ngày dự kiến phải có dạng 2026-12-01T10:00:00Z");
+    return InvalidArgument("the expected completion date \"" + expected_iso + "\" is not " +
+                           vntime::kTypedTimeHelp + " / ngày dự kiến không hợp lệ");
   if (*expected_ms <= env_->NowMs())
-    return InvalidArgument(
-        "the expected completion date must be in the future / ngày dự kiến "
-        "hoàn thành phải ở tương lai");
+    return InvalidArgument("the expected completion date " + vntime::FormatForPeople(*expected_ms) +
+                           " is in the past: it must be in the future / ngày dự kiến hoàn thành " +
+                           vntime::FormatForPeople(*expected_ms) + " đã qua, phải ở tương lai");
   Q11_RETURN_IF_ERROR(RequireReport(report_id));
   std::string expected = FormatUtc(*expected_ms);
   std::string now = FormatUtc(env_->NowMs());

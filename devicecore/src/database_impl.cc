@@ -2,6 +2,7 @@
 
 #include "device_schema.h"
 #include "photo_folder.h"
+#include "report_filter.h"
 #include "report_sync.h"
 #include "status_macros.h"
 
@@ -120,6 +121,19 @@ Result<std::vector<Report>> DatabaseImpl::ListReports() {
     }
   }
   return reports;
+}
+
+Result<std::vector<Report>> DatabaseImpl::FindReports(const ReportFilter& filter) {
+  Q11_ASSIGN_OR_RETURN(std::vector<Report> all, ListReports());
+  std::vector<Report> out;
+  for (Report& r : all)
+    if (MatchesFilter(r, filter)) out.push_back(std::move(r));
+  if (filter.order == ReportFilter::Order::kByDeadline) SortByDeadline(out);
+  return out;
+}
+
+Result<std::string> DatabaseImpl::ResolveReportId(const std::string& id_or_code) {
+  return queries_.Resolve(id_or_code);
 }
 
 Result<Report> DatabaseImpl::GetReport(const std::string& id) {

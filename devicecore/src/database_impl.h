@@ -48,6 +48,8 @@ class DatabaseImpl final : public Database {
 
   Result<std::vector<Report>> ListReports() override;
   Result<Report> GetReport(const std::string& id) override;
+  Result<std::vector<Report>> FindReports(const ReportFilter& filter) override;
+  Result<std::string> ResolveReportId(const std::string& id_or_code) override;
   Result<ReportSync> GetReportSync(const std::string& id) override;
   Result<std::vector<Unit>> ListUnits() override { return queries_.Units(); }
   Result<std::vector<Category>> ListCategories() override { return queries_.Categories(); }

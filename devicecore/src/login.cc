@@ -21,6 +21,10 @@ Result<Account> Login(Database& database, Transport& transport, const std::strin
     const Status& s = reply.status();
     if (s.code() == StatusCode::kUnavailable)
       return Unavailable("cannot reach the server: " + s.message());
+    // At login a 401 means one thing: the name or the password is wrong (the server's own
+    // words, also when an older server words it otherwise). Not "session expired".
+    if (s.code() == StatusCode::kUnauthenticated)
+      return Unauthenticated("Sai tên đăng nhập hoặc mật khẩu / wrong name or password");
     return Status(s.code(), "login refused: " + s.message());
   }
   Q11_ASSIGN_OR_RETURN(Account account, ParseAccountReply(reply->body, db->env().NowMs(), "login"));

@@ -110,14 +110,21 @@ class Uploader {
     progress_.photos_total = static_cast<int>(unsent.size());
     for (const PhotoFolder::Entry& e : unsent) progress_.bytes_total += e.bytes;
     Report();
-    for (const PhotoFolder::Entry& e : unsent) {
+    for (size_t i = 0; i < unsent.size(); ++i) {
+      const PhotoFolder::Entry& e = unsent[i];
+      const int64_t done_before = progress_.bytes_done;
+      const int refused_before = result_.refused;
       Status s = UploadOne(e);
       if (!s.ok()) {
         ++result_.waiting;
+        if (result_.refused == refused_before)  // still to send: what the server lacks
+          result_.bytes_waiting +=
+              std::max<int64_t>(0, e.bytes - (progress_.bytes_done - done_before));
         result_.messages.push_back(e.sha256.substr(0, 12) + ": " + s.message());
         // The link is down: the other photos would fail the same way; try at the next sync.
         if (s.code() == StatusCode::kUnavailable) {
           result_.waiting += static_cast<int>(unsent.size()) - progress_.photos_done - 1;
+          for (size_t k = i + 1; k < unsent.size(); ++k) result_.bytes_waiting += unsent[k].bytes;
           break;
         }
       }

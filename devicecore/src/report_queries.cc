@@ -1,6 +1,7 @@
 #include "report_queries.h"
 
 #include "protocol/ids.h"
+#include "protocol/receipt_code.h"
 #include "protocol/workflow.h"
 #include "status_macros.h"
 
@@ -124,6 +125,53 @@ bool IsOverdue(const Report& r, int64_t now_ms) {
   const std::optional<std::string>& deadline = r.expected_at ? r.expected_at : r.due_at;
   std::optional<int64_t> at = deadline ? ParseUtc(*deadline) : std::nullopt;
   return workflow::IsOpen(r.status) && at && now_ms > *at;
+}
+
+Result<std::string> ReportQueries::Resolve(const std::string& typed) {
+  // An id passes unchecked: the report may be gone while changes of it are kept
+  // (GetReportSync), and the caller's own lookup names what is missing.
+  if (LooksLikeUuid(typed)) return typed;
+  if (std::optional<std::string> code = receipt::Normalize(typed)) {
+    Q11_ASSIGN_OR_RETURN(auto st, cache_->Get("SELECT id FROM reports WHERE receipt_code = ?"));
+    st->Bind(1, *code);
+    Q11_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (row) return st->Text(0);
+    return NotFound("no report with receipt code " + *code +
+                    " on this device (sync first?) / không có phản ánh mã " + *code +
+                    " trên thiết bị này");
+  }
+  // The start of a code, as a person reads it off a paper slip: "7KXM", "q11-7kx".
+  std::string start;
+  for (char c : typed) {
+    if (c == '-' || c == ' ') continue;
+    start.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
+  }
+  if (start.rfind("Q11", 0) == 0) start.erase(0, 3);
+  const bool code_like = start.size() >= 4 && start.size() < receipt::kCodeChars &&
+                         start.find_first_not_of(receipt::kAlphabet) == std::string::npos;
+  if (!code_like) return typed;  // neither id nor code: the caller's lookup says "no report"
+  Q11_ASSIGN_OR_RETURN(auto st, cache_->Get("SELECT id, receipt_code FROM reports "
+                                            "WHERE replace(receipt_code, '-', '') LIKE ? "
+                                            "ORDER BY receipt_code LIMIT 6"));
+  st->Bind(1, "Q11" + start + "%");
+  std::vector<std::pair<std::string, std::string>> found;
+  for (;;) {
+    Q11_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    found.emplace_back(st->Text(0), st->Text(1));
+  }
+  if (found.size() == 1) return found[0].first;
+  if (found.empty())
+    return NotFound("no report whose receipt code starts with " + start +
+                    " on this device / không có phản ánh có mã bắt đầu bằng " + start);
+  std::string names;
+  for (size_t i = 0; i < found.size() && i < 5; ++i) names += (i ? ", " : "") + found[i].second;
+  if (found.size() > 5) names += ", ...";
+  return FailedPrecondition("several reports have a receipt code starting with " + start + " (" +
+                            names +
+                            "): type more of it / nhiều phản ánh có mã bắt đầu "
+                            "bằng " +
+                            start + ", hãy gõ thêm");
 }
 
 Result<std::string> ReportQueries::ReportOfEvent(const std::string& event_id) {

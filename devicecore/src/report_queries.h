@@ -23,6 +23,8 @@ class ReportQueries {
   Result<std::vector<Category>> Categories();
   // Response templates of `status` (all when empty), by status then id.
   Result<std::vector<ResponseTemplate>> Templates(const std::string& status);
+  // The id of the report a person named by id or receipt code (Database::ResolveReportId).
+  Result<std::string> Resolve(const std::string& id_or_code);
   // The report a case event belongs to ("" when the event is unknown).
   Result<std::string> ReportOfEvent(const std::string& event_id);
 

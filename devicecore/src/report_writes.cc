@@ -6,6 +6,7 @@
 #include "protocol/ids.h"
 #include "protocol/receipt_code.h"
 #include "protocol/schema.h"
+#include "protocol/vietnam_time.h"
 #include "status_macros.h"
 
 namespace q11::device {
@@ -226,12 +227,16 @@ Status ReportWrites::AssignUnit(const std::string& report_id, const std::string&
 Status ReportWrites::SetDeadline(const std::string& report_id, const std::string& due_iso,
                                  const std::string& note, const Author& author) {
   Q11_RETURN_IF_ERROR(RequireStaff(author, "set a deadline", "đặt hạn xử lý"));
-  std::optional<int64_t> due_ms = ParseUtc(due_iso);
+  std::optional<int64_t> due_ms = vntime::ParseTypedTime(due_iso);
   if (!due_ms)
-    return InvalidArgument(
-        "the deadline must be an ISO-8601 UTC time such as "
-        "2026-12-01T10:00:00Z, not \"" +
-        due_iso + "\" / hạn xử lý phải có dạng 2026-12-01T10:00:00Z");
+    return InvalidArgument("the deadline \"" + due_iso + "\" is not " + vntime::kTypedTimeHelp +
+                           " / hạn xử lý không hợp lệ");
+  // A deadline already gone would make the case overdue the moment it reaches the server:
+  // almost always a typo (a wrong year, UTC taken for Vietnam time), so it is refused here.
+  if (*due_ms <= env_->NowMs())
+    return InvalidArgument("the deadline " + vntime::FormatForPeople(*due_ms) +
+                           " is in the past / hạn xử lý " + vntime::FormatForPeople(*due_ms) +
+                           " đã qua");
   if (note.size() > kMaxTextBytes) return InvalidArgument("the note is too long / ghi chú quá dài");
   Q11_RETURN_IF_ERROR(RequireReport(report_id));
   std::string due = FormatUtc(*due_ms);  // one spelling, so equal deadlines compare equal

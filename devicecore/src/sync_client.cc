@@ -4,6 +4,7 @@
 // has been received and decoded.
 #include "devicecore/sync.h"
 #include "local_writer.h"
+#include "photo_folder.h"
 #include "protocol/sync_messages.h"
 #include "pull_applier.h"
 #include "server_call.h"
@@ -109,6 +110,7 @@ Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOpti
   }
   Q11_ASSIGN_OR_RETURN(result.pending_after, db->PendingCount());
   // Photos never fail the sync: the report went out already.
+  bool uploaded = false;
   if (options.upload_photos) {
     // After the push: the rows the photos belong to are on the server now, and a report is
     // never held back by its photos. A failure here only leaves photos waiting.
@@ -117,10 +119,18 @@ Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOpti
     photo_options.initial_backoff_ms = options.initial_backoff_ms;
     photo_options.progress = options.photo_progress;
     Result<PhotoUploadResult> photos = UploadPhotos(*db, transport, photo_options);
+    uploaded = photos.ok();
     if (photos.ok())
       result.photos = std::move(*photos);
     else
       result.photos.messages.push_back(photos.status().message());
+  }
+  if (!uploaded) {
+    // Not tried, or failed as a whole: every queued photo still waits, and the user is told.
+    PhotoFolder folder(*db);
+    Q11_ASSIGN_OR_RETURN(std::vector<PhotoFolder::Entry> unsent, folder.Unsent());
+    result.photos.waiting = static_cast<int>(unsent.size());
+    for (const PhotoFolder::Entry& e : unsent) result.photos.bytes_waiting += e.bytes;
   }
   if (options.fetch_thumbnails) {
     PhotoTransferOptions thumb_options;

@@ -30,9 +30,10 @@ std::string NowUtc() {
                        .count());
 }
 
-// Opening the store first creates or upgrades the database (the api_keys table).
+// Opening the store first upgrades the database (the api_keys table). The server's data
+// must be there: a key made in a mistyped folder would never be honoured.
 Result<std::unique_ptr<ApiKeys>> OpenKeys(const std::string& dir) {
-  Q11_RETURN_IF_ERROR(EnsureDataDir(dir));
+  Q11_RETURN_IF_ERROR(RequireDataDir(dir));
   DataPaths paths = PathsFor(dir);
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(paths.database);
   if (!store.ok()) return store.status();

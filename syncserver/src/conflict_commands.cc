@@ -99,7 +99,7 @@ Result<Args> Parse(int argc, char** argv) {
 }
 
 Result<std::unique_ptr<Store>> OpenData(const std::string& dir) {
-  Q11_RETURN_IF_ERROR(EnsureDataDir(dir));
+  Q11_RETURN_IF_ERROR(RequireDataDir(dir));  // a typo must not read as "no conflicts"
   return OpenSqliteStore(PathsFor(dir).database);
 }
 

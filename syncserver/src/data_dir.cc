@@ -31,6 +31,22 @@ Status EnsureDataDir(const std::string& dir) {
   return Status::Ok();
 }
 
+Status RequireDataDir(const std::string& dir) {
+  if (dir.empty()) return InvalidArgument("no data folder given (--data=DIR)");
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec))
+    return NotFound("no data folder " + dir +
+                    ": check --data (serve, seed-demo and user add make one) / không có thư "
+                    "mục dữ liệu " +
+                    dir + ", hãy kiểm tra --data");
+  const std::string db = PathsFor(dir).database;
+  if (!std::filesystem::is_regular_file(db, ec))
+    return NotFound("the folder " + dir + " holds no server database (" + db +
+                    "): check --data / thư mục " + dir +
+                    " không có cơ sở dữ liệu máy chủ, hãy kiểm tra --data");
+  return Status::Ok();
+}
+
 Status WriteFileAtomically(const std::string& path, const std::string& text) {
   std::string tmp = path + ".tmp";
   {

@@ -23,8 +23,15 @@ struct DataPaths {
 
 DataPaths PathsFor(const std::string& dir);
 
-// Creates the folder (and missing parents, mode 0700) when it does not exist.
+// Creates the folder (and missing parents, mode 0700) when it does not exist. Only the
+// commands that make a server's data start with it: serve, seed-demo, user add.
 Status EnsureDataDir(const std::string& dir);
+
+// For every other command (lists, look-ups, changes to what is there): the folder must
+// exist and hold the database. A mistyped --data would otherwise create an empty database
+// and answer "nothing found", which reads like the truth. kNotFound names the folder and
+// what makes one; kInvalidArgument when `dir` is empty.
+Status RequireDataDir(const std::string& dir);
 
 // Writes `text` to `path` via a temporary file and rename, so a reader never sees half.
 Status WriteFileAtomically(const std::string& path, const std::string& text);

@@ -52,6 +52,7 @@ int RunPhotosCommand(int argc, char** argv) {
   // A photo completed just now may belong to a row this command did not read.
   std::optional<long> grace = ParseInt(args->Get("grace-hours", "24"), 0, 87600);
   if (!grace) return Usage("--grace-hours must be 0-87600");
+  if (Status s = RequireDataDir(args->Get("data")); !s.ok()) return Fail(s);
   DataPaths paths = PathsFor(args->Get("data"));
   Result<sql::Db> db = sql::Db::Open(paths.database, /*create=*/false);
   if (!db.ok()) return Fail(db.status());

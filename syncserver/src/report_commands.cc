@@ -1,7 +1,5 @@
 #include "report_commands.h"
 
-#include <sys/stat.h>
-
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -9,6 +7,7 @@
 #include "cli_args.h"
 #include "data_dir.h"
 #include "protocol/ids.h"
+#include "protocol/vietnam_time.h"
 #include "syncserver/store.h"
 #include "unit_report.h"
 #include "unit_report_csv.h"
@@ -26,7 +25,9 @@ constexpr const char* kUsage =
     "  Số liệu theo dõi các phản ánh tiếp nhận trong khoảng ngày, theo đơn vị và lĩnh vực.\n"
     "  units   the unit table (bảng đơn vị); cases: the cases with every timestamp (danh sách\n"
     "          hồ sơ), --overdue: only those overdue now (quá hạn).\n"
-    "  --now=ISO  compute \"now\" figures at this instant instead of the clock (for checks).\n";
+    "  --now=ISO  compute \"now\" figures at this instant instead of the clock (for checks):\n"
+    "             ISO-8601 with any offset (2026-11-27T17:00:00+07:00, ...Z) or a date\n"
+    "             (17:00 that day, Vietnam time).\n";
 
 std::string Hours(const std::optional<double>& v) {
   if (!v) return "-";
@@ -103,15 +104,12 @@ int RunReportCommand(int argc, char** argv) {
                     std::chrono::system_clock::now().time_since_epoch())
                     .count();
   if (args->values.count("now")) {
-    std::optional<int64_t> at = ParseUtc(args->Get("now"));
-    if (!at) return UsageError("--now must be ISO-8601 UTC, e.g. 2026-11-27T10:00:00Z", kUsage);
+    std::optional<int64_t> at = vntime::ParseTypedTime(args->Get("now"));
+    if (!at) return UsageError(std::string("--now must be ") + vntime::kTypedTimeHelp, kUsage);
     now = *at;
   }
-  const std::string db = PathsFor(args->Get("data")).database;
-  struct stat st;
-  if (::stat(db.c_str(), &st) != 0)
-    return CommandFailed(NotFound("no database at " + db + " / không có cơ sở dữ liệu"));
-  Result<std::unique_ptr<Store>> store = OpenSqliteStore(db);
+  if (Status s = RequireDataDir(args->Get("data")); !s.ok()) return CommandFailed(s);
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(PathsFor(args->Get("data")).database);
   if (!store.ok()) return CommandFailed(store.status());
   Result<MonitorFacts> facts = (*store)->ReadMonitorFacts(period->from_utc, period->to_utc);
   if (!facts.ok()) return CommandFailed(facts.status());

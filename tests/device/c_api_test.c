@@ -71,16 +71,18 @@ int main(void) {
 
   /* Case work: an assignment and a deadline, each one queued change. */
   EXPECT(q11_case_assign(db, id, "phong-qldt", "Chuyển phòng QLĐT") == Q11_OK);
-  EXPECT(q11_case_deadline(db, id, "2026-12-01T10:00:00Z", NULL) == Q11_OK);
+  EXPECT(q11_case_deadline(db, id, "2099-12-01T17:00:00+07:00", NULL) == Q11_OK);
   json = NULL;
   EXPECT(q11_report_show_json(db, id, &json) == Q11_OK);
   EXPECT(json != NULL && strstr(json, "\"assigned_unit\":\"phong-qldt\"") != NULL);
-  EXPECT(json != NULL && strstr(json, "\"due_at\":\"2026-12-01T10:00:00.000Z\"") != NULL);
-  EXPECT(json != NULL && strstr(json, "Hạn xử lý mới: 2026-12-01T10:00:00.000Z") != NULL);
+  EXPECT(json != NULL && strstr(json, "\"due_at\":\"2099-12-01T10:00:00.000Z\"") != NULL);
+  EXPECT(json != NULL && strstr(json, "Hạn xử lý mới: 2099-12-01T10:00:00.000Z") != NULL);
   q11_free(json);
   EXPECT(q11_case_assign(db, id, "no-such-unit", NULL) == Q11_INVALID_ARGUMENT);
   EXPECT(q11_case_deadline(db, id, "tomorrow", NULL) == Q11_INVALID_ARGUMENT);
   EXPECT(strstr(q11_errmsg(db), "ISO-8601") != NULL);
+  EXPECT(q11_case_deadline(db, id, "2020-01-01", NULL) == Q11_INVALID_ARGUMENT); /* past */
+  EXPECT(strstr(q11_errmsg(db), "in the past") != NULL);
   EXPECT(q11_case_assign(db, id, NULL, NULL) == Q11_MISUSE);
   EXPECT(q11_outbox_count(db, &n) == Q11_OK && n == 4);
 

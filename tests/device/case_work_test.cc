@@ -127,29 +127,41 @@ TEST_CASE("case assign refuses what the device can already tell is wrong", "[cas
 TEST_CASE("case deadline: normalised due_at and a comment saying so", "[case]") {
   Device d("official");
   d.Seed();
-  REQUIRE(d.db->SetDeadline(kR1, "2026-12-01T10:00:00Z", "").ok());
+  REQUIRE(d.db->SetDeadline(kR1, "2027-02-01T10:00:00Z", "").ok());
   Report r = d.Get();
-  CHECK(r.due_at == std::optional<std::string>("2026-12-01T10:00:00.000Z"));
+  CHECK(r.due_at == std::optional<std::string>("2027-02-01T10:00:00.000Z"));
   REQUIRE(r.events.size() == 1);
   CHECK(r.events[0].kind == "comment");
-  CHECK(r.events[0].note == "Hạn xử lý mới: 2026-12-01T10:00:00.000Z");
+  CHECK(r.events[0].note == "Hạn xử lý mới: 2027-02-01T10:00:00.000Z");
   auto changes = EntryChanges(d.path(), 1);
   REQUIRE(changes.size() == 2);
   for (const Change& c : changes)
     if (c.table == "reports") CHECK(c.changed == std::vector<int>{11, 14});  // due_at, updated_at
 
   // Another spelling of a time (an offset of +00:00) and a note.
-  REQUIRE(d.db->SetDeadline(kR1, "2026-12-02T08:30:00.5+00:00", "chờ vật tư").ok());
+  REQUIRE(d.db->SetDeadline(kR1, "2027-02-02T08:30:00.5+00:00", "chờ vật tư").ok());
   r = d.Get();
-  CHECK(r.due_at == std::optional<std::string>("2026-12-02T08:30:00.500Z"));
-  CHECK(r.events.back().note == "Hạn xử lý mới: 2026-12-02T08:30:00.500Z — chờ vật tư");
-  CHECK(*d.db->OutboxCount() == 2);
+  CHECK(r.due_at == std::optional<std::string>("2027-02-02T08:30:00.500Z"));
+  CHECK(r.events.back().note == "Hạn xử lý mới: 2027-02-02T08:30:00.500Z — chờ vật tư");
+  // Vietnam time with its offset, and a plain date: 17:00 that day in Vietnam.
+  REQUIRE(d.db->SetDeadline(kR1, "2027-02-03T17:00:00+0700", "").ok());
+  CHECK(d.Get().due_at == std::optional<std::string>("2027-02-03T10:00:00.000Z"));
+  REQUIRE(d.db->SetDeadline(kR1, "2027-02-04", "").ok());
+  CHECK(d.Get().due_at == std::optional<std::string>("2027-02-04T10:00:00.000Z"));
+  CHECK(*d.db->OutboxCount() == 4);
 
   std::string before = Dump(d.path());
-  for (const char* bad : {"mai", "2026-13-01T00:00:00Z", "2026-12-01", ""}) {
+  for (const char* bad : {"mai", "2026-13-01T00:00:00Z", "2027-02-01T10:00:00", ""}) {
     Status s = d.db->SetDeadline(kR1, bad, "");
     CHECK(s.code() == StatusCode::kInvalidArgument);
     CHECK_THAT(s.message(), Catch::Contains("ISO-8601") && Catch::Contains("hạn xử lý"));
+  }
+  // The device's clock says 2027-01-15: a deadline before it is refused, saying when.
+  for (const char* past : {"2026-12-01T10:00:00Z", "2027-01-14"}) {
+    Status s = d.db->SetDeadline(kR1, past, "");
+    CHECK(s.code() == StatusCode::kInvalidArgument);
+    CHECK_THAT(s.message(), Catch::Contains("is in the past") && Catch::Contains("đã qua") &&
+                                Catch::Contains("(UTC+7)"));
   }
   CHECK(Dump(d.path()) == before);
 }

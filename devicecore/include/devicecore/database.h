@@ -107,6 +107,19 @@ struct Report {
   ReportSync sync;                            // filled by GetReport only
 };
 
+// Which reports FindReports returns: every condition given must hold (empty = any).
+struct ReportFilter {
+  std::string status;    // exactly this status (new, accepted, ...)
+  std::string ward_id;   // filed in this ward
+  bool overdue = false;  // only overdue ones (Report::overdue)
+  // Text in the title, description or receipt code, ignoring case (ASCII letters only:
+  // "ngập" finds "Ngập" but not "NGẬP") and, for codes, dashes and spaces too.
+  std::string search;
+  // By current deadline (expected_at when announced, else due_at), soonest first, those
+  // without one last (newest first); or newest first, as ListReports.
+  enum class Order { kByDeadline, kNewestFirst } order = Order::kByDeadline;
+};
+
 struct OutboxEntry {
   int64_t seq = 0;
   std::string state;  // pending | acked (applied on the server, waiting for the pull)
@@ -155,14 +168,17 @@ class Database {
   // kInvalidArgument: no such unit in the reference data; kPermissionDenied: a citizen.
   virtual Status AssignUnit(const std::string& report_id, const std::string& unit_id,
                             const std::string& note) = 0;
-  // Sets a report's deadline (ISO-8601 UTC, stored normalised as FormatUtc makes it) and
-  // appends a comment event "Hạn xử lý mới: <due>" (+ the note), officials. There is no
+  // Sets a report's deadline and appends a comment event "Hạn xử lý mới: <due>" (+ the
+  // note), officials. `due` is what a person typed (protocol/vietnam_time.h: ISO-8601 with
+  // any offset, or a date = 17:00 that day in Vietnam); it is stored in UTC as FormatUtc
+  // makes it. kInvalidArgument: malformed, or not after this device's clock. There is no
   // event kind for deadlines and the server accepts only status|comment|assignment|result.
   virtual Status SetDeadline(const std::string& report_id, const std::string& due_iso,
                              const std::string& note) = 0;
-  // An official's progress note with a new expected completion date (ISO-8601 UTC): sets
-  // the report's expected_at and appends a progress event. This is what an overdue case
-  // needs before its status may change again (docs/workflow.md).
+  // An official's progress note with a new expected completion date (typed as for
+  // SetDeadline; in the future by this device's clock): sets the report's expected_at and
+  // appends a progress event. This is what an overdue case needs before its status may
+  // change again (docs/workflow.md).
   virtual Status PostProgress(const std::string& report_id, const std::string& note,
                               const std::string& expected_iso) = 0;
   // Marks a report as a duplicate of `original_id` (status duplicate, with the note).
@@ -188,6 +204,14 @@ class Database {
   // Reads.
   virtual Result<std::vector<Report>> ListReports() = 0;        // newest first, no events
   virtual Result<Report> GetReport(const std::string& id) = 0;  // with events and sync
+  // The reports matching `filter` (no events), in the filter's order.
+  virtual Result<std::vector<Report>> FindReports(const ReportFilter& filter) = 0;
+  // The id of the report a person named: its id (returned as given, even when this device
+  // does not hold it: later calls say so), or its receipt code in any spelling
+  // receipt::Normalize forgives ("q11-7kxm-42pa", "7KXM42PA"), or the start of a code of 4
+  // or more characters when only one report's code starts so ("7KXM"). kNotFound: no
+  // report on this device has that code; kFailedPrecondition: several do (they are named).
+  virtual Result<std::string> ResolveReportId(const std::string& id_or_code) = 0;
   // The outstanding local changes of one report. Works also for a report the device no
   // longer holds (e.g. its filing was rejected) while changes of it are kept; kNotFound
   // when neither the report nor any change of it is on the device.

@@ -142,8 +142,8 @@ int q11_case_status(q11_db* db, const char* zId, const char* zStatus, const char
 
 /*
 ** An official's progress note zNote (required) with a new expected completion date
-** zExpectedIso (ISO-8601 UTC, in the future), as one queued local change. An overdue case
-** needs one before its status may change again.
+** zExpectedIso (in the future; written as for q11_case_deadline), as one queued local
+** change. An overdue case needs one before its status may change again.
 */
 int q11_case_progress(q11_db* db, const char* zId, const char* zNote, const char* zExpectedIso);
 
@@ -155,9 +155,11 @@ int q11_case_progress(q11_db* db, const char* zId, const char* zNote, const char
 int q11_case_assign(q11_db* db, const char* zId, const char* zUnit, const char* zNote);
 
 /*
-** Sets a report's deadline to zDueIso (ISO-8601 UTC, e.g. "2026-12-01T10:00:00Z"; stored
-** as "2026-12-01T10:00:00.000Z") and records a comment "Hạn xử lý mới: ..." (plus zNote
-** when not NULL), as one queued local change. Q11_INVALID_ARGUMENT: not such a time.
+** Sets a report's deadline to zDueIso (ISO-8601 with any offset, e.g.
+** "2026-12-01T17:00:00+07:00" or "2026-12-01T10:00:00Z", or a date "2026-12-01" meaning
+** 17:00 that day in Vietnam; stored in UTC as "2026-12-01T10:00:00.000Z") and records a
+** comment "Hạn xử lý mới: ..." (plus zNote when not NULL), as one queued local change.
+** Q11_INVALID_ARGUMENT: not such a time, or not in the future.
 */
 int q11_case_deadline(q11_db* db, const char* zId, const char* zDueIso, const char* zNote);
 

@@ -72,6 +72,9 @@ struct PhotoUploadResult {
   int waiting = 0;       // still to send (their row has not reached the server, or the link broke)
   int refused = 0;       // the server will not take them (message kept on the photo)
   int64_t bytes_sent = 0;
+  // Bytes of the waiting photos the server does not hold yet (what a resumed upload still
+  // has to send; a photo whose row has not reached the server counts whole).
+  int64_t bytes_waiting = 0;
   int thumbnails_fetched = 0;  // by Sync after the uploads (FetchMissingThumbnails)
   std::vector<std::string> messages;
 };

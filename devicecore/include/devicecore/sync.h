@@ -48,7 +48,9 @@ struct SyncResult {
   int retried = 0;           // entries the server asked to send again later (verdict retry)
   int64_t pull_omitted = 0;  // pulled changes skipped because they broke a local constraint
   bool has_more = false;     // stopped at max_pages with more to exchange
-  PhotoUploadResult photos;  // what happened to the photo bytes
+  // What happened to the photo bytes. photos.waiting / bytes_waiting count every queued
+  // photo not on the server after this sync, also when the uploads were not tried.
+  PhotoUploadResult photos;
 };
 
 // Tokens: when the access token expires within a minute, it is refreshed first; a sync
