@@ -21,6 +21,8 @@ namespace {
 //  settled_changes: entries the server rejected or parked, or merged with a message, kept
 //    for the user to see. A merged entry is also still in the outbox until the pull passes it.
 //  report_ids (both): the reports the change touches, '\n'-joined (touched_reports.h).
+//  schema_version: the synced schema version the entry was captured under
+//    (protocol/schema_versions.h); the server takes older ones and fills in what they lack.
 constexpr std::string_view kLocalTablesSql = R"sql(
 CREATE TABLE IF NOT EXISTS outbox (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -29,7 +31,8 @@ CREATE TABLE IF NOT EXISTS outbox (
   state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'acked')),
   server_seq INTEGER,
   created_at TEXT NOT NULL,
-  report_ids TEXT
+  report_ids TEXT,
+  schema_version INTEGER NOT NULL DEFAULT 2
 );
 CREATE TABLE IF NOT EXISTS settled_changes (
   seq INTEGER PRIMARY KEY,
@@ -153,6 +156,19 @@ Status PrepareDeviceDatabase(sql::Db& db, Env& env) {
     // Version 3: the case life (docs/workflow.md): new columns at the end of reports,
     // case_events and categories, the holidays and response_templates reference tables.
     if (version < 3) Q11_RETURN_IF_ERROR(sql::PrepareSyncedTables(db));
+    // Version 4: each outbox entry says which synced schema version it was captured under.
+    // Entries queued before the case life (device version 1 or 2) have the shape of synced
+    // version 1 and go to the server as such (docs/protocol.md, "Schema versions").
+    if (version < 4) {
+      Q11_ASSIGN_OR_RETURN(
+          std::optional<std::string> has,
+          db.QueryText("SELECT count(*) FROM pragma_table_info('outbox') WHERE name = "
+                       "'schema_version'"));
+      if (has.value_or("0") == "0")
+        Q11_RETURN_IF_ERROR(
+            db.Exec("ALTER TABLE outbox ADD COLUMN schema_version INTEGER NOT NULL DEFAULT " +
+                    std::string(version < 3 ? "1" : "2")));
+    }
     Q11_RETURN_IF_ERROR(db.Exec("PRAGMA user_version = " + std::to_string(kDeviceSchemaVersion)));
   }
   Q11_RETURN_IF_ERROR(EnsurePhotoTables(db));

@@ -13,7 +13,7 @@
 namespace q11::device {
 
 // 2: report_ids on outbox, settled_changes; 3: the case life (receipts, deadlines, ratings)
-inline constexpr int kDeviceSchemaVersion = 3;
+inline constexpr int kDeviceSchemaVersion = 4;
 inline constexpr int32_t kDeviceApplicationId = 0x51313144;  // "Q11D"
 
 // The tables whose changes are captured and pushed (protocol::schema::kSyncedTables).

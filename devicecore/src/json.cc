@@ -225,6 +225,7 @@ std::string SyncResultToJson(const SyncResult& r) {
   o->set("bytes_down", r.bytes_down);
   o->set("pending_after", r.pending_after);
   o->set("has_more", r.has_more);
+  if (!r.notice.empty()) o->set("notice", r.notice);
   Array::Ptr m = new Array;
   for (const std::string& s : r.messages) m->add(s);
   o->set("messages", m);

@@ -1,5 +1,6 @@
 #include "outbox.h"
 
+#include "protocol/schema_versions.h"
 #include "status_macros.h"
 #include "touched_reports.h"
 
@@ -9,16 +10,21 @@ Result<int64_t> Outbox::Append(const std::string& changeset,
                                const std::vector<std::string>& report_ids,
                                const std::string& created_at) {
   Q11_ASSIGN_OR_RETURN(auto st, cache_->Get("INSERT INTO outbox(changeset, state, created_at, "
-                                            "report_ids) VALUES (?, 'pending', ?, ?)"));
-  Q11_RETURN_IF_ERROR(
-      st->BindBlob(1, changeset).Bind(2, created_at).Bind(3, JoinReportIds(report_ids)).Run());
+                                            "report_ids, schema_version) VALUES (?, 'pending', "
+                                            "?, ?, ?)"));
+  Q11_RETURN_IF_ERROR(st->BindBlob(1, changeset)
+                          .Bind(2, created_at)
+                          .Bind(3, JoinReportIds(report_ids))
+                          .Bind(4, schema::kSyncedSchemaVersion)
+                          .Run());
   return static_cast<int64_t>(sqlite3_last_insert_rowid(sqlite3_db_handle(st->get())));
 }
 
 Result<PushBatch> Outbox::NextPush(size_t max_bytes, size_t max_entries) {
   Q11_ASSIGN_OR_RETURN(
       auto st,
-      cache_->Get("SELECT seq, changeset FROM outbox WHERE state = 'pending' ORDER BY seq"));
+      cache_->Get("SELECT seq, changeset, schema_version FROM outbox WHERE state = 'pending' "
+                  "ORDER BY seq"));
   PushBatch batch;
   size_t bytes = 0;
   for (;;) {
@@ -32,6 +38,7 @@ Result<PushBatch> Outbox::NextPush(size_t max_bytes, size_t max_entries) {
     bytes += size;
     batch.seqs.push_back(st->Int(0));
     batch.changesets.push_back(st->Blob(1));
+    batch.schema_versions.push_back(static_cast<int>(st->Int(2)));
   }
   return batch;
 }

@@ -26,6 +26,9 @@ struct RebaseEntry {
 struct PushBatch {
   std::vector<int64_t> seqs;
   std::vector<std::string> changesets;
+  // The synced schema version each was captured under (protocol/schema_versions.h): an
+  // entry queued before an app upgrade keeps its older shape and says so.
+  std::vector<int> schema_versions;
   bool more = false;  // pending entries left out because of the size cap
 };
 

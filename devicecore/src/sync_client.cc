@@ -103,6 +103,7 @@ Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOpti
     result.pulled_rows += response->pull_rows;
     result.pull_omitted += applied->pull_omitted;
     result.cursor = response->cursor;
+    if (!response->notice.empty()) result.notice = response->notice;
     for (std::string& m : applied->messages) result.messages.push_back(std::move(m));
     for (SettledChange& s : applied->settled) result.settled.push_back(std::move(s));
     result.has_more = response->has_more || built.more_unsent;

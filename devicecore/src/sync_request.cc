@@ -1,5 +1,6 @@
 #include "sync_request.h"
 
+#include "protocol/schema_versions.h"
 #include "status_macros.h"
 
 namespace q11::device {
@@ -18,9 +19,12 @@ Result<BuiltRequest> BuildSyncRequest(DatabaseImpl& db, uint32_t max_pull_rows,
   out.more_unsent = batch.more;
   out.sent = batch.seqs;
   out.request.push.reserve(batch.seqs.size());
+  // The pull comes in this build's schema; each entry says what it was captured under.
+  out.request.schema_version = schema::kSyncedSchemaVersion;
   for (size_t i = 0; i < batch.seqs.size(); ++i)
-    out.request.push.push_back(
-        {static_cast<uint64_t>(batch.seqs[i]), std::move(batch.changesets[i])});
+    out.request.push.push_back({static_cast<uint64_t>(batch.seqs[i]),
+                                std::move(batch.changesets[i]),
+                                static_cast<uint16_t>(batch.schema_versions[i])});
   Q11_RETURN_IF_ERROR(tx.Commit());
   return out;
 }

@@ -61,6 +61,13 @@ std::string EncodeSyncRequest(const SyncRequest& req, int zstd_level) {
     }
     env.sections.push_back({kPush, std::move(p.str())});
   }
+  if (req.schema_version != 0) {
+    ByteWriter v;
+    v.U16(req.schema_version);
+    v.U32(static_cast<uint32_t>(req.push.size()));
+    for (const PushEntry& e : req.push) v.U16(e.schema_version);
+    env.sections.push_back({kSchemaVersions, std::move(v.str())});
+  }
   return EncodeEnvelope(env, zstd_level);
 }
 
@@ -105,6 +112,22 @@ Result<SyncRequest> DecodeSyncRequest(std::string_view bytes, const DecodeLimits
     }
     if (p.remaining() != 0) return DataLoss("trailing bytes in push section");
   }
+  if (const Section* vs = env->Find(kSchemaVersions)) {
+    ByteReader v(vs->bytes);
+    req.schema_version = v.U16();
+    uint32_t n = v.U32();
+    if (!v.ok()) return DataLoss("schema version section truncated");
+    if (req.schema_version == 0) return InvalidArgument("schema version 0 is not a version");
+    if (n != req.push.size())
+      return InvalidArgument("schema version section names " + std::to_string(n) +
+                             " entries, the push has " + std::to_string(req.push.size()));
+    for (PushEntry& e : req.push) {
+      e.schema_version = v.U16();
+      if (!v.ok()) return DataLoss("schema version section truncated");
+      if (e.schema_version == 0) return InvalidArgument("entry schema version 0 is not a version");
+    }
+    if (v.remaining() != 0) return DataLoss("trailing bytes in schema version section");
+  }
   return req;
 }
 
@@ -130,6 +153,10 @@ std::string EncodeSyncResponse(const SyncResponse& resp, int zstd_level) {
     env.sections.push_back({kVerdicts, std::move(v.str())});
   }
   if (!resp.pull_changeset.empty()) env.sections.push_back({kPull, resp.pull_changeset});
+  if (!resp.notice.empty())
+    env.sections.push_back({kNotice, resp.notice.size() > kMaxMessageBytes
+                                         ? resp.notice.substr(0, kMaxMessageBytes)
+                                         : resp.notice});
   return EncodeEnvelope(env, zstd_level);
 }
 
@@ -169,6 +196,10 @@ Result<SyncResponse> DecodeSyncResponse(std::string_view bytes, const DecodeLimi
     if (v.remaining() != 0) return DataLoss("trailing bytes in verdict section");
   }
   if (const Section* ps = env->Find(kPull)) resp.pull_changeset = ps->bytes;
+  if (const Section* ns = env->Find(kNotice)) {
+    if (ns->bytes.size() > kMaxMessageBytes) return DataLoss("notice longer than 4096 bytes");
+    resp.notice = ns->bytes;
+  }
   return resp;
 }
 

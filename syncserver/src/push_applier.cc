@@ -4,6 +4,7 @@
 #include "changeset_reader.h"
 #include "protocol/ids.h"
 #include "protocol/receipt_code.h"
+#include "schema_upgrade.h"
 #include "secure_random.h"
 #include "server_stamps.h"
 
@@ -141,6 +142,8 @@ Result<wire::EntryVerdict> PushApplier::ApplyEntry(const Account& account,
   Result<DecodedChangeset> cs = ReadChangeset(entry.changeset);
   if (!cs.ok()) {
     s = Refusal(cs.status().code(), cs.status().message(), "dữ liệu thay đổi bị hỏng");
+  } else if (s = UpgradeToLiveShapes(&*cs, shapes_, entry.schema_version); !s.ok()) {
+    // captured under a version this server no longer (or not yet) takes: refused, says why
   } else {
     ValidationContext ctx;
     ctx.account = &account;

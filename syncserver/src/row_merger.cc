@@ -346,6 +346,7 @@ Status RowMerger::ApplyDelete(TableWriter& w, const RowChange& change, const Mer
     const Value& base = change.old_values[i];
     int col = static_cast<int>(i);
     if ((col == report_ref_ || col == report_due_) && base.is_null()) continue;
+    if (!base.defined()) continue;  // a column the device's older schema did not have
     if (!SameValue(current_[i], base)) parked_.push_back(col);
   }
   bool handled = current_[report_status_].text() != "new" || !parked_.empty();

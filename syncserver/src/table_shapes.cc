@@ -10,13 +10,28 @@ int TableShape::Index(std::string_view column) const {
   return -1;
 }
 
+namespace {
+
+// The value of a column's DEFAULT clause (an SQL expression as PRAGMA table_info gives it).
+Result<Value> DefaultValue(sql::Db& db, const std::string& expression) {
+  if (expression.empty()) return Value::Null();
+  Result<sql::Statement> st = db.Prepare("SELECT " + expression);
+  if (!st.ok()) return st.status();
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  if (!*row || st->IsNull(0)) return Value::Null();
+  return Value::From(sqlite3_column_value(st->get(), 0));
+}
+
+}  // namespace
+
 Result<TableShapes> TableShapes::Load(sql::Db& db) {
   TableShapes out;
   for (std::string_view name : schema::kSyncedTables) {
     TableShape shape;
     shape.name = std::string(name);
     Result<sql::Statement> st =
-        db.Prepare("SELECT name, pk FROM pragma_table_info(?1) ORDER BY cid");
+        db.Prepare("SELECT name, pk, dflt_value FROM pragma_table_info(?1) ORDER BY cid");
     if (!st.ok()) return st.status();
     st->Bind(1, name);
     int pk_count = 0;
@@ -25,6 +40,9 @@ Result<TableShapes> TableShapes::Load(sql::Db& db) {
       if (!row.ok()) return row.status();
       if (!*row) break;
       shape.columns.push_back(st->Text(0));
+      Result<Value> fallback = DefaultValue(db, st->IsNull(2) ? "" : st->Text(2));
+      if (!fallback.ok()) return fallback.status();
+      shape.defaults.push_back(std::move(*fallback));
       bool is_pk = st->Int(1) > 0;
       shape.pk.push_back(is_pk);
       if (is_pk) {

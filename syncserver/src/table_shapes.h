@@ -13,6 +13,7 @@
 
 #include "protocol/result.h"
 #include "q11sqlite/sqlite.h"
+#include "sql_value.h"
 
 namespace q11::server {
 
@@ -21,6 +22,9 @@ struct TableShape {
   std::vector<std::string> columns;
   std::vector<bool> pk;  // per column
   int pk_column = -1;    // the single primary-key column (every synced table has one)
+  // Per column, the value an INSERT that lacks the column gets (its DEFAULT, else NULL): a
+  // row captured under an older schema version (schema_upgrade.h).
+  std::vector<Value> defaults;
 
   // Position of `column`, or -1.
   int Index(std::string_view column) const;

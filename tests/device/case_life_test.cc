@@ -174,7 +174,7 @@ TEST_CASE("A version 2 device database gains the case life's columns and tables"
   }
   auto db = Database::Open(dir.File("d.db"), {&env});
   REQUIRE(db.ok());
-  CHECK(Query(dir.File("d.db"), "PRAGMA user_version") == "3");
+  CHECK(Query(dir.File("d.db"), "PRAGMA user_version") == "4");
   CHECK(Query(dir.File("d.db"),
               "SELECT group_concat(name, ',') FROM pragma_table_info('reports') "
               "WHERE cid >= 15") ==

@@ -366,7 +366,7 @@ TEST_CASE("a version 1 database learns which reports its waiting changes touch",
   }
   auto db = Database::Open(path, {&env});
   REQUIRE(db.ok());
-  CHECK(Query(path, "PRAGMA user_version") == "3");
+  CHECK(Query(path, "PRAGMA user_version") == "4");
   CHECK(Query(path, "SELECT report_ids FROM outbox WHERE seq = 1") == id);
   CHECK(Query(path, "SELECT report_ids FROM settled_changes WHERE seq = 2") == id);
   auto r = (*db)->GetReport(id);

@@ -31,6 +31,7 @@ std::vector<wire::EntryVerdict> PushMiddleRefused(StoreFixture& f,
                                                   const std::string& needle) {
   REQUIRE(f.store->BindDevice("phone", f.citizen).ok());
   auto v = f.store->Push(f.citizen, "phone", entries);
+  INFO(v.status().ToString());
   REQUIRE(v.ok());
   REQUIRE(v->size() == 3);
   CHECK((*v)[0].verdict == wire::Verdict::kApplied);

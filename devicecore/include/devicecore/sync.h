@@ -48,6 +48,9 @@ struct SyncResult {
   int retried = 0;           // entries the server asked to send again later (verdict retry)
   int64_t pull_omitted = 0;  // pulled changes skipped because they broke a local constraint
   bool has_more = false;     // stopped at max_pages with more to exchange
+  // The server's word for the user, e.g. that this app's data version nears its cut-off
+  // (docs/protocol.md, "Schema versions"); empty when none.
+  std::string notice;
   // What happened to the photo bytes. photos.waiting / bytes_waiting count every queued
   // photo not on the server after this sync, also when the uploads were not tried.
   PhotoUploadResult photos;

@@ -20,14 +20,19 @@ namespace q11::wire {
 enum SectionType : uint8_t {
   kRequestHeader = 1,
   kPush = 2,
+  kSchemaVersions = 3,  // the device's synced schema version and each entry's
   kResponseHeader = 16,
   kVerdicts = 17,
   kPull = 18,
+  kNotice = 19,  // a message for the user from the server (an app version near its cut-off)
 };
 
 struct PushEntry {
   uint64_t local_seq = 0;  // strictly increasing per device
   std::string changeset;   // a SQLite changeset (not a patchset)
+  // The synced schema version it was captured under (protocol/schema_versions.h); 0 when the
+  // request declared none (then the server tells it from the tables' column counts).
+  uint16_t schema_version = 0;
 };
 
 struct SyncRequest {
@@ -36,6 +41,9 @@ struct SyncRequest {
   uint32_t max_pull_rows = 0;  // 0: server default
   std::string client;          // free text, e.g. "q11/0.1.0"
   std::vector<PushEntry> push;
+  // The synced schema version of the device's tables: its pull is built in it. 0: not
+  // declared (apps before the declaration), taken as version 2.
+  uint16_t schema_version = 0;
 };
 
 enum class Verdict : uint8_t {
@@ -63,6 +71,7 @@ struct SyncResponse {
   uint32_t pull_rows = 0;  // rows carried in pull_changeset
   std::vector<EntryVerdict> verdicts;
   std::string pull_changeset;  // a SQLite changeset (may be empty)
+  std::string notice;          // for the user, English then Vietnamese; empty: none
 };
 
 // Hard caps applied while decoding, on top of the envelope's DecodeLimits.
