@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "devicecore/database.h"
+#include "devicecore/env.h"
 #include "devicecore/photos.h"
 
 namespace q11::cli {
@@ -30,6 +31,15 @@ struct OptionSpec {
 };
 
 struct Command;
+
+// The server a command talks to, and the certificate authority that vouches for it.
+struct ServerChoice {
+  std::string url;     // "" when neither --server nor a login names one
+  std::string ca_pem;  // the PEM of a private CA; "" for the system's CA store
+};
+
+// A transport to `server` (device::MakeHttpTransport: https, or http to loopback only).
+Result<std::unique_ptr<device::Transport>> Connect(const ServerChoice& server, int timeout_ms);
 
 // A parsed command line for one command.
 class Args {
@@ -57,14 +67,16 @@ class Context {
   int Usage(const std::string& msg) const;
   // Prints a one-line error (with the Vietnamese prefix for common codes); returns kExitFailed.
   int Fail(const Status& s) const;
-  // --server, else the server this device logged in to; "" when neither is known.
-  std::string ServerUrl();
   // A stored ISO-8601 UTC time as people read it: Vietnam time with its offset, or UTC
   // with --utc ("2026-12-10 17:00 (UTC+7)"); "-" when absent. JSON output keeps ISO UTC.
   std::string Time(const std::optional<std::string>& iso) const;
   // The id of the report the user named by id or receipt code (Database::ResolveReportId);
   // prints the error and returns nullopt when it cannot be resolved (exit kExitFailed).
   std::optional<std::string> ReportId(const std::string& typed);
+  // --server and --ca=FILE (read here), else the server this device logged in to and the
+  // CA it was given then (also for --server naming that same URL). Fails only when the
+  // --ca file cannot be read; opens the database (url "" when it cannot be opened).
+  Result<ServerChoice> Server();
 
  private:
   const Command* command_;

@@ -24,21 +24,32 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       {"login",
        nullptr,
-       "--server=URL --name=NAME --password=PW",
+       "--server=URL --name=NAME --password=PW [--ca=FILE]",
        "Log in to the server and remember the account on this device.\n"
-       "Đăng nhập máy chủ và lưu tài khoản trên thiết bị.",
-       {{"server", true}, {"name", true}, {"password", true}},
+       "URL is https://HOST[:PORT]; the server's certificate must be issued by a certificate\n"
+       "authority in the system's store (/etc/ssl/certs) and name HOST, or the login fails\n"
+       "before anything is sent. http:// is accepted only for this machine (127.0.0.1, ::1,\n"
+       "localhost). --ca=FILE: a PEM bundle of a private certificate authority, trusted\n"
+       "instead of the system's store; it is kept with the account for later syncs, photos,\n"
+       "watch and public lookups. Without --server: the remembered server (and CA).\n"
+       "Đăng nhập máy chủ (HTTPS) và lưu tài khoản trên thiết bị.",
+       {{"server", true}, {"name", true}, {"password", true}, {"ca", true}},
        0,
        0,
        RunLogin},
       {"register",
        nullptr,
-       "--server=URL --name=NAME --password=PW [--phone=P] [--email=E]",
+       "--server=URL --name=NAME --password=PW [--phone=P] [--email=E] [--ca=FILE]",
        "Create a citizen account on the server and log in with it. NAME: 3-64 of a-z 0-9 . _ -;\n"
        "PW: 8-1024 bytes. The phone and e-mail go to the server (kept confidential) and stay\n"
-       "on this device for you only; they are never synced.\n"
+       "on this device for you only; they are never synced. URL and --ca as for login.\n"
        "Tạo tài khoản người dân trên máy chủ và đăng nhập.",
-       {{"server", true}, {"name", true}, {"password", true}, {"phone", true}, {"email", true}},
+       {{"server", true},
+        {"name", true},
+        {"password", true},
+        {"phone", true},
+        {"email", true},
+        {"ca", true}},
        0,
        0,
        RunRegister},
@@ -301,7 +312,7 @@ const std::vector<Command>& Commands() {
        RunOutboxDiscard},
       {"sync",
        nullptr,
-       "[--json] [--server=URL] [--timeout-ms=N] [--attempts=N]",
+       "[--json] [--server=URL [--ca=FILE]] [--timeout-ms=N] [--attempts=N]",
        "Đồng bộ với máy chủ: gửi các thay đổi và ảnh đang chờ, nhận thay đổi từ máy chủ.\n"
        "Send waiting changes and photos and receive the server's, one exchange per page.\n"
        "Mã thoát / exit status (what the server did not simply apply is one line each on\n"
@@ -316,41 +327,47 @@ const std::vector<Command>& Commands() {
        "  4  photos (or changes the server deferred) still wait: how many and how many bytes\n"
        "     are left is said; run q11 sync again (ảnh hoặc thay đổi còn chờ gửi)\n"
        "When 3 and 4 both apply, 3 wins: what waits goes by itself at the next sync, what was\n"
-       "rejected needs someone to act. 2: a usage error.",
-       {{"json", false}, {"server", true}, {"timeout-ms", true}, {"attempts", true}},
+       "rejected needs someone to act. 2: a usage error. A network failure is retried a few\n"
+       "times; a server certificate that is not trusted is not (nothing is sent).",
+       {{"json", false}, {"server", true}, {"ca", true}, {"timeout-ms", true}, {"attempts", true}},
        0,
        0,
        RunSync},
       {"watch",
        nullptr,
-       "[--json] [--once] [--timeout=SECONDS] [--server=URL]",
+       "[--json] [--once] [--timeout=SECONDS] [--server=URL [--ca=FILE]]",
        "Stay online and show incoming changes as they arrive: the server tells this device\n"
        "within a second that something is new for it (a long poll), then it syncs and prints\n"
        "each report that came, changed or left (--json: one JSON object per line). --once:\n"
        "stop after the first changes; --timeout: stop after that many seconds.\n"
        "Theo dõi thay đổi mới theo thời gian thực.",
-       {{"json", false}, {"once", false}, {"timeout", true}, {"server", true}},
+       {{"json", false}, {"once", false}, {"timeout", true}, {"server", true}, {"ca", true}},
        0,
        0,
        RunWatch},
       {"public",
        "reports",
-       "--ward=WARD [--limit=N] [--offset=N] [--json] [--server=URL]",
+       "--ward=WARD [--limit=N] [--offset=N] [--json] [--server=URL [--ca=FILE]]",
        "Browse a ward's reports as the public sees them (signed in, any role): status,\n"
        "category, unit, dates and the staff's notes, most recently updated first; never who\n"
        "filed them nor their words. Read online, not kept on this device.\n"
        "Xem các phản ánh của một phường (không có thông tin người gửi).",
-       {{"ward", true}, {"limit", true}, {"offset", true}, {"json", false}, {"server", true}},
+       {{"ward", true},
+        {"limit", true},
+        {"offset", true},
+        {"json", false},
+        {"server", true},
+        {"ca", true}},
        0,
        0,
        RunPublicReports},
       {"public",
        "receipt",
-       "CODE [--json] [--server=URL]",
+       "CODE [--json] [--server=URL [--ca=FILE]]",
        "Look up a report by its receipt code (no account needed): where the case stands, its\n"
-       "deadline and the staff's notes.\n"
+       "deadline and the staff's notes. --ca=FILE: a private CA's PEM for an https server.\n"
        "Tra cứu phản ánh theo mã biên nhận.",
-       {{"json", false}, {"server", true}},
+       {{"json", false}, {"server", true}, {"ca", true}},
        1,
        1,
        RunPublicReceipt},
@@ -379,7 +396,9 @@ void PrintHelp(std::ostream& out) {
          "usage: q11 [--db=FILE] [--utc] COMMAND [ARGS]\n"
          "  --db=FILE   the device database (default $Q11_DB or ./q11.db); created if missing\n"
          "  --utc       show times in UTC; by default they are Vietnam time, labelled (UTC+7)\n"
-         "              (giờ hiển thị theo giờ Việt Nam; --utc: giờ UTC)\n\n"
+         "              (giờ hiển thị theo giờ Việt Nam; --utc: giờ UTC)\n"
+         "The server is reached over HTTPS (https://HOST:PORT; --ca=FILE at login for a private\n"
+         "certificate authority); plain http:// only on this machine (127.0.0.1, localhost).\n\n"
          "commands:\n";
   for (const Command& c : Commands()) {
     std::string name = c.group;
@@ -418,13 +437,6 @@ device::Database* Context::db() {
   }
   db_ = std::move(db).value();
   return db_.get();
-}
-
-std::string Context::ServerUrl() {
-  std::string url = args_.Get("server").value_or("");
-  if (!url.empty() || db() == nullptr) return url;
-  auto account = db_->GetAccount();
-  return account.ok() ? account->server_url : std::string();
 }
 
 std::string Context::Time(const std::optional<std::string>& iso) const {

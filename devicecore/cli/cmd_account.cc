@@ -7,28 +7,24 @@
 namespace q11::cli {
 
 int RunLogin(Context& ctx) {
-  auto server = ctx.args().Get("server");
   auto name = ctx.args().Get("name");
   auto password = ctx.args().Get("password");
   if (!name || name->empty()) return ctx.Usage("--name is required");
   if (!password) return ctx.Usage("--password is required");
   device::Database* db = ctx.db();
   if (db == nullptr) return kExitFailed;
-  std::string url;
-  if (server) {
-    url = *server;
-  } else {
-    auto account = db->GetAccount();  // re-login against the remembered server
-    if (!account.ok() || account->server_url.empty()) return ctx.Usage("--server is required");
-    url = account->server_url;
-  }
-  auto transport = device::MakeHttpTransport(url);
+  // Without --server: log in again to the remembered server, with its remembered CA.
+  auto server = ctx.Server();
+  if (!server.ok()) return ctx.Fail(server.status());
+  if (server->url.empty()) return ctx.Usage("--server is required");
+  // A plain-http URL to another machine is refused here, before any lookup or connection.
+  auto transport = Connect(*server, 30000);
   if (!transport.ok()) return ctx.Fail(transport.status());
-  auto account = device::Login(*db, **transport, url, *name, *password);
+  auto account = device::Login(*db, **transport, server->url, *name, *password, server->ca_pem);
   if (!account.ok()) return ctx.Fail(account.status());
   std::cout << "Đã đăng nhập / logged in: " << account->name << " (" << account->role;
   if (!account->unit.empty()) std::cout << ", " << account->unit;
-  std::cout << ") at " << url << "\n";
+  std::cout << ") at " << server->url << "\n";
   return kExitOk;
 }
 
@@ -45,9 +41,11 @@ int RunRegister(Context& ctx) {
   if (Status s = device::ValidateRegistration(r); !s.ok()) return ctx.Fail(s);
   device::Database* db = ctx.db();
   if (db == nullptr) return kExitFailed;
-  auto transport = device::MakeHttpTransport(*server);
+  auto choice = ctx.Server();
+  if (!choice.ok()) return ctx.Fail(choice.status());
+  auto transport = Connect(*choice, 30000);
   if (!transport.ok()) return ctx.Fail(transport.status());
-  auto account = device::Register(*db, **transport, *server, r);
+  auto account = device::Register(*db, **transport, choice->url, r, choice->ca_pem);
   if (!account.ok()) return ctx.Fail(account.status());
   std::cout << "Đã đăng ký và đăng nhập / registered and logged in: " << account->name << " ("
             << account->role << ") at " << *server << "\n";
@@ -64,7 +62,7 @@ int RunLogout(Context& ctx) {
     return kExitOk;
   }
   device::LogoutResult result;
-  auto transport = device::MakeHttpTransport(account->server_url, 5000);
+  auto transport = Connect({account->server_url, account->server_ca_pem}, 5000);
   if (transport.ok()) {
     auto told = device::Logout(*db, **transport);
     if (!told.ok()) return ctx.Fail(told.status());

@@ -67,11 +67,12 @@ int RunPhotoGet(Context& ctx) {
   if (!out || out->empty()) return ctx.Usage("--out=FILE is required");
   device::Database* db = ctx.db();
   if (db == nullptr) return kExitFailed;
-  std::string url;
-  if (auto account = db->GetAccount(); account.ok()) url = account->server_url;
+  ServerChoice server;
+  if (auto account = db->GetAccount(); account.ok())
+    server = {account->server_url, account->server_ca_pem};
   std::unique_ptr<device::Transport> transport;
-  if (!url.empty()) {
-    auto t = device::MakeHttpTransport(url);
+  if (!server.url.empty()) {
+    auto t = Connect(server, 30000);
     if (!t.ok()) return ctx.Fail(t.status());
     transport = std::move(*t);
   } else {

@@ -51,12 +51,13 @@ int RunPublicReports(Context& ctx) {
   std::optional<int64_t> limit = IntOption(ctx, "limit", 50, 1, 200);
   std::optional<int64_t> offset = IntOption(ctx, "offset", 0, 0, 1 << 30);
   if (!limit || !offset) return ctx.Usage("--limit is 1-200 and --offset 0 or more");
-  std::string url = ctx.ServerUrl();
   device::Database* db = ctx.db();
   if (db == nullptr) return kExitFailed;
-  if (url.empty())
+  auto server = ctx.Server();
+  if (!server.ok()) return ctx.Fail(server.status());
+  if (server->url.empty())
     return ctx.Fail(Unauthenticated("not logged in: run q11 login / chưa đăng nhập"));
-  auto transport = device::MakeHttpTransport(url);
+  auto transport = Connect(*server, 30000);
   if (!transport.ok()) return ctx.Fail(transport.status());
   auto cases = device::BrowseWardReports(*db, **transport, ward, static_cast<int>(*limit),
                                          static_cast<int>(*offset));
@@ -71,9 +72,11 @@ int RunPublicReports(Context& ctx) {
 }
 
 int RunPublicReceipt(Context& ctx) {
-  std::string url = ctx.ServerUrl();
-  if (url.empty()) return ctx.Usage("--server=URL is needed on a device that has not logged in");
-  auto transport = device::MakeHttpTransport(url);
+  auto server = ctx.Server();
+  if (!server.ok()) return ctx.Fail(server.status());
+  if (server->url.empty())
+    return ctx.Usage("--server=URL is needed on a device that has not logged in");
+  auto transport = Connect(*server, 30000);
   if (!transport.ok()) return ctx.Fail(transport.status());
   auto found =
       device::LookupReceipt(**transport, *device::DefaultEnv(), ctx.args().positionals()[0]);

@@ -58,14 +58,15 @@ int RunSync(Context& ctx) {
   device::Database* db = ctx.db();
   if (db == nullptr) return kExitFailed;
 
-  std::string url = ctx.ServerUrl();
-  if (url.empty()) {
+  auto server = ctx.Server();
+  if (!server.ok()) return ctx.Fail(server.status());
+  if (server->url.empty()) {
     auto waiting = db->PendingCount();
     std::string n = waiting.ok() ? std::to_string(*waiting) : "?";
     return ctx.Fail(Unauthenticated("not logged in: run q11 login (" + n + " thay đổi đang chờ / " +
                                     n + " changes waiting)"));
   }
-  auto transport = device::MakeHttpTransport(url, timeout_ms);
+  auto transport = Connect(*server, timeout_ms);
   if (!transport.ok()) return ctx.Fail(transport.status());
   if (!a.Has("json")) options.photo_progress = TerminalProgress("Gửi ảnh / photos");
   auto result = device::Sync(*db, **transport, options);

@@ -79,11 +79,12 @@ int RunWatch(Context& ctx) {
   const auto end = limit ? Clock::now() + std::chrono::seconds(*limit) : Clock::time_point::max();
   device::Database* db = ctx.db();
   if (db == nullptr) return kExitFailed;
-  std::string url = ctx.ServerUrl();
-  if (url.empty()) return ctx.Fail(Unauthenticated("not logged in: run q11 login"));
+  auto server = ctx.Server();
+  if (!server.ok()) return ctx.Fail(server.status());
+  if (server->url.empty()) return ctx.Fail(Unauthenticated("not logged in: run q11 login"));
   // The server holds a wait up to 25 s; the connection must outlast it.
   constexpr int kWaitS = 25;
-  auto transport = device::MakeHttpTransport(url, (kWaitS + 10) * 1000);
+  auto transport = Connect(*server, (kWaitS + 10) * 1000);
   if (!transport.ok()) return ctx.Fail(transport.status());
   if (!json)
     std::cerr

@@ -42,6 +42,14 @@ char* Dup(const std::string& s) {
   return p;
 }
 
+// The transport to a server, trusting `ca_pem` (the system's CA store when empty).
+q11::Result<std::unique_ptr<q11::device::Transport>> Connect(const std::string& url,
+                                                             const std::string& ca_pem) {
+  q11::device::TransportOptions options;
+  options.ca_pem = ca_pem;
+  return q11::device::MakeHttpTransport(url, options);
+}
+
 bool Usable(q11_db* h) { return h != nullptr && h->db != nullptr; }
 
 int Misuse(q11_db* h, const char* what) {
@@ -242,19 +250,30 @@ int q11_report_sync_state(q11_db* db, const char* zId, int* pState) {
 }
 
 int q11_login(q11_db* db, const char* zServerUrl, const char* zName, const char* zPassword) {
+  return q11_login_v2(db, zServerUrl, nullptr, zName, zPassword);
+}
+
+int q11_login_v2(q11_db* db, const char* zServerUrl, const char* zCaPem, const char* zName,
+                 const char* zPassword) {
   if (!Usable(db)) return Misuse(db, "q11_login: database not open");
   if (zServerUrl == nullptr || zName == nullptr || zPassword == nullptr)
     return Misuse(db, "q11_login: NULL argument");
   return Guard(db, [&] {
-    auto transport = q11::device::MakeHttpTransport(zServerUrl);
+    const std::string ca = zCaPem != nullptr ? zCaPem : "";
+    auto transport = Connect(zServerUrl, ca);
     if (!transport.ok()) return Fail(db, transport.status());
-    auto account = q11::device::Login(*db->db, **transport, zServerUrl, zName, zPassword);
+    auto account = q11::device::Login(*db->db, **transport, zServerUrl, zName, zPassword, ca);
     return account.ok() ? Ok(db) : Fail(db, account.status());
   });
 }
 
 int q11_register(q11_db* db, const char* zServerUrl, const char* zName, const char* zPassword,
                  const char* zPhone, const char* zEmail) {
+  return q11_register_v2(db, zServerUrl, nullptr, zName, zPassword, zPhone, zEmail);
+}
+
+int q11_register_v2(q11_db* db, const char* zServerUrl, const char* zCaPem, const char* zName,
+                    const char* zPassword, const char* zPhone, const char* zEmail) {
   if (!Usable(db)) return Misuse(db, "q11_register: database not open");
   if (zServerUrl == nullptr || zName == nullptr || zPassword == nullptr)
     return Misuse(db, "q11_register: NULL argument");
@@ -263,9 +282,10 @@ int q11_register(q11_db* db, const char* zServerUrl, const char* zName, const ch
                                 zEmail != nullptr ? zEmail : ""};
     // Checked before the transport is made: a typo is answered offline, with no URL needed.
     if (Status s = q11::device::ValidateRegistration(r); !s.ok()) return Fail(db, s);
-    auto transport = q11::device::MakeHttpTransport(zServerUrl);
+    const std::string ca = zCaPem != nullptr ? zCaPem : "";
+    auto transport = Connect(zServerUrl, ca);
     if (!transport.ok()) return Fail(db, transport.status());
-    auto account = q11::device::Register(*db->db, **transport, zServerUrl, r);
+    auto account = q11::device::Register(*db->db, **transport, zServerUrl, r, ca);
     return account.ok() ? Ok(db) : Fail(db, account.status());
   });
 }
@@ -275,7 +295,7 @@ int q11_logout(q11_db* db) {
   return Guard(db, [&] {
     auto account = db->db->GetAccount();
     if (!account.ok()) return Fail(db, account.status());
-    auto transport = q11::device::MakeHttpTransport(account->server_url);
+    auto transport = Connect(account->server_url, account->server_ca_pem);
     if (!transport.ok()) {
       // A bad stored URL must not keep the user logged in: forget the tokens anyway.
       Status s = db->db->Logout();
@@ -293,7 +313,7 @@ int q11_sync(q11_db* db, char** pzSummary) {
     auto account = db->db->GetAccount();
     if (!account.ok())
       return Fail(db, Status(q11::StatusCode::kUnauthenticated, "not logged in: run q11 login"));
-    auto transport = q11::device::MakeHttpTransport(account->server_url);
+    auto transport = Connect(account->server_url, account->server_ca_pem);
     if (!transport.ok()) return Fail(db, transport.status());
     auto result = q11::device::Sync(*db->db, **transport);
     if (!result.ok()) return Fail(db, result.status());
@@ -345,8 +365,9 @@ int q11_photo_fetch(q11_db* db, const char* zPhotoId, int bThumb, char** pzPath)
   *pzPath = nullptr;
   return Guard(db, [&] {
     auto account = db->db->GetAccount();
-    std::string url = account.ok() ? account->server_url : "http://127.0.0.1:1";
-    auto transport = q11::device::MakeHttpTransport(url);
+    // Not logged in: only photos already on the device can be had (port 1 answers nothing).
+    auto transport = account.ok() ? Connect(account->server_url, account->server_ca_pem)
+                                  : Connect("http://127.0.0.1:1", "");
     if (!transport.ok()) return Fail(db, transport.status());
     auto path = q11::device::FetchPhoto(*db->db, **transport, zPhotoId, bThumb != 0);
     if (!path.ok()) return Fail(db, path.status());

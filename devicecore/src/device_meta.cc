@@ -12,8 +12,9 @@ struct AccountField {
   const char* key;
   std::string Account::*member;
 };
-constexpr std::array<AccountField, 10> kAccountFields = {{
+constexpr std::array<AccountField, 11> kAccountFields = {{
     {"account.server_url", &Account::server_url},
+    {"account.server_ca_pem", &Account::server_ca_pem},
     {"account.token", &Account::token},
     {"account.user_id", &Account::user_id},
     {"account.name", &Account::name},
@@ -94,7 +95,8 @@ Status DeviceMeta::SaveAccount(const Account& account) {
 }
 
 Status DeviceMeta::ForgetTokens() {
-  // The server URL, user id and name stay: a later login knows whose replica this is.
+  // The server URL (and its CA), user id and name stay: a later login knows whose replica
+  // this is, and where and how to reach the server.
   for (const char* key : {"account.token", "account.refresh_token", "account.token_expires_at_ms",
                           "account.refresh_expires_at_ms"})
     Q11_RETURN_IF_ERROR(Erase(key));

@@ -1,19 +1,25 @@
-// Transport over Poco's HTTP client. Poco exceptions stop here and become Statuses:
-// anything that means "the server could not be talked to" is kUnavailable, so the sync
-// client retries it.
+// Transport over Poco's HTTP client, and HTTPS through Poco NetSSL (tls_client_context.h).
+// Poco exceptions stop here and become Statuses: anything that means "the server could not
+// be talked to" is kUnavailable, so the sync client retries it; a refused certificate is
+// kFailedPrecondition, which nobody retries.
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/String.h>
 #include <Poco/Timespan.h>
-#include <Poco/URI.h>
 
+#include <memory>
+#include <optional>
 #include <sstream>
 
 #include "devicecore/env.h"
+#include "server_url.h"
+#include "tls_client_context.h"
 
 namespace q11::device {
 
@@ -31,11 +37,15 @@ namespace {
 
 class HttpTransport final : public Transport {
  public:
-  HttpTransport(std::string base_url, std::string host, uint16_t port, std::string prefix,
-                int timeout_ms)
-      : base_url_(std::move(base_url)), prefix_(std::move(prefix)), session_(host, port) {
-    session_.setKeepAlive(true);
-    session_.setTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(timeout_ms) * 1000));
+  // `session` is an HTTPSClientSession for https:// URLs.
+  HttpTransport(std::string base_url, std::string host, std::string prefix,
+                std::unique_ptr<Poco::Net::HTTPClientSession> session, int timeout_ms)
+      : base_url_(std::move(base_url)),
+        host_(std::move(host)),
+        prefix_(std::move(prefix)),
+        session_(std::move(session)) {
+    session_->setKeepAlive(true);
+    session_->setTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(timeout_ms) * 1000));
   }
 
   Result<HttpReply> Send(const HttpRequest& request) override {
@@ -43,11 +53,11 @@ class HttpTransport final : public Transport {
     // not the server being down, so try once more on a fresh connection at once (our
     // requests are safe to repeat: sync is idempotent by local_seq, uploads by offset). A
     // streamed body that already delivered bytes is not retried here: the caller resumes.
-    bool reused = session_.connected();
+    bool reused = session_->connected();
     bool delivered = false;
     Result<HttpReply> r = SendOnce(request, &delivered);
     if (!r.ok() && reused && !delivered && r.status().code() == StatusCode::kUnavailable) {
-      session_.reset();
+      session_->reset();
       r = SendOnce(request, &delivered);
     }
     return r;
@@ -67,6 +77,7 @@ class HttpTransport final : public Transport {
  private:
   Result<HttpReply> SendOnce(const HttpRequest& request, bool* delivered) {
     HttpReply reply;
+    ForgetCertificateProblem();
     try {
       Poco::Net::HTTPRequest req(request.method, prefix_ + request.path,
                                  Poco::Net::HTTPMessage::HTTP_1_1);
@@ -77,13 +88,13 @@ class HttpTransport final : public Transport {
       req.setKeepAlive(true);
       if (!request.bearer.empty()) req.set("Authorization", "Bearer " + request.bearer);
       for (const auto& [k, v] : request.headers) req.set(k, v);
-      std::ostream& out = session_.sendRequest(req);
+      std::ostream& out = session_->sendRequest(req);
       out.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
       out.flush();
       reply.bytes_sent = HeadSize(req) + static_cast<int64_t>(request.body.size());
 
       Poco::Net::HTTPResponse resp;
-      std::istream& in = session_.receiveResponse(resp);
+      std::istream& in = session_->receiveResponse(resp);
       reply.status = static_cast<int>(resp.getStatus());
       reply.content_type = resp.getContentType();
       reply.retry_after = resp.get("Retry-After", "");
@@ -101,7 +112,7 @@ class HttpTransport final : public Transport {
           body_bytes += got;
         }
         if (resp.hasContentLength() && body_bytes < resp.getContentLength64()) {
-          session_.reset();
+          session_->reset();
           return Unavailable("the connection to " + base_url_ + " broke after " +
                              std::to_string(body_bytes) + " bytes");
         }
@@ -112,19 +123,25 @@ class HttpTransport final : public Transport {
       reply.bytes_received = HeadSize(resp) + body_bytes;
       return reply;
     } catch (const Poco::Net::ConnectionRefusedException& e) {
-      session_.reset();
+      session_->reset();
       return Unavailable("connection refused by " + base_url_);
     } catch (const Poco::TimeoutException& e) {
-      session_.reset();
+      session_->reset();
       return Unavailable("timed out talking to " + base_url_);
+    } catch (const Poco::Net::SSLException& e) {
+      session_->reset();
+      // The handshake stopped at the certificate: permanent, and nothing was sent.
+      if (std::optional<Status> refused = RecordedCertificateProblem(host_)) return *refused;
+      // Anything else in TLS (a reset mid-handshake on a bad link, a middlebox): retry.
+      return Unavailable("TLS error talking to " + base_url_ + ": " + e.displayText());
     } catch (const Poco::Net::NetException& e) {
-      session_.reset();
+      session_->reset();
       return Unavailable("network error talking to " + base_url_ + ": " + e.displayText());
     } catch (const Poco::IOException& e) {
-      session_.reset();
+      session_->reset();
       return Unavailable("i/o error talking to " + base_url_ + ": " + e.displayText());
     } catch (const Poco::Exception& e) {
-      session_.reset();
+      session_->reset();
       return Unavailable("cannot talk to " + base_url_ + ": " + e.displayText());
     }
   }
@@ -138,22 +155,28 @@ class HttpTransport final : public Transport {
   }
 
   std::string base_url_;
+  std::string host_;    // as in the URL: what the certificate must name
   std::string prefix_;  // path of the base URL, without a trailing slash
-  Poco::Net::HTTPClientSession session_;
+  std::unique_ptr<Poco::Net::HTTPClientSession> session_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<Transport>> MakeHttpTransport(const std::string& base_url, int timeout_ms) {
+Result<std::unique_ptr<Transport>> MakeHttpTransport(const std::string& base_url,
+                                                     const TransportOptions& options) {
+  Result<ServerUrl> url = ParseServerUrl(base_url);
+  if (!url.ok()) return url.status();
   try {
-    Poco::URI uri(base_url);
-    if (uri.getScheme() != "http")
-      return InvalidArgument("server URL must start with http:// (got \"" + base_url + "\")");
-    if (uri.getHost().empty()) return InvalidArgument("server URL has no host: " + base_url);
-    std::string prefix = uri.getPath();
-    while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-    return std::unique_ptr<Transport>(
-        new HttpTransport(base_url, uri.getHost(), uri.getPort(), prefix, timeout_ms));
+    std::unique_ptr<Poco::Net::HTTPClientSession> session;
+    if (url->tls) {
+      Result<Poco::Net::Context::Ptr> context = MakeTlsClientContext(url->host, options.ca_pem);
+      if (!context.ok()) return context.status();
+      session = std::make_unique<Poco::Net::HTTPSClientSession>(url->host, url->port, *context);
+    } else {
+      session = std::make_unique<Poco::Net::HTTPClientSession>(url->host, url->port);
+    }
+    return std::unique_ptr<Transport>(new HttpTransport(base_url, url->host, url->prefix,
+                                                        std::move(session), options.timeout_ms));
   } catch (const Poco::Exception& e) {
     return InvalidArgument("bad server URL \"" + base_url + "\": " + e.displayText());
   }

@@ -1,6 +1,7 @@
 // Login() and Logout(): POST /v1/login with the name and password and store the account the
 // server returns (the password is never stored); POST /v1/logout and forget the tokens.
 #include "account_reply.h"
+#include "certificate_refusal.h"
 #include "database_impl.h"
 #include "devicecore/account.h"
 #include "server_call.h"
@@ -9,7 +10,8 @@
 namespace q11::device {
 
 Result<Account> Login(Database& database, Transport& transport, const std::string& server_url,
-                      const std::string& name, const std::string& password) {
+                      const std::string& name, const std::string& password,
+                      const std::string& server_ca_pem) {
   DatabaseImpl* db = DatabaseImpl::From(database);
   if (db == nullptr) return InvalidArgument("Login needs a Database made by Database::Open");
   if (name.empty()) return InvalidArgument("the name is empty / tên đăng nhập trống");
@@ -21,6 +23,7 @@ Result<Account> Login(Database& database, Transport& transport, const std::strin
     const Status& s = reply.status();
     if (s.code() == StatusCode::kUnavailable)
       return Unavailable("cannot reach the server: " + s.message());
+    if (IsCertificateRefusal(s)) return s;  // the server refused nothing: we refused it
     // At login a 401 means one thing: the name or the password is wrong (the server's own
     // words, also when an older server words it otherwise). Not "session expired".
     if (s.code() == StatusCode::kUnauthenticated)
@@ -29,6 +32,7 @@ Result<Account> Login(Database& database, Transport& transport, const std::strin
   }
   Q11_ASSIGN_OR_RETURN(Account account, ParseAccountReply(reply->body, db->env().NowMs(), "login"));
   account.server_url = server_url;
+  account.server_ca_pem = server_ca_pem;
   Q11_RETURN_IF_ERROR(StoreNewAccount(*db, account));
   return account;
 }

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "account_reply.h"
+#include "certificate_refusal.h"
 #include "database_impl.h"
 #include "devicecore/account.h"
 #include "server_call.h"
@@ -52,7 +53,7 @@ Status ValidateRegistration(const Registration& r) {
 }
 
 Result<Account> Register(Database& database, Transport& transport, const std::string& server_url,
-                         const Registration& registration) {
+                         const Registration& registration, const std::string& server_ca_pem) {
   DatabaseImpl* db = DatabaseImpl::From(database);
   if (db == nullptr) return InvalidArgument("Register needs a Database made by Database::Open");
   Q11_RETURN_IF_ERROR(ValidateRegistration(registration));
@@ -75,12 +76,14 @@ Result<Account> Register(Database& database, Transport& transport, const std::st
       case StatusCode::kResourceExhausted:
         return ResourceExhausted("quá nhiều lần đăng ký / too many registrations: " + s.message());
       default:
+        if (IsCertificateRefusal(s)) return s;  // the server was never asked
         return Status(s.code(), "registration refused: " + s.message());
     }
   }
   Q11_ASSIGN_OR_RETURN(Account account,
                        ParseAccountReply(reply->body, db->env().NowMs(), "registration"));
   account.server_url = server_url;
+  account.server_ca_pem = server_ca_pem;
   account.contact_phone = registration.phone;
   account.contact_email = registration.email;
   Q11_RETURN_IF_ERROR(StoreNewAccount(*db, account));

@@ -2,6 +2,7 @@
 // unsent. Each round trip is: build the request, POST it with retries, decode, and apply
 // the response in one transaction (pull_applier). Nothing local changes before a response
 // has been received and decoded.
+#include "certificate_refusal.h"
 #include "devicecore/sync.h"
 #include "local_writer.h"
 #include "photo_folder.h"
@@ -76,6 +77,8 @@ Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOpti
       const Status& s = reply.status();
       if (s.code() == StatusCode::kUnavailable)
         return WithWaiting(*db, Unavailable("the server is unavailable: " + s.message()));
+      // Refused by us, not the server: say so as it is, never retried (certificate_refusal.h).
+      if (IsCertificateRefusal(s)) return WithWaiting(*db, s);
       if (s.code() == StatusCode::kUnauthenticated)
         return WithWaiting(*db, Unauthenticated("the server refused the login token (" +
                                                 s.message() + "): run q11 login"));

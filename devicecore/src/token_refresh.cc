@@ -1,6 +1,7 @@
 #include "token_refresh.h"
 
 #include "account_reply.h"
+#include "certificate_refusal.h"
 #include "status_macros.h"
 
 namespace q11::device {
@@ -39,6 +40,7 @@ Result<Account> RefreshTokens(DatabaseImpl& db, Transport& transport, const Acco
     }
     if (s.code() == StatusCode::kUnavailable)
       return Unavailable("cannot reach the server to renew the session: " + s.message());
+    if (IsCertificateRefusal(s)) return s;
     return Status(s.code(), "the server refused to renew the session: " + s.message());
   }
   Q11_ASSIGN_OR_RETURN(Account fresh, ParseAccountReply(reply->body, db.env().NowMs(), "refresh"));
@@ -46,6 +48,7 @@ Result<Account> RefreshTokens(DatabaseImpl& db, Transport& transport, const Acco
     return DataLoss("the refresh answer is for another user (" + fresh.user_id + ")");
   if (fresh.refresh_token.empty()) return DataLoss("the refresh answer has no new refresh token");
   fresh.server_url = account.server_url;
+  fresh.server_ca_pem = account.server_ca_pem;
   fresh.contact_phone = account.contact_phone;
   fresh.contact_email = account.contact_email;
   // One transaction: the spent refresh token must never survive without its successor.

@@ -147,6 +147,18 @@ int main(void) {
   EXPECT(q11_register(db, NULL, "lan", "mat-khau-dai", NULL, NULL) == Q11_MISUSE);
   EXPECT(q11_logout(db) == Q11_NOT_FOUND);
 
+  /* Plain http is for this machine only: another host is refused before any lookup (the
+     .invalid name could not even be resolved); a CA argument must hold a certificate. */
+  EXPECT(q11_login_v2(db, "http://example.invalid:8080", NULL, "lan", "mat-khau-dai") ==
+         Q11_INVALID_ARGUMENT);
+  EXPECT(strstr(q11_errmsg(db), "HTTPS is needed") != NULL);
+  EXPECT(q11_register_v2(db, "http://10.0.0.7", NULL, "lan", "mat-khau-dai", NULL, NULL) ==
+         Q11_INVALID_ARGUMENT);
+  EXPECT(strstr(q11_errmsg(db), "HTTPS is needed") != NULL);
+  EXPECT(q11_login_v2(db, "https://127.0.0.1:1", "not a certificate", "lan", "mat-khau-dai") ==
+         Q11_INVALID_ARGUMENT);
+  EXPECT(strstr(q11_errmsg(db), "CA") != NULL);
+
   /* Misuse. */
   EXPECT(q11_report_new(db, "phan_anh", "rac-thai", "p05", "t", NULL, 0, 0, 0, NULL) == Q11_MISUSE);
   EXPECT(q11_outbox_count(NULL, &n) == Q11_MISUSE);

@@ -300,7 +300,7 @@ TEST_CASE("another user on the same device starts a fresh replica", "[login]") {
 }
 
 TEST_CASE("the HTTP transport reports an unreachable server as kUnavailable", "[http]") {
-  CHECK(MakeHttpTransport("https://example.org").status().code() == StatusCode::kInvalidArgument);
+  CHECK(MakeHttpTransport("ftp://example.org").status().code() == StatusCode::kInvalidArgument);
   CHECK(MakeHttpTransport("not a url").status().code() == StatusCode::kInvalidArgument);
   auto t = MakeHttpTransport("http://127.0.0.1:1", 2000);  // nothing listens on port 1
   REQUIRE(t.ok());
@@ -308,4 +308,31 @@ TEST_CASE("the HTTP transport reports an unreachable server as kUnavailable", "[
   REQUIRE(!r.ok());
   CHECK(r.status().code() == StatusCode::kUnavailable);
   CHECK_THAT(r.status().message(), Catch::Contains("127.0.0.1:1"));
+}
+
+TEST_CASE("plain http only to this machine, decided from the URL before any connection", "[http]") {
+  // Made, not connected: a transport connects on its first request.
+  for (const char* ok :
+       {"https://example.org", "https://example.org:8443/q11/", "http://127.0.0.1:1",
+        "http://127.9.8.7:1", "http://localhost:1", "http://LOCALHOST.:1", "http://[::1]:1"}) {
+    INFO(ok);
+    CHECK(MakeHttpTransport(ok).ok());
+  }
+  // Refused without a lookup: example.invalid cannot resolve, yet the answer is about HTTPS.
+  for (const char* refused :
+       {"http://example.invalid:8080", "http://10.0.0.7", "http://192.168.1.20:8080",
+        "http://127.0.0.1.example.org", "http://[::2]:80", "http://0.0.0.0:8080"}) {
+    INFO(refused);
+    auto t = MakeHttpTransport(refused);
+    REQUIRE_FALSE(t.ok());
+    CHECK(t.status().code() == StatusCode::kInvalidArgument);
+    CHECK_THAT(t.status().message(),
+               Catch::Contains("HTTPS is needed") && Catch::Contains("cần HTTPS"));
+  }
+  TransportOptions bad_ca;
+  bad_ca.ca_pem = "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n";
+  auto t = MakeHttpTransport("https://127.0.0.1:1", bad_ca);
+  REQUIRE_FALSE(t.ok());
+  CHECK(t.status().code() == StatusCode::kInvalidArgument);
+  CHECK_THAT(t.status().message(), Catch::Contains("no PEM certificate"));
 }

@@ -84,6 +84,19 @@ std::string Q11Bin() { return Q11_CLI_BIN; }
 
 namespace {
 
+// The port accepts a TCP connection (an HTTPS server: no handshake, no request).
+bool Accepting(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  close(fd);
+  return ok;
+}
+
 bool HealthOk(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return false;
@@ -115,6 +128,8 @@ bool ServerProcess::Start(const std::vector<std::string>& extra_args) {
   std::error_code ec;
   fs::remove(port_file, ec);
   std::string log = data_dir_ + ".server.log";
+  tls_ = false;
+  for (const std::string& a : extra_args) tls_ = tls_ || a.rfind("--tls-cert=", 0) == 0;
   pid_ = fork();
   if (pid_ == 0) {
     int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -152,7 +167,7 @@ bool ServerProcess::Start(const std::vector<std::string>& extra_args) {
     }
     std::ifstream in(port_file);
     int port = 0;
-    if (in >> port && port > 0 && HealthOk(port)) {
+    if (in >> port && port > 0 && (tls_ ? Accepting(port) : HealthOk(port))) {
       port_ = port;
       return true;
     }

@@ -47,6 +47,9 @@ class ServerProcess {
   // has written DIR/syncserver.port and answers /healthz. PORT 0 picks a free port the
   // first time and reuses the previous one on a restart, so devices keep their server URL.
   // Rate limits are off (0) unless `extra_args` sets them (--login-per-minute=N, ...).
+  // With --tls-cert/--tls-key in `extra_args` it serves HTTPS: "up" is then the port
+  // accepting connections (no handshake is made: the test decides what it trusts), and
+  // url() is https://.
   // Returns false with a message in error() when it does not come up.
   bool Start(const std::vector<std::string>& extra_args = {});
   void Stop();  // SIGTERM, wait
@@ -54,7 +57,9 @@ class ServerProcess {
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
   int port() const { return port_; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const {
+    return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_);
+  }
   const std::string& error() const { return error_; }
   const std::string& data_dir() const { return data_dir_; }
 
@@ -73,6 +78,7 @@ class ServerProcess {
   std::string data_dir_;
   pid_t pid_ = -1;
   int port_ = 0;
+  bool tls_ = false;
   std::string error_;
 };
 

@@ -14,11 +14,16 @@
 namespace q11::device {
 
 // Logs in and stores the account (server URL, tokens, role...) in the device database.
-// A different user than the last one starts a fresh replica (kFailedPrecondition while the
-// previous user still has unsynced changes). Errors: kUnauthenticated (wrong name or
-// password), kUnavailable (server unreachable), kDataLoss (malformed answer).
+// `server_ca_pem` is the TransportOptions::ca_pem `transport` was made with ("" for the
+// system's CA store): stored with the URL, so every later connection trusts the same
+// authority. A different user than the last one starts a fresh replica
+// (kFailedPrecondition while the previous user still has unsynced changes). Errors:
+// kUnauthenticated (wrong name or password), kUnavailable (server unreachable),
+// kFailedPrecondition (also: the server's certificate was refused; nothing was sent),
+// kDataLoss (malformed answer).
 Result<Account> Login(Database& db, Transport& transport, const std::string& server_url,
-                      const std::string& name, const std::string& password);
+                      const std::string& name, const std::string& password,
+                      const std::string& server_ca_pem = {});
 
 struct Registration {
   std::string name;      // 3-64 characters of [a-z0-9._-]
@@ -33,12 +38,13 @@ struct Registration {
 // answered offline. kInvalidArgument naming the field, in Vietnamese and English.
 Status ValidateRegistration(const Registration& r);
 
-// Creates a citizen account on the server and stores it like Login. Errors: those of
-// ValidateRegistration, kAlreadyExists (the name is taken), kResourceExhausted (rate
-// limited; the message carries the Retry-After), kInvalidArgument (the server refused the
-// input), kUnavailable, kDataLoss.
+// Creates a citizen account on the server and stores it like Login (`server_ca_pem` too).
+// Errors: those of ValidateRegistration, kAlreadyExists (the name is taken),
+// kResourceExhausted (rate limited; the message carries the Retry-After), kInvalidArgument
+// (the server refused the input), kUnavailable, kFailedPrecondition (the server's
+// certificate was refused), kDataLoss.
 Result<Account> Register(Database& db, Transport& transport, const std::string& server_url,
-                         const Registration& registration);
+                         const Registration& registration, const std::string& server_ca_pem = {});
 
 struct LogoutResult {
   bool server_told = false;  // false: offline (or refused); the tokens are forgotten anyway

@@ -131,6 +131,10 @@ struct OutboxEntry {
 // Who is logged in on this device (after q11 login or q11 register). Never the password.
 struct Account {
   std::string server_url, token, user_id, name, role, unit, reporter_ref;
+  // The PEM of the private certificate authority the server's certificate was checked
+  // against at login (TransportOptions::ca_pem), kept for every later connection; empty:
+  // the system's CA store.
+  std::string server_ca_pem;
   // The rotating refresh token and when the tokens expire (device clock, Unix ms; 0 when
   // the server did not say). Sync refreshes the access token before it runs out.
   std::string refresh_token;

@@ -17,6 +17,15 @@
 ** more processes) may open the same file.
 **
 ** TEXT. All text, in and out, is UTF-8. JSON output is UTF-8 (Vietnamese is not escaped).
+**
+** TRANSPORT. The server URL is "https://host[:port]": its certificate is checked in the TLS
+** handshake (chain, dates, host name or IP address) against the system's CA store, or
+** against a private CA given at login (q11_login_v2), before any request byte is sent. A
+** certificate that fails is Q11_FAILED_PRECONDITION with q11_errmsg() naming the problem
+** ("the server's certificate is not trusted: certificate has expired (...)"); it is not
+** worth retrying until the server or the CA is fixed. Plain "http://" is accepted only for
+** this machine (127.0.0.0/8, ::1, localhost): any other host is Q11_INVALID_ARGUMENT,
+** refused before any name lookup or connection.
 */
 #ifndef DEVICECORE_DEVICECORE_H_
 #define DEVICECORE_DEVICECORE_H_
@@ -164,11 +173,23 @@ int q11_case_assign(q11_db* db, const char* zId, const char* zUnit, const char* 
 int q11_case_deadline(q11_db* db, const char* zId, const char* zDueIso, const char* zNote);
 
 /*
-** Logs in to the server at zServerUrl ("http://host:port") and stores the account on the
-** device (the password is not stored). Q11_UNAUTHENTICATED: wrong name or password;
-** Q11_UNAVAILABLE: server unreachable.
+** Logs in to the server at zServerUrl ("https://host:port", see TRANSPORT) and stores the
+** account on the device (the password is not stored). Q11_UNAUTHENTICATED: wrong name or
+** password; Q11_UNAVAILABLE: server unreachable; Q11_FAILED_PRECONDITION: the server's
+** certificate is not trusted (nothing was sent); Q11_INVALID_ARGUMENT: a malformed URL, or
+** http:// to another machine. The same as q11_login_v2 with zCaPem NULL.
 */
 int q11_login(q11_db* db, const char* zServerUrl, const char* zName, const char* zPassword);
+
+/*
+** q11_login for a server whose certificate is issued by a private certificate authority:
+** zCaPem is the PEM text (not a file name) of that CA's certificate, or of a bundle; only
+** those are trusted for this server, not the system's store. NULL or "": the system's CA
+** store. It is stored with the account: q11_sync, q11_photo_fetch and q11_logout use it
+** until the next login. Q11_INVALID_ARGUMENT also when zCaPem holds no PEM certificate.
+*/
+int q11_login_v2(q11_db* db, const char* zServerUrl, const char* zCaPem, const char* zName,
+                 const char* zPassword);
 
 /*
 ** Creates a citizen account on the server at zServerUrl and stores it on the device like
@@ -181,6 +202,10 @@ int q11_login(q11_db* db, const char* zServerUrl, const char* zName, const char*
 */
 int q11_register(q11_db* db, const char* zServerUrl, const char* zName, const char* zPassword,
                  const char* zPhone, const char* zEmail);
+
+/* q11_register with a private certificate authority's PEM, zCaPem, as for q11_login_v2. */
+int q11_register_v2(q11_db* db, const char* zServerUrl, const char* zCaPem, const char* zName,
+                    const char* zPassword, const char* zPhone, const char* zEmail);
 
 /*
 ** Logs out: asks the server to revoke the session (one attempt; offline is not an error)

@@ -1,6 +1,6 @@
 // The device library's seams to the outside world: clock, randomness and sleep (Env), and
 // the network (Transport). Tests pass their own to control time, ids and failures; the
-// defaults are the real clock, /dev/urandom and a Poco HTTP client.
+// defaults are the real clock, /dev/urandom and a Poco HTTP(S) client.
 #pragma once
 
 #include <cstddef>
@@ -54,7 +54,8 @@ struct HttpRequest {
 };
 
 // One HTTP POST to the server. Implementations return kUnavailable for connection
-// failures (refused, reset, timeout), so the caller can retry; an HTTP error status is a
+// failures (refused, reset, timeout), so the caller can retry, and kFailedPrecondition when
+// the server's TLS certificate is refused (not retried); an HTTP error status is a
 // successful Post with reply.status set.
 class Transport {
  public:
@@ -67,9 +68,31 @@ class Transport {
   virtual Result<HttpReply> Send(const HttpRequest& request);
 };
 
-// A Transport over Poco's HTTPClientSession to base_url ("http://127.0.0.1:8080").
-// Keeps one connection alive across calls. Not thread-safe: one per thread.
+struct TransportOptions {
+  int timeout_ms = 30000;  // connecting, and each read or write on the socket
+  // For https:// only. PEM text of the certificate authorities (one or a bundle) that alone
+  // may vouch for the server: a server with a private CA. Empty: the system's CA store
+  // (/etc/ssl/certs). Public CAs are not trusted besides a given one, so a private
+  // deployment cannot be impersonated with a certificate bought elsewhere.
+  std::string ca_pem;
+};
+
+// A Transport to base_url: "https://host[:port][/prefix]", or "http://" to a loopback
+// address only (127.0.0.0/8, ::1, localhost) — refused here, before any name lookup or
+// connection, for any other host. Over HTTPS the server's certificate chain, its dates and
+// its host name (or IP address) are checked in the TLS handshake, before any request byte
+// is sent; a certificate that fails is kFailedPrecondition naming the problem, in
+// Vietnamese and English (never retried: waiting does not fix a certificate). Keeps one
+// connection alive across calls. Not thread-safe: one per thread.
+// Errors: kInvalidArgument (a malformed URL, plain http to another host, a ca_pem holding
+// no certificate).
 Result<std::unique_ptr<Transport>> MakeHttpTransport(const std::string& base_url,
-                                                     int timeout_ms = 30000);
+                                                     const TransportOptions& options);
+inline Result<std::unique_ptr<Transport>> MakeHttpTransport(const std::string& base_url,
+                                                            int timeout_ms = 30000) {
+  TransportOptions options;
+  options.timeout_ms = timeout_ms;
+  return MakeHttpTransport(base_url, options);
+}
 
 }  // namespace q11::device
