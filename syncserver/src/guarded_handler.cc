@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "http_errors.h"
+#include "request_deadline.h"
 #include "security_audit.h"
 #include "session_response.h"
 
@@ -17,6 +18,7 @@ void GuardedHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
                                    Poco::Net::HTTPServerResponse& response) {
   auto start = std::chrono::steady_clock::now();
   std::string failure;
+  RequestHeadParsed(request);
   try {
     if (context_.busy && context_.busy()) response.setKeepAlive(false);
     Handle(request, response);
@@ -54,6 +56,7 @@ void GuardedHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
       // The audit must never take the server down; SecurityAudit reports its own failures.
     }
   }
+  AnswerSent();
   if (context_.log_requests || !failure.empty()) {
     double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

@@ -2,21 +2,24 @@
 // key and Poco's HTTPServer with a bounded thread pool.
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/TCPServerDispatcher.h>
 #include <Poco/ThreadPool.h>
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 
 #include "api_keys.h"
 #include "change_notifier.h"
+#include "connection_gate.h"
 #include "contact_vault.h"
 #include "data_dir.h"
 #include "db_writer.h"
+#include "gated_connection.h"
 #include "handler_context.h"
 #include "open311_queries.h"
 #include "photo_store.h"
@@ -114,7 +117,7 @@ class RunningServer final : public Server {
       int threads = std::max(2, options.threads);
       max_threads_ = threads;
       pool_ = std::make_unique<Poco::ThreadPool>(2, threads);
-      auto* params = new Poco::Net::HTTPServerParams();  // the server takes ownership
+      Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams();
       params->setMaxThreads(threads);
       params->setMaxQueued(std::max(1, options.max_queued));
       params->setKeepAlive(true);
@@ -125,14 +128,37 @@ class RunningServer final : public Server {
       // size and count are capped by Poco itself (field names 256 bytes, values 8 KiB,
       // 100 fields, URI 16 KiB): more is a 400 before any handler runs.
       params->setTimeout(Poco::Timespan(std::max(1, options.io_timeout_seconds), 0));
-      // HTTPServer owns the factory; the router only references context_, which outlives it.
-      http_ = std::make_unique<Poco::Net::HTTPServer>(new RequestRouter(context_), *pool_, *socket_,
-                                                      params);
+      // Poco's TCPServer would hand each connection to a worker at once; the gate
+      // (connection_gate.h) accepts instead, limits connections per address and hands a
+      // connection to Poco's dispatcher only once its request head has arrived. The
+      // router only references context_, which outlives it.
+      Poco::Net::HTTPRequestHandlerFactory::Ptr router = new RequestRouter(context_);
+      ConnectionGate::Options gate_options;
+      gate_options.max_per_address = options.max_connections_per_address;
+      gate_options.deadline_seconds = std::max(1, options.request_deadline_seconds);
+      gate_options.peek_head = options.tls_cert_file.empty();
+      Result<std::unique_ptr<ConnectionGate>> gate = ConnectionGate::Open(
+          *socket_, gate_options, [this](const std::string& address, std::string_view reason) {
+            OnRefused(address, reason);
+          });
+      if (!gate.ok()) return gate.status();
+      gate_ = std::move(*gate);
+      dispatcher_ = new Poco::Net::TCPServerDispatcher(
+          new GatedConnectionFactory(*gate_, params, router), *pool_,
+          Poco::Net::TCPServerParams::Ptr(params.get(), /*shared=*/true));
+      const int max_queued = params->getMaxQueued();
+      gate_->Begin([this, max_queued](const Poco::Net::StreamSocket& s) {
+        // Only the gate's thread enqueues, so the queue cannot fill between the check and
+        // the enqueue (Poco would drop the socket silently).
+        if (dispatcher_->queuedConnections() >= max_queued) return false;
+        dispatcher_->enqueue(s);
+        return true;
+      });
       context_.busy = [this] {
         // Leave a thread free for a new connection; beyond that, stop keeping idle ones.
-        return http_->queuedConnections() > 0 || http_->currentThreads() + 1 >= max_threads_;
+        return dispatcher_->queuedConnections() > 0 ||
+               dispatcher_->currentThreads() + 1 >= max_threads_;
       };
-      http_->start();
       port_ = socket_->address().port();
       maintenance_ = std::make_unique<StoreMaintenance>(*store_, security_.refresh.get(),
                                                         std::chrono::seconds(30));
@@ -144,21 +170,25 @@ class RunningServer final : public Server {
   }
 
   uint16_t port() const override { return port_; }
+  size_t open_connections() const override { return gate_ ? gate_->open_connections() : 0; }
   Store& store() override { return *store_; }
 
   void Stop() override {
     std::lock_guard<std::mutex> lock(stop_mu_);
-    if (!http_) return;
+    if (!gate_) return;
     try {
-      // Waiting devices are answered at once; stopAll(true) also aborts idle keep-alive
-      // connections, or stop would wait for them.
+      // Waiting devices are answered at once; the gate shuts down every connection at a
+      // worker (idle keep-alive ones too, or stopping would wait for them).
       changes_->Shutdown();
-      http_->stopAll(true);
+      gate_->Stop();
+      dispatcher_->stop();
       pool_->joinAll();
     } catch (const Poco::Exception& e) {
       std::fprintf(stderr, "syncserver: while stopping: %s\n", e.displayText().c_str());
     }
-    http_.reset();
+    dispatcher_->release();
+    dispatcher_ = nullptr;
+    gate_.reset();
     socket_.reset();
     if (maintenance_) maintenance_->Stop();
   }
@@ -172,9 +202,16 @@ class RunningServer final : public Server {
   HandlerContext context_;
   std::unique_ptr<Poco::Net::ServerSocket> socket_;
   std::unique_ptr<Poco::ThreadPool> pool_;
-  std::unique_ptr<Poco::Net::HTTPServer> http_;
+  std::unique_ptr<ConnectionGate> gate_;
+  Poco::Net::TCPServerDispatcher* dispatcher_ = nullptr;  // reference counted by Poco
   std::unique_ptr<StoreMaintenance> maintenance_;
   std::mutex stop_mu_;
+
+  // Refusals by the gate (its thread): counted in memory, never a write per refusal.
+  void OnRefused(const std::string& /*address*/, std::string_view /*reason*/) {
+    refused_.fetch_add(1, std::memory_order_relaxed);
+  }
+  std::atomic<int64_t> refused_{0};
   uint16_t port_ = 0;
   int max_threads_ = 2;
 };
