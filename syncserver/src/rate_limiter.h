@@ -1,7 +1,7 @@
 // Token buckets per key (an address, an account name or id): each key may spend
 // `capacity` requests at once and regains `capacity` per `window_seconds`. Used for
-// login (per address and per name), sign-up (per address) and sync (per account);
-// the limits are ServerOptions. A refused request is answered 429 with Retry-After.
+// login (per address, per name and address, per name), sign-up (per address) and sync (per
+// account); the limits are ServerOptions. A refused request is answered 429 with Retry-After.
 //
 // Memory is bounded: when more than kMaxKeys keys are tracked, buckets that have refilled
 // are forgotten (a full bucket is the same as no bucket).
@@ -42,16 +42,24 @@ class RateLimiter {
 
 // The server's limits (docs/security.md, "Rate limits").
 struct RateLimits {
+  // A name may be tried from all addresses together this many times the per-address
+  // limit: a guesser spread over many addresses is still bounded, and the owner's own
+  // (name, address) bucket is not the guessers'.
+  static constexpr int kLoginByNameFactor = 10;
+
   RateLimits(int login_per_minute, int register_per_hour, int sync_per_minute,
              int receipt_per_minute = 30, int open311_per_minute = 10)
       : login_by_address(login_per_minute, 60),
-        login_by_name(login_per_minute, 60),
+        login_by_name_and_address(login_per_minute, 60),
+        login_by_name(login_per_minute * kLoginByNameFactor, 60),
         register_by_address(register_per_hour, 3600),
         sync_by_account(sync_per_minute, 60),
         receipt_by_address(receipt_per_minute, 60),
         open311_by_address(open311_per_minute, 60),
         open311_by_key(open311_per_minute, 60) {}
   RateLimiter login_by_address;
+  RateLimiter login_by_name_and_address;
+  // Not taken for a login from a device already bound to the account (login_handler.h).
   RateLimiter login_by_name;
   RateLimiter register_by_address;
   RateLimiter sync_by_account;

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "accounts.h"
 #include "server_test_support.h"
 #include "syncserver/server.h"
 
@@ -83,8 +84,41 @@ std::string Get(const std::string& from, uint16_t port, const std::string& path,
   return answer.substr(0, answer.find("\r\n"));
 }
 
+struct Answer {
+  int status = 0;
+  std::string head, body;
+};
+
+// POST `json` to `path` from `from`, reading the whole answer.
+Answer Post(const std::string& from, uint16_t port, const std::string& path,
+            const std::string& json, const std::string& token = "") {
+  int fd = ConnectFrom(from, port);
+  std::string req = "POST " + path +
+                    " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                    "Content-Type: application/json\r\nContent-Length: " +
+                    std::to_string(json.size()) + "\r\n";
+  if (!token.empty()) req += "Authorization: Bearer " + token + "\r\n";
+  SendAll(fd, req + "\r\n" + json);
+  std::string all = ReadUntilClosed(fd, 10000);
+  ::close(fd);
+  Answer a;
+  size_t split = all.find("\r\n\r\n");
+  a.head = all.substr(0, split);
+  if (split != std::string::npos) a.body = all.substr(split + 4);
+  if (all.size() > 12) a.status = std::atoi(all.substr(9, 3).c_str());
+  return a;
+}
+
+// The value of a string field in a flat JSON answer (enough for tokens).
+std::string JsonField(const std::string& json, const std::string& key) {
+  size_t at = json.find("\"" + key + "\":\"");
+  if (at == std::string::npos) return "";
+  at += key.size() + 4;
+  return json.substr(at, json.find('"', at) - at);
+}
+
 struct Running {
-  explicit Running(int deadline_s, int per_address, int threads = 4) {
+  explicit Running(int deadline_s, int per_address, int threads = 4, int login_per_minute = 0) {
     std::signal(SIGPIPE, SIG_IGN);
     ServerOptions o;
     o.data_dir = dir.path() + "/data";
@@ -93,7 +127,7 @@ struct Running {
     o.threads = threads;
     o.request_deadline_seconds = deadline_s;
     o.max_connections_per_address = per_address;
-    o.login_per_minute = 0;
+    o.login_per_minute = login_per_minute;
     o.register_per_hour = 0;
     o.sync_per_minute = 0;
     auto s = Server::Start(o);
@@ -238,4 +272,44 @@ TEST_CASE("DoS: keep-alive requests each get the full deadline") {
     std::this_thread::sleep_for(std::chrono::milliseconds(800));  // the client's own pace
   }
   ::close(fd);
+}
+
+TEST_CASE("Login: guessing a name's password from other addresses does not lock its owner out") {
+  Running srv(/*deadline_s=*/30, /*per_address=*/0, /*threads=*/4, /*login_per_minute=*/3);
+  Result<Account> owner = CreateAccount(
+      srv.server->store(), NewAccount{"chi.hoa", "chi-hoa-2026", Role::kCitizen, ""}, kNowMs, 1000);
+  REQUIRE(owner.ok());
+  // The owner's phone has synced before: it is bound to the account.
+  REQUIRE(srv.server->store().BindDevice("dev-chi-hoa-phone", *owner).ok());
+  auto login = [&](const std::string& from, const std::string& password,
+                   const std::string& device = "") {
+    std::string json = R"({"name":"chi.hoa","password":")" + password + R"(")";
+    if (!device.empty()) json += R"(,"device_id":")" + device + R"(")";
+    return Post(from, srv.port(), "/v1/login", json + "}");
+  };
+  // One address guessing: its own limit stops it (3 a minute).
+  for (int i = 0; i < 3; ++i) CHECK(login("127.0.0.20", "doan-" + std::to_string(i)).status == 401);
+  CHECK(login("127.0.0.20", "doan-x").status == 429);
+  // Many addresses guessing: together they pass the name's limit (30 a minute).
+  int refused = 0;
+  for (int a = 1; a <= 12; ++a)
+    for (int i = 0; i < 3; ++i)
+      refused += login("127.0.2." + std::to_string(a), "doan-" + std::to_string(i)).status == 429;
+  CHECK(refused >= 6);
+  CHECK(login("127.0.2.13", "doan").status == 429);  // the name is being throttled now
+  // The owner, from their known phone, still gets in: from home and from another network.
+  Answer in = login("127.0.0.1", "chi-hoa-2026", "dev-chi-hoa-phone");
+  CHECK(in.status == 200);
+  CHECK(login("127.0.0.21", "chi-hoa-2026", "dev-chi-hoa-phone").status == 200);
+  // A device the account never used does not count, nor does another account's device.
+  CHECK(login("127.0.0.22", "chi-hoa-2026", "dev-unknown").status == 429);
+  // Refreshing a session is never throttled by password guessing.
+  std::string refresh = JsonField(in.body, "refresh_token");
+  REQUIRE(!refresh.empty());
+  Answer renewed =
+      Post("127.0.0.1", srv.port(), "/v1/refresh", R"({"refresh_token":")" + refresh + R"("})");
+  CHECK(renewed.status == 200);
+  // And the right password from the known device, but from the guessing address, is held
+  // by that address's own limit only: the address is the one that guessed.
+  CHECK(login("127.0.0.20", "chi-hoa-2026", "dev-chi-hoa-phone").status == 429);
 }
