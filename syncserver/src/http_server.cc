@@ -63,9 +63,9 @@ Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o, St
   if (!contacts.ok()) return contacts.status();
   s.contacts = std::move(*contacts);
   s.audit = SecurityAudit::Open(*writer, NowMs);
-  s.limits =
-      std::make_unique<RateLimits>(o.login_per_minute, o.register_per_hour, o.sync_per_minute,
-                                   o.receipt_per_minute, o.open311_per_minute);
+  s.limits = std::make_unique<RateLimits>(o.login_per_minute, o.register_per_hour,
+                                          o.sync_per_minute, o.receipt_per_minute,
+                                          o.open311_per_minute, o.refused_entries_per_hour);
   Result<std::unique_ptr<ApiKeys>> keys = ApiKeys::Open(paths.database);
   if (!keys.ok()) return keys.status();
   s.api_keys = std::move(*keys);

@@ -24,6 +24,10 @@ class RateLimiter {
 
   // nullopt when `key` may proceed (one token taken); otherwise the seconds to wait.
   std::optional<int> Take(const std::string& key, int64_t now_ms);
+  // The same question without taking a token.
+  std::optional<int> Check(const std::string& key, int64_t now_ms);
+  // Takes `n` tokens at once (down to none): what was spent is only known afterwards.
+  void Spend(const std::string& key, int n, int64_t now_ms);
 
   static constexpr size_t kMaxKeys = 100000;
 
@@ -33,6 +37,9 @@ class RateLimiter {
     int64_t at_ms;
   };
   double Refilled(const Bucket& b, int64_t now_ms) const;
+  // REQUIRES: mu_ held. The key's bucket, refilled to now.
+  Bucket& BucketLocked(const std::string& key, int64_t now_ms);
+  int WaitSeconds(const Bucket& b) const;
 
   double capacity_;
   double per_ms_;
@@ -48,7 +55,8 @@ struct RateLimits {
   static constexpr int kLoginByNameFactor = 10;
 
   RateLimits(int login_per_minute, int register_per_hour, int sync_per_minute,
-             int receipt_per_minute = 30, int open311_per_minute = 10)
+             int receipt_per_minute = 30, int open311_per_minute = 10,
+             int refused_entries_per_hour = 0)
       : login_by_address(login_per_minute, 60),
         login_by_name_and_address(login_per_minute, 60),
         login_by_name(login_per_minute * kLoginByNameFactor, 60),
@@ -56,7 +64,8 @@ struct RateLimits {
         sync_by_account(sync_per_minute, 60),
         receipt_by_address(receipt_per_minute, 60),
         open311_by_address(open311_per_minute, 60),
-        open311_by_key(open311_per_minute, 60) {}
+        open311_by_key(open311_per_minute, 60),
+        refused_entries_by_account(refused_entries_per_hour, 3600) {}
   RateLimiter login_by_address;
   RateLimiter login_by_name_and_address;
   // Not taken for a login from a device already bound to the account (login_handler.h).
@@ -66,6 +75,9 @@ struct RateLimits {
   RateLimiter receipt_by_address;  // public receipt lookups (no account: guessing codes)
   RateLimiter open311_by_address;  // Open311 POSTs (docs/open311.md), per address
   RateLimiter open311_by_key;      // and, separately, per API key
+  // Pushed entries the write rules refused, per account: past the limit its pushes are
+  // answered 429 until the bucket refills (sync_handler.cc); its pulls go on.
+  RateLimiter refused_entries_by_account;
 };
 
 }  // namespace q11::server

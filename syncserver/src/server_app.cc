@@ -26,6 +26,8 @@ constexpr const char* kServeUsage =
     "  --register-per-hour=5 (per address) --sync-per-minute=120 (per account; 0 = no limit)\n"
     "  --receipt-per-minute=30 (public receipt lookups per address)\n"
     "  --open311-posts-per-minute=10 (Open311 POSTs per address and per API key)\n"
+    "  --refused-entries-per-hour=1000 (pushed changes the write rules refuse, per account;\n"
+    "  past it the account's pushes get 429 with Retry-After, its pulls go on)\n"
     "  --io-timeout-seconds=30 (each socket read or write).\n"
     "  --request-deadline-seconds=60: a request's head and body must arrive within this\n"
     "  time (a head still incomplete is answered 408, a body is cut; slow clients that\n"
@@ -68,7 +70,8 @@ int RunServe(int argc, char** argv) {
   CliSpec spec{{"data", "port", "bind", "threads", "max-body-bytes", "access-ttl-seconds",
                 "login-per-minute", "register-per-hour", "sync-per-minute", "receipt-per-minute",
                 "open311-posts-per-minute", "io-timeout-seconds", "request-deadline-seconds",
-                "max-connections-per-address", "max-db-mib", "tls-cert", "tls-key"},
+                "max-connections-per-address", "refused-entries-per-hour", "max-db-mib", "tls-cert",
+                "tls-key"},
                {"quiet"}};
   Result<CliArgs> args = ParseCliArgs(argc, argv, 2, spec);
   if (!args.ok()) {
@@ -112,6 +115,7 @@ int RunServe(int argc, char** argv) {
       {"sync-per-minute", &o.sync_per_minute, 0, 1000000},
       {"receipt-per-minute", &o.receipt_per_minute, 0, 1000000},
       {"open311-posts-per-minute", &o.open311_per_minute, 0, 1000000},
+      {"refused-entries-per-hour", &o.refused_entries_per_hour, 0, 100000000},
       {"io-timeout-seconds", &o.io_timeout_seconds, 1, 3600},
       {"request-deadline-seconds", &o.request_deadline_seconds, 1, 3600},
       {"max-connections-per-address", &o.max_connections_per_address, 0, 1000000},

@@ -29,6 +29,9 @@ struct ServerOptions {
   int sync_per_minute = 120;    // per account
   int receipt_per_minute = 30;  // public receipt lookups, per client address
   int open311_per_minute = 10;  // Open311 POSTs, per client address and per API key
+  // Pushed entries the write rules refuse, per account: past this many an hour, the
+  // account's pushes are answered 429 with Retry-After (its pulls go on).
+  int refused_entries_per_hour = 1000;
   // Connection limits (docs/security.md, "Denial of service"): each socket read or write
   // times out after `io_timeout_seconds`; a request's head and body must both arrive
   // within `request_deadline_seconds` of its start (a head still incomplete then is
