@@ -25,6 +25,7 @@
 #include "photo_store.h"
 #include "rate_limiter.h"
 #include "refresh_tokens.h"
+#include "refusal_tally.h"
 #include "request_router.h"
 #include "security_audit.h"
 #include "store_maintenance.h"
@@ -45,6 +46,7 @@ struct Security {
   std::unique_ptr<RefreshTokens> refresh;
   std::unique_ptr<ContactVault> contacts;
   std::unique_ptr<SecurityAudit> audit;
+  std::unique_ptr<RefusalTally> refusals;  // flushed into `audit`
   std::unique_ptr<RateLimits> limits;
   std::unique_ptr<ApiKeys> api_keys;  // Open311 (docs/open311.md)
   std::unique_ptr<Open311Queries> open311;
@@ -63,6 +65,8 @@ Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o, St
   if (!contacts.ok()) return contacts.status();
   s.contacts = std::move(*contacts);
   s.audit = SecurityAudit::Open(*writer, NowMs);
+  s.refusals = std::make_unique<RefusalTally>(
+      *s.audit, NowMs, std::chrono::seconds(std::max(1, o.refusal_audit_seconds)));
   s.limits = std::make_unique<RateLimits>(o.login_per_minute, o.register_per_hour,
                                           o.sync_per_minute, o.receipt_per_minute,
                                           o.open311_per_minute, o.refused_entries_per_hour);
@@ -92,6 +96,7 @@ class RunningServer final : public Server {
     context_.refresh = security_.refresh.get();
     context_.contacts = security_.contacts.get();
     context_.audit = security_.audit.get();
+    context_.refusals = security_.refusals.get();
     context_.limits = security_.limits.get();
     context_.changes = changes_.get();
     context_.photos = photos_.get();
@@ -191,6 +196,7 @@ class RunningServer final : public Server {
     gate_.reset();
     socket_.reset();
     if (maintenance_) maintenance_->Stop();
+    security_.refusals->Stop();  // the last window's refusals
   }
 
  private:
@@ -208,10 +214,9 @@ class RunningServer final : public Server {
   std::mutex stop_mu_;
 
   // Refusals by the gate (its thread): counted in memory, never a write per refusal.
-  void OnRefused(const std::string& /*address*/, std::string_view /*reason*/) {
-    refused_.fetch_add(1, std::memory_order_relaxed);
+  void OnRefused(const std::string& address, std::string_view reason) {
+    security_.refusals->Count(address, reason, "connection");
   }
-  std::atomic<int64_t> refused_{0};
   uint16_t port_ = 0;
   int max_threads_ = 2;
 };

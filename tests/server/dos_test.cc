@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "accounts.h"
+#include "q11sqlite/sqlite.h"
 #include "server_test_support.h"
 #include "syncserver/server.h"
 
@@ -118,7 +119,8 @@ std::string JsonField(const std::string& json, const std::string& key) {
 }
 
 struct Running {
-  explicit Running(int deadline_s, int per_address, int threads = 4, int login_per_minute = 0) {
+  explicit Running(int deadline_s, int per_address, int threads = 4, int login_per_minute = 0,
+                   int refusal_audit_seconds = 60) {
     std::signal(SIGPIPE, SIG_IGN);
     ServerOptions o;
     o.data_dir = dir.path() + "/data";
@@ -128,6 +130,7 @@ struct Running {
     o.request_deadline_seconds = deadline_s;
     o.max_connections_per_address = per_address;
     o.login_per_minute = login_per_minute;
+    o.refusal_audit_seconds = refusal_audit_seconds;
     o.register_per_hour = 0;
     o.sync_per_minute = 0;
     auto s = Server::Start(o);
@@ -144,6 +147,20 @@ struct Running {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return false;
+  }
+
+  // "subject reason count" of the aggregated refusal rows.
+  std::vector<std::string> Refusals() {
+    auto db = sql::Db::Open(dir.path() + "/data/syncserver.db", false);
+    REQUIRE(db.ok());
+    auto st = db->Prepare(
+        "SELECT subject || ' ' || json_extract(details, '$.reason') || ' ' || "
+        "json_extract(details, '$.count') FROM audit_log WHERE action = 'http.refused' "
+        "ORDER BY 1");
+    REQUIRE(st.ok());
+    std::vector<std::string> out;
+    while (*st->Step()) out.push_back(st->Text(0));
+    return out;
   }
 
   TempDir dir;
@@ -312,4 +329,40 @@ TEST_CASE("Login: guessing a name's password from other addresses does not lock 
   // And the right password from the known device, but from the guessing address, is held
   // by that address's own limit only: the address is the one that guessed.
   CHECK(login("127.0.0.20", "chi-hoa-2026", "dev-chi-hoa-phone").status == 429);
+}
+
+TEST_CASE("Audit: thousands of refused requests make a bounded number of rows, no write each") {
+  Running srv(/*deadline_s=*/30, /*per_address=*/2, /*threads=*/4, /*login_per_minute=*/0,
+              /*refusal_audit_seconds=*/3600);
+  // 2,000 requests without a token from one address, 500 from another.
+  auto flood = [&](const std::string& from, int n) {
+    int refused = 0;
+    for (int i = 0; i < n; ++i)
+      refused += Get(from, srv.port(), "/v1/admin/conflicts").rfind("HTTP/1.1 401", 0) == 0;
+    return refused;
+  };
+  CHECK(flood("127.0.0.7", 2000) == 2000);
+  CHECK(flood("127.0.0.8", 500) == 500);
+  // Three connections at once from an address allowed two: one refused by the gate.
+  int a = ConnectFrom("127.0.0.9", srv.port()), b = ConnectFrom("127.0.0.9", srv.port());
+  int c = ConnectFrom("127.0.0.9", srv.port());
+  CHECK(ReadUntilClosed(c, 3000).rfind("HTTP/1.1 429", 0) == 0);
+  ::close(a), ::close(b), ::close(c);
+  // Nothing was written per request: the counts are still in memory.
+  CHECK(srv.Refusals().empty());
+  srv.server->Stop();  // the window ends: one row per (address, reason)
+  CHECK(srv.Refusals() == std::vector<std::string>{"address/127.0.0.7 401 2000",
+                                                   "address/127.0.0.8 401 500",
+                                                   "address/127.0.0.9 too_many_connections 1"});
+}
+
+TEST_CASE("Audit: refusals are written at the end of each window") {
+  Running srv(/*deadline_s=*/30, /*per_address=*/0, /*threads=*/4, /*login_per_minute=*/0,
+              /*refusal_audit_seconds=*/1);
+  for (int i = 0; i < 20; ++i)
+    CHECK(Get("127.0.0.10", srv.port(), "/v1/admin/conflicts").rfind("HTTP/1.1 401", 0) == 0);
+  auto start = Clock::now();
+  while (srv.Refusals().empty() && SecondsSince(start) < 5)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(srv.Refusals() == std::vector<std::string>{"address/127.0.0.10 401 20"});
 }

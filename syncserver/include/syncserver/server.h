@@ -43,6 +43,9 @@ struct ServerOptions {
   int request_deadline_seconds = 60;
   int max_connections_per_address = 32;
   int max_queued = 256;
+  // Refused requests are counted in memory and written to the audit trail once per this
+  // many seconds, one row per (address, reason) (refusal_tally.h).
+  int refusal_audit_seconds = 60;
   int64_t max_db_mib = 0;  // 0: none; see StoreOptions::max_db_bytes
   // TLS: both set → HTTPS only (PEM files; the key file should be 0600). Both empty →
   // plain HTTP, for a loopback bind or behind a TLS-terminating proxy.
