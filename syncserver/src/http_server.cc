@@ -21,6 +21,7 @@
 #include "db_writer.h"
 #include "gated_connection.h"
 #include "handler_context.h"
+#include "history_pruner.h"
 #include "open311_queries.h"
 #include "photo_store.h"
 #include "rate_limiter.h"
@@ -165,8 +166,11 @@ class RunningServer final : public Server {
                dispatcher_->currentThreads() + 1 >= max_threads_;
       };
       port_ = socket_->address().port();
+      history_ = std::make_unique<HistoryPruner>(
+          *StoreWriter(*store_),
+          Retention{options.ledger_retention_days, options.audit_retention_days}, NowMs);
       maintenance_ = std::make_unique<StoreMaintenance>(*store_, security_.refresh.get(),
-                                                        std::chrono::seconds(30));
+                                                        std::chrono::seconds(30), history_.get());
     } catch (const Poco::Exception& e) {
       return Unavailable("cannot listen on " + options.bind + ":" + std::to_string(options.port) +
                          ": " + e.displayText());
@@ -210,6 +214,7 @@ class RunningServer final : public Server {
   std::unique_ptr<Poco::ThreadPool> pool_;
   std::unique_ptr<ConnectionGate> gate_;
   Poco::Net::TCPServerDispatcher* dispatcher_ = nullptr;  // reference counted by Poco
+  std::unique_ptr<HistoryPruner> history_;                // used by maintenance_
   std::unique_ptr<StoreMaintenance> maintenance_;
   std::mutex stop_mu_;
 

@@ -34,6 +34,10 @@ constexpr const char* kServeUsage =
     "  dribble headers wait without holding a thread).\n"
     "  --max-connections-per-address=32: one more open connection from an address is\n"
     "  answered 429 and closed at once (0 = no limit; behind a proxy all share one address).\n"
+    "  --ledger-retention-days=30: idempotency verdicts older than this are deleted once\n"
+    "  their device has pushed again since (0 = keep all).\n"
+    "  --audit-retention-days=90: refused requests, logins and refused pushes in the audit\n"
+    "  trail older than this are deleted (contact reads, accounts, conflicts are kept).\n"
     "  Contact details are sealed with DIR/contact.key.\n"
     "  --max-db-mib=N: refuse pushes (503, nothing applied, devices keep them) once the\n"
     "  database would pass N MiB, as on a full disk; keeps room on a shared disk (0 = none).\n"
@@ -67,10 +71,25 @@ class ServeApp final : public Poco::Util::ServerApplication {
 }  // namespace
 
 int RunServe(int argc, char** argv) {
-  CliSpec spec{{"data", "port", "bind", "threads", "max-body-bytes", "access-ttl-seconds",
-                "login-per-minute", "register-per-hour", "sync-per-minute", "receipt-per-minute",
-                "open311-posts-per-minute", "io-timeout-seconds", "request-deadline-seconds",
-                "max-connections-per-address", "refused-entries-per-hour", "max-db-mib", "tls-cert",
+  CliSpec spec{{"data",
+                "port",
+                "bind",
+                "threads",
+                "max-body-bytes",
+                "access-ttl-seconds",
+                "login-per-minute",
+                "register-per-hour",
+                "sync-per-minute",
+                "receipt-per-minute",
+                "open311-posts-per-minute",
+                "io-timeout-seconds",
+                "request-deadline-seconds",
+                "max-connections-per-address",
+                "refused-entries-per-hour",
+                "ledger-retention-days",
+                "audit-retention-days",
+                "max-db-mib",
+                "tls-cert",
                 "tls-key"},
                {"quiet"}};
   Result<CliArgs> args = ParseCliArgs(argc, argv, 2, spec);
@@ -116,6 +135,8 @@ int RunServe(int argc, char** argv) {
       {"receipt-per-minute", &o.receipt_per_minute, 0, 1000000},
       {"open311-posts-per-minute", &o.open311_per_minute, 0, 1000000},
       {"refused-entries-per-hour", &o.refused_entries_per_hour, 0, 100000000},
+      {"ledger-retention-days", &o.ledger_retention_days, 0, 36500},
+      {"audit-retention-days", &o.audit_retention_days, 0, 36500},
       {"io-timeout-seconds", &o.io_timeout_seconds, 1, 3600},
       {"request-deadline-seconds", &o.request_deadline_seconds, 1, 3600},
       {"max-connections-per-address", &o.max_connections_per_address, 0, 1000000},

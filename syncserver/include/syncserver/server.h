@@ -46,6 +46,10 @@ struct ServerOptions {
   // Refused requests are counted in memory and written to the audit trail once per this
   // many seconds, one row per (address, reason) (refusal_tally.h).
   int refusal_audit_seconds = 60;
+  // Retention (history_pruner.h; 0 keeps everything): idempotency-ledger rows older than
+  // this whose device has pushed since; security audit rows older than this.
+  int ledger_retention_days = 30;
+  int audit_retention_days = 90;
   int64_t max_db_mib = 0;  // 0: none; see StoreOptions::max_db_bytes
   // TLS: both set → HTTPS only (PEM files; the key file should be 0600). Both empty →
   // plain HTTP, for a loopback bind or behind a TLS-terminating proxy.
