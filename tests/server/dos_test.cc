@@ -215,7 +215,7 @@ TEST_CASE(
   CHECK(srv.WaitForOpen(0, 3.0));
 }
 
-TEST_CASE("DoS: a connection over the per-address limit is refused at once; others are served") {
+TEST_CASE("DoS: a connection over the per-address limit is refused at once - others are served") {
   Running srv(/*deadline_s=*/30, /*per_address=*/3);
   std::vector<int> held;
   for (int i = 0; i < 3; ++i) held.push_back(ConnectFrom("127.0.0.3", srv.port()));
@@ -240,7 +240,7 @@ TEST_CASE("DoS: a connection over the per-address limit is refused at once; othe
   for (int fd : held) ::close(fd);
 }
 
-TEST_CASE("DoS: a request body dribbled past the deadline is cut; its worker is free again") {
+TEST_CASE("DoS: a request body dribbled past the deadline is cut - its worker is free again") {
   constexpr int kDeadline = 2;
   Running srv(kDeadline, /*per_address=*/0, /*threads=*/2);
   int fd = ConnectFrom("127.0.0.5", srv.port());

@@ -15,7 +15,7 @@ using namespace q11;
 using namespace q11::server;
 using namespace q11::server::test;
 
-TEST_CASE("Retention: ledger rows go when old and their device pushed since; old audit rows go") {
+TEST_CASE("Retention: ledger rows go when old and their device pushed since - old audit rows go") {
   constexpr int64_t kDay = 24 * 3600 * 1000LL;
   TempDir dir;
   std::atomic<int64_t> now{kNowMs};
