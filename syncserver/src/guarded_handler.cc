@@ -8,6 +8,8 @@
 #include <cstdio>
 
 #include "http_errors.h"
+#include "refusal_tally.h"
+#include "request_deadline.h"
 #include "security_audit.h"
 #include "session_response.h"
 
@@ -17,6 +19,7 @@ void GuardedHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
                                    Poco::Net::HTTPServerResponse& response) {
   auto start = std::chrono::steady_clock::now();
   std::string failure;
+  RequestHeadParsed(request);
   try {
     if (context_.busy && context_.busy()) response.setKeepAlive(false);
     Handle(request, response);
@@ -46,14 +49,22 @@ void GuardedHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
   if (code == 401 || code == 403 || code == 429) {
     try {
       std::string_view uri = request.getURI();
-      AuditIfEnabled(context_.audit, "-", "http.refused", uri.substr(0, uri.find('?')),
-                     AuditDetails({{"status", std::to_string(code)},
-                                   {"method", request.getMethod()},
-                                   {"address", ClientAddress(request)}}));
+      std::string_view path = uri.substr(0, uri.find('?'));
+      if (context_.refusals != nullptr)
+        // Counted in memory, written once per window (refusal_tally.h): a flood of bad
+        // requests must not cost a durable commit each.
+        context_.refusals->Count(ClientAddress(request), std::to_string(code),
+                                 request.getMethod() + " " + std::string(path));
+      else
+        AuditIfEnabled(context_.audit, "-", "http.refused", path,
+                       AuditDetails({{"status", std::to_string(code)},
+                                     {"method", request.getMethod()},
+                                     {"address", ClientAddress(request)}}));
     } catch (...) {
       // The audit must never take the server down; SecurityAudit reports its own failures.
     }
   }
+  AnswerSent();
   if (context_.log_requests || !failure.empty()) {
     double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

@@ -15,6 +15,7 @@ class RefreshTokens;
 class ContactVault;
 class ChangeNotifier;
 class SecurityAudit;
+class RefusalTally;
 struct RateLimits;
 class PhotoStore;
 class ApiKeys;
@@ -29,6 +30,7 @@ struct HandlerContext {
   RefreshTokens* refresh = nullptr;
   ContactVault* contacts = nullptr;
   SecurityAudit* audit = nullptr;     // may be null in handler unit tests: then nothing is audited
+  RefusalTally* refusals = nullptr;   // may be null: refusals are then audited one row each
   RateLimits* limits = nullptr;       // may be null: no rate limits
   ChangeNotifier* changes = nullptr;  // may be null: waiting for changes is refused (503)
   PhotoStore* photos = nullptr;       // may be null: the photo endpoints answer 503

@@ -12,10 +12,13 @@
 #include <istream>
 
 #include "http_errors.h"
+#include "request_deadline.h"
 
 namespace q11::server {
 
-Result<std::string> ReadBody(Poco::Net::HTTPServerRequest& request, size_t cap) {
+namespace {
+
+Result<std::string> ReadBodyUnderDeadline(Poco::Net::HTTPServerRequest& request, size_t cap) {
   std::istream& in = request.stream();
   std::string body;
   if (request.getChunkedTransferEncoding()) {
@@ -41,6 +44,16 @@ Result<std::string> ReadBody(Poco::Net::HTTPServerRequest& request, size_t cap) 
   return body;
 }
 
+}  // namespace
+
+Result<std::string> ReadBody(Poco::Net::HTTPServerRequest& request, size_t cap) {
+  Result<std::string> body = ReadBodyUnderDeadline(request, cap);
+  // Arrived whole, or refused: either way what remains is the server's time (a refusal
+  // drains within its own bounds).
+  RequestArrived();
+  return body;
+}
+
 namespace {
 
 // Bounds of the drain: a client cannot hold a server thread longer than this.
@@ -53,6 +66,7 @@ void SendBodyErrorResponse(Poco::Net::HTTPServerResponse& response, const Status
 }  // namespace
 
 void DrainBody(Poco::Net::HTTPServerRequest& request) {
+  RequestArrived();  // the drain has bounds of its own
   if (auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request))
     impl->socket().setReceiveTimeout(Poco::Timespan(0, kDrainReadTimeoutMs * 1000));
   try {

@@ -2,26 +2,31 @@
 // key and Poco's HTTPServer with a bounded thread pool.
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/TCPServerDispatcher.h>
 #include <Poco/ThreadPool.h>
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 
 #include "api_keys.h"
 #include "change_notifier.h"
+#include "connection_gate.h"
 #include "contact_vault.h"
 #include "data_dir.h"
 #include "db_writer.h"
+#include "gated_connection.h"
 #include "handler_context.h"
+#include "history_pruner.h"
 #include "open311_queries.h"
 #include "photo_store.h"
 #include "rate_limiter.h"
 #include "refresh_tokens.h"
+#include "refusal_tally.h"
 #include "request_router.h"
 #include "security_audit.h"
 #include "store_maintenance.h"
@@ -42,6 +47,7 @@ struct Security {
   std::unique_ptr<RefreshTokens> refresh;
   std::unique_ptr<ContactVault> contacts;
   std::unique_ptr<SecurityAudit> audit;
+  std::unique_ptr<RefusalTally> refusals;  // flushed into `audit`
   std::unique_ptr<RateLimits> limits;
   std::unique_ptr<ApiKeys> api_keys;  // Open311 (docs/open311.md)
   std::unique_ptr<Open311Queries> open311;
@@ -60,9 +66,11 @@ Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o, St
   if (!contacts.ok()) return contacts.status();
   s.contacts = std::move(*contacts);
   s.audit = SecurityAudit::Open(*writer, NowMs);
-  s.limits =
-      std::make_unique<RateLimits>(o.login_per_minute, o.register_per_hour, o.sync_per_minute,
-                                   o.receipt_per_minute, o.open311_per_minute);
+  s.refusals = std::make_unique<RefusalTally>(
+      *s.audit, NowMs, std::chrono::seconds(std::max(1, o.refusal_audit_seconds)));
+  s.limits = std::make_unique<RateLimits>(o.login_per_minute, o.register_per_hour,
+                                          o.sync_per_minute, o.receipt_per_minute,
+                                          o.open311_per_minute, o.refused_entries_per_hour);
   Result<std::unique_ptr<ApiKeys>> keys = ApiKeys::Open(paths.database);
   if (!keys.ok()) return keys.status();
   s.api_keys = std::move(*keys);
@@ -89,6 +97,7 @@ class RunningServer final : public Server {
     context_.refresh = security_.refresh.get();
     context_.contacts = security_.contacts.get();
     context_.audit = security_.audit.get();
+    context_.refusals = security_.refusals.get();
     context_.limits = security_.limits.get();
     context_.changes = changes_.get();
     context_.photos = photos_.get();
@@ -114,7 +123,7 @@ class RunningServer final : public Server {
       int threads = std::max(2, options.threads);
       max_threads_ = threads;
       pool_ = std::make_unique<Poco::ThreadPool>(2, threads);
-      auto* params = new Poco::Net::HTTPServerParams();  // the server takes ownership
+      Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams();
       params->setMaxThreads(threads);
       params->setMaxQueued(std::max(1, options.max_queued));
       params->setKeepAlive(true);
@@ -125,17 +134,43 @@ class RunningServer final : public Server {
       // size and count are capped by Poco itself (field names 256 bytes, values 8 KiB,
       // 100 fields, URI 16 KiB): more is a 400 before any handler runs.
       params->setTimeout(Poco::Timespan(std::max(1, options.io_timeout_seconds), 0));
-      // HTTPServer owns the factory; the router only references context_, which outlives it.
-      http_ = std::make_unique<Poco::Net::HTTPServer>(new RequestRouter(context_), *pool_, *socket_,
-                                                      params);
+      // Poco's TCPServer would hand each connection to a worker at once; the gate
+      // (connection_gate.h) accepts instead, limits connections per address and hands a
+      // connection to Poco's dispatcher only once its request head has arrived. The
+      // router only references context_, which outlives it.
+      Poco::Net::HTTPRequestHandlerFactory::Ptr router = new RequestRouter(context_);
+      ConnectionGate::Options gate_options;
+      gate_options.max_per_address = options.max_connections_per_address;
+      gate_options.deadline_seconds = std::max(1, options.request_deadline_seconds);
+      gate_options.peek_head = options.tls_cert_file.empty();
+      Result<std::unique_ptr<ConnectionGate>> gate = ConnectionGate::Open(
+          *socket_, gate_options, [this](const std::string& address, std::string_view reason) {
+            OnRefused(address, reason);
+          });
+      if (!gate.ok()) return gate.status();
+      gate_ = std::move(*gate);
+      dispatcher_ = new Poco::Net::TCPServerDispatcher(
+          new GatedConnectionFactory(*gate_, params, router), *pool_,
+          Poco::Net::TCPServerParams::Ptr(params.get(), /*shared=*/true));
+      const int max_queued = params->getMaxQueued();
+      gate_->Begin([this, max_queued](const Poco::Net::StreamSocket& s) {
+        // Only the gate's thread enqueues, so the queue cannot fill between the check and
+        // the enqueue (Poco would drop the socket silently).
+        if (dispatcher_->queuedConnections() >= max_queued) return false;
+        dispatcher_->enqueue(s);
+        return true;
+      });
       context_.busy = [this] {
         // Leave a thread free for a new connection; beyond that, stop keeping idle ones.
-        return http_->queuedConnections() > 0 || http_->currentThreads() + 1 >= max_threads_;
+        return dispatcher_->queuedConnections() > 0 ||
+               dispatcher_->currentThreads() + 1 >= max_threads_;
       };
-      http_->start();
       port_ = socket_->address().port();
+      history_ = std::make_unique<HistoryPruner>(
+          *StoreWriter(*store_),
+          Retention{options.ledger_retention_days, options.audit_retention_days}, NowMs);
       maintenance_ = std::make_unique<StoreMaintenance>(*store_, security_.refresh.get(),
-                                                        std::chrono::seconds(30));
+                                                        std::chrono::seconds(30), history_.get());
     } catch (const Poco::Exception& e) {
       return Unavailable("cannot listen on " + options.bind + ":" + std::to_string(options.port) +
                          ": " + e.displayText());
@@ -144,23 +179,28 @@ class RunningServer final : public Server {
   }
 
   uint16_t port() const override { return port_; }
+  size_t open_connections() const override { return gate_ ? gate_->open_connections() : 0; }
   Store& store() override { return *store_; }
 
   void Stop() override {
     std::lock_guard<std::mutex> lock(stop_mu_);
-    if (!http_) return;
+    if (!gate_) return;
     try {
-      // Waiting devices are answered at once; stopAll(true) also aborts idle keep-alive
-      // connections, or stop would wait for them.
+      // Waiting devices are answered at once; the gate shuts down every connection at a
+      // worker (idle keep-alive ones too, or stopping would wait for them).
       changes_->Shutdown();
-      http_->stopAll(true);
+      gate_->Stop();
+      dispatcher_->stop();
       pool_->joinAll();
     } catch (const Poco::Exception& e) {
       std::fprintf(stderr, "syncserver: while stopping: %s\n", e.displayText().c_str());
     }
-    http_.reset();
+    dispatcher_->release();
+    dispatcher_ = nullptr;
+    gate_.reset();
     socket_.reset();
     if (maintenance_) maintenance_->Stop();
+    security_.refusals->Stop();  // the last window's refusals
   }
 
  private:
@@ -172,9 +212,16 @@ class RunningServer final : public Server {
   HandlerContext context_;
   std::unique_ptr<Poco::Net::ServerSocket> socket_;
   std::unique_ptr<Poco::ThreadPool> pool_;
-  std::unique_ptr<Poco::Net::HTTPServer> http_;
+  std::unique_ptr<ConnectionGate> gate_;
+  Poco::Net::TCPServerDispatcher* dispatcher_ = nullptr;  // reference counted by Poco
+  std::unique_ptr<HistoryPruner> history_;                // used by maintenance_
   std::unique_ptr<StoreMaintenance> maintenance_;
   std::mutex stop_mu_;
+
+  // Refusals by the gate (its thread): counted in memory, never a write per refusal.
+  void OnRefused(const std::string& address, std::string_view reason) {
+    security_.refusals->Count(address, reason, "connection");
+  }
   uint16_t port_ = 0;
   int max_threads_ = 2;
 };

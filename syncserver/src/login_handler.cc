@@ -16,6 +16,15 @@ namespace {
 
 constexpr size_t kMaxLoginBody = 64 * 1024;
 
+// Whether `device_id` is bound to the account named `name` (it has synced for it).
+bool FromKnownDevice(Store& store, const std::string& name, const std::string& device_id) {
+  if (device_id.empty() || device_id.size() > 128) return false;
+  Result<std::optional<std::string>> owner = store.FindDeviceOwner(device_id);
+  if (!owner.ok() || !owner->has_value()) return false;
+  Result<std::optional<StoredAccount>> account = store.FindAccountByName(name);
+  return account.ok() && account->has_value() && (*account)->account.id == **owner;
+}
+
 }  // namespace
 
 void LoginHandler::Handle(Poco::Net::HTTPServerRequest& request,
@@ -33,12 +42,19 @@ void LoginHandler::Handle(Poco::Net::HTTPServerRequest& request,
   }
   Result<std::string> body = ReadBody(request, kMaxLoginBody);
   if (!body.ok()) return SendBodyError(request, response, body.status());
-  auto fields = ParseStringFields(*body, {"name", "password"});
+  auto fields = ParseStringFields(*body, {"name", "password"}, {"device_id"});
   if (!fields.ok()) return SendStatusError(response, fields.status());
   const std::string& name = (*fields)["name"];
   if (ctx.limits != nullptr) {
-    if (auto wait = ctx.limits->login_by_name.Take(name, now_ms))
+    // Per (name, address): guessing from elsewhere never spends the owner's bucket.
+    if (auto wait = ctx.limits->login_by_name_and_address.Take(name + '\n' + address, now_ms))
       return SendRateLimited(response, *wait);
+    // Per name over all addresses, except from a device already bound to that account: a
+    // guesser cannot lock the owner out of their own phone (the password is still checked).
+    if (!FromKnownDevice(*ctx.store, name, (*fields)["device_id"])) {
+      if (auto wait = ctx.limits->login_by_name.Take(name, now_ms))
+        return SendRateLimited(response, *wait);
+    }
   }
   Result<Account> account = Authenticate(*ctx.store, name, (*fields)["password"]);
   if (!account.ok()) {

@@ -14,6 +14,7 @@
 #include "http_errors.h"
 #include "photo_store.h"
 #include "protocol/photo_limits.h"
+#include "request_deadline.h"
 
 namespace q11::server {
 namespace {
@@ -171,6 +172,7 @@ void PhotoHandler::Upload(Poco::Net::HTTPServerRequest& request,
     return SendUploadState(response, 409, sha256_, state, held, total, &lock.status());
   }
   Result<int64_t> now_held = photos.Append(*lock, *offset, request.stream(), length, total);
+  RequestArrived();  // cleaning the finished photo is the server's time, not the request's
   if (!now_held.ok()) {
     DrainBody(request);  // what Append did not read (a wrong offset reads nothing)
     response.setKeepAlive(false);

@@ -14,9 +14,7 @@ double RateLimiter::Refilled(const Bucket& b, int64_t now_ms) const {
   return std::min(capacity_, b.tokens + elapsed * per_ms_);
 }
 
-std::optional<int> RateLimiter::Take(const std::string& key, int64_t now_ms) {
-  if (capacity_ <= 0) return std::nullopt;
-  std::lock_guard<std::mutex> lock(mu_);
+RateLimiter::Bucket& RateLimiter::BucketLocked(const std::string& key, int64_t now_ms) {
   if (buckets_.size() >= kMaxKeys) {
     for (auto it = buckets_.begin(); it != buckets_.end();)
       it = Refilled(it->second, now_ms) >= capacity_ ? buckets_.erase(it) : std::next(it);
@@ -25,13 +23,43 @@ std::optional<int> RateLimiter::Take(const std::string& key, int64_t now_ms) {
   Bucket& b = it->second;
   b.tokens = Refilled(b, now_ms);
   b.at_ms = now_ms;
-  // The tolerance absorbs floating-point refill error (6 s × 10/min is 0.99999…).
-  if (b.tokens >= 1 - 1e-9) {
+  return b;
+}
+
+int RateLimiter::WaitSeconds(const Bucket& b) const {
+  if (per_ms_ <= 0) return 3600;
+  return std::max(1, static_cast<int>(std::ceil((1 - b.tokens) / per_ms_ / 1000.0)));
+}
+
+// The tolerance absorbs floating-point refill error (6 s × 10/min is 0.99999…).
+constexpr double kWhole = 1 - 1e-9;
+
+std::optional<int> RateLimiter::Take(const std::string& key, int64_t now_ms) {
+  if (capacity_ <= 0) return std::nullopt;
+  std::lock_guard<std::mutex> lock(mu_);
+  Bucket& b = BucketLocked(key, now_ms);
+  if (b.tokens >= kWhole) {
     b.tokens = std::max(0.0, b.tokens - 1);
     return std::nullopt;
   }
-  if (per_ms_ <= 0) return 3600;
-  return std::max(1, static_cast<int>(std::ceil((1 - b.tokens) / per_ms_ / 1000.0)));
+  return WaitSeconds(b);
+}
+
+std::optional<int> RateLimiter::Check(const std::string& key, int64_t now_ms) {
+  if (capacity_ <= 0) return std::nullopt;
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = buckets_.find(key);
+  if (it == buckets_.end()) return std::nullopt;  // a full bucket
+  Bucket& b = BucketLocked(key, now_ms);
+  if (b.tokens >= kWhole) return std::nullopt;
+  return WaitSeconds(b);
+}
+
+void RateLimiter::Spend(const std::string& key, int n, int64_t now_ms) {
+  if (capacity_ <= 0 || n <= 0) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  Bucket& b = BucketLocked(key, now_ms);
+  b.tokens = std::max(0.0, b.tokens - n);
 }
 
 }  // namespace q11::server

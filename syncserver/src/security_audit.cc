@@ -40,6 +40,22 @@ Status SecurityAudit::Record(std::string_view actor, std::string_view action,
   return s;
 }
 
+Status SecurityAudit::RecordAll(const std::vector<Entry>& entries) {
+  if (entries.empty()) return Status::Ok();
+  const std::string at = FormatUtc(clock_ms_());
+  Status s = writer_.Write([&](sql::Db& db) -> Status {
+    Result<std::unique_ptr<AuditLog>> log = AuditLog::Create(db);
+    if (!log.ok()) return log.status();
+    for (const Entry& e : entries)
+      Q11_RETURN_IF_ERROR((*log)->Record(at, e.actor, e.action, e.subject, e.details_json));
+    return Status::Ok();
+  });
+  if (!s.ok())
+    std::fprintf(stderr, "syncserver: %zu audit rows not recorded: %s\n", entries.size(),
+                 s.ToString().c_str());
+  return s;
+}
+
 void AuditIfEnabled(SecurityAudit* audit, std::string_view actor, std::string_view action,
                     std::string_view subject, std::string_view details_json) {
   if (audit != nullptr) (void)audit->Record(actor, action, subject, details_json);

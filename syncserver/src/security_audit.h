@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "db_writer.h"
 #include "protocol/result.h"
@@ -31,6 +32,12 @@ class SecurityAudit {
   // returned; callers answer the request anyway.
   Status Record(std::string_view actor, std::string_view action, std::string_view subject,
                 std::string_view details_json);
+
+  struct Entry {
+    std::string actor, action, subject, details_json;
+  };
+  // Many rows in one write (one transaction, one commit), at the same time stamp.
+  Status RecordAll(const std::vector<Entry>& entries);
 
  private:
   SecurityAudit(DbWriter& writer, std::function<int64_t()> clock)

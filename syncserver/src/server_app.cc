@@ -16,6 +16,7 @@ constexpr const char* kServeUsage =
     "[--max-body-bytes=N] [--access-ttl-seconds=N]\n"
     "       [--login-per-minute=N] [--register-per-hour=N] [--sync-per-minute=N] "
     "[--receipt-per-minute=N] [--open311-posts-per-minute=N] [--io-timeout-seconds=N]\n"
+    "       [--request-deadline-seconds=N] [--max-connections-per-address=N]\n"
     "       [--max-db-mib=N] [--tls-cert=FILE --tls-key=FILE] [--quiet]\n"
     "  Serves the sync API. Creates DIR on first start (database DIR/syncserver.db, token key "
     "DIR/jwt.key).\n"
@@ -25,7 +26,19 @@ constexpr const char* kServeUsage =
     "  --register-per-hour=5 (per address) --sync-per-minute=120 (per account; 0 = no limit)\n"
     "  --receipt-per-minute=30 (public receipt lookups per address)\n"
     "  --open311-posts-per-minute=10 (Open311 POSTs per address and per API key)\n"
-    "  --io-timeout-seconds=30. Contact details are sealed with DIR/contact.key.\n"
+    "  --refused-entries-per-hour=1000 (pushed changes the write rules refuse, per account;\n"
+    "  past it the account's pushes get 429 with Retry-After, its pulls go on)\n"
+    "  --io-timeout-seconds=30 (each socket read or write).\n"
+    "  --request-deadline-seconds=60: a request's head and body must arrive within this\n"
+    "  time (a head still incomplete is answered 408, a body is cut; slow clients that\n"
+    "  dribble headers wait without holding a thread).\n"
+    "  --max-connections-per-address=32: one more open connection from an address is\n"
+    "  answered 429 and closed at once (0 = no limit; behind a proxy all share one address).\n"
+    "  --ledger-retention-days=30: idempotency verdicts older than this are deleted once\n"
+    "  their device has pushed again since (0 = keep all).\n"
+    "  --audit-retention-days=90: refused requests, logins and refused pushes in the audit\n"
+    "  trail older than this are deleted (contact reads, accounts, conflicts are kept).\n"
+    "  Contact details are sealed with DIR/contact.key.\n"
     "  --max-db-mib=N: refuse pushes (503, nothing applied, devices keep them) once the\n"
     "  database would pass N MiB, as on a full disk; keeps room on a shared disk (0 = none).\n"
     "  --tls-cert/--tls-key: PEM files; serve HTTPS only (phục vụ qua HTTPS).\n"
@@ -58,11 +71,27 @@ class ServeApp final : public Poco::Util::ServerApplication {
 }  // namespace
 
 int RunServe(int argc, char** argv) {
-  CliSpec spec{
-      {"data", "port", "bind", "threads", "max-body-bytes", "access-ttl-seconds",
-       "login-per-minute", "register-per-hour", "sync-per-minute", "receipt-per-minute",
-       "open311-posts-per-minute", "io-timeout-seconds", "max-db-mib", "tls-cert", "tls-key"},
-      {"quiet"}};
+  CliSpec spec{{"data",
+                "port",
+                "bind",
+                "threads",
+                "max-body-bytes",
+                "access-ttl-seconds",
+                "login-per-minute",
+                "register-per-hour",
+                "sync-per-minute",
+                "receipt-per-minute",
+                "open311-posts-per-minute",
+                "io-timeout-seconds",
+                "request-deadline-seconds",
+                "max-connections-per-address",
+                "refused-entries-per-hour",
+                "ledger-retention-days",
+                "audit-retention-days",
+                "max-db-mib",
+                "tls-cert",
+                "tls-key"},
+               {"quiet"}};
   Result<CliArgs> args = ParseCliArgs(argc, argv, 2, spec);
   if (!args.ok()) {
     std::fprintf(stderr, "syncserver: %s\n%s", args.status().message().c_str(), kServeUsage);
@@ -105,7 +134,12 @@ int RunServe(int argc, char** argv) {
       {"sync-per-minute", &o.sync_per_minute, 0, 1000000},
       {"receipt-per-minute", &o.receipt_per_minute, 0, 1000000},
       {"open311-posts-per-minute", &o.open311_per_minute, 0, 1000000},
+      {"refused-entries-per-hour", &o.refused_entries_per_hour, 0, 100000000},
+      {"ledger-retention-days", &o.ledger_retention_days, 0, 36500},
+      {"audit-retention-days", &o.audit_retention_days, 0, 36500},
       {"io-timeout-seconds", &o.io_timeout_seconds, 1, 3600},
+      {"request-deadline-seconds", &o.request_deadline_seconds, 1, 3600},
+      {"max-connections-per-address", &o.max_connections_per_address, 0, 1000000},
   };
   std::optional<long> max_db = ParseInt(args->Get("max-db-mib", "0"), 0, 1L << 30);
   if (!max_db) {

@@ -212,6 +212,12 @@ class SqliteStore final : public Store, public DbWriter {
     });
   }
 
+  Result<std::optional<std::string>> FindDeviceOwner(std::string_view device_id) override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    return DeviceOwner((*r)->device_owner, device_id);
+  }
+
   Result<std::vector<wire::EntryVerdict>> Push(const Account& account, std::string_view device_id,
                                                const std::vector<wire::PushEntry>& entries,
                                                std::optional<uint64_t> device_cursor) override {

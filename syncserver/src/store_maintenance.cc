@@ -10,9 +10,15 @@ constexpr int64_t kBatch = 5000;
 
 }  // namespace
 
+// The ledger and audit retention counts in days: once an hour is plenty, and its queries
+// scan more than the change-log compaction does.
+constexpr auto kHistoryEvery = std::chrono::hours(1);
+
 StoreMaintenance::StoreMaintenance(Store& store, RefreshTokens* refresh,
-                                   std::chrono::milliseconds interval)
-    : store_(store), refresh_(refresh), interval_(interval), thread_([this] { Run(); }) {}
+                                   std::chrono::milliseconds interval, HistoryPruner* history)
+    : store_(store), refresh_(refresh), history_(history), interval_(interval), thread_([this] {
+        Run();
+      }) {}
 
 void StoreMaintenance::Stop() {
   {
@@ -36,6 +42,15 @@ void StoreMaintenance::Run() {
       Result<int64_t> pruned = refresh_->Prune(now_s);
       if (!pruned.ok())
         std::fprintf(stderr, "syncserver: refresh-token pruning: %s\n",
+                     pruned.status().ToString().c_str());
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (history_ != nullptr && (last_history_ == std::chrono::steady_clock::time_point{} ||
+                                now - last_history_ >= kHistoryEvery)) {
+      last_history_ = now;
+      Result<HistoryPruner::Pruned> pruned = history_->PruneAll(kBatch);
+      if (!pruned.ok())
+        std::fprintf(stderr, "syncserver: ledger and audit pruning: %s\n",
                      pruned.status().ToString().c_str());
     }
     for (;;) {

@@ -1,6 +1,7 @@
 // Background upkeep while the server runs: drops change-log entries that later changes
 // superseded (change_log.h), a batch at a time so no push waits long behind it, and refresh
-// token families that have fully expired. One thread, woken every `interval` and at Stop().
+// token families that have fully expired; once an hour, old ledger and audit rows
+// (history_pruner.h). One thread, woken every `interval` and at Stop().
 #pragma once
 
 #include <chrono>
@@ -8,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "history_pruner.h"
 #include "refresh_tokens.h"
 #include "syncserver/store.h"
 
@@ -15,8 +17,10 @@ namespace q11::server {
 
 class StoreMaintenance {
  public:
-  // REQUIRES: store and refresh (may be null) outlive this object (or Stop() runs first).
-  StoreMaintenance(Store& store, RefreshTokens* refresh, std::chrono::milliseconds interval);
+  // REQUIRES: store, refresh and history (both may be null) outlive this object (or Stop()
+  // runs first).
+  StoreMaintenance(Store& store, RefreshTokens* refresh, std::chrono::milliseconds interval,
+                   HistoryPruner* history = nullptr);
   ~StoreMaintenance() { Stop(); }
   StoreMaintenance(const StoreMaintenance&) = delete;
   StoreMaintenance& operator=(const StoreMaintenance&) = delete;
@@ -29,6 +33,8 @@ class StoreMaintenance {
 
   Store& store_;
   RefreshTokens* refresh_;
+  HistoryPruner* history_;
+  std::chrono::steady_clock::time_point last_history_{};  // never: the first round prunes
   const std::chrono::milliseconds interval_;
   std::mutex mu_;
   std::condition_variable wake_;

@@ -69,7 +69,7 @@ class Client {
 };
 
 struct Running {
-  explicit Running(int threads = 16) {
+  explicit Running(int threads = 16, int refused_entries_per_hour = 0) {
     std::signal(SIGPIPE, SIG_IGN);
     ServerOptions o;
     o.threads = threads;
@@ -81,6 +81,7 @@ struct Running {
     // limits.
     o.login_per_minute = 0;
     o.sync_per_minute = 0;
+    o.refused_entries_per_hour = refused_entries_per_hour;
     auto s = Server::Start(o);
     INFO(s.status().ToString());
     REQUIRE(s.ok());
@@ -246,4 +247,69 @@ TEST_CASE("HTTP: idle keep-alive connections do not starve new ones") {
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   CHECK(seconds < 2.0);  // the keep-alive timeout is 5 s: no request waited for one
+}
+
+TEST_CASE("HTTP: an account that keeps sending refused changes has its pushes paused (429)") {
+  Running srv(16, /*refused_entries_per_hour=*/200);
+  Client c(srv.server->port());
+  std::string token = srv.Login("lan", "lan-2026");
+  DeviceDb phone;
+  std::string device = "0195f3a0-0000-7000-8000-0000000000aa";
+  auto sync = [&](int first_seq, int entries) {
+    wire::SyncRequest req;
+    req.device_id = device;
+    req.client = "server_tests";
+    for (int i = 0; i < entries; ++i) {
+      // A citizen filing a report already closed: refused by the write rules.
+      std::string sql = InsertReportSql(NewId());
+      sql.replace(sql.find("'new'"), 5, "'closed'");
+      req.push.push_back({static_cast<uint64_t>(first_seq + i), phone.Capture(sql)});
+    }
+    return c.Send("POST", "/v1/sync", wire::EncodeSyncRequest(req), token,
+                  "application/x-q11-sync");
+  };
+  // 250 refused entries in two pushes: each is answered (its verdicts say why).
+  for (int push = 0; push < 2; ++push) {
+    Reply r = sync(1 + push * 125, 125);
+    REQUIRE(r.status == 200);
+    auto resp = wire::DecodeSyncResponse(r.body);
+    REQUIRE(resp.ok());
+    REQUIRE(resp->verdicts.size() == 125);
+    for (const auto& v : resp->verdicts) CHECK(v.verdict == wire::Verdict::kRejected);
+  }
+  // Past the limit (200 an hour), the next push is paused, with Retry-After.
+  Poco::Net::HTTPClientSession s("127.0.0.1", srv.server->port());
+  wire::SyncRequest req;
+  req.device_id = "0195f3a0-0000-7000-8000-0000000000aa";
+  req.push.push_back({300, phone.Capture(InsertReportSql(NewId()))});
+  std::string bytes = wire::EncodeSyncRequest(req);
+  HTTPRequest post(HTTPRequest::HTTP_POST, "/v1/sync", Poco::Net::HTTPMessage::HTTP_1_1);
+  post.set("Authorization", "Bearer " + token);
+  post.setContentType("application/x-q11-sync");
+  post.setContentLength(static_cast<std::streamsize>(bytes.size()));
+  s.sendRequest(post) << bytes;
+  Poco::Net::HTTPResponse resp;
+  std::string body;
+  Poco::StreamCopier::copyToString(s.receiveResponse(resp), body);
+  CHECK(resp.getStatus() == 429);
+  int retry_after = std::stoi(resp.get("Retry-After", "0"));
+  CHECK(retry_after >= 1);
+  CHECK(retry_after <= 3600);
+  CHECK_THAT(body, Catch::Contains("too many refused changes from this account"));
+  CHECK_THAT(body, Catch::Contains("retry after " + std::to_string(retry_after) + " s"));
+  // Its pulls go on; another account is not affected.
+  CHECK(sync(0, 0).status == 200);
+  auto minh = CreateAccount(srv.server->store(),
+                            NewAccount{"minh2", "minh2-2026", Role::kCitizen, ""}, kNowMs, 1000);
+  REQUIRE(minh.ok());
+  token = srv.Login("minh2", "minh2-2026");
+  device = "0195f3a0-0000-7000-8000-0000000000bb";
+  CHECK(sync(1, 1).status == 200);
+  // Each push was audited once, with its count: 2 rows for 250 refusals, not 250.
+  auto db = sql::Db::Open(srv.dir.path() + "/data/syncserver.db", false);
+  REQUIRE(db.ok());
+  CHECK(*db->QueryText("SELECT count(*) FROM audit_log WHERE action = 'push.rejected' AND "
+                       "actor = 'lan'") == "2");
+  CHECK(*db->QueryText("SELECT sum(json_extract(details, '$.count')) FROM audit_log WHERE "
+                       "action = 'push.rejected' AND actor = 'lan'") == "250");
 }

@@ -141,9 +141,9 @@ bool ServerProcess::Start(const std::vector<std::string>& extra_args) {
                                      "--port=" + std::to_string(port_)};
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     // Tests and the benchmark log in and sync from one address far more often than people
-    // do: no rate limits unless a test asks for them.
-    for (const char* limit :
-         {"--login-per-minute=", "--register-per-hour=", "--sync-per-minute="}) {
+    // do (50 devices at once, too): no rate or connection limits unless a test asks.
+    for (const char* limit : {"--login-per-minute=", "--register-per-hour=", "--sync-per-minute=",
+                              "--max-connections-per-address=", "--refused-entries-per-hour="}) {
       bool given = false;
       for (const std::string& a : extra_args) given = given || a.rfind(limit, 0) == 0;
       if (!given) argv.push_back(std::string(limit) + "0");

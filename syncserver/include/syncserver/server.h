@@ -29,10 +29,27 @@ struct ServerOptions {
   int sync_per_minute = 120;    // per account
   int receipt_per_minute = 30;  // public receipt lookups, per client address
   int open311_per_minute = 10;  // Open311 POSTs, per client address and per API key
-  // Connection limits: a request must arrive (and its answer leave) within this time; at
-  // most `threads` connections are served at once and `max_queued` wait.
+  // Pushed entries the write rules refuse, per account: past this many an hour, the
+  // account's pushes are answered 429 with Retry-After (its pulls go on).
+  int refused_entries_per_hour = 1000;
+  // Connection limits (docs/security.md, "Denial of service"): each socket read or write
+  // times out after `io_timeout_seconds`; a request's head and body must both arrive
+  // within `request_deadline_seconds` of its start (a head still incomplete then is
+  // answered 408, a body is cut); a client address may hold at most
+  // `max_connections_per_address` open connections (one more is answered 429 and closed,
+  // 0 = no limit); at most `threads` connections are served at once and `max_queued`
+  // whose request head has arrived wait for a thread.
   int io_timeout_seconds = 30;
+  int request_deadline_seconds = 60;
+  int max_connections_per_address = 32;
   int max_queued = 256;
+  // Refused requests are counted in memory and written to the audit trail once per this
+  // many seconds, one row per (address, reason) (refusal_tally.h).
+  int refusal_audit_seconds = 60;
+  // Retention (history_pruner.h; 0 keeps everything): idempotency-ledger rows older than
+  // this whose device has pushed since; security audit rows older than this.
+  int ledger_retention_days = 30;
+  int audit_retention_days = 90;
   int64_t max_db_mib = 0;  // 0: none; see StoreOptions::max_db_bytes
   // TLS: both set → HTTPS only (PEM files; the key file should be 0600). Both empty →
   // plain HTTP, for a loopback bind or behind a TLS-terminating proxy.
@@ -49,6 +66,8 @@ class Server {
   virtual ~Server() = default;
 
   virtual uint16_t port() const = 0;
+  // Connections open now: waiting for their request head, or at a worker (for tests).
+  virtual size_t open_connections() const = 0;
   // The server's store, e.g. for tests that add accounts while it runs.
   virtual Store& store() = 0;
   // Stops accepting, waits for requests in flight. Idempotent; the destructor calls it.

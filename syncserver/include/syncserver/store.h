@@ -6,7 +6,8 @@
 // interface. Expected failures are Status values; nothing here throws.
 //
 // Thread safety: a Store is safe to use from many threads at once. Pushes are serialised
-// (a single writer; concurrent ones commit together); pulls and account lookups run concurrently on pooled read connections.
+// (a single writer; concurrent ones commit together); pulls and account lookups run concurrently on
+// pooled read connections.
 #pragma once
 
 #include <cstdint>
@@ -73,6 +74,8 @@ class Store {
   // Binds `device_id` to the account the first time it is seen. kPermissionDenied when the
   // device is already bound to another account.
   virtual Status BindDevice(std::string_view device_id, const Account& account) = 0;
+  // The id of the account `device_id` is bound to, or nullopt for a device never seen.
+  virtual Result<std::optional<std::string>> FindDeviceOwner(std::string_view device_id) = 0;
 
   // Validates and applies the entries in one durable transaction (which concurrent pushes
   // may share: each is all or nothing on its own); one verdict per entry,
