@@ -17,8 +17,11 @@ Result<Account> Login(Database& database, Transport& transport, const std::strin
   if (name.empty()) return InvalidArgument("the name is empty / tên đăng nhập trống");
 
   Result<HttpReply> reply =
+      // The device id lets the server tell its owner's known phone from a password guesser
+      // elsewhere: the per-name login limit does not hold a device bound to the account.
       PostWithRetry(transport, db->env(), "/v1/login", "application/json",
-                    JsonBody({{"name", name}, {"password", password}}), "", RetryPolicy{}, nullptr);
+                    JsonBody({{"name", name}, {"password", password}, {"device_id", db->DeviceId()}}),
+                    "", RetryPolicy{}, nullptr);
   if (!reply.ok()) {
     const Status& s = reply.status();
     if (s.code() == StatusCode::kUnavailable)

@@ -99,6 +99,12 @@ TEST_CASE("login stores the refresh token and the expiry, never the password", "
   CHECK(a->token_expires_at_ms < before + 901'000);
   CHECK(a->refresh_expires_at_ms >= before + 2592000LL * 1000);
   CHECK(Query(d.path(), "SELECT count(*) FROM device_meta WHERE value LIKE '%mat-khau%'") == "0");
+  // The login names this device, so the server can tell its owner's known phone from a
+  // password guesser elsewhere (docs/security.md, login limits).
+  REQUIRE_FALSE(d.server.calls.empty());
+  CHECK(d.server.calls.back().path == "/v1/login");
+  CHECK_THAT(d.server.calls.back().body,
+             Catch::Contains("\"device_id\":\"" + d.db->DeviceId() + "\""));
 }
 
 TEST_CASE("a token far from expiry is used as is", "[account][refresh]") {
