@@ -45,8 +45,7 @@ std::string TableLayout::Describe() const {
 std::string ShapeError::English(CheckingSide side) const {
   switch (problem) {
     case ShapeProblem::kMalformed:
-      return "malformed changeset" + (table.empty() ? "" : " (table " + table + ")") + ": " +
-             detail;
+      return detail;
     case ShapeProblem::kDeclaredTwice:
       return "table " + table + " appears twice with different shapes (" + detail + ")";
     case ShapeProblem::kNotSynced:
@@ -83,7 +82,7 @@ Status ShapeError::ToStatus(StatusCode code, CheckingSide side) const {
 std::optional<ShapeError> DeclaredTables::Note(std::string_view table, int ncol,
                                                const unsigned char* pk) {
   if (table.empty() || ncol <= 0 || pk == nullptr)
-    return Malformed(std::string(table), "empty table header");
+    return Malformed(std::string(table), "malformed changeset: empty table header");
   if (last_ < tables_.size() && tables_[last_].name == table && SameShape(tables_[last_], ncol, pk))
     return std::nullopt;
   for (size_t i = 0; i < tables_.size(); ++i) {
@@ -156,15 +155,17 @@ std::optional<ShapeError> SyncableTables::Check(const TableLayout& declared) con
 std::optional<ShapeError> CheckChangesetShape(std::string_view changeset,
                                               const SyncableTables& live) {
   if (changeset.empty()) return std::nullopt;
-  if (changeset.size() > static_cast<size_t>(INT_MAX)) return Malformed("", "too large");
+  if (changeset.size() > static_cast<size_t>(INT_MAX))
+    return Malformed("", "malformed changeset: too large");
   // The iterator is only safe on well-framed bytes (changeset_framing.h).
   if (Status framing = CheckChangesetFraming(changeset); !framing.ok())
-    return Malformed("", framing.message());
+    return Malformed("", framing.message());  // "malformed changeset at byte N: ..."
   sqlite3_changeset_iter* raw = nullptr;
   int rc = sqlite3changeset_start(&raw, static_cast<int>(changeset.size()),
                                   const_cast<char*>(changeset.data()));
   std::unique_ptr<sqlite3_changeset_iter, IterCloser> it(raw);
-  if (rc != SQLITE_OK) return Malformed("", sqlite3_errstr(rc));
+  if (rc != SQLITE_OK)
+    return Malformed("", "malformed changeset (" + std::string(sqlite3_errstr(rc)) + ")");
   DeclaredTables declared;
   // Every change, not only each header: sqlite3changeset_next is what reads (and so
   // checks) each record, and a header may come after any change.
@@ -172,14 +173,16 @@ std::optional<ShapeError> CheckChangesetShape(std::string_view changeset,
     const char* table = nullptr;
     int ncol = 0, op = 0, indirect = 0;
     if (sqlite3changeset_op(raw, &table, &ncol, &op, &indirect) != SQLITE_OK || table == nullptr)
-      return Malformed("", "unreadable change header");
+      return Malformed("", "malformed changeset: unreadable change header");
     unsigned char* pk = nullptr;
     int pk_ncol = 0;
     if (sqlite3changeset_pk(raw, &pk, &pk_ncol) != SQLITE_OK || pk_ncol != ncol)
-      return Malformed(table, "unreadable key layout");
+      return Malformed(table,
+                       "malformed changeset: unreadable key layout of " + std::string(table));
     if (std::optional<ShapeError> e = declared.Note(table, ncol, pk)) return e;
   }
-  if (rc != SQLITE_DONE) return Malformed("", sqlite3_errstr(rc));
+  if (rc != SQLITE_DONE)
+    return Malformed("", "malformed changeset (" + std::string(sqlite3_errstr(rc)) + ")");
   for (const TableLayout& t : declared.tables())
     if (std::optional<ShapeError> e = live.Check(t)) return e;
   return std::nullopt;

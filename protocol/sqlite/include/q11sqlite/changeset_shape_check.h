@@ -61,8 +61,10 @@ inline constexpr CheckingSide kDeviceSide{"this device", "thiết bị này"};
 // A refused changeset: the problem, the table it concerns and the facts for the message.
 struct ShapeError {
   ShapeProblem problem = ShapeProblem::kMalformed;
-  std::string table;   // empty only for kMalformed before any header
-  std::string detail;  // kMalformed: what; kDeclaredTwice: "2 columns, key at 0 vs 64 ..."
+  std::string table;  // empty only for kMalformed before any header
+  // kMalformed: the whole English message ("malformed changeset at byte 3: ...");
+  // kDeclaredTwice: the two shapes ("2 columns, key at 0 vs 64 columns, key at 0").
+  std::string detail;
   int changeset_columns = 0;
   int live_columns = 0;  // kColumnCount only
 
