@@ -3,9 +3,9 @@
 // this device's live schema and its list of synced tables.
 //
 // Why: a pull comes from the network. A hostile or broken server, or anyone on the path of
-// a plain-HTTP connection, could send the 242-byte changeset of SQLite's
-// sessioncorrupt.test, which overflows Debian's SQLite 3.40.1 heap inside
-// sqlite3changeset_apply, or rows of tables the device does not sync. Refused bytes fail
+// a plain-HTTP connection, could send the attack of SQLite's sessioncorrupt.test (a synced
+// table declared again with 64 columns), which overflows Debian's SQLite 3.40.1 heap
+// inside sqlite3changeset_apply, or rows of tables the device does not sync. Refused bytes fail
 // the sync with nothing applied (the caller's transaction rolls back); the outbox and the
 // cursor stay as they were, so the next good pull works.
 #pragma once

@@ -109,6 +109,16 @@ TEST_CASE("a pull carrying the sessioncorrupt.test changeset is refused before S
   RequireRefused(SessionCorrupt(), "table t appears twice with different shapes");
 }
 
+TEST_CASE("the sessioncorrupt attack aimed at a synced table (units) is refused",
+          "[pull][hostile]") {
+  // SQLite's apply skips table "t", which the device lacks; this variant re-declares
+  // "units" (5 columns) with 64 and is what really overflows the heap on a device: without
+  // the check, fuzz_device_pull reports a heap-buffer-overflow on it under ASan.
+  RequireRefused(SessionCorruptUnitsChangeset(),
+                 "table units appears twice with different shapes (5 columns, key at 0 vs 64 "
+                 "columns, key at 0)");
+}
+
 TEST_CASE("a pull with a table the device does not sync is refused", "[pull][hostile]") {
   std::string users = CaptureOn("CREATE TABLE users (id TEXT PRIMARY KEY, name TEXT)", {"users"},
                                 "INSERT INTO users VALUES ('u1', 'lan')");

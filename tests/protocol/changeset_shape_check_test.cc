@@ -104,6 +104,11 @@ TEST_CASE("Shape check: the sessioncorrupt.test changeset is refused at its seco
   auto e2 = CheckChangesetShape(crafted, Live(device));
   REQUIRE(e2.has_value());
   CHECK(e2->problem == ShapeProblem::kDeclaredTwice);
+  // Its variant on a synced table: the first header fits the live schema, the second not.
+  auto e3 = CheckChangesetShape(SessionCorruptUnitsChangeset(), Live(device));
+  REQUIRE(e3.has_value());
+  CHECK(e3->problem == ShapeProblem::kDeclaredTwice);
+  CHECK(e3->table == "units");
 }
 
 TEST_CASE("Shape check: a syncable table missing from the database is a failed precondition") {
