@@ -7,6 +7,7 @@
 #include "changeset_reader.h"
 #include "device_schema.h"
 #include "protocol/ids.h"
+#include "pull_check.h"
 #include "status_macros.h"
 
 namespace q11::device {
@@ -249,6 +250,9 @@ Result<ApplyOutcome> ApplySyncResponse(DatabaseImpl& db, const std::vector<int64
                                        const wire::SyncResponse& response) {
   ApplyOutcome out;
   Q11_ASSIGN_OR_RETURN(sql::Transaction tx, sql::Transaction::Begin(db.db()));
+  // Before anything is undone or applied: SQLite's apply trusts the pull's table headers
+  // (pull_check.h). Inside the transaction, so the schema checked is the one applied to.
+  Q11_RETURN_IF_ERROR(CheckPulledChangeset(db.db(), response.pull_changeset));
   Q11_ASSIGN_OR_RETURN(std::vector<RebaseEntry> entries, db.outbox().AllForRebase());
   Q11_ASSIGN_OR_RETURN(RebasePlan plan, PlanRebase(entries, response));
   std::vector<RebaseEntry> undo, reapply;

@@ -1,5 +1,7 @@
 // Applies one sync response to the device database by rollback-and-replay, in ONE
 // transaction (docs/architecture.md, "One sync, step by step"):
+//   0. check the pull changeset's table headers against the live schema (pull_check.h):
+//      a refused pull fails with nothing changed;
 //   1. undo every outbox entry, newest first (the inverse of what its last replay did);
 //   2. apply the server's pull changeset;
 //   3. settle the pushed entries by their verdicts (a merge the server explains with a

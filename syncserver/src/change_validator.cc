@@ -165,20 +165,10 @@ class Validator {
 
  private:
   Status CheckShape(const TableChanges& t) {
-    const TableShape* shape = ctx_.shapes->Find(t.table);
-    if (shape == nullptr)
-      return Refusal(StatusCode::kInvalidArgument, "unknown table " + t.table,
-                     "bảng không đồng bộ: " + t.table);
-    if (static_cast<size_t>(t.column_count) != shape->columns.size())
-      return Refusal(StatusCode::kInvalidArgument,
-                     "table " + t.table + " has " + std::to_string(t.column_count) +
-                         " columns in the changeset, " + std::to_string(shape->columns.size()) +
-                         " on the server",
-                     "số cột của bảng " + t.table + " không khớp với máy chủ");
-    if (t.pk != shape->pk)
-      return Refusal(StatusCode::kInvalidArgument,
-                     "table " + t.table + " has another primary-key layout than the server's",
-                     "khóa chính của bảng " + t.table + " không khớp với máy chủ");
+    // Known table, column count and key layout: the check devices run on their pulls.
+    if (std::optional<sql::ShapeError> e = ctx_.shapes->layouts().Check({t.table, t.pk}))
+      return Refusal(StatusCode::kInvalidArgument, e->English(sql::kServerSide),
+                     e->Vietnamese(sql::kServerSide));
     if (t.table == "units" || t.table == "categories")
       return Refusal(StatusCode::kPermissionDenied,
                      "table " + t.table + " is reference data; devices may not change it",

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "q11sqlite/changeset_framing.h"
+#include "q11sqlite/changeset_shape_check.h"
 
 namespace q11::server {
 namespace {
@@ -10,13 +11,6 @@ namespace {
 struct IterCloser {
   void operator()(sqlite3_changeset_iter* it) const { sqlite3changeset_finalize(it); }
 };
-
-std::string Shape(int ncol, const std::vector<bool>& pk) {
-  std::string s = std::to_string(ncol) + " columns, key at";
-  for (size_t i = 0; i < pk.size(); ++i)
-    if (pk[i]) s += " " + std::to_string(i);
-  return s;
-}
 
 }  // namespace
 
@@ -33,37 +27,27 @@ Result<DecodedChangeset> ReadChangeset(std::string_view bytes) {
   if (rc != SQLITE_OK)
     return InvalidArgument("malformed changeset (" + std::string(sqlite3_errstr(rc)) + ")");
 
+  sql::DeclaredTables declared;
   TableChanges* current = nullptr;
   while ((rc = sqlite3changeset_next(raw)) == SQLITE_ROW) {
     const char* table = nullptr;
     int ncol = 0, op = 0, indirect = 0;
     if (sqlite3changeset_op(raw, &table, &ncol, &op, &indirect) != SQLITE_OK || table == nullptr)
       return InvalidArgument("malformed changeset: unreadable change header");
-    if (*table == '\0' || ncol <= 0)
-      return InvalidArgument("malformed changeset: empty table header");
     unsigned char* pk_flags = nullptr;
     int pk_ncol = 0;
     if (sqlite3changeset_pk(raw, &pk_flags, &pk_ncol) != SQLITE_OK || pk_ncol != ncol)
       return InvalidArgument("malformed changeset: unreadable key layout of " + std::string(table));
 
+    // The same table may appear again (SQLite writes one header per table, but a crafted
+    // changeset may repeat it); a different shape the second time is the attack above.
+    if (std::optional<sql::ShapeError> e = declared.Note(table, ncol, pk_flags))
+      return InvalidArgument(e->English(sql::kServerSide));
     if (current == nullptr || current->table != table || current->column_count != ncol) {
       std::vector<bool> pk(static_cast<size_t>(ncol));
       for (int i = 0; i < ncol; ++i) pk[i] = pk_flags[i] != 0;
-      // The same table may appear again (SQLite writes one header per table, but a crafted
-      // changeset may repeat it); a different shape the second time is the attack above.
-      for (const TableChanges& seen : out.tables) {
-        if (seen.table == table && (seen.column_count != ncol || seen.pk != pk))
-          return InvalidArgument(
-              "table " + std::string(table) + " appears twice with different shapes (" +
-              Shape(seen.column_count, seen.pk) + " vs " + Shape(ncol, pk) + ")");
-      }
       out.tables.push_back(TableChanges{table, ncol, std::move(pk), {}});
       current = &out.tables.back();
-    } else {
-      for (int i = 0; i < ncol; ++i)
-        if (current->pk[i] != (pk_flags[i] != 0))
-          return InvalidArgument("table " + current->table +
-                                 " appears twice with different key layouts");
     }
 
     RowChange change;

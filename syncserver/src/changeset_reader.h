@@ -8,6 +8,8 @@
 // different shapes keeps such bytes away from the apply code altogether. The iterator
 // itself is trusted only after CheckChangesetFraming (changeset_framing.h) has checked
 // every length and terminator: on 3.40.1 it loops forever on an unterminated table name.
+// The header checks are the ones devices run on their pulls (q11sqlite/
+// changeset_shape_check.h); the validator then checks each table against the live schema.
 #pragma once
 
 #include <cstddef>

@@ -59,6 +59,9 @@ Result<TableShapes> TableShapes::Load(sql::Db& db) {
                                 " must have a single-column primary key");
     out.tables_.push_back(std::move(shape));
   }
+  std::vector<sql::TableLayout> layouts;
+  for (const TableShape& t : out.tables_) layouts.push_back({t.name, t.pk});
+  out.layouts_ = sql::SyncableTables(std::move(layouts));
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "protocol/result.h"
+#include "q11sqlite/changeset_shape_check.h"
 #include "q11sqlite/sqlite.h"
 #include "sql_value.h"
 
@@ -39,9 +40,12 @@ class TableShapes {
   // nullptr for a table that is not synced.
   const TableShape* Find(std::string_view table) const;
   const std::vector<TableShape>& all() const { return tables_; }
+  // The same shapes for the shared changeset shape check (changeset_shape_check.h).
+  const sql::SyncableTables& layouts() const { return layouts_; }
 
  private:
   std::vector<TableShape> tables_;
+  sql::SyncableTables layouts_;
 };
 
 }  // namespace q11::server
