@@ -65,7 +65,8 @@ Status ReportWrites::PostProgress(const std::string& report_id, const std::strin
   Q11_RETURN_IF_ERROR(UpdateReport(
       "UPDATE reports SET expected_at = ?, updated_at = ? WHERE id = ?", expected, now, report_id));
   CaseEvent e = NewEvent(report_id, "progress", author, now);
-  e.note = note + " (Dự kiến hoàn thành / expected: " + expected + ")";
+  // People read the note, the public receipt page too: Vietnam time, labelled.
+  e.note = note + " (Dự kiến hoàn thành / expected: " + vntime::FormatForPeople(*expected_ms) + ")";
   return InsertEvent(e);
 }
 

@@ -246,7 +246,9 @@ Status ReportWrites::SetDeadline(const std::string& report_id, const std::string
   // There is no event kind for deadlines, and the server takes status|comment|assignment|
   // result only: the history records it as a comment.
   CaseEvent e = NewEvent(report_id, "comment", author, now);
-  e.note = "Hạn xử lý mới: " + due + (Blank(note) ? "" : " — " + note);
+  // People read the note: Vietnam time, labelled (the column keeps UTC).
+  e.note = "Hạn xử lý mới / new deadline: " + vntime::FormatForPeople(*due_ms) +
+           (Blank(note) ? "" : " — " + note);
   return InsertEvent(e);
 }
 

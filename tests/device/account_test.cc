@@ -101,7 +101,9 @@ TEST_CASE("login stores the refresh token and the expiry, never the password", "
   CHECK(Query(d.path(), "SELECT count(*) FROM device_meta WHERE value LIKE '%mat-khau%'") == "0");
   // The login names this device, so the server can tell its owner's known phone from a
   // password guesser elsewhere (docs/security.md, login limits).
-  REQUIRE_FALSE(d.server.calls.empty());
+  d.server.script.push_back(Answer(AccountReply(200, "A2", "R2")));
+  REQUIRE(Login(*d.db, d.server, "http://srv", "lan", "mat-khau-2026").ok());
+  REQUIRE(d.server.calls.size() == 1);
   CHECK(d.server.calls.back().path == "/v1/login");
   CHECK_THAT(d.server.calls.back().body,
              Catch::Contains("\"device_id\":\"" + d.db->DeviceId() + "\""));

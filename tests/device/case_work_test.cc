@@ -132,7 +132,7 @@ TEST_CASE("case deadline: normalised due_at and a comment saying so", "[case]") 
   CHECK(r.due_at == std::optional<std::string>("2027-02-01T10:00:00.000Z"));
   REQUIRE(r.events.size() == 1);
   CHECK(r.events[0].kind == "comment");
-  CHECK(r.events[0].note == "Hạn xử lý mới: 2027-02-01T10:00:00.000Z");
+  CHECK(r.events[0].note == "Hạn xử lý mới / new deadline: 2027-02-01 17:00 (UTC+7)");
   auto changes = EntryChanges(d.path(), 1);
   REQUIRE(changes.size() == 2);
   for (const Change& c : changes)
@@ -142,7 +142,8 @@ TEST_CASE("case deadline: normalised due_at and a comment saying so", "[case]") 
   REQUIRE(d.db->SetDeadline(kR1, "2027-02-02T08:30:00.5+00:00", "chờ vật tư").ok());
   r = d.Get();
   CHECK(r.due_at == std::optional<std::string>("2027-02-02T08:30:00.500Z"));
-  CHECK(r.events.back().note == "Hạn xử lý mới: 2027-02-02T08:30:00.500Z — chờ vật tư");
+  CHECK(r.events.back().note ==
+        "Hạn xử lý mới / new deadline: 2027-02-02 15:30 (UTC+7) — chờ vật tư");
   // Vietnam time with its offset, and a plain date: 17:00 that day in Vietnam.
   REQUIRE(d.db->SetDeadline(kR1, "2027-02-03T17:00:00+0700", "").ok());
   CHECK(d.Get().due_at == std::optional<std::string>("2027-02-03T10:00:00.000Z"));

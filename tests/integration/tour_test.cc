@@ -193,7 +193,7 @@ TEST_CASE(
   CHECK(events->getObject(0)->getValue<std::string>("note") == "Chuyển phòng Quản lý đô thị.");
   CHECK(events->getObject(1)->getValue<std::string>("kind") == "comment");
   CHECK(events->getObject(1)->getValue<std::string>("note") ==
-        "Hạn xử lý mới: 2099-12-01T10:00:00.000Z");
+        "Hạn xử lý mới / new deadline: 2099-12-01 17:00 (UTC+7)");
 }
 
 TEST_CASE("Tour: a forbidden change shows as rejected on the report until the user discards it") {
