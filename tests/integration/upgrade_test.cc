@@ -4,12 +4,11 @@
 // app and delivers them; an app still on version 1 keeps pulling, in its own shape, with a
 // notice; an app newer than the server is refused with a clear message.
 #include <catch2/catch.hpp>
-#include <fstream>
-#include <sstream>
 
 #include "device_helpers.h"
 #include "devicecore/database.h"
 #include "devicecore/sync.h"
+#include "fixtures.h"
 #include "protocol/schema_versions.h"
 #include "protocol/sync_messages.h"
 #include "q11sqlite/sqlite.h"
@@ -22,11 +21,9 @@ using namespace q11::test;
 namespace {
 
 std::string V1Ddl() {
-  std::ifstream in(Q11_FIXTURES_DIR "/synced_tables_v1.sql");
-  REQUIRE(in.good());
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  std::string ddl = q11::test::SyncedTablesV1Ddl();
+  REQUIRE_FALSE(ddl.empty());
+  return ddl;
 }
 
 // The device's own tables as the release before the case life made them (device schema 2).

@@ -2,9 +2,8 @@
 // DDL's, the wire carries the versions, and a pull narrowed for an older version applies to
 // that version's tables (the fixture tests/fixtures/synced_tables_v1.sql).
 #include <catch2/catch.hpp>
-#include <fstream>
-#include <sstream>
 
+#include "fixtures.h"
 #include "protocol/schema.h"
 #include "protocol/schema_versions.h"
 #include "protocol/sync_messages.h"
@@ -16,11 +15,9 @@ using namespace q11;
 namespace {
 
 std::string V1Ddl() {
-  std::ifstream in(Q11_FIXTURES_DIR "/synced_tables_v1.sql");
-  REQUIRE(in.good());
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  std::string ddl = q11::test::SyncedTablesV1Ddl();
+  REQUIRE_FALSE(ddl.empty());
+  return ddl;
 }
 
 sql::Db OpenWith(const std::string& ddl) {

@@ -30,6 +30,18 @@ void RequireVerdict(const wire::EntryVerdict& v, wire::Verdict want) {
   REQUIRE(v.verdict == want);
 }
 
+// A report of ward p04 whose deadline (due 2026-11-20) has passed, pulled by the ward
+// official's `tablet` (entry 1 set the deadline).
+std::string OverdueReport(StoreFixture& f, DeviceDb& tablet) {
+  std::string id = FiledReport(f);
+  PullInto(f, f.official_p04, tablet);
+  RequireVerdict(
+      f.PushOne(f.official_p04, "tablet", 1,
+                tablet.Capture("UPDATE reports SET due_at = '2026-11-20T00:00:00.000Z'")),
+      wire::Verdict::kApplied);
+  return id;
+}
+
 std::string StatusOf(StoreFixture& f, const std::string& id) {
   return f.Query("SELECT status FROM reports WHERE id = '" + id + "'");
 }
@@ -59,13 +71,8 @@ TEST_CASE("Forged base: a hand-made changeset whose previous status equals the n
   // slip past the rules that look at whether the status changes (the overdue rule) nor
   // win the merge as "further along".
   StoreFixture f;
-  std::string id = FiledReport(f);
   DeviceDb tablet;
-  PullInto(f, f.official_p04, tablet);
-  RequireVerdict(
-      f.PushOne(f.official_p04, "tablet", 1,
-                tablet.Capture("UPDATE reports SET due_at = '2026-11-20T00:00:00.000Z'")),
-      wire::Verdict::kApplied);
+  std::string id = OverdueReport(f, tablet);
   auto v = f.PushOne(f.official_p04, "tablet", 2,
                      ForgedReportUpdate(id, {{"status", "accepted", "accepted"}}));
   RequireRejected(v, "the case is overdue (deadline 2026-11-20T00:00:00.000Z)");
@@ -97,13 +104,8 @@ TEST_CASE("Forged base: a new expected date is judged against the server's, not 
   // Claiming the server's current date as the base must not make it count as new, and
   // claiming another base must not hide that the date did not change.
   StoreFixture f;
-  std::string id = FiledReport(f);
   DeviceDb tablet;
-  PullInto(f, f.official_p04, tablet);
-  RequireVerdict(
-      f.PushOne(f.official_p04, "tablet", 1,
-                tablet.Capture("UPDATE reports SET due_at = '2026-11-20T00:00:00.000Z'")),
-      wire::Verdict::kApplied);
+  std::string id = OverdueReport(f, tablet);
   // expected_at already the server's (set directly: an earlier, honest progress report).
   f.Query("UPDATE reports SET expected_at = '2026-11-25T00:00:00.000Z' WHERE id = '" + id + "'");
   auto v =

@@ -8,6 +8,7 @@
 #include "accounts.h"
 #include "protocol/ids.h"
 #include "protocol/schema.h"
+#include "q11sqlite/changeset_encoding.h"
 
 namespace q11::server::test {
 
@@ -127,24 +128,13 @@ void PullInto(StoreFixture& f, const Account& who, DeviceDb& dev) {
 
 namespace {
 
-void PutVarint(std::string* out, uint64_t v) {
-  // SQLite's big-endian varint (changeset headers and text lengths use it too).
-  uint8_t buf[10];
-  int n = 0;
-  do {
-    buf[n++] = static_cast<uint8_t>(v & 0x7f);
-    v >>= 7;
-  } while (v != 0);
-  for (int i = n - 1; i >= 0; --i) out->push_back(static_cast<char>(buf[i] | (i > 0 ? 0x80 : 0)));
-}
-
 void PutText(std::string* out, const std::optional<std::string>& v) {
   if (!v) {
     out->push_back('\x00');  // undefined
     return;
   }
   out->push_back('\x03');
-  PutVarint(out, v->size());
+  sql::AppendChangesetVarint(out, v->size());
   *out += *v;
 }
 
@@ -169,7 +159,7 @@ std::string ForgedReportUpdate(const std::string& id, const std::vector<ForgedCo
     news[it - names.begin()] = c.new_value;
   }
   std::string out = "T";
-  PutVarint(&out, names.size());
+  sql::AppendChangesetVarint(&out, names.size());
   out += pk_flags;
   out += "reports";
   out.push_back('\x00');
