@@ -188,6 +188,25 @@ bool ServerProcess::Start(const std::vector<std::string>& extra_args) {
   return false;
 }
 
+int ServerProcess::Waiting() const {
+  const std::string answer = HealthAnswer(port_);
+  const std::string key = "\"waiting\":";
+  size_t at = answer.find(key);
+  if (answer.size() < 12 || answer.compare(9, 3, "200") != 0 || at == std::string::npos) return -1;
+  return std::atoi(answer.c_str() + at + key.size());
+}
+
+bool ServerProcess::AwaitWaiting(int n, std::chrono::milliseconds timeout) const {
+  // Polling with a deadline: the condition is the server's own count, not a guess at how
+  // long the device takes to get there.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (Waiting() >= n) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 bool ServerProcess::AdvanceClock(std::chrono::milliseconds by) {
   if (clock_file_.empty()) return false;
   clock_offset_ms_ += by.count();

@@ -65,6 +65,12 @@ class ServerProcess {
   const std::string& error() const { return error_; }
   const std::string& data_dir() const { return data_dir_; }
 
+  // Devices whose wait for changes sleeps on the server now ("waiting" of /healthz), or
+  // -1 when the server does not answer.
+  int Waiting() const;
+  // Polls Waiting() until it reaches `n`; false when `timeout` passes first.
+  bool AwaitWaiting(int n, std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;
+
   // Moves the server's clock forward by `by` at once (tokens expire, deadlines pass).
   // Works only when Start() was given "--clock-file=PATH" (test-only option of `serve`):
   // writes the total offset there. False when not started so, or the file cannot be
