@@ -23,9 +23,18 @@ uint64_t ChangeNotifier::version() const {
   return version_;
 }
 
+int ChangeNotifier::sleeping() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return sleeping_;
+}
+
 bool ChangeNotifier::WaitPast(uint64_t seen, std::chrono::steady_clock::time_point deadline) {
   std::unique_lock<std::mutex> lock(mu_);
+  // Counted under the lock the wait releases: whoever reads sleeping() > 0 knows this
+  // thread is inside the wait, so a Notify() from then on wakes it.
+  ++sleeping_;
   changed_.wait_until(lock, deadline, [&] { return shutdown_ || version_ != seen; });
+  --sleeping_;
   return !shutdown_ && version_ != seen;
 }
 

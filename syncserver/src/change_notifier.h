@@ -23,6 +23,9 @@ class ChangeNotifier {
   void Shutdown();
 
   uint64_t version() const;
+  // Requests blocked in WaitPast now: they have found nothing for their device and sleep
+  // until the next commit (reported by GET /healthz, so tests see a device waiting).
+  int sleeping() const;
   // Blocks until version() differs from `seen`, Shutdown(), or `deadline`. False on timeout
   // or shutdown.
   bool WaitPast(uint64_t seen, std::chrono::steady_clock::time_point deadline);
@@ -48,6 +51,7 @@ class ChangeNotifier {
   std::condition_variable changed_;
   uint64_t version_ = 0;
   int waiters_ = 0;
+  int sleeping_ = 0;
   bool shutdown_ = false;
 };
 

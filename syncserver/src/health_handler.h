@@ -1,4 +1,5 @@
-// GET /healthz: {"status":"ok","version":"…"} while the server runs.
+// GET /healthz: {"status":"ok","version":"…","waiting":N} while the server runs; N is the
+// number of devices whose wait for changes sleeps until the next commit.
 #pragma once
 
 #include "guarded_handler.h"

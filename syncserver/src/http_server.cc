@@ -53,7 +53,8 @@ struct Security {
   std::unique_ptr<Open311Queries> open311;
 };
 
-Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o, Store& store) {
+Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o,
+                              const std::function<int64_t()>& clock_ms, Store& store) {
   Security s;
   DbWriter* writer = StoreWriter(store);
   if (writer == nullptr) return Internal("the server needs the SQLite store");
@@ -65,9 +66,9 @@ Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o, St
       ContactVault::Open(paths.database, paths.contact_key, *writer);
   if (!contacts.ok()) return contacts.status();
   s.contacts = std::move(*contacts);
-  s.audit = SecurityAudit::Open(*writer, NowMs);
+  s.audit = SecurityAudit::Open(*writer, clock_ms);
   s.refusals = std::make_unique<RefusalTally>(
-      *s.audit, NowMs, std::chrono::seconds(std::max(1, o.refusal_audit_seconds)));
+      *s.audit, clock_ms, std::chrono::seconds(std::max(1, o.refusal_audit_seconds)));
   s.limits = std::make_unique<RateLimits>(o.login_per_minute, o.register_per_hour,
                                           o.sync_per_minute, o.receipt_per_minute,
                                           o.open311_per_minute, o.refused_entries_per_hour);
@@ -82,9 +83,11 @@ Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o, St
 
 class RunningServer final : public Server {
  public:
-  RunningServer(std::unique_ptr<ChangeNotifier> changes, std::unique_ptr<Store> store,
-                TokenService tokens, Security security, std::unique_ptr<PhotoStore> photos)
-      : changes_(std::move(changes)),
+  RunningServer(std::function<int64_t()> clock_ms, std::unique_ptr<ChangeNotifier> changes,
+                std::unique_ptr<Store> store, TokenService tokens, Security security,
+                std::unique_ptr<PhotoStore> photos)
+      : clock_ms_(std::move(clock_ms)),
+        changes_(std::move(changes)),
         store_(std::move(store)),
         tokens_(std::move(tokens)),
         security_(std::move(security)),
@@ -105,7 +108,7 @@ class RunningServer final : public Server {
     context_.open311 = security_.open311.get();
     context_.max_body_bytes = options.max_body_bytes;
     context_.log_requests = options.log_requests;
-    context_.clock_ms = NowMs;
+    context_.clock_ms = clock_ms_;
     try {
       Poco::Net::SocketAddress address(options.bind, options.port);
       if (!options.tls_cert_file.empty()) {
@@ -168,9 +171,9 @@ class RunningServer final : public Server {
       port_ = socket_->address().port();
       history_ = std::make_unique<HistoryPruner>(
           *StoreWriter(*store_),
-          Retention{options.ledger_retention_days, options.audit_retention_days}, NowMs);
-      maintenance_ = std::make_unique<StoreMaintenance>(*store_, security_.refresh.get(),
-                                                        std::chrono::seconds(30), history_.get());
+          Retention{options.ledger_retention_days, options.audit_retention_days}, clock_ms_);
+      maintenance_ = std::make_unique<StoreMaintenance>(
+          *store_, security_.refresh.get(), std::chrono::seconds(30), clock_ms_, history_.get());
     } catch (const Poco::Exception& e) {
       return Unavailable("cannot listen on " + options.bind + ":" + std::to_string(options.port) +
                          ": " + e.displayText());
@@ -204,6 +207,7 @@ class RunningServer final : public Server {
   }
 
  private:
+  const std::function<int64_t()> clock_ms_;  // ServerOptions::clock_ms or the system clock
   std::unique_ptr<ChangeNotifier> changes_;  // outlives the store, which calls it
   std::unique_ptr<Store> store_;
   TokenService tokens_;
@@ -235,7 +239,9 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   DataPaths paths = PathsFor(options.data_dir);
   // Waiting devices may take all threads but a few, so syncs and logins always find one.
   auto changes = std::make_unique<ChangeNotifier>(std::max(1, options.threads - 4));
+  std::function<int64_t()> clock_ms = options.clock_ms ? options.clock_ms : NowMs;
   StoreOptions store_options;
+  store_options.clock = clock_ms;
   store_options.on_commit = [n = changes.get()] { n->Notify(); };
   store_options.max_db_bytes = options.max_db_mib << 20;
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(paths.database, store_options);
@@ -243,13 +249,13 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   Result<TokenService> tokens =
       TokenService::FromKeyFile(paths.signing_key, options.token_ttl_seconds);
   if (!tokens.ok()) return tokens.status();
-  Result<Security> security = OpenSecurity(paths, options, **store);
+  Result<Security> security = OpenSecurity(paths, options, clock_ms, **store);
   if (!security.ok()) return security.status();
   Result<std::unique_ptr<PhotoStore>> photos = PhotoStore::Open(paths.photos);
   if (!photos.ok()) return photos.status();
   auto server =
-      std::make_unique<RunningServer>(std::move(changes), std::move(*store), std::move(*tokens),
-                                      std::move(*security), std::move(*photos));
+      std::make_unique<RunningServer>(clock_ms, std::move(changes), std::move(*store),
+                                      std::move(*tokens), std::move(*security), std::move(*photos));
   Q11_RETURN_IF_ERROR(server->Listen(options));
   Q11_RETURN_IF_ERROR(WriteFileAtomically(paths.port_file, std::to_string(server->port()) + "\n"));
   return std::unique_ptr<Server>(std::move(server));

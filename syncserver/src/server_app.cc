@@ -4,8 +4,10 @@
 #include <csignal>
 
 #include <cstdio>
+#include <memory>
 
 #include "cli_args.h"
+#include "clock_file.h"
 #include "syncserver/server.h"
 
 namespace q11::server {
@@ -18,6 +20,7 @@ constexpr const char* kServeUsage =
     "[--receipt-per-minute=N] [--open311-posts-per-minute=N] [--io-timeout-seconds=N]\n"
     "       [--request-deadline-seconds=N] [--max-connections-per-address=N]\n"
     "       [--max-db-mib=N] [--tls-cert=FILE --tls-key=FILE] [--quiet]\n"
+    "       [--clock-file=PATH]  (for tests only)\n"
     "  Serves the sync API. Creates DIR on first start (database DIR/syncserver.db, token key "
     "DIR/jwt.key).\n"
     "  --port=0 picks a free port; the port in use is written to DIR/syncserver.port.\n"
@@ -42,6 +45,9 @@ constexpr const char* kServeUsage =
     "  --max-db-mib=N: refuse pushes (503, nothing applied, devices keep them) once the\n"
     "  database would pass N MiB, as on a full disk; keeps room on a shared disk (0 = none).\n"
     "  --tls-cert/--tls-key: PEM files; serve HTTPS only (phục vụ qua HTTPS).\n"
+    "  --clock-file=PATH: FOR TESTS ONLY (off by default): the server's time is the system\n"
+    "  clock plus the milliseconds written in PATH (re-read when the file changes; missing\n"
+    "  = 0), so tests can expire tokens and pass deadlines without waiting.\n"
     "  Chạy máy chủ đồng bộ; dừng bằng Ctrl-C (SIGINT) hoặc SIGTERM.\n";
 
 class ServeApp final : public Poco::Util::ServerApplication {
@@ -90,7 +96,8 @@ int RunServe(int argc, char** argv) {
                 "audit-retention-days",
                 "max-db-mib",
                 "tls-cert",
-                "tls-key"},
+                "tls-key",
+                "clock-file"},
                {"quiet"}};
   Result<CliArgs> args = ParseCliArgs(argc, argv, 2, spec);
   if (!args.ok()) {
@@ -123,6 +130,10 @@ int RunServe(int argc, char** argv) {
   o.log_requests = !args->Has("quiet");
   o.tls_cert_file = args->Get("tls-cert");
   o.tls_key_file = args->Get("tls-key");
+  if (const std::string clock_file = args->Get("clock-file"); !clock_file.empty()) {
+    std::fprintf(stderr, "syncserver: the clock follows %s (for tests only)\n", clock_file.c_str());
+    o.clock_ms = [clock = std::make_shared<ClockFile>(clock_file)] { return clock->NowMs(); };
+  }
   struct {
     const char* name;
     int* target;

@@ -15,10 +15,14 @@ constexpr int64_t kBatch = 5000;
 constexpr auto kHistoryEvery = std::chrono::hours(1);
 
 StoreMaintenance::StoreMaintenance(Store& store, RefreshTokens* refresh,
-                                   std::chrono::milliseconds interval, HistoryPruner* history)
-    : store_(store), refresh_(refresh), history_(history), interval_(interval), thread_([this] {
-        Run();
-      }) {}
+                                   std::chrono::milliseconds interval,
+                                   std::function<int64_t()> clock_ms, HistoryPruner* history)
+    : store_(store),
+      refresh_(refresh),
+      history_(history),
+      clock_ms_(std::move(clock_ms)),
+      interval_(interval),
+      thread_([this] { Run(); }) {}
 
 void StoreMaintenance::Stop() {
   {
@@ -36,10 +40,7 @@ void StoreMaintenance::Run() {
     if (stopping_) return;
     lock.unlock();
     if (refresh_ != nullptr) {
-      int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
-      Result<int64_t> pruned = refresh_->Prune(now_s);
+      Result<int64_t> pruned = refresh_->Prune(clock_ms_() / 1000);
       if (!pruned.ok())
         std::fprintf(stderr, "syncserver: refresh-token pruning: %s\n",
                      pruned.status().ToString().c_str());

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -19,8 +20,10 @@ class StoreMaintenance {
  public:
   // REQUIRES: store, refresh and history (both may be null) outlive this object (or Stop()
   // runs first).
+  // `clock_ms`: Unix milliseconds, the server's one clock (it decides which refresh tokens
+  // have expired).
   StoreMaintenance(Store& store, RefreshTokens* refresh, std::chrono::milliseconds interval,
-                   HistoryPruner* history = nullptr);
+                   std::function<int64_t()> clock_ms, HistoryPruner* history = nullptr);
   ~StoreMaintenance() { Stop(); }
   StoreMaintenance(const StoreMaintenance&) = delete;
   StoreMaintenance& operator=(const StoreMaintenance&) = delete;
@@ -34,6 +37,7 @@ class StoreMaintenance {
   Store& store_;
   RefreshTokens* refresh_;
   HistoryPruner* history_;
+  const std::function<int64_t()> clock_ms_;
   std::chrono::steady_clock::time_point last_history_{};  // never: the first round prunes
   const std::chrono::milliseconds interval_;
   std::mutex mu_;

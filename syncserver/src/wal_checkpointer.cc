@@ -38,6 +38,16 @@ int64_t WalCheckpointer::checkpoints() const {
   return checkpoints_;
 }
 
+int64_t WalCheckpointer::requests() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return requests_;
+}
+
+bool WalCheckpointer::WaitForCheckpoints(int64_t n, std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> lock(mu_);
+  return done_.wait_for(lock, timeout, [&] { return checkpoints_ >= n; });
+}
+
 int WalCheckpointer::OnCommit(void* self, sqlite3* /*db*/, const char* /*schema*/, int pages) {
   auto* c = static_cast<WalCheckpointer*>(self);
   // Count from the last request, not from the log's start: while pulls keep reading, the
@@ -50,6 +60,7 @@ int WalCheckpointer::OnCommit(void* self, sqlite3* /*db*/, const char* /*schema*
   {
     std::lock_guard<std::mutex> lock(c->mu_);
     c->due_ = true;
+    ++c->requests_;
   }
   c->wake_.notify_one();
   return SQLITE_OK;
@@ -69,6 +80,7 @@ void WalCheckpointer::Run() {
       std::fprintf(stderr, "syncserver: WAL checkpoint: %s\n", sqlite3_errmsg(own_.get()));
     lock.lock();
     ++checkpoints_;
+    done_.notify_all();
   }
 }
 

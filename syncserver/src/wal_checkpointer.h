@@ -8,6 +8,7 @@
 // the writer or the readers, and the next commit goes on appending to the log meanwhile.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -29,6 +30,13 @@ class WalCheckpointer {
 
   // Checkpoints done so far (for tests).
   int64_t checkpoints() const;
+  // Checkpoints asked for so far: the commit that crossed the threshold asks, on the
+  // writer's thread, before its Exec returns (for tests: "no request" is known at once).
+  int64_t requests() const;
+  // Blocks until checkpoints() >= n or `timeout` has passed; returns checkpoints() >= n.
+  // Requests made while the thread is busy merge into one checkpoint, so wait for a
+  // request's checkpoint before the next commit to count them one by one (for tests).
+  bool WaitForCheckpoints(int64_t n, std::chrono::milliseconds timeout) const;
 
  private:
   WalCheckpointer(sql::Db own, sql::Db& writer, int pages);
@@ -41,9 +49,11 @@ class WalCheckpointer {
   int asked_at_ = 0;  // log pages at the last request (the writer's thread only)
   mutable std::mutex mu_;
   std::condition_variable wake_;
+  mutable std::condition_variable done_;  // a checkpoint finished
   bool due_ = false;
   bool stopping_ = false;
   int64_t checkpoints_ = 0;
+  int64_t requests_ = 0;
   std::thread thread_;
 };
 

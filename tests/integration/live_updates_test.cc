@@ -71,7 +71,9 @@ TEST_CASE("Live updates: a waiting official hears of a citizen's report within 2
     woke = WaitForChanges(*official, **http, 20);
     woke_at = Clock::now();
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the official is waiting
+  // The official's wait has found nothing and sleeps on the server: the server says so.
+  // (CHECK, not REQUIRE: the thread must still be joined.)
+  CHECK(f.server.AwaitWaiting(1));
   std::string id = f.File(*lan, "Đèn đường hỏng trước số 12");
   f.SyncOk(*lan);
   const auto synced_at = Clock::now();
@@ -134,7 +136,8 @@ TEST_CASE("Live updates: q11 watch prints a new report as it arrives") {
     watch = test::Run({test::Q11Bin(), "--db=" + f.tmp.File("p04.db"), "watch", "--once", "--json",
                        "--timeout=30"});
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // it has caught up and waits
+  // It has caught up and its wait sleeps on the server (CHECK: the thread must be joined).
+  CHECK(f.server.AwaitWaiting(1));
   std::string id = f.File(*lan, "Ngập nước hẻm 281");
   f.SyncOk(*lan);
   cli.join();

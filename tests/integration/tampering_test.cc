@@ -18,7 +18,6 @@
 #include <chrono>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include "devicecore/account.h"
 #include "devicecore/database.h"
@@ -403,17 +402,18 @@ TEST_CASE("Tampering: forged, expired and wrong-key tokens - replayed refresh to
   CHECK(sync_status("not.a.token") == 401);
   CHECK(sync_status("") == 401);
 
-  // Expired: a second server that issues 2-second tokens.
+  // Expired: a second server that issues 2-second tokens, on a clock the test moves.
   {
     ServerProcess short_lived(f.tmp.File("short"));
     REQUIRE(short_lived.AddUser("lan", "mat-khau-lan", "citizen"));
-    REQUIRE(short_lived.Start({"--access-ttl-seconds=2"}));
+    REQUIRE(
+        short_lived.Start({"--access-ttl-seconds=2", "--clock-file=" + f.tmp.File("short.clock")}));
     Reply l = Post(short_lived.port(), "/v1/login", R"({"name":"lan","password":"mat-khau-lan"})");
     REQUIRE(l.status == 200);
     CHECK(l.Json()->getValue<int>("expires_in") == 2);
     CHECK(Post(short_lived.port(), "/v1/sync", body, l.Str("token"), "application/x-q11-sync")
               .status == 200);
-    std::this_thread::sleep_for(std::chrono::milliseconds(3100));
+    REQUIRE(short_lived.AdvanceClock(std::chrono::milliseconds(3100)));
     Reply late =
         Post(short_lived.port(), "/v1/sync", body, l.Str("token"), "application/x-q11-sync");
     CHECK(late.status == 401);

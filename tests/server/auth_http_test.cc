@@ -10,11 +10,11 @@
 #include <Poco/Net/SSLException.h>
 #include <Poco/StreamCopier.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
-#include <thread>
 
 #include "accounts.h"
 #include "protocol/sync_messages.h"
@@ -72,6 +72,13 @@ struct Running {
     o.register_per_hour = register_per_hour;
     o.token_ttl_seconds = access_ttl;
     o.sync_per_minute = sync_per_minute;
+    // Real time plus what the test has moved it by: the server's own clock seam.
+    o.clock_ms = [skew = skew_ms] {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count() +
+             skew->load();
+    };
     auto s = Server::Start(o);
     INFO(s.status().ToString());
     REQUIRE(s.ok());
@@ -88,6 +95,8 @@ struct Running {
                 .ok());
   }
   uint16_t port() const { return server->port(); }
+  // Moves the server's clock forward (tokens expire, windows pass) without waiting.
+  void AdvanceClock(std::chrono::milliseconds by) { *skew_ms += by.count(); }
   Reply Login(const std::string& name, const std::string& pw) {
     return Send(port(), "POST", "/v1/login",
                 R"({"name":")" + name + R"(","password":")" + pw + R"("})");
@@ -119,6 +128,7 @@ struct Running {
     return out;
   }
 
+  std::shared_ptr<std::atomic<int64_t>> skew_ms = std::make_shared<std::atomic<int64_t>>(0);
   TempDir dir;
   std::unique_ptr<Server> server;
 };
@@ -225,7 +235,7 @@ TEST_CASE("Auth HTTP: an expired access token is refused - refresh gets a new on
   Reply login = srv.Login("minh", "minh-2026");
   REQUIRE(login.status == 200);
   CHECK(login.Json()->getValue<int>("expires_in") == 1);
-  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  srv.AdvanceClock(std::chrono::milliseconds(2100));
   Reply late = Send(srv.port(), "GET", "/v1/admin/conflicts", "", login.Str("token"));
   CHECK(late.status == 401);
   CHECK_THAT(late.Str("message"), Catch::Contains("expired"));

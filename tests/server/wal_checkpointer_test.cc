@@ -3,7 +3,6 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
-#include <thread>
 
 #include "server_test_support.h"
 #include "wal_checkpointer.h"
@@ -21,9 +20,10 @@ TEST_CASE("Commits past the threshold are checkpointed by the background thread"
   auto checkpointer = WalCheckpointer::Start(path, *writer, /*pages=*/4);
   REQUIRE(checkpointer.ok());
 
-  // Small commits under the threshold: nothing to do.
+  // Small commits under the threshold: nothing to do. The commit hook has decided by the
+  // time Exec returns, so "not asked" means no checkpoint can follow.
   REQUIRE(writer->Exec("INSERT INTO t VALUES (x'01')").ok());
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK((*checkpointer)->requests() == 0);
   CHECK((*checkpointer)->checkpoints() == 0);
 
   // One commit of many pages wakes the thread, which copies the log into the file.
@@ -31,8 +31,8 @@ TEST_CASE("Commits past the threshold are checkpointed by the background thread"
               ->Exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20) "
                      "INSERT INTO t SELECT randomblob(4000) FROM n")
               .ok());
-  for (int i = 0; i < 200 && (*checkpointer)->checkpoints() == 0; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK((*checkpointer)->requests() == 1);
+  CHECK((*checkpointer)->WaitForCheckpoints(1, std::chrono::seconds(10)));
   CHECK((*checkpointer)->checkpoints() >= 1);
   // The pages are in the database file itself now, not only in the log.
   CHECK(std::filesystem::file_size(path) > 20 * 4000);
@@ -53,15 +53,16 @@ TEST_CASE("While readers keep the log from starting over, checkpoints follow its
   REQUIRE(reader->QueryText("SELECT count(*) FROM t").ok());
   auto checkpointer = WalCheckpointer::Start(path, *writer, /*pages=*/8);
   REQUIRE(checkpointer.ok());
-  auto settle = [&] {  // lets a requested checkpoint finish, so no two requests merge
-    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  // Lets the checkpoint a commit asked for finish, so no two requests merge.
+  auto settle = [&] {
+    REQUIRE(
+        (*checkpointer)->WaitForCheckpoints((*checkpointer)->requests(), std::chrono::seconds(10)));
   };
   REQUIRE(writer
               ->Exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10) "
                      "INSERT INTO t SELECT randomblob(4000) FROM n")
               .ok());
   settle();
-  for (int i = 0; i < 200 && (*checkpointer)->checkpoints() == 0; ++i) settle();
   REQUIRE((*checkpointer)->checkpoints() == 1);
   // Twenty small commits (a page or two each) past the threshold: a checkpoint per eight
   // new pages or so, not one per commit.
@@ -70,6 +71,7 @@ TEST_CASE("While readers keep the log from starting over, checkpoints follow its
     settle();
   }
   const int64_t after = (*checkpointer)->checkpoints();
+  CHECK(after == (*checkpointer)->requests());  // settle() kept requests from merging
   CHECK(after >= 3);
   CHECK(after <= 10);  // asking at every commit would make 21
   REQUIRE(reader->Exec("COMMIT").ok());

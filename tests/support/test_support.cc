@@ -97,24 +97,30 @@ bool Accepting(int port) {
   return ok;
 }
 
-bool HealthOk(int port) {
+// The whole answer to GET /healthz (HTTP/1.0: the server closes after it), or "" when
+// the server cannot be reached.
+std::string HealthAnswer(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
+  if (fd < 0) return "";
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = false;
+  std::string answer;
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
     const char req[] = "GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
     if (write(fd, req, sizeof req - 1) == static_cast<ssize_t>(sizeof req - 1)) {
-      char buf[256];
-      ssize_t n = read(fd, buf, sizeof buf - 1);
-      ok = n > 12 && std::strncmp(buf + 9, "200", 3) == 0;
+      char buf[1024];
+      for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) answer.append(buf, n);
     }
   }
   close(fd);
-  return ok;
+  return answer;
+}
+
+bool HealthOk(int port) {
+  std::string answer = HealthAnswer(port);
+  return answer.size() > 12 && answer.compare(9, 3, "200") == 0;
 }
 
 }  // namespace
@@ -129,7 +135,11 @@ bool ServerProcess::Start(const std::vector<std::string>& extra_args) {
   fs::remove(port_file, ec);
   std::string log = data_dir_ + ".server.log";
   tls_ = false;
-  for (const std::string& a : extra_args) tls_ = tls_ || a.rfind("--tls-cert=", 0) == 0;
+  clock_file_.clear();
+  for (const std::string& a : extra_args) {
+    tls_ = tls_ || a.rfind("--tls-cert=", 0) == 0;
+    if (a.rfind("--clock-file=", 0) == 0) clock_file_ = a.substr(std::strlen("--clock-file="));
+  }
   pid_ = fork();
   if (pid_ == 0) {
     int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -176,6 +186,41 @@ bool ServerProcess::Start(const std::vector<std::string>& extra_args) {
   error_ = "syncserver did not answer /healthz within 20 s";
   Kill();
   return false;
+}
+
+int ServerProcess::Waiting() const {
+  const std::string answer = HealthAnswer(port_);
+  const std::string key = "\"waiting\":";
+  size_t at = answer.find(key);
+  if (answer.size() < 12 || answer.compare(9, 3, "200") != 0 || at == std::string::npos) return -1;
+  return std::atoi(answer.c_str() + at + key.size());
+}
+
+bool ServerProcess::AwaitWaiting(int n, std::chrono::milliseconds timeout) const {
+  // Polling with a deadline: the condition is the server's own count, not a guess at how
+  // long the device takes to get there.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (Waiting() >= n) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+bool ServerProcess::AdvanceClock(std::chrono::milliseconds by) {
+  if (clock_file_.empty()) return false;
+  clock_offset_ms_ += by.count();
+  // Written whole and renamed into place: the server never reads half a number, and the
+  // new inode tells it the file changed even within one timestamp tick.
+  const std::string tmp = clock_file_ + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << clock_offset_ms_ << "\n";
+    if (!out) return false;
+  }
+  std::error_code ec;
+  fs::rename(tmp, clock_file_, ec);
+  return !ec;
 }
 
 void ServerProcess::Stop() {

@@ -5,6 +5,8 @@
 
 #include <sys/types.h>
 
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -63,6 +65,18 @@ class ServerProcess {
   const std::string& error() const { return error_; }
   const std::string& data_dir() const { return data_dir_; }
 
+  // Devices whose wait for changes sleeps on the server now ("waiting" of /healthz), or
+  // -1 when the server does not answer.
+  int Waiting() const;
+  // Polls Waiting() until it reaches `n`; false when `timeout` passes first.
+  bool AwaitWaiting(int n, std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;
+
+  // Moves the server's clock forward by `by` at once (tokens expire, deadlines pass).
+  // Works only when Start() was given "--clock-file=PATH" (test-only option of `serve`):
+  // writes the total offset there. False when not started so, or the file cannot be
+  // written. The offset is kept across restarts of the same ServerProcess.
+  bool AdvanceClock(std::chrono::milliseconds by);
+
   // `syncserver user add` on this data folder; returns true on exit code 0.
   bool AddUser(const std::string& name, const std::string& password, const std::string& role,
                const std::string& unit = "");
@@ -79,6 +93,8 @@ class ServerProcess {
   pid_t pid_ = -1;
   int port_ = 0;
   bool tls_ = false;
+  std::string clock_file_;  // from --clock-file= of the last Start()
+  int64_t clock_offset_ms_ = 0;
   std::string error_;
 };
 

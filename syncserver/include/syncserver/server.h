@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -55,6 +56,13 @@ struct ServerOptions {
   // plain HTTP, for a loopback bind or behind a TLS-terminating proxy.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // The server's one clock, Unix milliseconds; empty: the system clock. Every decision
+  // that depends on the time of day goes through it: token and refresh-token expiry,
+  // handling deadlines and overdue cases, the reopen window, rate-limit windows, audit
+  // and retention times. (Socket timeouts and the whole-request deadline stay on real
+  // time: they protect threads, not business rules.) Tests substitute a clock they move;
+  // it must be safe to call from any thread.
+  std::function<int64_t()> clock_ms;
 };
 
 class Server {
