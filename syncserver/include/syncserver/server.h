@@ -12,6 +12,10 @@
 #include "protocol/result.h"
 #include "syncserver/store.h"
 
+namespace q11 {
+class FileSync;  // filesync/file_sync.h
+}
+
 namespace q11::server {
 
 struct ServerOptions {
@@ -55,6 +59,9 @@ struct ServerOptions {
   // plain HTTP, for a loopback bind or behind a TLS-terminating proxy.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // Makes photo bytes durable (photo_store.h). nullptr: the real fsync. Tests pass one
+  // that simulates a power cut; it must outlive the server.
+  FileSync* file_sync = nullptr;
 };
 
 class Server {
