@@ -1,6 +1,7 @@
 #include "database_impl.h"
 
 #include "device_schema.h"
+#include "filesync/file_sync.h"
 #include "photo_folder.h"
 #include "report_filter.h"
 #include "report_sync.h"
@@ -15,11 +16,12 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, const 
   Q11_ASSIGN_OR_RETURN(std::optional<std::string> device_id,
                        db.QueryText("SELECT value FROM device_meta WHERE key = 'device_id'"));
   if (!device_id || device_id->empty()) return DataLoss("the device database has no device id");
-  return std::unique_ptr<Database>(new DatabaseImpl(std::move(db), env, *device_id));
+  FileSync* file_sync = options.file_sync != nullptr ? options.file_sync : PosixFileSync();
+  return std::unique_ptr<Database>(new DatabaseImpl(std::move(db), env, file_sync, *device_id));
 }
 
-DatabaseImpl::DatabaseImpl(sql::Db db, Env* env, std::string device_id)
-    : env_(env), db_(std::move(db)), device_id_(std::move(device_id)) {}
+DatabaseImpl::DatabaseImpl(sql::Db db, Env* env, FileSync* file_sync, std::string device_id)
+    : env_(env), file_sync_(file_sync), db_(std::move(db)), device_id_(std::move(device_id)) {}
 
 Result<std::string> DatabaseImpl::FileReport(const NewReport& report) {
   Author author = AuthorFrom(meta_.GetAccount());

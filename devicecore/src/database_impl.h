@@ -19,7 +19,7 @@ namespace q11::device {
 
 class DatabaseImpl final : public Database {
  public:
-  DatabaseImpl(sql::Db db, Env* env, std::string device_id);
+  DatabaseImpl(sql::Db db, Env* env, FileSync* file_sync, std::string device_id);
 
   // The implementation behind a Database made by Database::Open, or nullptr.
   static DatabaseImpl* From(Database& db) { return dynamic_cast<DatabaseImpl*>(&db); }
@@ -74,6 +74,7 @@ class DatabaseImpl final : public Database {
 
   sql::Db& db() { return db_; }
   Env& env() { return *env_; }
+  FileSync& file_sync() { return *file_sync_; }
   class Outbox& outbox() {
     return outbox_;
   }
@@ -84,6 +85,7 @@ class DatabaseImpl final : public Database {
 
  private:
   Env* env_;
+  FileSync* file_sync_;
   sql::Db db_;
   StatementCache cache_{&db_};  // declared after db_: statements finalize before close
   DeviceMeta meta_{&cache_};

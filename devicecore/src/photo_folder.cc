@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "filesync/durable_file.h"
+#include "filesync/file_sync.h"
 #include "protocol/schema.h"
 #include "status_macros.h"
 
@@ -57,8 +59,10 @@ std::string PhotoFolder::FilePath(const std::string& sha256, const std::string& 
 
 Status PhotoFolder::EnsureDir() const {
   std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
+  bool created = std::filesystem::create_directories(dir_, ec);
   if (ec) return Unavailable("cannot create the photo folder " + dir_ + ": " + ec.message());
+  // Else a power cut could take the new folder, and every photo in it, with it.
+  if (created) return db_.file_sync().SyncDir(ParentDir(dir_));
   return Status::Ok();
 }
 

@@ -9,6 +9,12 @@
 //         cached   a downloaded photo: evictable
 // Eviction removes evictable files, least recently used first, until the folder is within
 // the budget (device_meta photo_budget_bytes).
+//
+// Durability: a file is whole and synced, and so is its name in the folder, before a row
+// (photos, or photo_files as cached) is committed that counts on it (the Options'
+// FileSync; photo_library.cc, photo_transfer.cc). After a power cut a row never names
+// missing or partial bytes; a file with no row is only space, reused by the next attach of
+// the same photo.
 #pragma once
 
 #include <cstdint>
@@ -42,6 +48,7 @@ class PhotoFolder {
   std::string PartPath(const std::string& sha256, const std::string& variant) const {
     return FilePath(sha256, variant) + ".part";
   }
+  // Creates the folder when missing, and makes its name durable.
   Status EnsureDir() const;
 
   Result<std::optional<Entry>> Find(const std::string& sha256, const std::string& variant);

@@ -5,6 +5,8 @@
 #include "database_impl.h"
 #include "device_schema.h"
 #include "devicecore/photos.h"
+#include "filesync/durable_file.h"
+#include "filesync/file_sync.h"
 #include "photo_folder.h"
 #include "protocol/ids.h"
 #include "protocol/photo_limits.h"
@@ -48,16 +50,20 @@ Result<CheckedFile> Check(const std::string& path) {
   return f;
 }
 
-// Copies `from` to `to` through a temporary file, so `to` is whole or absent.
-Status CopyWhole(const std::string& from, const std::string& to) {
+// Copies the checked photo to `to` durably (temporary file, sync, rename, sync the
+// folder), so after a power cut `to` is whole or absent. A file already there (the same
+// content address) is kept when it hashes right, and synced again: an earlier attach may
+// have failed between its rename and the folder's sync.
+Status CopyDurably(FileSync& sync, const CheckedFile& from, const std::string& to) {
   std::error_code ec;
-  if (std::filesystem::exists(to, ec)) return Status::Ok();  // same content address
-  std::string tmp = to + ".tmp";
-  std::filesystem::copy_file(from, tmp, std::filesystem::copy_options::overwrite_existing, ec);
-  if (ec) return Unavailable("cannot copy " + from + ": " + ec.message());
-  std::filesystem::rename(tmp, to, ec);
-  if (ec) return Unavailable("cannot store " + to + ": " + ec.message());
-  return Status::Ok();
+  if (std::filesystem::exists(to, ec)) {
+    Result<std::string> have = Sha256OfFile(to);
+    if (have.ok() && *have == from.sha256) {
+      Q11_RETURN_IF_ERROR(SyncPath(sync, to));
+      return sync.SyncDir(ParentDir(to));
+    }
+  }
+  return CopyFileDurably(sync, from.path, to);
 }
 
 }  // namespace
@@ -81,10 +87,12 @@ Result<std::vector<std::string>> AttachPhotos(Database& database, const std::str
 
   PhotoFolder folder(*db);
   Q11_RETURN_IF_ERROR(folder.EnsureDir());
-  // The bytes first: a row never points at bytes that are not there. Files of a write that
-  // then fails stay as unreferenced copies until the same photo is attached again.
+  // The bytes first, durably: a row never points at bytes that are not there, also after a
+  // power cut. A failure (EIO, a full disk) ends the attach before the transaction, so no
+  // row is written. Files of a write that then fails stay as unreferenced copies until the
+  // same photo is attached again.
   for (const CheckedFile& c : checked)
-    Q11_RETURN_IF_ERROR(CopyWhole(c.path, folder.FilePath(c.sha256, "original")));
+    Q11_RETURN_IF_ERROR(CopyDurably(db->file_sync(), c, folder.FilePath(c.sha256, "original")));
 
   std::vector<std::string> ids;
   Q11_RETURN_IF_ERROR(

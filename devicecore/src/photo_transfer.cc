@@ -15,6 +15,7 @@
 
 #include "database_impl.h"
 #include "devicecore/photos.h"
+#include "filesync/durable_file.h"
 #include "photo_folder.h"
 #include "server_call.h"
 #include "status_macros.h"
@@ -408,9 +409,10 @@ Result<std::string> FetchPhoto(Database& database, Transport& transport,
         "the downloaded photo does not match its checksum; it was dropped, run again "
         "/ ảnh tải về bị lỗi, đã xóa, hãy tải lại");
   }
+  // Synced, renamed and the folder synced before the row says "cached": after a power cut
+  // a cached row never names a partial file.
   const std::string final_path = folder.FilePath(sha256, variant);
-  std::filesystem::rename(part, final_path, ec);
-  if (ec) return Unavailable("cannot store " + final_path + ": " + ec.message());
+  Q11_RETURN_IF_ERROR(RenameDurably(db->file_sync(), part, final_path));
   Q11_RETURN_IF_ERROR(folder.Put(PhotoFolder::Entry{sha256, variant, "cached", "", etag, total}));
   progress.photos_done = 1;
   if (options.progress) options.progress(progress);

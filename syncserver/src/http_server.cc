@@ -251,7 +251,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   if (!tokens.ok()) return tokens.status();
   Result<Security> security = OpenSecurity(paths, options, clock_ms, **store);
   if (!security.ok()) return security.status();
-  Result<std::unique_ptr<PhotoStore>> photos = PhotoStore::Open(paths.photos);
+  Result<std::unique_ptr<PhotoStore>> photos = PhotoStore::Open(paths.photos, options.file_sync);
   if (!photos.ok()) return photos.status();
   auto server =
       std::make_unique<RunningServer>(clock_ms, std::move(changes), std::move(*store),

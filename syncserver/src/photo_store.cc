@@ -15,27 +15,14 @@
 #include <sstream>
 
 #include "data_dir.h"
+#include "filesync/durable_file.h"
+#include "filesync/file_sync.h"
 #include "photo_sanitizer.h"
 
 namespace q11::server {
 namespace {
 
 constexpr size_t kPiece = 64 * 1024;
-
-// An owned file descriptor.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 int64_t FileSize(const std::string& path) {
   struct stat st;
@@ -62,6 +49,13 @@ Result<std::string> Sha256OfFile(const std::string& path) {
 
 void RemoveQuietly(const std::string& path) { ::unlink(path.c_str()); }
 
+// The server's disk failing (full, or EIO) is not the photo's fault: the device is told to
+// try again later (503), never that the photo is refused (413 would mark it so).
+Status DiskFailure(Status s) {
+  if (s.ok() || s.code() == StatusCode::kUnavailable) return s;
+  return Unavailable(s.message());
+}
+
 }  // namespace
 
 const char* PhotoStateName(PhotoState state) {
@@ -75,10 +69,14 @@ const char* PhotoStateName(PhotoState state) {
   }
 }
 
-Result<std::unique_ptr<PhotoStore>> PhotoStore::Open(const std::string& dir) {
+Result<std::unique_ptr<PhotoStore>> PhotoStore::Open(const std::string& dir, FileSync* sync) {
+  if (sync == nullptr) sync = PosixFileSync();
   std::error_code ec;
   std::filesystem::create_directories(dir + "/partial", ec);
   if (ec) return Unavailable("cannot create photo folder " + dir + ": " + ec.message());
+  // The folders' own names must last too, or a power cut could take every file in them.
+  Q11_RETURN_IF_ERROR(sync->SyncDir(ParentDir(dir)));
+  Q11_RETURN_IF_ERROR(sync->SyncDir(dir));
   // Temporary outputs of an interrupted Complete() are never served; clear the old ones (a
   // `photos prune` beside the running server must not take those of a Complete() running now).
   const auto hour_ago = std::filesystem::file_time_type::clock::now() - std::chrono::hours(1);
@@ -86,7 +84,7 @@ Result<std::unique_ptr<PhotoStore>> PhotoStore::Open(const std::string& dir) {
     if (entry.path().extension() == ".tmp" &&
         std::filesystem::last_write_time(entry.path(), ec) < hour_ago)
       std::filesystem::remove(entry.path(), ec);
-  return std::unique_ptr<PhotoStore>(new PhotoStore(dir));
+  return std::unique_ptr<PhotoStore>(new PhotoStore(dir, sync));
 }
 
 std::string PhotoStore::PartialPath(const std::string& sha256) const {
@@ -150,11 +148,17 @@ Result<int64_t> PhotoStore::Append(const UploadLock& lock, int64_t offset, std::
     return ResourceExhausted("the photo is " + std::to_string(total) + " bytes; " +
                              std::to_string(offset + length) + " were sent / ảnh chỉ có " +
                              std::to_string(total) + " byte");
+  const bool created = FileSize(path) < 0;
   Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
-  if (fd.get() < 0) return Unavailable("cannot write " + path + ": " + std::strerror(errno));
+  if (fd.get() < 0) return DiskFailure(FileError("write", path, errno));
+  // On any failure the bytes of this call are cut off again: what the store then reports
+  // holding (State) is only what was made durable before, and the device resends the rest.
+  auto undo = [&](Status why) {
+    if (::ftruncate(fd.get(), offset) == 0) (void)sync_->SyncFile(fd.get(), path);
+    return DiskFailure(why);
+  };
   char buf[kPiece];
   int64_t left = length;
-  Status broke;
   while (left > 0) {
     // Whatever arrived before the connection broke is kept: that is the resume point.
     in.read(buf, static_cast<std::streamsize>(std::min<int64_t>(left, sizeof buf)));
@@ -162,15 +166,17 @@ Result<int64_t> PhotoStore::Append(const UploadLock& lock, int64_t offset, std::
     for (std::streamsize done = 0; done < got;) {
       ssize_t n = ::write(fd.get(), buf + done, static_cast<size_t>(got - done));
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return Unavailable("cannot write " + path + ": " + std::strerror(errno));
+      if (n <= 0) return undo(FileError("write", path, n < 0 ? errno : EIO));
       done += n;
     }
     left -= got;
     if (got == 0 || !in) break;
   }
-  // Durable before we say how much we hold: the device resumes from that number.
-  if (::fdatasync(fd.get()) != 0)
-    return Unavailable("cannot sync " + path + ": " + std::strerror(errno));
+  // Durable before we say how much we hold: the device resumes from that number. A new
+  // file's name must last too (its folder synced), or the bytes would be unreachable.
+  Status synced = sync_->SyncFile(fd.get(), path);
+  if (synced.ok() && created) synced = sync_->SyncDir(ParentDir(path));
+  if (!synced.ok()) return undo(synced);
   return offset + (length - left);
 }
 
@@ -194,14 +200,28 @@ Status PhotoStore::Complete(const UploadLock& lock) {
     RemoveQuietly(thumb_tmp);
     return clean.status();
   }
+  auto drop_temps = [&](Status why) {
+    RemoveQuietly(full_tmp);
+    RemoveQuietly(thumb_tmp);
+    return DiskFailure(
+        why);  // the partial upload stays whole: a PATCH at its end completes it again
+  };
   Result<std::string> full_sha = Sha256OfFile(full_tmp);
-  if (!full_sha.ok()) return full_sha.status();
+  if (!full_sha.ok()) return drop_temps(full_sha.status());
   Result<std::string> thumb_sha = Sha256OfFile(thumb_tmp);
-  if (!thumb_sha.ok()) return thumb_sha.status();
+  if (!thumb_sha.ok()) return drop_temps(thumb_sha.status());
+  // libvips wrote the two files; their bytes last before their names do, and their names
+  // before the .meta that publishes them (else a power cut could leave a .meta naming
+  // files that are gone or empty).
+  for (const std::string& tmp : {full_tmp, thumb_tmp}) {
+    Status s = SyncPath(*sync_, tmp);
+    if (!s.ok()) return drop_temps(s);
+  }
   for (const auto& [from, to] : {std::pair{full_tmp, FilePath(sha256, ".full")},
                                  std::pair{thumb_tmp, FilePath(sha256, ".thumb")}})
     if (std::rename(from.c_str(), to.c_str()) != 0)
-      return Unavailable("cannot rename " + from + ": " + std::strerror(errno));
+      return drop_temps(FileError("rename", from, errno));
+  Q11_RETURN_IF_ERROR(DiskFailure(sync_->SyncDir(dir_)));
   std::ostringstream meta;
   meta << "original_bytes=" << FileSize(partial) << "\n"
        << "full_mime=" << clean->mime << "\n"
@@ -211,8 +231,9 @@ Status PhotoStore::Complete(const UploadLock& lock) {
        << "thumb_sha256=" << *thumb_sha << "\n"
        << "thumb_width=" << clean->thumb_width << "\n"
        << "thumb_height=" << clean->thumb_height << "\n";
-  // The meta file makes the photo complete; the original goes once it is in place.
-  Q11_RETURN_IF_ERROR(WriteFileAtomically(FilePath(sha256, ".meta"), meta.str()));
+  // The meta file makes the photo complete, durably; the original goes once it is in place
+  // (a power cut that brings the original back only leaves work for `photos prune`).
+  Q11_RETURN_IF_ERROR(DiskFailure(WriteFileDurably(*sync_, FilePath(sha256, ".meta"), meta.str())));
   RemoveQuietly(partial);
   return Status::Ok();
 }

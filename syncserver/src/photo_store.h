@@ -6,6 +6,12 @@
 //                                  only once this exists, so nothing partial is ever served
 // The original is kept only until its hash is checked and it is cleaned.
 //
+// Durability: every byte and directory entry the store reports or publishes has been
+// synced through its FileSync first (filesync/file_sync.h): the offset Append returns, and
+// the .full, .thumb and .meta files (and their names) once Complete returns Ok. So the
+// answers that acknowledge an upload (photo_handler.cc) never promise more than a power cut
+// leaves.
+//
 // Thread safety: all methods may be called from any thread. Appends to one photo are
 // serialised by an UploadLock; different photos upload in parallel.
 #pragma once
@@ -20,6 +26,10 @@
 #include <string>
 
 #include "protocol/result.h"
+
+namespace q11 {
+class FileSync;
+}
 
 namespace q11::server {
 
@@ -36,8 +46,9 @@ struct PhotoVariantFile {
 
 class PhotoStore {
  public:
-  // Creates `dir` and `dir`/partial when missing. kUnavailable when it cannot.
-  static Result<std::unique_ptr<PhotoStore>> Open(const std::string& dir);
+  // Creates `dir` and `dir`/partial when missing. kUnavailable when it cannot. `sync`
+  // (nullptr: PosixFileSync()) makes files durable; it must outlive the store.
+  static Result<std::unique_ptr<PhotoStore>> Open(const std::string& dir, FileSync* sync = nullptr);
 
   // The state of `sha256` and how many bytes of it the server holds (the whole original's
   // size once complete). REQUIRES: photos::IsSha256Hex(sha256).
@@ -67,13 +78,18 @@ class PhotoStore {
   // (else kFailedPrecondition, with nothing written). Bytes that arrive before the stream
   // breaks are kept and made durable: the next attempt continues after them. Returns the
   // bytes held afterwards. `total` is the photo's declared size: nothing past it is taken.
+  // When writing or syncing fails (EIO, ENOSPC: kUnavailable, kResourceExhausted), the
+  // bytes of this call are cut off again, so the store holds only what was durable.
   Result<int64_t> Append(const UploadLock& lock, int64_t offset, std::istream& in, int64_t length,
                          int64_t total);
 
   // Called when all `total` bytes are held: checks their SHA-256 against the address, cleans
   // the photo and makes the thumbnail, publishes both, drops the original. kDataLoss when
   // the hash does not match, kInvalidArgument when it is not a usable photo: in both cases
-  // the partial upload is discarded and the message says so.
+  // the partial upload is discarded and the message says so. Ok only once the published
+  // files and their names are durable; when syncing fails (kUnavailable,
+  // kResourceExhausted) the photo is not complete and the partial upload is kept, so the
+  // last PATCH can be sent again.
   Status Complete(const UploadLock& lock);
 
   // Deletes the files of photos no row names any more (their reports were withdrawn) and
@@ -92,12 +108,13 @@ class PhotoStore {
   Result<std::optional<PhotoVariantFile>> Find(const std::string& sha256, bool thumb) const;
 
  private:
-  explicit PhotoStore(std::string dir) : dir_(std::move(dir)) {}
+  PhotoStore(std::string dir, FileSync* sync) : dir_(std::move(dir)), sync_(sync) {}
   std::string PartialPath(const std::string& sha256) const;
   std::string FilePath(const std::string& sha256, const char* suffix) const;
   void Unlock(const std::string& sha256);
 
   std::string dir_;
+  FileSync* sync_;
   std::mutex mu_;
   std::condition_variable released_;
   std::set<std::string> uploading_;  // guarded by mu_

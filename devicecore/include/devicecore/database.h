@@ -19,10 +19,17 @@
 #include "devicecore/env.h"
 #include "protocol/result.h"
 
+namespace q11 {
+class FileSync;  // filesync/file_sync.h
+}
+
 namespace q11::device {
 
 struct Options {
   Env* env = nullptr;  // nullptr: DefaultEnv(). Must outlive the Database.
+  // Makes photo files durable before a row names them (photo_folder.h). nullptr: the real
+  // fsync. Tests pass one that simulates a power cut; it must outlive the Database.
+  FileSync* file_sync = nullptr;
 };
 
 struct Unit {

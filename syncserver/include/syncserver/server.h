@@ -13,6 +13,10 @@
 #include "protocol/result.h"
 #include "syncserver/store.h"
 
+namespace q11 {
+class FileSync;  // filesync/file_sync.h
+}
+
 namespace q11::server {
 
 struct ServerOptions {
@@ -63,6 +67,9 @@ struct ServerOptions {
   // time: they protect threads, not business rules.) Tests substitute a clock they move;
   // it must be safe to call from any thread.
   std::function<int64_t()> clock_ms;
+  // Makes photo bytes durable (photo_store.h). nullptr: the real fsync. Tests pass one
+  // that simulates a power cut; it must outlive the server.
+  FileSync* file_sync = nullptr;
 };
 
 class Server {
