@@ -219,6 +219,11 @@ Status PrepareServerDatabase(sql::Db& db) {
   // rarely spills mid-transaction.
   Q11_RETURN_IF_ERROR(db.Exec("PRAGMA temp_store=MEMORY"));
   Q11_RETURN_IF_ERROR(db.Exec("PRAGMA cache_size=-8192"));
+  // After a burst (a district's morning upload) the log file would keep its peak size for
+  // good: SQLite reuses it from the start once checkpointed, but never shrinks it. With a
+  // size limit, the writer truncates it to the limit when it starts the log over, without
+  // ever blocking on a TRUNCATE checkpoint.
+  Q11_RETURN_IF_ERROR(db.Exec("PRAGMA journal_size_limit=" + std::to_string(kWalSizeLimitBytes)));
   Result<sql::Transaction> txn = sql::Transaction::Begin(db);
   if (!txn.ok()) return txn.status();
   Q11_RETURN_IF_ERROR(sql::PrepareSyncedTables(db));

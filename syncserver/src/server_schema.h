@@ -10,12 +10,17 @@
 //   meta             last_seq (the change-log counter), schema_version
 #pragma once
 
+#include <cstdint>
+
 #include "q11sqlite/sqlite.h"
 
 namespace q11::server {
 
 // Configures the write connection (WAL, synchronous=FULL) and creates/seeds everything
 // that is missing. Idempotent.
+// What the write-ahead log is cut back to when it starts over after a burst.
+inline constexpr int64_t kWalSizeLimitBytes = 16 * 1024 * 1024;
+
 Status PrepareServerDatabase(sql::Db& db);
 
 // Settings for a read-only-use connection to the same file.

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "server_schema.h"
 #include "server_test_support.h"
 #include "wal_checkpointer.h"
 
@@ -75,4 +76,30 @@ TEST_CASE("While readers keep the log from starting over, checkpoints follow its
   CHECK(after >= 3);
   CHECK(after <= 10);  // asking at every commit would make 21
   REQUIRE(reader->Exec("COMMIT").ok());
+}
+
+TEST_CASE("After a burst the log is cut back to its size limit when it starts over") {
+  TempDir dir;
+  const std::string path = dir.path() + "/burst.db";
+  auto writer = sql::Db::Open(path, true);
+  REQUIRE(writer.ok());
+  REQUIRE(PrepareServerDatabase(*writer).ok());
+  REQUIRE(writer->Exec("CREATE TABLE burst (v BLOB)").ok());
+  auto checkpointer = WalCheckpointer::Start(path, *writer, /*pages=*/1000);
+  REQUIRE(checkpointer.ok());
+  // A burst of about 24 MiB in one transaction: the log grows past the limit.
+  REQUIRE(writer
+              ->Exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < "
+                     "6000) INSERT INTO burst SELECT randomblob(4000) FROM n")
+              .ok());
+  const std::string wal = path + "-wal";
+  CHECK(std::filesystem::file_size(wal) > static_cast<uintmax_t>(kWalSizeLimitBytes));
+  REQUIRE((*checkpointer)->WaitForCheckpoints(1, std::chrono::seconds(30)));
+  // The background checkpoint may have met the writer's commit; a passive one here then
+  // copies the rest (nobody reads), so the next commit starts the log over.
+  REQUIRE(sqlite3_wal_checkpoint_v2(writer->get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                    nullptr) == SQLITE_OK);
+  REQUIRE(writer->Exec("INSERT INTO burst VALUES (x'01')").ok());
+  CHECK(std::filesystem::file_size(wal) <= static_cast<uintmax_t>(kWalSizeLimitBytes));
+  CHECK(writer->QueryText("SELECT count(*) FROM burst")->value_or("") == "6001");
 }
