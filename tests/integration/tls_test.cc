@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "cli_driver.h"
+#include "devicecore/env.h"
 #include "test_certificates.h"
 #include "test_support.h"
 
@@ -79,6 +80,29 @@ struct HttpsField {
     return n;
   }
 
+  // Waits until at least `n` devices are in a long poll, as the server counts them
+  // (GET /healthz "waiting", read over the same TLS trust): the observable condition that
+  // a watch is listening, instead of a guess at how long it takes to get there.
+  bool AwaitWaiting(int n, std::chrono::milliseconds timeout) const {
+    device::TransportOptions options;
+    options.timeout_ms = 2000;
+    options.ca_pem = ReadFileText(ca.files().cert);
+    auto http = device::MakeHttpTransport(server.url(), options);
+    if (!http.ok()) return false;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      device::HttpRequest get;
+      get.path = "/healthz";
+      auto reply = (*http)->Send(get);
+      if (reply.ok() && reply->status == 200) {
+        size_t at = reply->body.find("\"waiting\":");
+        if (at != std::string::npos && std::atoi(reply->body.c_str() + at + 10) >= n) return true;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+
   Cli Device(const std::string& name) const { return Cli{tmp.File(name + ".db")}; }
   std::string Server() const { return "--server=" + server.url(); }
   std::string Ca() const { return "--ca=" + ca.files().cert; }
@@ -141,7 +165,7 @@ TEST_CASE(
   // The official watches over the same TLS trust; a second report wakes the watch.
   CommandResult watched;
   std::thread watcher([&] { watched = official({"watch", "--once", "--timeout=30", "--json"}); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  CHECK(f.AwaitWaiting(1, std::chrono::seconds(20)));
   CommandResult second = lan({"report", "new", "--category=ngap-nuoc", "--ward=p04",
                               "--title=Ngập nước lần nữa", "--description=Lại ngập"});
   REQUIRE(second.exit_code == 0);
