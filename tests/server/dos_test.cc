@@ -181,16 +181,21 @@ TEST_CASE(
     slow.push_back(ConnectFrom("127.0.1." + std::to_string(i + 1), srv.port()));
   auto started = Clock::now();
   std::atomic<bool> done{false};
+  std::atomic<int> rounds{0};  // bytes every slow client has sent so far
   std::thread dribbler([&] {
     for (size_t byte = 0; !done; ++byte) {
       for (int fd : slow)
         (void)::send(fd, &head[byte % head.size()], 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-      for (int i = 0; i < 10 && !done; ++i)  // one byte per second, stoppable
+      ++rounds;
+      for (int i = 0; i < 10 && !done; ++i)  // one byte per second, stoppable (the pace)
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   });
-  // Meanwhile a normal client is answered at once, again and again.
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // dribbling has begun
+  // Meanwhile a normal client is answered at once, again and again: once every slow client
+  // has begun its head (the dribbler's own count, not a guess at how long that takes).
+  for (auto until = Clock::now() + std::chrono::seconds(5); rounds == 0 && Clock::now() < until;)
+    std::this_thread::yield();
+  CHECK(rounds > 0);  // CHECK: the dribbler must still be joined below
   for (int i = 0; i < 5; ++i) {
     auto t = Clock::now();
     CHECK(Get("127.0.0.1", srv.port(), "/healthz") == "HTTP/1.1 200 OK");
