@@ -1,5 +1,5 @@
-// The monitoring dashboard's static files (syncserver/web/monitor/, with the vendored
-// Chart.js and its licence), compiled into the binary by CMake (monitor_assets.cc.in) like
+// The monitoring dashboard's static files (syncserver/web/monitor/, with Chart.js and its
+// licence, installed from npm pinned and checked: syncserver/CMakeLists.txt), compiled into the binary by CMake (monitor_assets.cc.in) like
 // the admin console's, so the server needs no files and no network at run time.
 #pragma once
 
