@@ -89,9 +89,8 @@ int RunSync(Context& ctx) {
   for (const std::string& m : r.photos.messages)
     std::cerr << "q11: ảnh / photo " << OneLine(m, 1000) << "\n";
   // Entries the server could not apply this time wait in the outbox; say why.
-  for (const std::string& m : r.messages)
-    if (m.find(" retry: ") != std::string::npos)
-      std::cerr << "q11: chờ gửi lại / will be sent again " << OneLine(m, 1000) << "\n";
+  for (const std::string& m : r.retry_messages)
+    std::cerr << "q11: chờ gửi lại / will be sent again " << OneLine(m, 1000) << "\n";
   if (!r.notice.empty())
     std::cerr << "q11: máy chủ nhắn / the server says: " << OneLine(r.notice, 1000) << "\n";
   // What the server did not simply apply is never silent: one line each on stderr, also in

@@ -229,6 +229,9 @@ std::string SyncResultToJson(const SyncResult& r) {
   Array::Ptr m = new Array;
   for (const std::string& s : r.messages) m->add(s);
   o->set("messages", m);
+  Array::Ptr retry = new Array;
+  for (const std::string& s : r.retry_messages) retry->add(s);
+  o->set("retry_messages", retry);
   Array::Ptr settled = new Array;
   for (const SettledChange& s : r.settled) {
     Object::Ptr so = NewObject();

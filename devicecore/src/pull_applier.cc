@@ -215,7 +215,7 @@ Status Settle(DatabaseImpl& db, const std::vector<int64_t>& sent,
       case wire::Verdict::kRetry:
         ++out->retry;  // stays pending: sent again next time; the user learns why it waits
         if (!v.message.empty())
-          out->messages.push_back("#" + std::to_string(seq) + " retry: " + v.message);
+          out->retry_messages.push_back("#" + std::to_string(seq) + " retry: " + v.message);
         break;
       default:
         return DataLoss("unknown verdict " + std::to_string(static_cast<int>(v.verdict)));

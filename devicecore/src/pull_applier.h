@@ -27,6 +27,7 @@ struct ApplyOutcome {
   int64_t replay_omitted = 0;          // local changes that no longer apply (row gone, constraint)
   std::vector<std::string> messages;   // for rejected, parked and merged-with-message entries
   std::vector<SettledChange> settled;  // the same entries, as kept in settled_changes
+  std::vector<std::string> retry_messages;  // "#SEQ retry: why", for entries still pending
 };
 
 // `sent`: the outbox seqs the request pushed. A verdict for any other seq is kDataLoss.

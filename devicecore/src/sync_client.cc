@@ -109,6 +109,7 @@ Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOpti
     if (!response->notice.empty()) result.notice = response->notice;
     for (std::string& m : applied->messages) result.messages.push_back(std::move(m));
     for (SettledChange& s : applied->settled) result.settled.push_back(std::move(s));
+    for (std::string& m : applied->retry_messages) result.retry_messages.push_back(std::move(m));
     result.has_more = response->has_more || built.more_unsent;
     if (!result.has_more) break;
   }

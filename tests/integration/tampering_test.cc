@@ -269,6 +269,32 @@ TEST_CASE("Tampering: forged changes from a modified phone are rejected whole") 
     f.ExpectRejected(*f.p04, "UPDATE reports SET status = 'closed' WHERE id = '" + mine + "'",
                      "may not change from new to closed");
   }
+  SECTION("an official forges the previous status (resolved → closed on a new report)") {
+    // The recipe of issue 13, through q11's own capture: two local changes queued before one
+    // sync. The first (a status with a title edit) is refused, but the second was captured
+    // on top of it, so its changeset claims 'resolved' as the previous status. The server
+    // judges the step from its own row ('new'), not from that claim.
+    const std::string before = f.Snapshot();
+    REQUIRE(f.p04
+                ->ExecCaptured("UPDATE reports SET status = 'resolved', title = 'x' WHERE id = '" +
+                               mine + "'")
+                .ok());
+    REQUIRE(
+        f.p04->ExecCaptured("UPDATE reports SET status = 'closed' WHERE id = '" + mine + "'").ok());
+    SyncResult r = f.SyncOk(*f.p04);
+    CHECK(r.rejected == 2);
+    CHECK(r.applied + r.merged == 0);
+    INFO(::Catch::Detail::stringify(r.messages));
+    REQUIRE(r.messages.size() == 2);
+    CHECK_THAT(r.messages[0], Catch::Contains("column title: may not be changed"));
+    CHECK_THAT(r.messages[1],
+               Catch::Contains("the server's status is new; role official may not move it to "
+                               "closed"));
+    CHECK(ServerValue(f.server.data_dir(),
+                      "SELECT status FROM reports WHERE id = '" + mine + "'") == "new");
+    CHECK(f.Snapshot() == before);
+    f.StillServing();
+  }
   SECTION("an official reopens a closed report (only leaders may)") {
     REQUIRE(f.p04->SetStatus(mine, "accepted", "").ok());
     REQUIRE(f.p04->SetStatus(mine, "in_progress", "").ok());
@@ -277,6 +303,13 @@ TEST_CASE("Tampering: forged changes from a modified phone are rejected whole") 
     CHECK(f.SyncOk(*f.p04).applied == 4);
     f.ExpectRejected(*f.p04, "UPDATE reports SET status = 'in_progress' WHERE id = '" + mine + "'",
                      "may not change from closed to in_progress");
+  }
+  SECTION("a citizen sends text that is not UTF-8") {
+    f.ExpectRejected(*f.lan,
+                     "INSERT INTO case_events (id, report_id, kind, note, created_at) VALUES "
+                     "('0195f000-0000-7000-8000-0000000000e2', '" +
+                         mine + "', 'comment', CAST(X'52C328' AS TEXT), '2026-03-01T00:00:00Z')",
+                     "column note: must be valid UTF-8 text");
   }
   SECTION("a device writes reference data") {
     f.ExpectRejected(*f.p04, "UPDATE units SET name_vi = 'Phường giả' WHERE id = 'p04'", "");

@@ -45,7 +45,9 @@ struct SyncResult {
   // The same entries as kept in Database::SettledChanges(), in verdict order.
   std::vector<SettledChange> settled;
   int64_t pending_after = 0;
-  int retried = 0;           // entries the server asked to send again later (verdict retry)
+  int retried = 0;  // entries the server asked to send again later (verdict retry)
+  // "#SEQ retry: why" for each of them (the server's message, e.g. "attempt 2 of 5").
+  std::vector<std::string> retry_messages;
   int64_t pull_omitted = 0;  // pulled changes skipped because they broke a local constraint
   bool has_more = false;     // stopped at max_pages with more to exchange
   // The server's word for the user, e.g. that this app's data version nears its cut-off
