@@ -1,0 +1,44 @@
+# The device library's sources, in two lists, read by devicecore/CMakeLists.txt (the native
+# build) and devicecore/wasm/CMakeLists.txt (the WebAssembly build for the web app):
+#   Q11_DEVICE_PORTABLE_SOURCES  plain C++20 + SQLite + zstd: compiled by both builds.
+#   Q11_DEVICE_NATIVE_SOURCES    the seams' native side (Poco HTTP(S) transport, TLS): the
+#                                WebAssembly build puts its own implementation of the same
+#                                functions (devicecore/wasm/) in their place.
+# Paths are relative to devicecore/.
+set(Q11_DEVICE_PORTABLE_SOURCES
+  src/default_env.cc
+  src/certificate_refusal.cc
+  src/statement_cache.cc
+  src/changeset_reader.cc
+  src/device_schema.cc
+  src/device_meta.cc
+  src/touched_reports.cc
+  src/outbox.cc
+  src/local_writer.cc
+  src/report_writes.cc
+  src/case_life_writes.cc
+  src/report_queries.cc
+  src/report_filter.cc
+  src/report_sync.cc
+  src/database_impl.cc
+  src/sync_request.cc
+  src/pull_check.cc
+  src/pull_applier.cc
+  src/sync_client.cc
+  src/login.cc
+  src/register.cc
+  src/token_refresh.cc
+  src/photo_library.cc
+  src/c_api.cc)
+# Still to be made Poco-free (issue 14), then moved to the portable list.
+set(Q11_DEVICE_NATIVE_SOURCES
+  src/server_url.cc
+  src/server_call.cc
+  src/change_wait.cc
+  src/account_reply.cc
+  src/json.cc
+  src/photo_folder.cc
+  src/photo_transfer.cc
+  src/public_cases.cc
+  src/tls_client_context.cc
+  src/http_transport.cc)
