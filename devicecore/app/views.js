@@ -1,0 +1,127 @@
+// Parts both apps show of a report: its facts, history, photos and what the server said
+// about its changes (refusals, parked conflicts, merges and rule overrides).
+import { h, facts } from './dom.js';
+import { t, statusName, vnTime, getLang, errorText } from './i18n.js';
+
+export function nameOf(list, id) {
+  const item = (list || []).find((x) => x.id === id);
+  if (!item) return id || '';
+  return getLang() === 'en' ? item.name_en || item.name_vi : item.name_vi;
+}
+
+// The deadline that counts: the announced expected date, else the deadline.
+export function deadlineText(r) {
+  const at = r.expected_at || r.due_at;
+  return at ? vnTime(at) : t('noDeadline');
+}
+
+export function syncBadge(r) {
+  const s = r.sync_state || 'synced';
+  return h('span', { class: `badge sync-${s}` }, t('syncState')[s] || s);
+}
+
+export function statusBadge(r) {
+  return h('span', { class: `badge status-${r.status}` }, statusName(r.status));
+}
+
+export function reportFacts(ctx, r) {
+  const ref = ctx.state.reference;
+  return facts([
+    [t('receiptCode'), r.receipt_code ? h('span', { class: 'code' }, r.receipt_code) : ''],
+    [t('status'), statusBadge(r)],
+    [t('kind'), t('kindName')[r.kind] || r.kind],
+    [t('category'), nameOf(ref.categories, r.category)],
+    [t('ward'), nameOf(ref.units, r.ward)],
+    [t('unit'), r.assigned_unit ? nameOf(ref.units, r.assigned_unit) : ''],
+    [t('address'), r.address || ''],
+    [t('location'), r.lat !== null && r.lat !== undefined ? `${Number(r.lat).toFixed(5)}, ${Number(r.lon).toFixed(5)}` : ''],
+    [t('createdAt'), vnTime(r.created_at)],
+    [t('receivedAt'), vnTime(r.received_at)],
+    [t('deadline'), h('span', {}, r.due_at ? vnTime(r.due_at) : t('noDeadline'),
+      r.overdue ? h('span', { class: 'badge overdue' }, ' ', t('overdue')) : '')],
+    [t('expected'), vnTime(r.expected_at)],
+    [t('resolvedAt'), vnTime(r.resolved_at)],
+    [t('duplicateOf'), r.duplicate_of || ''],
+    ['Đồng bộ / Sync', syncBadge(r)],
+  ]);
+}
+
+export function historyList(r) {
+  const events = r.events || [];
+  if (!events.length) return h('p', {}, t('noHistory'));
+  return h('ol', { class: 'history' }, events.map((e) => {
+    const what = e.kind === 'status' && e.status ? statusName(e.status)
+      : e.kind === 'rating' && e.stars ? `${t('eventKind').rating}: ${'★'.repeat(e.stars)} (${e.stars}/5)`
+        : (t('eventKind')[e.kind] || e.kind);
+    return h('li', {},
+      h('span', { class: 'when' }, vnTime(e.created_at, false)), ' ',
+      h('strong', {}, what),
+      e.note ? h('span', { class: 'note' }, ' — ', e.note) : '');
+  }));
+}
+
+// The server's word on this report's changes (q11_report_show_json "sync").
+export function syncMessages(r) {
+  const s = r.sync || {};
+  const items = [
+    ...(s.rejected || []).map((m) => [t('rejectedMsg'), m, 'error']),
+    ...(s.parked || []).map((m) => [t('parkedMsg'), m, 'warn']),
+    ...(s.merged_notes || []).map((m) => [t('mergedMsg'), m, 'info']),
+  ];
+  if (!items.length) return null;
+  return h('section', { class: 'card sync-messages', 'aria-labelledby': 'sync-msg-h' },
+    h('h2', { id: 'sync-msg-h' }, t('syncMessages')),
+    h('ul', {}, items.map(([label, m, kind]) => h('li', { class: `msg ${kind}` },
+      h('strong', {}, label), ': ', m.message || '', m.settled_at ? ` (${vnTime(m.settled_at)})` : ''))));
+}
+
+// Photos as thumbnail buttons; the full photo opens on demand in a dialog. Taken on this
+// device: the original is here (no thumbnail is made locally). Others: the thumbnail the
+// server made, downloaded at sync or now.
+export function photoGallery(ctx, photos, heading, urls) {
+  if (!photos.length) return null;
+  const list = h('ul', { class: 'photos' });
+  photos.forEach((p, i) => {
+    const n = i + 1;
+    const mine = p.local === 'unsent' || p.local === 'sent' || p.local === 'refused';
+    const slot = h('span', { class: 'thumb-placeholder' }, '…');
+    const button = h('button', { type: 'button', class: 'thumb', 'aria-label': t('openPhoto', n),
+      onclick: () => openPhoto(ctx, p, n, urls, button) }, slot);
+    list.append(h('li', {}, button));
+    ctx.engine.photoBytes(p.id, !mine).then((r) => {
+      if (r.rc !== 0) {
+        slot.textContent = t('photoNotHere');
+        return;
+      }
+      const url = URL.createObjectURL(new Blob([r.value], { type: mine ? p.mime : 'image/jpeg' }));
+      urls.push(url);
+      slot.replaceWith(h('img', { src: url, alt: t('photoAlt', n), loading: 'lazy' }));
+    });
+  });
+  return h('section', { class: 'card' }, h('h2', {}, heading), list);
+}
+
+async function openPhoto(ctx, p, n, urls, opener) {
+  const r = await ctx.engine.photoBytes(p.id, false);
+  if (r.rc !== 0) {
+    ctx.say(errorText(r), 'error');
+    return;
+  }
+  const url = URL.createObjectURL(new Blob([r.value], { type: p.mime || 'image/jpeg' }));
+  urls.push(url);
+  const close = h('button', { type: 'button', class: 'primary', onclick: () => dialog.close() }, t('closePhoto'));
+  const dialog = h('dialog', { class: 'photo-dialog', 'aria-label': t('photoAlt', n) },
+    h('img', { src: url, alt: t('photoAlt', n) }), close);
+  dialog.addEventListener('close', () => {
+    dialog.remove();
+    opener.focus();
+  });
+  document.body.append(dialog);
+  dialog.showModal();
+  close.focus();
+}
+
+export function revokeAll(urls) {
+  for (const u of urls) URL.revokeObjectURL(u);
+  urls.length = 0;
+}
