@@ -91,6 +91,8 @@ async function afterSync(r, why) {
     const messages = settledMessages(r.value);
     if (why === 'button' || why === 'reconnect' || messages.length) {
       say([t('syncedSummary', r.value || {}), ...messages].join(' '), messages.length ? 'warn' : 'ok');
+    } else if (why === 'live' && r.value && r.value.pulled_rows > 0) {
+      say(t('liveUpdated'), 'info');
     }
   } else if (why === 'button' || r.rc !== 8) {
     sayError(r);
@@ -263,7 +265,7 @@ async function start() {
     if (ev.event === 'net') {
       state.online = ev.online && navigator.onLine;
       drawBar();
-    } else if (ev.event === 'synced' && ev.why !== 'button' && ev.why !== 'write' && ev.why !== 'login') {
+    } else if (ev.event === 'synced') {
       // Syncs the worker started itself (reconnect, live update).
       await afterSync(ev, ev.why);
     } else if (ev.event === 'changed') {
@@ -287,9 +289,9 @@ async function start() {
   drawBar();
   await render(false);
   document.body.dataset.ready = '1';  // for tests and for people: the engine answers
-  if (state.account && navigator.onLine) {
-    engine.setLive(true);
-    syncNow('start');
+  if (state.account) {
+    engine.setLive(true);  // the worker listens while the browser is online
+    if (navigator.onLine) syncNow('start');
   }
 }
 

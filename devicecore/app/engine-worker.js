@@ -303,7 +303,8 @@ function photoBytes(photoId, thumb) {
 
 // ---- sync and live updates -------------------------------------------------------------
 
-let online = true;
+let online = true;         // what the last network attempt found (shown by the page)
+let browserOnline = true;  // what the browser says (the page forwards online/offline)
 let liveWanted = false;
 let liveRunning = false;
 let liveAbort = null;
@@ -319,19 +320,23 @@ async function sync(why) {
   const r = await engineCall('q11_sync', []);
   if (r.rc === Q11_OK) setNet(true);
   else if (r.rc === Q11_UNAVAILABLE) setNet(false);
-  postMessage({ event: 'synced', why, rc: r.rc, value: r.value, errmsg: r.errmsg });
+  // A sync the page asked for is answered; one the worker started itself is announced.
+  if (why === 'reconnect' || why === 'live') {
+    postMessage({ event: 'synced', why, rc: r.rc, value: r.value, errmsg: r.errmsg });
+  }
   return r;
 }
 
 // The long poll: ask the engine for the request (it refreshes the token), send it with
 // fetch (the engine is free meanwhile), sync when the server says something changed. Backs
-// off after failures (1 s doubling to a minute); stops when offline or logged out.
+// off after failures (1 s doubling to a minute); pauses while the browser is offline (the
+// page's "online" event starts it again) and stops when nobody is logged in.
 async function liveLoop() {
   if (liveRunning) return;
   liveRunning = true;
   let backoff = 1000;
   try {
-    while (liveWanted && online) {
+    while (liveWanted && browserOnline) {
       const req = await engineCall('q11_wait_request_json', [25]);
       if (req.rc === Q11_NOT_FOUND || req.rc === Q11_UNAUTHENTICATED) break;
       if (req.rc !== Q11_OK) {
@@ -373,10 +378,7 @@ async function liveLoop() {
       }
       backoff = 1000;
       const answer = await res.json().catch(() => ({}));
-      if (answer.changed) {
-        const r = await sync('live');
-        if (r.rc === Q11_OK) postMessage({ event: 'changed', why: 'live' });
-      }
+      if (answer.changed) await sync('live');
     }
   } finally {
     liveRunning = false;
@@ -405,7 +407,7 @@ async function init(options) {
     if (!had || dirty()) await persist();
     return { rc: Q11_OK, value: { storage: store.kind, version: M.UTF8ToString(M._q11_libversion()) }, errmsg: '' };
   });
-  online = options.online !== false;
+  browserOnline = online = options.online !== false;
   return answer;
 }
 
@@ -425,10 +427,12 @@ async function handle(msg) {
 self.onmessage = async (e) => {
   const msg = e.data || {};
   if (msg.op === 'net') {
-    const was = online;
-    online = !!msg.online;
-    if (!online && liveAbort) liveAbort.abort();
-    if (online && !was && store) {
+    const was = browserOnline;
+    browserOnline = !!msg.online;
+    if (!browserOnline) {
+      setNet(false);
+      if (liveAbort) liveAbort.abort();
+    } else if (!was && store) {
       // Back online: send what waited, then listen again.
       sync('reconnect').then(() => { if (liveWanted) liveLoop(); });
     }
@@ -437,7 +441,7 @@ self.onmessage = async (e) => {
   if (msg.op === 'live') {
     liveWanted = !!msg.on;
     if (!liveWanted && liveAbort) liveAbort.abort();
-    if (liveWanted && store) liveLoop();
+    if (liveWanted && store && browserOnline) liveLoop();
     return;
   }
   let answer;

@@ -42,7 +42,7 @@ export function reportFacts(ctx, r) {
     [t('expected'), vnTime(r.expected_at)],
     [t('resolvedAt'), vnTime(r.resolved_at)],
     [t('duplicateOf'), r.duplicate_of || ''],
-    ['Đồng bộ / Sync', syncBadge(r)],
+    [t('syncLabel'), syncBadge(r)],
   ]);
 }
 
