@@ -1,7 +1,7 @@
 // "Quận 11 online", the citizens' app: my reports, filing a new one (offline, with photos
 // resized on the phone), the receipt at once, and a report's status, deadline, history,
 // result, rating and reopening.
-import { h, field, select, resizePhoto } from './dom.js';
+import { h, fill, field, select, resizePhoto } from './dom.js';
 import { t, vnTime, errorText, getLang } from './i18n.js';
 import { nameOf, deadlineText, syncBadge, statusBadge, reportFacts, historyList, syncMessages, photoGallery, revokeAll } from './views.js';
 
@@ -62,7 +62,7 @@ export function newReportScreen(ctx) {
   const category = select('category', options(ref.categories, t('choose')), '', { required: true });
   const ward = select('ward', options(wards, t('choose')), '', { required: true });
   const title = h('input', { name: 'title', required: true, maxlength: 200 });
-  const description = h('textarea', { name: 'description', rows: 4 });
+  const description = h('textarea', { name: 'description', rows: 4, required: true, maxlength: 5000 });
   const address = h('input', { name: 'address', autocomplete: 'street-address' });
   const gpsStatus = h('p', { class: 'hint', role: 'status' });
   const gpsClear = h('button', { type: 'button', class: 'link', hidden: true, onclick: () => {
@@ -113,7 +113,9 @@ export function newReportScreen(ctx) {
   const form = h('form', { class: 'card', novalidate: true, onsubmit: async (e) => {
     e.preventDefault();
     error.textContent = '';
-    const missing = [[category, t('category'), true], [ward, t('ward'), true], [title, t('title'), false]]
+    // The server takes a report only with a description (1-5000 bytes): say so now, not at sync.
+    const missing = [[category, t('category'), true], [ward, t('ward'), true], [title, t('title'), false],
+      [description, t('description'), false]]
       .find(([c]) => !c.value.trim());
     if (missing) {
       const [c, label, choose] = missing;
@@ -156,7 +158,7 @@ export function newReportScreen(ctx) {
   previews,
   error,
   h('div', { class: 'row' }, submit, h('a', { href: '#/', class: 'button-like' }, t('cancel'))));
-  for (const c of [category, ward, title]) c.addEventListener('input', () => c.removeAttribute('aria-invalid'));
+  for (const c of [category, ward, title, description]) c.addEventListener('input', () => c.removeAttribute('aria-invalid'));
 
   return {
     node: h('section', {}, h('h1', {}, t('newReportTitle')), form),
@@ -205,7 +207,7 @@ export async function reportScreen(ctx, id) {
     const ph = await ctx.engine.call('q11_photo_list_json', id);
     const photos = ph.rc === 0 ? ph.value : [];
     revokeAll(urls);
-    info.replaceChildren(
+    fill(info,
       h('h1', {}, rep.title),
       h('div', { class: 'card' }, reportFacts(ctx, rep), rep.description ? h('p', { class: 'body' }, rep.description) : ''),
       syncMessages(rep),

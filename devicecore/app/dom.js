@@ -76,3 +76,9 @@ export async function resizePhoto(file, maxSide = 1600) {
     bitmap.close();
   }
 }
+
+// el.replaceChildren without the null/false/'' a conditional part leaves (replaceChildren
+// would show them as the text "null").
+export function fill(el, ...children) {
+  el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false && c !== ''));
+}

@@ -2,7 +2,7 @@
 // a case with its history, photos, what the server said about it, and every action of the
 // workflow with the response templates. Every action is a local write that works offline;
 // the engine and then the server check the rules (docs/workflow.md).
-import { h, field, select, resizePhoto, uid } from './dom.js';
+import { h, fill, field, select, resizePhoto, uid } from './dom.js';
 import { t, statusName, STATUSES, errorText, getLang } from './i18n.js';
 import { nameOf, deadlineText, syncBadge, statusBadge, reportFacts, historyList, syncMessages, photoGallery, revokeAll } from './views.js';
 
@@ -223,7 +223,7 @@ export async function caseScreen(ctx, id) {
     const ph = await ctx.engine.call('q11_photo_list_json', id);
     const photos = ph.rc === 0 ? ph.value : [];
     revokeAll(urls);
-    info.replaceChildren(
+    fill(info,
       h('h1', { tabindex: -1 }, `${rep.receipt_code ? rep.receipt_code + ' · ' : ''}${rep.title}`),
       h('div', { class: 'card' }, reportFacts(ctx, rep), rep.description ? h('p', { class: 'body' }, rep.description) : ''),
       syncMessages(rep),

@@ -369,6 +369,7 @@ try {
     await p.getByLabel('Lĩnh vực', { exact: true }).selectOption({ label: 'Rác thải, vệ sinh môi trường' });
     await p.getByLabel('Phường', { exact: true }).selectOption({ label: 'Phường 4' });
     await p.getByLabel('Tiêu đề', { exact: true }).fill(title);
+    await p.getByLabel('Nội dung', { exact: true }).fill(`${title}: rác để tràn ra lòng đường.`);
   }
   await Promise.all([page, tab2].map((p) => p.getByRole('button', { name: 'Gửi phản ánh', exact: true }).click()));
   for (const [p, title] of [[page, twoTitles[0]], [tab2, twoTitles[1]]]) {
@@ -419,6 +420,13 @@ try {
 } catch (e) {
   failed = true;
   console.error(String(e && e.stack ? e.stack : e));
+  // What each page showed when it failed, for whoever reads the log.
+  for (const [who, ctx] of [['citizen', citizen.browser], ['official', official.browser]]) {
+    for (const [i, p] of ctx.pages().entries()) {
+      await p.screenshot({ path: join(out, `app-failure-${who}-${i}.png`), fullPage: true }).catch(() => {});
+      console.error(`${who} page ${i} (${p.url()}):`, (await p.locator('body').innerText().catch(() => '')).slice(0, 600));
+    }
+  }
   if (errors.length) console.error('page errors:', errors.join('\n'));
 } finally {
   writeFileSync(join(out, 'app_reports.json'), JSON.stringify(filed, null, 1));
