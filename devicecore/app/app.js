@@ -29,8 +29,13 @@ let routeSeq = 0;
 
 // ---- notices and errors -----------------------------------------------------------------
 
+let noticeTimer = 0;
+// A message in the live region; good news fades after a while, errors and warnings stay
+// until the next message.
 function say(text, kind = 'info') {
+  clearTimeout(noticeTimer);
   notice.replaceChildren(h('p', { class: `msg ${kind}` }, text));
+  if (kind === 'ok' || kind === 'info') noticeTimer = setTimeout(() => notice.replaceChildren(), 12000);
 }
 function sayError(answer) {
   say(errorText(answer), 'error');

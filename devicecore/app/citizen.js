@@ -3,7 +3,7 @@
 // result, rating and reopening.
 import { h, fill, field, select, resizePhoto } from './dom.js';
 import { t, vnTime, errorText, getLang } from './i18n.js';
-import { nameOf, deadlineText, syncBadge, statusBadge, reportFacts, historyList, syncMessages, photoGallery, revokeAll } from './views.js';
+import { nameOf, deadlineText, syncBadge, statusBadge, reportFacts, historyList, syncMessages, photoGallery, revokeAll, settledPanel } from './views.js';
 
 const MAX_PHOTOS = 6;
 
@@ -11,11 +11,13 @@ const MAX_PHOTOS = 6;
 
 export async function citizenHome(ctx) {
   const list = h('div', { class: 'list-holder' });
+  const settled = h('div');
   const node = h('section', {},
     h('h1', {}, t('myReports')),
     h('button', { type: 'button', class: 'primary big', onclick: () => ctx.go('#/moi') }, t('newReport')),
-    list);
+    settled, list);
   async function refresh() {
+    fill(settled, await settledPanel(ctx, refresh));
     const r = await ctx.engine.call('q11_report_list_json');
     if (r.rc !== 0) {
       list.replaceChildren(h('p', { role: 'alert' }, errorText(r)));

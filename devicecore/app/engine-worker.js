@@ -27,7 +27,9 @@ const IMAGE_FILES = ['device.db', 'device.db-wal'];
 const Q11_OK = 0, Q11_NOT_FOUND = 2, Q11_UNAUTHENTICATED = 5, Q11_UNAVAILABLE = 8;
 const Q11_INTERNAL = 11, Q11_MISUSE = 21;
 
-// name → [argument types after the handle ("s" string or null, "i" int, "d" double),
+// name → [argument types after the handle ("s" string or null, "i" int, "d" double,
+//         "l" int64: passed as two 32-bit halves, as emscripten legalizes i64 parameters
+//         without WASM_BIGINT),
 //         OUT kind ("" none, "s" string, "j" JSON string, "i" int, "l" int64)]
 const API = {
   q11_report_new_v2: ['s', 's'],
@@ -55,6 +57,7 @@ const API = {
   q11_outbox_count: ['', 'l'],
   q11_outbox_json: ['', 'j'],
   q11_settled_json: ['', 'j'],
+  q11_settled_discard: ['l', ''],
   q11_photo_attach: ['ss', 's'],
   q11_photo_list_json: ['s', 'j'],
   q11_photo_fetch: ['si', 's'],
@@ -98,7 +101,12 @@ function call(name, args = []) {
     const cargs = [db];
     for (let i = 0; i < sig.length; i++) {
       const t = sig[i];
-      cargs.push(t === 's' ? cstr(args[i]) : t === 'd' ? Number(args[i]) : (args[i] | 0));
+      if (t === 'l') {
+        const v = Number(args[i]);
+        cargs.push(v % 4294967296 | 0, Math.floor(v / 4294967296) | 0);
+      } else {
+        cargs.push(t === 's' ? cstr(args[i]) : t === 'd' ? Number(args[i]) : (args[i] | 0));
+      }
     }
     let outPtr = 0;
     if (out) {

@@ -4,7 +4,7 @@
 // the engine and then the server check the rules (docs/workflow.md).
 import { h, fill, field, select, resizePhoto, uid } from './dom.js';
 import { t, statusName, STATUSES, errorText, getLang } from './i18n.js';
-import { nameOf, deadlineText, syncBadge, statusBadge, reportFacts, historyList, syncMessages, photoGallery, revokeAll } from './views.js';
+import { nameOf, deadlineText, syncBadge, statusBadge, reportFacts, historyList, syncMessages, photoGallery, revokeAll, settledPanel } from './views.js';
 
 // ---- the list ---------------------------------------------------------------------------
 
@@ -23,8 +23,10 @@ export async function officialHome(ctx) {
   const search = h('input', { type: 'search', name: 'search', value: f.search || '' });
   const count = h('p', { class: 'hint', role: 'status' });
   const list = h('div', { class: 'list-holder' });
+  const settled = h('div');
 
   async function refresh() {
+    fill(settled, await settledPanel(ctx, refresh));
     Object.assign(f, { status: status.value, ward: ward.value, category: category.value,
       overdue: overdue.checked, search: search.value.trim() });
     const filter = { order: 'deadline' };
@@ -56,7 +58,7 @@ export async function officialHome(ctx) {
     h('div', { class: 'check' }, overdue, h('label', { for: overdue.id }, t('overdueOnly'))),
     h('button', { type: 'submit', class: 'primary' }, t('applyFilters')));
   await refresh();
-  return { node: h('section', {}, h('h1', {}, t('cases')), form, count, list), refresh };
+  return { node: h('section', {}, h('h1', {}, t('cases')), settled, form, count, list), refresh };
 }
 
 // ---- the actions -------------------------------------------------------------------------

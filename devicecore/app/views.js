@@ -125,3 +125,22 @@ export function revokeAll(urls) {
   for (const u of urls) URL.revokeObjectURL(u);
   urls.length = 0;
 }
+
+// What the server settled changes with (refused, parked, merged) until the user has read
+// it: a refused filing leaves no report to show it on, so the home screens list them.
+export async function settledPanel(ctx, onChange) {
+  const r = await ctx.engine.call('q11_settled_json');
+  const items = r.rc === 0 ? r.value || [] : [];
+  if (!items.length) return null;
+  const label = { rejected: t('rejectedMsg'), parked: t('parkedMsg'), merged: t('mergedMsg') };
+  return h('section', { class: 'card sync-messages', 'aria-labelledby': 'settled-h' },
+    h('h2', { id: 'settled-h' }, t('serverMessages')),
+    h('ul', {}, items.map((m) => h('li', { class: `msg ${m.verdict === 'rejected' ? 'error' : m.verdict === 'parked' ? 'warn' : 'info'}` },
+      h('strong', {}, label[m.verdict] || m.verdict), ': ', m.message || '',
+      m.settled_at ? ` (${vnTime(m.settled_at)}) ` : ' ',
+      h('button', { type: 'button', class: 'link', onclick: async () => {
+        const d = await ctx.engine.call('q11_settled_discard', m.seq);
+        if (d.rc !== 0) ctx.say(errorText(d), 'error');
+        await onChange();
+      } }, t('dismiss'))))));
+}

@@ -33,6 +33,7 @@ const check = makeCheck();
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const filed = [];  // {title, code, photos}
+const timings = [];  // what the budgets of docs/app.md are about, printed, not asserted
 
 // A PNG of w×h pixels (a colour gradient with stripes), bigger than the app keeps.
 function makePng(w, hgt) {
@@ -127,9 +128,11 @@ async function fileReport(page, title, withPhoto = true) {
     await page.getByLabel('Ảnh', { exact: true }).setInputFiles(photo);
     await page.locator('ul.photos img').first().waitFor();  // resized and previewed
   }
+  const t0 = Date.now();
   await page.getByRole('button', { name: 'Gửi phản ánh', exact: true }).click();
   const codeEl = page.locator('#receipt-code');
   await codeEl.waitFor();
+  timings.push(`filing "${title}" (${withPhoto ? 'with a photo' : 'no photo'}) to its receipt on screen: ${Date.now() - t0} ms`);
   const code = (await codeEl.textContent()).trim();
   check(CODE.test(code), `"${title}": the receipt code ${code} shows at once`);
   filed.push({ title, code, photos: withPhoto ? 1 : 0 });
@@ -297,9 +300,11 @@ try {
   await again.setOffline(true);
   page = again.pages()[0] ?? await again.newPage();
   watchErrors(page, errors);
+  const cold = Date.now();
   await page.goto(app);
   await ready(page);
   for (const f of filed) await page.getByText(f.code).waitFor();
+  timings.push(`cold start after a browser restart, offline, to the list: ${Date.now() - cold} ms`);
   check(true, 'after a browser restart, offline, all three reports and their codes are there');
 
   // 4. Online again: the app syncs by itself; each report reaches the server (the driver
@@ -417,6 +422,7 @@ try {
 
   await exportDevice(page, join(out, 'app_device'));
   check(errors.length === 0, `no script errors (${errors.join(' | ')})`);
+  for (const line of timings) console.log(`# ${line}`);
 } catch (e) {
   failed = true;
   console.error(String(e && e.stack ? e.stack : e));
