@@ -6,7 +6,7 @@
 // Standalone:
 //   node app.test.mjs --url=http://127.0.0.1:PORT --out=DIR --citizen=NAME:PASSWORD \
 //        --official=NAME:PASSWORD [--chromium=/usr/bin/chromium]
-// Writes DIR/app_reports.json ([{title, code, photos}]), DIR/app_device/ (the citizen's
+// Writes DIR/app_reports.json ([{title, code, photos, device?}]), DIR/app_device/ (the citizen's
 // device database as the app stored it) and the screenshots DIR/app-<screen>-<phone|desktop>.png.
 import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
@@ -362,6 +362,42 @@ try {
   check(await page.getByText('(giờ Việt Nam)').first().isVisible(), 'times are labelled Vietnam time');
   await screen(page, 'report');
 
+  // 6b. The official opens the full photo, starts handling and reports the result with a
+  // template and a result photo; the citizen sees the result and its photo, and rates it.
+  const thumb = op.getByRole('button', { name: 'Xem ảnh 1 cỡ đầy đủ' });
+  await thumb.click();
+  await op.locator('dialog[open] img').waitFor();
+  check(await op.evaluate(() => document.activeElement.textContent === 'Đóng ảnh'), 'the full photo opens in a dialog, focus on "Đóng ảnh"');
+  await op.keyboard.press('Escape');
+  await op.locator('dialog').waitFor({ state: 'detached' });
+  check(await op.evaluate(() => document.activeElement.getAttribute('aria-label') === 'Xem ảnh 1 cỡ đầy đủ'),
+    'Escape closes it and the focus returns to the thumbnail');
+  await op.getByLabel('Thao tác', { exact: true }).selectOption({ label: 'Bắt đầu xử lý' });
+  await op.getByRole('button', { name: 'Thực hiện' }).click();
+  await op.locator('.facts .badge.status-in_progress').waitFor();
+  await op.getByLabel('Thao tác', { exact: true }).selectOption({ label: 'Báo kết quả' });
+  await op.getByLabel('Mẫu trả lời', { exact: true }).selectOption({ label: 'Đã xử lý xong' });
+  const resultText = await op.getByLabel('Nội dung kết quả', { exact: true }).inputValue();
+  check(resultText.startsWith('Đơn vị chức năng đã kiểm tra'), 'the template fills the result text');
+  await op.getByLabel('Ảnh kết quả', { exact: true }).setInputFiles({ ...photo, name: 'ket-qua.png', buffer: makePng(1000, 700) });
+  await op.getByRole('button', { name: 'Thực hiện' }).click();
+  await op.locator('.facts .badge.status-resolved').waitFor();
+  filed[0].photos = 2;
+  await pendingNone(op);
+  check(true, "the official's result with its photo went up");
+  await page.getByRole('heading', { name: 'Kết quả', exact: true }).waitFor({ timeout: 30000 });
+  check(await page.locator('section.result').getByText(resultText).isVisible(), "the citizen's open report shows the result by itself");
+  await page.getByRole('heading', { name: 'Ảnh kết quả' }).waitFor();
+  await page.locator('section:has(h2:text("Ảnh kết quả")) img').waitFor({ timeout: 20000 });
+  check(true, 'and the result photo');
+  await page.getByLabel('Số sao (1–5)').selectOption('4');
+  await page.getByLabel('Nhận xét (không bắt buộc)').fill('Đèn đã sáng lại, cảm ơn.');
+  await page.getByRole('button', { name: 'Gửi đánh giá' }).click();
+  await page.getByText('Bạn đã đánh giá 4 sao').waitFor();
+  await pendingNone(page);
+  check(true, 'the citizen rates the result (4 stars) and it goes up');
+  await screen(page, 'report-resolved');
+
   // 7. Two tabs of one app file at the same moment.
   await page.goto(`${app}#/moi`);
   await ready(page);
@@ -419,6 +455,26 @@ try {
     'the focus moves to the new screen\'s heading');
   await page.getByRole('button', { name: 'Đồng bộ', exact: true }).click();
   await pendingNone(page);
+
+  // 9. Where OPFS is missing: the same app on IndexedDB (?storage=indexeddb) keeps a report
+  // filed offline across a reload.
+  const idb = await again.newPage();
+  watchErrors(idb, errors);
+  await idb.goto(`${app}?storage=indexeddb`);
+  await ready(idb);
+  check(await idb.evaluate(() => document.body.dataset.storage) === 'indexeddb', 'the app runs on IndexedDB when asked');
+  await login(idb, citizenName, citizenPassword);
+  await idb.getByRole('heading', { name: 'Phản ánh của tôi' }).waitFor();
+  await again.setOffline(true);
+  const idbCode = await fileReport(idb, 'Ứng dụng: lưu bằng IndexedDB', false);
+  filed[filed.length - 1].device = 'indexeddb';  // another device: not in the OPFS export
+  await idb.reload();
+  await ready(idb);
+  await idb.getByText(idbCode).waitFor();
+  check(true, `IndexedDB keeps ${idbCode} across a reload`);
+  await again.setOffline(false);
+  await pendingNone(idb);
+  await idb.close();
 
   await exportDevice(page, join(out, 'app_device'));
   check(errors.length === 0, `no script errors (${errors.join(' | ')})`);
