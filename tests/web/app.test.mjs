@@ -10,6 +10,7 @@
 // device database as the app stored it) and the screenshots DIR/app-<screen>-<phone|desktop>.png.
 import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
+import { get as httpGet } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -185,6 +186,19 @@ async function tabTo(page, pred, max = 60) {
   return false;
 }
 
+
+// The bytes a browser downloads for `path` when it accepts gzip (the Content-Length of the
+// compressed answer), and its status.
+function gzipSize(path) {
+  return new Promise((resolve, reject) => {
+    httpGet(`${url}${path}`, { headers: { 'Accept-Encoding': 'gzip' } }, (res) => {
+      let n = 0;
+      res.on('data', (c) => { n += c.length; });
+      res.on('end', () => resolve({ status: res.statusCode, bytes: n }));
+    }).on('error', reject);
+  });
+}
+
 // ---- the test -----------------------------------------------------------------------------
 
 let failed = false;
@@ -201,6 +215,26 @@ try {
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30000 });
   check(true, 'the service worker controls the page (the shell is cached)');
   check(await page.locator('html').getAttribute('lang') === 'vi', 'the app is Vietnamese first');
+  // The whole shell the service worker caches (its list, read from sw.js) within budget.
+  const sw = await (await fetch(`${app}sw.js`)).text();
+  const shell = JSON.parse(`[${/const SHELL = \[([^\]]*)\]/.exec(sw)[1].replace(/'/g, '"').replace(/,\s*$/, '')}]`);
+  let shellBytes = 0;
+  for (const name of shell) {
+    const r = await gzipSize(`/app/${name === './' ? '' : name}`);
+    check(r.status === 200, `the shell file ${name} is served`);
+    shellBytes += r.bytes;
+  }
+  timings.push(`app shell + wasm as downloaded (gzip): ${shellBytes} bytes in ${shell.length} files`);
+  check(shellBytes <= 1024 * 1024, `app shell + wasm ≤ 1 MB compressed (${shellBytes} bytes)`);
+  const cached = await page.evaluate(async () => {
+    const urls = [];
+    for (const name of await caches.keys()) {
+      for (const req of await (await caches.open(name)).keys()) urls.push(new URL(req.url).pathname);
+    }
+    return urls;
+  });
+  check(cached.includes('/app/q11core.wasm') && cached.includes('/app/') && cached.every((u) => u.startsWith('/app/')),
+    `the cache holds the shell and the engine, nothing else (${cached.length} entries)`);
   await screen(page, 'login');
   await page.getByRole('link', { name: 'Chưa có tài khoản? Đăng ký' }).click();
   await page.getByRole('heading', { name: 'Tạo tài khoản người dân' }).waitFor();
