@@ -422,7 +422,7 @@ try {
   await page.getByRole('heading', { name: 'Kết quả', exact: true }).waitFor({ timeout: 30000 });
   check(await page.locator('section.result').getByText(resultText).isVisible(), "the citizen's open report shows the result by itself");
   await page.getByRole('heading', { name: 'Ảnh kết quả' }).waitFor();
-  await page.locator('section:has(h2:text("Ảnh kết quả")) img').waitFor({ timeout: 20000 });
+  await page.locator('section.card:has(h2:text("Ảnh kết quả")) img').waitFor({ timeout: 20000 });
   check(true, 'and the result photo');
   await page.getByLabel('Số sao (1–5)').selectOption('4');
   await page.getByLabel('Nhận xét (không bắt buộc)').fill('Đèn đã sáng lại, cảm ơn.');

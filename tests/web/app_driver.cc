@@ -53,7 +53,8 @@ int main(int argc, char** argv) {
   std::optional<BrowserTools> tools = FindBrowserTools(web_dir);
   if (!tools) return MissingTools();
   if (!Exists(web_dir + "/node_modules/axe-core/axe.min.js")) {
-    std::printf("SKIP: needs %s/node_modules/axe-core (run scripts/install-deps)\n", web_dir.c_str());
+    std::printf("SKIP: needs %s/node_modules/axe-core (run scripts/install-deps)\n",
+                web_dir.c_str());
     return MissingTools();
   }
   TempDir tmp;
@@ -114,24 +115,27 @@ int main(int argc, char** argv) {
     const std::string on_device = Text(dev, "SELECT count(*)" + where);
     if (!r->has("device") && on_device != "1")
       Fail("\"" + title + "\" is on the device " + on_device + " times");
-    std::printf("ok - \"%s\" (%s) is on the server and the device exactly once, %d photo(s)\n",
+    std::printf("ok - \"%s\" (%s) is on the server (and its device) exactly once, %d photo(s)\n",
                 title.c_str(), code.c_str(), photos);
   }
   const std::string first = filed->getObject(0)->getValue<std::string>("title");
   const std::string id = Text(srv, "SELECT id FROM reports WHERE title = " + Quote(first));
-  const std::string accepted = Text(srv,
-      "SELECT count(*) FROM case_events WHERE kind = 'status' AND status = 'accepted' AND "
-      "report_id = " + Quote(id));
+  const std::string accepted =
+      Text(srv,
+           "SELECT count(*) FROM case_events WHERE kind = 'status' AND status = 'accepted' AND "
+           "report_id = " +
+               Quote(id));
   if (accepted != "1") Fail("the official's offline acceptance did not arrive: " + accepted);
   const std::string status = Text(srv, "SELECT status FROM reports WHERE id = " + Quote(id));
   const std::string result_photos =
       Text(srv, "SELECT count(*) FROM photos WHERE role = 'result' AND report_id = " + Quote(id));
   if (status != "resolved" || result_photos != "1")
     Fail("the official's result did not arrive: " + status + ", " + result_photos + " photo(s)");
-  const std::string stars = Text(srv,
-      "SELECT stars FROM case_events WHERE kind = 'rating' AND report_id = " + Quote(id));
+  const std::string stars =
+      Text(srv, "SELECT stars FROM case_events WHERE kind = 'rating' AND report_id = " + Quote(id));
   if (stars != "4") Fail("the citizen's rating did not arrive: " + stars);
-  std::printf("ok - the official's offline acceptance, the result with its photo and the "
-              "citizen's 4-star rating are on the server\n");
+  std::printf(
+      "ok - the official's offline acceptance, the result with its photo and the "
+      "citizen's 4-star rating are on the server\n");
   return 0;
 }
