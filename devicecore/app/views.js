@@ -88,15 +88,19 @@ export function photoGallery(ctx, photos, heading, urls) {
     const button = h('button', { type: 'button', class: 'thumb', 'aria-label': t('openPhoto', n),
       onclick: () => openPhoto(ctx, p, n, urls, button) }, slot);
     list.append(h('li', {}, button));
-    ctx.engine.photoBytes(p.id, !mine).then((r) => {
+    // A photo's row arrives before its bytes have reached the server (they go up after the
+    // change that names them): try again a few times while the screen shows it.
+    const load = (attempt) => ctx.engine.photoBytes(p.id, !mine).then((r) => {
       if (r.rc !== 0) {
         slot.textContent = t('photoNotHere');
+        if (attempt < 4 && ctx.state.online) setTimeout(() => { if (slot.isConnected) load(attempt + 1); }, 1500 * 2 ** attempt);
         return;
       }
       const url = URL.createObjectURL(new Blob([r.value], { type: mine ? p.mime : 'image/jpeg' }));
       urls.push(url);
       slot.replaceWith(h('img', { src: url, alt: t('photoAlt', n), loading: 'lazy' }));
     });
+    load(0);
   });
   return h('section', { class: 'card' }, h('h2', {}, heading), list);
 }

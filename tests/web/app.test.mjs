@@ -97,6 +97,7 @@ async function axeCheck(page, screen) {
 async function shoot(page, screen) {
   for (const [label, size] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     await page.setViewportSize(size);
+    await page.evaluate(() => window.scrollTo(0, 0));  // else the sticky header lands mid-page
     await page.screenshot({ path: join(out, `app-${screen}-${label}.png`), fullPage: true });
   }
   await page.setViewportSize(PHONE);
