@@ -247,14 +247,25 @@ async function persist() {
 let queue = Promise.resolve();
 function exclusive(fn) {
   const run = () => navigator.locks.request('q11-device', async () => {
+    const t0 = performance.now();
     if ((await store.head()) > loadedGen) await reloadFromStore();
+    const t1 = performance.now();
     const result = await fn();
+    const t2 = performance.now();
     let saved = false;
     if (result.wrote || dirty()) {
-      await persist();
+      try {
+        await persist();
+      } catch (e) {
+        // The change is in memory only: say so (the next successful write stores it too).
+        return { ...result.answer, rc: Q11_UNAVAILABLE, saved: false,
+          errmsg: `không lưu được trên máy / could not store on this device: ${e && e.message ? e.message : e}` };
+      }
       saved = true;
     }
-    return { ...result.answer, saved };
+    // Where the time went (ms), for the budgets of docs/app.md.
+    const ms = { reload: t1 - t0, engine: t2 - t1, persist: performance.now() - t2 };
+    return { ...result.answer, saved, ms };
   });
   const p = queue.then(run, run);
   queue = p.catch(() => {});

@@ -491,6 +491,31 @@ try {
   await page.getByRole('button', { name: 'Đồng bộ', exact: true }).click();
   await pendingNone(page);
 
+  // Budgets of the issue, measured and printed (not asserted: this machine is shared):
+  // saving a report (engine call + durable write), and syncing 100 queued reports.
+  const bench = await page.evaluate(async () => {
+    const e = await import('/app/engine.js');
+    e.setLive(false);  // no live-update sync in between: the one sync below sends all 100
+    await new Promise((r) => setTimeout(r, 500));
+    const saves = [];
+    for (let i = 0; i < 100; i++) {
+      const t0 = performance.now();
+      const r = await e.fileReport({ kind: 'gop_y', category: 'khac', ward: 'p04',
+        title: `Đo thời gian ${i}`, description: 'Góp ý dùng để đo thời gian lưu và đồng bộ.' }, []);
+      if (r.rc !== 0) return { error: r.errmsg };
+      saves.push({ total: performance.now() - t0, ...r.ms });
+    }
+    const t0 = performance.now();
+    const s = await e.sync('bench');
+    e.setLive(true);
+    return { saves, sync: performance.now() - t0, rc: s.rc, pushed: s.value && s.value.pushed, errmsg: s.errmsg };
+  });
+  check(!bench.error && bench.rc === 0 && bench.pushed === 100, `100 reports saved and synced (${bench.error || bench.errmsg || bench.pushed + ' pushed'})`);
+  const median = (k) => { const v = bench.saves.map((x) => x[k]).sort((a, b) => a - b); return v[v.length >> 1].toFixed(1); };
+  const worst = (k) => Math.max(...bench.saves.map((x) => x[k])).toFixed(1);
+  timings.push(`saving a report (no photo), 100 times: median ${median('total')} ms (engine ${median('engine')}, durable write ${median('persist')}), worst ${worst('total')} ms`);
+  timings.push(`syncing 100 queued reports against the local server: ${bench.sync.toFixed(0)} ms`);
+
   // 9. Where OPFS is missing: the same app on IndexedDB (?storage=indexeddb) keeps a report
   // filed offline across a reload.
   const idb = await again.newPage();
