@@ -52,7 +52,7 @@ function drawBar() {
   appName.textContent = isOfficial() ? t('appOfficial') : t('appCitizen');
   document.title = isOfficial() ? t('appOfficialLong') : t('appCitizen');
   const langButton = h('button', { type: 'button', class: 'link', lang: getLang() === 'vi' ? 'en' : 'vi',
-    onclick: () => { setLang(getLang() === 'vi' ? 'en' : 'vi'); drawBar(); rerender(); } }, t('language'));
+    onclick: () => { setLang(getLang() === 'vi' ? 'en' : 'vi'); notice.replaceChildren(); drawBar(); rerender(); } }, t('language'));
   if (!state.account) {
     bar.replaceChildren(langButton);
     return;

@@ -354,6 +354,13 @@ try {
   await page.getByText(/Đã đồng bộ/).waitFor();
   check(await page.getByText('Trực tuyến', { exact: true }).isVisible(), 'online again, synced on reconnect and on demand');
   await screen(page, 'citizen-list');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('heading', { name: 'My reports' }).waitFor();
+  check(await page.getByText('(Vietnam time)').first().isVisible() && await page.getByRole('button', { name: 'Sync', exact: true }).isVisible(),
+    'the English switch turns the screen, statuses and times into English');
+  await screen(page, 'citizen-list-en');
+  await page.getByRole('button', { name: 'Tiếng Việt' }).click();
+  await page.getByRole('heading', { name: 'Phản ánh của tôi' }).waitFor();
 
   // 5. The official, in a second browser: online first, then handles a case offline.
   const op = official.browser.pages()[0] ?? await official.browser.newPage();
