@@ -523,18 +523,25 @@ try {
   timings.push(`saving a report (no photo), 100 times: median ${median('total')} ms (engine ${median('engine')}, durable write ${median('persist')}), worst ${worst('total')} ms`);
   timings.push(`syncing 100 queued reports against the local server: ${bench.sync.toFixed(0)} ms`);
 
-  // 9. Where OPFS is missing: the same app on IndexedDB (?storage=indexeddb) keeps a report
-  // filed offline across a reload.
+  // 9. Where OPFS is missing: the same app on IndexedDB (?storage=indexeddb), where a new
+  // citizen registers, keeps a report filed offline across a reload.
   const idb = await again.newPage();
   watchErrors(idb, errors);
   await idb.goto(`${app}?storage=indexeddb`);
   await ready(idb);
   check(await idb.evaluate(() => document.body.dataset.storage) === 'indexeddb', 'the app runs on IndexedDB when asked');
-  await login(idb, citizenName, citizenPassword);
+  // A new citizen registers here (name, password, phone, e-mail).
+  await idb.getByRole('link', { name: 'Chưa có tài khoản? Đăng ký' }).click();
+  await idb.getByLabel('Tên đăng nhập', { exact: true }).fill('hoa.tran');
+  await idb.getByLabel('Mật khẩu', { exact: true }).fill('mat-khau-hoa-2026');
+  await idb.getByLabel('Số điện thoại (không bắt buộc)').fill('0901234567');
+  await idb.getByLabel('Email (không bắt buộc)').fill('hoa.tran@example.vn');
+  await idb.getByRole('button', { name: 'Đăng ký', exact: true }).click();
   await idb.getByRole('heading', { name: 'Phản ánh của tôi' }).waitFor();
+  check(await idb.getByText('hoa.tran (Người dân)').isVisible(), 'a new citizen registers and is logged in');
   await again.setOffline(true);
   const idbCode = await fileReport(idb, 'Ứng dụng: lưu bằng IndexedDB', false);
-  filed[filed.length - 1].device = 'indexeddb';  // another device: not in the OPFS export
+  filed[filed.length - 1].device = 'indexeddb';  // another device and citizen: not in the export
   await idb.reload();
   await ready(idb);
   await idb.getByText(idbCode).waitFor();
