@@ -440,6 +440,42 @@ try {
   check(true, 'the citizen rates the result (4 stars) and it goes up');
   await screen(page, 'report-resolved');
 
+  // 6c. The official's other actions, with errors in words: a rejection needs a reason, a
+  // progress note a future expected date (the engine's refusal, q11_errmsg), an assignment
+  // with a template, a duplicate named by the original's receipt code.
+  await op.getByRole('link', { name: /Quay lại danh sách/ }).click();
+  await op.getByRole('link', { name: new RegExp(titles[1]) }).click();
+  await op.getByRole('heading', { name: new RegExp(titles[1]) }).waitFor();
+  await op.getByLabel('Thao tác', { exact: true }).selectOption({ label: 'Không tiếp nhận (nêu lý do)' });
+  await op.getByRole('button', { name: 'Thực hiện' }).click();
+  check(await op.getByText('Vui lòng nhập lý do.').isVisible(), 'a rejection without a reason is refused in words');
+  await op.getByLabel('Thao tác', { exact: true }).selectOption({ label: 'Cập nhật tiến độ' });
+  await op.getByLabel('Nội dung trả lời / ghi chú').fill('Đã khảo sát, chờ thay bóng đèn.');
+  await op.getByLabel('Ngày dự kiến hoàn thành').fill('2020-01-15');
+  await op.getByRole('button', { name: 'Thực hiện' }).click();
+  await op.locator('form .form-error:not(:empty)').waitFor();
+  const pastError = await op.locator('form .form-error').textContent();
+  check(/Dữ liệu nhập chưa đúng/.test(pastError) && /2020/.test(pastError), `an expected date in the past is refused in words (${pastError})`);
+  await op.getByLabel('Ngày dự kiến hoàn thành').fill('2030-01-15');
+  await op.getByRole('button', { name: 'Thực hiện' }).click();
+  await op.locator('.facts').getByText('15/01/2030 17:00 (giờ Việt Nam)').waitFor();
+  check(true, 'a progress note announces the expected date (a plain date: 17:00 Vietnam time)');
+  await op.getByLabel('Thao tác', { exact: true }).selectOption({ label: 'Giao đơn vị xử lý' });
+  await op.getByLabel('Đơn vị', { exact: true }).selectOption({ label: 'Phòng Quản lý đô thị' });
+  await op.getByLabel('Mẫu trả lời', { exact: true }).selectOption({ label: 'Đã chuyển đơn vị xử lý' });
+  await op.getByRole('button', { name: 'Thực hiện' }).click();
+  await op.locator('.facts').getByText('Phòng Quản lý đô thị').waitFor();
+  check(true, 'the case is assigned to a unit with a template');
+  await op.getByRole('link', { name: /Quay lại danh sách/ }).click();
+  await op.getByRole('link', { name: new RegExp(titles[2]) }).click();
+  await op.getByRole('heading', { name: new RegExp(titles[2]) }).waitFor();
+  await op.getByLabel('Thao tác', { exact: true }).selectOption({ label: 'Đánh dấu trùng' });
+  await op.getByLabel('Mã biên nhận của phản ánh gốc').fill(filed[1].code.toLowerCase().replace(/-/g, ' '));
+  await op.getByRole('button', { name: 'Thực hiện' }).click();
+  await op.locator('.facts .badge.status-duplicate').waitFor();
+  check(true, 'a duplicate is marked by the original\'s receipt code in any spelling');
+  await pendingNone(op);
+
   // 7. Two tabs of one app file at the same moment.
   await page.goto(`${app}#/moi`);
   await ready(page);

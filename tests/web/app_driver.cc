@@ -141,5 +141,22 @@ int main(int argc, char** argv) {
   std::printf(
       "ok - the official's offline acceptance, the result with its photo and the "
       "citizen's 4-star rating are on the server\n");
+  // The official's other actions (app.test.mjs, 6c).
+  const std::string second =
+      Text(srv, "SELECT id FROM reports WHERE title = " +
+                    Quote(filed->getObject(1)->getValue<std::string>("title")));
+  const std::string third_where =
+      " FROM reports WHERE title = " + Quote(filed->getObject(2)->getValue<std::string>("title"));
+  const std::string expected =
+      Text(srv, "SELECT expected_at FROM reports WHERE id = " + Quote(second));
+  const std::string unit =
+      Text(srv, "SELECT assigned_unit FROM reports WHERE id = " + Quote(second));
+  if (expected.rfind("2030-01-15T10:00:00", 0) != 0 || unit != "phong-qldt")
+    Fail("the progress note or the assignment did not arrive: " + expected + ", " + unit);
+  const std::string dup = Text(srv, "SELECT status || ' ' || duplicate_of" + third_where);
+  if (dup != "duplicate " + second) Fail("the duplicate did not arrive: " + dup);
+  std::printf(
+      "ok - the progress note (2030-01-15 17:00 +07), the assignment and the duplicate "
+      "are on the server\n");
   return 0;
 }
