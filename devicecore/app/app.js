@@ -190,7 +190,7 @@ function loginScreen() {
     await signedIn();
   } },
   field(t('username'), name), field(t('password'), password), error, button);
-  return { node: h('section', { class: 'auth' }, h('h1', {}, t('loginTitle')), form,
+  return { node: h('section', { class: 'auth' }, h('h1', {}, t('loginTitle')), h('p', { class: 'hint' }, t('loginIntro')), form,
     h('p', {}, h('a', { href: '#/dang-ky' }, t('toRegister')))), keep: true };
 }
 
