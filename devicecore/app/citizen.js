@@ -81,7 +81,11 @@ export function newReportScreen(ctx) {
       gpsClear.hidden = false;
     }, () => { gpsStatus.textContent = t('gpsFailed'); }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
   } }, t('useGps'));
+  // "Ảnh" offers the gallery and the camera (the phone asks which); the camera button opens
+  // the camera at once (capture), through an input kept out of sight and out of the tab order.
   const photoInput = h('input', { name: 'photos', type: 'file', accept: 'image/*', multiple: true });
+  const cameraInput = h('input', { type: 'file', accept: 'image/*', capture: 'environment', hidden: true, tabindex: -1 });
+  const cameraButton = h('button', { type: 'button', onclick: () => cameraInput.click() }, t('takePhoto'));
   const previews = h('ul', { class: 'photos' });
   const error = h('p', { class: 'form-error', role: 'alert' });
   const submit = h('button', { type: 'submit', class: 'primary big' }, t('submitReport'));
@@ -95,9 +99,9 @@ export function newReportScreen(ctx) {
         photoInput.focus();
       } }, t('removePhoto', i + 1)))));
   }
-  photoInput.addEventListener('change', async () => {
+  const addPhotos = async (input) => {
     error.textContent = '';
-    for (const file of [...photoInput.files]) {
+    for (const file of [...input.files]) {
       if (photos.length >= MAX_PHOTOS) break;
       try {
         const buffer = await resizePhoto(file);
@@ -108,9 +112,11 @@ export function newReportScreen(ctx) {
         error.textContent = `${file.name}: ${errorText({ rc: 1, errmsg: String(e.message || e) })}`;
       }
     }
-    photoInput.value = '';
+    input.value = '';
     drawPreviews();
-  });
+  };
+  photoInput.addEventListener('change', () => addPhotos(photoInput));
+  cameraInput.addEventListener('change', () => addPhotos(cameraInput));
 
   const form = h('form', { class: 'card', novalidate: true, onsubmit: async (e) => {
     e.preventDefault();
@@ -157,6 +163,7 @@ export function newReportScreen(ctx) {
     h('div', { class: 'row' }, gpsButton, gpsClear), gpsStatus,
     field(t('address'), address, t('addressHint'))),
   field(t('photos'), photoInput, t('photosHint')),
+  h('div', { class: 'row' }, cameraButton, cameraInput),
   previews,
   error,
   h('div', { class: 'row' }, submit, h('a', { href: '#/', class: 'button-like' }, t('cancel'))));

@@ -119,7 +119,8 @@ async function pendingNone(page) {
 }
 
 // Files a report through the form; returns its receipt code.
-async function fileReport(page, title, withPhoto = true) {
+// `camera`: the photo comes through "Chụp bằng máy ảnh" (the input with capture) instead.
+async function fileReport(page, title, withPhoto = true, camera = false) {
   await page.getByRole('button', { name: 'Gửi phản ánh mới' }).click();
   await page.getByLabel('Lĩnh vực', { exact: true }).selectOption({ label: 'Chiếu sáng công cộng' });
   await page.getByLabel('Phường', { exact: true }).selectOption({ label: 'Phường 4' });
@@ -127,7 +128,13 @@ async function fileReport(page, title, withPhoto = true) {
   await page.getByLabel('Nội dung', { exact: true }).fill(`${title}: đèn tắt từ tối qua, hẻm rất tối.`);
   await page.getByLabel('Địa chỉ', { exact: true }).fill('Số 12 hẻm 34 Lạc Long Quân');
   if (withPhoto) {
-    await page.getByLabel('Ảnh', { exact: true }).setInputFiles(photo);
+    if (camera) {
+      // What the camera button opens: the input with capture="environment", out of sight.
+      check(await page.getByRole('button', { name: 'Chụp bằng máy ảnh' }).isVisible(), 'a camera button is offered');
+      await page.locator('input[type=file][capture=environment]').setInputFiles(photo);
+    } else {
+      await page.getByLabel('Ảnh', { exact: true }).setInputFiles(photo);
+    }
     await page.locator('ul.photos img').first().waitFor();  // resized and previewed
   }
   const t0 = Date.now();
@@ -295,7 +302,7 @@ try {
   check(await page.getByText('Ngoại tuyến', { exact: true }).isVisible(), 'offline after the reload, from the cache');
   const titles = ['Ứng dụng: đèn hỏng số 1', 'Ứng dụng: đèn hỏng số 2', 'Ứng dụng: đèn hỏng số 3'];
   for (const [i, title] of titles.entries()) {
-    await fileReport(page, title);
+    await fileReport(page, title, true, i === 1);
     if (i === 0) {
       check(await page.getByText('Đã lưu trên máy. Sẽ gửi khi có mạng.').isVisible(), 'the receipt says it is saved, to be sent later');
       await screen(page, 'receipt');
