@@ -145,7 +145,10 @@ const Q11Storage = (() => {
           h.read(b, { at: 0 });
           return b;
         });
-        if (crc32(bytes) === ts[i].crc) return { generation: ts[i].generation, files: unpackImage(bytes) };
+        if (crc32(bytes) === ts[i].crc) {
+          this.goodSlot = i;
+          return { generation: ts[i].generation, files: unpackImage(bytes) };
+        }
       }
       return null;
     }
@@ -174,16 +177,23 @@ const Q11Storage = (() => {
         } finally { h.close(); }
       }
       const payload = packImage(files);
-      const ts = await this.trailers();
-      // Overwrite the slot that does not hold the newest valid image.
-      const g = (i) => (ts[i] ? ts[i].generation : -1);
-      const target = g(0) > g(1) ? 1 : 0;
+      // Overwrite the slot that does not hold the newest valid image: the one this tab
+      // loaded or last wrote (its checksum was checked), else by the trailers alone.
+      let target;
+      if (this.goodSlot === 0 || this.goodSlot === 1) {
+        target = 1 - this.goodSlot;
+      } else {
+        const ts = await this.trailers();
+        const g = (i) => (ts[i] ? ts[i].generation : -1);
+        target = g(0) > g(1) ? 1 : 0;
+      }
       await this.withSlot(target, (h) => {
         h.write(payload, { at: 0 });
         h.write(makeTrailer(generation, payload.length, crc32(payload)), { at: payload.length });
         h.truncate(payload.length + TRAILER);
         h.flush();
       });
+      this.goodSlot = target;
       for (const name of photoDeletes) {
         try { await this.photos.removeEntry(photoFile(name)); } catch (e) { /* already gone */ }
       }
