@@ -97,8 +97,8 @@ function actionForm(ctx, rep, done) {
   const acts = actionsFor(rep.status, ctx.state.account.role);
   const action = select('action', acts.map((a) => [a, t('act')[a]]), acts[0]);
   const template = h('select', { name: 'template' });
-  const note = h('textarea', { name: 'note', rows: 4 });
-  const noteLabel = h('label', { for: note.id = uid('note') });
+  const note = h('textarea', { name: 'note', rows: 4, id: uid('note') });
+  const noteLabel = h('label', { for: note.id });
   const unit = select('unit', named(ref.units), rep.assigned_unit || '');
   const original = h('input', { name: 'original', autocapitalize: 'characters', placeholder: 'Q11-XXXX-XXXX' });
   const date = h('input', { name: 'expected-date', type: 'date' });
