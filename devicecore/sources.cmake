@@ -1,9 +1,11 @@
 # The device library's sources, in two lists, read by devicecore/CMakeLists.txt (the native
 # build) and devicecore/wasm/CMakeLists.txt (the WebAssembly build for the web app):
-#   Q11_DEVICE_PORTABLE_SOURCES  plain C++20 + SQLite + zstd: compiled by both builds.
-#   Q11_DEVICE_NATIVE_SOURCES    the seams' native side (Poco HTTP(S) transport, TLS): the
-#                                WebAssembly build puts its own implementation of the same
-#                                functions (devicecore/wasm/) in their place.
+#   Q11_DEVICE_PORTABLE_SOURCES  plain C++20 + SQLite + zstd (+ protocol/ and filesync/):
+#                                compiled by both builds. No Poco: JSON is protocol/json_value.h,
+#                                SHA-256 protocol/sha256.h, URLs are parsed by server_url.cc.
+#   Q11_DEVICE_NATIVE_SOURCES    the transport seam's native side (Poco HTTP(S) client, TLS
+#                                context): the only Poco users. The WebAssembly build puts its
+#                                own MakeHttpTransport (devicecore/wasm/) in their place.
 # Paths are relative to devicecore/.
 set(Q11_DEVICE_PORTABLE_SOURCES
   src/default_env.cc
@@ -29,9 +31,6 @@ set(Q11_DEVICE_PORTABLE_SOURCES
   src/register.cc
   src/token_refresh.cc
   src/photo_library.cc
-  src/c_api.cc)
-# Still to be made Poco-free (issue 14), then moved to the portable list.
-set(Q11_DEVICE_NATIVE_SOURCES
   src/server_url.cc
   src/server_call.cc
   src/change_wait.cc
@@ -40,5 +39,7 @@ set(Q11_DEVICE_NATIVE_SOURCES
   src/photo_folder.cc
   src/photo_transfer.cc
   src/public_cases.cc
+  src/c_api.cc)
+set(Q11_DEVICE_NATIVE_SOURCES
   src/tls_client_context.cc
   src/http_transport.cc)

@@ -1,25 +1,26 @@
 #include "account_reply.h"
 
-#include <Poco/Exception.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-
-#include <sstream>
-
+#include "protocol/json_value.h"
 #include "status_macros.h"
 
 namespace q11::device {
 namespace {
 
-std::string Field(const Poco::JSON::Object& obj, const std::string& key) {
-  if (!obj.has(key) || obj.isNull(key)) return std::string();
-  return obj.get(key).convert<std::string>();
+// A text field; "" when absent or null. A number (an id sent as one) is taken as its text;
+// anything else is malformed.
+Result<std::string> Field(const json::Value& obj, std::string_view key) {
+  const json::Value* v = obj.Find(key);
+  if (v == nullptr || v->is_null()) return std::string();
+  if (v->is_string()) return v->string();
+  if (v->is_number()) return json::Value(*v).Write();
+  return InvalidArgument("field " + std::string(key) + " is not text");
 }
 
-// `seconds` from now; 0 (unknown) when absent, not a number or not positive.
-int64_t ExpiresAt(const Poco::JSON::Object& obj, const std::string& key, int64_t now_ms) {
-  if (!obj.has(key) || obj.isNull(key)) return 0;
-  int64_t seconds = obj.get(key).convert<int64_t>();
+// `seconds` from now; 0 (unknown) when absent, not a whole number or not positive.
+int64_t ExpiresAt(const json::Value& obj, std::string_view key, int64_t now_ms) {
+  const json::Value* v = obj.Find(key);
+  if (v == nullptr || !v->ToInt()) return 0;
+  int64_t seconds = *v->ToInt();
   // Over ten years is not a real lifetime: treat as unknown rather than overflow.
   if (seconds <= 0 || seconds > 10LL * 366 * 24 * 3600) return 0;
   return now_ms + seconds * 1000;
@@ -29,27 +30,24 @@ int64_t ExpiresAt(const Poco::JSON::Object& obj, const std::string& key, int64_t
 
 Result<Account> ParseAccountReply(const std::string& body, int64_t now_ms,
                                   const std::string& what) {
-  try {
-    Poco::JSON::Parser parser;
-    Poco::JSON::Object::Ptr obj = parser.parse(body).extract<Poco::JSON::Object::Ptr>();
-    Account a;
-    a.token = Field(*obj, "token");
-    a.user_id = Field(*obj, "user_id");
-    a.name = Field(*obj, "name");
-    a.role = Field(*obj, "role");
-    a.unit = Field(*obj, "unit");
-    a.reporter_ref = Field(*obj, "reporter_ref");
-    a.refresh_token = Field(*obj, "refresh_token");
-    a.token_expires_at_ms = ExpiresAt(*obj, "expires_in", now_ms);
-    a.refresh_expires_at_ms = ExpiresAt(*obj, "refresh_expires_in", now_ms);
-    if (a.token.empty() || a.user_id.empty())
-      return DataLoss("the " + what + " answer has no token or user_id");
-    return a;
-  } catch (const Poco::Exception& e) {
-    return DataLoss("malformed " + what + " answer: " + e.displayText());
-  } catch (const std::exception& e) {
-    return DataLoss("malformed " + what + " answer: " + e.what());
+  Result<json::Value> obj = json::Parse(body);
+  if (!obj.ok()) return DataLoss("malformed " + what + " answer: " + obj.status().message());
+  if (!obj->is_object()) return DataLoss("malformed " + what + " answer: not a JSON object");
+  Account a;
+  for (auto [key, member] :
+       {std::pair{"token", &Account::token}, std::pair{"user_id", &Account::user_id},
+        std::pair{"name", &Account::name}, std::pair{"role", &Account::role},
+        std::pair{"unit", &Account::unit}, std::pair{"reporter_ref", &Account::reporter_ref},
+        std::pair{"refresh_token", &Account::refresh_token}}) {
+    Result<std::string> text = Field(*obj, key);
+    if (!text.ok()) return DataLoss("malformed " + what + " answer: " + text.status().message());
+    a.*member = std::move(*text);
   }
+  a.token_expires_at_ms = ExpiresAt(*obj, "expires_in", now_ms);
+  a.refresh_expires_at_ms = ExpiresAt(*obj, "refresh_expires_in", now_ms);
+  if (a.token.empty() || a.user_id.empty())
+    return DataLoss("the " + what + " answer has no token or user_id");
+  return a;
 }
 
 Status StoreNewAccount(DatabaseImpl& db, Account& account) {
@@ -71,12 +69,10 @@ Status StoreNewAccount(DatabaseImpl& db, Account& account) {
 }
 
 std::string JsonBody(std::initializer_list<std::pair<const char*, std::string>> fields) {
-  Poco::JSON::Object obj;
+  json::Value obj = json::Object();
   for (const auto& [key, value] : fields)
-    if (!value.empty()) obj.set(key, value);
-  std::ostringstream out;
-  obj.stringify(out);
-  return out.str();
+    if (!value.empty()) obj.Set(key, value);
+  return obj.Write();
 }
 
 }  // namespace q11::device

@@ -1,10 +1,9 @@
 // WaitForChanges(): one long poll (POST /v1/changes/wait, docs/protocol.md). The server
 // holds the request until something for this account lands after the device's cursor, so
 // an online device learns of new work within a second without polling hard.
-#include <Poco/JSON/Parser.h>
-
 #include "account_reply.h"
 #include "devicecore/sync.h"
+#include "protocol/json_value.h"
 #include "server_call.h"
 #include "status_macros.h"
 #include "token_refresh.h"
@@ -32,15 +31,13 @@ Result<bool> WaitForChanges(Database& database, Transport& transport, int timeou
   Q11_ASSIGN_OR_RETURN(HttpReply reply,
                        PostWithRetry(transport, db->env(), "/v1/changes/wait", "application/json",
                                      body, fresh.token, once, nullptr));
-  try {
-    Poco::JSON::Parser parser;
-    Poco::JSON::Object::Ptr obj = parser.parse(reply.body).extract<Poco::JSON::Object::Ptr>();
-    if (obj.isNull() || !obj->has("changed"))
-      return DataLoss("malformed answer to a wait for changes: " + reply.body.substr(0, 200));
-    return obj->getValue<bool>("changed");
-  } catch (const Poco::Exception& e) {
-    return DataLoss("malformed answer to a wait for changes: " + e.displayText());
-  }
+  Result<json::Value> answer = json::Parse(reply.body);
+  if (!answer.ok())
+    return DataLoss("malformed answer to a wait for changes: " + answer.status().message());
+  const json::Value* changed = answer->Find("changed");
+  if (changed == nullptr || !changed->is_bool())
+    return DataLoss("malformed answer to a wait for changes: " + reply.body.substr(0, 200));
+  return changed->boolean();
 }
 
 }  // namespace q11::device

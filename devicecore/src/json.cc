@@ -1,90 +1,76 @@
 #include "devicecore/json.h"
 
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-
 #include <optional>
-#include <sstream>
+
+#include "protocol/json_value.h"
 
 namespace q11::device {
 namespace {
 
-using Poco::JSON::Array;
-using Poco::JSON::Object;
-
-// Key order as inserted; UTF-8 kept as is (no \u escapes).
-Object::Ptr NewObject() { return new Object(Poco::JSON_PRESERVE_KEY_ORDER); }
+// Key order as inserted; UTF-8 kept as is (no \u escapes): protocol/json_value.h.
+using json::Value;
 
 template <typename T>
-Poco::Dynamic::Var Opt(const std::optional<T>& v) {
-  return v ? Poco::Dynamic::Var(*v) : Poco::Dynamic::Var();
+Value Opt(const std::optional<T>& v) {
+  return Value(v);
 }
 
-Poco::Dynamic::Var NullIfEmpty(const std::string& s) {
-  return s.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(s);
-}
+Value NullIfEmpty(const std::string& s) { return s.empty() ? Value() : Value(s); }
 
-template <typename T>
-std::string Stringify(const T& v) {
-  std::ostringstream out;
-  v->stringify(out);
-  return out.str();
-}
-
-Array::Ptr ReportIdsArray(const std::vector<std::string>& ids) {
-  Array::Ptr a = new Array;
-  for (const std::string& id : ids) a->add(id);
+Value ReportIdsArray(const std::vector<std::string>& ids) {
+  Value a = json::Array();
+  for (const std::string& id : ids) a.Append(id);
   return a;
 }
 
 // [{"seq","message","settled_at"}]: the report is implied by where the list sits.
-Array::Ptr NotesArray(const std::vector<SettledChange>& settled) {
-  Array::Ptr a = new Array;
+Value NotesArray(const std::vector<SettledChange>& settled) {
+  Value a = json::Array();
   for (const SettledChange& s : settled) {
-    Object::Ptr so = NewObject();
-    so->set("seq", s.seq);
-    so->set("message", s.message);
-    so->set("settled_at", s.settled_at);
-    a->add(so);
+    Value so = json::Object();
+    so.Set("seq", s.seq);
+    so.Set("message", s.message);
+    so.Set("settled_at", s.settled_at);
+    a.Append(so);
   }
   return a;
 }
 
-Object::Ptr SyncObject(const ReportSync& s) {
-  Object::Ptr o = NewObject();
-  o->set("pending", s.pending);
-  o->set("parked", NotesArray(s.parked));
-  o->set("rejected", NotesArray(s.rejected));
-  o->set("merged_notes", NotesArray(s.merged_notes));
+Value SyncObject(const ReportSync& s) {
+  Value o = json::Object();
+  o.Set("pending", s.pending);
+  o.Set("parked", NotesArray(s.parked));
+  o.Set("rejected", NotesArray(s.rejected));
+  o.Set("merged_notes", NotesArray(s.merged_notes));
   return o;
 }
 
-Object::Ptr ReportObject(const Report& r, bool with_events) {
-  Object::Ptr o = NewObject();
-  o->set("id", r.id);
-  o->set("kind", r.kind);
-  o->set("status", r.status);
-  o->set("title", r.title);
-  o->set("description", r.description);
-  o->set("category", r.category_id);
-  o->set("ward", r.ward_id);
-  o->set("lat", Opt(r.lat));
-  o->set("lon", Opt(r.lon));
-  o->set("address", Opt(r.address));
-  o->set("assigned_unit", Opt(r.assigned_unit));
-  o->set("due_at", Opt(r.due_at));
-  o->set("reporter_ref", Opt(r.reporter_ref));
-  o->set("created_at", r.created_at);
-  o->set("updated_at", r.updated_at);
-  o->set("pending_changes", r.pending_changes);
-  o->set("sync_state", std::string(SyncStateName(r.sync_state)));
+Value ReportObject(const Report& r, bool with_events) {
+  Value o = json::Object();
+  o.Set("id", r.id);
+  o.Set("kind", r.kind);
+  o.Set("status", r.status);
+  o.Set("title", r.title);
+  o.Set("description", r.description);
+  o.Set("category", r.category_id);
+  o.Set("ward", r.ward_id);
+  o.Set("lat", Opt(r.lat));
+  o.Set("lon", Opt(r.lon));
+  o.Set("address", Opt(r.address));
+  o.Set("assigned_unit", Opt(r.assigned_unit));
+  o.Set("due_at", Opt(r.due_at));
+  o.Set("reporter_ref", Opt(r.reporter_ref));
+  o.Set("created_at", r.created_at);
+  o.Set("updated_at", r.updated_at);
+  o.Set("pending_changes", r.pending_changes);
+  o.Set("sync_state", std::string(SyncStateName(r.sync_state)));
   // The case life (docs/workflow.md).
-  o->set("receipt_code", Opt(r.receipt_code));
-  o->set("received_at", Opt(r.received_at));
-  o->set("expected_at", Opt(r.expected_at));
-  o->set("resolved_at", Opt(r.resolved_at));
-  o->set("duplicate_of", Opt(r.duplicate_of));
-  o->set("overdue", r.overdue);
+  o.Set("receipt_code", Opt(r.receipt_code));
+  o.Set("received_at", Opt(r.received_at));
+  o.Set("expected_at", Opt(r.expected_at));
+  o.Set("resolved_at", Opt(r.resolved_at));
+  o.Set("duplicate_of", Opt(r.duplicate_of));
+  o.Set("overdue", r.overdue);
   if (with_events) {
     // What the citizen looks for first: the latest result text and their latest rating.
     const CaseEvent* result = nullptr;
@@ -93,32 +79,32 @@ Object::Ptr ReportObject(const Report& r, bool with_events) {
       if (e.kind == "result" || (e.kind == "status" && e.status == "resolved")) result = &e;
       if (e.kind == "rating") rating = &e;
     }
-    o->set("result", result ? NullIfEmpty(result->note) : Poco::Dynamic::Var());
+    o.Set("result", result ? NullIfEmpty(result->note) : Value());
     if (rating) {
-      Object::Ptr ro = NewObject();
-      ro->set("stars", rating->stars);
-      ro->set("comment", NullIfEmpty(rating->note));
-      ro->set("created_at", rating->created_at);
-      o->set("rating", ro);
+      Value ro = json::Object();
+      ro.Set("stars", rating->stars);
+      ro.Set("comment", NullIfEmpty(rating->note));
+      ro.Set("created_at", rating->created_at);
+      o.Set("rating", ro);
     } else {
-      o->set("rating", Poco::Dynamic::Var());
+      o.Set("rating", Value());
     }
-    o->set("sync", SyncObject(r.sync));
-    Array::Ptr events = new Array;
+    o.Set("sync", SyncObject(r.sync));
+    Value events = json::Array();
     for (const CaseEvent& e : r.events) {
-      Object::Ptr eo = NewObject();
-      eo->set("id", e.id);
-      eo->set("kind", e.kind);
-      eo->set("status", NullIfEmpty(e.status));
-      eo->set("note", NullIfEmpty(e.note));
-      eo->set("unit", NullIfEmpty(e.unit_id));
-      eo->set("author_ref", NullIfEmpty(e.author_ref));
-      eo->set("author_role", NullIfEmpty(e.author_role));
-      eo->set("created_at", e.created_at);
-      if (e.stars > 0) eo->set("stars", e.stars);
-      events->add(eo);
+      Value eo = json::Object();
+      eo.Set("id", e.id);
+      eo.Set("kind", e.kind);
+      eo.Set("status", NullIfEmpty(e.status));
+      eo.Set("note", NullIfEmpty(e.note));
+      eo.Set("unit", NullIfEmpty(e.unit_id));
+      eo.Set("author_ref", NullIfEmpty(e.author_ref));
+      eo.Set("author_role", NullIfEmpty(e.author_role));
+      eo.Set("created_at", e.created_at);
+      if (e.stars > 0) eo.Set("stars", e.stars);
+      events.Append(eo);
     }
-    o->set("events", events);
+    o.Set("events", events);
   }
   return o;
 }
@@ -126,207 +112,206 @@ Object::Ptr ReportObject(const Report& r, bool with_events) {
 }  // namespace
 
 std::string ReportToJson(const Report& report, bool with_events) {
-  return Stringify(ReportObject(report, with_events));
+  return ReportObject(report, with_events).Write();
 }
 
 std::string ReportsToJson(const std::vector<Report>& reports) {
-  Array::Ptr a = new Array;
-  for (const Report& r : reports) a->add(ReportObject(r, false));
-  return Stringify(a);
+  Value a = json::Array();
+  for (const Report& r : reports) a.Append(ReportObject(r, false));
+  return a.Write();
 }
 
 std::string TemplatesToJson(const std::vector<ResponseTemplate>& templates) {
-  Array::Ptr a = new Array;
+  Value a = json::Array();
   for (const ResponseTemplate& t : templates) {
-    Object::Ptr o = NewObject();
-    o->set("id", t.id);
-    o->set("status", t.status);
-    o->set("title_vi", t.title_vi);
-    o->set("body_vi", t.body_vi);
-    a->add(o);
+    Value o = json::Object();
+    o.Set("id", t.id);
+    o.Set("status", t.status);
+    o.Set("title_vi", t.title_vi);
+    o.Set("body_vi", t.body_vi);
+    a.Append(o);
   }
-  return Stringify(a);
+  return a.Write();
 }
 
 std::string ReferenceToJson(const std::vector<Unit>& units,
                             const std::vector<Category>& categories) {
-  Object::Ptr o = NewObject();
-  Array::Ptr ua = new Array;
+  Value o = json::Object();
+  Value ua = json::Array();
   for (const Unit& u : units) {
-    Object::Ptr uo = NewObject();
-    uo->set("id", u.id);
-    uo->set("parent_id", NullIfEmpty(u.parent_id));
-    uo->set("kind", u.kind);
-    uo->set("name_vi", u.name_vi);
-    uo->set("name_en", u.name_en);
-    ua->add(uo);
+    Value uo = json::Object();
+    uo.Set("id", u.id);
+    uo.Set("parent_id", NullIfEmpty(u.parent_id));
+    uo.Set("kind", u.kind);
+    uo.Set("name_vi", u.name_vi);
+    uo.Set("name_en", u.name_en);
+    ua.Append(uo);
   }
-  Array::Ptr ca = new Array;
+  Value ca = json::Array();
   for (const Category& c : categories) {
-    Object::Ptr co = NewObject();
-    co->set("id", c.id);
-    co->set("name_vi", c.name_vi);
-    co->set("name_en", c.name_en);
-    co->set("default_unit", c.default_unit);
-    co->set("deadline_hours", c.deadline_hours);
-    co->set("level", c.level);
-    co->set("deadline_amount", c.deadline_amount);
-    co->set("deadline_unit", c.deadline_unit);
-    ca->add(co);
+    Value co = json::Object();
+    co.Set("id", c.id);
+    co.Set("name_vi", c.name_vi);
+    co.Set("name_en", c.name_en);
+    co.Set("default_unit", c.default_unit);
+    co.Set("deadline_hours", c.deadline_hours);
+    co.Set("level", c.level);
+    co.Set("deadline_amount", c.deadline_amount);
+    co.Set("deadline_unit", c.deadline_unit);
+    ca.Append(co);
   }
-  o->set("units", ua);
-  o->set("categories", ca);
-  return Stringify(o);
+  o.Set("units", ua);
+  o.Set("categories", ca);
+  return o.Write();
 }
 
 std::string OutboxToJson(const std::vector<OutboxEntry>& entries) {
-  Array::Ptr ea = new Array;
+  Value ea = json::Array();
   for (const OutboxEntry& e : entries) {
-    Object::Ptr eo = NewObject();
-    eo->set("seq", e.seq);
-    eo->set("state", e.state);
-    eo->set("created_at", e.created_at);
-    eo->set("bytes", e.bytes);
-    Array::Ptr tables = new Array;
-    for (const std::string& t : e.tables) tables->add(t);
-    eo->set("tables", tables);
-    ea->add(eo);
+    Value eo = json::Object();
+    eo.Set("seq", e.seq);
+    eo.Set("state", e.state);
+    eo.Set("created_at", e.created_at);
+    eo.Set("bytes", e.bytes);
+    Value tables = json::Array();
+    for (const std::string& t : e.tables) tables.Append(t);
+    eo.Set("tables", tables);
+    ea.Append(eo);
   }
-  return Stringify(ea);
+  return ea.Write();
 }
 
 std::string SettledToJson(const std::vector<SettledChange>& settled) {
-  Array::Ptr sa = new Array;
+  Value sa = json::Array();
   for (const SettledChange& s : settled) {
-    Object::Ptr so = NewObject();
-    so->set("seq", s.seq);
-    so->set("verdict", s.verdict);
-    so->set("message", s.message);
-    so->set("settled_at", s.settled_at);
-    so->set("report_ids", ReportIdsArray(s.report_ids));
-    sa->add(so);
+    Value so = json::Object();
+    so.Set("seq", s.seq);
+    so.Set("verdict", s.verdict);
+    so.Set("message", s.message);
+    so.Set("settled_at", s.settled_at);
+    so.Set("report_ids", ReportIdsArray(s.report_ids));
+    sa.Append(so);
   }
-  return Stringify(sa);
+  return sa.Write();
 }
 
 std::string SyncResultToJson(const SyncResult& r) {
-  Object::Ptr o = NewObject();
-  o->set("round_trips", r.round_trips);
-  o->set("pushed", r.pushed);
-  o->set("applied", r.applied);
-  o->set("merged", r.merged);
-  o->set("parked", r.parked);
-  o->set("rejected", r.rejected);
-  o->set("retried", r.retried);
-  o->set("pulled_rows", r.pulled_rows);
-  o->set("pull_omitted", r.pull_omitted);
-  o->set("cursor", r.cursor);
-  o->set("bytes_up", r.bytes_up);
-  o->set("bytes_down", r.bytes_down);
-  o->set("pending_after", r.pending_after);
-  o->set("has_more", r.has_more);
-  if (!r.notice.empty()) o->set("notice", r.notice);
-  Array::Ptr m = new Array;
-  for (const std::string& s : r.messages) m->add(s);
-  o->set("messages", m);
-  Array::Ptr retry = new Array;
-  for (const std::string& s : r.retry_messages) retry->add(s);
-  o->set("retry_messages", retry);
-  Array::Ptr settled = new Array;
+  Value o = json::Object();
+  o.Set("round_trips", r.round_trips);
+  o.Set("pushed", r.pushed);
+  o.Set("applied", r.applied);
+  o.Set("merged", r.merged);
+  o.Set("parked", r.parked);
+  o.Set("rejected", r.rejected);
+  o.Set("retried", r.retried);
+  o.Set("pulled_rows", r.pulled_rows);
+  o.Set("pull_omitted", r.pull_omitted);
+  o.Set("cursor", r.cursor);
+  o.Set("bytes_up", r.bytes_up);
+  o.Set("bytes_down", r.bytes_down);
+  o.Set("pending_after", r.pending_after);
+  o.Set("has_more", r.has_more);
+  if (!r.notice.empty()) o.Set("notice", r.notice);
+  Value m = json::Array();
+  for (const std::string& s : r.messages) m.Append(s);
+  o.Set("messages", m);
+  Value retry = json::Array();
+  for (const std::string& s : r.retry_messages) retry.Append(s);
+  o.Set("retry_messages", retry);
+  Value settled = json::Array();
   for (const SettledChange& s : r.settled) {
-    Object::Ptr so = NewObject();
-    so->set("seq", s.seq);
-    so->set("verdict", s.verdict);
-    so->set("message", s.message);
-    so->set("report_ids", ReportIdsArray(s.report_ids));
-    settled->add(so);
+    Value so = json::Object();
+    so.Set("seq", s.seq);
+    so.Set("verdict", s.verdict);
+    so.Set("message", s.message);
+    so.Set("report_ids", ReportIdsArray(s.report_ids));
+    settled.Append(so);
   }
-  o->set("settled", settled);
-  Object::Ptr photos = NewObject();
-  photos->set("uploaded", r.photos.uploaded);
-  photos->set("deduplicated", r.photos.deduplicated);
-  photos->set("waiting", r.photos.waiting);
-  photos->set("refused", r.photos.refused);
-  photos->set("bytes_sent", r.photos.bytes_sent);
-  photos->set("thumbnails_fetched", r.photos.thumbnails_fetched);
-  Array::Ptr pm = new Array;
-  for (const std::string& s : r.photos.messages) pm->add(s);
-  photos->set("messages", pm);
-  o->set("photos", photos);
-  return Stringify(o);
+  o.Set("settled", settled);
+  Value photos = json::Object();
+  photos.Set("uploaded", r.photos.uploaded);
+  photos.Set("deduplicated", r.photos.deduplicated);
+  photos.Set("waiting", r.photos.waiting);
+  photos.Set("refused", r.photos.refused);
+  photos.Set("bytes_sent", r.photos.bytes_sent);
+  photos.Set("thumbnails_fetched", r.photos.thumbnails_fetched);
+  Value pm = json::Array();
+  for (const std::string& s : r.photos.messages) pm.Append(s);
+  photos.Set("messages", pm);
+  o.Set("photos", photos);
+  return o.Write();
 }
 
 std::string PhotosToJson(const std::vector<Photo>& photos) {
-  Array::Ptr a = new Array;
+  Value a = json::Array();
   for (const Photo& p : photos) {
-    Object::Ptr o = NewObject();
-    o->set("id", p.id);
-    o->set("report_id", p.report_id);
-    o->set("role", p.role);
-    o->set("sha256", p.sha256);
-    o->set("mime", p.mime);
-    o->set("bytes", p.bytes);
-    if (p.width) o->set("width", *p.width);
-    if (p.height) o->set("height", *p.height);
-    o->set("author_role", p.author_role);
-    o->set("created_at", p.created_at);
-    o->set("local", p.local);
-    if (!p.message.empty()) o->set("message", p.message);
-    a->add(o);
+    Value o = json::Object();
+    o.Set("id", p.id);
+    o.Set("report_id", p.report_id);
+    o.Set("role", p.role);
+    o.Set("sha256", p.sha256);
+    o.Set("mime", p.mime);
+    o.Set("bytes", p.bytes);
+    if (p.width) o.Set("width", *p.width);
+    if (p.height) o.Set("height", *p.height);
+    o.Set("author_role", p.author_role);
+    o.Set("created_at", p.created_at);
+    o.Set("local", p.local);
+    if (!p.message.empty()) o.Set("message", p.message);
+    a.Append(o);
   }
-  return Stringify(a);
+  return a.Write();
 }
 
 namespace {
 
-Poco::Dynamic::Var NamedObject(const std::string& id, const std::string& vi,
-                               const std::string& en) {
-  if (id.empty()) return Poco::Dynamic::Var();
-  Object::Ptr o = NewObject();
-  o->set("id", id);
-  o->set("name_vi", vi);
-  o->set("name_en", en);
+Value NamedObject(const std::string& id, const std::string& vi, const std::string& en) {
+  if (id.empty()) return Value();
+  Value o = json::Object();
+  o.Set("id", id);
+  o.Set("name_vi", vi);
+  o.Set("name_en", en);
   return o;
 }
 
-Object::Ptr PublicCaseObject(const PublicCase& c) {
-  Object::Ptr o = NewObject();
-  if (!c.receipt_code.empty()) o->set("receipt_code", c.receipt_code);
-  o->set("status", c.status);
-  o->set("status_vi", c.status_vi);
-  o->set("status_en", c.status_en);
-  o->set("category", NamedObject(c.category_id, c.category_vi, c.category_en));
-  o->set("ward", NamedObject(c.ward_id, c.ward_vi, c.ward_en));
-  o->set("assigned_unit", NamedObject(c.unit_id, c.unit_vi, c.unit_en));
-  o->set("created_at", NullIfEmpty(c.created_at));
-  o->set("received_at", NullIfEmpty(c.received_at));
-  o->set("due_at", NullIfEmpty(c.due_at));
-  o->set("expected_at", NullIfEmpty(c.expected_at));
-  o->set("resolved_at", NullIfEmpty(c.resolved_at));
-  o->set("updated_at", NullIfEmpty(c.updated_at));
-  o->set("duplicate_of", NullIfEmpty(c.duplicate_of));
-  o->set("overdue", c.overdue);
-  Array::Ptr history = new Array;
+Value PublicCaseObject(const PublicCase& c) {
+  Value o = json::Object();
+  if (!c.receipt_code.empty()) o.Set("receipt_code", c.receipt_code);
+  o.Set("status", c.status);
+  o.Set("status_vi", c.status_vi);
+  o.Set("status_en", c.status_en);
+  o.Set("category", NamedObject(c.category_id, c.category_vi, c.category_en));
+  o.Set("ward", NamedObject(c.ward_id, c.ward_vi, c.ward_en));
+  o.Set("assigned_unit", NamedObject(c.unit_id, c.unit_vi, c.unit_en));
+  o.Set("created_at", NullIfEmpty(c.created_at));
+  o.Set("received_at", NullIfEmpty(c.received_at));
+  o.Set("due_at", NullIfEmpty(c.due_at));
+  o.Set("expected_at", NullIfEmpty(c.expected_at));
+  o.Set("resolved_at", NullIfEmpty(c.resolved_at));
+  o.Set("updated_at", NullIfEmpty(c.updated_at));
+  o.Set("duplicate_of", NullIfEmpty(c.duplicate_of));
+  o.Set("overdue", c.overdue);
+  Value history = json::Array();
   for (const PublicStep& s : c.history) {
-    Object::Ptr step = NewObject();
-    step->set("at", s.at);
-    step->set("kind", s.kind);
-    step->set("status", NullIfEmpty(s.status));
-    step->set("note", NullIfEmpty(s.note));
-    history->add(step);
+    Value step = json::Object();
+    step.Set("at", s.at);
+    step.Set("kind", s.kind);
+    step.Set("status", NullIfEmpty(s.status));
+    step.Set("note", NullIfEmpty(s.note));
+    history.Append(step);
   }
-  o->set("history", history);
+  o.Set("history", history);
   return o;
 }
 
 }  // namespace
 
-std::string PublicCaseToJson(const PublicCase& c) { return Stringify(PublicCaseObject(c)); }
+std::string PublicCaseToJson(const PublicCase& c) { return PublicCaseObject(c).Write(); }
 
 std::string PublicCasesToJson(const std::vector<PublicCase>& cases) {
-  Array::Ptr a = new Array;
-  for (const PublicCase& c : cases) a->add(PublicCaseObject(c));
-  return Stringify(a);
+  Value a = json::Array();
+  for (const PublicCase& c : cases) a.Append(PublicCaseObject(c));
+  return a.Write();
 }
 
 }  // namespace q11::device

@@ -1,14 +1,12 @@
 #include "photo_folder.h"
 
-#include <Poco/DigestEngine.h>
-#include <Poco/SHA2Engine.h>
-
 #include <filesystem>
 #include <fstream>
 
 #include "filesync/durable_file.h"
 #include "filesync/file_sync.h"
 #include "protocol/schema.h"
+#include "protocol/sha256.h"
 #include "status_macros.h"
 
 namespace q11::device {
@@ -37,14 +35,14 @@ Status EnsurePhotoTables(sql::Db& db) {
 Result<std::string> Sha256OfFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return NotFound("cannot read " + path + " / không đọc được tệp " + path);
-  Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
+  Sha256 sha;
   char buf[65536];
   while (in) {
     in.read(buf, sizeof buf);
-    if (in.gcount() > 0) sha.update(buf, static_cast<unsigned>(in.gcount()));
+    if (in.gcount() > 0) sha.Update(buf, static_cast<size_t>(in.gcount()));
   }
   if (in.bad()) return Unavailable("error reading " + path);
-  return Poco::DigestEngine::digestToHex(sha.digest());
+  return Sha256::Hex(sha.Finish());
 }
 
 PhotoFolder::PhotoFolder(DatabaseImpl& db) : db_(db) {

@@ -6,9 +6,6 @@
 // go on. A photo the server already has (any device sent the same bytes) is skipped.
 // Down: GET with Range from the size of the .part file, chunk by chunk, streaming into it;
 // the finished file must hash to the server's ETag before it is used.
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +14,7 @@
 #include "devicecore/photos.h"
 #include "filesync/durable_file.h"
 #include "photo_folder.h"
+#include "protocol/json_value.h"
 #include "server_call.h"
 #include "status_macros.h"
 #include "token_refresh.h"
@@ -35,32 +33,23 @@ struct UploadState {
 };
 
 std::optional<UploadState> ParseUploadState(const std::string& body) {
-  try {
-    Poco::JSON::Parser parser;
-    Poco::JSON::Object::Ptr o = parser.parse(body).extract<Poco::JSON::Object::Ptr>();
-    UploadState s;
-    s.state = o->optValue<std::string>("state", "");
-    s.error = o->optValue<std::string>("error", "");
-    s.offset = o->optValue<Poco::Int64>("offset", -1);
-    s.bytes = o->optValue<Poco::Int64>("bytes", 0);
-    if (s.state.empty() || s.offset < 0) return std::nullopt;
-    return s;
-  } catch (const Poco::Exception&) {
-  } catch (const std::exception&) {
-  }
-  return std::nullopt;
+  Result<json::Value> o = json::Parse(body);
+  if (!o.ok()) return std::nullopt;
+  UploadState s;
+  s.state = o->StringOr("state");
+  s.error = o->StringOr("error");
+  const json::Value* offset = o->Find("offset");
+  const json::Value* bytes = o->Find("bytes");
+  s.offset = offset != nullptr ? offset->ToInt().value_or(-1) : -1;
+  s.bytes = bytes != nullptr ? bytes->ToInt().value_or(0) : 0;
+  if (s.state.empty() || s.offset < 0) return std::nullopt;
+  return s;
 }
 
 // The "error" code of a JSON error answer, "" when the body is not one.
 std::string ErrorCode(const std::string& body) {
-  try {
-    Poco::JSON::Parser parser;
-    return parser.parse(body).extract<Poco::JSON::Object::Ptr>()->optValue<std::string>("error",
-                                                                                        "");
-  } catch (const Poco::Exception&) {
-  } catch (const std::exception&) {
-  }
-  return "";
+  Result<json::Value> o = json::Parse(body);
+  return o.ok() ? o->StringOr("error") : "";
 }
 
 Result<std::string> ReadChunk(const std::string& path, int64_t offset, int64_t length) {

@@ -1,12 +1,9 @@
 #include "devicecore/public_cases.h"
 
-#include <Poco/Exception.h>
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-#include <Poco/URI.h>
+#include <cctype>
 
 #include "database_impl.h"
+#include "protocol/json_value.h"
 #include "server_call.h"
 #include "status_macros.h"
 #include "token_refresh.h"
@@ -14,52 +11,66 @@
 namespace q11::device {
 namespace {
 
-using Poco::JSON::Array;
-using Poco::JSON::Object;
+using json::Value;
+
+// The server's answer did not have the expected shape: what was wrong, for the message.
+Status Malformed(std::string what) { return InvalidArgument(std::move(what)); }
 
 // A text field, "" for null or absent; anything else (a number, an object) is malformed.
-std::string Text(const Object& o, const std::string& key) {
-  if (!o.has(key) || o.isNull(key)) return "";
-  Poco::Dynamic::Var v = o.get(key);
-  if (!v.isString()) throw Poco::DataFormatException("field " + key + " is not text");
-  return v.extract<std::string>();
+Result<std::string> Text(const Value& o, std::string_view key) {
+  const Value* v = o.Find(key);
+  if (v == nullptr || v->is_null()) return std::string();
+  if (!v->is_string()) return Malformed("field " + std::string(key) + " is not text");
+  return v->string();
 }
 
 // {"id","name_vi","name_en"} or null.
-void Named(const Object& o, const std::string& key, std::string& id, std::string& vi,
-           std::string& en) {
-  if (!o.has(key) || o.isNull(key)) return;
-  Object::Ptr named = o.getObject(key);
-  if (!named) throw Poco::DataFormatException("field " + key + " is not an object");
-  id = Text(*named, "id");
-  vi = Text(*named, "name_vi");
-  en = Text(*named, "name_en");
+Status Named(const Value& o, std::string_view key, std::string& id, std::string& vi,
+             std::string& en) {
+  const Value* named = o.Find(key);
+  if (named == nullptr || named->is_null()) return Status::Ok();
+  if (!named->is_object()) return Malformed("field " + std::string(key) + " is not an object");
+  Q11_ASSIGN_OR_RETURN(id, Text(*named, "id"));
+  Q11_ASSIGN_OR_RETURN(vi, Text(*named, "name_vi"));
+  Q11_ASSIGN_OR_RETURN(en, Text(*named, "name_en"));
+  return Status::Ok();
 }
 
-PublicCase ParseCase(const Object& o) {
+Result<PublicCase> ParseCase(const Value& o) {
+  if (!o.is_object()) return Malformed("a report is not an object");
   PublicCase c;
-  c.receipt_code = Text(o, "receipt_code");
-  c.status = Text(o, "status");
-  if (c.status.empty()) throw Poco::DataFormatException("a report without a status");
-  c.status_vi = Text(o, "status_vi");
-  c.status_en = Text(o, "status_en");
-  Named(o, "category", c.category_id, c.category_vi, c.category_en);
-  Named(o, "ward", c.ward_id, c.ward_vi, c.ward_en);
-  Named(o, "assigned_unit", c.unit_id, c.unit_vi, c.unit_en);
-  c.created_at = Text(o, "created_at");
-  c.received_at = Text(o, "received_at");
-  c.due_at = Text(o, "due_at");
-  c.expected_at = Text(o, "expected_at");
-  c.resolved_at = Text(o, "resolved_at");
-  c.updated_at = Text(o, "updated_at");
-  c.duplicate_of = Text(o, "duplicate_of");
-  c.overdue = o.optValue<bool>("overdue", false);
-  if (Array::Ptr history = o.getArray("history")) {
-    for (size_t i = 0; i < history->size(); ++i) {
-      Object::Ptr step = history->getObject(static_cast<unsigned>(i));
-      if (!step) throw Poco::DataFormatException("a history step is not an object");
-      c.history.push_back(
-          {Text(*step, "at"), Text(*step, "kind"), Text(*step, "status"), Text(*step, "note")});
+  Q11_ASSIGN_OR_RETURN(c.receipt_code, Text(o, "receipt_code"));
+  Q11_ASSIGN_OR_RETURN(c.status, Text(o, "status"));
+  if (c.status.empty()) return Malformed("a report without a status");
+  Q11_ASSIGN_OR_RETURN(c.status_vi, Text(o, "status_vi"));
+  Q11_ASSIGN_OR_RETURN(c.status_en, Text(o, "status_en"));
+  Q11_RETURN_IF_ERROR(Named(o, "category", c.category_id, c.category_vi, c.category_en));
+  Q11_RETURN_IF_ERROR(Named(o, "ward", c.ward_id, c.ward_vi, c.ward_en));
+  Q11_RETURN_IF_ERROR(Named(o, "assigned_unit", c.unit_id, c.unit_vi, c.unit_en));
+  for (auto [key, member] : {std::pair{"created_at", &PublicCase::created_at},
+                             std::pair{"received_at", &PublicCase::received_at},
+                             std::pair{"due_at", &PublicCase::due_at},
+                             std::pair{"expected_at", &PublicCase::expected_at},
+                             std::pair{"resolved_at", &PublicCase::resolved_at},
+                             std::pair{"updated_at", &PublicCase::updated_at},
+                             std::pair{"duplicate_of", &PublicCase::duplicate_of}}) {
+    Q11_ASSIGN_OR_RETURN(c.*member, Text(o, key));
+  }
+  const Value* overdue = o.Find("overdue");
+  if (overdue != nullptr && !overdue->is_null() && !overdue->is_bool())
+    return Malformed("field overdue is not true or false");
+  c.overdue = overdue != nullptr && overdue->is_bool() && overdue->boolean();
+  const Value* history = o.Find("history");
+  if (history != nullptr && !history->is_null()) {
+    if (!history->is_array()) return Malformed("field history is not a list");
+    for (const Value& step : history->array()) {
+      if (!step.is_object()) return Malformed("a history step is not an object");
+      PublicStep s;
+      Q11_ASSIGN_OR_RETURN(s.at, Text(step, "at"));
+      Q11_ASSIGN_OR_RETURN(s.kind, Text(step, "kind"));
+      Q11_ASSIGN_OR_RETURN(s.status, Text(step, "status"));
+      Q11_ASSIGN_OR_RETURN(s.note, Text(step, "note"));
+      c.history.push_back(std::move(s));
     }
   }
   return c;
@@ -68,18 +79,32 @@ PublicCase ParseCase(const Object& o) {
 // Runs `parse` on the reply's JSON object; any surprise in it is kDataLoss.
 template <typename T, typename Parse>
 Result<T> ParseReply(const HttpReply& reply, Parse parse) {
-  try {
-    Poco::JSON::Parser parser;
-    Object::Ptr root = parser.parse(reply.body).extract<Object::Ptr>();
-    if (!root) throw Poco::DataFormatException("not a JSON object");
-    return parse(*root);
-  } catch (const Poco::Exception& e) {
-    return DataLoss("malformed answer from the server / máy chủ trả lời sai dạng: " +
-                    e.displayText());
-  } catch (const std::exception& e) {
-    return DataLoss(std::string("malformed answer from the server / máy chủ trả lời sai dạng: ") +
-                    e.what());
+  const std::string prefix = "malformed answer from the server / máy chủ trả lời sai dạng: ";
+  Result<Value> root = json::Parse(reply.body);
+  if (!root.ok()) return DataLoss(prefix + root.status().message());
+  if (!root->is_object()) return DataLoss(prefix + "not a JSON object");
+  Result<T> out = parse(*root);
+  if (!out.ok()) return DataLoss(prefix + out.status().message());
+  return out;
+}
+
+// `text` for a URL's query or path segment: everything but A-Z a-z 0-9 - _ . ~ as %XX.
+std::string PercentEncode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char ch : text) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) != 0 && c < 0x80) {
+      out += ch;
+    } else if (c == '-' || c == '_' || c == '.' || c == '~') {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    }
   }
+  return out;
 }
 
 }  // namespace
@@ -90,8 +115,7 @@ Result<std::vector<PublicCase>> BrowseWardReports(Database& database, Transport&
   if (db == nullptr)
     return InvalidArgument("BrowseWardReports needs a Database made by Database::Open");
   Q11_ASSIGN_OR_RETURN(Account account, SignedIn(*db, transport));
-  std::string query;
-  Poco::URI::encode(ward, "&=+#?/", query);
+  const std::string query = PercentEncode(ward);
   HttpRequest r;
   r.path = "/v1/public/reports?ward=" + query + "&limit=" + std::to_string(limit) +
            "&offset=" + std::to_string(offset);
@@ -101,24 +125,23 @@ Result<std::vector<PublicCase>> BrowseWardReports(Database& database, Transport&
   RetryPolicy policy;
   policy.retry_rate_limited = false;
   Q11_ASSIGN_OR_RETURN(HttpReply reply, SendWithRetry(transport, db->env(), r, policy, nullptr));
-  return ParseReply<std::vector<PublicCase>>(reply, [](const Object& root) {
-    Array::Ptr reports = root.getArray("reports");
-    if (!reports) throw Poco::DataFormatException("no reports list");
-    std::vector<PublicCase> out;
-    for (size_t i = 0; i < reports->size(); ++i) {
-      Object::Ptr o = reports->getObject(static_cast<unsigned>(i));
-      if (!o) throw Poco::DataFormatException("a report is not an object");
-      out.push_back(ParseCase(*o));
-    }
-    return out;
-  });
+  return ParseReply<std::vector<PublicCase>>(
+      reply, [](const Value& root) -> Result<std::vector<PublicCase>> {
+        const Value* reports = root.Find("reports");
+        if (reports == nullptr || !reports->is_array()) return Malformed("no reports list");
+        std::vector<PublicCase> out;
+        for (const Value& o : reports->array()) {
+          Q11_ASSIGN_OR_RETURN(PublicCase c, ParseCase(o));
+          out.push_back(std::move(c));
+        }
+        return out;
+      });
 }
 
 Result<PublicCase> LookupReceipt(Transport& transport, Env& env, const std::string& code) {
   if (code.empty() || code.size() > 64)
     return InvalidArgument("not a receipt code (like Q11-7KXM-42PA) / mã biên nhận không hợp lệ");
-  std::string escaped;
-  Poco::URI::encode(code, "&=+#?/", escaped);
+  const std::string escaped = PercentEncode(code);
   HttpRequest r;
   r.path = "/public/receipts/" + escaped;
   RetryPolicy policy;

@@ -1,10 +1,8 @@
 #include "server_call.h"
 
-#include <Poco/Exception.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-
 #include <algorithm>
+
+#include "protocol/json_value.h"
 
 namespace q11::device {
 namespace {
@@ -37,19 +35,14 @@ Status StatusForHttpError(const HttpReply& reply) {
 
 std::string ServerMessage(const HttpReply& reply) {
   std::string prefix = "server answered HTTP " + std::to_string(reply.status);
-  try {
-    Poco::JSON::Parser parser;
-    Poco::Dynamic::Var v = parser.parse(reply.body);
-    Poco::JSON::Object::Ptr obj = v.extract<Poco::JSON::Object::Ptr>();
-    std::string en = obj->optValue<std::string>("message", "");
-    std::string vi = obj->optValue<std::string>("message_vi", "");
-    if (en.empty() && vi.empty()) en = obj->optValue<std::string>("error", "");
+  if (Result<json::Value> obj = json::Parse(reply.body); obj.ok() && obj->is_object()) {
+    std::string en = obj->StringOr("message");
+    std::string vi = obj->StringOr("message_vi");
+    if (en.empty() && vi.empty()) en = obj->StringOr("error");
     if (en.empty() && vi.empty()) return prefix;
     if (vi.empty() || vi == en) return en;
     if (en.empty()) return vi;
     return en + " / " + vi;
-  } catch (const Poco::Exception&) {
-  } catch (const std::exception&) {
   }
   // Not our JSON (a proxy's page?): show the start of it, on one line.
   std::string excerpt = reply.body.substr(0, 200);

@@ -90,7 +90,7 @@ int HttpStatusFor(StatusCode code) {
 
 void SendJsonBody(Poco::Net::HTTPServerResponse& response, const std::string& json,
                   int http_status) {
-  response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(http_status));
+  response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(http_status));
   response.setContentType("application/json; charset=utf-8");
   response.sendBuffer(json.data(), json.size());
 }

@@ -3,6 +3,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 
 #include "admin_handlers.h"
+#include "app_handlers.h"
 #include "contact_handler.h"
 #include "health_handler.h"
 #include "login_handler.h"
@@ -64,6 +65,8 @@ Poco::Net::HTTPRequestHandler* RequestRouter::createRequestHandler(
                             std::string(path) + " accepts " + allowed + " only",
                             "Phương thức không được hỗ trợ");
   };
+  // The landing page and the web app: app_handlers.h.
+  if (Poco::Net::HTTPRequestHandler* app = RouteApp(context_, path, method)) return app;
   if (path == "/admin" || path.substr(0, 7) == "/admin/") {
     if (method != "GET") return wrong_method("GET");
     return new AdminPageHandler(context_);

@@ -14,4 +14,5 @@ set(Q11_DEVICE_TEST_SOURCES
   report_sync_test.cc
   report_filter_test.cc
   perf_test.cc
-  photo_crash_test.cc)
+  photo_crash_test.cc
+  server_url_test.cc)
