@@ -181,26 +181,6 @@ EM_JS(void, q11_js_http_send,
 
 namespace q11::device {
 
-std::string HttpReply::Header(std::string_view name) const {
-  auto same = [](std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-      char x = a[i], y = b[i];
-      if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-      if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-      if (x != y) return false;
-    }
-    return true;
-  };
-  for (const auto& [k, v] : headers)
-    if (same(k, name)) return v;
-  return "";
-}
-
-Result<HttpReply> Transport::Send(const HttpRequest& request) {
-  return FailedPrecondition("this transport cannot send " + request.method + " " + request.path);
-}
-
 namespace {
 
 struct FreeDeleter {
@@ -235,8 +215,14 @@ class FetchTransport final : public Transport {
   }
 
   Result<HttpReply> Send(const HttpRequest& request) override {
-    // Header lines for the JS side: "Name:value\n". A newline in a value would forge
-    // another header: refused, as Poco refuses it natively.
+    // A line break in a header would forge another header: refused, as Poco refuses it
+    // natively. Then the header lines for the JS side, "Name:value\n".
+    auto bad = [](std::string_view text) { return text.find_first_of("\r\n") != text.npos; };
+    if (bad(request.bearer) || bad(request.content_type))
+      return InvalidArgument("bad HTTP header value");
+    for (const auto& [k, v] : request.headers)
+      if (bad(k) || bad(v) || k.empty() || k.find(':') != std::string::npos)
+        return InvalidArgument("bad HTTP header \"" + k + "\"");
     std::string head;
     auto add = [&head](std::string_view k, std::string_view v) {
       head.append(k).append(":").append(v).append("\n");
@@ -244,13 +230,6 @@ class FetchTransport final : public Transport {
     if (!request.content_type.empty()) add("Content-Type", request.content_type);
     if (!request.bearer.empty()) add("Authorization", "Bearer " + request.bearer);
     for (const auto& [k, v] : request.headers) add(k, v);
-    for (const auto& [k, v] : request.headers)
-      if (k.find_first_of("\r\n:") != std::string::npos ||
-          v.find_first_of("\r\n") != std::string::npos)
-        return InvalidArgument("bad HTTP header \"" + k + "\"");
-    if (request.bearer.find_first_of("\r\n") != std::string::npos ||
-        request.content_type.find_first_of("\r\n") != std::string::npos)
-      return InvalidArgument("bad HTTP header value");
 
     std::string url = origin_ + prefix_ + request.path;
     JsReply js;
