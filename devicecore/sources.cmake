@@ -40,7 +40,8 @@ set(Q11_DEVICE_PORTABLE_SOURCES
   src/photo_folder.cc
   src/photo_transfer.cc
   src/public_cases.cc
-  src/c_api.cc)
+  src/c_api.cc
+  src/c_api_app.cc)
 set(Q11_DEVICE_NATIVE_SOURCES
   src/tls_client_context.cc
   src/http_transport.cc)

@@ -144,15 +144,21 @@ const std::vector<Command>& Commands() {
        RunPhotoBudget},
       {"report",
        "list",
-       "[--status=S] [--ward=W] [--overdue] [--search=TEXT] [--json]",
+       "[--status=S] [--ward=W] [--category=C] [--overdue] [--search=TEXT] [--json]",
        "Danh sách phản ánh trên thiết bị, hạn xử lý gần nhất trước.\n"
        "List the reports on this device: receipt code, status, deadline (the expected date\n"
        "when one was announced; Vietnam time), sync state, ward, title and id, the soonest\n"
        "deadline first, those without one last. A status followed by ! is overdue.\n"
-       "--status, --ward: only that status / ward; --overdue: only overdue cases;\n"
+       "--status, --ward, --category: only that status / ward / category; --overdue: only\n"
+       "overdue cases;\n"
        "--search=TEXT: TEXT in the title, description or receipt code (case ignored).\n"
        "--json: the same reports, newest first, times in UTC ISO-8601.",
-       {{"json", false}, {"status", true}, {"ward", true}, {"overdue", false}, {"search", true}},
+       {{"json", false},
+        {"status", true},
+        {"ward", true},
+        {"category", true},
+        {"overdue", false},
+        {"search", true}},
        0,
        0,
        RunReportList},

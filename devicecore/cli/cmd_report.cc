@@ -79,6 +79,7 @@ int RunReportList(Context& ctx) {
   device::ReportFilter filter;
   filter.status = a.Get("status").value_or("");
   filter.ward_id = a.Get("ward").value_or("");
+  filter.category_id = a.Get("category").value_or("");
   filter.overdue = a.Has("overdue");
   filter.search = a.Get("search").value_or("");
   // Scripts read --json newest first, as always; people read what is due soonest first.

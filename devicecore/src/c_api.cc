@@ -9,72 +9,15 @@
 #include <optional>
 #include <string>
 
+#include "c_api_shell.h"
 #include "devicecore/database.h"
 #include "devicecore/json.h"
 #include "devicecore/photos.h"
 #include "devicecore/sync.h"
 
-struct q11_db {
-  std::unique_ptr<q11::device::Database> db;
-  std::string errmsg;
-};
-
 namespace {
 
-using q11::Status;
-
-int Fail(q11_db* h, const Status& s) {
-  h->errmsg = s.message().empty() ? q11::StatusCodeName(s.code()) : s.message();
-  return static_cast<int>(s.code());
-}
-
-int Ok(q11_db* h) {
-  h->errmsg.clear();
-  return Q11_OK;
-}
-
-// A malloc'ed copy, so q11_free (free) releases it and callers in C need no C++ runtime.
-char* Dup(const std::string& s) {
-  char* p = static_cast<char*>(std::malloc(s.size() + 1));
-  if (p == nullptr) throw std::bad_alloc();
-  std::memcpy(p, s.data(), s.size());
-  p[s.size()] = '\0';
-  return p;
-}
-
-// The transport to a server, trusting `ca_pem` (the system's CA store when empty).
-q11::Result<std::unique_ptr<q11::device::Transport>> Connect(const std::string& url,
-                                                             const std::string& ca_pem) {
-  q11::device::TransportOptions options;
-  options.ca_pem = ca_pem;
-  return q11::device::MakeHttpTransport(url, options);
-}
-
-bool Usable(q11_db* h) { return h != nullptr && h->db != nullptr; }
-
-int Misuse(q11_db* h, const char* what) {
-  if (h != nullptr) h->errmsg = what;
-  return Q11_MISUSE;
-}
-
-// Runs `body` with exceptions turned into Q11_INTERNAL (or Q11_RESOURCE_EXHAUSTED).
-template <typename F>
-int Guard(q11_db* h, F&& body) {
-  try {
-    return body();
-  } catch (const std::bad_alloc&) {
-    h->errmsg = "out of memory";
-    return Q11_RESOURCE_EXHAUSTED;
-  } catch (const std::exception& e) {
-    h->errmsg = e.what();
-    return Q11_INTERNAL;
-  } catch (...) {
-    h->errmsg = "unknown internal error";
-    return Q11_INTERNAL;
-  }
-}
-
-std::string Str(const char* s) { return s != nullptr ? std::string(s) : std::string(); }
+using namespace q11::capi;
 
 // The C constants are the enum's numbers; a change to either must show here.
 static_assert(static_cast<int>(q11::device::SyncState::kSynced) == Q11_SYNC_STATE_SYNCED);

@@ -121,7 +121,9 @@ std::string ReportsToJson(const std::vector<Report>& reports) {
   return a.Write();
 }
 
-std::string TemplatesToJson(const std::vector<ResponseTemplate>& templates) {
+namespace {
+
+Value TemplatesArray(const std::vector<ResponseTemplate>& templates) {
   Value a = json::Array();
   for (const ResponseTemplate& t : templates) {
     Value o = json::Object();
@@ -129,13 +131,12 @@ std::string TemplatesToJson(const std::vector<ResponseTemplate>& templates) {
     o.Set("status", t.status);
     o.Set("title_vi", t.title_vi);
     o.Set("body_vi", t.body_vi);
-    a.Append(o);
+    a.Append(std::move(o));
   }
-  return a.Write();
+  return a;
 }
 
-std::string ReferenceToJson(const std::vector<Unit>& units,
-                            const std::vector<Category>& categories) {
+Value ReferenceObject(const std::vector<Unit>& units, const std::vector<Category>& categories) {
   Value o = json::Object();
   Value ua = json::Array();
   for (const Unit& u : units) {
@@ -145,7 +146,7 @@ std::string ReferenceToJson(const std::vector<Unit>& units,
     uo.Set("kind", u.kind);
     uo.Set("name_vi", u.name_vi);
     uo.Set("name_en", u.name_en);
-    ua.Append(uo);
+    ua.Append(std::move(uo));
   }
   Value ca = json::Array();
   for (const Category& c : categories) {
@@ -158,10 +159,50 @@ std::string ReferenceToJson(const std::vector<Unit>& units,
     co.Set("level", c.level);
     co.Set("deadline_amount", c.deadline_amount);
     co.Set("deadline_unit", c.deadline_unit);
-    ca.Append(co);
+    ca.Append(std::move(co));
   }
-  o.Set("units", ua);
-  o.Set("categories", ca);
+  o.Set("units", std::move(ua));
+  o.Set("categories", std::move(ca));
+  return o;
+}
+
+}  // namespace
+
+std::string ReferenceToJson(const std::vector<Unit>& units,
+                            const std::vector<Category>& categories) {
+  return ReferenceObject(units, categories).Write();
+}
+
+std::string ReferenceToJson(const std::vector<Unit>& units, const std::vector<Category>& categories,
+                            const std::vector<ResponseTemplate>& templates) {
+  Value o = ReferenceObject(units, categories);
+  o.Set("templates", TemplatesArray(templates));
+  return o.Write();
+}
+
+std::string TemplatesToJson(const std::vector<ResponseTemplate>& templates) {
+  return TemplatesArray(templates).Write();
+}
+
+std::string AccountToJson(const Account& a) {
+  Value o = json::Object();
+  o.Set("server_url", a.server_url);
+  o.Set("user_id", a.user_id);
+  o.Set("name", a.name);
+  o.Set("role", a.role);
+  o.Set("unit", NullIfEmpty(a.unit));
+  o.Set("reporter_ref", NullIfEmpty(a.reporter_ref));
+  o.Set("contact_phone", NullIfEmpty(a.contact_phone));
+  o.Set("contact_email", NullIfEmpty(a.contact_email));
+  return o.Write();
+}
+
+std::string WaitRequestToJson(const WaitRequest& r) {
+  Value o = json::Object();
+  o.Set("path", r.path);
+  o.Set("content_type", r.content_type);
+  o.Set("body", r.body);
+  o.Set("bearer", r.bearer);
   return o.Write();
 }
 

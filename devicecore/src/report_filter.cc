@@ -39,6 +39,7 @@ std::optional<int64_t> Deadline(const Report& r) {
 bool MatchesFilter(const Report& r, const ReportFilter& f) {
   if (!f.status.empty() && r.status != f.status) return false;
   if (!f.ward_id.empty() && r.ward_id != f.ward_id) return false;
+  if (!f.category_id.empty() && r.category_id != f.category_id) return false;
   if (f.overdue && !r.overdue) return false;
   if (f.search.empty()) return true;
   const std::string needle = Folded(f.search);

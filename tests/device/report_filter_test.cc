@@ -46,7 +46,8 @@ TEST_CASE("Report list order: soonest current deadline first, none last and newe
                                                  "expected-late", "none-new", "none-old"});
 }
 
-TEST_CASE("Report list filters: status, ward, overdue and text in title, description, code") {
+TEST_CASE(
+    "Report list filters: status, ward, category, overdue and text in title, description, code") {
   Report r = Make("r1", "2026-11-01T00:00:00.000Z");
   r.title = "Ngập nước đường Lạc Long Quân";
   r.description = "Nước ngập tới đầu GỐI sau cơn mưa";
@@ -57,6 +58,12 @@ TEST_CASE("Report list filters: status, ward, overdue and text in title, descrip
   f.ward_id = "p04";
   CHECK(MatchesFilter(r, f));
   f.ward_id = "p05";
+  CHECK_FALSE(MatchesFilter(r, f));
+  f = {};
+  r.category_id = "ngap-nuoc";
+  f.category_id = "ngap-nuoc";
+  CHECK(MatchesFilter(r, f));
+  f.category_id = "rac-thai";
   CHECK_FALSE(MatchesFilter(r, f));
   f = {};
   f.status = "accepted";

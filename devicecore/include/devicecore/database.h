@@ -116,9 +116,10 @@ struct Report {
 
 // Which reports FindReports returns: every condition given must hold (empty = any).
 struct ReportFilter {
-  std::string status;    // exactly this status (new, accepted, ...)
-  std::string ward_id;   // filed in this ward
-  bool overdue = false;  // only overdue ones (Report::overdue)
+  std::string status;       // exactly this status (new, accepted, ...)
+  std::string ward_id;      // filed in this ward
+  std::string category_id;  // of this category (lĩnh vực)
+  bool overdue = false;     // only overdue ones (Report::overdue)
   // Text in the title, description or receipt code, ignoring case (ASCII letters only:
   // "ngập" finds "Ngập" but not "NGẬP") and, for codes, dashes and spaces too.
   std::string search;

@@ -247,6 +247,118 @@ int q11_photo_list_json(q11_db* db, const char* zReportId, char** pzJson /* OUT:
 int q11_photo_fetch(q11_db* db, const char* zPhotoId, int bThumb,
                     char** pzPath /* OUT: file path */);
 
+/*
+** APPS. The calls below serve an app's screens (the web app's worker, a native app):
+** input and output as JSON objects, so a binding passes one string each way.
+*/
+
+/*
+** Files a new report like q11_report_new, described by the JSON object zJson:
+**   {"kind": "phan_anh"|"gop_y" (optional, phan_anh), "category": id, "ward": id,
+**    "title": text, "description": text (required: the server takes no report without
+**    one), "lat": number, "lon": number
+**    (optional, both or neither), "address": text (optional, e.g. typed by hand)}.
+** Q11_INVALID_ARGUMENT: zJson is not such an object (malformed JSON, a key not listed
+** here, a value of the wrong type, lat without lon) or the report breaks a rule (unknown
+** category or ward, empty title, ...); q11_errmsg() says which. On success *pzId receives
+** the new report's id (free with q11_free()); its receipt code is in q11_report_show_json
+** at once, offline.
+*/
+int q11_report_new_v2(q11_db* db, const char* zJson, char** pzId /* OUT: report id */);
+
+/*
+** The reference data an app's forms and actions choose from, as one JSON object (free with
+** q11_free()): {"units": [{"id","parent_id","kind","name_vi","name_en"}],
+** "categories": [{"id","name_vi","name_en","default_unit","deadline_hours","level",
+** "deadline_amount","deadline_unit"}], "templates": [{"id","status","title_vi","body_vi"}]}
+** (wards are the units of kind "ward"; templates are officials' canned replies by status).
+*/
+int q11_reference_json(q11_db* db, char** pzJson /* OUT: JSON object */);
+
+/*
+** Who is logged in, as a JSON object (free with q11_free()): {"server_url","user_id","name",
+** "role" ("citizen" | "official" | "admin"),"unit","reporter_ref","contact_phone",
+** "contact_email"} (null when not known). Never the tokens. Q11_NOT_FOUND: nobody is logged
+** in (also after q11_logout).
+*/
+int q11_account_json(q11_db* db, char** pzJson /* OUT: JSON object */);
+
+/*
+** The reports matching the filter zFilterJson, as a JSON array like q11_report_list_json
+** (free with q11_free()). zFilterJson (NULL or "{}": every report, by deadline):
+**   {"status": text, "ward": id, "category": id, "overdue": true|false,
+**    "search": text in the title, description or receipt code (ASCII case ignored),
+**    "order": "deadline" (soonest current deadline first, none last; the default) |
+**             "newest"}
+** Every condition given must hold; empty texts and false mean "any".
+** Q11_INVALID_ARGUMENT: malformed JSON, an unknown key, a wrong type or order.
+*/
+int q11_report_find_json(q11_db* db, const char* zFilterJson, char** pzJson /* OUT */);
+
+/*
+** The id of the report a person named in zText: a report id (returned as given), or a
+** receipt code in any spelling ("q11-7kxm-42pa", "7KXM42PA"), or the start of one of 4 or
+** more characters when only one report's code starts so. Q11_NOT_FOUND: no report on this
+** device has that code; Q11_FAILED_PRECONDITION: several do (q11_errmsg() names them).
+*/
+int q11_resolve_report_id(q11_db* db, const char* zText, char** pzId /* OUT: report id */);
+
+/*
+** An official marks report zId a duplicate of zOriginal (its id or receipt code, as for
+** q11_resolve_report_id), with zNote (NULL: none), as one queued local change.
+** Q11_NOT_FOUND: no such original on the device; Q11_INVALID_ARGUMENT: zOriginal is zId.
+*/
+int q11_case_duplicate(q11_db* db, const char* zId, const char* zOriginal, const char* zNote);
+
+/*
+** Adds the comment zNote (required, not empty) to report zId, as one queued local change.
+** On success *pzEventId, when pzEventId is not NULL, receives the new event's id (free with
+** q11_free()).
+*/
+int q11_case_comment(q11_db* db, const char* zId, const char* zNote,
+                     char** pzEventId /* OUT: event id, or NULL */);
+
+/*
+** What waits for the server, as a JSON array, oldest first (free with q11_free()):
+** [{"seq","state": "pending" | "acked" (applied, waiting for the pull),"created_at",
+**   "bytes","tables"}].
+*/
+int q11_outbox_json(q11_db* db, char** pzJson /* OUT: JSON array */);
+
+/*
+** The changes the server rejected, parked or merged with a message, kept until the user
+** discards them, as a JSON array (free with q11_free()):
+** [{"seq","verdict": "rejected" | "parked" | "merged","message","settled_at","report_ids"}].
+*/
+int q11_settled_json(q11_db* db, char** pzJson /* OUT: JSON array */);
+
+/*
+** Forgets the settled change nSeq (the user has read it; a rejected change stays undone).
+** Q11_NOT_FOUND: no settled change has that seq.
+*/
+int q11_settled_discard(q11_db* db, int64_t nSeq);
+
+/*
+** The long-poll request q11_wait_for_changes would send, for an app that sends it itself
+** without blocking (the web app's worker uses fetch()), as a JSON object (free with
+** q11_free()): {"path": "/v1/changes/wait","content_type": "application/json",
+** "body": the request body (text),"bearer": the access token}. Send it as POST to the
+** server's URL + path with "Authorization: Bearer <bearer>"; the answer {"changed": true}
+** means: call q11_sync. The server holds it at most timeoutSeconds (it caps them at 60).
+** Refreshes the access token first when it expires within a minute (a network call).
+** Q11_UNAUTHENTICATED: not logged in, or the session ended; Q11_UNAVAILABLE: the server
+** could not be reached for the refresh.
+*/
+int q11_wait_request_json(q11_db* db, int timeoutSeconds, char** pzJson /* OUT: JSON object */);
+
+/*
+** Waits, at most timeoutSeconds (the server caps it at 60), until the server has changes
+** for this device: *pChanged = 1 (call q11_sync), or 0 when the time ran out. Blocks the
+** calling thread; one attempt, no retries (ask again after a pause on Q11_UNAVAILABLE).
+** Errors as for q11_sync; Q11_UNAVAILABLE also when too many devices already wait.
+*/
+int q11_wait_for_changes(q11_db* db, int timeoutSeconds, int* pChanged /* OUT: 1 or 0 */);
+
 /* The library version, "0.1.0". Static string. */
 const char* q11_libversion(void);
 

@@ -33,6 +33,15 @@ std::string ReportsToJson(const std::vector<Report>& reports);
 //                 "deadline_amount","deadline_unit"}]}
 std::string ReferenceToJson(const std::vector<Unit>& units,
                             const std::vector<Category>& categories);
+// The same plus "templates":[{"id","status","title_vi","body_vi"}] (as TemplatesToJson):
+// everything an app's forms and official's actions choose from.
+std::string ReferenceToJson(const std::vector<Unit>& units, const std::vector<Category>& categories,
+                            const std::vector<ResponseTemplate>& templates);
+// {"server_url","user_id","name","role","unit","reporter_ref","contact_phone",
+//  "contact_email"}: who is logged in, for display. Never the tokens or the CA.
+std::string AccountToJson(const Account& account);
+// {"path","content_type","body","bearer"}: the long-poll request (sync.h, MakeWaitRequest).
+std::string WaitRequestToJson(const WaitRequest& request);
 // [{"seq","state","created_at","bytes","tables"}]: what waits for the server.
 std::string OutboxToJson(const std::vector<OutboxEntry>& entries);
 // [{"seq","verdict","message","settled_at","report_ids"}]: what the server rejected, parked

@@ -73,4 +73,16 @@ Result<SyncResult> Sync(Database& db, Transport& transport, const SyncOptions& o
 // plus kUnavailable with a Retry-After when too many devices already wait.
 Result<bool> WaitForChanges(Database& db, Transport& transport, int timeout_seconds = 25);
 
+// The request WaitForChanges sends, for an app that makes the HTTP call itself without
+// blocking (the web app's worker fetch()es it): POST `path` with `body` of `content_type`
+// and "Authorization: Bearer <bearer>". Refreshes the access token first when it expires
+// within a minute (one attempt through `transport`). Errors as for WaitForChanges.
+struct WaitRequest {
+  std::string path, content_type, body, bearer;
+};
+Result<WaitRequest> MakeWaitRequest(Database& db, Transport& transport, int timeout_seconds = 25);
+// The server's answer to that request (a 2xx body): whether there are changes to pull.
+// kDataLoss when it is not {"changed": true|false, ...}.
+Result<bool> ReadWaitAnswer(const std::string& body);
+
 }  // namespace q11::device
