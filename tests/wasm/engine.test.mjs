@@ -9,6 +9,7 @@
 //
 //   node engine.test.mjs --core=build/wasm/q11core.js --syncserver=build/syncserver/syncserver
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 
@@ -52,6 +53,21 @@ function open(path) {
   M._free(slot);
   check(rc === Q11.OK, `q11_open ${path}: ${rc === Q11.OK ? 'ok' : M.UTF8ToString(M._q11_errmsg(db))}`);
   return db;
+}
+
+// A POST from node itself (not through the engine), for the long poll.
+function postJson(target, contentType, body, bearer) {
+  return new Promise((resolve, reject) => {
+    const req = request(target, { method: 'POST', headers: { 'Content-Type': contentType,
+      Authorization: `Bearer ${bearer}` } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 const S = 'string';
@@ -132,10 +148,20 @@ try {
   r = sync(official);
   check(r.rc === Q11.OK, `the official's device pulls: ${r.err || 'ok'}`);
   check(show(official, ids[0]).title === titles[0], 'the official sees the citizen\'s report');
+  // Live updates as the web app does them: the engine builds the long-poll request, the
+  // app sends it itself without blocking the engine (here: node's http, asynchronously).
+  r = call(citizen, 'wait_request_json', ['number'], [30], 'string');
+  check(r.rc === Q11.OK, `q11_wait_request_json: ${r.err || 'ok'}`);
+  const wait = JSON.parse(r.out);
+  const woken = postJson(url + wait.path, wait.content_type, wait.body, wait.bearer);
+  check(await server.awaitWaiting(1), 'the citizen\'s wait sleeps on the server');
   r = call(official, 'case_status', [S, S, S], [ids[0], 'accepted', 'Đã tiếp nhận, chuyển Phòng QLĐT']);
   check(r.rc === Q11.OK, `the official accepts the case offline-first: ${r.err || 'ok'}`);
   r = sync(official);
   check(r.rc === Q11.OK && outbox(official) === 0, `the official's change is pushed: ${r.err || 'ok'}`);
+  const answer = await woken;
+  check(answer.status === 200 && JSON.parse(answer.body).changed === true,
+    `the citizen's pending wait answers "changed" (${answer.status} ${answer.body})`);
   r = sync(citizen);
   check(r.rc === Q11.OK, 'the citizen syncs');
   const seen = show(citizen, ids[0]);

@@ -79,6 +79,18 @@ export class Server {
     throw new Error('syncserver did not answer /healthz within 20 s');
   }
 
+  // Polls /healthz until `n` devices' waits for changes sleep on the server ("waiting"):
+  // the server's own count, not a guess at how long a request takes to get there.
+  async awaitWaiting(n, timeoutMs = 20000) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const health = await getJson(this.port, '/healthz');
+      if (health && health.waiting >= n) return true;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return false;
+  }
+
   async stop() {
     if (!this.child || this.child.exitCode !== null) return;
     const exited = new Promise((r) => this.child.once('exit', r));
@@ -102,6 +114,22 @@ export class Server {
     await this.stop();
     rmSync(this.tmp, { recursive: true, force: true });
   }
+}
+
+function getJson(port, path) {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path, timeout: 1000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => {
+        try { resolve(JSON.parse(text)); } catch { resolve(null); }
+      });
+    });
+    req.on('error', () => resolve(null));
+    req.on('timeout', () => { req.destroy(); resolve(null); });
+    req.end();
+  });
 }
 
 function healthy(port) {
