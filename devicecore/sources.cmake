@@ -31,6 +31,7 @@ set(Q11_DEVICE_PORTABLE_SOURCES
   src/register.cc
   src/token_refresh.cc
   src/photo_library.cc
+  src/transport.cc
   src/server_url.cc
   src/server_call.cc
   src/change_wait.cc

@@ -10,7 +10,6 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/StreamCopier.h>
-#include <Poco/String.h>
 #include <Poco/Timespan.h>
 
 #include <memory>
@@ -22,16 +21,6 @@
 #include "tls_client_context.h"
 
 namespace q11::device {
-
-std::string HttpReply::Header(std::string_view name) const {
-  for (const auto& [k, v] : headers)
-    if (Poco::icompare(k, std::string(name)) == 0) return v;
-  return "";
-}
-
-Result<HttpReply> Transport::Send(const HttpRequest& request) {
-  return FailedPrecondition("this transport cannot send " + request.method + " " + request.path);
-}
 
 namespace {
 
