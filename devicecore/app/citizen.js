@@ -145,14 +145,17 @@ export function newReportScreen(ctx) {
     // Each photo's buffer goes to the worker (transferred): copies, so a retry still has them.
     const r = await ctx.engine.fileReport(report, photos.map((p) => p.buffer.slice(0)));
     submit.disabled = false;
-    if (r.rc !== 0 && !(r.value && r.value.id)) {
+    // Filed and stored (saved), perhaps with a photo refused: the receipt. Else the error.
+    if (r.rc !== 0 && !(r.value && r.value.id && r.saved)) {
       error.textContent = errorText(r);
       submit.focus();
       return;
     }
     if (r.rc !== 0) ctx.say(errorText(r), 'error');  // filed, but a photo was refused
-    await ctx.afterWrite();
+    // The receipt at once from the answer (already durable); the header catches up after.
+    ctx.state.lastFiled = { id: r.value.id, receipt_code: r.value.receipt_code, title: report.title };
     ctx.go(`#/bien-nhan/${encodeURIComponent(r.value.id)}`);
+    ctx.afterWrite();
   } },
   kind,
   field(t('category'), category),
@@ -179,7 +182,8 @@ export function newReportScreen(ctx) {
 // ---- the receipt ------------------------------------------------------------------------
 
 export async function receiptScreen(ctx, id) {
-  const r = await ctx.engine.call('q11_report_show_json', id);
+  const just = ctx.state.lastFiled && ctx.state.lastFiled.id === id ? ctx.state.lastFiled : null;
+  const r = just ? { rc: 0, value: just } : await ctx.engine.call('q11_report_show_json', id);
   const rep = r.rc === 0 ? r.value : null;
   const saved = ctx.state.online ? t('saved') : t('savedOffline');
   const node = h('section', {},
