@@ -265,9 +265,18 @@ function citizenActions(ctx, rep, refresh) {
     }
     const reason = h('textarea', { name: 'reason', rows: 2, required: true });
     const err = h('p', { class: 'form-error', role: 'alert' });
-    out.push(h('form', { class: 'card', onsubmit: async (e) => {
+    // novalidate: the browser's own bubble would stop the submit in its own language, before
+    // the app's message in words (and aria-invalid) could show.
+    out.push(h('form', { class: 'card', novalidate: true, onsubmit: async (e) => {
       e.preventDefault();
-      if (!reason.value.trim()) { err.textContent = t('required', t('reopenReason')); reason.focus(); return; }
+      if (!reason.value.trim()) {
+        err.textContent = t('required', t('reopenReason'));
+        reason.setAttribute('aria-invalid', 'true');
+        reason.focus();
+        return;
+      }
+      err.textContent = '';
+      reason.removeAttribute('aria-invalid');
       await done(await ctx.engine.call('q11_report_reopen', rep.id, reason.value.trim()), t('reopen') + ':');
     } }, h('h2', {}, t('reopen')), field(t('reopenReason'), reason), err,
     h('button', { type: 'submit' }, t('reopen'))));
