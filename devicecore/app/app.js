@@ -183,14 +183,20 @@ function loginScreen() {
     const r = await engine.call('q11_login', location.origin, name.value.trim(), password.value);
     button.disabled = false;
     if (r.rc !== 0) {
-      error.textContent = r.rc === 8 ? `${t('needNetworkLogin')} ${errorText(r)}` : errorText(r);
+      // 6 (FAILED_PRECONDITION) from a login is the engine refusing another user while the
+      // previous one's changes wait on this device (or an untrusted certificate): say which.
+      error.textContent = r.rc === 8 ? `${t('needNetworkLogin')} ${errorText(r)}`
+        : r.rc === 6 && state.pending > 0 ? `${t('otherUserPending', state.pending)} (${r.errmsg})` : errorText(r);
       password.focus();
       return;
     }
     await signedIn();
   } },
   field(t('username'), name), field(t('password'), password), error, button);
-  return { node: h('section', { class: 'auth' }, h('h1', {}, t('loginTitle')), h('p', { class: 'hint' }, t('loginIntro')), form,
+  // Changes of the account logged in before wait on this device: only that account can send
+  // them, and until then the engine lets no other account in (it would start a fresh replica).
+  const waiting = state.pending > 0 ? h('p', { class: 'msg warn', id: 'pending-after-logout' }, t('pendingAfterLogout', state.pending)) : '';
+  return { node: h('section', { class: 'auth' }, h('h1', {}, t('loginTitle')), h('p', { class: 'hint' }, t('loginIntro')), waiting, form,
     h('p', {}, h('a', { href: '#/dang-ky' }, t('toRegister')))), keep: true };
 }
 
@@ -242,6 +248,7 @@ async function logoutNow() {
   const r = await engine.call('q11_logout');
   if (r.rc !== 0 && r.rc !== 2) sayError(r);
   state.account = null;
+  await refreshPending();  // the login screen says what still waits on this device
   drawBar();
   location.hash = '#/';
   render(true);
@@ -271,8 +278,9 @@ async function start() {
       state.online = ev.online && navigator.onLine;
       drawBar();
     } else if (ev.event === 'synced') {
-      // Syncs the worker started itself (reconnect, live update).
-      await afterSync(ev, ev.why);
+      // Syncs the worker started itself (reconnect, live update). Logged out, its failure
+      // (nobody to sync for) is no news.
+      if (state.account) await afterSync(ev, ev.why);
     } else if (ev.event === 'changed') {
       if (ev.why === 'tab') await loadAccount();
       await refreshPending();

@@ -142,6 +142,8 @@ const STRINGS = {
     storageNote: (k) => `Dữ liệu lưu trên máy (${k === 'opfs' ? 'OPFS' : 'IndexedDB'}).`,
     engineFailed: 'Không khởi động được ứng dụng',
     needNetworkLogin: 'Cần có mạng để đăng nhập lần đầu.',
+    pendingAfterLogout: (n) => `Trên máy này còn ${n} thay đổi chưa gửi của tài khoản vừa đăng xuất. Chúng vẫn được giữ an toàn; hãy đăng nhập lại bằng tài khoản đó khi có mạng để gửi. Trước khi gửi xong, tài khoản khác không đăng nhập được trên máy này.`,
+    otherUserPending: (n) => `Chưa đăng nhập được tài khoản khác: máy này còn ${n} thay đổi chưa gửi của tài khoản trước. Hãy đăng nhập bằng tài khoản trước và đồng bộ, rồi đăng xuất.`,
     error: 'Lỗi',
     errors: {
       1: 'Dữ liệu nhập chưa đúng.',
@@ -298,6 +300,8 @@ const STRINGS = {
     storageNote: (k) => `Data kept on this device (${k === 'opfs' ? 'OPFS' : 'IndexedDB'}).`,
     engineFailed: 'The app could not start',
     needNetworkLogin: 'The first login needs the network.',
+    pendingAfterLogout: (n) => `${n} unsent change${n === 1 ? '' : 's'} of the account that just logged out ${n === 1 ? 'is' : 'are'} still on this device. They are kept safe; log in again as that account when online to send them. Until they are sent, no other account can log in on this device.`,
+    otherUserPending: (n) => `Another account cannot log in yet: this device still holds ${n} unsent change${n === 1 ? '' : 's'} of the previous account. Log in as that account, sync, then log out.`,
     error: 'Error',
     errors: {
       1: 'Some input is not right.',
