@@ -95,7 +95,10 @@ async function afterSync(r, why) {
     state.online = true;
     const messages = settledMessages(r.value);
     if (why === 'button' || why === 'reconnect' || messages.length) {
-      say([t('syncedSummary', r.value || {}), ...messages].join(' '), messages.length ? 'warn' : 'ok');
+      // The messages themselves (the server's words, rows named by id) are listed, explained,
+      // on the home screen and on their report: here what happened and where to read it.
+      say([t('syncedSummary', r.value || {}), messages.length ? t('settledNotice', messages.length) : ''].join(' ').trim(),
+        messages.length ? 'warn' : 'ok');
     } else if (why === 'live' && r.value && r.value.pulled_rows > 0) {
       say(t('liveUpdated'), 'info');
     }

@@ -223,7 +223,7 @@ export async function reportScreen(ctx, id) {
     fill(info,
       h('h1', {}, rep.title),
       h('div', { class: 'card' }, reportFacts(ctx, rep), rep.description ? h('p', { class: 'body' }, rep.description) : ''),
-      syncMessages(rep),
+      syncMessages(rep, ctx, refresh),
       rep.result ? h('section', { class: 'card result' }, h('h2', {}, t('result')), h('p', {}, rep.result)) : '',
       photoGallery(ctx, photos.filter((p) => p.role === 'result'), t('resultPhotos'), urls),
       photoGallery(ctx, photos.filter((p) => p.role !== 'result'), t('reportPhotos'), urls),

@@ -60,8 +60,10 @@ export function historyList(r) {
   }));
 }
 
-// The server's word on this report's changes (q11_report_show_json "sync").
-export function syncMessages(r) {
+// The server's word on this report's changes (q11_report_show_json "sync"). With `ctx`, each
+// message has its "Đã xem" button (q11_settled_discard, as in the home screen's list);
+// `onChange` redraws after one is dismissed.
+export function syncMessages(r, ctx, onChange) {
   const s = r.sync || {};
   const items = [
     ...(s.rejected || []).map((m) => [t('rejectedMsg'), m, 'error']),
@@ -72,7 +74,24 @@ export function syncMessages(r) {
   return h('section', { class: 'card sync-messages', 'aria-labelledby': 'sync-msg-h' },
     h('h2', { id: 'sync-msg-h' }, t('syncMessages')),
     h('ul', {}, items.map(([label, m, kind]) => h('li', { class: `msg ${kind}` },
-      h('strong', {}, label), ': ', m.message || '', m.settled_at ? ` (${vnTime(m.settled_at)})` : ''))));
+      h('strong', {}, label), ': ', explain(kind, m.message), m.settled_at ? ` (${vnTime(m.settled_at)}) ` : ' ',
+      ctx && m.seq !== undefined ? dismissButton(ctx, m.seq, onChange) : ''))));
+}
+
+// A refusal or a parked conflict in the user's language first (what it means for them), then
+// the server's own message (English / Vietnamese, naming rows by id) as the detail.
+function explain(kind, message) {
+  const what = kind === 'error' ? t('rejectedExplain') : kind === 'warn' ? t('parkedExplain') : '';
+  if (!what) return message || '';
+  return [what, message ? h('span', { class: 'server-detail' }, ' ', t('serverDetail'), ' ', message) : ''];
+}
+
+function dismissButton(ctx, seq, onChange) {
+  return h('button', { type: 'button', class: 'link', onclick: async () => {
+    const d = await ctx.engine.call('q11_settled_discard', seq);
+    if (d.rc !== 0) ctx.say(errorText(d), 'error');
+    await onChange();
+  } }, t('dismiss'));
 }
 
 // Photos as thumbnail buttons; the full photo opens on demand in a dialog. Taken on this
@@ -137,14 +156,24 @@ export async function settledPanel(ctx, onChange) {
   const items = r.rc === 0 ? r.value || [] : [];
   if (!items.length) return null;
   const label = { rejected: t('rejectedMsg'), parked: t('parkedMsg'), merged: t('mergedMsg') };
+  // The server's message names rows by id: say which report it is about, with a link, when
+  // the report is on this device (a refused filing is not).
+  const screen = ctx.state.account && ctx.state.account.role === 'citizen' ? '#/phan-anh/' : '#/ho-so/';
+  const about = async (m) => {
+    const links = [];
+    for (const id of m.report_ids || []) {
+      const r = await ctx.engine.call('q11_report_show_json', id);
+      if (r.rc !== 0) continue;
+      links.push(h('a', { href: screen + encodeURIComponent(id) },
+        r.value.receipt_code ? `${r.value.receipt_code} — ${r.value.title}` : r.value.title));
+    }
+    return links.length ? [h('br'), t('aboutReport'), ' ', ...links.flatMap((a, i) => (i ? [', ', a] : [a])), ' '] : [];
+  };
+  const abouts = await Promise.all(items.map(about));
   return h('section', { class: 'card sync-messages', 'aria-labelledby': 'settled-h' },
     h('h2', { id: 'settled-h' }, t('serverMessages')),
-    h('ul', {}, items.map((m) => h('li', { class: `msg ${m.verdict === 'rejected' ? 'error' : m.verdict === 'parked' ? 'warn' : 'info'}` },
-      h('strong', {}, label[m.verdict] || m.verdict), ': ', m.message || '',
+    h('ul', {}, items.map((m, i) => h('li', { class: `msg ${m.verdict === 'rejected' ? 'error' : m.verdict === 'parked' ? 'warn' : 'info'}` },
+      h('strong', {}, label[m.verdict] || m.verdict), ': ', explain(m.verdict === 'rejected' ? 'error' : m.verdict === 'parked' ? 'warn' : 'info', m.message), ...abouts[i],
       m.settled_at ? ` (${vnTime(m.settled_at)}) ` : ' ',
-      h('button', { type: 'button', class: 'link', onclick: async () => {
-        const d = await ctx.engine.call('q11_settled_discard', m.seq);
-        if (d.rc !== 0) ctx.say(errorText(d), 'error');
-        await onChange();
-      } }, t('dismiss'))))));
+      dismissButton(ctx, m.seq, onChange)))));
 }
