@@ -251,6 +251,9 @@ async function logoutNow() {
   const r = await engine.call('q11_logout');
   if (r.rc !== 0 && r.rc !== 2) sayError(r);
   state.account = null;
+  // What was said to the previous user is not for whoever logs in next.
+  clearTimeout(noticeTimer);
+  if (r.rc === 0 || r.rc === 2) notice.replaceChildren();
   await refreshPending();  // the login screen says what still waits on this device
   drawBar();
   location.hash = '#/';

@@ -247,6 +247,7 @@ try {
   await page.getByText('1 thay đổi chưa gửi').waitFor();
   await page.getByRole('button', { name: 'Đăng xuất' }).click();
   await page.getByRole('heading', { name: 'Đăng nhập' }).waitFor();
+  check((await page.locator('#notice').innerText()).trim() === '', 'logging out clears what the live region said to that user');
   const waiting = page.locator('#pending-after-logout');
   check(/còn 1 thay đổi chưa gửi/.test(await waiting.innerText()) && /đăng nhập lại bằng tài khoản đó/.test(await waiting.innerText()),
     `the login screen says the unsent change waits for that account (${await waiting.innerText()})`);
