@@ -5,7 +5,8 @@
 //
 // Two backends with one interface:
 // - OPFS (the origin private file system) through FileSystemSyncAccessHandle, which only a
-//   worker may use. The database image (device.db plus its WAL) is written into one of two
+//   worker may use. The database image (device.db: the browser build keeps SQLite's journal in
+//   memory, so the file is whole after every call) is written into one of two
 //   slot files, the one NOT holding the newest valid image, followed by a 32-byte trailer
 //   (magic, generation, length, CRC-32) and flushed. On load the newest slot whose trailer
 //   and checksum are valid wins, so a write torn by a crash or a closed tab leaves the

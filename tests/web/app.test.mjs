@@ -223,6 +223,15 @@ try {
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30000 });
   check(true, 'the service worker controls the page (the shell is cached)');
   check(await page.locator('html').getAttribute('lang') === 'vi', 'the app is Vietnamese first');
+  // Installable, in chromium's own judgement (manifest, icons, service worker, scope).
+  const cdp = await citizen.browser.newCDPSession(page);
+  const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+  check(installabilityErrors.length === 0, 'chromium finds the app installable' +
+    (installabilityErrors.length ? `: ${installabilityErrors.map((e) => e.errorId).join(', ')}` : ''));
+  const { url: manifestUrl, errors: manifestErrors } = await cdp.send('Page.getAppManifest');
+  check(manifestUrl.endsWith('/app/manifest.webmanifest') && manifestErrors.length === 0,
+    `the manifest parses without errors (${manifestErrors.map((e) => e.message).join('; ') || manifestUrl})`);
+  await cdp.detach();
   // The whole shell the service worker caches (its list, read from sw.js) within budget.
   const sw = await (await fetch(`${app}sw.js`)).text();
   const shell = JSON.parse(`[${/const SHELL = \[([^\]]*)\]/.exec(sw)[1].replace(/'/g, '"').replace(/,\s*$/, '')}]`);
