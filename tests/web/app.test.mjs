@@ -8,13 +8,13 @@
 //        --official=NAME:PASSWORD [--chromium=/usr/bin/chromium]
 // Writes DIR/app_reports.json ([{title, code, photos, device?}]), DIR/app_device/ (the citizen's
 // device database as the app stored it) and the screenshots DIR/app-<screen>-<phone|desktop>.png.
-import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { get as httpGet } from 'node:http';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { launchChromium, makeCheck, parseArgs } from './harness.mjs';
+import { CODE, PHONE, axeCheck, login, ready, shoot, watchErrors } from './app_helpers.mjs';
 
 const args = parseArgs();
 const url = args.url;
@@ -27,12 +27,7 @@ if (!url || !citizenName || !officialName) {
   process.exit(2);
 }
 const app = `${url}/app/`;
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 860 };
-const CODE = /Q11-[0-9A-Z]{4}-[0-9A-Z]{4}/;
 const check = makeCheck();
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const filed = [];  // {title, code, photos}
 const timings = [];  // what the budgets of docs/app.md are about, printed, not asserted
 
@@ -73,45 +68,9 @@ const photo = { name: 'anh-hien-truong.png', mimeType: 'image/png', buffer: make
 
 // ---- helpers ------------------------------------------------------------------------------
 
-function watchErrors(page, errors) {
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e}`));
-  page.on('console', (m) => {
-    // Failed loads are expected offline and when the server refuses on purpose.
-    if (m.type() === 'error' && !/Failed to load resource|net::ERR_INTERNET_DISCONNECTED/.test(m.text())) errors.push(m.text());
-  });
-}
-
-async function ready(page) {
-  await page.waitForSelector('body[data-ready="1"]', { timeout: 30000 });
-}
-
-async function axeCheck(page, screen) {
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(`${axeSource}\n;0`);
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  check(bad.length === 0, `axe: no serious or critical violation on "${screen}"` +
-    (bad.length ? `: ${bad.map((v) => `${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`).join('; ')}` : ''));
-}
-
-// Screenshots at phone and desktop width, then back to the phone.
-async function shoot(page, screen) {
-  for (const [label, size] of [['phone', PHONE], ['desktop', DESKTOP]]) {
-    await page.setViewportSize(size);
-    await page.evaluate(() => window.scrollTo(0, 0));  // else the sticky header lands mid-page
-    await page.screenshot({ path: join(out, `app-${screen}-${label}.png`), fullPage: true });
-  }
-  await page.setViewportSize(PHONE);
-}
-
 async function screen(page, name) {
-  await axeCheck(page, name);
-  await shoot(page, name);
-}
-
-async function login(page, name, password) {
-  await page.getByLabel('Tên đăng nhập', { exact: true }).fill(name);
-  await page.getByLabel('Mật khẩu', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Đăng nhập', exact: true }).click();
+  await axeCheck(check, page, name);
+  await shoot(out, page, name);
 }
 
 async function pendingNone(page) {

@@ -16,10 +16,10 @@
 //   node app_cases.test.mjs --url=http://127.0.0.1:PORT --out=DIR --citizen=NAME:PASSWORD \
 //        --citizen2=NAME:PASSWORD --official=NAME:PASSWORD [--chromium=/usr/bin/chromium]
 // Writes DIR/app_cases.json: {parked, withdrawn, reopened, reason, lan: [titles], minh: [titles]}.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium, makeCheck, parseArgs } from './harness.mjs';
+import { CODE, PHONE, axeCheck, login, ready, shoot, watchErrors } from './app_helpers.mjs';
 
 const args = parseArgs();
 const url = args.url;
@@ -33,45 +33,14 @@ if (!url || !citizenName || !secondName || !officialName) {
   process.exit(2);
 }
 const app = `${url}/app/`;
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 860 };
-const CODE = /Q11-[0-9A-Z]{4}-[0-9A-Z]{4}/;
 const check = makeCheck();
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const result = { lan: [], minh: [] };
 
-// ---- helpers (as in app.test.mjs) ---------------------------------------------------------
-
-function watchErrors(page, errors) {
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource|net::ERR_INTERNET_DISCONNECTED/.test(m.text())) errors.push(m.text());
-  });
-}
-
-async function ready(page) {
-  await page.waitForSelector('body[data-ready="1"]', { timeout: 30000 });
-}
+// ---- helpers (the shared ones are in app_helpers.mjs) ---------------------------------------------------------
 
 async function screen(page, name) {
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(`${axeSource}\n;0`);
-  const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  check(bad.length === 0, `axe: no serious or critical violation on "${name}"` +
-    (bad.length ? `: ${bad.map((v) => `${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`).join('; ')}` : ''));
-  for (const [label, size] of [['phone', PHONE], ['desktop', DESKTOP]]) {
-    await page.setViewportSize(size);
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: join(out, `app-${name}-${label}.png`), fullPage: true });
-  }
-  await page.setViewportSize(PHONE);
-}
-
-async function login(page, name, password) {
-  await page.getByLabel('Tên đăng nhập', { exact: true }).fill(name);
-  await page.getByLabel('Mật khẩu', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Đăng nhập', exact: true }).click();
+  await axeCheck(check, page, name);
+  await shoot(out, page, name);
 }
 
 async function pendingNone(page) {
