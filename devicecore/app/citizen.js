@@ -3,7 +3,7 @@
 // result, rating and reopening.
 import { h, fill, field, select, resizePhoto } from './dom.js';
 import { t, vnTime, errorText, getLang } from './i18n.js';
-import { nameOf, deadlineText, syncBadge, statusBadge, reportFacts, historyList, syncMessages, photoGallery, revokeAll, settledPanel } from './views.js';
+import { nameOf, deadlineText, syncBadge, statusBadge, revokeAll, settledPanel, drawReport } from './views.js';
 
 const MAX_PHOTOS = 6;
 
@@ -210,24 +210,12 @@ export async function reportScreen(ctx, id) {
   const node = h('section', {}, h('p', {}, h('a', { href: '#/' }, '← ', t('back'))), info, actions);
 
   async function refresh() {
-    const r = await ctx.engine.call('q11_report_show_json', id);
-    if (r.rc !== 0) {
-      info.replaceChildren(h('h1', {}, t('caseTitle')), h('p', { role: 'alert' }, errorText(r)));
+    const rep = await drawReport(ctx, id, info, urls, refresh,
+      { heading: (rep) => h('h1', {}, rep.title), resultFirst: true });
+    if (!rep) {
       actions.replaceChildren();
       return;
     }
-    const rep = r.value;
-    const ph = await ctx.engine.call('q11_photo_list_json', id);
-    const photos = ph.rc === 0 ? ph.value : [];
-    revokeAll(urls);
-    fill(info,
-      h('h1', {}, rep.title),
-      h('div', { class: 'card' }, reportFacts(ctx, rep), rep.description ? h('p', { class: 'body' }, rep.description) : ''),
-      syncMessages(rep, ctx, refresh),
-      rep.result ? h('section', { class: 'card result' }, h('h2', {}, t('result')), h('p', {}, rep.result)) : '',
-      photoGallery(ctx, photos.filter((p) => p.role === 'result'), t('resultPhotos'), urls),
-      photoGallery(ctx, photos.filter((p) => p.role !== 'result'), t('reportPhotos'), urls),
-      h('section', { class: 'card' }, h('h2', {}, t('history')), historyList(rep)));
     // The forms are redrawn only when the status moved (what is typed survives an update).
     if (rep.status !== lastStatus || rep.rating?.stars !== actions.dataset.stars) {
       lastStatus = rep.status;

@@ -4,7 +4,7 @@
 // the engine and then the server check the rules (docs/workflow.md).
 import { h, fill, field, select, resizePhoto, uid } from './dom.js';
 import { t, statusName, STATUSES, errorText, getLang } from './i18n.js';
-import { nameOf, deadlineText, syncBadge, statusBadge, reportFacts, historyList, syncMessages, photoGallery, revokeAll, settledPanel } from './views.js';
+import { nameOf, deadlineText, syncBadge, statusBadge, revokeAll, settledPanel, drawReport } from './views.js';
 
 // ---- the list ---------------------------------------------------------------------------
 
@@ -215,24 +215,14 @@ export async function caseScreen(ctx, id) {
   }
 
   async function refresh() {
-    const r = await ctx.engine.call('q11_report_show_json', id);
-    if (r.rc !== 0) {
-      info.replaceChildren(h('h1', {}, t('caseTitle')), h('p', { role: 'alert' }, errorText(r)));
+    const rep = await drawReport(ctx, id, info, urls, refresh, {
+      heading: (rep) => h('h1', { tabindex: -1 }, `${rep.receipt_code ? rep.receipt_code + ' · ' : ''}${rep.title}`),
+      resultFirst: false,
+    });
+    if (!rep) {
       actions.replaceChildren();
       return;
     }
-    const rep = r.value;
-    const ph = await ctx.engine.call('q11_photo_list_json', id);
-    const photos = ph.rc === 0 ? ph.value : [];
-    revokeAll(urls);
-    fill(info,
-      h('h1', { tabindex: -1 }, `${rep.receipt_code ? rep.receipt_code + ' · ' : ''}${rep.title}`),
-      h('div', { class: 'card' }, reportFacts(ctx, rep), rep.description ? h('p', { class: 'body' }, rep.description) : ''),
-      syncMessages(rep, ctx, refresh),
-      rep.result ? h('section', { class: 'card result' }, h('h2', {}, t('result')), h('p', {}, rep.result)) : '',
-      photoGallery(ctx, photos.filter((p) => p.role !== 'result'), t('reportPhotos'), urls),
-      photoGallery(ctx, photos.filter((p) => p.role === 'result'), t('resultPhotos'), urls),
-      h('section', { class: 'card' }, h('h2', {}, t('history')), historyList(rep)));
     if (rep.status !== lastStatus) {
       lastStatus = rep.status;
       actions.replaceChildren(actionForm(ctx, rep, done));

@@ -1,6 +1,6 @@
 // Parts both apps show of a report: its facts, history, photos and what the server said
 // about its changes (refusals, parked conflicts, merges and rule overrides).
-import { h, facts } from './dom.js';
+import { h, facts, fill } from './dom.js';
 import { t, statusName, vnTime, getLang, errorText } from './i18n.js';
 
 export function nameOf(list, id) {
@@ -176,4 +176,30 @@ export async function settledPanel(ctx, onChange) {
       h('strong', {}, label[m.verdict] || m.verdict), ': ', explain(m.verdict === 'rejected' ? 'error' : m.verdict === 'parked' ? 'warn' : 'info', m.message), ...abouts[i],
       m.settled_at ? ` (${vnTime(m.settled_at)}) ` : ' ',
       dismissButton(ctx, m.seq, onChange)))));
+}
+
+// A report's screen as both apps draw it into `info`: the heading, its facts and text, the
+// server's messages, the result, the photos (the report's and the result's, `resultFirst`
+// for the citizen, who waits for the answer) and the history. Returns the report, or null
+// after drawing the engine's error (the caller then clears its actions).
+export async function drawReport(ctx, id, info, urls, refresh, { heading, resultFirst }) {
+  const r = await ctx.engine.call('q11_report_show_json', id);
+  if (r.rc !== 0) {
+    info.replaceChildren(h('h1', {}, t('caseTitle')), h('p', { role: 'alert' }, errorText(r)));
+    return null;
+  }
+  const rep = r.value;
+  const ph = await ctx.engine.call('q11_photo_list_json', id);
+  const photos = ph.rc === 0 ? ph.value : [];
+  revokeAll(urls);
+  const reportPhotos = photoGallery(ctx, photos.filter((p) => p.role !== 'result'), t('reportPhotos'), urls);
+  const resultPhotos = photoGallery(ctx, photos.filter((p) => p.role === 'result'), t('resultPhotos'), urls);
+  fill(info,
+    heading(rep),
+    h('div', { class: 'card' }, reportFacts(ctx, rep), rep.description ? h('p', { class: 'body' }, rep.description) : ''),
+    syncMessages(rep, ctx, refresh),
+    rep.result ? h('section', { class: 'card result' }, h('h2', {}, t('result')), h('p', {}, rep.result)) : '',
+    ...(resultFirst ? [resultPhotos, reportPhotos] : [reportPhotos, resultPhotos]),
+    h('section', { class: 'card' }, h('h2', {}, t('history')), historyList(rep)));
+  return rep;
 }
