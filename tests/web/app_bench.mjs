@@ -143,6 +143,35 @@ async function main() {
     `worst ${ms(Math.max(...formSaves))}; budget 100 ms`);
   console.log(`5. syncing ${engine.pushed} queued reports against the local server: ${ms(engine.sync)}; budget 1000 ms`);
 
+  // 4c. Every durable write stores the whole database image (docs/app.md, "Storage"): how
+  // saving grows with a device holding 1,110 reports instead of 110.
+  const big = await page.evaluate(async () => {
+    const e = await import('/app/engine.js');
+    e.setLive(false);
+    for (let i = 0; i < 1000; i++) {
+      const r = await e.fileReport({ kind: 'gop_y', category: 'khac', ward: 'p04',
+        title: `Lấp đầy ${i}`, description: 'Góp ý để đo một cơ sở dữ liệu lớn hơn.' }, []);
+      if (r.rc !== 0) return { error: r.errmsg };
+    }
+    const saves = [];
+    for (let i = 0; i < 30; i++) {
+      const t0 = performance.now();
+      const r = await e.fileReport({ kind: 'gop_y', category: 'khac', ward: 'p04',
+        title: `Đo khi lớn ${i}`, description: 'Góp ý để đo một cơ sở dữ liệu lớn hơn.' }, []);
+      if (r.rc !== 0) return { error: r.errmsg };
+      saves.push(performance.now() - t0);
+    }
+    const t0 = performance.now();
+    const s = await e.sync('bench-big');
+    const sync = performance.now() - t0;
+    const est = await navigator.storage.estimate();
+    e.setLive(true);
+    return { saves, sync, pushed: s.value && s.value.pushed, rc: s.rc, errmsg: s.errmsg, usage: est.usage };
+  });
+  if (big.error || big.rc !== 0) throw new Error(`engine (1,110 reports): ${big.error || big.errmsg}`);
+  console.log(`4c. saving with 1,140 reports on the device (storage in use ${(big.usage / 1048576).toFixed(1)} MiB): ` +
+    `median ${ms(median(big.saves))}, p95 ${ms(pct(big.saves, 0.95))} (30 reports); then syncing ${big.pushed} queued: ${ms(big.sync)}`);
+
   // 3. Cold start: the browser closed and started again on the same profile, offline.
   const colds = [];
   const profile = citizen.profile;
@@ -154,12 +183,12 @@ async function main() {
     const t0 = Date.now();
     await page.goto(app);
     await ready(page);
-    await page.locator('ul.reports li.report-item').nth(109).waitFor({ timeout: 60000 });  // all 110 shown
+    await page.locator('ul.reports li.report-item').nth(1139).waitFor({ timeout: 60000 });  // all 1,140 shown
     colds.push(Date.now() - t0);
     await ctx.close();
   }
   await citizen.close().catch(() => {});
-  console.log(`3. cold start, browser restarted offline, 110 reports on the device, to the list: ` +
+  console.log(`3. cold start, browser restarted offline, 1,140 reports on the device, to the list: ` +
     `median ${ms(median(colds))} (of ${runs}: ${colds.join(', ')} ms); budget 2000 ms`);
 }
 
