@@ -270,13 +270,23 @@ function citizenActions(ctx, rep, refresh) {
     h('button', { type: 'submit' }, t('reopen'))));
   }
   if (rep.status === 'new') {
-    out.push(h('p', {}, h('button', { type: 'button', class: 'danger', onclick: async () => {
-      const r = await ctx.engine.call('q11_report_withdraw', rep.id);
-      if (r.rc !== 0) { ctx.say(errorText(r), 'error'); return; }
-      ctx.say(t('withdrawn'), 'ok');
-      await ctx.afterWrite();
-      ctx.go('#/');
-    } }, t('withdraw'))));
+    // Withdrawing cannot be undone: the first tap asks, the second one does it.
+    const box = h('div', { class: 'card' });
+    const ask = () => {
+      const yes = h('button', { type: 'button', class: 'danger', onclick: async () => {
+        const r = await ctx.engine.call('q11_report_withdraw', rep.id);
+        if (r.rc !== 0) { ctx.say(errorText(r), 'error'); return; }
+        ctx.say(t('withdrawn'), 'ok');
+        await ctx.afterWrite();
+        ctx.go('#/');
+      } }, t('withdrawConfirm'));
+      box.replaceChildren(h('p', { role: 'alert' }, t('withdrawQuestion')),
+        h('p', {}, yes, ' ', h('button', { type: 'button', onclick: () => { offer(); box.querySelector('button').focus(); } }, t('withdrawCancel'))));
+      yes.focus();
+    };
+    const offer = () => box.replaceChildren(h('button', { type: 'button', class: 'danger', onclick: ask }, t('withdraw')));
+    offer();
+    out.push(box);
   }
   return out;
 }

@@ -136,6 +136,16 @@ try {
     await item(page, T[key]).click();
     await page.getByRole('heading', { name: T[key] }).waitFor();
     await page.getByRole('button', { name: 'Rút phản ánh' }).click();
+    if (key === 'parked') {
+      // The first time the citizen thinks better of it: nothing is written.
+      check(await page.evaluate(() => document.activeElement.textContent) === 'Xác nhận rút',
+        'withdrawing asks first, the focus on the confirmation');
+      await page.getByRole('button', { name: 'Không rút' }).click();
+      check(await page.getByRole('heading', { name: T[key] }).isVisible() &&
+        await page.getByText('Mọi thay đổi đã gửi').isVisible(), '"Không rút" keeps the report; nothing waits to be sent');
+      await page.getByRole('button', { name: 'Rút phản ánh' }).click();
+    }
+    await page.getByRole('button', { name: 'Xác nhận rút' }).click();
     await page.getByRole('heading', { name: 'Phản ánh của tôi' }).waitFor();
     await page.getByText('Đã rút phản ánh.').waitFor();
     check(await item(page, T[key]).count() === 0, `"${T[key]}" withdrawn offline: gone from the list`);
