@@ -54,6 +54,21 @@ TEST_CASE("SQL errors carry the server's message and SQLSTATE", "[postgres]") {
   CHECK(nodb.status().message().find("no_such_db") != std::string::npos);
 }
 
+TEST_CASE("a connection the server ends is unavailable", "[postgres]") {
+  auto server = test::Server();
+  auto victim = test::Connect(server->url());
+  auto admin = test::Connect(server->url());
+  REQUIRE_OK(admin.Query("SELECT pg_terminate_backend($1)", {Param::Int4(victim.backend_pid())}));
+  auto r = victim.Query("SELECT 1");
+  REQUIRE_FALSE(r.ok());
+  INFO(r.status().ToString());
+  CHECK(r.status().code() == StatusCode::kUnavailable);
+  CHECK_FALSE(pg::IsRetryable(r.status()));
+  // The guard of a transaction on a dead connection gives up quietly.
+  auto txn = pg::Transaction::Begin(victim);
+  CHECK(txn.status().code() == StatusCode::kUnavailable);
+}
+
 TEST_CASE("parameters travel as text with their types, bytes and arrays round-trip", "[postgres]") {
   auto server = test::Server();
   auto db = test::Connect(server->url());

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -100,6 +101,23 @@ std::string TempRoot() {
   return tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
 }
 
+// Removes the folders of test processes that died without their destructor (kill -9, a
+// ctest timeout): their server got SIGQUIT, but the folder stays, in memory when in
+// /dev/shm. A folder counts as abandoned when the process in its owner.pid is gone.
+void SweepAbandoned(const std::string& root) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(root, ec)) {
+    if (e.path().filename().string().rfind("q11-pg-", 0) != 0) continue;
+    std::ifstream in(e.path() / "owner.pid");
+    long pid = 0;
+    if (!(in >> pid) || pid <= 0) continue;  // being created, or not ours
+    if (kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+      std::error_code ignored;
+      fs::remove_all(e.path(), ignored);
+    }
+  }
+}
+
 }  // namespace
 
 std::optional<std::string> FindPostgresBinaries(std::string* why) {
@@ -142,11 +160,14 @@ Result<std::unique_ptr<TempPostgres>> TempPostgres::Start() {
     }
     pg->run_as_ = std::make_pair(pw->pw_uid, pw->pw_gid);
   }
-  std::string templ = TempRoot() + "/q11-pg-XXXXXX";
+  const std::string root = TempRoot();
+  SweepAbandoned(root);
+  std::string templ = root + "/q11-pg-XXXXXX";
   if (mkdtemp(templ.data()) == nullptr) {
     return Internal("mkdtemp " + templ + ": " + std::strerror(errno));
   }
   pg->dir_ = templ;
+  std::ofstream(templ + "/owner.pid") << getpid() << "\n";
   if (pg->run_as_ && chown(pg->dir_.c_str(), pg->run_as_->first, pg->run_as_->second) != 0) {
     return Internal("chown " + pg->dir_ + " to postgres: " + std::strerror(errno));
   }

@@ -13,7 +13,8 @@
 // creates the database q11test. About 0.3 s with the template in place, 2 s without.
 // PostgreSQL refuses to run as root: then the folder is given to the `postgres` system user
 // (created by Debian's package) and initdb and postgres run as that user. The server gets
-// SIGQUIT if the test process dies without its destructor running (PR_SET_PDEATHSIG).
+// SIGQUIT if the test process dies without its destructor running (PR_SET_PDEATHSIG); the
+// folder it leaves then is removed by the next Start() (its owner.pid names a dead process).
 // Q11_PG_KEEP=1 keeps the folder (server.log) for a post-mortem.
 //
 // The binaries: $Q11_PG_BINDIR, else the newest /usr/lib/postgresql/*/bin (Debian).

@@ -27,7 +27,7 @@ std::string Trim(std::string_view s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.remove_suffix(1);
   std::string out(s);
   for (char& c : out) {
-    if (c == '\n') c = ' ';
+    if (c == '\n' || c == '\t') c = ' ';
   }
   return out;
 }
@@ -63,8 +63,9 @@ Status ErrorFrom(const PGresult* res, PGconn* conn, std::string_view what) {
     msg += primary;
     if (detail != nullptr) msg += std::string(" (") + detail + ")";
   } else {
-    msg += Trim(res != nullptr ? PQresultErrorMessage(res) : PQerrorMessage(conn));
-    if (res != nullptr && msg.size() == what.size() + 2) msg += Trim(PQerrorMessage(conn));
+    std::string text = res != nullptr ? Trim(PQresultErrorMessage(res)) : "";
+    if (text.empty()) text = Trim(PQerrorMessage(conn));  // libpq's own, e.g. a lost connection
+    msg += text;
   }
   if (state == nullptr) {
     // No SQLSTATE: a client-side failure, most often a connection that broke.
