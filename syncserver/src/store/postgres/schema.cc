@@ -1,0 +1,35 @@
+#include "store/postgres/schema.h"
+
+namespace q11::pg {
+
+const std::vector<Migration>& ServerSchema() {
+  static const std::vector<Migration> kList = {
+      {1, "change log and its counter (change_log.h)", R"sql(
+-- The one-row counter: the last change-log sequence handed out. Its row lock, taken by the
+-- last statement of each writing transaction, orders commits (change_log.h).
+CREATE TABLE sync_head (
+  id boolean PRIMARY KEY DEFAULT true CHECK (id),
+  seq bigint NOT NULL
+);
+INSERT INTO sync_head (id, seq) VALUES (true, 0);
+-- One entry per logged row change, by sequence (gapless: a rolled-back transaction takes
+-- its sequences back with the counter).
+CREATE TABLE change_log (
+  seq bigint PRIMARY KEY,
+  tbl text NOT NULL,
+  pk text NOT NULL,
+  deleted boolean NOT NULL DEFAULT false
+);
+-- Who may see each entry: a pull reads its own audiences' entries in sequence order.
+CREATE TABLE change_audience (
+  audience text NOT NULL,
+  seq bigint NOT NULL REFERENCES change_log (seq) ON DELETE CASCADE,
+  PRIMARY KEY (audience, seq)
+);
+CREATE INDEX change_audience_by_seq ON change_audience (seq);
+)sql"},
+  };
+  return kList;
+}
+
+}  // namespace q11::pg
