@@ -3,10 +3,10 @@
 // must be committed; the command-line writer keeps a failing job's writes out.
 #include <catch2/catch.hpp>
 
-#include "db_writer.h"
-#include "refresh_tokens.h"
-#include "security_audit.h"
+#include "audit/security_audit.h"
+#include "auth/refresh_tokens.h"
 #include "server_test_support.h"
+#include "store/sqlite/db_writer.h"
 #include "syncserver/store.h"
 
 using namespace q11;

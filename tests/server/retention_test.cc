@@ -5,11 +5,11 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 
-#include "accounts.h"
-#include "db_writer.h"
-#include "history_pruner.h"
-#include "security_audit.h"
+#include "audit/security_audit.h"
+#include "auth/accounts.h"
 #include "server_test_support.h"
+#include "store/sqlite/db_writer.h"
+#include "store/sqlite/history_pruner.h"
 
 using namespace q11;
 using namespace q11::server;
