@@ -29,6 +29,7 @@
 #include "store/data_dir.h"
 #include "store/sqlite/db_writer.h"
 #include "store/sqlite/history_pruner.h"
+#include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/store_maintenance.h"
 #include "sync/change_notifier.h"
 #include "syncserver/server.h"
@@ -54,19 +55,17 @@ struct Security {
 };
 
 Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o,
-                              const std::function<int64_t()>& clock_ms, Store& store) {
+                              const std::function<int64_t()>& clock_ms, DbWriter& writer) {
   Security s;
-  DbWriter* writer = StoreWriter(store);
-  if (writer == nullptr) return Internal("the server needs the SQLite store");
   Result<std::unique_ptr<RefreshTokens>> refresh =
-      RefreshTokens::Open(*writer, o.refresh_ttl_seconds);
+      RefreshTokens::Open(writer, o.refresh_ttl_seconds);
   if (!refresh.ok()) return refresh.status();
   s.refresh = std::move(*refresh);
   Result<std::unique_ptr<ContactVault>> contacts =
-      ContactVault::Open(paths.database, paths.contact_key, *writer);
+      ContactVault::Open(paths.database, paths.contact_key, writer);
   if (!contacts.ok()) return contacts.status();
   s.contacts = std::move(*contacts);
-  s.audit = SecurityAudit::Open(*writer, clock_ms);
+  s.audit = SecurityAudit::Open(writer, clock_ms);
   s.refusals = std::make_unique<RefusalTally>(
       *s.audit, clock_ms, std::chrono::seconds(std::max(1, o.refusal_audit_seconds)));
   s.limits = std::make_unique<RateLimits>(o.login_per_minute, o.register_per_hour,
@@ -84,7 +83,7 @@ Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o,
 class RunningServer final : public Server {
  public:
   RunningServer(std::function<int64_t()> clock_ms, std::unique_ptr<ChangeNotifier> changes,
-                std::unique_ptr<Store> store, TokenService tokens, Security security,
+                std::unique_ptr<SqliteServerStore> store, TokenService tokens, Security security,
                 std::unique_ptr<PhotoStore> photos)
       : clock_ms_(std::move(clock_ms)),
         changes_(std::move(changes)),
@@ -170,7 +169,7 @@ class RunningServer final : public Server {
       };
       port_ = socket_->address().port();
       history_ = std::make_unique<HistoryPruner>(
-          *StoreWriter(*store_),
+          static_cast<DbWriter&>(*store_),
           Retention{options.ledger_retention_days, options.audit_retention_days}, clock_ms_);
       maintenance_ = std::make_unique<StoreMaintenance>(
           *store_, security_.refresh.get(), std::chrono::seconds(30), clock_ms_, history_.get());
@@ -207,9 +206,9 @@ class RunningServer final : public Server {
   }
 
  private:
-  const std::function<int64_t()> clock_ms_;  // ServerOptions::clock_ms or the system clock
-  std::unique_ptr<ChangeNotifier> changes_;  // outlives the store, which calls it
-  std::unique_ptr<Store> store_;
+  const std::function<int64_t()> clock_ms_;   // ServerOptions::clock_ms or the system clock
+  std::unique_ptr<ChangeNotifier> changes_;   // outlives the store, which calls it
+  std::unique_ptr<SqliteServerStore> store_;  // the Store, and the writer beside it
   TokenService tokens_;
   Security security_;
   std::unique_ptr<PhotoStore> photos_;
@@ -244,7 +243,8 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   store_options.clock = clock_ms;
   store_options.on_commit = [n = changes.get()] { n->Notify(); };
   store_options.max_db_bytes = options.max_db_mib << 20;
-  Result<std::unique_ptr<Store>> store = OpenSqliteStore(paths.database, store_options);
+  Result<std::unique_ptr<SqliteServerStore>> store =
+      OpenSqliteServerStore(paths.database, store_options);
   if (!store.ok()) return store.status();
   Result<TokenService> tokens =
       TokenService::FromKeyFile(paths.signing_key, options.token_ttl_seconds);

@@ -36,9 +36,6 @@ class DbWriter {
   virtual Status Write(const DbJob& job) = 0;
 };
 
-// The SQLite store's writer (its group commit); nullptr for any other Store.
-DbWriter* StoreWriter(Store& store);
-
 // A writer on a connection of its own to the database at `db_path` (BEGIN IMMEDIATE ...
 // COMMIT around each job, one at a time): for command-line tools and tests.
 Result<std::unique_ptr<DbWriter>> OpenOwnWriter(const std::string& db_path);

@@ -11,6 +11,7 @@
 #include "store/sqlite/group_commit.h"
 #include "store/sqlite/reader_pool.h"
 #include "store/sqlite/server_schema.h"
+#include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/wal_checkpointer.h"
 #include "sync/access_scope.h"
 #include "sync/push/push_applier.h"
@@ -53,7 +54,7 @@ Result<std::optional<StoredAccount>> QueryOneAccount(sql::Statement& st, std::st
   return out;
 }
 
-class SqliteStore final : public Store, public DbWriter {
+class SqliteStore final : public SqliteServerStore {
  public:
   SqliteStore(std::string path, StoreOptions options)
       : path_(std::move(path)), options_(std::move(options)), readers_(path_, shapes_) {}
@@ -397,12 +398,18 @@ class SqliteStore final : public Store, public DbWriter {
 
 }  // namespace
 
-DbWriter* StoreWriter(Store& store) { return dynamic_cast<SqliteStore*>(&store); }
-
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, StoreOptions options) {
+Result<std::unique_ptr<SqliteServerStore>> OpenSqliteServerStore(const std::string& path,
+                                                                 StoreOptions options) {
   auto store = std::make_unique<SqliteStore>(path, std::move(options));
   Q11_RETURN_IF_ERROR(store->Open());
-  return std::unique_ptr<Store>(std::move(store));
+  return std::unique_ptr<SqliteServerStore>(std::move(store));
+}
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, StoreOptions options) {
+  Result<std::unique_ptr<SqliteServerStore>> store =
+      OpenSqliteServerStore(path, std::move(options));
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<Store>(std::move(*store));
 }
 
 }  // namespace q11::server
