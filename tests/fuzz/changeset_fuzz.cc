@@ -1,7 +1,7 @@
 // Fuzz target: a pushed changeset as the server first meets it. The framing check
 // (q11sqlite/changeset_framing.h) runs on the raw bytes; only what it passes is walked with
 // SQLite's changeset iterator, reading every header, key layout and value the way
-// syncserver/src/changeset_reader.cc does (the walk is repeated here so that the target
+// syncserver/src/sync/push/changeset_reader.cc does (the walk is repeated here so that the target
 // needs neither Poco nor the server library).
 //
 // Properties: never crash, never hang, never read outside the buffer. The framing check

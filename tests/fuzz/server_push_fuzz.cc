@@ -19,7 +19,7 @@
 #include <memory>
 #include <string>
 
-#include "accounts.h"
+#include "auth/accounts.h"
 #include "fuzz_rows.h"
 #include "syncserver/store.h"
 

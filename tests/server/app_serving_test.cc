@@ -17,8 +17,8 @@
 #include <map>
 #include <sstream>
 
-#include "app_assets.h"
-#include "app_handlers.h"
+#include "public/app_assets.h"
+#include "public/app_handlers.h"
 #include "server_test_support.h"
 #include "syncserver/server.h"
 

@@ -16,7 +16,7 @@
 #include <csignal>
 #include <cstdlib>
 
-#include "accounts.h"
+#include "auth/accounts.h"
 #include "protocol/sync_messages.h"
 #include "q11sqlite/sqlite.h"
 #include "server_test_support.h"

@@ -2,10 +2,10 @@
 // the shape checks, directly against the live schema.
 #include <catch2/catch.hpp>
 
-#include "change_validator.h"
 #include "q11sqlite/sqlite.h"
 #include "server_test_support.h"
 #include "sessioncorrupt_changeset.h"
+#include "sync/push/change_validator.h"
 
 using namespace q11;
 using namespace q11::server;

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "changeset_reader.h"
 #include "server_test_support.h"
 #include "sessioncorrupt_changeset.h"
+#include "sync/push/changeset_reader.h"
 
 using namespace q11;
 using namespace q11::server;

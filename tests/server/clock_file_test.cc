@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "clock_file.h"
+#include "app/clock_file.h"
 #include "server_test_support.h"
 
 using namespace q11::server;

@@ -2,9 +2,9 @@
 // per row, and resolution (refusals, a new server change that reaches every pull, audit).
 #include <catch2/catch.hpp>
 
-#include "conflict_rules.h"
 #include "q11sqlite/sqlite.h"
 #include "server_test_support.h"
+#include "sync/merge/conflict_rules.h"
 
 using namespace q11;
 using namespace q11::server;

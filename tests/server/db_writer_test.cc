@@ -3,10 +3,11 @@
 // must be committed; the command-line writer keeps a failing job's writes out.
 #include <catch2/catch.hpp>
 
-#include "db_writer.h"
-#include "refresh_tokens.h"
-#include "security_audit.h"
+#include "audit/security_audit.h"
+#include "auth/refresh_tokens.h"
 #include "server_test_support.h"
+#include "store/sqlite/db_writer.h"
+#include "store/sqlite/sqlite_store.h"
 #include "syncserver/store.h"
 
 using namespace q11;
@@ -49,10 +50,9 @@ int64_t Count(const std::string& db_path, const std::string& sql) {
 TEST_CASE("Server writer: logins and audits keep the push writer's page cache warm") {
   TempDir dir;
   const std::string path = dir.path() + "/syncserver.db";
-  auto store = OpenSqliteStore(path);
+  auto store = OpenSqliteServerStore(path);
   REQUIRE(store.ok());
-  DbWriter* writer = StoreWriter(**store);
-  REQUIRE(writer != nullptr);
+  DbWriter* writer = store->get();
   // About 300 pages, well inside the writer's cache.
   REQUIRE(writer
               ->Write([](sql::Db& db) {
@@ -85,9 +85,9 @@ TEST_CASE("Server writer: logins and audits keep the push writer's page cache wa
 
 TEST_CASE("Server writer: a reused refresh token is refused and its family revocation kept") {
   TempDir dir;
-  auto store = OpenSqliteStore(dir.path() + "/syncserver.db");
+  auto store = OpenSqliteServerStore(dir.path() + "/syncserver.db");
   REQUIRE(store.ok());
-  auto tokens = RefreshTokens::Open(*StoreWriter(**store), /*ttl_seconds=*/1000);
+  auto tokens = RefreshTokens::Open(**store, /*ttl_seconds=*/1000);
   REQUIRE(tokens.ok());
   RefreshTokens& rt = **tokens;
   const int64_t t = 1'800'000'000;
@@ -122,9 +122,9 @@ TEST_CASE("Server writer: a full store answers a write with a clear error, nothi
   const std::string path = dir.path() + "/syncserver.db";
   StoreOptions options;
   options.max_db_bytes = 4 << 20;  // SQLite refuses past it exactly as on a full disk
-  auto store = OpenSqliteStore(path, options);
+  auto store = OpenSqliteServerStore(path, options);
   REQUIRE(store.ok());
-  DbWriter& writer = *StoreWriter(**store);
+  DbWriter& writer = **store;
   REQUIRE(writer.Write([](sql::Db& db) { return db.Exec("CREATE TABLE filler (b BLOB)"); }).ok());
   Status full = Status::Ok();
   int written = 0;

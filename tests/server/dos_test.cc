@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "accounts.h"
+#include "auth/accounts.h"
 #include "q11sqlite/sqlite.h"
 #include "server_test_support.h"
 #include "syncserver/server.h"

@@ -4,8 +4,8 @@
 #include <chrono>
 #include <thread>
 
-#include "group_commit.h"
 #include "server_test_support.h"
+#include "store/sqlite/group_commit.h"
 
 using namespace q11;
 using namespace q11::server;

@@ -13,7 +13,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "accounts.h"
+#include "auth/accounts.h"
 #include "protocol/sync_messages.h"
 #include "server_test_support.h"
 #include "syncserver/server.h"

@@ -11,14 +11,14 @@
 #include <catch2/catch.hpp>
 #include <csignal>
 
-#include "accounts.h"
+#include "auth/accounts.h"
+#include "monitor/unit_report.h"
+#include "monitor/unit_report_csv.h"
+#include "monitor/unit_report_json.h"
 #include "monitor_fixture.h"
 #include "protocol/ids.h"
 #include "server_test_support.h"
 #include "syncserver/server.h"
-#include "unit_report.h"
-#include "unit_report_csv.h"
-#include "unit_report_json.h"
 
 using namespace q11;
 using namespace q11::server;

@@ -3,9 +3,9 @@
 // (docs/open311.md). The endpoints themselves: tests/integration/open311_test.cc.
 #include <catch2/catch.hpp>
 
-#include "form_encoding.h"
-#include "open311_document.h"
-#include "open311_time.h"
+#include "open311/form_encoding.h"
+#include "open311/open311_document.h"
+#include "open311/open311_time.h"
 #include "protocol/ids.h"
 
 using namespace q11::server;

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "password_hash.h"
+#include "auth/password_hash.h"
 
 using namespace q11::server;
 

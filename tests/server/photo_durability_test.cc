@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "crash_file_sync.h"
-#include "photo_store.h"
+#include "photos/photo_store.h"
 #include "server_test_support.h"
 
 using namespace q11;

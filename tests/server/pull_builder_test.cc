@@ -4,8 +4,8 @@
 #include <catch2/catch.hpp>
 #include <set>
 
-#include "changeset_reader.h"
-#include "echo_base.h"
+#include "sync/pull/echo_base.h"
+#include "sync/push/changeset_reader.h"
 
 #include "q11sqlite/sqlite.h"
 #include "server_test_support.h"

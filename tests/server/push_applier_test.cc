@@ -2,9 +2,9 @@
 // conflict queue, and one bad entry not blocking the others.
 #include <catch2/catch.hpp>
 
-#include "entry_retries.h"
 #include "q11sqlite/sqlite.h"
 #include "server_test_support.h"
+#include "sync/push/entry_retries.h"
 
 using namespace q11;
 using namespace q11::server;

@@ -5,11 +5,12 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 
-#include "accounts.h"
-#include "db_writer.h"
-#include "history_pruner.h"
-#include "security_audit.h"
+#include "audit/security_audit.h"
+#include "auth/accounts.h"
 #include "server_test_support.h"
+#include "store/sqlite/db_writer.h"
+#include "store/sqlite/history_pruner.h"
+#include "store/sqlite/sqlite_store.h"
 
 using namespace q11;
 using namespace q11::server;
@@ -22,9 +23,9 @@ TEST_CASE("Retention: ledger rows go when old and their device pushed since - ol
   auto clock = [&] { return now.load(); };
   StoreOptions options;
   options.clock = clock;
-  auto opened = OpenSqliteStore(dir.path() + "/syncserver.db", options);
+  auto opened = OpenSqliteServerStore(dir.path() + "/syncserver.db", options);
   REQUIRE(opened.ok());
-  Store& store = **opened;
+  SqliteServerStore& store = **opened;
   Result<Account> lan =
       CreateAccount(store, NewAccount{"lan", "lan-2026", Role::kCitizen, ""}, kNowMs, 1000);
   REQUIRE(lan.ok());
@@ -59,7 +60,7 @@ TEST_CASE("Retention: ledger rows go when old and their device pushed since - ol
     REQUIRE(db.ok());
     return *db->QueryText(sql);
   };
-  HistoryPruner pruner(*StoreWriter(store), Retention{30, 30}, clock);
+  HistoryPruner pruner(store, Retention{30, 30}, clock);
   // Batches of one: the loop runs until both tables are done.
   Result<HistoryPruner::Pruned> pruned = pruner.PruneAll(1);
   REQUIRE(pruned.ok());

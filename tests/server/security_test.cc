@@ -6,14 +6,14 @@
 #include <fstream>
 #include <sstream>
 
-#include "contact_cipher.h"
-#include "contact_vault.h"
-#include "key_file.h"
-#include "rate_limiter.h"
-#include "refresh_tokens.h"
-#include "server_schema.h"
+#include "auth/key_file.h"
+#include "auth/rate_limiter.h"
+#include "auth/refresh_tokens.h"
+#include "privacy/contact_cipher.h"
+#include "privacy/contact_vault.h"
 #include "server_test_support.h"
-#include "workflow.h"
+#include "store/sqlite/server_schema.h"
+#include "sync/workflow.h"
 
 using namespace q11;
 using namespace q11::server;

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "accounts.h"
+#include "auth/accounts.h"
 #include "protocol/ids.h"
 #include "protocol/schema.h"
 #include "q11sqlite/changeset_encoding.h"

@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
+#include "auth/token_service.h"
 #include "server_test_support.h"
-#include "token_service.h"
 
 using namespace q11;
 using namespace q11::server;

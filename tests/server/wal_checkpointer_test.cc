@@ -4,9 +4,9 @@
 #include <chrono>
 #include <filesystem>
 
-#include "server_schema.h"
 #include "server_test_support.h"
-#include "wal_checkpointer.h"
+#include "store/sqlite/server_schema.h"
+#include "store/sqlite/wal_checkpointer.h"
 
 using namespace q11;
 using namespace q11::server;

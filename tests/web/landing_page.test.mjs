@@ -1,5 +1,5 @@
 // Browser test of the landing page (/) and the web app's entry (/app/) served by syncserver
-// (syncserver/src/app_handlers.cc), in Debian's headless chromium at phone width. Run by
+// (syncserver/src/public/app_handlers.cc), in Debian's headless chromium at phone width. Run by
 // landing_page_driver.cc (ctest "web: landing page"). Standalone:
 //   node landing_page.test.mjs --url=http://127.0.0.1:PORT [--screenshots=PREFIX]
 // Exits non-zero on the first failed check.

@@ -1,4 +1,4 @@
-// Browser test of the public receipt page (/tra-cuu, syncserver/src/receipt_handlers.cc) in
+// Browser test of the public receipt page (/tra-cuu, syncserver/src/public/receipt_handlers.cc) in
 // Debian's headless chromium, driven by playwright-core. Run by receipt_page_driver.cc
 // (ctest "web: receipt page"), which starts the real server with a filed, accepted report.
 // Standalone:

@@ -1,6 +1,6 @@
 // The case workflow, declared once for both sides (docs/workflow.md): which status changes
 // each role may make, and the few numbers the rules around it use. The server's write
-// rules check every pushed status change against it (syncserver/src/workflow.h); devices
+// rules check every pushed status change against it (syncserver/src/sync/workflow.h); devices
 // use it to refuse a step early and to tell the user what is possible.
 //
 //   new          → accepted | rejected | duplicate | in_progress      staff

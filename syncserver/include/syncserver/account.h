@@ -1,7 +1,7 @@
 // Who is syncing: an account of the server and its role.
 //
-// Roles decide what a device may write (syncserver/src/change_validator.cc) and which
-// change-log audiences it reads (syncserver/src/access_scope.cc). An official is bound to
+// Roles decide what a device may write (syncserver/src/sync/push/change_validator.cc) and which
+// change-log audiences it reads (syncserver/src/sync/access_scope.cc). An official is bound to
 // one unit (a ward, the district or a department); citizens are known to officials only by
 // their pseudonymous reporter_ref, never by name.
 #pragma once

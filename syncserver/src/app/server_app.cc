@@ -1,0 +1,189 @@
+#include "app/server_app.h"
+
+#include <Poco/Util/ServerApplication.h>
+#include <csignal>
+
+#include <cstdio>
+#include <memory>
+
+#include "app/cli_args.h"
+#include "app/clock_file.h"
+#include "syncserver/server.h"
+
+namespace q11::server {
+namespace {
+
+constexpr const char* kServeUsage =
+    "usage: syncserver serve --data=DIR [--port=N] [--bind=ADDR] [--threads=N] "
+    "[--max-body-bytes=N] [--access-ttl-seconds=N]\n"
+    "       [--login-per-minute=N] [--register-per-hour=N] [--sync-per-minute=N] "
+    "[--receipt-per-minute=N] [--open311-posts-per-minute=N] [--io-timeout-seconds=N]\n"
+    "       [--request-deadline-seconds=N] [--max-connections-per-address=N]\n"
+    "       [--max-db-mib=N] [--tls-cert=FILE --tls-key=FILE] [--quiet]\n"
+    "       [--clock-file=PATH]  (for tests only)\n"
+    "  Serves the sync API. Creates DIR on first start (database DIR/syncserver.db, token key "
+    "DIR/jwt.key).\n"
+    "  --port=0 picks a free port; the port in use is written to DIR/syncserver.port.\n"
+    "  Defaults: --bind=127.0.0.1 --port=8080 --threads=16 --max-body-bytes=33554432\n"
+    "  --access-ttl-seconds=900 --login-per-minute=10 (per address and per name)\n"
+    "  --register-per-hour=5 (per address) --sync-per-minute=120 (per account; 0 = no limit)\n"
+    "  --receipt-per-minute=30 (public receipt lookups per address)\n"
+    "  --open311-posts-per-minute=10 (Open311 POSTs per address and per API key)\n"
+    "  --refused-entries-per-hour=1000 (pushed changes the write rules refuse, per account;\n"
+    "  past it the account's pushes get 429 with Retry-After, its pulls go on)\n"
+    "  --io-timeout-seconds=30 (each socket read or write).\n"
+    "  --request-deadline-seconds=60: a request's head and body must arrive within this\n"
+    "  time (a head still incomplete is answered 408, a body is cut; slow clients that\n"
+    "  dribble headers wait without holding a thread).\n"
+    "  --max-connections-per-address=32: one more open connection from an address is\n"
+    "  answered 429 and closed at once (0 = no limit; behind a proxy all share one address).\n"
+    "  --ledger-retention-days=30: idempotency verdicts older than this are deleted once\n"
+    "  their device has pushed again since (0 = keep all).\n"
+    "  --audit-retention-days=90: refused requests, logins and refused pushes in the audit\n"
+    "  trail older than this are deleted (contact reads, accounts, conflicts are kept).\n"
+    "  Contact details are sealed with DIR/contact.key.\n"
+    "  --max-db-mib=N: refuse pushes (503, nothing applied, devices keep them) once the\n"
+    "  database would pass N MiB, as on a full disk; keeps room on a shared disk (0 = none).\n"
+    "  --tls-cert/--tls-key: PEM files; serve HTTPS only (phục vụ qua HTTPS).\n"
+    "  --clock-file=PATH: FOR TESTS ONLY (off by default): the server's time is the system\n"
+    "  clock plus the milliseconds written in PATH (re-read when the file changes; missing\n"
+    "  = 0), so tests can expire tokens and pass deadlines without waiting.\n"
+    "  Chạy máy chủ đồng bộ; dừng bằng Ctrl-C (SIGINT) hoặc SIGTERM.\n";
+
+class ServeApp final : public Poco::Util::ServerApplication {
+ public:
+  explicit ServeApp(ServerOptions options) : options_(std::move(options)) {}
+
+ protected:
+  int main(const std::vector<std::string>& /*args*/) override {
+    Result<std::unique_ptr<Server>> server = Server::Start(options_);
+    if (!server.ok()) {
+      std::fprintf(stderr, "syncserver: cannot start: %s\n", server.status().ToString().c_str());
+      return EXIT_UNAVAILABLE;
+    }
+    std::fprintf(stderr, "syncserver listening on %s://%s:%u\n",
+                 options_.tls_cert_file.empty() ? "http" : "https", options_.bind.c_str(),
+                 static_cast<unsigned>((*server)->port()));
+    waitForTerminationRequest();
+    std::fprintf(stderr, "syncserver: stopping\n");
+    (*server)->Stop();
+    return EXIT_OK;
+  }
+
+ private:
+  ServerOptions options_;
+};
+
+}  // namespace
+
+int RunServe(int argc, char** argv) {
+  CliSpec spec{{"data",
+                "port",
+                "bind",
+                "threads",
+                "max-body-bytes",
+                "access-ttl-seconds",
+                "login-per-minute",
+                "register-per-hour",
+                "sync-per-minute",
+                "receipt-per-minute",
+                "open311-posts-per-minute",
+                "io-timeout-seconds",
+                "request-deadline-seconds",
+                "max-connections-per-address",
+                "refused-entries-per-hour",
+                "ledger-retention-days",
+                "audit-retention-days",
+                "max-db-mib",
+                "tls-cert",
+                "tls-key",
+                "clock-file"},
+               {"quiet"}};
+  Result<CliArgs> args = ParseCliArgs(argc, argv, 2, spec);
+  if (!args.ok()) {
+    std::fprintf(stderr, "syncserver: %s\n%s", args.status().message().c_str(), kServeUsage);
+    return 2;
+  }
+  if (args->Has("help")) {
+    std::fputs(kServeUsage, stdout);
+    return 0;
+  }
+  ServerOptions o;
+  o.data_dir = args->Get("data");
+  if (o.data_dir.empty()) {
+    std::fprintf(stderr, "syncserver: missing --data=DIR / thiếu --data\n%s", kServeUsage);
+    return 2;
+  }
+  o.bind = args->Get("bind", o.bind);
+  std::optional<long> port = ParseInt(args->Get("port", "8080"), 0, 65535);
+  std::optional<long> threads = ParseInt(args->Get("threads", std::to_string(o.threads)), 2, 256);
+  std::optional<long> body =
+      ParseInt(args->Get("max-body-bytes", std::to_string(o.max_body_bytes)), 1024, 1L << 30);
+  if (!port || !threads || !body) {
+    std::fprintf(stderr, "syncserver: --port, --threads or --max-body-bytes out of range\n%s",
+                 kServeUsage);
+    return 2;
+  }
+  o.port = static_cast<uint16_t>(*port);
+  o.threads = static_cast<int>(*threads);
+  o.max_body_bytes = static_cast<size_t>(*body);
+  o.log_requests = !args->Has("quiet");
+  o.tls_cert_file = args->Get("tls-cert");
+  o.tls_key_file = args->Get("tls-key");
+  if (const std::string clock_file = args->Get("clock-file"); !clock_file.empty()) {
+    std::fprintf(stderr, "syncserver: the clock follows %s (for tests only)\n", clock_file.c_str());
+    o.clock_ms = [clock = std::make_shared<ClockFile>(clock_file)] { return clock->NowMs(); };
+  }
+  struct {
+    const char* name;
+    int* target;
+    long min, max;
+  } ints[] = {
+      {"access-ttl-seconds", &o.token_ttl_seconds, 1, 86400},
+      {"login-per-minute", &o.login_per_minute, 0, 1000000},
+      {"register-per-hour", &o.register_per_hour, 0, 1000000},
+      {"sync-per-minute", &o.sync_per_minute, 0, 1000000},
+      {"receipt-per-minute", &o.receipt_per_minute, 0, 1000000},
+      {"open311-posts-per-minute", &o.open311_per_minute, 0, 1000000},
+      {"refused-entries-per-hour", &o.refused_entries_per_hour, 0, 100000000},
+      {"ledger-retention-days", &o.ledger_retention_days, 0, 36500},
+      {"audit-retention-days", &o.audit_retention_days, 0, 36500},
+      {"io-timeout-seconds", &o.io_timeout_seconds, 1, 3600},
+      {"request-deadline-seconds", &o.request_deadline_seconds, 1, 3600},
+      {"max-connections-per-address", &o.max_connections_per_address, 0, 1000000},
+  };
+  std::optional<long> max_db = ParseInt(args->Get("max-db-mib", "0"), 0, 1L << 30);
+  if (!max_db) {
+    std::fprintf(stderr, "syncserver: --max-db-mib out of range (0-%ld)\n%s", 1L << 30,
+                 kServeUsage);
+    return 2;
+  }
+  o.max_db_mib = *max_db;
+  for (const auto& opt : ints) {
+    std::optional<long> v =
+        ParseInt(args->Get(opt.name, std::to_string(*opt.target)), opt.min, opt.max);
+    if (!v) {
+      std::fprintf(stderr, "syncserver: --%s out of range (%ld-%ld)\n%s", opt.name, opt.min,
+                   opt.max, kServeUsage);
+      return 2;
+    }
+    *opt.target = static_cast<int>(*v);
+  }
+
+  // Block the termination signals before any thread starts: threads inherit the mask, so
+  // the signal reaches waitForTerminationRequest()'s sigwait instead of killing the
+  // process from a worker thread. Writes to a closed socket must not kill it either.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGQUIT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  ServeApp app(std::move(o));
+  char* app_argv[] = {argv[0], nullptr};
+  return app.run(1, app_argv);
+}
+
+}  // namespace q11::server

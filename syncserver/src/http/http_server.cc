@@ -1,0 +1,264 @@
+// Server (syncserver/include/syncserver/server.h): the data folder, the store, the token
+// key and Poco's HTTPServer with a bounded thread pool.
+#include <Poco/Exception.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/TCPServerDispatcher.h>
+#include <Poco/ThreadPool.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+
+#include "audit/security_audit.h"
+#include "auth/rate_limiter.h"
+#include "auth/refresh_tokens.h"
+#include "auth/token_service.h"
+#include "http/connection_gate.h"
+#include "http/gated_connection.h"
+#include "http/handler_context.h"
+#include "http/refusal_tally.h"
+#include "http/request_router.h"
+#include "open311/api_keys.h"
+#include "open311/open311_queries.h"
+#include "photos/photo_store.h"
+#include "privacy/contact_vault.h"
+#include "store/data_dir.h"
+#include "store/sqlite/db_writer.h"
+#include "store/sqlite/history_pruner.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/store_maintenance.h"
+#include "sync/change_notifier.h"
+#include "syncserver/server.h"
+
+namespace q11::server {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// What the handlers use besides the store and the access-token signer.
+struct Security {
+  std::unique_ptr<RefreshTokens> refresh;
+  std::unique_ptr<ContactVault> contacts;
+  std::unique_ptr<SecurityAudit> audit;
+  std::unique_ptr<RefusalTally> refusals;  // flushed into `audit`
+  std::unique_ptr<RateLimits> limits;
+  std::unique_ptr<ApiKeys> api_keys;  // Open311 (docs/open311.md)
+  std::unique_ptr<Open311Queries> open311;
+};
+
+Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o,
+                              const std::function<int64_t()>& clock_ms, DbWriter& writer) {
+  Security s;
+  Result<std::unique_ptr<RefreshTokens>> refresh =
+      RefreshTokens::Open(writer, o.refresh_ttl_seconds);
+  if (!refresh.ok()) return refresh.status();
+  s.refresh = std::move(*refresh);
+  Result<std::unique_ptr<ContactVault>> contacts =
+      ContactVault::Open(paths.database, paths.contact_key, writer);
+  if (!contacts.ok()) return contacts.status();
+  s.contacts = std::move(*contacts);
+  s.audit = SecurityAudit::Open(writer, clock_ms);
+  s.refusals = std::make_unique<RefusalTally>(
+      *s.audit, clock_ms, std::chrono::seconds(std::max(1, o.refusal_audit_seconds)));
+  s.limits = std::make_unique<RateLimits>(o.login_per_minute, o.register_per_hour,
+                                          o.sync_per_minute, o.receipt_per_minute,
+                                          o.open311_per_minute, o.refused_entries_per_hour);
+  Result<std::unique_ptr<ApiKeys>> keys = ApiKeys::Open(paths.database);
+  if (!keys.ok()) return keys.status();
+  s.api_keys = std::move(*keys);
+  Result<std::unique_ptr<Open311Queries>> open311 = Open311Queries::Open(paths.database);
+  if (!open311.ok()) return open311.status();
+  s.open311 = std::move(*open311);
+  return s;
+}
+
+class RunningServer final : public Server {
+ public:
+  RunningServer(std::function<int64_t()> clock_ms, std::unique_ptr<ChangeNotifier> changes,
+                std::unique_ptr<SqliteServerStore> store, TokenService tokens, Security security,
+                std::unique_ptr<PhotoStore> photos)
+      : clock_ms_(std::move(clock_ms)),
+        changes_(std::move(changes)),
+        store_(std::move(store)),
+        tokens_(std::move(tokens)),
+        security_(std::move(security)),
+        photos_(std::move(photos)) {}
+  ~RunningServer() override { Stop(); }
+
+  Status Listen(const ServerOptions& options) {
+    context_.store = store_.get();
+    context_.tokens = &tokens_;
+    context_.refresh = security_.refresh.get();
+    context_.contacts = security_.contacts.get();
+    context_.audit = security_.audit.get();
+    context_.refusals = security_.refusals.get();
+    context_.limits = security_.limits.get();
+    context_.changes = changes_.get();
+    context_.photos = photos_.get();
+    context_.api_keys = security_.api_keys.get();
+    context_.open311 = security_.open311.get();
+    context_.max_body_bytes = options.max_body_bytes;
+    context_.log_requests = options.log_requests;
+    context_.clock_ms = clock_ms_;
+    try {
+      Poco::Net::SocketAddress address(options.bind, options.port);
+      if (!options.tls_cert_file.empty()) {
+        // Server side only: clients are not asked for certificates (they log in with
+        // tokens). TLS 1.2 or later; Poco's default cipher list is OpenSSL's.
+        Poco::Net::Context::Ptr tls =
+            new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, options.tls_key_file,
+                                   options.tls_cert_file, "", Poco::Net::Context::VERIFY_NONE);
+        tls->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
+                              Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
+        socket_ = std::make_unique<Poco::Net::SecureServerSocket>(address, /*backlog=*/128, tls);
+      } else {
+        socket_ = std::make_unique<Poco::Net::ServerSocket>(address, /*backlog=*/128);
+      }
+      int threads = std::max(2, options.threads);
+      max_threads_ = threads;
+      pool_ = std::make_unique<Poco::ThreadPool>(2, threads);
+      Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams();
+      params->setMaxThreads(threads);
+      params->setMaxQueued(std::max(1, options.max_queued));
+      params->setKeepAlive(true);
+      params->setMaxKeepAliveRequests(1000);
+      params->setKeepAliveTimeout(Poco::Timespan(5, 0));
+      // Receive and send timeout per socket operation: a client that trickles its headers
+      // or body, or never reads the answer, gives up its thread after this long. Header
+      // size and count are capped by Poco itself (field names 256 bytes, values 8 KiB,
+      // 100 fields, URI 16 KiB): more is a 400 before any handler runs.
+      params->setTimeout(Poco::Timespan(std::max(1, options.io_timeout_seconds), 0));
+      // Poco's TCPServer would hand each connection to a worker at once; the gate
+      // (connection_gate.h) accepts instead, limits connections per address and hands a
+      // connection to Poco's dispatcher only once its request head has arrived. The
+      // router only references context_, which outlives it.
+      Poco::Net::HTTPRequestHandlerFactory::Ptr router = new RequestRouter(context_);
+      ConnectionGate::Options gate_options;
+      gate_options.max_per_address = options.max_connections_per_address;
+      gate_options.deadline_seconds = std::max(1, options.request_deadline_seconds);
+      gate_options.peek_head = options.tls_cert_file.empty();
+      Result<std::unique_ptr<ConnectionGate>> gate = ConnectionGate::Open(
+          *socket_, gate_options, [this](const std::string& address, std::string_view reason) {
+            OnRefused(address, reason);
+          });
+      if (!gate.ok()) return gate.status();
+      gate_ = std::move(*gate);
+      dispatcher_ = new Poco::Net::TCPServerDispatcher(
+          new GatedConnectionFactory(*gate_, params, router), *pool_,
+          Poco::Net::TCPServerParams::Ptr(params.get(), /*shared=*/true));
+      const int max_queued = params->getMaxQueued();
+      gate_->Begin([this, max_queued](const Poco::Net::StreamSocket& s) {
+        // Only the gate's thread enqueues, so the queue cannot fill between the check and
+        // the enqueue (Poco would drop the socket silently).
+        if (dispatcher_->queuedConnections() >= max_queued) return false;
+        dispatcher_->enqueue(s);
+        return true;
+      });
+      context_.busy = [this] {
+        // Leave a thread free for a new connection; beyond that, stop keeping idle ones.
+        return dispatcher_->queuedConnections() > 0 ||
+               dispatcher_->currentThreads() + 1 >= max_threads_;
+      };
+      port_ = socket_->address().port();
+      history_ = std::make_unique<HistoryPruner>(
+          static_cast<DbWriter&>(*store_),
+          Retention{options.ledger_retention_days, options.audit_retention_days}, clock_ms_);
+      maintenance_ = std::make_unique<StoreMaintenance>(
+          *store_, security_.refresh.get(), std::chrono::seconds(30), clock_ms_, history_.get());
+    } catch (const Poco::Exception& e) {
+      return Unavailable("cannot listen on " + options.bind + ":" + std::to_string(options.port) +
+                         ": " + e.displayText());
+    }
+    return Status::Ok();
+  }
+
+  uint16_t port() const override { return port_; }
+  size_t open_connections() const override { return gate_ ? gate_->open_connections() : 0; }
+  Store& store() override { return *store_; }
+
+  void Stop() override {
+    std::lock_guard<std::mutex> lock(stop_mu_);
+    if (!gate_) return;
+    try {
+      // Waiting devices are answered at once; the gate shuts down every connection at a
+      // worker (idle keep-alive ones too, or stopping would wait for them).
+      changes_->Shutdown();
+      gate_->Stop();
+      dispatcher_->stop();
+      pool_->joinAll();
+    } catch (const Poco::Exception& e) {
+      std::fprintf(stderr, "syncserver: while stopping: %s\n", e.displayText().c_str());
+    }
+    dispatcher_->release();
+    dispatcher_ = nullptr;
+    gate_.reset();
+    socket_.reset();
+    if (maintenance_) maintenance_->Stop();
+    security_.refusals->Stop();  // the last window's refusals
+  }
+
+ private:
+  const std::function<int64_t()> clock_ms_;   // ServerOptions::clock_ms or the system clock
+  std::unique_ptr<ChangeNotifier> changes_;   // outlives the store, which calls it
+  std::unique_ptr<SqliteServerStore> store_;  // the Store, and the writer beside it
+  TokenService tokens_;
+  Security security_;
+  std::unique_ptr<PhotoStore> photos_;
+  HandlerContext context_;
+  std::unique_ptr<Poco::Net::ServerSocket> socket_;
+  std::unique_ptr<Poco::ThreadPool> pool_;
+  std::unique_ptr<ConnectionGate> gate_;
+  Poco::Net::TCPServerDispatcher* dispatcher_ = nullptr;  // reference counted by Poco
+  std::unique_ptr<HistoryPruner> history_;                // used by maintenance_
+  std::unique_ptr<StoreMaintenance> maintenance_;
+  std::mutex stop_mu_;
+
+  // Refusals by the gate (its thread): counted in memory, never a write per refusal.
+  void OnRefused(const std::string& address, std::string_view reason) {
+    security_.refusals->Count(address, reason, "connection");
+  }
+  uint16_t port_ = 0;
+  int max_threads_ = 2;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty())
+    return InvalidArgument("TLS needs both a certificate and a key / TLS cần cả chứng chỉ và khóa");
+  Q11_RETURN_IF_ERROR(EnsureDataDir(options.data_dir));
+  DataPaths paths = PathsFor(options.data_dir);
+  // Waiting devices may take all threads but a few, so syncs and logins always find one.
+  auto changes = std::make_unique<ChangeNotifier>(std::max(1, options.threads - 4));
+  std::function<int64_t()> clock_ms = options.clock_ms ? options.clock_ms : NowMs;
+  StoreOptions store_options;
+  store_options.clock = clock_ms;
+  store_options.on_commit = [n = changes.get()] { n->Notify(); };
+  store_options.max_db_bytes = options.max_db_mib << 20;
+  Result<std::unique_ptr<SqliteServerStore>> store =
+      OpenSqliteServerStore(paths.database, store_options);
+  if (!store.ok()) return store.status();
+  Result<TokenService> tokens =
+      TokenService::FromKeyFile(paths.signing_key, options.token_ttl_seconds);
+  if (!tokens.ok()) return tokens.status();
+  Result<Security> security = OpenSecurity(paths, options, clock_ms, **store);
+  if (!security.ok()) return security.status();
+  Result<std::unique_ptr<PhotoStore>> photos = PhotoStore::Open(paths.photos, options.file_sync);
+  if (!photos.ok()) return photos.status();
+  auto server =
+      std::make_unique<RunningServer>(clock_ms, std::move(changes), std::move(*store),
+                                      std::move(*tokens), std::move(*security), std::move(*photos));
+  Q11_RETURN_IF_ERROR(server->Listen(options));
+  Q11_RETURN_IF_ERROR(WriteFileAtomically(paths.port_file, std::to_string(server->port()) + "\n"));
+  return std::unique_ptr<Server>(std::move(server));
+}
+
+}  // namespace q11::server

@@ -1,0 +1,24 @@
+// The SQLite store as the server process opens it: the Store (include/syncserver/store.h)
+// and, typed, its single writer (db_writer.h), which the code beside the Store that writes
+// the same database uses (refresh tokens, the security audit, contacts, retention).
+// Handing the writer over by type replaces asking a Store whether it is the SQLite one.
+//
+// Thread safety: as Store and DbWriter.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "protocol/result.h"
+#include "store/sqlite/db_writer.h"
+#include "syncserver/store.h"
+
+namespace q11::server {
+
+class SqliteServerStore : public Store, public DbWriter {};
+
+// As OpenSqliteStore (syncserver/store.h), keeping the writer in reach.
+Result<std::unique_ptr<SqliteServerStore>> OpenSqliteServerStore(const std::string& path,
+                                                                 StoreOptions options = {});
+
+}  // namespace q11::server

@@ -1,0 +1,87 @@
+// The pull half of a sync: the rows changed after a device's cursor that its account may
+// see, as a real SQLite changeset.
+//
+// The page is read from row_audience by (audience, seq), so a device reads only entries
+// of its own audiences and never scans other devices' changes. The rows are copied from
+// the live tables into a scratch in-memory database (same synced schema) under a session;
+// the session's changeset is the pull. A deleted row becomes a DELETE (a tombstone): it is
+// put in the scratch database before the session starts and deleted under it. A row the
+// pulling device inserted itself, and which the server only stamped (row_log.echo_base,
+// echo_base.h), is put there as the device holds it and updated to the stored row under
+// the session: it becomes an UPDATE of just the stamped columns.
+//
+// Thread safety: one PullBuilder per read connection, used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "protocol/result.h"
+#include "q11sqlite/sqlite.h"
+#include "sync/table_shapes.h"
+#include "syncserver/store.h"
+
+namespace q11::server {
+
+class PullBuilder {
+ public:
+  // REQUIRES: `db` (a read connection to the server database) and `shapes` outlive it.
+  static Result<std::unique_ptr<PullBuilder>> Create(sql::Db& db, const TableShapes& shapes);
+
+  // Rows with seq > cursor filed under any of `audiences` (1-4 of them), oldest first, at
+  // most `limit`, leaving out rows whose latest version is `device_id`'s own echo-suppressed
+  // write (change_log.h). REQUIRES: limit > 0.
+  Result<PullPage> Build(const std::vector<std::string>& audiences, uint64_t cursor, uint32_t limit,
+                         std::string_view device_id = {});
+
+  // Whether Build() would find any row (one indexed probe; for long-polling devices).
+  Result<bool> HasChanges(const std::vector<std::string>& audiences, uint64_t cursor,
+                          std::string_view device_id);
+
+ private:
+  struct Entry {
+    uint64_t seq;
+    int table;  // index into shapes_.all()
+    std::string pk;
+    bool deleted;
+    std::string echo_base;  // non-empty: the device holds the row but for these columns
+  };
+  struct TableCopy {
+    sql::Statement read;    // on the server database: the row by primary key
+    sql::Statement insert;  // on the scratch database
+    sql::Statement update;  // on the scratch database: every column, by primary key
+    sql::Statement remove;  // on the scratch database
+    sql::Statement clear;   // on the scratch database: DELETE every row
+  };
+
+  PullBuilder(sql::Db& db, const TableShapes& shapes) : db_(db), shapes_(shapes) {}
+  Status OpenScratch();
+  Result<sql::Statement*> PageStatement(size_t audience_count);
+  Status ReadPage(const std::vector<std::string>& audiences, uint64_t cursor, uint32_t limit,
+                  std::string_view device_id, PullPage* page);
+  Result<std::string> MakeChangeset(uint32_t* rows);
+  // Copies the live row of `e` into the scratch database with `into` (insert or update),
+  // the columns of `base` (an echo_base) replaced by its values. False when the row is
+  // gone.
+  Result<bool> CopyRow(const Entry& e, sql::Statement& into, std::string_view base = {});
+  // Binds PageStatement's parameters.
+  static Status BindPage(sql::Statement& q, const std::vector<std::string>& audiences,
+                         uint64_t cursor, uint32_t limit, std::string_view device_id);
+  // Keeps only the last entry of each row in entries_.
+  void DropSupersededRemovals();
+
+  sql::Db& db_;
+  const TableShapes& shapes_;
+  sql::Db scratch_;
+  std::vector<TableCopy> copies_;
+  std::vector<std::string> table_names_;
+  std::map<size_t, sql::Statement> page_by_count_;
+  sql::Statement last_seq_, begin_, commit_, rollback_;
+  std::vector<Entry> entries_;  // reused between pulls
+  std::vector<std::string> session_tables_;
+};
+
+}  // namespace q11::server

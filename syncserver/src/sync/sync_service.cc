@@ -1,0 +1,79 @@
+#include "sync/sync_service.h"
+
+#include <string>
+
+#include "protocol/schema_versions.h"
+#include "q11sqlite/changeset_narrowing.h"
+
+namespace q11::server {
+namespace {
+
+// Apps before the declaration (protocol/schema_versions.h) spoke version 2.
+constexpr int kUndeclaredSchemaVersion = 2;
+
+Status UnsupportedApp(int version) {
+  const std::string v = std::to_string(version),
+                    oldest = std::to_string(schema::kOldestSyncedSchemaVersion),
+                    ours = std::to_string(schema::kSyncedSchemaVersion);
+  if (version > schema::kSyncedSchemaVersion)
+    return FailedPrecondition("this app uses data version " + v + ", newer than this server's (" +
+                              ours +
+                              "): the server must be upgraded first; nothing was sent and your "
+                              "changes stay on the phone / Ứng dụng mới hơn máy chủ: cần nâng "
+                              "cấp máy chủ; dữ liệu vẫn giữ trên máy");
+  return FailedPrecondition("this app is too old to sync (data version " + v +
+                            "; the server accepts " + oldest + " to " + ours +
+                            "): update the app; nothing was sent and your changes stay on the "
+                            "phone / Ứng dụng đã quá cũ, không thể đồng bộ: hãy cập nhật ứng "
+                            "dụng; dữ liệu vẫn giữ trên máy");
+}
+
+// What an app on an older, still supported version is told at every sync.
+std::string OlderAppNotice(int version) {
+  const std::string v = std::to_string(version),
+                    ours = std::to_string(schema::kSyncedSchemaVersion);
+  return "This app uses data version " + v + "; the server is at version " + ours +
+         ". It keeps syncing until version " + v +
+         " reaches the server's cut-off: please update the app. / Ứng dụng đang dùng phiên bản "
+         "dữ liệu " +
+         v + ", máy chủ đã ở phiên bản " + ours + ". Vui lòng cập nhật ứng dụng.";
+}
+
+}  // namespace
+
+Result<wire::SyncResponse> RunSync(Store& store, const Account& account,
+                                   const wire::SyncRequest& request, int64_t now_ms) {
+  const int version =
+      request.schema_version != 0 ? request.schema_version : kUndeclaredSchemaVersion;
+  if (!schema::IsSupportedSchemaVersion(version)) return UnsupportedApp(version);
+  Q11_RETURN_IF_ERROR(store.BindDevice(request.device_id, account));
+  wire::SyncResponse response;
+  if (!request.push.empty()) {
+    Result<std::vector<wire::EntryVerdict>> verdicts =
+        store.Push(account, request.device_id, request.push, request.cursor);
+    if (!verdicts.ok()) return verdicts.status();
+    response.verdicts = std::move(*verdicts);
+  }
+  Result<PullPage> page =
+      store.Pull(account, request.cursor, request.max_pull_rows, request.device_id);
+  if (!page.ok()) return page.status();
+  response.cursor = page->cursor;
+  response.has_more = page->has_more;
+  response.pull_rows = page->rows;
+  response.pull_changeset = std::move(page->changeset);
+  if (version < schema::kSyncedSchemaVersion) {
+    // The older app's tables have the first columns of each table only.
+    Result<std::string> narrow = sql::NarrowChangeset(
+        response.pull_changeset,
+        [version](std::string_view table) { return schema::ColumnsIn(table, version); });
+    if (!narrow.ok())
+      return Internal("cannot build the pull for data version " + std::to_string(version) + ": " +
+                      narrow.status().message());
+    response.pull_changeset = std::move(*narrow);
+    response.notice = OlderAppNotice(version);
+  }
+  response.server_time_ms = now_ms;
+  return response;
+}
+
+}  // namespace q11::server
