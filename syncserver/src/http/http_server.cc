@@ -55,7 +55,8 @@ struct Security {
 };
 
 Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o,
-                              const std::function<int64_t()>& clock_ms, DbWriter& writer) {
+                              const std::function<int64_t()>& clock_ms, SqliteServerStore& store) {
+  DbWriter& writer = store;
   Security s;
   Result<std::unique_ptr<RefreshTokens>> refresh =
       RefreshTokens::Open(writer, o.refresh_ttl_seconds);
@@ -71,9 +72,7 @@ Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o,
   s.limits = std::make_unique<RateLimits>(o.login_per_minute, o.register_per_hour,
                                           o.sync_per_minute, o.receipt_per_minute,
                                           o.open311_per_minute, o.refused_entries_per_hour);
-  Result<std::unique_ptr<ApiKeys>> keys = ApiKeys::Open(paths.database);
-  if (!keys.ok()) return keys.status();
-  s.api_keys = std::move(*keys);
+  s.api_keys = std::make_unique<ApiKeys>(store);
   Result<std::unique_ptr<Open311Queries>> open311 = Open311Queries::Open(paths.database);
   if (!open311.ok()) return open311.status();
   s.open311 = std::move(*open311);

@@ -7,6 +7,7 @@
 
 #include "conflicts/conflict_resolver.h"
 #include "protocol/ids.h"
+#include "store/sqlite/api_key_rows.h"
 #include "store/sqlite/db_writer.h"
 #include "store/sqlite/group_commit.h"
 #include "store/sqlite/reader_pool.h"
@@ -245,6 +246,36 @@ class SqliteStore final : public SqliteServerStore {
                     [](const wire::EntryVerdict& v) { return v.server_seq > 0; }))
       options_.on_commit();
     return verdicts;
+  }
+
+  Status InsertApiKey(std::string_view name, std::string_view key_hash,
+                      std::string_view created_at) override {
+    return Write([&](sql::Db& db) { return InsertApiKeyRow(db, name, key_hash, created_at); });
+  }
+
+  Result<std::vector<ApiKeyInfo>> ListApiKeys() override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    return ReadApiKeys((*r)->db);
+  }
+
+  Result<ApiKeyRevocation> RevokeApiKey(std::string_view name,
+                                        std::string_view revoked_at) override {
+    ApiKeyRevocation out;
+    Status s = Write([&](sql::Db& db) -> Status {
+      Result<ApiKeyRevocation> r = RevokeApiKeyRow(db, name, revoked_at);
+      if (!r.ok()) return r.status();
+      out = std::move(*r);
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return out;
+  }
+
+  Result<std::optional<std::string>> FindLiveApiKey(std::string_view key_hash) override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    return FindLiveApiKeyRow((*r)->db, key_hash);
   }
 
   Status Write(const DbJob& job) override {
