@@ -23,7 +23,6 @@
 #include "http/refusal_tally.h"
 #include "http/request_router.h"
 #include "open311/api_keys.h"
-#include "open311/open311_queries.h"
 #include "photos/photo_store.h"
 #include "privacy/contact_vault.h"
 #include "store/data_dir.h"
@@ -51,7 +50,6 @@ struct Security {
   std::unique_ptr<RefusalTally> refusals;  // flushed into `audit`
   std::unique_ptr<RateLimits> limits;
   std::unique_ptr<ApiKeys> api_keys;  // Open311 (docs/open311.md)
-  std::unique_ptr<Open311Queries> open311;
 };
 
 Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o,
@@ -73,9 +71,6 @@ Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o,
                                           o.sync_per_minute, o.receipt_per_minute,
                                           o.open311_per_minute, o.refused_entries_per_hour);
   s.api_keys = std::make_unique<ApiKeys>(store);
-  Result<std::unique_ptr<Open311Queries>> open311 = Open311Queries::Open(paths.database);
-  if (!open311.ok()) return open311.status();
-  s.open311 = std::move(*open311);
   return s;
 }
 
@@ -103,7 +98,7 @@ class RunningServer final : public Server {
     context_.changes = changes_.get();
     context_.photos = photos_.get();
     context_.api_keys = security_.api_keys.get();
-    context_.open311 = security_.open311.get();
+    context_.open311 = store_.get();
     context_.max_body_bytes = options.max_body_bytes;
     context_.log_requests = options.log_requests;
     context_.clock_ms = clock_ms_;

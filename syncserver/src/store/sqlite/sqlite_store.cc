@@ -10,6 +10,7 @@
 #include "store/sqlite/api_key_rows.h"
 #include "store/sqlite/db_writer.h"
 #include "store/sqlite/group_commit.h"
+#include "store/sqlite/open311_queries.h"
 #include "store/sqlite/reader_pool.h"
 #include "store/sqlite/server_schema.h"
 #include "store/sqlite/sqlite_store.h"
@@ -276,6 +277,43 @@ class SqliteStore final : public SqliteServerStore {
     Result<ReaderPool::Lease> r = readers_.Acquire();
     if (!r.ok()) return r.status();
     return FindLiveApiKeyRow((*r)->db, key_hash);
+  }
+
+  Result<std::vector<Open311Service>> Open311Services() override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    return Open311Queries((*r)->db).Services();
+  }
+
+  Result<std::vector<Open311Ward>> Open311Wards() override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    return Open311Queries((*r)->db).Wards();
+  }
+
+  Result<std::vector<Open311Request>> Open311Requests(const Open311RequestFilter& filter) override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    return Open311Queries((*r)->db).Requests(filter);
+  }
+
+  Result<std::vector<Open311Update>> Open311Updates(const Open311UpdateFilter& filter) override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    return Open311Queries((*r)->db).Updates(filter);
+  }
+
+  Result<std::optional<std::string>> Open311ReportIdByReceipt(std::string_view code) override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    return Open311Queries((*r)->db).ReportIdByReceipt(code);
+  }
+
+  Result<std::optional<std::pair<std::string, std::string>>> Open311Stamps(
+      std::string_view id) override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    return Open311Queries((*r)->db).Stamps(id);
   }
 
   Status Write(const DbJob& job) override {
