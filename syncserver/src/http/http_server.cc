@@ -60,8 +60,7 @@ Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o,
       RefreshTokens::Open(writer, o.refresh_ttl_seconds);
   if (!refresh.ok()) return refresh.status();
   s.refresh = std::move(*refresh);
-  Result<std::unique_ptr<ContactVault>> contacts =
-      ContactVault::Open(paths.database, paths.contact_key, writer);
+  Result<std::unique_ptr<ContactVault>> contacts = ContactVault::Open(store, paths.contact_key);
   if (!contacts.ok()) return contacts.status();
   s.contacts = std::move(*contacts);
   s.audit = SecurityAudit::Open(writer, clock_ms);

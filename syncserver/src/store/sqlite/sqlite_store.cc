@@ -8,6 +8,7 @@
 #include "conflicts/conflict_resolver.h"
 #include "protocol/ids.h"
 #include "store/sqlite/api_key_rows.h"
+#include "store/sqlite/contact_rows.h"
 #include "store/sqlite/db_writer.h"
 #include "store/sqlite/group_commit.h"
 #include "store/sqlite/open311_queries.h"
@@ -67,6 +68,7 @@ class SqliteStore final : public SqliteServerStore {
     if (!db.ok()) return db.status();
     writer_ = std::move(*db);
     Q11_RETURN_IF_ERROR(PrepareServerDatabase(writer_));
+    Q11_RETURN_IF_ERROR(CreateContactsTable(writer_));
     if (options_.max_db_bytes > 0) {
       // Per connection, and only this one writes synced data. SQLite answers SQLITE_FULL
       // past it, exactly as for a full disk, so both take the same path.
@@ -314,6 +316,21 @@ class SqliteStore final : public SqliteServerStore {
     Result<ReaderPool::Lease> r = readers_.Acquire();
     if (!r.ok()) return r.status();
     return Open311Queries((*r)->db).Stamps(id);
+  }
+
+  Status PutSealedContact(std::string_view user_id, std::string_view sealed,
+                          std::string_view updated_at) override {
+    return Write([&](sql::Db& db) { return PutContactRow(db, user_id, sealed, updated_at); });
+  }
+
+  Result<std::optional<std::string>> FindSealedContact(std::string_view user_id) override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    return FindContactRow((*r)->db, user_id);
+  }
+
+  Status DeleteContact(std::string_view user_id) override {
+    return Write([&](sql::Db& db) { return DeleteContactRow(db, user_id); });
   }
 
   Status Write(const DbJob& job) override {
