@@ -13,6 +13,7 @@
 #include "privacy/contact_vault.h"
 #include "server_test_support.h"
 #include "store/sqlite/server_schema.h"
+#include "store/sqlite/sqlite_store.h"
 #include "sync/workflow.h"
 
 using namespace q11;
@@ -72,7 +73,9 @@ TEST_CASE("Contact vault: sealed in the database, key file 0600 outside it") {
   TempDir dir;
   std::string db = dir.path() + "/server.db", key = dir.path() + "/contact.key";
   {
-    auto vault = ContactVault::Open(db, key);
+    auto store = OpenSqliteServerStore(db);
+    REQUIRE(store.ok());
+    auto vault = ContactVault::Open(**store, key);
     REQUIRE(vault.ok());
     REQUIRE((*vault)
                 ->Put("u1", Contact{"lan", "0901234567", "lan@example.vn"}, "2026-01-01T00:00:00Z")
@@ -84,7 +87,9 @@ TEST_CASE("Contact vault: sealed in the database, key file 0600 outside it") {
   struct stat st {};
   REQUIRE(::stat(key.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
-  auto again = ContactVault::Open(db, key);  // the same key is read back
+  auto store = OpenSqliteServerStore(db);
+  REQUIRE(store.ok());
+  auto again = ContactVault::Open(**store, key);  // the same key is read back
   REQUIRE(again.ok());
   auto c = (*again)->Get("u1");
   REQUIRE(c.ok());

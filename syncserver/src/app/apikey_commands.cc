@@ -11,6 +11,7 @@
 #include "open311/api_keys.h"
 #include "protocol/ids.h"
 #include "store/data_dir.h"
+#include "store/sqlite/sqlite_store.h"
 #include "syncserver/store.h"
 
 namespace q11::server {
@@ -32,12 +33,23 @@ std::string NowUtc() {
 
 // Opening the store first upgrades the database (the api_keys table). The server's data
 // must be there: a key made in a mistyped folder would never be honoured.
-Result<std::unique_ptr<ApiKeys>> OpenKeys(const std::string& dir) {
+// The keys are kept by the store (ApiKeyStore), which must outlive them.
+struct OpenedKeys {
+  std::unique_ptr<SqliteServerStore> store;
+  std::unique_ptr<ApiKeys> keys;
+  ApiKeys* operator->() { return keys.get(); }
+  ApiKeys& operator*() { return *keys; }
+};
+
+Result<OpenedKeys> OpenKeys(const std::string& dir) {
   Q11_RETURN_IF_ERROR(RequireDataDir(dir));
   DataPaths paths = PathsFor(dir);
-  Result<std::unique_ptr<Store>> store = OpenSqliteStore(paths.database);
+  Result<std::unique_ptr<SqliteServerStore>> store = OpenSqliteServerStore(paths.database);
   if (!store.ok()) return store.status();
-  return ApiKeys::Open(paths.database);
+  OpenedKeys opened;
+  opened.store = std::move(*store);
+  opened.keys = std::make_unique<ApiKeys>(*opened.store);
+  return opened;
 }
 
 int List(ApiKeys& keys, bool json) {
@@ -89,7 +101,7 @@ int RunApiKeyCommand(int argc, char** argv) {
   if (!args->values.count("data")) return UsageError("missing --data / thiếu --data", kApiKeyUsage);
   if (sub != "list" && !args->values.count("name"))
     return UsageError("missing --name / thiếu --name", kApiKeyUsage);
-  Result<std::unique_ptr<ApiKeys>> keys = OpenKeys(args->Get("data"));
+  Result<OpenedKeys> keys = OpenKeys(args->Get("data"));
   if (!keys.ok()) return CommandFailed(keys.status());
   if (sub == "list") return List(**keys, args->Has("json"));
   if (sub == "revoke") {

@@ -15,6 +15,7 @@
 #include "privacy/contact_vault.h"
 #include "protocol/ids.h"
 #include "store/data_dir.h"
+#include "store/sqlite/sqlite_store.h"
 #include "syncserver/store.h"
 
 namespace q11::server {
@@ -46,9 +47,9 @@ int64_t NowMs() {
 // user add and seed-demo make a new server's data; the other commands need it there.
 enum class Data { kCreate, kExisting };
 
-Result<std::unique_ptr<Store>> OpenData(const std::string& dir, Data data) {
+Result<std::unique_ptr<SqliteServerStore>> OpenData(const std::string& dir, Data data) {
   Q11_RETURN_IF_ERROR(data == Data::kCreate ? EnsureDataDir(dir) : RequireDataDir(dir));
-  return OpenSqliteStore(PathsFor(dir).database);
+  return OpenSqliteServerStore(PathsFor(dir).database);
 }
 
 int UserAdd(const CliArgs& args) {
@@ -59,7 +60,7 @@ int UserAdd(const CliArgs& args) {
   std::optional<Role> role = ParseRole(args.Get("role"));
   if (!role)
     return UsageError("unknown role '" + args.Get("role") + "' / vai trò không hợp lệ", kUserUsage);
-  Result<std::unique_ptr<Store>> store = OpenData(args.Get("data"), Data::kCreate);
+  Result<std::unique_ptr<SqliteServerStore>> store = OpenData(args.Get("data"), Data::kCreate);
   if (!store.ok()) return CommandFailed(store.status());
   NewAccount req{args.Get("name"), args.Get("password"), *role, args.Get("unit")};
   Result<Account> a = CreateAccount(**store, req, NowMs());
@@ -72,7 +73,7 @@ int UserAdd(const CliArgs& args) {
 
 int UserList(const CliArgs& args) {
   if (!args.values.count("data")) return UsageError("missing --data / thiếu --data", kUserUsage);
-  Result<std::unique_ptr<Store>> store = OpenData(args.Get("data"), Data::kExisting);
+  Result<std::unique_ptr<SqliteServerStore>> store = OpenData(args.Get("data"), Data::kExisting);
   if (!store.ok()) return CommandFailed(store.status());
   Result<std::vector<Account>> accounts = (*store)->ListAccounts();
   if (!accounts.ok()) return CommandFailed(accounts.status());
@@ -121,7 +122,7 @@ int UserSetDisabled(const CliArgs& args, bool disabled) {
       return UsageError(std::string("missing --") + required + " / thiếu --" + required,
                         kUserUsage);
   DataPaths paths = PathsFor(args.Get("data"));
-  Result<std::unique_ptr<Store>> store = OpenData(paths.dir, Data::kExisting);
+  Result<std::unique_ptr<SqliteServerStore>> store = OpenData(paths.dir, Data::kExisting);
   if (!store.ok()) return CommandFailed(store.status());
   Result<Account> account = FindNamed(**store, args.Get("name"));
   if (!account.ok()) return CommandFailed(account.status());
@@ -157,12 +158,11 @@ int UserContact(const CliArgs& args) {
       return UsageError(std::string("missing --") + required + " / thiếu --" + required,
                         kUserUsage);
   DataPaths paths = PathsFor(args.Get("data"));
-  Result<std::unique_ptr<Store>> store = OpenData(paths.dir, Data::kExisting);
+  Result<std::unique_ptr<SqliteServerStore>> store = OpenData(paths.dir, Data::kExisting);
   if (!store.ok()) return CommandFailed(store.status());
   Result<Account> account = FindNamed(**store, args.Get("name"));
   if (!account.ok()) return CommandFailed(account.status());
-  Result<std::unique_ptr<ContactVault>> vault =
-      ContactVault::Open(paths.database, paths.contact_key);
+  Result<std::unique_ptr<ContactVault>> vault = ContactVault::Open(**store, paths.contact_key);
   if (!vault.ok()) return CommandFailed(vault.status());
   Result<std::optional<Contact>> contact = (*vault)->Get(account->id);
   if (!contact.ok()) return CommandFailed(contact.status());
@@ -222,7 +222,7 @@ int RunSeedDemo(int argc, char** argv) {
     return 0;
   }
   if (!args->values.count("data")) return UsageError("missing --data / thiếu --data", kSeedUsage);
-  Result<std::unique_ptr<Store>> store = OpenData(args->Get("data"), Data::kCreate);
+  Result<std::unique_ptr<SqliteServerStore>> store = OpenData(args->Get("data"), Data::kCreate);
   if (!store.ok()) return CommandFailed(store.status());
   const NewAccount kDemo[] = {
       {"lan", "lan-2026", Role::kCitizen, ""},

@@ -19,7 +19,7 @@ class RefusalTally;
 struct RateLimits;
 class PhotoStore;
 class ApiKeys;
-class Open311Queries;
+class Open311Reads;
 }  // namespace q11::server
 
 namespace q11::server {
@@ -35,7 +35,7 @@ struct HandlerContext {
   ChangeNotifier* changes = nullptr;  // may be null: waiting for changes is refused (503)
   PhotoStore* photos = nullptr;       // may be null: the photo endpoints answer 503
   ApiKeys* api_keys = nullptr;        // may be null (with open311): Open311 answers 503
-  Open311Queries* open311 = nullptr;
+  Open311Reads* open311 = nullptr;
   size_t max_body_bytes = 32u << 20;
   bool log_requests = true;
   std::function<int64_t()> clock_ms;  // Unix milliseconds

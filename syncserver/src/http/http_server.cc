@@ -23,7 +23,6 @@
 #include "http/refusal_tally.h"
 #include "http/request_router.h"
 #include "open311/api_keys.h"
-#include "open311/open311_queries.h"
 #include "photos/photo_store.h"
 #include "privacy/contact_vault.h"
 #include "store/data_dir.h"
@@ -51,18 +50,17 @@ struct Security {
   std::unique_ptr<RefusalTally> refusals;  // flushed into `audit`
   std::unique_ptr<RateLimits> limits;
   std::unique_ptr<ApiKeys> api_keys;  // Open311 (docs/open311.md)
-  std::unique_ptr<Open311Queries> open311;
 };
 
 Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o,
-                              const std::function<int64_t()>& clock_ms, DbWriter& writer) {
+                              const std::function<int64_t()>& clock_ms, SqliteServerStore& store) {
+  DbWriter& writer = store;
   Security s;
   Result<std::unique_ptr<RefreshTokens>> refresh =
       RefreshTokens::Open(writer, o.refresh_ttl_seconds);
   if (!refresh.ok()) return refresh.status();
   s.refresh = std::move(*refresh);
-  Result<std::unique_ptr<ContactVault>> contacts =
-      ContactVault::Open(paths.database, paths.contact_key, writer);
+  Result<std::unique_ptr<ContactVault>> contacts = ContactVault::Open(store, paths.contact_key);
   if (!contacts.ok()) return contacts.status();
   s.contacts = std::move(*contacts);
   s.audit = SecurityAudit::Open(writer, clock_ms);
@@ -71,12 +69,7 @@ Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o,
   s.limits = std::make_unique<RateLimits>(o.login_per_minute, o.register_per_hour,
                                           o.sync_per_minute, o.receipt_per_minute,
                                           o.open311_per_minute, o.refused_entries_per_hour);
-  Result<std::unique_ptr<ApiKeys>> keys = ApiKeys::Open(paths.database);
-  if (!keys.ok()) return keys.status();
-  s.api_keys = std::move(*keys);
-  Result<std::unique_ptr<Open311Queries>> open311 = Open311Queries::Open(paths.database);
-  if (!open311.ok()) return open311.status();
-  s.open311 = std::move(*open311);
+  s.api_keys = std::make_unique<ApiKeys>(store);
   return s;
 }
 
@@ -104,7 +97,7 @@ class RunningServer final : public Server {
     context_.changes = changes_.get();
     context_.photos = photos_.get();
     context_.api_keys = security_.api_keys.get();
-    context_.open311 = security_.open311.get();
+    context_.open311 = store_.get();
     context_.max_body_bytes = options.max_body_bytes;
     context_.log_requests = options.log_requests;
     context_.clock_ms = clock_ms_;

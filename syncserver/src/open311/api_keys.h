@@ -5,31 +5,25 @@
 // holds no usable key. A revoked key stays listed (who had one, until when) and its name
 // is never given again.
 //
-// Own connection to the server database (table api_keys, server_schema.h). REQUIRES: the
-// database was prepared by OpenSqliteStore first. Thread safety: safe from many threads.
+// The rules live here (key shape and name, hashing, messages); the keys are kept by an
+// ApiKeyStore (store/api_key_store.h), which the store the caller opened implements.
+// Thread safety: safe from many threads.
 #pragma once
 
-#include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "protocol/result.h"
-#include "q11sqlite/sqlite.h"
+#include "store/api_key_store.h"
 
 namespace q11::server {
 
-struct ApiKeyInfo {
-  std::string name;
-  std::string created_at;  // ISO-8601 UTC
-  std::string revoked_at;  // empty while the key is live
-};
-
 class ApiKeys {
  public:
-  static Result<std::unique_ptr<ApiKeys>> Open(const std::string& db_path);
+  // "*store" must outlive this object.
+  explicit ApiKeys(ApiKeyStore& store) : store_(store) {}
 
   // Makes a new key for the client `name` (1-64 characters of a-z A-Z 0-9 . _ -) and
   // returns it in clear: the only time it exists outside the client. kInvalidArgument for
@@ -43,10 +37,7 @@ class ApiKeys {
   Result<std::optional<std::string>> Check(std::string_view key);
 
  private:
-  explicit ApiKeys(sql::Db db) : db_(std::move(db)) {}
-
-  std::mutex mu_;
-  sql::Db db_;
+  ApiKeyStore& store_;
 };
 
 }  // namespace q11::server

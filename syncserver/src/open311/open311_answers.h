@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "open311/open311_document.h"
-#include "open311/open311_queries.h"
+#include "store/open311_reads.h"
 
 namespace q11::server {
 

@@ -20,7 +20,6 @@
 #include "open311/open311_document.h"
 #include "open311/open311_filer.h"
 #include "open311/open311_params.h"
-#include "open311/open311_queries.h"
 #include "open311/open311_submission.h"
 #include "privacy/contact_vault.h"
 #include "protocol/receipt_code.h"
@@ -219,20 +218,20 @@ void Open311Handler::Discovery(Poco::Net::HTTPServerRequest& request,
 }
 
 void Open311Handler::Services(Poco::Net::HTTPServerResponse& response) {
-  Result<std::vector<Open311Service>> services = context().open311->Services();
+  Result<std::vector<Open311Service>> services = context().open311->Open311Services();
   if (!services.ok()) return SendStatus(response, services.status());
   Send(response, ServicesAnswer(*services));
 }
 
 void Open311Handler::ServiceDefinition(Poco::Net::HTTPServerResponse& response) {
-  Result<std::vector<Open311Service>> services = context().open311->Services();
+  Result<std::vector<Open311Service>> services = context().open311->Open311Services();
   if (!services.ok()) return SendStatus(response, services.status());
   bool known = false;
   for (const Open311Service& s : *services) known = known || s.code == route_.arg;
   if (!known)
     return SendError(response, 404,
                      "service_code '" + route_.arg + "' not found / không có lĩnh vực này");
-  Result<std::vector<Open311Ward>> wards = context().open311->Wards();
+  Result<std::vector<Open311Ward>> wards = context().open311->Open311Wards();
   if (!wards.ok()) return SendStatus(response, wards.status());
   Send(response, ServiceDefinitionAnswer(route_.arg, *wards));
 }
@@ -266,7 +265,7 @@ void Open311Handler::Requests(const std::map<std::string, std::string>& params,
     if (!statuses.ok()) return SendStatus(response, statuses.status());
     filter.ids = *ids;
     if (!codes->empty()) {
-      Result<std::vector<Open311Service>> services = context().open311->Services();
+      Result<std::vector<Open311Service>> services = context().open311->Open311Services();
       if (!services.ok()) return SendStatus(response, services.status());
       for (const std::string& c : *codes) {
         bool known = false;
@@ -298,7 +297,7 @@ void Open311Handler::Requests(const std::map<std::string, std::string>& params,
     Status paging = ParsePaging(params, &filter.limit, &filter.offset);
     if (!paging.ok()) return SendStatus(response, paging);
   }
-  Result<std::vector<Open311Request>> found = context().open311->Requests(filter);
+  Result<std::vector<Open311Request>> found = context().open311->Open311Requests(filter);
   if (!found.ok()) return SendStatus(response, found.status());
   if (route_.endpoint == Endpoint::kRequest && found->empty())
     return SendError(response, 404,
@@ -318,7 +317,7 @@ void Open311Handler::Token(Poco::Net::HTTPServerRequest& request,
   }
   std::optional<std::string> code = receipt::Normalize(route_.arg);
   if (!code) return SendError(response, 404, "token not found / không có mã này");
-  Result<std::optional<std::string>> id = context().open311->ReportIdByReceipt(*code);
+  Result<std::optional<std::string>> id = context().open311->Open311ReportIdByReceipt(*code);
   if (!id.ok()) return SendStatus(response, id.status());
   if (!id->has_value()) return SendError(response, 404, "token not found / không có mã này");
   Send(response, TokenAnswer(**id, *code));
@@ -342,7 +341,7 @@ void Open311Handler::Updates(const std::map<std::string, std::string>& params,
   if (!dates.ok()) return SendStatus(response, dates);
   Status paging = ParsePaging(params, &filter.limit, &filter.offset);
   if (!paging.ok()) return SendStatus(response, paging);
-  Result<std::vector<Open311Update>> updates = context().open311->Updates(filter);
+  Result<std::vector<Open311Update>> updates = context().open311->Open311Updates(filter);
   if (!updates.ok()) return SendStatus(response, updates.status());
   Send(response, UpdatesAnswer(*updates));
 }
@@ -408,9 +407,9 @@ void Open311Handler::Post(Poco::Net::HTTPServerRequest& request,
     return SendError(response, 404, "jurisdiction_id not found / không có jurisdiction_id này");
   form->erase("api_key");
   form->erase("jurisdiction_id");
-  Result<std::vector<Open311Service>> services = ctx.open311->Services();
+  Result<std::vector<Open311Service>> services = ctx.open311->Open311Services();
   if (!services.ok()) return SendStatus(response, services.status());
-  Result<std::vector<Open311Ward>> wards = ctx.open311->Wards();
+  Result<std::vector<Open311Ward>> wards = ctx.open311->Open311Wards();
   if (!wards.ok()) return SendStatus(response, wards.status());
   Result<Open311Submission> submission = ParseOpen311Submission(*form, *services, *wards);
   if (!submission.ok()) return SendStatus(response, submission.status());
@@ -424,7 +423,7 @@ void Open311Handler::Post(Poco::Net::HTTPServerRequest& request,
                                {"account", filed->account_name},
                                {"contact", contact ? "sealed" : "none"}}));
   Result<std::optional<std::pair<std::string, std::string>>> stamps =
-      ctx.open311->Stamps(filed->report_id);
+      ctx.open311->Open311Stamps(filed->report_id);
   if (!stamps.ok()) return SendStatus(response, stamps.status());
   std::string receipt = stamps->has_value() ? (*stamps)->first : "";
   std::string due = stamps->has_value() ? (*stamps)->second : "";

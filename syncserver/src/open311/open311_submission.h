@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "open311/open311_filer.h"
-#include "open311/open311_queries.h"
 #include "protocol/result.h"
+#include "store/open311_reads.h"
 
 namespace q11::server {
 

@@ -6,20 +6,18 @@
 // Reading a contact is for roles explicitly allowed (admin, leader) and is audited by
 // the caller (the admin API and `syncserver user contact`).
 //
-// Table contacts of the server database: read on a connection of its own, written through
-// the server's one writer (db_writer.h). Thread safety: safe from many threads.
+// The sealed bytes are kept by a ContactStore (store/contact_store.h), which the store the
+// caller opened implements. Thread safety: safe from many threads.
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "privacy/contact_cipher.h"
 #include "protocol/result.h"
-#include "q11sqlite/sqlite.h"
-#include "store/sqlite/db_writer.h"
+#include "store/contact_store.h"
 
 namespace q11::server {
 
@@ -31,13 +29,9 @@ struct Contact {
 
 class ContactVault {
  public:
-  // Opens `db_path` (the server database) for reading and the key at `key_path` (made on
-  // first use, 0600); writes, and the table's creation, go through `writer` (the server's;
-  // it must outlive this).
-  static Result<std::unique_ptr<ContactVault>> Open(const std::string& db_path,
-                                                    const std::string& key_path, DbWriter& writer);
-  // The same, writing on a connection of its own (command-line tools, tests).
-  static Result<std::unique_ptr<ContactVault>> Open(const std::string& db_path,
+  // Loads the key at `key_path` (made on first use, 0600); the sealed contacts are kept by
+  // `store`, which must outlive this.
+  static Result<std::unique_ptr<ContactVault>> Open(ContactStore& store,
                                                     const std::string& key_path);
 
   Status Put(std::string_view user_id, const Contact& contact, std::string_view now_utc);
@@ -48,14 +42,11 @@ class ContactVault {
   Status Delete(std::string_view user_id);
 
  private:
-  ContactVault(sql::Db db, ContactCipher cipher, DbWriter& writer)
-      : db_(std::move(db)), cipher_(std::move(cipher)), writer_(writer) {}
+  ContactVault(ContactStore& store, ContactCipher cipher)
+      : store_(store), cipher_(std::move(cipher)) {}
 
-  std::mutex mu_;  // guards db_ (reads)
-  sql::Db db_;
+  ContactStore& store_;
   ContactCipher cipher_;
-  std::unique_ptr<DbWriter> own_writer_;  // the two-argument Open(): the writer is this object's
-  DbWriter& writer_;
 };
 
 }  // namespace q11::server

@@ -7,8 +7,11 @@
 
 #include "conflicts/conflict_resolver.h"
 #include "protocol/ids.h"
+#include "store/sqlite/api_key_rows.h"
+#include "store/sqlite/contact_rows.h"
 #include "store/sqlite/db_writer.h"
 #include "store/sqlite/group_commit.h"
+#include "store/sqlite/open311_queries.h"
 #include "store/sqlite/reader_pool.h"
 #include "store/sqlite/server_schema.h"
 #include "store/sqlite/sqlite_store.h"
@@ -65,6 +68,7 @@ class SqliteStore final : public SqliteServerStore {
     if (!db.ok()) return db.status();
     writer_ = std::move(*db);
     Q11_RETURN_IF_ERROR(PrepareServerDatabase(writer_));
+    Q11_RETURN_IF_ERROR(CreateContactsTable(writer_));
     if (options_.max_db_bytes > 0) {
       // Per connection, and only this one writes synced data. SQLite answers SQLITE_FULL
       // past it, exactly as for a full disk, so both take the same path.
@@ -245,6 +249,88 @@ class SqliteStore final : public SqliteServerStore {
                     [](const wire::EntryVerdict& v) { return v.server_seq > 0; }))
       options_.on_commit();
     return verdicts;
+  }
+
+  Status InsertApiKey(std::string_view name, std::string_view key_hash,
+                      std::string_view created_at) override {
+    return Write([&](sql::Db& db) { return InsertApiKeyRow(db, name, key_hash, created_at); });
+  }
+
+  Result<std::vector<ApiKeyInfo>> ListApiKeys() override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    return ReadApiKeys((*r)->db);
+  }
+
+  Result<ApiKeyRevocation> RevokeApiKey(std::string_view name,
+                                        std::string_view revoked_at) override {
+    ApiKeyRevocation out;
+    Status s = Write([&](sql::Db& db) -> Status {
+      Result<ApiKeyRevocation> r = RevokeApiKeyRow(db, name, revoked_at);
+      if (!r.ok()) return r.status();
+      out = std::move(*r);
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return out;
+  }
+
+  Result<std::optional<std::string>> FindLiveApiKey(std::string_view key_hash) override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    return FindLiveApiKeyRow((*r)->db, key_hash);
+  }
+
+  Result<std::vector<Open311Service>> Open311Services() override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    return Open311Queries((*r)->db).Services();
+  }
+
+  Result<std::vector<Open311Ward>> Open311Wards() override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    return Open311Queries((*r)->db).Wards();
+  }
+
+  Result<std::vector<Open311Request>> Open311Requests(const Open311RequestFilter& filter) override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    return Open311Queries((*r)->db).Requests(filter);
+  }
+
+  Result<std::vector<Open311Update>> Open311Updates(const Open311UpdateFilter& filter) override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    return Open311Queries((*r)->db).Updates(filter);
+  }
+
+  Result<std::optional<std::string>> Open311ReportIdByReceipt(std::string_view code) override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    return Open311Queries((*r)->db).ReportIdByReceipt(code);
+  }
+
+  Result<std::optional<std::pair<std::string, std::string>>> Open311Stamps(
+      std::string_view id) override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    return Open311Queries((*r)->db).Stamps(id);
+  }
+
+  Status PutSealedContact(std::string_view user_id, std::string_view sealed,
+                          std::string_view updated_at) override {
+    return Write([&](sql::Db& db) { return PutContactRow(db, user_id, sealed, updated_at); });
+  }
+
+  Result<std::optional<std::string>> FindSealedContact(std::string_view user_id) override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    return FindContactRow((*r)->db, user_id);
+  }
+
+  Status DeleteContact(std::string_view user_id) override {
+    return Write([&](sql::Db& db) { return DeleteContactRow(db, user_id); });
   }
 
   Status Write(const DbJob& job) override {

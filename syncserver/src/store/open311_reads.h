@@ -1,25 +1,24 @@
-// The reads behind the Open311 API (docs/open311.md): categories as services, the wards a
+// What the Open311 API reads (docs/open311.md): categories as services, the wards a
 // request may name, service requests and their staff updates, as the public may see them.
 // Like the public receipt lookup (receipt_queries.h) the listings select only public
 // columns: never the reporter reference, title, description, address, location, receipt
 // code or anything a citizen wrote, so reporter data cannot leak through a later change to
 // the formatting. Receipt codes are read only to answer a token lookup or a POST.
 //
-// Own read connection to the server database. REQUIRES: the database was prepared by
-// OpenSqliteStore first. Thread safety: safe from many threads (one connection, a mutex;
-// the queries are short and WAL lets them run beside pushes).
+// The SQLite store implements it on its pooled read connections
+// (store/sqlite/open311_queries.h has the SQL).
+//
+// Thread safety: safe from many threads.
 #pragma once
 
 #include <cstdint>
-#include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "protocol/result.h"
-#include "q11sqlite/sqlite.h"
 
 namespace q11::server {
 
@@ -71,26 +70,21 @@ struct Open311UpdateFilter {
   int offset = 0;
 };
 
-class Open311Queries {
+class Open311Reads {
  public:
-  static Result<std::unique_ptr<Open311Queries>> Open(const std::string& db_path);
-
-  Result<std::vector<Open311Service>> Services();
-  Result<std::vector<Open311Ward>> Wards();
+  virtual ~Open311Reads() = default;
+  virtual Result<std::vector<Open311Service>> Open311Services() = 0;
+  virtual Result<std::vector<Open311Ward>> Open311Wards() = 0;
   // Most recently requested first.
-  Result<std::vector<Open311Request>> Requests(const Open311RequestFilter& filter);
+  virtual Result<std::vector<Open311Request>> Open311Requests(
+      const Open311RequestFilter& filter) = 0;
   // Oldest first.
-  Result<std::vector<Open311Update>> Updates(const Open311UpdateFilter& filter);
+  virtual Result<std::vector<Open311Update>> Open311Updates(const Open311UpdateFilter& filter) = 0;
   // The report holding canonical receipt code `code`; nullopt when none.
-  Result<std::optional<std::string>> ReportIdByReceipt(std::string_view code);
+  virtual Result<std::optional<std::string>> Open311ReportIdByReceipt(std::string_view code) = 0;
   // The receipt code and deadline the server stamped on report `id` (for the POST answer).
-  Result<std::optional<std::pair<std::string, std::string>>> Stamps(std::string_view id);
-
- private:
-  explicit Open311Queries(sql::Db db) : db_(std::move(db)) {}
-
-  std::mutex mu_;
-  sql::Db db_;
+  virtual Result<std::optional<std::pair<std::string, std::string>>> Open311Stamps(
+      std::string_view id) = 0;
 };
 
 }  // namespace q11::server

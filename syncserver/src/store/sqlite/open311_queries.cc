@@ -1,4 +1,4 @@
-#include "open311/open311_queries.h"
+#include "store/sqlite/open311_queries.h"
 
 #include "store/sqlite/event_log.h"
 
@@ -38,14 +38,7 @@ const std::string kStaffEvent =
 
 }  // namespace
 
-Result<std::unique_ptr<Open311Queries>> Open311Queries::Open(const std::string& db_path) {
-  Result<sql::Db> db = sql::Db::Open(db_path, /*create=*/false);
-  if (!db.ok()) return db.status();
-  return std::unique_ptr<Open311Queries>(new Open311Queries(std::move(*db)));
-}
-
 Result<std::vector<Open311Service>> Open311Queries::Services() {
-  std::lock_guard<std::mutex> lock(mu_);
   Result<sql::Statement> st = db_.Prepare(
       "SELECT c.id, c.name_vi, c.name_en, c.level, c.deadline_amount, c.deadline_unit, "
       "c.deadline_hours, u.name_vi, u.name_en FROM categories c "
@@ -58,7 +51,6 @@ Result<std::vector<Open311Service>> Open311Queries::Services() {
 }
 
 Result<std::vector<Open311Ward>> Open311Queries::Wards() {
-  std::lock_guard<std::mutex> lock(mu_);
   Result<sql::Statement> st =
       db_.Prepare("SELECT id, name_vi, name_en FROM units WHERE kind = 'ward' ORDER BY id");
   if (!st.ok()) return st.status();
@@ -92,7 +84,6 @@ Result<std::vector<Open311Request>> Open311Queries::Requests(const Open311Reques
   if (!f.until.empty()) sql += " AND requested <= ?" + std::to_string(next++);
   sql += " ORDER BY requested DESC, r.id DESC LIMIT ?" + std::to_string(next) + " OFFSET ?" +
          std::to_string(next + 1);
-  std::lock_guard<std::mutex> lock(mu_);
   Result<sql::Statement> st = db_.Prepare(sql);
   if (!st.ok()) return st.status();
   int i = 1;
@@ -126,7 +117,6 @@ Result<std::vector<Open311Update>> Open311Queries::Updates(const Open311UpdateFi
   if (!f.until.empty()) sql += " AND e.created_at <= ?" + std::to_string(next++);
   sql += " ORDER BY e.created_at, e.id LIMIT ?" + std::to_string(next) + " OFFSET ?" +
          std::to_string(next + 1);
-  std::lock_guard<std::mutex> lock(mu_);
   Result<sql::Statement> st = db_.Prepare(sql);
   if (!st.ok()) return st.status();
   int i = 1;
@@ -141,7 +131,6 @@ Result<std::vector<Open311Update>> Open311Queries::Updates(const Open311UpdateFi
 }
 
 Result<std::optional<std::string>> Open311Queries::ReportIdByReceipt(std::string_view code) {
-  std::lock_guard<std::mutex> lock(mu_);
   Result<sql::Statement> st = db_.Prepare("SELECT id FROM reports WHERE receipt_code = ?1");
   if (!st.ok()) return st.status();
   st->Bind(1, code);
@@ -154,7 +143,6 @@ Result<std::optional<std::string>> Open311Queries::ReportIdByReceipt(std::string
 Result<std::optional<std::pair<std::string, std::string>>> Open311Queries::Stamps(
     std::string_view id) {
   using Out = std::optional<std::pair<std::string, std::string>>;
-  std::lock_guard<std::mutex> lock(mu_);
   Result<sql::Statement> st = db_.Prepare("SELECT receipt_code, due_at FROM reports WHERE id = ?1");
   if (!st.ok()) return st.status();
   st->Bind(1, id);
