@@ -113,6 +113,20 @@ const Q11Storage = (() => {
   const photoFile = (name) => name.replace(/[^a-zA-Z0-9._-]/g, (c) => '%' + c.charCodeAt(0).toString(16));
   const photoName = (file) => file.replace(/%([0-9a-f]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
 
+  // A sync access handle is exclusive per file. The Web Lock keeps this app's live workers
+  // apart, but a worker the browser is tearing down (a reload or a closed tab in the middle
+  // of a write) loses its lock before its handles are closed: wait for them briefly.
+  async function openSyncHandle(fileHandle) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fileHandle.createSyncAccessHandle();
+      } catch (e) {
+        if (e.name !== 'NoModificationAllowedError' || attempt >= 100) throw e;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+  }
+
   class OpfsStore {
     get kind() { return 'opfs'; }
     async init() {
@@ -125,7 +139,7 @@ const Q11Storage = (() => {
       ];
     }
     async withSlot(i, fn) {
-      const h = await this.slots[i].createSyncAccessHandle();
+      const h = await openSyncHandle(this.slots[i]);
       try { return fn(h); } finally { h.close(); }
     }
     // The trailers of both slots (null where invalid).
@@ -170,7 +184,7 @@ const Q11Storage = (() => {
       // Photos first: an image never names a photo that is not stored yet.
       for (const [name, bytes] of photoPuts) {
         const fh = await this.photos.getFileHandle(photoFile(name), { create: true });
-        const h = await fh.createSyncAccessHandle();
+        const h = await openSyncHandle(fh);
         try {
           h.truncate(0);
           h.write(bytes, { at: 0 });
