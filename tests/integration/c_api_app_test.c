@@ -2,10 +2,12 @@
    citizen files by JSON, an official finds, resolves a receipt code, comments and marks a
    duplicate, the citizen sees a parked edit in the settled list and discards it, and both wait
    for changes. c_api_app_main.cc starts the server and runs this; 0 = every check held. */
+#define _POSIX_C_SOURCE 200809L /* nanosleep */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "devicecore/devicecore.h"
 
@@ -97,6 +99,10 @@ int q11_c_api_app_scenario(const char* url, const char* dir) {
                            "\"lat\":10.7626,\"lon\":106.6502,\"address\":\"12 Lạc Long Quân\"}",
                            &id1) == Q11_OK);
   EXPECT(id1 != NULL && strlen(id1) == 36);
+  /* "Newest first" orders by the creation time, in milliseconds: two filings within the same
+     millisecond tie, so the second is filed a little later. */
+  const struct timespec later = {0, 5 * 1000 * 1000};
+  nanosleep(&later, NULL);
   char* id2 = NULL;
   EXPECT(q11_report_new_v2(lan,
                            "{\"category\":\"ngap-nuoc\",\"ward\":\"p04\",\"title\":\"Lại ngập ở "
