@@ -35,7 +35,7 @@ std::string NowUtc() {
 // must be there: a key made in a mistyped folder would never be honoured.
 // The keys are kept by the store (ApiKeyStore), which must outlive them.
 struct OpenedKeys {
-  std::unique_ptr<SqliteServerStore> store;
+  std::unique_ptr<ServerStore> store;
   std::unique_ptr<ApiKeys> keys;
   ApiKeys* operator->() { return keys.get(); }
   ApiKeys& operator*() { return *keys; }
@@ -44,7 +44,7 @@ struct OpenedKeys {
 Result<OpenedKeys> OpenKeys(const std::string& dir) {
   Q11_RETURN_IF_ERROR(RequireDataDir(dir));
   DataPaths paths = PathsFor(dir);
-  Result<std::unique_ptr<SqliteServerStore>> store = OpenSqliteServerStore(paths.database);
+  Result<std::unique_ptr<ServerStore>> store = OpenSqliteServerStore(paths.database);
   if (!store.ok()) return store.status();
   OpenedKeys opened;
   opened.store = std::move(*store);

@@ -6,8 +6,9 @@
 
 #include "app/cli_args.h"
 #include "photos/photo_store.h"
-#include "q11sqlite/sqlite.h"
 #include "store/data_dir.h"
+#include "store/sql/sql_conn.h"
+#include "store/sqlite/sqlite_conn.h"
 
 namespace q11::server {
 namespace {
@@ -54,11 +55,11 @@ int RunPhotosCommand(int argc, char** argv) {
   if (!grace) return Usage("--grace-hours must be 0-87600");
   if (Status s = RequireDataDir(args->Get("data")); !s.ok()) return Fail(s);
   DataPaths paths = PathsFor(args->Get("data"));
-  Result<sql::Db> db = sql::Db::Open(paths.database, /*create=*/false);
+  Result<SqliteConn> db = OpenSqliteConn(paths.database, /*create=*/false);
   if (!db.ok()) return Fail(db.status());
   std::set<std::string> referenced;
   {
-    Result<sql::Statement> st = db->Prepare("SELECT DISTINCT sha256 FROM photos");
+    Result<SqlStmt> st = db->Prepare("SELECT DISTINCT sha256 FROM photos");
     if (!st.ok()) return Fail(st.status());
     for (;;) {
       Result<bool> row = st->Step();

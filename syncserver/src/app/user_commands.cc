@@ -15,6 +15,7 @@
 #include "privacy/contact_vault.h"
 #include "protocol/ids.h"
 #include "store/data_dir.h"
+#include "store/sqlite/sqlite_conn.h"
 #include "store/sqlite/sqlite_store.h"
 #include "syncserver/store.h"
 
@@ -47,7 +48,7 @@ int64_t NowMs() {
 // user add and seed-demo make a new server's data; the other commands need it there.
 enum class Data { kCreate, kExisting };
 
-Result<std::unique_ptr<SqliteServerStore>> OpenData(const std::string& dir, Data data) {
+Result<std::unique_ptr<ServerStore>> OpenData(const std::string& dir, Data data) {
   Q11_RETURN_IF_ERROR(data == Data::kCreate ? EnsureDataDir(dir) : RequireDataDir(dir));
   return OpenSqliteServerStore(PathsFor(dir).database);
 }
@@ -60,7 +61,7 @@ int UserAdd(const CliArgs& args) {
   std::optional<Role> role = ParseRole(args.Get("role"));
   if (!role)
     return UsageError("unknown role '" + args.Get("role") + "' / vai trò không hợp lệ", kUserUsage);
-  Result<std::unique_ptr<SqliteServerStore>> store = OpenData(args.Get("data"), Data::kCreate);
+  Result<std::unique_ptr<ServerStore>> store = OpenData(args.Get("data"), Data::kCreate);
   if (!store.ok()) return CommandFailed(store.status());
   NewAccount req{args.Get("name"), args.Get("password"), *role, args.Get("unit")};
   Result<Account> a = CreateAccount(**store, req, NowMs());
@@ -73,7 +74,7 @@ int UserAdd(const CliArgs& args) {
 
 int UserList(const CliArgs& args) {
   if (!args.values.count("data")) return UsageError("missing --data / thiếu --data", kUserUsage);
-  Result<std::unique_ptr<SqliteServerStore>> store = OpenData(args.Get("data"), Data::kExisting);
+  Result<std::unique_ptr<ServerStore>> store = OpenData(args.Get("data"), Data::kExisting);
   if (!store.ok()) return CommandFailed(store.status());
   Result<std::vector<Account>> accounts = (*store)->ListAccounts();
   if (!accounts.ok()) return CommandFailed(accounts.status());
@@ -122,15 +123,15 @@ int UserSetDisabled(const CliArgs& args, bool disabled) {
       return UsageError(std::string("missing --") + required + " / thiếu --" + required,
                         kUserUsage);
   DataPaths paths = PathsFor(args.Get("data"));
-  Result<std::unique_ptr<SqliteServerStore>> store = OpenData(paths.dir, Data::kExisting);
+  Result<std::unique_ptr<ServerStore>> store = OpenData(paths.dir, Data::kExisting);
   if (!store.ok()) return CommandFailed(store.status());
   Result<Account> account = FindNamed(**store, args.Get("name"));
   if (!account.ok()) return CommandFailed(account.status());
   // The running server re-reads the account on every request (bearer_auth.h), so the
   // flag takes effect at once; revoking the refresh families ends the sessions for good.
-  Result<sql::Db> db = sql::Db::Open(paths.database, /*create=*/false);
+  Result<SqliteConn> db = OpenSqliteConn(paths.database, /*create=*/false);
   if (!db.ok()) return CommandFailed(db.status());
-  Result<sql::Statement> st = db->Prepare("UPDATE users SET disabled = ?2 WHERE id = ?1");
+  Result<SqlStmt> st = db->Prepare("UPDATE users SET disabled = ?2 WHERE id = ?1");
   if (!st.ok()) return CommandFailed(st.status());
   Status updated = st->Bind(1, account->id).Bind(2, disabled ? 1 : 0).Run();
   if (!updated.ok()) return CommandFailed(updated);
@@ -158,7 +159,7 @@ int UserContact(const CliArgs& args) {
       return UsageError(std::string("missing --") + required + " / thiếu --" + required,
                         kUserUsage);
   DataPaths paths = PathsFor(args.Get("data"));
-  Result<std::unique_ptr<SqliteServerStore>> store = OpenData(paths.dir, Data::kExisting);
+  Result<std::unique_ptr<ServerStore>> store = OpenData(paths.dir, Data::kExisting);
   if (!store.ok()) return CommandFailed(store.status());
   Result<Account> account = FindNamed(**store, args.Get("name"));
   if (!account.ok()) return CommandFailed(account.status());
@@ -222,7 +223,7 @@ int RunSeedDemo(int argc, char** argv) {
     return 0;
   }
   if (!args->values.count("data")) return UsageError("missing --data / thiếu --data", kSeedUsage);
-  Result<std::unique_ptr<SqliteServerStore>> store = OpenData(args->Get("data"), Data::kCreate);
+  Result<std::unique_ptr<ServerStore>> store = OpenData(args->Get("data"), Data::kCreate);
   if (!store.ok()) return CommandFailed(store.status());
   const NewAccount kDemo[] = {
       {"lan", "lan-2026", Role::kCitizen, ""},

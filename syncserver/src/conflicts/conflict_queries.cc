@@ -19,7 +19,7 @@ ConflictOp ParseOp(std::string_view op) {
   return ConflictOp::kUpdate;
 }
 
-ConflictSummary SummaryFromRow(const sql::Statement& st) {
+ConflictSummary SummaryFromRow(const SqlStmt& st) {
   ConflictSummary s;
   s.id = st.Text(0);
   s.table = st.Text(1);
@@ -46,11 +46,11 @@ ConflictSummary SummaryFromRow(const sql::Statement& st) {
 
 }  // namespace
 
-Result<std::unique_ptr<ConflictQueries>> ConflictQueries::Create(sql::Db& db) {
+Result<std::unique_ptr<ConflictQueries>> ConflictQueries::Create(SqlConn& db) {
   std::unique_ptr<ConflictQueries> q(new ConflictQueries());
   const std::string select = std::string("SELECT ") + kSummaryColumns + " FROM conflicts c ";
   struct {
-    sql::Statement* target;
+    SqlStmt* target;
     std::string sql;
   } statements[] = {
       {&q->list_, select + "WHERE (?1 = 'all' OR c.state = ?1) AND (?2 = '' OR c.tbl = ?2) "
@@ -63,7 +63,7 @@ Result<std::unique_ptr<ConflictQueries>> ConflictQueries::Create(sql::Db& db) {
       {&q->row_seq_, "SELECT seq FROM row_log WHERE tbl = ?1 AND pk = ?2"},
   };
   for (auto& s : statements) {
-    Result<sql::Statement> st = db.Prepare(s.sql);
+    Result<SqlStmt> st = db.Prepare(s.sql);
     if (!st.ok()) return st.status();
     *s.target = std::move(*st);
   }
@@ -121,10 +121,10 @@ Result<ConflictDetail> ConflictQueries::Get(std::string_view id) {
     if (!*row) break;
     ConflictColumn c;
     c.column = columns_.Text(0);
-    c.base = ToField(ColumnValue(columns_.get(), 1));
-    c.device = ToField(ColumnValue(columns_.get(), 2));
-    c.server = ToField(ColumnValue(columns_.get(), 3));
-    if (d.resolution) d.resolution->values[c.column] = ToField(ColumnValue(columns_.get(), 4));
+    c.base = ToField(columns_.Column(1));
+    c.device = ToField(columns_.Column(2));
+    c.server = ToField(columns_.Column(3));
+    if (d.resolution) d.resolution->values[c.column] = ToField(columns_.Column(4));
     d.columns.push_back(std::move(c));
   }
   columns_.Reset();

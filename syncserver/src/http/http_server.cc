@@ -26,7 +26,7 @@
 #include "photos/photo_store.h"
 #include "privacy/contact_vault.h"
 #include "store/data_dir.h"
-#include "store/sqlite/db_writer.h"
+#include "store/db_writer.h"
 #include "store/sqlite/history_pruner.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/store_maintenance.h"
@@ -53,7 +53,7 @@ struct Security {
 };
 
 Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o,
-                              const std::function<int64_t()>& clock_ms, SqliteServerStore& store) {
+                              const std::function<int64_t()>& clock_ms, ServerStore& store) {
   DbWriter& writer = store;
   Security s;
   Result<std::unique_ptr<RefreshTokens>> refresh =
@@ -76,7 +76,7 @@ Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o,
 class RunningServer final : public Server {
  public:
   RunningServer(std::function<int64_t()> clock_ms, std::unique_ptr<ChangeNotifier> changes,
-                std::unique_ptr<SqliteServerStore> store, TokenService tokens, Security security,
+                std::unique_ptr<ServerStore> store, TokenService tokens, Security security,
                 std::unique_ptr<PhotoStore> photos)
       : clock_ms_(std::move(clock_ms)),
         changes_(std::move(changes)),
@@ -199,9 +199,9 @@ class RunningServer final : public Server {
   }
 
  private:
-  const std::function<int64_t()> clock_ms_;   // ServerOptions::clock_ms or the system clock
-  std::unique_ptr<ChangeNotifier> changes_;   // outlives the store, which calls it
-  std::unique_ptr<SqliteServerStore> store_;  // the Store, and the writer beside it
+  const std::function<int64_t()> clock_ms_;  // ServerOptions::clock_ms or the system clock
+  std::unique_ptr<ChangeNotifier> changes_;  // outlives the store, which calls it
+  std::unique_ptr<ServerStore> store_;       // the Store, and the writer beside it
   TokenService tokens_;
   Security security_;
   std::unique_ptr<PhotoStore> photos_;
@@ -236,8 +236,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   store_options.clock = clock_ms;
   store_options.on_commit = [n = changes.get()] { n->Notify(); };
   store_options.max_db_bytes = options.max_db_mib << 20;
-  Result<std::unique_ptr<SqliteServerStore>> store =
-      OpenSqliteServerStore(paths.database, store_options);
+  Result<std::unique_ptr<ServerStore>> store = OpenSqliteServerStore(paths.database, store_options);
   if (!store.ok()) return store.status();
   Result<TokenService> tokens =
       TokenService::FromKeyFile(paths.signing_key, options.token_ttl_seconds);

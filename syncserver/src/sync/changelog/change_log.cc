@@ -2,10 +2,10 @@
 
 namespace q11::server {
 
-Result<std::unique_ptr<ChangeLog>> ChangeLog::Create(sql::Db& db) {
-  std::unique_ptr<ChangeLog> log(new ChangeLog());
+Result<std::unique_ptr<ChangeLog>> ChangeLog::Create(SqlConn& db) {
+  std::unique_ptr<ChangeLog> log(new ChangeLog(db));
   struct {
-    sql::Statement* target;
+    SqlStmt* target;
     const char* sql;
   } statements[] = {
       {&log->read_counter_, "SELECT value FROM meta WHERE key = 'last_seq'"},
@@ -29,7 +29,7 @@ Result<std::unique_ptr<ChangeLog>> ChangeLog::Create(sql::Db& db) {
        "UPDATE row_log SET echo_device = NULL, echo_base = NULL WHERE tbl = ?1 AND pk = ?2"},
   };
   for (auto& s : statements) {
-    Result<sql::Statement> st = db.Prepare(s.sql);
+    Result<SqlStmt> st = db.Prepare(s.sql);
     if (!st.ok()) return st.status();
     *s.target = std::move(*st);
   }
@@ -38,7 +38,7 @@ Result<std::unique_ptr<ChangeLog>> ChangeLog::Create(sql::Db& db) {
     std::string sql = "INSERT OR IGNORE INTO row_audience (audience, seq, tbl, pk) VALUES ";
     for (int i = 0; i < n; ++i)
       sql += (i ? ", (?" : "(?") + std::to_string(i + 4) + ", ?1, ?2, ?3)";
-    Result<sql::Statement> st = db.Prepare(sql);
+    Result<SqlStmt> st = db.Prepare(sql);
     if (!st.ok()) return st.status();
     log->insert_audiences_[n - 1] = std::move(*st);
   }
@@ -81,7 +81,7 @@ Result<uint64_t> ChangeLog::Record(std::string_view table, std::string_view pk, 
   else
     upsert_row_.BindNull(7);
   Q11_RETURN_IF_ERROR(upsert_row_.Run());
-  sql::Statement& insert = insert_audiences_[audiences.size() - 1];
+  SqlStmt& insert = insert_audiences_[audiences.size() - 1];
   insert.Bind(1, static_cast<int64_t>(seq)).Bind(2, table).Bind(3, pk);
   for (size_t i = 0; i < audiences.size(); ++i) insert.Bind(static_cast<int>(i + 4), audiences[i]);
   Q11_RETURN_IF_ERROR(insert.Run());
@@ -95,7 +95,7 @@ Result<uint64_t> ChangeLog::Record(std::string_view table, std::string_view pk, 
 Result<int64_t> ChangeLog::Compact(int64_t limit) {
   compact_.Bind(1, limit);
   Q11_RETURN_IF_ERROR(compact_.Run());
-  return sqlite3_changes64(sqlite3_db_handle(compact_.get()));
+  return db_->Changes();
 }
 
 Result<std::optional<ChangeLog::RowState>> ChangeLog::Find(std::string_view table,
