@@ -9,7 +9,7 @@
 #include "auth/accounts.h"
 #include "server_test_support.h"
 #include "store/db_writer.h"
-#include "store/sqlite/history_pruner.h"
+#include "store/sql/history_pruner.h"
 #include "store/sqlite/sqlite_store.h"
 
 using namespace q11;

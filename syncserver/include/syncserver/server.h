@@ -21,6 +21,9 @@ namespace q11::server {
 
 struct ServerOptions {
   std::string data_dir;  // created when missing; holds syncserver.db, jwt.key, contact.key
+  // postgresql://USER@HOST:PORT/DB: keep the data there instead of DATA/syncserver.db, so
+  // several servers (sharing data_dir for keys and photos) serve one database.
+  std::string database_url;
   std::string bind = "127.0.0.1";  // address to listen on
   uint16_t port = 8080;            // 0 picks a free port (see Server::port())
   int threads = 16;                // HTTP worker threads (one per open connection)

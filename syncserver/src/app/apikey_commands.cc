@@ -11,7 +11,7 @@
 #include "open311/api_keys.h"
 #include "protocol/ids.h"
 #include "store/data_dir.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/open_store.h"
 #include "syncserver/store.h"
 
 namespace q11::server {
@@ -41,10 +41,9 @@ struct OpenedKeys {
   ApiKeys& operator*() { return *keys; }
 };
 
-Result<OpenedKeys> OpenKeys(const std::string& dir) {
-  Q11_RETURN_IF_ERROR(RequireDataDir(dir));
-  DataPaths paths = PathsFor(dir);
-  Result<std::unique_ptr<ServerStore>> store = OpenSqliteServerStore(paths.database);
+Result<OpenedKeys> OpenKeys(const std::string& dir, const std::string& database_url) {
+  Q11_RETURN_IF_ERROR(RequireDataDir(dir, database_url));
+  Result<std::unique_ptr<ServerStore>> store = OpenServerStore(PathsFor(dir), database_url);
   if (!store.ok()) return store.status();
   OpenedKeys opened;
   opened.store = std::move(*store);
@@ -101,7 +100,7 @@ int RunApiKeyCommand(int argc, char** argv) {
   if (!args->values.count("data")) return UsageError("missing --data / thiếu --data", kApiKeyUsage);
   if (sub != "list" && !args->values.count("name"))
     return UsageError("missing --name / thiếu --name", kApiKeyUsage);
-  Result<OpenedKeys> keys = OpenKeys(args->Get("data"));
+  Result<OpenedKeys> keys = OpenKeys(args->Get("data"), args->Get("database"));
   if (!keys.ok()) return CommandFailed(keys.status());
   if (sub == "list") return List(**keys, args->Has("json"));
   if (sub == "revoke") {

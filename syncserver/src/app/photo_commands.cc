@@ -7,8 +7,8 @@
 #include "app/cli_args.h"
 #include "photos/photo_store.h"
 #include "store/data_dir.h"
+#include "store/open_store.h"
 #include "store/sql/sql_conn.h"
-#include "store/sqlite/sqlite_conn.h"
 
 namespace q11::server {
 namespace {
@@ -53,21 +53,25 @@ int RunPhotosCommand(int argc, char** argv) {
   // A photo completed just now may belong to a row this command did not read.
   std::optional<long> grace = ParseInt(args->Get("grace-hours", "24"), 0, 87600);
   if (!grace) return Usage("--grace-hours must be 0-87600");
-  if (Status s = RequireDataDir(args->Get("data")); !s.ok()) return Fail(s);
+  const std::string url = args->Get("database");
+  if (Status s = RequireDataDir(args->Get("data"), url); !s.ok()) return Fail(s);
   DataPaths paths = PathsFor(args->Get("data"));
-  Result<SqliteConn> db = OpenSqliteConn(paths.database, /*create=*/false);
+  Result<std::unique_ptr<ServerStore>> db = OpenServerStore(paths, url);
   if (!db.ok()) return Fail(db.status());
   std::set<std::string> referenced;
-  {
-    Result<SqlStmt> st = db->Prepare("SELECT DISTINCT sha256 FROM photos");
-    if (!st.ok()) return Fail(st.status());
+  // Read through the writer: one consistent look, on either engine, rare enough to queue.
+  Status read = (*db)->Write([&](SqlConn& conn) -> Status {
+    referenced.clear();
+    Result<SqlStmt> st = conn.Prepare("SELECT DISTINCT sha256 FROM photos");
+    if (!st.ok()) return st.status();
     for (;;) {
       Result<bool> row = st->Step();
-      if (!row.ok()) return Fail(row.status());
-      if (!*row) break;
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::Ok();
       referenced.insert(st->Text(0));
     }
-  }
+  });
+  if (!read.ok()) return Fail(read);
   Result<std::unique_ptr<PhotoStore>> store = PhotoStore::Open(paths.photos);
   if (!store.ok()) return Fail(store.status());
   Result<PhotoStore::Pruned> pruned = (*store)->Prune(

@@ -14,7 +14,8 @@ namespace q11::server {
 namespace {
 
 constexpr const char* kServeUsage =
-    "usage: syncserver serve --data=DIR [--port=N] [--bind=ADDR] [--threads=N] "
+    "usage: syncserver serve --data=DIR [--database=postgresql://USER@HOST:PORT/DB] [--port=N] "
+    "[--bind=ADDR] [--threads=N] "
     "[--max-body-bytes=N] [--access-ttl-seconds=N]\n"
     "       [--login-per-minute=N] [--register-per-hour=N] [--sync-per-minute=N] "
     "[--receipt-per-minute=N] [--open311-posts-per-minute=N] [--io-timeout-seconds=N]\n"
@@ -23,6 +24,8 @@ constexpr const char* kServeUsage =
     "       [--clock-file=PATH]  (for tests only)\n"
     "  Serves the sync API. Creates DIR on first start (database DIR/syncserver.db, token key "
     "DIR/jwt.key).\n"
+    "  --database=postgresql://...: keep the data in PostgreSQL instead (several servers may\n"
+    "  serve one database; DIR still holds the keys and photos and is shared by them).\n"
     "  --port=0 picks a free port; the port in use is written to DIR/syncserver.port.\n"
     "  Defaults: --bind=127.0.0.1 --port=8080 --threads=16 --max-body-bytes=33554432\n"
     "  --access-ttl-seconds=900 --login-per-minute=10 (per address and per name)\n"
@@ -110,6 +113,7 @@ int RunServe(int argc, char** argv) {
   }
   ServerOptions o;
   o.data_dir = args->Get("data");
+  o.database_url = args->Get("database");
   if (o.data_dir.empty()) {
     std::fprintf(stderr, "syncserver: missing --data=DIR / thiếu --data\n%s", kServeUsage);
     return 2;

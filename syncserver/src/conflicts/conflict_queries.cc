@@ -7,11 +7,20 @@ namespace q11::server {
 namespace {
 
 // The summary columns, in this order, of both list_ and one_.
-constexpr const char* kSummaryColumns =
-    "c.id, c.tbl, c.pk, c.op, c.unit, c.assigned_unit, c.user_id, c.user_name, c.device_id, "
-    "c.created_at, c.state, ifnull(c.resolved_at, ''), ifnull(c.resolved_by, ''), "
-    "(SELECT group_concat(col, ',') FROM (SELECT col FROM conflict_columns "
-    "WHERE conflict_id = c.id ORDER BY position)), c.row_seq, ifnull(c.decision, '')";
+std::string SummaryColumns(SqlDialect dialect) {
+  // The conflict's columns, comma-separated in table order (SQLite 3.40 has no string_agg).
+  const char* columns =
+      dialect == SqlDialect::kPostgres
+          ? "(SELECT string_agg(col, ',' ORDER BY position) FROM conflict_columns "
+            "WHERE conflict_id = c.id)"
+          : "(SELECT group_concat(col, ',') FROM (SELECT col FROM conflict_columns "
+            "WHERE conflict_id = c.id ORDER BY position))";
+  return std::string(
+             "c.id, c.tbl, c.pk, c.op, c.unit, c.assigned_unit, c.user_id, c.user_name, "
+             "c.device_id, c.created_at, c.state, coalesce(c.resolved_at, ''), "
+             "coalesce(c.resolved_by, ''), ") +
+         columns + ", c.row_seq, coalesce(c.decision, '')";
+}
 
 ConflictOp ParseOp(std::string_view op) {
   if (op == "delete") return ConflictOp::kDelete;
@@ -48,7 +57,7 @@ ConflictSummary SummaryFromRow(const SqlStmt& st) {
 
 Result<std::unique_ptr<ConflictQueries>> ConflictQueries::Create(SqlConn& db) {
   std::unique_ptr<ConflictQueries> q(new ConflictQueries());
-  const std::string select = std::string("SELECT ") + kSummaryColumns + " FROM conflicts c ";
+  const std::string select = "SELECT " + SummaryColumns(db.dialect()) + " FROM conflicts c ";
   struct {
     SqlStmt* target;
     std::string sql;

@@ -27,9 +27,9 @@
 #include "privacy/contact_vault.h"
 #include "store/data_dir.h"
 #include "store/db_writer.h"
-#include "store/sqlite/history_pruner.h"
-#include "store/sqlite/sqlite_store.h"
-#include "store/sqlite/store_maintenance.h"
+#include "store/open_store.h"
+#include "store/sql/history_pruner.h"
+#include "store/sql/store_maintenance.h"
 #include "sync/change_notifier.h"
 #include "syncserver/server.h"
 
@@ -236,7 +236,8 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   store_options.clock = clock_ms;
   store_options.on_commit = [n = changes.get()] { n->Notify(); };
   store_options.max_db_bytes = options.max_db_mib << 20;
-  Result<std::unique_ptr<ServerStore>> store = OpenSqliteServerStore(paths.database, store_options);
+  Result<std::unique_ptr<ServerStore>> store =
+      OpenServerStore(paths, options.database_url, store_options);
   if (!store.ok()) return store.status();
   Result<TokenService> tokens =
       TokenService::FromKeyFile(paths.signing_key, options.token_ttl_seconds);

@@ -7,12 +7,12 @@
 
 #include "conflicts/conflict_resolver.h"
 #include "protocol/ids.h"
+#include "store/sql/api_key_rows.h"
+#include "store/sql/contact_rows.h"
 #include "store/sql/group_commit.h"
+#include "store/sql/open311_queries.h"
 #include "store/sql/reader_pool.h"
 #include "store/sql/sql_store.h"
-#include "store/sqlite/api_key_rows.h"
-#include "store/sqlite/contact_rows.h"
-#include "store/sqlite/open311_queries.h"
 #include "sync/access_scope.h"
 #include "sync/push/push_applier.h"
 #include "sync/reference_data.h"
@@ -433,8 +433,7 @@ class SqlStore final : public ServerStore {
     return reader.conflicts.get();
   }
 
-  static Result<std::optional<std::string>> DeviceOwner(SqlStmt& st,
-                                                        std::string_view device_id) {
+  static Result<std::optional<std::string>> DeviceOwner(SqlStmt& st, std::string_view device_id) {
     st.Bind(1, device_id);
     Result<bool> row = st.Step();
     if (!row.ok()) return row.status();

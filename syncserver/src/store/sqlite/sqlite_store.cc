@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
+#include "store/sql/contact_rows.h"
 #include "store/sql/sql_store.h"
-#include "store/sqlite/contact_rows.h"
 #include "store/sqlite/server_schema.h"
 #include "store/sqlite/sqlite_conn.h"
 #include "store/sqlite/wal_checkpointer.h"

@@ -11,8 +11,8 @@ Result<std::unique_ptr<ChangeLog>> ChangeLog::Create(SqlConn& db) {
       {&log->read_counter_, "SELECT value FROM meta WHERE key = 'last_seq'"},
       {&log->write_counter_, "UPDATE meta SET value = ?1 WHERE key = 'last_seq'"},
       {&log->insert_gone_,
-       "INSERT OR IGNORE INTO row_audience (audience, seq, tbl, pk, gone) "
-       "VALUES (?4, ?1, ?2, ?3, 1)"},
+       "INSERT INTO row_audience (audience, seq, tbl, pk, gone) "
+       "VALUES (?4, ?1, ?2, ?3, 1) ON CONFLICT DO NOTHING"},
       {&log->compact_,
        "DELETE FROM row_audience WHERE (audience, seq) IN ("
        " SELECT a.audience, a.seq FROM row_audience a JOIN row_log l"
@@ -20,9 +20,9 @@ Result<std::unique_ptr<ChangeLog>> ChangeLog::Create(SqlConn& db) {
       {&log->upsert_row_,
        // ?7: the echo holds only over a previous version with seq <= ?7 (none: no echo).
        "INSERT INTO row_log (tbl, pk, seq, deleted, echo_device, echo_base) "
-       "VALUES (?1, ?2, ?3, ?4, CASE WHEN ?7 IS NULL THEN ?5 END, ?6) "
+       "VALUES (?1, ?2, ?3, ?4, CASE WHEN CAST(?7 AS BIGINT) IS NULL THEN ?5 END, ?6) "
        "ON CONFLICT (tbl, pk) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted, "
-       "echo_device = CASE WHEN ?7 IS NULL OR row_log.seq <= ?7 THEN ?5 END, "
+       "echo_device = CASE WHEN CAST(?7 AS BIGINT) IS NULL OR row_log.seq <= ?7 THEN ?5 END, "
        "echo_base = excluded.echo_base"},
       {&log->find_row_, "SELECT seq, deleted FROM row_log WHERE tbl = ?1 AND pk = ?2"},
       {&log->forget_echo_,
@@ -35,9 +35,10 @@ Result<std::unique_ptr<ChangeLog>> ChangeLog::Create(SqlConn& db) {
   }
   for (int n = 1; n <= 4; ++n) {
     // Parameters: ?1 seq, ?2 tbl, ?3 pk, then one per audience.
-    std::string sql = "INSERT OR IGNORE INTO row_audience (audience, seq, tbl, pk) VALUES ";
+    std::string sql = "INSERT INTO row_audience (audience, seq, tbl, pk) VALUES ";
     for (int i = 0; i < n; ++i)
       sql += (i ? ", (?" : "(?") + std::to_string(i + 4) + ", ?1, ?2, ?3)";
+    sql += " ON CONFLICT DO NOTHING";
     Result<SqlStmt> st = db.Prepare(sql);
     if (!st.ok()) return st.status();
     log->insert_audiences_[n - 1] = std::move(*st);

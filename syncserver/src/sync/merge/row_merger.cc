@@ -51,12 +51,13 @@ Result<std::unique_ptr<RowMerger>> RowMerger::Create(SqlConn& db, const TableSha
        "((?2 = 'status' AND kind = 'status' AND status = ?3) OR "
        "(?2 = 'assigned_unit' AND kind = 'assignment' AND unit_id = ?3)))"},
       {&m->note_event_,
-       "INSERT OR IGNORE INTO event_log (event_id, received_at, overruled) VALUES (?1, ?2, ?3)"},
+       "INSERT INTO event_log (event_id, received_at, overruled) VALUES (?1, ?2, ?3) "
+       "ON CONFLICT DO NOTHING"},
       // Events written by staff: a report they have worked on is no longer the citizen's
       // alone to withdraw.
       {&m->staff_events_,
        "SELECT count(*) FROM case_events WHERE report_id = ?1 AND "
-       "ifnull(author_role, '') <> 'citizen'"},
+       "coalesce(author_role, '') <> 'citizen'"},
   };
   for (auto& s : statements) {
     Result<SqlStmt> st = db.Prepare(s.sql);

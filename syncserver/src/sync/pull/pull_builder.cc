@@ -90,13 +90,20 @@ Result<SqlStmt*> PullBuilder::PageStatement(size_t n) {
   // The device's own writes: left out when it holds them exactly, else (echo_base) column 4
   // says which columns to send.
   const std::string device = "?" + std::to_string(n + 3);
+  // PostgreSQL wants every selected column grouped; in SQLite a.seq alone decides them
+  // (a sequence is one row's change) and the shorter GROUP BY keeps its plan.
+  const std::string group_by = db_.dialect() == SqlDialect::kPostgres
+                                   ? " GROUP BY a.seq, a.tbl, a.pk, l.deleted, l.echo_device, "
+                                     "l.echo_base"
+                                   : " GROUP BY a.seq";
   std::string sql =
-      std::string("SELECT a.seq, a.tbl, a.pk, l.deleted OR ") + (n > 1 ? "min(a.gone)" : "a.gone") +
-      ", CASE WHEN l.echo_device IS " + device + " THEN l.echo_base END" +
+      std::string("SELECT a.seq, a.tbl, a.pk, l.deleted <> 0 OR ") +
+      (n > 1 ? "min(a.gone) <> 0" : "a.gone <> 0") +
+      ", CASE WHEN l.echo_device IS NOT DISTINCT FROM " + device + " THEN l.echo_base END" +
       " FROM row_audience a JOIN row_log l ON l.tbl = a.tbl AND l.pk = a.pk WHERE a.audience " +
-      (n > 1 ? "IN (" + in + ")" : "= ?3") + " AND a.seq > ?1 AND (a.seq = l.seq OR a.gone)" +
-      " AND (a.gone OR l.echo_device IS NOT " + device + " OR l.echo_base IS NOT NULL)" +
-      (n > 1 ? " GROUP BY a.seq" : "") + " ORDER BY a.seq LIMIT ?2";
+      (n > 1 ? "IN (" + in + ")" : "= ?3") + " AND a.seq > ?1 AND (a.seq = l.seq OR a.gone <> 0)" +
+      " AND (a.gone <> 0 OR l.echo_device IS DISTINCT FROM " + device +
+      " OR l.echo_base IS NOT NULL)" + (n > 1 ? group_by : "") + " ORDER BY a.seq LIMIT ?2";
   Result<SqlStmt> st = db_.Prepare(sql);
   if (!st.ok()) return st.status();
   return &page_by_count_.emplace(n, std::move(*st)).first->second;

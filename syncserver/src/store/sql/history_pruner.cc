@@ -1,4 +1,4 @@
-#include "store/sqlite/history_pruner.h"
+#include "store/sql/history_pruner.h"
 
 #include "protocol/ids.h"
 

@@ -1,4 +1,4 @@
-#include "store/sqlite/api_key_rows.h"
+#include "store/sql/api_key_rows.h"
 
 namespace q11::server {
 

@@ -1,4 +1,4 @@
-#include "store/sqlite/contact_rows.h"
+#include "store/sql/contact_rows.h"
 
 namespace q11::server {
 

@@ -1,4 +1,4 @@
-#include "store/sqlite/open311_queries.h"
+#include "store/sql/open311_queries.h"
 
 #include "store/sqlite/event_log.h"
 
