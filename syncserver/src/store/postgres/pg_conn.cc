@@ -1,5 +1,7 @@
 #include "store/postgres/pg_conn.h"
 
+#include "protocol/json_value.h"
+
 #include <libpq-fe.h>
 
 #include <charconv>
@@ -24,12 +26,12 @@ std::string FormatReal(double r) {
   return buf;
 }
 
-std::string HexBytea(char tag, std::string_view bytes) {
+constexpr pg::Oid kJsonOid = 114, kJsonbOid = 3802;
+
+std::string Hex(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string s = "\\x";
-  s.reserve(4 + bytes.size() * 2);
-  s += kHex[static_cast<unsigned char>(tag) >> 4];
-  s += kHex[static_cast<unsigned char>(tag) & 15];
+  std::string s;
+  s.reserve(bytes.size() * 2);
   for (unsigned char c : bytes) {
     s += kHex[c >> 4];
     s += kHex[c & 15];
@@ -41,60 +43,73 @@ int HexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+  return 0;
 }
 
-// A bytea's text form (hex: \x...) as a Value, by its type tag.
-Value FromBytea(std::string_view text) {
+std::string Unhex(std::string_view hex) {
   std::string bytes;
-  if (text.size() >= 2 && text[0] == '\\' && text[1] == 'x') {
-    bytes.reserve((text.size() - 2) / 2);
-    for (size_t i = 2; i + 1 < text.size(); i += 2)
-      bytes += static_cast<char>(HexDigit(text[i]) * 16 + HexDigit(text[i + 1]));
-  } else {
-    bytes.assign(text);  // bytea_output = escape: not ours; keep the text
-  }
+  bytes.reserve(hex.size() / 2);
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    bytes += static_cast<char>(HexDigit(hex[i]) * 16 + HexDigit(hex[i + 1]));
+  return bytes;
+}
+
+// A bytea's text form (hex: \x...) as its bytes.
+Value FromBytea(std::string_view text) {
   Value v;
-  if (bytes.empty()) {
+  v.type = Value::Type::kBlob;
+  v.s = text.substr(0, 2) == "\\x" ? Unhex(text.substr(2)) : std::string(text);
+  return v;
+}
+
+// A value of SQLite's untyped kind as JSON, and back (the jsonb columns above).
+std::string ToJson(const Value& v) {
+  switch (v.type) {
+    case Value::Type::kInteger:
+      return std::to_string(v.i);
+    case Value::Type::kReal:
+      return json::Value(v.r).Write();
+    case Value::Type::kText:
+      return json::Value(std::string_view(v.s)).Write();
+    case Value::Type::kBlob: {
+      json::Value o;
+      o.Set("blob", json::Value(Hex(v.s)));
+      return o.Write();
+    }
+    default:
+      return "null";
+  }
+}
+
+Value FromJson(std::string_view text) {
+  Result<json::Value> j = json::Parse(text);
+  if (!j.ok() || j->is_null()) return Value::Null();
+  if (j->type() == json::Value::Type::kInt) return Value::Integer(*j->ToInt());
+  Value v;
+  if (j->is_number()) {
+    v.type = Value::Type::kReal;
+    v.r = *j->ToDouble();
+  } else if (j->is_string()) {
+    v = Value::Text(j->string());
+  } else if (j->is_object() && j->Find("blob") != nullptr) {
     v.type = Value::Type::kBlob;
-    return v;
+    v.s = Unhex(j->StringOr("blob"));
+  } else {
+    v = Value::Text(j->Write());
   }
-  const char tag = bytes[0];
-  std::string payload = bytes.substr(1);
-  switch (tag) {
-    case 'i':
-      return Value::Integer(std::strtoll(payload.c_str(), nullptr, 10));
-    case 'r':
-      v.type = Value::Type::kReal;
-      v.r = std::strtod(payload.c_str(), nullptr);
-      return v;
-    case 't':
-      v.type = Value::Type::kText;
-      v.s = std::move(payload);
-      return v;
-    case 'b':
-      v.type = Value::Type::kBlob;
-      v.s = std::move(payload);
-      return v;
-    default:  // written by someone else: the bytes as they are
-      v.type = Value::Type::kBlob;
-      v.s = std::move(bytes);
-      return v;
-  }
+  return v;
 }
 
 class PgStmt final : public SqlStmtImpl {
  public:
-  PgStmt(PgConn& conn, std::string name, std::string sql, std::vector<pg::Oid> types)
-      : conn_(conn),
-        name_(std::move(name)),
-        sql_(std::move(sql)),
-        types_(std::move(types)),
-        values_(types_.size()) {}
+  PgStmt(PgConn& conn, const PgConn::Prepared& prepared)
+      : conn_(conn), prepared_(prepared), values_(prepared.types.size()) {}
 
   void BindValue(int i, const Value& v, bool) override {
-    if (i < 1 || static_cast<size_t>(i) > values_.size()) return;  // as SQLite: ignored
-    values_[i - 1] = ToText(types_[i - 1], v);
+    if (i < 1 || static_cast<size_t>(i) >= prepared_.slots.size()) return;  // as SQLite
+    const int slot = prepared_.slots[i];
+    if (slot == 0) return;  // a number the SQL does not use
+    values_[slot - 1] = ToText(prepared_.types[slot - 1], v);
   }
 
   Result<bool> Step() override {
@@ -134,32 +149,30 @@ class PgStmt final : public SqlStmtImpl {
     }
     if (type == kNumericOid) return Value::Integer(std::strtoll(text, nullptr, 10));
     if (type == kByteaOid) return FromBytea(s);
+    if (type == kJsonbOid || type == kJsonOid) return FromJson(s);
     return Value::Text(s);
   }
 
  private:
   static std::optional<std::string> ToText(pg::Oid type, const Value& v) {
+    if (v.type == Value::Type::kUndefined || v.type == Value::Type::kNull) return std::nullopt;
+    if (type == kJsonbOid || type == kJsonOid) return ToJson(v);
     switch (v.type) {
-      case Value::Type::kUndefined:
-      case Value::Type::kNull:
-        return std::nullopt;
       case Value::Type::kInteger:
-        if (type == kByteaOid) return HexBytea('i', std::to_string(v.i));
         return std::to_string(v.i);
       case Value::Type::kReal:
-        if (type == kByteaOid) return HexBytea('r', FormatReal(v.r));
         // A whole number bound where an integer belongs, as SQLite would store it.
         if (IsIntegerType(type) && v.r == static_cast<double>(static_cast<int64_t>(v.r)))
           return std::to_string(static_cast<int64_t>(v.r));
         return FormatReal(v.r);
       case Value::Type::kText:
-        if (type == kByteaOid) return HexBytea('t', v.s);
-        return v.s;
       case Value::Type::kBlob:
-        if (type == kByteaOid) return HexBytea('b', v.s);
+        // Bytes where bytea belongs go as its hex form; text where text belongs as is.
+        if (type == kByteaOid) return "\\x" + Hex(v.s);
         return v.s;
+      default:
+        return std::nullopt;
     }
-    return std::nullopt;
   }
 
   Status Execute() {
@@ -167,11 +180,11 @@ class PgStmt final : public SqlStmtImpl {
     for (size_t i = 0; i < values_.size(); ++i)
       params[i] = values_[i] ? values_[i]->c_str() : nullptr;
     PGconn* raw = conn_.connection().raw();
-    pg::ResultPtr res(PQexecPrepared(raw, name_.c_str(), static_cast<int>(params.size()),
+    pg::ResultPtr res(PQexecPrepared(raw, prepared_.name.c_str(), static_cast<int>(params.size()),
                                      params.data(), nullptr, nullptr, /*resultFormat=*/0));
     const ExecStatusType st = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-      return pg::StatusFromResult(res.get(), raw, "statement failed (" + sql_.substr(0, 60) + ")");
+      return pg::StatusFromResult(res.get(), raw, "statement failed (" + prepared_.name + ")");
     }
     const char* tuples = PQcmdTuples(res.get());
     if (tuples != nullptr && *tuples != '\0' && st == PGRES_COMMAND_OK)
@@ -184,8 +197,7 @@ class PgStmt final : public SqlStmtImpl {
   }
 
   PgConn& conn_;
-  const std::string name_, sql_;
-  const std::vector<pg::Oid> types_;
+  const PgConn::Prepared& prepared_;  // owned by the connection, never removed
   std::vector<std::optional<std::string>> values_;
   pg::ResultPtr res_;
   bool executed_ = false;
@@ -194,10 +206,16 @@ class PgStmt final : public SqlStmtImpl {
 
 }  // namespace
 
-std::string ToPostgresParameters(std::string_view sql) {
+std::string ToPostgresParameters(std::string_view sql, std::vector<int>* slots) {
   std::string out;
   out.reserve(sql.size() + 8);
-  int next = 0;
+  std::vector<int> dense(1, 0);  // by SQLite number; [0] unused
+  int next_dense = 0;
+  auto slot_for = [&](size_t number) {
+    if (dense.size() <= number) dense.resize(number + 1, 0);
+    if (dense[number] == 0) dense[number] = ++next_dense;
+    return dense[number];
+  };
   for (size_t i = 0; i < sql.size(); ++i) {
     const char c = sql[i];
     if (c == '\'' || c == '"') {  // a literal or a quoted name: copied as is
@@ -213,17 +231,18 @@ std::string ToPostgresParameters(std::string_view sql) {
     } else if (c == '?') {
       size_t end = i + 1;
       while (end < sql.size() && sql[end] >= '0' && sql[end] <= '9') ++end;
-      if (end > i + 1) {
-        out += '$';
-        out.append(sql.substr(i + 1, end - i - 1));
-      } else {
-        out += '$' + std::to_string(++next);
-      }
+      // A bare ? is SQLite's largest number so far plus one.
+      const size_t number =
+          end > i + 1
+              ? static_cast<size_t>(std::atoi(std::string(sql.substr(i + 1, end - i - 1)).c_str()))
+              : dense.size();
+      out += '$' + std::to_string(slot_for(number));
       i = end - 1;
     } else {
       out += c;
     }
   }
+  if (slots != nullptr) *slots = std::move(dense);
   return out;
 }
 
@@ -240,14 +259,16 @@ Result<std::unique_ptr<PgConn>> PgConn::Open(std::string_view url) {
 Status PgConn::Exec(std::string_view sql) { return conn_.Exec(sql); }
 
 Result<SqlStmt> PgConn::Prepare(std::string_view sql) {
-  const std::string text = ToPostgresParameters(sql);
+  std::vector<int> slots;
+  const std::string text = ToPostgresParameters(sql, &slots);
   auto known = prepared_.find(text);
   if (known == prepared_.end()) {
-    Prepared p{"q11s" + std::to_string(++next_statement_), {}};
+    Prepared p{"q11s" + std::to_string(++next_statement_), {}, std::move(slots)};
     PGconn* raw = conn_.raw();
     pg::ResultPtr prepared(PQprepare(raw, p.name.c_str(), text.c_str(), 0, nullptr));
-    if (!prepared || PQresultStatus(prepared.get()) != PGRES_COMMAND_OK)
+    if (!prepared || PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) {
       return pg::StatusFromResult(prepared.get(), raw, "prepare \"" + text.substr(0, 80) + "\"");
+    }
     pg::ResultPtr described(PQdescribePrepared(raw, p.name.c_str()));
     if (!described || PQresultStatus(described.get()) != PGRES_COMMAND_OK)
       return pg::StatusFromResult(described.get(), raw, "describe \"" + text.substr(0, 80) + "\"");
@@ -256,7 +277,7 @@ Result<SqlStmt> PgConn::Prepare(std::string_view sql) {
       p.types[i] = PQparamtype(described.get(), static_cast<int>(i));
     known = prepared_.emplace(text, std::move(p)).first;
   }
-  return SqlStmt(std::make_unique<PgStmt>(*this, known->second.name, text, known->second.types));
+  return SqlStmt(std::make_unique<PgStmt>(*this, known->second));
 }
 
 Status PgConn::BeginWrite() {

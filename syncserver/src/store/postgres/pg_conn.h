@@ -6,11 +6,10 @@
 // value is sent as that type's text. Results come back as text and are turned into Values
 // by their column type (bigint → integer, double precision → real, text → text).
 //
-// SQLite lets a column hold any type; the server relies on that in a few places (a parked
-// conflict's base, device and server values). Those columns are bytea here, and every
-// bytea value carries a one-byte type tag ('i', 'r', 't', 'b') before its bytes, so what
-// goes in as an integer comes back as an integer. Blob columns (password hashes, sealed
-// contacts) are tagged too; nothing but this class reads or writes them.
+// SQLite lets a column hold any type; the server relies on that in one place (a parked
+// conflict's base, device and server values). Those columns are jsonb here: a value bound
+// to a jsonb parameter is written as JSON (a number, a string, {"blob": hex} for bytes),
+// and read back as the same kind of value, so what goes in as an integer comes back as one.
 //
 // Writes: BeginWrite() takes the store's write lock, pg_advisory_xact_lock(kWriteLockKey),
 // held to COMMIT. Every server's writer takes it, so writes of all servers are serial: a
@@ -56,6 +55,13 @@ class PgConn final : public SqlConn {
   Status Commit() override;
   void Rollback() override;
 
+  // A statement prepared on this connection (PgStmt's view of it).
+  struct Prepared {
+    std::string name;
+    std::vector<pg::Oid> types;  // by $N - 1
+    std::vector<int> slots;      // SQLite's parameter number → $N (0: unused)
+  };
+
   // For PgStmt: the rows a statement just changed.
   void NoteChanges(int64_t n) {
     changes_ = n;
@@ -69,14 +75,13 @@ class PgConn final : public SqlConn {
   int next_statement_ = 0;
   // Prepared once per connection and SQL text: code that prepares per call (the audit)
   // must not leave a new server-side statement behind each time.
-  struct Prepared {
-    std::string name;
-    std::vector<pg::Oid> types;
-  };
   std::unordered_map<std::string, Prepared> prepared_;
 };
 
-// `?N` and `?` parameters as PostgreSQL's `$N` (outside quotes and comments).
-std::string ToPostgresParameters(std::string_view sql);
+// `?N` and `?` parameters as PostgreSQL's `$N` (outside quotes and comments), numbered
+// densely in order of first use: PostgreSQL must know the type of every $N up to the
+// highest, and SQL written for SQLite may skip numbers (?10 with no ?2). `slots`, when
+// given, gets for each SQLite parameter number (1-based index) its $N, or 0 when unused.
+std::string ToPostgresParameters(std::string_view sql, std::vector<int>* slots = nullptr);
 
 }  // namespace q11::server

@@ -60,10 +60,10 @@ CREATE TABLE conflict_columns (
   conflict_id text NOT NULL,
   position bigint NOT NULL,
   col text NOT NULL,
-  base_value bytea,
-  device_value bytea,
-  server_value bytea,
-  resolved_value bytea,
+  base_value jsonb,
+  device_value jsonb,
+  server_value jsonb,
+  resolved_value jsonb,
   PRIMARY KEY (conflict_id, position)
 );
 CREATE TABLE audit_log (

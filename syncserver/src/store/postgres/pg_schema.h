@@ -5,7 +5,7 @@
 // The synced tables and Quận 11's reference data come from the same files as on SQLite and
 // on devices (protocol/schema/), translated: INTEGER → bigint, REAL → double precision,
 // BLOB → bytea, INSERT OR IGNORE → INSERT ... ON CONFLICT DO NOTHING. Columns SQLite leaves
-// untyped (a parked conflict's values) are bytea with pg_conn.h's type tag.
+// untyped (a parked conflict's values) are jsonb, which keeps a number a number (pg_conn.h).
 #pragma once
 
 #include <string>

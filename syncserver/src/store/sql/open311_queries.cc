@@ -73,15 +73,17 @@ Result<std::vector<Open311Request>> Open311Queries::Requests(const Open311Reques
       "ORDER BY e.created_at DESC, e.id DESC LIMIT 1) "
       "FROM reports r LEFT JOIN categories c ON c.id = r.category_id "
       "LEFT JOIN units w ON w.id = r.ward_id LEFT JOIN units u ON u.id = r.assigned_unit "
-      "LEFT JOIN units du ON du.id = c.default_unit WHERE 1";
+      "LEFT JOIN units du ON du.id = c.default_unit WHERE TRUE";
   int next = 1;
   if (!f.ids.empty()) sql += " AND r.id IN (" + Placeholders(f.ids.size(), &next) + ")";
   if (!f.services.empty())
     sql += " AND r.category_id IN (" + Placeholders(f.services.size(), &next) + ")";
   if (!f.statuses.empty())
     sql += " AND r.status IN (" + Placeholders(f.statuses.size(), &next) + ")";
-  if (!f.since.empty()) sql += " AND requested >= ?" + std::to_string(next++);
-  if (!f.until.empty()) sql += " AND requested <= ?" + std::to_string(next++);
+  if (!f.since.empty())
+    sql += " AND coalesce(r.received_at, r.created_at) >= ?" + std::to_string(next++);
+  if (!f.until.empty())
+    sql += " AND coalesce(r.received_at, r.created_at) <= ?" + std::to_string(next++);
   sql += " ORDER BY requested DESC, r.id DESC LIMIT ?" + std::to_string(next) + " OFFSET ?" +
          std::to_string(next + 1);
   Result<SqlStmt> st = db_.Prepare(sql);
