@@ -8,6 +8,7 @@
 
 #include "app/cli_args.h"
 #include "app/clock_file.h"
+#include "http/client_address.h"
 #include "syncserver/server.h"
 
 namespace q11::server {
@@ -20,7 +21,8 @@ constexpr const char* kServeUsage =
     "       [--login-per-minute=N] [--register-per-hour=N] [--sync-per-minute=N] "
     "[--receipt-per-minute=N] [--open311-posts-per-minute=N] [--io-timeout-seconds=N]\n"
     "       [--request-deadline-seconds=N] [--max-connections-per-address=N]\n"
-    "       [--max-db-mib=N] [--tls-cert=FILE --tls-key=FILE] [--quiet]\n"
+    "       [--max-db-mib=N] [--tls-cert=FILE --tls-key=FILE] [--trusted-proxy=ADDR,...] "
+    "[--quiet]\n"
     "       [--clock-file=PATH]  (for tests only)\n"
     "  Serves the sync API. Creates DIR on first start (database DIR/syncserver.db, token key "
     "DIR/jwt.key).\n"
@@ -39,7 +41,7 @@ constexpr const char* kServeUsage =
     "  time (a head still incomplete is answered 408, a body is cut; slow clients that\n"
     "  dribble headers wait without holding a thread).\n"
     "  --max-connections-per-address=32: one more open connection from an address is\n"
-    "  answered 429 and closed at once (0 = no limit; behind a proxy all share one address).\n"
+    "  answered 429 and closed at once (0 = no limit; a --trusted-proxy has none).\n"
     "  --ledger-retention-days=30: idempotency verdicts older than this are deleted once\n"
     "  their device has pushed again since (0 = keep all).\n"
     "  --audit-retention-days=90: refused requests, logins and refused pushes in the audit\n"
@@ -48,6 +50,10 @@ constexpr const char* kServeUsage =
     "  --max-db-mib=N: refuse pushes (503, nothing applied, devices keep them) once the\n"
     "  database would pass N MiB, as on a full disk; keeps room on a shared disk (0 = none).\n"
     "  --tls-cert/--tls-key: PEM files; serve HTTPS only (phục vụ qua HTTPS).\n"
+    "  --trusted-proxy=127.0.0.1,::1: reverse proxies (addresses or CIDR blocks) whose\n"
+    "  X-Forwarded-For names the client for rate limits and the audit trail; other peers'\n"
+    "  X-Forwarded-For is ignored. Their connections have no per-address limit (default:\n"
+    "  none trusted; docs/deploy.md).\n"
     "  --clock-file=PATH: FOR TESTS ONLY (off by default): the server's time is the system\n"
     "  clock plus the milliseconds written in PATH (re-read when the file changes; missing\n"
     "  = 0), so tests can expire tokens and pass deadlines without waiting.\n"
@@ -100,6 +106,7 @@ int RunServe(int argc, char** argv) {
                 "max-db-mib",
                 "tls-cert",
                 "tls-key",
+                "trusted-proxy",
                 "clock-file"},
                {"quiet"}};
   Result<CliArgs> args = ParseCliArgs(argc, argv, 2, spec);
@@ -134,6 +141,12 @@ int RunServe(int argc, char** argv) {
   o.log_requests = !args->Has("quiet");
   o.tls_cert_file = args->Get("tls-cert");
   o.tls_key_file = args->Get("tls-key");
+  o.trusted_proxies = args->Get("trusted-proxy");
+  if (Result<TrustedProxies> proxies = TrustedProxies::Parse(o.trusted_proxies); !proxies.ok()) {
+    std::fprintf(stderr, "syncserver: --trusted-proxy: %s\n%s", proxies.status().message().c_str(),
+                 kServeUsage);
+    return 2;
+  }
   if (const std::string clock_file = args->Get("clock-file"); !clock_file.empty()) {
     std::fprintf(stderr, "syncserver: the clock follows %s (for tests only)\n", clock_file.c_str());
     o.clock_ms = [clock = std::make_shared<ClockFile>(clock_file)] { return clock->NowMs(); };

@@ -20,6 +20,7 @@ struct RateLimits;
 class PhotoStore;
 class ApiKeys;
 class Open311Reads;
+class TrustedProxies;
 }  // namespace q11::server
 
 namespace q11::server {
@@ -36,6 +37,8 @@ struct HandlerContext {
   PhotoStore* photos = nullptr;       // may be null: the photo endpoints answer 503
   ApiKeys* api_keys = nullptr;        // may be null (with open311): Open311 answers 503
   Open311Reads* open311 = nullptr;
+  // May be null: the socket's peer is the client (client_address.h).
+  const TrustedProxies* trusted_proxies = nullptr;
   size_t max_body_bytes = 32u << 20;
   bool log_requests = true;
   std::function<int64_t()> clock_ms;  // Unix milliseconds

@@ -17,6 +17,7 @@
 #include "auth/rate_limiter.h"
 #include "auth/refresh_tokens.h"
 #include "auth/token_service.h"
+#include "http/client_address.h"
 #include "http/connection_gate.h"
 #include "http/gated_connection.h"
 #include "http/handler_context.h"
@@ -86,7 +87,9 @@ class RunningServer final : public Server {
         photos_(std::move(photos)) {}
   ~RunningServer() override { Stop(); }
 
-  Status Listen(const ServerOptions& options) {
+  Status Listen(const ServerOptions& options, TrustedProxies trusted_proxies) {
+    trusted_proxies_ = std::move(trusted_proxies);
+    context_.trusted_proxies = &trusted_proxies_;
     context_.store = store_.get();
     context_.tokens = &tokens_;
     context_.refresh = security_.refresh.get();
@@ -138,6 +141,10 @@ class RunningServer final : public Server {
       gate_options.max_per_address = options.max_connections_per_address;
       gate_options.deadline_seconds = std::max(1, options.request_deadline_seconds);
       gate_options.peek_head = options.tls_cert_file.empty();
+      // A trusted proxy carries many clients on its connections (client_address.h).
+      gate_options.unlimited = [this](const std::string& address) {
+        return trusted_proxies_.Contains(address);
+      };
       Result<std::unique_ptr<ConnectionGate>> gate = ConnectionGate::Open(
           *socket_, gate_options, [this](const std::string& address, std::string_view reason) {
             OnRefused(address, reason);
@@ -205,6 +212,7 @@ class RunningServer final : public Server {
   TokenService tokens_;
   Security security_;
   std::unique_ptr<PhotoStore> photos_;
+  TrustedProxies trusted_proxies_;
   HandlerContext context_;
   std::unique_ptr<Poco::Net::ServerSocket> socket_;
   std::unique_ptr<Poco::ThreadPool> pool_;
@@ -227,6 +235,9 @@ class RunningServer final : public Server {
 Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   if (options.tls_cert_file.empty() != options.tls_key_file.empty())
     return InvalidArgument("TLS needs both a certificate and a key / TLS cần cả chứng chỉ và khóa");
+  Result<TrustedProxies> trusted_proxies = TrustedProxies::Parse(options.trusted_proxies);
+  if (!trusted_proxies.ok())
+    return InvalidArgument("--trusted-proxy: " + trusted_proxies.status().message());
   Q11_RETURN_IF_ERROR(EnsureDataDir(options.data_dir));
   DataPaths paths = PathsFor(options.data_dir);
   // Waiting devices may take all threads but a few, so syncs and logins always find one.
@@ -249,7 +260,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   auto server =
       std::make_unique<RunningServer>(clock_ms, std::move(changes), std::move(*store),
                                       std::move(*tokens), std::move(*security), std::move(*photos));
-  Q11_RETURN_IF_ERROR(server->Listen(options));
+  Q11_RETURN_IF_ERROR(server->Listen(options, std::move(*trusted_proxies)));
   Q11_RETURN_IF_ERROR(WriteFileAtomically(paths.port_file, std::to_string(server->port()) + "\n"));
   return std::unique_ptr<Server>(std::move(server));
 }
