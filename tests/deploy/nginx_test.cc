@@ -44,6 +44,7 @@
 #include <thread>
 
 #include "cli_driver.h"
+#include "test_backend.h"
 #include "test_certificates.h"
 #include "test_support.h"
 
@@ -61,20 +62,16 @@ namespace {
 // (ServerProcess adds those, and turns rate limits off unless `extra` sets them). nginx
 // runs on the same machine, so it is the trusted proxy, as docs/deploy.md tells operators.
 //
-// TODO(postgres): two syncservers cannot share state yet: each has its own SQLite data
-// folder. When `syncserver serve --database=postgresql://...` exists, start one TempPostgres
-// per test case (tests/postgres/temp_postgres.h), add "--database=" + its URL here, give
-// every server the first one's jwt.key and contact.key (copied into its data folder
-// before it starts: tokens and sealed contacts must be readable by all) and one shared
-// photo folder, and set kStatefulUpstreams to 2: the device flow below then runs across
-// both servers, and its checks already sum what they read over the whole group.
+// On PostgreSQL (ctest's "deploy (postgres)" run, test_backend.h) the device flow runs
+// across two servers on one database that share one data folder (keys, photos), each
+// with a log of its own; on SQLite a data folder has one server.
 std::vector<std::string> UpstreamArgs(const std::vector<std::string>& extra = {}) {
   std::vector<std::string> args = {"--trusted-proxy=127.0.0.1,::1"};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }
 // How many syncservers may serve one device's requests: only those sharing one database.
-constexpr int kStatefulUpstreams = 1;
+int StatefulUpstreams() { return PostgresBackend() ? 2 : 1; }
 
 // ---------------------------------------------------------------------------------------
 // nginx as a child process.
@@ -378,7 +375,7 @@ Answer Plain(int port, const Request& r) { return Exchange(ConnectFrom(r.source,
 // Lines of `server`'s request log ("GET /healthz 200 0.1ms") that match `pattern`.
 int LogLines(const ServerProcess& server, const std::string& pattern) {
   const std::regex re(pattern);
-  std::ifstream in(server.data_dir() + ".server.log");
+  std::ifstream in(server.log_file());
   int n = 0;
   for (std::string line; std::getline(in, line);) n += std::regex_search(line, re);
   return n;
@@ -418,8 +415,15 @@ struct Front {
   }
 
   ServerProcess& AddServer() {
+    const std::string n = std::to_string(servers.size());
+    servers.push_back(std::make_unique<ServerProcess>(tmp.File("server" + n)));
+    return *servers.back();
+  }
+  // One more server on the data folder (and database) of servers[0].
+  ServerProcess& AddPeer() {
+    const std::string n = std::to_string(servers.size());
     servers.push_back(
-        std::make_unique<ServerProcess>(tmp.File("server" + std::to_string(servers.size()))));
+        std::make_unique<ServerProcess>(servers[0]->data_dir(), tmp.File("server" + n + ".log")));
     return *servers.back();
   }
   void StartServer(ServerProcess& s, const std::vector<std::string>& extra = {}) {
@@ -510,14 +514,14 @@ TEST_CASE("nginx: the shipped front spreads requests over two syncservers and ou
 
 TEST_CASE("nginx: a phone registers, reports with a photo, syncs, watches and downloads") {
   Front f;
-  for (int i = 0; i < kStatefulUpstreams; ++i) {
-    ServerProcess& s = f.AddServer();
-    REQUIRE(s.AddUser("canbo.p04", "mat-khau-p04", "official", "p04"));
+  for (int i = 0; i < StatefulUpstreams(); ++i) {
+    ServerProcess& s = i == 0 ? f.AddServer() : f.AddPeer();
+    if (i == 0) REQUIRE(s.AddUser("canbo.p04", "mat-khau-p04", "official", "p04"));
     // One connection per address: the watch's long poll and the syncs beside it all come
     // from nginx, which as a trusted proxy is not held to it.
     f.StartServer(s, {"--max-connections-per-address=1"});
   }
-  f.StartNginx(kStatefulUpstreams);
+  f.StartNginx(StatefulUpstreams());
   const std::string server = "--server=" + f.nginx->url();
   const std::string ca = "--ca=" + f.ca.files().cert;
   Cli lan = f.Device("lan"), official = f.Device("p04");
@@ -592,6 +596,11 @@ TEST_CASE("nginx: a phone registers, reports with a photo, syncs, watches and do
   INFO(watched.err);
   CHECK(watched.exit_code == 0);
   CHECK_THAT(watched.out, Contains(LastLine(second.out)));
+  // Every server of the group served this phone's API calls (on PostgreSQL: two).
+  for (const auto& s : f.servers) {
+    INFO(s->log_file());
+    CHECK(LogLines(*s, "^(POST|GET|PATCH|HEAD) /v1/") > 0);
+  }
 }
 
 TEST_CASE("nginx: the long poll outlasts its 60 s cap at nginx, bodies fit the server's caps") {

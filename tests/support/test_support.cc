@@ -139,7 +139,7 @@ bool ServerProcess::Start(const std::vector<std::string>& extra_args) {
   std::string port_file = data_dir_ + "/syncserver.port";
   std::error_code ec;
   fs::remove(port_file, ec);
-  std::string log = data_dir_ + ".server.log";
+  const std::string& log = log_file_;
   tls_ = false;
   clock_file_.clear();
   for (const std::string& a : extra_args) {

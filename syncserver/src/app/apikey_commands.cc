@@ -23,7 +23,8 @@ constexpr const char* kApiKeyUsage =
     "       syncserver apikey list --data=DIR [--json]        every key and whether it is "
     "revoked (danh sách khóa)\n"
     "       syncserver apikey revoke --data=DIR --name=NAME   stop a key at once (thu hồi khóa)\n"
-    "  Keys let a client POST service requests to /open311/v2/ (docs/open311.md).\n";
+    "  Keys let a client POST service requests to /open311/v2/ "
+    "(docs/open311.md).\n" Q11_DATABASE_OPTION_HELP;
 
 std::string NowUtc() {
   return FormatUtc(std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -32,7 +32,7 @@ constexpr const char* kUsage =
     "           sets NULL. The decision becomes a new server change every device receives at\n"
     "           its next sync, and is audited (xử lý: giữ máy chủ, lấy thiết bị, hoặc sửa).\n"
     "  --by=NAME  who decides, for the audit log (default: cli:$USER).\n"
-    "  Exit codes: 0 ok, 1 refused or failed, 2 usage error.\n";
+    "  Exit codes: 0 ok, 1 refused or failed, 2 usage error.\n" Q11_DATABASE_OPTION_HELP;
 
 struct Args {
   std::string sub, data, database, id, state = "open", table, unit, take, by;

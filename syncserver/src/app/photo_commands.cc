@@ -18,7 +18,7 @@ constexpr const char* kPhotosUsage =
     "  Deletes the photo files no photo row names any more (their reports were withdrawn)\n"
     "  and partial uploads untouched for N days (default 30). Files changed in the last H\n"
     "  hours (default 24) are kept, so it is safe while the server runs.\n"
-    "  Xóa ảnh không còn thuộc phản ánh nào và các lượt tải lên bỏ dở.\n";
+    "  Xóa ảnh không còn thuộc phản ánh nào và các lượt tải lên bỏ dở.\n" Q11_DATABASE_OPTION_HELP;
 
 int Usage(const std::string& message) {
   std::fprintf(stderr, "syncserver photos: %s\n%s", message.c_str(), kPhotosUsage);

@@ -28,7 +28,7 @@ constexpr const char* kUsage =
     "          hồ sơ), --overdue: only those overdue now (quá hạn).\n"
     "  --now=ISO  compute \"now\" figures at this instant instead of the clock (for checks):\n"
     "             ISO-8601 with any offset (2026-11-27T17:00:00+07:00, ...Z) or a date\n"
-    "             (17:00 that day, Vietnam time).\n";
+    "             (17:00 that day, Vietnam time).\n" Q11_DATABASE_OPTION_HELP;
 
 std::string Hours(const std::optional<double>& v) {
   if (!v) return "-";

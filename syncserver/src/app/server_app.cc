@@ -176,6 +176,14 @@ int RunServe(int argc, char** argv) {
     return 2;
   }
   o.max_db_mib = *max_db;
+  if (o.max_db_mib > 0 && !o.database_url.empty()) {
+    // SQLite's page cap; a PostgreSQL server's disk is watched by its own operator.
+    std::fprintf(stderr,
+                 "syncserver: --max-db-mib applies to the embedded SQLite database only, not "
+                 "with --database / --max-db-mib chỉ dùng với SQLite\n%s",
+                 kServeUsage);
+    return 2;
+  }
   for (const auto& opt : ints) {
     std::optional<long> v =
         ParseInt(args->Get(opt.name, std::to_string(*opt.target)), opt.min, opt.max);

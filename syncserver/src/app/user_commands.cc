@@ -31,7 +31,7 @@ constexpr const char* kUserUsage =
     "       syncserver user contact --data=DIR --name=NAME   show a reporter's contact details; "
     "audited (xem thông tin liên hệ, có ghi nhật ký)\n"
     "  Roles / vai trò: citizen (người dân), official (cán bộ, needs --unit), leader (lãnh đạo), "
-    "admin.\n";
+    "admin.\n" Q11_DATABASE_OPTION_HELP;
 
 constexpr const char* kSeedUsage =
     "usage: syncserver seed-demo --data=DIR\n"
