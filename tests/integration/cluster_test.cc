@@ -254,3 +254,45 @@ TEST_CASE("Cluster: two servers merging into the same rows at once lose no updat
     CHECK(district->GetReport(id)->status == on_server);
   }
 }
+
+namespace {
+
+// POST `body` as JSON to `path` on `via`; the reply's status and its "refresh_token".
+std::pair<int, std::string> PostJson(ServerProcess& via, const std::string& path,
+                                     const std::string& body) {
+  auto http = Connect(via.url());
+  auto reply = http->Post(path, "application/json", body, "");
+  REQUIRE(reply.ok());
+  const std::string key = "\"refresh_token\":\"";
+  size_t at = reply->body.find(key);
+  std::string token;
+  if (at != std::string::npos) {
+    at += key.size();
+    token = reply->body.substr(at, reply->body.find('"', at) - at);
+  }
+  return {reply->status, token};
+}
+
+}  // namespace
+
+// Refresh-token families live in the database, so their rules hold whichever server a
+// phone reaches: a token spent on one server and replayed on the other revokes the family
+// on both.
+TEST_CASE("Cluster: a refresh token replayed on the other server revokes its family") {
+  Cluster c;
+  auto [login_status, first] =
+      PostJson(c.a, "/v1/login", R"({"name":"lan","password":"mat-khau-lan"})");
+  REQUIRE(login_status == 200);
+  REQUIRE(!first.empty());
+  auto [s1, second] = PostJson(c.a, "/v1/refresh", R"({"refresh_token":")" + first + "\"}");
+  REQUIRE(s1 == 200);
+  auto [s2, third] = PostJson(c.b, "/v1/refresh", R"({"refresh_token":")" + second + "\"}");
+  REQUIRE(s2 == 200);  // B honours what A issued
+  // The first token again, on B: its child was used since, so this is a second holder.
+  auto [s3, none] = PostJson(c.b, "/v1/refresh", R"({"refresh_token":")" + first + "\"}");
+  CHECK(s3 == 401);
+  CHECK(none.empty());
+  // The whole family is gone, on A as well.
+  auto [s4, none2] = PostJson(c.a, "/v1/refresh", R"({"refresh_token":")" + third + "\"}");
+  CHECK(s4 == 401);
+}
