@@ -27,6 +27,7 @@
 #include "devicecore/sync.h"
 #include "protocol/ids.h"
 #include "q11sqlite/sqlite.h"
+#include "test_backend.h"
 #include "test_support.h"
 #include "workload.h"
 
@@ -75,6 +76,7 @@ struct Figures {
   double server_cpu = 0;
   double device_cpu = 0;  // this process: all the devices' work
   int64_t disk = 0;       // bytes the server wrote towards its disk
+  double db_cpu = 0;      // PostgreSQL's processes (0 on SQLite: inside server_cpu)
 };
 
 // User + system CPU seconds of this process (all device threads).
@@ -138,7 +140,7 @@ Figures SyncAll(const std::string& scenario, std::vector<Device>& devices, int p
                 const std::string& url, test::ServerProcess& server) {
   std::atomic<int64_t> up{0}, down{0};
   ScenarioProfile profile(scenario, server.pid());
-  double cpu0 = server.CpuSeconds(), self0 = SelfCpuSeconds();
+  double cpu0 = server.CpuSeconds(), self0 = SelfCpuSeconds(), db0 = test::DatabaseCpuSeconds();
   int64_t disk0 = server.DiskBytesWritten();
   auto t0 = Clock::now();
   ForEachParallel(static_cast<int>(devices.size()), parallel, [&](int i) {
@@ -150,6 +152,7 @@ Figures SyncAll(const std::string& scenario, std::vector<Device>& devices, int p
   Figures f;
   f.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   f.server_cpu = server.CpuSeconds() - cpu0;
+  f.db_cpu = test::DatabaseCpuSeconds() - db0;
   f.device_cpu = SelfCpuSeconds() - self0;
   f.disk = server.DiskBytesWritten() - disk0;
   f.up = up;
@@ -161,13 +164,14 @@ Figures SyncOne(const std::string& scenario, Database& db, const std::string& ur
                 test::ServerProcess& server, SyncResult* out = nullptr) {
   auto http = Must(MakeHttpTransport(url), "connect");
   ScenarioProfile profile(scenario, server.pid());
-  double cpu0 = server.CpuSeconds(), self0 = SelfCpuSeconds();
+  double cpu0 = server.CpuSeconds(), self0 = SelfCpuSeconds(), db0 = test::DatabaseCpuSeconds();
   int64_t disk0 = server.DiskBytesWritten();
   auto t0 = Clock::now();
   auto r = Must(Sync(db, *http), "sync");
   Figures f;
   f.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   f.server_cpu = server.CpuSeconds() - cpu0;
+  f.db_cpu = test::DatabaseCpuSeconds() - db0;
   f.device_cpu = SelfCpuSeconds() - self0;
   f.disk = server.DiskBytesWritten() - disk0;
   f.up = r.bytes_up;
@@ -197,6 +201,14 @@ std::string IdList(const std::vector<WorkloadReport>& w, const std::function<boo
 void Check(RunResult& res, bool cond, const std::string& what) {
   res.checks.push_back(std::string(cond ? "ok   " : "FAIL ") + what);
   if (!cond) res.ok = false;
+}
+
+// One number from the server's database, whichever backend; -1 when it cannot be read.
+int64_t ServerCount(const test::ServerProcess& server, const std::string& sql) {
+  std::string error;
+  auto rows = test::ServerRows(server.data_dir(), sql, &error);
+  if (!rows || rows->empty() || !(*rows)[0][0]) return -1;
+  return std::stoll(*(*rows)[0][0]);
 }
 
 RunResult RunOnce(const std::vector<WorkloadReport>& work, int parallel) {
@@ -253,8 +265,7 @@ RunResult RunOnce(const std::vector<WorkloadReport>& work, int parallel) {
   // A: every device syncs, `parallel` at a time.
   std::fprintf(stderr, "  A upload...\n");
   res.scenario["A"] = SyncAll("A", devices, parallel, url, server);
-  auto srv = Must(sql::Db::Open(server.data_dir() + "/syncserver.db", false), "open server db");
-  Check(res, srv.QueryText("SELECT count(*) FROM reports")->value_or("") == "10000",
+  Check(res, ServerCount(server, "SELECT count(*) FROM reports") == 10000,
         "A: server holds 10,000 reports");
   bool own_only = true;
   for (auto& d : devices)
@@ -313,7 +324,8 @@ RunResult RunOnce(const std::vector<WorkloadReport>& work, int parallel) {
   Figures d3 = SyncOne("D3", *official_a, url, server, &ra2);
   res.scenario["D"] = {d1.seconds + d2.seconds + d3.seconds, d1.up + d2.up + d3.up,
                        d1.down + d2.down + d3.down, d1.server_cpu + d2.server_cpu + d3.server_cpu,
-                       d1.device_cpu + d2.device_cpu + d3.device_cpu};
+                       d1.device_cpu + d2.device_cpu + d3.device_cpu, d1.disk + d2.disk + d3.disk,
+                       d1.db_cpu + d2.db_cpu + d3.db_cpu};
   auto state = [&](Database& db) {
     std::map<std::string, std::string> m;
     for (const Report& r : Must(db.ListReports(), "list"))
@@ -323,9 +335,12 @@ RunResult RunOnce(const std::vector<WorkloadReport>& work, int parallel) {
   auto sa = state(*official_a), sb = state(*official_b);
   std::map<std::string, std::string> ss;
   {
-    auto st =
-        Must(srv.Prepare("SELECT id, status, ifnull(assigned_unit, '-') FROM reports"), "prepare");
-    while (*st.Step()) ss[st.Text(0)] = st.Text(1) + "/" + st.Text(2);
+    std::string error;
+    auto rows = test::ServerRows(server.data_dir(),
+                                 "SELECT id, status, coalesce(assigned_unit, '-') FROM reports",
+                                 &error);
+    if (!rows) Die("read the server's reports: " + error);
+    for (const auto& row : *rows) ss[row[0].value_or("")] = *row[1] + "/" + *row[2];
   }
   Check(res, sa == ss && sb == ss,
         "D: officials A, B and the server converge on all 10,000 reports");
@@ -337,8 +352,7 @@ RunResult RunOnce(const std::vector<WorkloadReport>& work, int parallel) {
   }
   Check(res, merged_ok == 100,
         "D: all 100 carry A's status and B's unit (" + std::to_string(merged_ok) + ")");
-  auto conflicts = srv.QueryText("SELECT count(*) FROM conflicts");
-  int64_t parked = conflicts.ok() ? std::stoll(conflicts->value_or("0")) : -1;
+  int64_t parked = ServerCount(server, "SELECT count(*) FROM conflicts");
   Check(res, parked == 20,
         "D: the 20 same-column status edits are parked for an admin (" + std::to_string(parked) +
             " conflicts; B's verdicts: merged " + std::to_string(rb.merged) + ", parked " +
@@ -356,11 +370,62 @@ double Median(std::vector<double> v) {
   return v.empty() ? 0 : v[v.size() / 2];
 }
 
+
+// Runs the scenarios `runs` times on the backend Q11_TEST_BACKEND names; prints the table.
+bool RunBackend(const std::string& backend, const std::vector<WorkloadReport>& work, int runs,
+                int parallel) {
+  std::printf("\n== backend: %s ==\n", backend.c_str());
+  std::vector<RunResult> results;
+  bool all_ok = true;
+  for (int r = 0; r < runs; ++r) {
+    std::fprintf(stderr, "%s run %d/%d\n", backend.c_str(), r + 1, runs);
+    results.push_back(RunOnce(work, parallel));
+    for (const auto& c : results.back().checks) std::printf("  run %d: %s\n", r + 1, c.c_str());
+    all_ok = all_ok && results.back().ok;
+  }
+  const char* order[] = {"local", "A", "B", "C1", "C2", "D"};
+  std::printf(
+      "\n%-6s %8s %9s %9s %13s %9s %13s %9s   (medians of %d runs; per-run wall times in "
+      "brackets)\n",
+      "scen.", "wall s", "up MiB", "down MiB", "server CPU s", "db CPU s", "devices CPU s",
+      "disk MiB", runs);
+  for (const char* s : order) {
+    std::vector<double> wall, up, down, cpu, dbcpu, dcpu, disk;
+    std::string each;
+    for (auto& r : results) {
+      const Figures& f = r.scenario[s];
+      wall.push_back(f.seconds);
+      up.push_back(f.up / 1048576.0);
+      down.push_back(f.down / 1048576.0);
+      cpu.push_back(f.server_cpu);
+      dbcpu.push_back(f.db_cpu);
+      dcpu.push_back(f.device_cpu);
+      disk.push_back(f.disk / 1048576.0);
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%s%.3f", each.empty() ? "" : " ", f.seconds);
+      each += buf;
+    }
+    std::printf("%-6s %8.3f %9.3f %9.3f %13.2f %9.2f %13.2f %9.2f   [%s]\n", s, Median(wall),
+                Median(up), Median(down), Median(cpu), Median(dbcpu), Median(dcpu),
+                Median(disk), each.c_str());
+  }
+  std::vector<double> rss;
+  for (auto& r : results) rss.push_back(r.peak_rss_kib / 1024.0);
+  std::printf("server peak RSS: %.1f MiB (median)\n", Median(rss));
+  if (backend == "postgres")
+    std::printf(
+        "(postgres: disk MiB counts the syncserver's own writes only; PostgreSQL runs with "
+        "fsync, synchronous_commit and full_page_writes on, its data in %s)\n",
+        std::getenv("Q11_PG_TMPDIR") ? std::getenv("Q11_PG_TMPDIR") : "/dev/shm or $TMPDIR");
+  return all_ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string workload = Q11_DEFAULT_WORKLOAD;
   int runs = 3, parallel = 8;
+  std::vector<std::string> backends = {"sqlite"};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a.rfind("--workload=", 0) == 0)
@@ -371,50 +436,33 @@ int main(int argc, char** argv) {
       parallel = std::max(1, std::stoi(a.substr(11)));
     else if (a.rfind("--perf=", 0) == 0)
       g_perf_scenario = a.substr(7);
-    else {
-      std::fprintf(
-          stderr,
-          "usage: q11_bench [--workload=FILE] [--runs=3] [--parallel=8] [--perf=SCENARIO]\n");
+    else if (a.rfind("--backends=", 0) == 0) {
+      backends.clear();
+      std::string list = a.substr(11) + ",";
+      for (size_t at = 0, comma; (comma = list.find(',', at)) != std::string::npos;
+           at = comma + 1)
+        if (comma > at) backends.push_back(list.substr(at, comma - at));
+      for (const std::string& b : backends)
+        if (b != "sqlite" && b != "postgres") {
+          std::fprintf(stderr, "q11_bench: unknown backend '%s' (sqlite, postgres)\n", b.c_str());
+          return 2;
+        }
+    } else {
+      std::fprintf(stderr,
+                   "usage: q11_bench [--workload=FILE] [--runs=3] [--parallel=8] "
+                   "[--backends=sqlite,postgres] [--perf=SCENARIO]\n");
       return 2;
     }
   }
   auto work = Must(bench::LoadWorkload(workload), "load workload");
   std::printf("workload %s: %zu reports, SHA-256 verified\n", workload.c_str(), work.size());
-
-  std::vector<RunResult> results;
+  // PostgreSQL as an operator runs it: every commit durable (temp_postgres.h).
+  setenv("Q11_PG_DURABLE", "1", 1);
   bool all_ok = true;
-  for (int r = 0; r < runs; ++r) {
-    std::fprintf(stderr, "run %d/%d\n", r + 1, runs);
-    results.push_back(RunOnce(work, parallel));
-    for (const auto& c : results.back().checks) std::printf("  run %d: %s\n", r + 1, c.c_str());
-    all_ok = all_ok && results.back().ok;
+  for (const std::string& backend : backends) {
+    setenv("Q11_TEST_BACKEND", backend.c_str(), 1);
+    all_ok = RunBackend(backend, work, runs, parallel) && all_ok;
   }
-  const char* order[] = {"local", "A", "B", "C1", "C2", "D"};
-  std::printf(
-      "\n%-6s %8s %9s %9s %13s %13s %9s   (medians of %d runs; per-run wall times in "
-      "brackets)\n",
-      "scen.", "wall s", "up MiB", "down MiB", "server CPU s", "devices CPU s", "disk MiB", runs);
-  for (const char* s : order) {
-    std::vector<double> wall, up, down, cpu, dcpu, disk;
-    std::string each;
-    for (auto& r : results) {
-      const Figures& f = r.scenario[s];
-      wall.push_back(f.seconds);
-      up.push_back(f.up / 1048576.0);
-      down.push_back(f.down / 1048576.0);
-      cpu.push_back(f.server_cpu);
-      dcpu.push_back(f.device_cpu);
-      disk.push_back(f.disk / 1048576.0);
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%s%.3f", each.empty() ? "" : " ", f.seconds);
-      each += buf;
-    }
-    std::printf("%-6s %8.3f %9.3f %9.3f %13.2f %13.2f %9.2f   [%s]\n", s, Median(wall), Median(up),
-                Median(down), Median(cpu), Median(dcpu), Median(disk), each.c_str());
-  }
-  std::vector<double> rss;
-  for (auto& r : results) rss.push_back(r.peak_rss_kib / 1024.0);
-  std::printf("server peak RSS: %.1f MiB (median)\n", Median(rss));
   std::printf("%s\n", all_ok ? "all checks passed" : "SOME CHECKS FAILED");
   return all_ok ? 0 : 1;
 }

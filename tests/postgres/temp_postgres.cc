@@ -252,11 +252,22 @@ Status TempPostgres::Launch(const std::string& bindir) {
     auto port = FreePort();
     if (!port.ok()) return port.status();
     port_ = *port;
-    auto pid = Spawn(
-        {bindir + "/postgres", "-D", data, "-p", std::to_string(port_), "-k", dir_, "-c",
-         "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c",
-         "full_page_writes=off", "-c", "max_connections=60", "-c", "shared_buffers=32MB"},
-        dir_ + "/server.log", run_as_, SIGQUIT);
+    // Tests throw the data away: no fsync. Benchmarks (Q11_PG_DURABLE=1) run it as an
+    // operator would, every commit durable, like the SQLite store's synchronous=FULL.
+    const bool durable = std::getenv("Q11_PG_DURABLE") != nullptr;
+    std::vector<std::string> argv = {bindir + "/postgres", "-D", data, "-p", std::to_string(port_),
+                                     "-k", dir_, "-c", "listen_addresses=127.0.0.1"};
+    static const std::vector<const char*> kDurable = {
+        "fsync=on", "synchronous_commit=on", "full_page_writes=on", "max_connections=200",
+        "shared_buffers=128MB"};
+    static const std::vector<const char*> kThrowaway = {
+        "fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=60",
+        "shared_buffers=32MB"};
+    for (const char* setting : durable ? kDurable : kThrowaway) {
+      argv.push_back("-c");
+      argv.push_back(setting);
+    }
+    auto pid = Spawn(argv, dir_ + "/server.log", run_as_, SIGQUIT);
     if (!pid.ok()) return pid.status();
     pid_ = *pid;
     const std::string admin =

@@ -42,6 +42,7 @@ class TempPostgres {
 
   // postgresql://q11@127.0.0.1:PORT/q11test
   const std::string& url() const { return url_; }
+  pid_t pid() const { return pid_; }  // the postmaster
   // The same server, another database (which must exist: CreateDatabase).
   std::string UrlFor(const std::string& database) const;
   Status CreateDatabase(const std::string& name);

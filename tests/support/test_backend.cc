@@ -2,11 +2,19 @@
 
 #include <sqlite3.h>
 
+#include <unistd.h>
+
+#include <cctype>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <future>
 #include <mutex>
+#include <thread>
 
 #ifdef Q11_TEST_HAVE_POSTGRES
 #include "store/postgres/connection.h"
@@ -27,21 +35,22 @@ std::mutex mu;
 std::unique_ptr<TempPostgres> server;     // guarded by mu
 std::map<std::string, std::string> urls;  // guarded by mu
 
+// The server dies with the thread that started it (PR_SET_PDEATHSIG, temp_postgres.cc),
+// and a test's or benchmark's own threads end early: it is started from a thread of its
+// own that lives as long as the process. REQUIRES: mu held.
 void StartServer() {
-  auto started = StartOrSkip();
+  std::promise<Result<std::unique_ptr<TempPostgres>>> result;
+  std::thread([&result] {
+    result.set_value(StartOrSkip());
+    for (;;) pause();
+  }).detach();
+  auto started = result.get_future().get();
   if (!started.ok()) {
     std::fprintf(stderr, "cannot start PostgreSQL: %s\n", started.status().ToString().c_str());
     std::exit(1);
   }
   server = std::move(started).value();
 }
-
-// Started before main(), on the main thread: the server dies with the thread that started
-// it (PR_SET_PDEATHSIG, temp_postgres.cc), and a test's own thread may end early.
-const bool started_early = [] {
-  if (PostgresBackend()) StartServer();
-  return true;
-}();
 
 }  // namespace
 #endif
@@ -75,6 +84,55 @@ std::vector<std::string> WithDatabase(std::vector<std::string> argv) {
   }
   if (!data.empty()) argv.push_back("--database=" + DatabaseUrlFor(data));
   return argv;
+}
+
+namespace {
+
+// Fields 14-17 of /proc/PID/stat (utime, stime, cutime, cstime) in clock ticks, and the
+// parent pid (field 4). False when the process is gone.
+bool ReadStat(const std::string& pid, long* ppid, double ticks[4]) {
+  std::ifstream in("/proc/" + pid + "/stat");
+  std::string line;
+  if (!std::getline(in, line)) return false;
+  const size_t close = line.rfind(')');
+  if (close == std::string::npos) return false;
+  std::istringstream rest(line.substr(close + 2));
+  std::string field;
+  std::vector<std::string> f;
+  while (rest >> field) f.push_back(field);
+  if (f.size() < 15) return false;  // f[0] is field 3 (state)
+  *ppid = std::atol(f[1].c_str());
+  for (int i = 0; i < 4; ++i) ticks[i] = std::atof(f[11 + i].c_str());
+  return true;
+}
+
+}  // namespace
+
+double DatabaseCpuSeconds() {
+#ifdef Q11_TEST_HAVE_POSTGRES
+  long root = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!server) return 0;
+    root = server->pid();
+  }
+  const double hz = static_cast<double>(sysconf(_SC_CLK_TCK));
+  double ticks = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+    long ppid = 0;
+    double t[4];
+    if (!ReadStat(name, &ppid, t)) continue;
+    if (std::atol(name.c_str()) == root)
+      ticks += t[0] + t[1] + t[2] + t[3];  // the postmaster and its reaped backends
+    else if (ppid == root)
+      ticks += t[0] + t[1];  // a live backend
+  }
+  return ticks / hz;
+#else
+  return 0;
+#endif
 }
 
 std::optional<std::vector<TextRow>> ServerRows(const std::string& data_dir, const std::string& sql,

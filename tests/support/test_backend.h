@@ -24,6 +24,10 @@ std::string DatabaseUrlFor(const std::string& data_dir);
 // PostgreSQL backend (unchanged otherwise, or when it names a database already).
 std::vector<std::string> WithDatabase(std::vector<std::string> argv);
 
+// CPU seconds (user + system) the PostgreSQL server has used so far, its finished
+// backends included; 0 on the SQLite backend (its work is inside the syncserver process).
+double DatabaseCpuSeconds();
+
 // Reads the server database of `data_dir` directly, whichever backend (SQLite: the file,
 // read-only, beside the running server; PostgreSQL: a connection of its own). Each row
 // as text, one entry per column, nullopt for NULL. The SQL must mean the same on both.
