@@ -14,6 +14,7 @@ namespace q11::server {
 class RefreshTokens;
 class ContactVault;
 class ChangeNotifier;
+class WatcherReactor;
 class SecurityAudit;
 class RefusalTally;
 struct RateLimits;
@@ -33,6 +34,8 @@ struct HandlerContext {
   RefusalTally* refusals = nullptr;   // may be null: refusals are then audited one row each
   RateLimits* limits = nullptr;       // may be null: no rate limits
   ChangeNotifier* changes = nullptr;  // may be null: waiting for changes is refused (503)
+  // May be null (TLS listeners, handler tests): waiting requests then hold their thread.
+  WatcherReactor* watchers = nullptr;
   PhotoStore* photos = nullptr;       // may be null: the photo endpoints answer 503
   ApiKeys* api_keys = nullptr;        // may be null (with open311): Open311 answers 503
   Open311Reads* open311 = nullptr;
