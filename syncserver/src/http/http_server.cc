@@ -1,5 +1,6 @@
 // Server (syncserver/include/syncserver/server.h): the data folder, the store, the token
 // key and Poco's HTTPServer with a bounded thread pool.
+#include <Poco/Crypto/OpenSSLInitializer.h>
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPServerParams.h>
@@ -242,6 +243,11 @@ class RunningServer final : public Server {
 Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   if (options.tls_cert_file.empty() != options.tls_key_file.empty())
     return InvalidArgument("TLS needs both a certificate and a key / TLS cần cả chứng chỉ và khóa");
+  // Poco sets OpenSSL up on first use and tears it down when its last user is gone,
+  // counting users without excluding a set-up racing a tear-down: token checks on many
+  // threads at once (thousands of devices coming back to wait) crashed the server in
+  // OpenSSLInitializer::uninitialize. One user held for the process keeps it set up.
+  static Poco::Crypto::OpenSSLInitializer openssl;
   Q11_RETURN_IF_ERROR(EnsureDataDir(options.data_dir));
   DataPaths paths = PathsFor(options.data_dir);
   ServerOptions o = options;
