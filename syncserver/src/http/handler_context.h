@@ -34,11 +34,12 @@ struct HandlerContext {
   RefusalTally* refusals = nullptr;   // may be null: refusals are then audited one row each
   RateLimits* limits = nullptr;       // may be null: no rate limits
   ChangeNotifier* changes = nullptr;  // may be null: waiting for changes is refused (503)
-  // May be null (TLS listeners, handler tests): waiting requests then hold their thread.
-  WatcherReactor* watchers = nullptr;
   PhotoStore* photos = nullptr;       // may be null: the photo endpoints answer 503
   ApiKeys* api_keys = nullptr;        // may be null (with open311): Open311 answers 503
   Open311Reads* open311 = nullptr;
+  // Holds waiting devices without a thread (watcher_reactor.h). May be null (TLS
+  // listeners, handler tests): a wait for changes then holds its thread.
+  WatcherReactor* watchers = nullptr;
   size_t max_body_bytes = 32u << 20;
   bool log_requests = true;
   std::function<int64_t()> clock_ms;  // Unix milliseconds
