@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "audit/security_audit.h"
 #include "auth/rate_limiter.h"
@@ -201,6 +202,13 @@ class RunningServer final : public Server {
       if (watchers_) watchers_->Stop();
       gate_->Stop();
       dispatcher_->stop();
+      // stop() wakes the workers waiting for a connection; one still finishing its
+      // connection (the gate just cut it) waits for the next for Poco's idle time (10 s)
+      // unless woken again.
+      for (int i = 0; i < 400 && dispatcher_->currentThreads() > 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        dispatcher_->stop();
+      }
       pool_->joinAll();
     } catch (const Poco::Exception& e) {
       std::fprintf(stderr, "syncserver: while stopping: %s\n", e.displayText().c_str());
