@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "device_helpers.h"
 #include "devicecore/database.h"
 #include "devicecore/sync.h"
 #include "q11sqlite/sqlite.h"
@@ -70,12 +71,7 @@ struct Matrix {
   }
 
   std::string ServerText(const std::string& sql) {
-    auto db = sql::Db::Open(server.data_dir() + "/syncserver.db", false);
-    REQUIRE(db.ok());
-    auto v = db->QueryText(sql);
-    INFO(v.status().ToString());
-    REQUIRE(v.ok());
-    return v->value_or("∅");
+    return ServerDbValue(server.data_dir(), sql, "∅");
   }
 
   static std::string Dump(sql::Db& db, const std::string& table, const std::string& where) {
@@ -95,8 +91,6 @@ struct Matrix {
   void RequireConverged() {
     for (Database* d : {citizen.get(), a.get(), b.get()}) SyncNow(*d);
     for (Database* d : extra) SyncNow(*d);
-    auto srv = sql::Db::Open(server.data_dir() + "/syncserver.db", false);
-    REQUIRE(srv.ok());
     auto ref = citizen->GetAccount();
     REQUIRE(ref.ok());
     const std::string mine = "reporter_ref = '" + ref->reporter_ref + "'";
@@ -108,8 +102,9 @@ struct Matrix {
       std::string scope = is_citizen ? mine : "";
       std::string events =
           is_citizen ? "report_id IN (SELECT id FROM reports WHERE " + mine + ")" : "";
-      CHECK(Dump(*local, "reports", "") == Dump(*srv, "reports", scope));
-      CHECK(Dump(*local, "case_events", "") == Dump(*srv, "case_events", events));
+      CHECK(Dump(*local, "reports", "") == ServerDbDump(server.data_dir(), "reports", scope));
+      CHECK(Dump(*local, "case_events", "") ==
+            ServerDbDump(server.data_dir(), "case_events", events));
     }
   }
 

@@ -9,6 +9,7 @@
 #include <map>
 #include <random>
 
+#include "device_helpers.h"
 #include "devicecore/database.h"
 #include "devicecore/sync.h"
 #include "q11sqlite/sqlite.h"
@@ -135,7 +136,6 @@ void RunSeed(uint32_t seed) {
   for (int round = 0; round < 2; ++round)
     for (Dev& d : devs) sync(d);
 
-  auto srv = std::move(sql::Db::Open(server.data_dir() + "/syncserver.db", false)).value();
   for (Dev& d : devs) {
     INFO("device of " << d.actor.user);
     CHECK(*d.db->PendingCount() == 0);
@@ -148,8 +148,9 @@ void RunSeed(uint32_t seed) {
     auto local =
         std::move(sql::Db::Open(tmp.File("dev" + std::to_string(&d - devs.data()) + ".db"), false))
             .value();
-    CHECK(Dump(local, "reports", "") == Dump(srv, "reports", scope));
-    CHECK(Dump(local, "case_events", "") == Dump(srv, "case_events", event_scope));
+    CHECK(Dump(local, "reports", "") == ServerDbDump(server.data_dir(), "reports", scope));
+    CHECK(Dump(local, "case_events", "") ==
+          ServerDbDump(server.data_dir(), "case_events", event_scope));
   }
 }
 

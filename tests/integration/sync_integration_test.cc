@@ -31,13 +31,14 @@ NewReport SampleReport(int n) {
   return r;
 }
 
-// Reads the server's database directly (read-only use; WAL lets it run beside the server).
+// Reads the server's database directly, whichever backend (test_backend.h).
 int64_t ServerCount(const std::string& data_dir, const std::string& sql) {
-  auto db = sql::Db::Open(data_dir + "/syncserver.db", false);
-  REQUIRE(db.ok());
-  auto v = db->QueryText(sql);
-  REQUIRE(v.ok());
-  return std::stoll(v->value_or("0"));
+  std::string error;
+  auto rows = ServerRows(data_dir, sql, &error);
+  INFO(error);
+  REQUIRE(rows.has_value());
+  REQUIRE(rows->size() == 1);
+  return std::stoll((*rows)[0][0].value_or("0"));
 }
 
 // Sends every request twice and returns the second answer: what a phone does when the
@@ -87,7 +88,9 @@ TEST_CASE("The same sync request sent twice is applied once") {
   CHECK(shown->reporter_ref.has_value());
 }
 
-TEST_CASE("One entry the server fails on is retried while the rest of the queue goes on") {
+// [sqlite]: the failure is a trigger planted in the SQLite file.
+TEST_CASE("One entry the server fails on is retried while the rest of the queue goes on",
+          "[sqlite]") {
   // A poison row on the real server (a trigger standing in for a server bug): the device's
   // first report fails with an SQL error, which is no refusal. The report after it must
   // still arrive; the failing one waits, told why, and goes once the fault is gone.
@@ -194,7 +197,9 @@ TEST_CASE("A server killed with SIGKILL mid-push loses nothing and duplicates no
   CHECK(official->ListReports()->size() == kDevices * kReports);
 }
 
-TEST_CASE("A server out of storage refuses pushes with a clear error and loses nothing") {
+// [sqlite]: --max-db-mib is the SQLite store's cap (PostgreSQL's disk is the operator's).
+TEST_CASE("A server out of storage refuses pushes with a clear error and loses nothing",
+          "[sqlite]") {
   TempDir tmp;
   ServerProcess server(tmp.File("server"));
   REQUIRE(server.AddUser("hoa", "mat-khau-hoa", "citizen"));

@@ -138,12 +138,12 @@ TEST_CASE("Upgrade: changes queued under the previous app version are delivered 
   CHECK(shown->due_at.has_value());
   REQUIRE(shown->events.size() == 1);
   CHECK(shown->events[0].note == "Bổ sung: mùi rất nặng.");
-  const std::string db_path = server.data_dir() + "/syncserver.db";
-  CHECK(Text(db_path,
-             "SELECT status || '|' || (receipt_code IS NOT NULL) || '|' || "
-             "(received_at IS NOT NULL) FROM reports WHERE id = '" +
-                 report + "'") == "new|1|1");
-  CHECK(Text(db_path, "SELECT ifnull(stars, 'NULL') FROM case_events") == "NULL");
+  CHECK(ServerDbValue(server.data_dir(),
+                      "SELECT status || '|' || CASE WHEN receipt_code IS NOT NULL THEN 1 ELSE 0 "
+                      "END || '|' || CASE WHEN received_at IS NOT NULL THEN 1 ELSE 0 END "
+                      "FROM reports WHERE id = '" +
+                          report + "'") == "new|1|1");
+  CHECK(ServerDbValue(server.data_dir(), "SELECT stars FROM case_events", "NULL") == "NULL");
 
   SECTION("an app still on version 1 pulls in its own shape, and is told to update") {
     const std::string token = TokenOf(tmp, server, "canbo.p04", "mat-khau-p04");

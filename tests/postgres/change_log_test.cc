@@ -171,7 +171,7 @@ TEST_CASE("a plain SEQUENCE lets a pull skip a late commit, the counter does not
 TEST_CASE("change log: concurrent writers with late commits, readers miss nothing", "[postgres]") {
   auto server = test::Server();
   auto setup = Migrated(*server);
-  REQUIRE_OK(setup.Exec("CREATE TABLE reports (id text PRIMARY KEY, body text)"));
+  REQUIRE_OK(setup.Exec("CREATE TABLE notes (id text PRIMARY KEY, body text)"));
   constexpr int kWriters = 4;
   constexpr int kTransactions = 120;  // per writer
   std::atomic<int> writers_left{kWriters};
@@ -203,8 +203,7 @@ TEST_CASE("change log: concurrent writers with late commits, readers miss nothin
             const std::string pk =
                 "w" + std::to_string(w) + "-" + std::to_string(i) + "-" + std::to_string(k);
             Q11_RETURN_IF_ERROR(
-                conn->Query("INSERT INTO reports VALUES ($1, 'x')", {pg::Param::Text(pk)})
-                    .status());
+                conn->Query("INSERT INTO notes VALUES ($1, 'x')", {pg::Param::Text(pk)}).status());
             entries.push_back(Entry(pk, {"all", "w" + std::to_string(w)}));
           }
           if (fate == 0) {  // slow work before the append: commits after later starters

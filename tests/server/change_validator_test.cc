@@ -279,7 +279,7 @@ TEST_CASE("ValidateChangeset refuses an unknown report without touching a databa
   REQUIRE(cs.ok());
   auto shapes = TableShapes::Load(dev.db());
   REQUIRE(shapes.ok());
-  auto refs = ReferenceData::Load(dev.db());
+  auto refs = ReferenceData::Load(dev.conn());
   REQUIRE(refs.ok());
   ValidationContext ctx;
   ctx.account = &official;

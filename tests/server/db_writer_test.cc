@@ -6,7 +6,7 @@
 #include "audit/security_audit.h"
 #include "auth/refresh_tokens.h"
 #include "server_test_support.h"
-#include "store/sqlite/db_writer.h"
+#include "store/db_writer.h"
 #include "store/sqlite/sqlite_store.h"
 #include "syncserver/store.h"
 
@@ -16,9 +16,10 @@ using namespace q11::server::test;
 
 namespace {
 
-int64_t CacheMisses(sql::Db& db) {
+int64_t CacheMisses(SqlConn& db) {
   int misses = 0, high = 0;
-  sqlite3_db_status(db.get(), SQLITE_DBSTATUS_CACHE_MISS, &misses, &high, /*reset=*/0);
+  sqlite3_db_status(dynamic_cast<SqliteConn&>(db).db().get(), SQLITE_DBSTATUS_CACHE_MISS, &misses,
+                    &high, /*reset=*/0);
   return misses;
 }
 
@@ -26,7 +27,7 @@ int64_t CacheMisses(sql::Db& db) {
 // that took.
 int64_t MissesToReadFiller(DbWriter& writer) {
   int64_t misses = -1;
-  Status read = writer.Write([&](sql::Db& db) -> Status {
+  Status read = writer.Write([&](SqlConn& db) -> Status {
     int64_t before = CacheMisses(db);
     Result<std::optional<std::string>> sum = db.QueryText("SELECT sum(length(b)) FROM filler");
     if (!sum.ok()) return sum.status();
@@ -55,7 +56,7 @@ TEST_CASE("Server writer: logins and audits keep the push writer's page cache wa
   DbWriter* writer = store->get();
   // About 300 pages, well inside the writer's cache.
   REQUIRE(writer
-              ->Write([](sql::Db& db) {
+              ->Write([](SqlConn& db) {
                 return db.Exec(
                     "CREATE TABLE filler (b BLOB);"
                     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)"
@@ -106,13 +107,13 @@ TEST_CASE("Own writer: a failing job's writes are taken back, the next job goes 
   const std::string path = dir.path() + "/tool.db";
   auto writer = OpenOwnWriter(path);
   REQUIRE(writer.ok());
-  REQUIRE((*writer)->Write([](sql::Db& db) { return db.Exec("CREATE TABLE t (x)"); }).ok());
-  Status failed = (*writer)->Write([](sql::Db& db) -> Status {
+  REQUIRE((*writer)->Write([](SqlConn& db) { return db.Exec("CREATE TABLE t (x)"); }).ok());
+  Status failed = (*writer)->Write([](SqlConn& db) -> Status {
     Q11_RETURN_IF_ERROR(db.Exec("INSERT INTO t VALUES (1)"));
     return Aborted("changed my mind");
   });
   CHECK(failed.code() == StatusCode::kAborted);
-  REQUIRE((*writer)->Write([](sql::Db& db) { return db.Exec("INSERT INTO t VALUES (2)"); }).ok());
+  REQUIRE((*writer)->Write([](SqlConn& db) { return db.Exec("INSERT INTO t VALUES (2)"); }).ok());
   CHECK(Count(path, "SELECT count(*) FROM t") == 1);
   CHECK(Count(path, "SELECT sum(x) FROM t") == 2);
 }
@@ -125,11 +126,11 @@ TEST_CASE("Server writer: a full store answers a write with a clear error, nothi
   auto store = OpenSqliteServerStore(path, options);
   REQUIRE(store.ok());
   DbWriter& writer = **store;
-  REQUIRE(writer.Write([](sql::Db& db) { return db.Exec("CREATE TABLE filler (b BLOB)"); }).ok());
+  REQUIRE(writer.Write([](SqlConn& db) { return db.Exec("CREATE TABLE filler (b BLOB)"); }).ok());
   Status full = Status::Ok();
   int written = 0;
   for (; written < 100 && full.ok(); ++written)
-    full = writer.Write([](sql::Db& db) {
+    full = writer.Write([](SqlConn& db) {
       return db.Exec(
           "INSERT INTO filler VALUES (randomblob(100000)); "
           "INSERT INTO filler VALUES (randomblob(100000))");

@@ -5,7 +5,8 @@
 #include <thread>
 
 #include "server_test_support.h"
-#include "store/sqlite/group_commit.h"
+#include "store/sql/group_commit.h"
+#include "store/sqlite/sqlite_conn.h"
 
 using namespace q11;
 using namespace q11::server;
@@ -16,14 +17,14 @@ namespace {
 struct Fixture {
   TempDir dir;
   std::string path = dir.path() + "/group.db";
-  sql::Db db;
+  SqliteConn db;
   std::mutex write_mu;
   std::unique_ptr<GroupCommit> group;
 
   Fixture() {
     auto d = sql::Db::Open(path, true);
     REQUIRE(d.ok());
-    db = std::move(*d);
+    db = SqliteConn(std::move(*d));
     REQUIRE(db.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t (v TEXT PRIMARY KEY)").ok());
     auto g = GroupCommit::Create(db, write_mu);
     REQUIRE(g.ok());

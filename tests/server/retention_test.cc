@@ -8,8 +8,8 @@
 #include "audit/security_audit.h"
 #include "auth/accounts.h"
 #include "server_test_support.h"
-#include "store/sqlite/db_writer.h"
-#include "store/sqlite/history_pruner.h"
+#include "store/db_writer.h"
+#include "store/sql/history_pruner.h"
 #include "store/sqlite/sqlite_store.h"
 
 using namespace q11;
@@ -25,7 +25,7 @@ TEST_CASE("Retention: ledger rows go when old and their device pushed since - ol
   options.clock = clock;
   auto opened = OpenSqliteServerStore(dir.path() + "/syncserver.db", options);
   REQUIRE(opened.ok());
-  SqliteServerStore& store = **opened;
+  ServerStore& store = **opened;
   Result<Account> lan =
       CreateAccount(store, NewAccount{"lan", "lan-2026", Role::kCitizen, ""}, kNowMs, 1000);
   REQUIRE(lan.ok());

@@ -27,27 +27,27 @@ TempDir::~TempDir() {
 DeviceDb::DeviceDb(const std::string& ddl) {
   auto db = sql::Db::Open(":memory:");
   REQUIRE(db.ok());
-  db_ = std::move(*db);
+  conn_ = SqliteConn(std::move(*db));
   if (ddl.empty()) {
-    REQUIRE(db_.Exec(schema::SyncedTablesSql()).ok());
-    REQUIRE(db_.Exec(schema::ReferenceDataSql()).ok());
+    REQUIRE(conn_.db().Exec(schema::SyncedTablesSql()).ok());
+    REQUIRE(conn_.db().Exec(schema::ReferenceDataSql()).ok());
   } else {
-    REQUIRE(db_.Exec(ddl).ok());
+    REQUIRE(conn_.db().Exec(ddl).ok());
   }
 }
 
 void DeviceDb::Exec(const std::string& sql) {
-  Status s = db_.Exec(sql);
+  Status s = conn_.db().Exec(sql);
   INFO(s.ToString());
   REQUIRE(s.ok());
 }
 
 std::string DeviceDb::Capture(const std::string& sql) {
-  auto tables = db_.Prepare("SELECT name FROM sqlite_master WHERE type = 'table'");
+  auto tables = conn_.db().Prepare("SELECT name FROM sqlite_master WHERE type = 'table'");
   REQUIRE(tables.ok());
   std::vector<std::string> names;
   while (*tables->Step()) names.push_back(tables->Text(0));
-  auto session = sql::Session::Create(db_, names);
+  auto session = sql::Session::Create(conn_.db(), names);
   REQUIRE(session.ok());
   Exec(sql);
   auto cs = session->Changeset();

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "q11sqlite/sqlite.h"
+#include "store/sqlite/sqlite_conn.h"
 #include "syncserver/account.h"
 #include "syncserver/store.h"
 
@@ -35,10 +36,11 @@ class DeviceDb {
   // Runs `sql` under a fresh session and returns the changeset it produced.
   std::string Capture(const std::string& sql);
   void Exec(const std::string& sql);
-  sql::Db& db() { return db_; }
+  sql::Db& db() { return conn_.db(); }
+  SqlConn& conn() { return conn_; }
 
  private:
-  sql::Db db_;
+  SqliteConn conn_;
 };
 
 // The fixed clock of the tests: 2026-11-27T09:00:00Z.

@@ -1,5 +1,7 @@
 #include "test_support.h"
 
+#include "test_backend.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -35,8 +37,12 @@ TempDir::~TempDir() {
   fs::remove_all(path_, ec);
 }
 
-CommandResult Run(const std::vector<std::string>& argv) {
-  CommandResult res;
+CommandResult Run(const std::vector<std::string>& given) {
+  // A syncserver command on a data folder works on that folder's database, whichever
+  // backend the test runs on (test_backend.h).
+  const std::vector<std::string> argv =
+      !given.empty() && given[0] == SyncserverBin() ? WithDatabase(given) : given;
+  CommandResult res;  // (WithDatabase ran before the fork below, in this process)
   int out_pipe[2], err_pipe[2];
   if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) return res;
   pid_t pid = fork();
@@ -133,13 +139,15 @@ bool ServerProcess::Start(const std::vector<std::string>& extra_args) {
   std::string port_file = data_dir_ + "/syncserver.port";
   std::error_code ec;
   fs::remove(port_file, ec);
-  std::string log = data_dir_ + ".server.log";
+  const std::string& log = log_file_;
   tls_ = false;
   clock_file_.clear();
   for (const std::string& a : extra_args) {
     tls_ = tls_ || a.rfind("--tls-cert=", 0) == 0;
     if (a.rfind("--clock-file=", 0) == 0) clock_file_ = a.substr(std::strlen("--clock-file="));
   }
+  // Before fork: the first call starts the PostgreSQL server of this test process.
+  const std::string database_url = DatabaseUrlFor(data_dir_);
   pid_ = fork();
   if (pid_ == 0) {
     int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -150,6 +158,7 @@ bool ServerProcess::Start(const std::vector<std::string>& extra_args) {
     std::vector<std::string> argv = {SyncserverBin(), "serve", "--data=" + data_dir_,
                                      "--port=" + std::to_string(port_)};
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+    if (!database_url.empty()) argv.push_back("--database=" + database_url);
     // Tests and the benchmark log in and sync from one address far more often than people
     // do (50 devices at once, too): no rate or connection limits unless a test asks.
     for (const char* limit : {"--login-per-minute=", "--register-per-hour=", "--sync-per-minute=",

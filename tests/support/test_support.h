@@ -40,7 +40,11 @@ std::string Q11Bin();
 
 class ServerProcess {
  public:
-  explicit ServerProcess(std::string data_dir) : data_dir_(std::move(data_dir)) {}
+  // The server's stdout and stderr go to `log_file`, by default DATA_DIR.server.log (give
+  // each its own when several servers share one data folder, as on PostgreSQL).
+  explicit ServerProcess(std::string data_dir, std::string log_file = "")
+      : data_dir_(std::move(data_dir)),
+        log_file_(log_file.empty() ? data_dir_ + ".server.log" : std::move(log_file)) {}
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
@@ -64,6 +68,7 @@ class ServerProcess {
   }
   const std::string& error() const { return error_; }
   const std::string& data_dir() const { return data_dir_; }
+  const std::string& log_file() const { return log_file_; }
 
   // Devices whose wait for changes sleeps on the server now ("waiting" of /healthz), or
   // -1 when the server does not answer.
@@ -90,6 +95,7 @@ class ServerProcess {
 
  private:
   std::string data_dir_;
+  std::string log_file_;
   pid_t pid_ = -1;
   int port_ = 0;
   bool tls_ = false;

@@ -21,6 +21,9 @@ namespace q11::server {
 
 struct ServerOptions {
   std::string data_dir;  // created when missing; holds syncserver.db, jwt.key, contact.key
+  // postgresql://USER@HOST:PORT/DB: keep the data there instead of DATA/syncserver.db, so
+  // several servers (sharing data_dir for keys and photos) serve one database.
+  std::string database_url;
   std::string bind = "127.0.0.1";  // address to listen on
   uint16_t port = 8080;            // 0 picks a free port (see Server::port())
   int threads = 16;                // HTTP worker threads (one per open connection)
@@ -65,6 +68,11 @@ struct ServerOptions {
   // plain HTTP, for a loopback bind or behind a TLS-terminating proxy.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // Reverse proxies whose X-Forwarded-For names the client (comma-separated addresses or
+  // CIDR blocks, "127.0.0.1,::1"; empty: none, the socket's peer is the client). Rate
+  // limits and the audit trail then see the client, and the per-address connection limit
+  // does not apply to the proxies themselves (http/client_address.h, docs/deploy.md).
+  std::string trusted_proxies;
   // The server's one clock, Unix milliseconds; empty: the system clock. Every decision
   // that depends on the time of day goes through it: token and refresh-token expiry,
   // handling deadlines and overdue cases, the reopen window, rate-limit windows, audit

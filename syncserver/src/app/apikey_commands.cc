@@ -11,7 +11,7 @@
 #include "open311/api_keys.h"
 #include "protocol/ids.h"
 #include "store/data_dir.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/open_store.h"
 #include "syncserver/store.h"
 
 namespace q11::server {
@@ -23,7 +23,8 @@ constexpr const char* kApiKeyUsage =
     "       syncserver apikey list --data=DIR [--json]        every key and whether it is "
     "revoked (danh sách khóa)\n"
     "       syncserver apikey revoke --data=DIR --name=NAME   stop a key at once (thu hồi khóa)\n"
-    "  Keys let a client POST service requests to /open311/v2/ (docs/open311.md).\n";
+    "  Keys let a client POST service requests to /open311/v2/ "
+    "(docs/open311.md).\n" Q11_DATABASE_OPTION_HELP;
 
 std::string NowUtc() {
   return FormatUtc(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -35,16 +36,15 @@ std::string NowUtc() {
 // must be there: a key made in a mistyped folder would never be honoured.
 // The keys are kept by the store (ApiKeyStore), which must outlive them.
 struct OpenedKeys {
-  std::unique_ptr<SqliteServerStore> store;
+  std::unique_ptr<ServerStore> store;
   std::unique_ptr<ApiKeys> keys;
   ApiKeys* operator->() { return keys.get(); }
   ApiKeys& operator*() { return *keys; }
 };
 
-Result<OpenedKeys> OpenKeys(const std::string& dir) {
-  Q11_RETURN_IF_ERROR(RequireDataDir(dir));
-  DataPaths paths = PathsFor(dir);
-  Result<std::unique_ptr<SqliteServerStore>> store = OpenSqliteServerStore(paths.database);
+Result<OpenedKeys> OpenKeys(const std::string& dir, const std::string& database_url) {
+  Q11_RETURN_IF_ERROR(RequireDataDir(dir, database_url));
+  Result<std::unique_ptr<ServerStore>> store = OpenServerStore(PathsFor(dir), database_url);
   if (!store.ok()) return store.status();
   OpenedKeys opened;
   opened.store = std::move(*store);
@@ -101,7 +101,7 @@ int RunApiKeyCommand(int argc, char** argv) {
   if (!args->values.count("data")) return UsageError("missing --data / thiếu --data", kApiKeyUsage);
   if (sub != "list" && !args->values.count("name"))
     return UsageError("missing --name / thiếu --name", kApiKeyUsage);
-  Result<OpenedKeys> keys = OpenKeys(args->Get("data"));
+  Result<OpenedKeys> keys = OpenKeys(args->Get("data"), args->Get("database"));
   if (!keys.ok()) return CommandFailed(keys.status());
   if (sub == "list") return List(**keys, args->Has("json"));
   if (sub == "revoke") {

@@ -30,7 +30,9 @@ Result<CliArgs> ParseCliArgs(int argc, char** argv, int first, const CliSpec& sp
         return InvalidArgument("option --" + key + " needs a value: --" + key + "=...");
       return InvalidArgument("unknown option --" + key);
     }
-    if (!spec.valued.count(key)) return InvalidArgument("unknown option --" + key);
+    // Every command works on PostgreSQL as well (store/open_store.h).
+    if (!spec.valued.count(key) && key != "database")
+      return InvalidArgument("unknown option --" + key);
     out.values[key] = body.substr(eq + 1);
   }
   return out;

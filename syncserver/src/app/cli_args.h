@@ -19,6 +19,12 @@ struct CliArgs {
   std::string Get(const std::string& key, const std::string& fallback = "") const;
 };
 
+// Every command takes --database= (ParseCliArgs allows it everywhere); its usage line,
+// a literal so that usage texts can end with it.
+#define Q11_DATABASE_OPTION_HELP                                                              \
+  "  --database=postgresql://USER@HOST:PORT/DB: the server's data is in PostgreSQL (as for\n" \
+  "  serve); without it, in DIR/syncserver.db.\n"
+
 struct CliSpec {
   std::set<std::string> valued;  // options that take =value
   std::set<std::string> flags;   // options without a value ("help" is always allowed)

@@ -9,6 +9,7 @@
 #include "app/cli_args.h"
 #include "conflicts/conflict_json.h"
 #include "store/data_dir.h"
+#include "store/open_store.h"
 #include "syncserver/store.h"
 
 namespace q11::server {
@@ -31,10 +32,10 @@ constexpr const char* kUsage =
     "           sets NULL. The decision becomes a new server change every device receives at\n"
     "           its next sync, and is audited (xử lý: giữ máy chủ, lấy thiết bị, hoặc sửa).\n"
     "  --by=NAME  who decides, for the audit log (default: cli:$USER).\n"
-    "  Exit codes: 0 ok, 1 refused or failed, 2 usage error.\n";
+    "  Exit codes: 0 ok, 1 refused or failed, 2 usage error.\n" Q11_DATABASE_OPTION_HELP;
 
 struct Args {
-  std::string sub, data, id, state = "open", table, unit, take, by;
+  std::string sub, data, database, id, state = "open", table, unit, take, by;
   long min_age_hours = 0;
   bool json = false, help = false;
   std::map<std::string, FieldValue> set;
@@ -64,6 +65,8 @@ Result<Args> Parse(int argc, char** argv) {
     std::string key = arg.substr(2, eq - 2), value = arg.substr(eq + 1);
     if (key == "data") {
       a.data = value;
+    } else if (key == "database") {
+      a.database = value;
     } else if (key == "state" && a.sub == "list") {
       if (value != "open" && value != "resolved" && value != "all")
         return InvalidArgument("--state must be open, resolved or all");
@@ -98,9 +101,10 @@ Result<Args> Parse(int argc, char** argv) {
   return a;
 }
 
-Result<std::unique_ptr<Store>> OpenData(const std::string& dir) {
-  Q11_RETURN_IF_ERROR(RequireDataDir(dir));  // a typo must not read as "no conflicts"
-  return OpenSqliteStore(PathsFor(dir).database);
+Result<std::unique_ptr<ServerStore>> OpenData(const Args& a) {
+  Q11_RETURN_IF_ERROR(
+      RequireDataDir(a.data, a.database));  // a typo must not read as "no conflicts"
+  return OpenServerStore(PathsFor(a.data), a.database);
 }
 
 std::string Show(const FieldValue& v) {
@@ -234,7 +238,7 @@ int RunConflictsCommand(int argc, char** argv) {
     return UsageError("missing the conflict ID / thiếu mã xung đột", kUsage);
   if (sub == "list" && !args->id.empty())
     return UsageError("unexpected argument '" + args->id + "'", kUsage);
-  Result<std::unique_ptr<Store>> store = OpenData(args->data);
+  Result<std::unique_ptr<ServerStore>> store = OpenData(*args);
   if (!store.ok()) return CommandFailed(store.status());
   if (sub == "list") return List(**store, *args);
   if (sub == "show") return ShowOne(**store, *args);

@@ -6,8 +6,9 @@
 
 #include "app/cli_args.h"
 #include "photos/photo_store.h"
-#include "q11sqlite/sqlite.h"
 #include "store/data_dir.h"
+#include "store/open_store.h"
+#include "store/sql/sql_conn.h"
 
 namespace q11::server {
 namespace {
@@ -17,7 +18,7 @@ constexpr const char* kPhotosUsage =
     "  Deletes the photo files no photo row names any more (their reports were withdrawn)\n"
     "  and partial uploads untouched for N days (default 30). Files changed in the last H\n"
     "  hours (default 24) are kept, so it is safe while the server runs.\n"
-    "  Xóa ảnh không còn thuộc phản ánh nào và các lượt tải lên bỏ dở.\n";
+    "  Xóa ảnh không còn thuộc phản ánh nào và các lượt tải lên bỏ dở.\n" Q11_DATABASE_OPTION_HELP;
 
 int Usage(const std::string& message) {
   std::fprintf(stderr, "syncserver photos: %s\n%s", message.c_str(), kPhotosUsage);
@@ -52,21 +53,25 @@ int RunPhotosCommand(int argc, char** argv) {
   // A photo completed just now may belong to a row this command did not read.
   std::optional<long> grace = ParseInt(args->Get("grace-hours", "24"), 0, 87600);
   if (!grace) return Usage("--grace-hours must be 0-87600");
-  if (Status s = RequireDataDir(args->Get("data")); !s.ok()) return Fail(s);
+  const std::string url = args->Get("database");
+  if (Status s = RequireDataDir(args->Get("data"), url); !s.ok()) return Fail(s);
   DataPaths paths = PathsFor(args->Get("data"));
-  Result<sql::Db> db = sql::Db::Open(paths.database, /*create=*/false);
+  Result<std::unique_ptr<ServerStore>> db = OpenServerStore(paths, url);
   if (!db.ok()) return Fail(db.status());
   std::set<std::string> referenced;
-  {
-    Result<sql::Statement> st = db->Prepare("SELECT DISTINCT sha256 FROM photos");
-    if (!st.ok()) return Fail(st.status());
+  // Read through the writer: one consistent look, on either engine, rare enough to queue.
+  Status read = (*db)->Write([&](SqlConn& conn) -> Status {
+    referenced.clear();
+    Result<SqlStmt> st = conn.Prepare("SELECT DISTINCT sha256 FROM photos");
+    if (!st.ok()) return st.status();
     for (;;) {
       Result<bool> row = st->Step();
-      if (!row.ok()) return Fail(row.status());
-      if (!*row) break;
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::Ok();
       referenced.insert(st->Text(0));
     }
-  }
+  });
+  if (!read.ok()) return Fail(read);
   Result<std::unique_ptr<PhotoStore>> store = PhotoStore::Open(paths.photos);
   if (!store.ok()) return Fail(store.status());
   Result<PhotoStore::Pruned> pruned = (*store)->Prune(

@@ -11,6 +11,7 @@
 #include "protocol/ids.h"
 #include "protocol/vietnam_time.h"
 #include "store/data_dir.h"
+#include "store/open_store.h"
 #include "syncserver/store.h"
 
 namespace q11::server {
@@ -27,7 +28,7 @@ constexpr const char* kUsage =
     "          hồ sơ), --overdue: only those overdue now (quá hạn).\n"
     "  --now=ISO  compute \"now\" figures at this instant instead of the clock (for checks):\n"
     "             ISO-8601 with any offset (2026-11-27T17:00:00+07:00, ...Z) or a date\n"
-    "             (17:00 that day, Vietnam time).\n";
+    "             (17:00 that day, Vietnam time).\n" Q11_DATABASE_OPTION_HELP;
 
 std::string Hours(const std::optional<double>& v) {
   if (!v) return "-";
@@ -108,8 +109,9 @@ int RunReportCommand(int argc, char** argv) {
     if (!at) return UsageError(std::string("--now must be ") + vntime::kTypedTimeHelp, kUsage);
     now = *at;
   }
-  if (Status s = RequireDataDir(args->Get("data")); !s.ok()) return CommandFailed(s);
-  Result<std::unique_ptr<Store>> store = OpenSqliteStore(PathsFor(args->Get("data")).database);
+  const std::string url = args->Get("database");
+  if (Status s = RequireDataDir(args->Get("data"), url); !s.ok()) return CommandFailed(s);
+  Result<std::unique_ptr<ServerStore>> store = OpenServerStore(PathsFor(args->Get("data")), url);
   if (!store.ok()) return CommandFailed(store.status());
   Result<MonitorFacts> facts = (*store)->ReadMonitorFacts(period->from_utc, period->to_utc);
   if (!facts.ok()) return CommandFailed(facts.status());

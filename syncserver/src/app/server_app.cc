@@ -8,22 +8,27 @@
 
 #include "app/cli_args.h"
 #include "app/clock_file.h"
+#include "http/client_address.h"
 #include "syncserver/server.h"
 
 namespace q11::server {
 namespace {
 
 constexpr const char* kServeUsage =
-    "usage: syncserver serve --data=DIR [--port=N] [--bind=ADDR] [--threads=N] "
+    "usage: syncserver serve --data=DIR [--database=postgresql://USER@HOST:PORT/DB] [--port=N] "
+    "[--bind=ADDR] [--threads=N] "
     "[--max-body-bytes=N] [--access-ttl-seconds=N]\n"
     "       [--login-per-minute=N] [--register-per-hour=N] [--sync-per-minute=N] "
     "[--receipt-per-minute=N] [--open311-posts-per-minute=N] [--io-timeout-seconds=N]\n"
     "       [--request-deadline-seconds=N] [--max-connections-per-address=N] "
     "[--max-watchers=N]\n"
-    "       [--max-db-mib=N] [--tls-cert=FILE --tls-key=FILE] [--quiet]\n"
+    "       [--max-db-mib=N] [--tls-cert=FILE --tls-key=FILE] [--trusted-proxy=ADDR,...] "
+    "[--quiet]\n"
     "       [--clock-file=PATH]  (for tests only)\n"
     "  Serves the sync API. Creates DIR on first start (database DIR/syncserver.db, token key "
     "DIR/jwt.key).\n"
+    "  --database=postgresql://...: keep the data in PostgreSQL instead (several servers may\n"
+    "  serve one database; DIR still holds the keys and photos and is shared by them).\n"
     "  --port=0 picks a free port; the port in use is written to DIR/syncserver.port.\n"
     "  Defaults: --bind=127.0.0.1 --port=8080 --threads=16 --max-body-bytes=33554432\n"
     "  --access-ttl-seconds=900 --login-per-minute=10 (per address and per name)\n"
@@ -37,7 +42,7 @@ constexpr const char* kServeUsage =
     "  time (a head still incomplete is answered 408, a body is cut; slow clients that\n"
     "  dribble headers wait without holding a thread).\n"
     "  --max-connections-per-address=32: one more open connection from an address is\n"
-    "  answered 429 and closed at once (0 = no limit; behind a proxy all share one address).\n"
+    "  answered 429 and closed at once (0 = no limit; a --trusted-proxy has none).\n"
     "  --max-watchers=16000: devices waiting for changes held at once (each an open file,\n"
     "  no thread; one more gets 503 with Retry-After; lowered to fit the open-files limit).\n"
     "  With --tls-cert the waits hold a thread each instead, at most --threads - 4.\n"
@@ -49,6 +54,10 @@ constexpr const char* kServeUsage =
     "  --max-db-mib=N: refuse pushes (503, nothing applied, devices keep them) once the\n"
     "  database would pass N MiB, as on a full disk; keeps room on a shared disk (0 = none).\n"
     "  --tls-cert/--tls-key: PEM files; serve HTTPS only (phục vụ qua HTTPS).\n"
+    "  --trusted-proxy=127.0.0.1,::1: reverse proxies (addresses or CIDR blocks) whose\n"
+    "  X-Forwarded-For names the client for rate limits and the audit trail; other peers'\n"
+    "  X-Forwarded-For is ignored. Their connections have no per-address limit (default:\n"
+    "  none trusted; docs/deploy.md).\n"
     "  --clock-file=PATH: FOR TESTS ONLY (off by default): the server's time is the system\n"
     "  clock plus the milliseconds written in PATH (re-read when the file changes; missing\n"
     "  = 0), so tests can expire tokens and pass deadlines without waiting.\n"
@@ -102,6 +111,7 @@ int RunServe(int argc, char** argv) {
                 "max-db-mib",
                 "tls-cert",
                 "tls-key",
+                "trusted-proxy",
                 "clock-file"},
                {"quiet"}};
   Result<CliArgs> args = ParseCliArgs(argc, argv, 2, spec);
@@ -115,6 +125,7 @@ int RunServe(int argc, char** argv) {
   }
   ServerOptions o;
   o.data_dir = args->Get("data");
+  o.database_url = args->Get("database");
   if (o.data_dir.empty()) {
     std::fprintf(stderr, "syncserver: missing --data=DIR / thiếu --data\n%s", kServeUsage);
     return 2;
@@ -135,6 +146,12 @@ int RunServe(int argc, char** argv) {
   o.log_requests = !args->Has("quiet");
   o.tls_cert_file = args->Get("tls-cert");
   o.tls_key_file = args->Get("tls-key");
+  o.trusted_proxies = args->Get("trusted-proxy");
+  if (Result<TrustedProxies> proxies = TrustedProxies::Parse(o.trusted_proxies); !proxies.ok()) {
+    std::fprintf(stderr, "syncserver: --trusted-proxy: %s\n%s", proxies.status().message().c_str(),
+                 kServeUsage);
+    return 2;
+  }
   if (const std::string clock_file = args->Get("clock-file"); !clock_file.empty()) {
     std::fprintf(stderr, "syncserver: the clock follows %s (for tests only)\n", clock_file.c_str());
     o.clock_ms = [clock = std::make_shared<ClockFile>(clock_file)] { return clock->NowMs(); };
@@ -165,6 +182,14 @@ int RunServe(int argc, char** argv) {
     return 2;
   }
   o.max_db_mib = *max_db;
+  if (o.max_db_mib > 0 && !o.database_url.empty()) {
+    // SQLite's page cap; a PostgreSQL server's disk is watched by its own operator.
+    std::fprintf(stderr,
+                 "syncserver: --max-db-mib applies to the embedded SQLite database only, not "
+                 "with --database / --max-db-mib chỉ dùng với SQLite\n%s",
+                 kServeUsage);
+    return 2;
+  }
   for (const auto& opt : ints) {
     std::optional<long> v =
         ParseInt(args->Get(opt.name, std::to_string(*opt.target)), opt.min, opt.max);

@@ -15,7 +15,7 @@
 #include "privacy/contact_vault.h"
 #include "protocol/ids.h"
 #include "store/data_dir.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/open_store.h"
 #include "syncserver/store.h"
 
 namespace q11::server {
@@ -31,7 +31,7 @@ constexpr const char* kUserUsage =
     "       syncserver user contact --data=DIR --name=NAME   show a reporter's contact details; "
     "audited (xem thông tin liên hệ, có ghi nhật ký)\n"
     "  Roles / vai trò: citizen (người dân), official (cán bộ, needs --unit), leader (lãnh đạo), "
-    "admin.\n";
+    "admin.\n" Q11_DATABASE_OPTION_HELP;
 
 constexpr const char* kSeedUsage =
     "usage: syncserver seed-demo --data=DIR\n"
@@ -47,9 +47,10 @@ int64_t NowMs() {
 // user add and seed-demo make a new server's data; the other commands need it there.
 enum class Data { kCreate, kExisting };
 
-Result<std::unique_ptr<SqliteServerStore>> OpenData(const std::string& dir, Data data) {
-  Q11_RETURN_IF_ERROR(data == Data::kCreate ? EnsureDataDir(dir) : RequireDataDir(dir));
-  return OpenSqliteServerStore(PathsFor(dir).database);
+Result<std::unique_ptr<ServerStore>> OpenData(const CliArgs& args, Data data) {
+  const std::string dir = args.Get("data"), url = args.Get("database");
+  Q11_RETURN_IF_ERROR(data == Data::kCreate ? EnsureDataDir(dir) : RequireDataDir(dir, url));
+  return OpenServerStore(PathsFor(dir), url);
 }
 
 int UserAdd(const CliArgs& args) {
@@ -60,7 +61,7 @@ int UserAdd(const CliArgs& args) {
   std::optional<Role> role = ParseRole(args.Get("role"));
   if (!role)
     return UsageError("unknown role '" + args.Get("role") + "' / vai trò không hợp lệ", kUserUsage);
-  Result<std::unique_ptr<SqliteServerStore>> store = OpenData(args.Get("data"), Data::kCreate);
+  Result<std::unique_ptr<ServerStore>> store = OpenData(args, Data::kCreate);
   if (!store.ok()) return CommandFailed(store.status());
   NewAccount req{args.Get("name"), args.Get("password"), *role, args.Get("unit")};
   Result<Account> a = CreateAccount(**store, req, NowMs());
@@ -73,7 +74,7 @@ int UserAdd(const CliArgs& args) {
 
 int UserList(const CliArgs& args) {
   if (!args.values.count("data")) return UsageError("missing --data / thiếu --data", kUserUsage);
-  Result<std::unique_ptr<SqliteServerStore>> store = OpenData(args.Get("data"), Data::kExisting);
+  Result<std::unique_ptr<ServerStore>> store = OpenData(args, Data::kExisting);
   if (!store.ok()) return CommandFailed(store.status());
   Result<std::vector<Account>> accounts = (*store)->ListAccounts();
   if (!accounts.ok()) return CommandFailed(accounts.status());
@@ -122,28 +123,27 @@ int UserSetDisabled(const CliArgs& args, bool disabled) {
       return UsageError(std::string("missing --") + required + " / thiếu --" + required,
                         kUserUsage);
   DataPaths paths = PathsFor(args.Get("data"));
-  Result<std::unique_ptr<SqliteServerStore>> store = OpenData(paths.dir, Data::kExisting);
+  Result<std::unique_ptr<ServerStore>> store = OpenData(args, Data::kExisting);
   if (!store.ok()) return CommandFailed(store.status());
   Result<Account> account = FindNamed(**store, args.Get("name"));
   if (!account.ok()) return CommandFailed(account.status());
   // The running server re-reads the account on every request (bearer_auth.h), so the
   // flag takes effect at once; revoking the refresh families ends the sessions for good.
-  Result<sql::Db> db = sql::Db::Open(paths.database, /*create=*/false);
-  if (!db.ok()) return CommandFailed(db.status());
-  Result<sql::Statement> st = db->Prepare("UPDATE users SET disabled = ?2 WHERE id = ?1");
-  if (!st.ok()) return CommandFailed(st.status());
-  Status updated = st->Bind(1, account->id).Bind(2, disabled ? 1 : 0).Run();
+  Status updated = (*store)->Write([&](SqlConn& db) -> Status {
+    Result<SqlStmt> st = db.Prepare("UPDATE users SET disabled = ?2 WHERE id = ?1");
+    if (!st.ok()) return st.status();
+    return st->Bind(1, account->id).Bind(2, disabled ? 1 : 0).Run();
+  });
   if (!updated.ok()) return CommandFailed(updated);
   if (disabled) {
-    Result<std::unique_ptr<RefreshTokens>> refresh = RefreshTokens::Open(paths.database, 0);
+    Result<std::unique_ptr<RefreshTokens>> refresh = RefreshTokens::Open(**store, 0);
     if (!refresh.ok()) return CommandFailed(refresh.status());
     Status revoked = (*refresh)->RevokeUser(account->id, NowMs() / 1000);
     if (!revoked.ok()) return CommandFailed(revoked);
   }
-  Result<std::unique_ptr<SecurityAudit>> audit = SecurityAudit::Open(paths.database, NowMs);
-  if (!audit.ok()) return CommandFailed(audit.status());
-  (void)(*audit)->Record(CliActor(), disabled ? "account.disabled" : "account.enabled",
-                         "user/" + account->name, "{}");
+  std::unique_ptr<SecurityAudit> audit = SecurityAudit::Open(**store, NowMs);
+  (void)audit->Record(CliActor(), disabled ? "account.disabled" : "account.enabled",
+                      "user/" + account->name, "{}");
   if (disabled)
     std::printf("disabled %s; its sessions are revoked / đã khóa tài khoản\n",
                 account->name.c_str());
@@ -158,7 +158,7 @@ int UserContact(const CliArgs& args) {
       return UsageError(std::string("missing --") + required + " / thiếu --" + required,
                         kUserUsage);
   DataPaths paths = PathsFor(args.Get("data"));
-  Result<std::unique_ptr<SqliteServerStore>> store = OpenData(paths.dir, Data::kExisting);
+  Result<std::unique_ptr<ServerStore>> store = OpenData(args, Data::kExisting);
   if (!store.ok()) return CommandFailed(store.status());
   Result<Account> account = FindNamed(**store, args.Get("name"));
   if (!account.ok()) return CommandFailed(account.status());
@@ -167,10 +167,9 @@ int UserContact(const CliArgs& args) {
   Result<std::optional<Contact>> contact = (*vault)->Get(account->id);
   if (!contact.ok()) return CommandFailed(contact.status());
   // No read without its audit record.
-  Result<std::unique_ptr<SecurityAudit>> audit = SecurityAudit::Open(paths.database, NowMs);
-  if (!audit.ok()) return CommandFailed(audit.status());
-  Status audited = (*audit)->Record(CliActor(), "contact.read", "user/" + account->name,
-                                    AuditDetails({{"via", "cli"}}));
+  std::unique_ptr<SecurityAudit> audit = SecurityAudit::Open(**store, NowMs);
+  Status audited = audit->Record(CliActor(), "contact.read", "user/" + account->name,
+                                 AuditDetails({{"via", "cli"}}));
   if (!audited.ok()) return CommandFailed(audited);
   const Contact empty;
   const Contact& c = contact->has_value() ? **contact : empty;
@@ -222,7 +221,7 @@ int RunSeedDemo(int argc, char** argv) {
     return 0;
   }
   if (!args->values.count("data")) return UsageError("missing --data / thiếu --data", kSeedUsage);
-  Result<std::unique_ptr<SqliteServerStore>> store = OpenData(args->Get("data"), Data::kCreate);
+  Result<std::unique_ptr<ServerStore>> store = OpenData(*args, Data::kCreate);
   if (!store.ok()) return CommandFailed(store.status());
   const NewAccount kDemo[] = {
       {"lan", "lan-2026", Role::kCitizen, ""},

@@ -2,9 +2,9 @@
 
 namespace q11::server {
 
-Result<std::unique_ptr<AuditLog>> AuditLog::Create(sql::Db& db) {
+Result<std::unique_ptr<AuditLog>> AuditLog::Create(SqlConn& db) {
   std::unique_ptr<AuditLog> log(new AuditLog());
-  Result<sql::Statement> st = db.Prepare(
+  Result<SqlStmt> st = db.Prepare(
       "INSERT INTO audit_log (at, actor, action, subject, details) VALUES (?1, ?2, ?3, ?4, ?5)");
   if (!st.ok()) return st.status();
   log->insert_ = std::move(*st);

@@ -11,14 +11,14 @@
 #include <string_view>
 
 #include "protocol/result.h"
-#include "q11sqlite/sqlite.h"
+#include "store/sql/sql_conn.h"
 
 namespace q11::server {
 
 class AuditLog {
  public:
   // REQUIRES: db (the write connection) outlives the log.
-  static Result<std::unique_ptr<AuditLog>> Create(sql::Db& db);
+  static Result<std::unique_ptr<AuditLog>> Create(SqlConn& db);
 
   // `details_json` must be a JSON object. REQUIRES: inside the write transaction.
   Status Record(std::string_view at, std::string_view actor, std::string_view action,
@@ -26,7 +26,7 @@ class AuditLog {
 
  private:
   AuditLog() = default;
-  sql::Statement insert_;
+  SqlStmt insert_;
 };
 
 }  // namespace q11::server

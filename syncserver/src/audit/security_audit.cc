@@ -27,7 +27,7 @@ Result<std::unique_ptr<SecurityAudit>> SecurityAudit::Open(const std::string& db
 Status SecurityAudit::Record(std::string_view actor, std::string_view action,
                              std::string_view subject, std::string_view details_json) {
   const std::string at = FormatUtc(clock_ms_());
-  Status s = writer_.Write([&](sql::Db& db) -> Status {
+  Status s = writer_.Write([&](SqlConn& db) -> Status {
     // Prepared per write: the audit is rare next to pushes, and a statement kept on the
     // writer's connection would tie this object's lifetime to the store's.
     Result<std::unique_ptr<AuditLog>> log = AuditLog::Create(db);
@@ -43,7 +43,7 @@ Status SecurityAudit::Record(std::string_view actor, std::string_view action,
 Status SecurityAudit::RecordAll(const std::vector<Entry>& entries) {
   if (entries.empty()) return Status::Ok();
   const std::string at = FormatUtc(clock_ms_());
-  Status s = writer_.Write([&](sql::Db& db) -> Status {
+  Status s = writer_.Write([&](SqlConn& db) -> Status {
     Result<std::unique_ptr<AuditLog>> log = AuditLog::Create(db);
     if (!log.ok()) return log.status();
     for (const Entry& e : entries)

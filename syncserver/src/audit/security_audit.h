@@ -15,7 +15,7 @@
 
 #include "protocol/result.h"
 #include "q11sqlite/sqlite.h"
-#include "store/sqlite/db_writer.h"
+#include "store/db_writer.h"
 
 namespace q11::server {
 

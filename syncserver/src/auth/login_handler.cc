@@ -7,6 +7,7 @@
 #include "auth/accounts.h"
 #include "auth/rate_limiter.h"
 #include "auth/session_response.h"
+#include "http/client_address.h"
 #include "http/http_body.h"
 #include "http/http_errors.h"
 #include "http/json_request.h"
@@ -30,7 +31,7 @@ bool FromKnownDevice(Store& store, const std::string& name, const std::string& d
 void LoginHandler::Handle(Poco::Net::HTTPServerRequest& request,
                           Poco::Net::HTTPServerResponse& response) {
   const HandlerContext& ctx = context();
-  std::string address = ClientAddress(request);
+  std::string address = ClientAddress(ctx, request);
   int64_t now_ms = ctx.clock_ms();
   // Before the body and the password hash: the limit also keeps guessing from costing
   // the server a PBKDF2 per attempt.

@@ -32,7 +32,9 @@ std::string RefreshTokenHash(std::string_view token) {
 }
 
 Result<std::unique_ptr<RefreshTokens>> RefreshTokens::Open(DbWriter& writer, int64_t ttl_seconds) {
-  Q11_RETURN_IF_ERROR(writer.Write([](sql::Db& db) -> Status {
+  Q11_RETURN_IF_ERROR(writer.Write([](SqlConn& db) -> Status {
+    // PostgreSQL's migrations made the table (store/postgres/pg_schema.cc).
+    if (db.dialect() == SqlDialect::kPostgres) return Status::Ok();
     Q11_RETURN_IF_ERROR(db.Exec(kSchema));
     // Tables made before the reuse grace period lack superseded_at.
     Result<std::optional<std::string>> has = db.QueryText(
@@ -54,9 +56,9 @@ Result<std::unique_ptr<RefreshTokens>> RefreshTokens::Open(const std::string& db
   return tokens;
 }
 
-Status RefreshTokens::Insert(sql::Db& db, const IssuedRefresh& t, std::string_view parent_hash,
+Status RefreshTokens::Insert(SqlConn& db, const IssuedRefresh& t, std::string_view parent_hash,
                              int64_t now_s) {
-  Result<sql::Statement> st = db.Prepare(
+  Result<SqlStmt> st = db.Prepare(
       "INSERT INTO refresh_tokens (token_hash, family_id, parent_hash, user_id, issued_at, "
       "expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   if (!st.ok()) return st.status();
@@ -71,7 +73,7 @@ Status RefreshTokens::Insert(sql::Db& db, const IssuedRefresh& t, std::string_vi
 
 Result<IssuedRefresh> RefreshTokens::IssueFamily(std::string_view user_id, int64_t now_s) {
   IssuedRefresh t;
-  Q11_RETURN_IF_ERROR(writer_.Write([&](sql::Db& db) {
+  Q11_RETURN_IF_ERROR(writer_.Write([&](SqlConn& db) {
     t = IssuedRefresh{std::string(user_id), HexEncode(RandomBytes(16)), HexEncode(RandomBytes(32))};
     return Insert(db, t, "", now_s);
   }));
@@ -81,13 +83,13 @@ Result<IssuedRefresh> RefreshTokens::IssueFamily(std::string_view user_id, int64
 Result<IssuedRefresh> RefreshTokens::Rotate(std::string_view token, int64_t now_s) {
   const std::string hash = RefreshTokenHash(token);
   std::optional<Result<IssuedRefresh>> out;
-  Q11_RETURN_IF_ERROR(writer_.Write([&](sql::Db& db) { return RotateIn(db, hash, now_s, &out); }));
+  Q11_RETURN_IF_ERROR(writer_.Write([&](SqlConn& db) { return RotateIn(db, hash, now_s, &out); }));
   return std::move(*out);
 }
 
-Status RefreshTokens::RotateIn(sql::Db& db, const std::string& hash, int64_t now_s,
+Status RefreshTokens::RotateIn(SqlConn& db, const std::string& hash, int64_t now_s,
                                std::optional<Result<IssuedRefresh>>* out) {
-  Result<sql::Statement> find = db.Prepare(
+  Result<SqlStmt> find = db.Prepare(
       "SELECT family_id, user_id, expires_at, spent_at, revoked_at IS NOT NULL, "
       "superseded_at IS NOT NULL FROM refresh_tokens WHERE token_hash = ?1");
   if (!find.ok()) return find.status();
@@ -109,7 +111,7 @@ Status RefreshTokens::RotateIn(sql::Db& db, const std::string& hash, int64_t now
     return Status::Ok();
   };
   auto revoke_family = [&]() -> Status {
-    Result<sql::Statement> revoke = db.Prepare(
+    Result<SqlStmt> revoke = db.Prepare(
         "UPDATE refresh_tokens SET revoked_at = ?2 WHERE family_id = ?1 AND revoked_at IS NULL");
     if (!revoke.ok()) return revoke.status();
     Q11_RETURN_IF_ERROR(revoke->Bind(1, next.family_id).Bind(2, now_s).Run());
@@ -124,7 +126,7 @@ Status RefreshTokens::RotateIn(sql::Db& db, const std::string& hash, int64_t now
     // instead of ending the session; should the replaced child ever turn up, the family
     // is revoked (above).
     if (now_s - *spent_at > kReuseGraceSeconds || now_s >= expires_at) return revoke_family();
-    Result<sql::Statement> child = db.Prepare(
+    Result<SqlStmt> child = db.Prepare(
         "UPDATE refresh_tokens SET revoked_at = ?2, superseded_at = ?2 WHERE parent_hash = ?1 "
         "AND spent_at IS NULL AND revoked_at IS NULL");
     if (!child.ok()) return child.status();
@@ -132,7 +134,7 @@ Status RefreshTokens::RotateIn(sql::Db& db, const std::string& hash, int64_t now
     if (db.Changes() != 1) return revoke_family();  // the child was used: a real reuse
   } else {
     if (now_s >= expires_at) return refuse(Unauthenticated("refresh token expired"));
-    Result<sql::Statement> spend =
+    Result<SqlStmt> spend =
         db.Prepare("UPDATE refresh_tokens SET spent_at = ?2 WHERE token_hash = ?1");
     if (!spend.ok()) return spend.status();
     Q11_RETURN_IF_ERROR(spend->Bind(1, hash).Bind(2, now_s).Run());
@@ -145,8 +147,8 @@ Status RefreshTokens::RotateIn(sql::Db& db, const std::string& hash, int64_t now
 
 Status RefreshTokens::RevokeFamily(std::string_view token, std::string_view user_id,
                                    int64_t now_s) {
-  return writer_.Write([&](sql::Db& db) -> Status {
-    Result<sql::Statement> st = db.Prepare(
+  return writer_.Write([&](SqlConn& db) -> Status {
+    Result<SqlStmt> st = db.Prepare(
         "UPDATE refresh_tokens SET revoked_at = ?3 WHERE revoked_at IS NULL AND family_id = "
         "(SELECT family_id FROM refresh_tokens WHERE token_hash = ?1 AND user_id = ?2)");
     if (!st.ok()) return st.status();
@@ -155,8 +157,8 @@ Status RefreshTokens::RevokeFamily(std::string_view token, std::string_view user
 }
 
 Status RefreshTokens::RevokeUser(std::string_view user_id, int64_t now_s) {
-  return writer_.Write([&](sql::Db& db) -> Status {
-    Result<sql::Statement> st = db.Prepare(
+  return writer_.Write([&](SqlConn& db) -> Status {
+    Result<SqlStmt> st = db.Prepare(
         "UPDATE refresh_tokens SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL");
     if (!st.ok()) return st.status();
     return st->Bind(1, user_id).Bind(2, now_s).Run();
@@ -165,8 +167,8 @@ Status RefreshTokens::RevokeUser(std::string_view user_id, int64_t now_s) {
 
 Result<int64_t> RefreshTokens::Prune(int64_t now_s) {
   int64_t pruned = 0;
-  Q11_RETURN_IF_ERROR(writer_.Write([&](sql::Db& db) -> Status {
-    Result<sql::Statement> st = db.Prepare(
+  Q11_RETURN_IF_ERROR(writer_.Write([&](SqlConn& db) -> Status {
+    Result<SqlStmt> st = db.Prepare(
         "DELETE FROM refresh_tokens WHERE family_id IN (SELECT family_id FROM refresh_tokens "
         "GROUP BY family_id HAVING max(expires_at) <= ?1)");
     if (!st.ok()) return st.status();

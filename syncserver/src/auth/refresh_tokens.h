@@ -25,8 +25,8 @@
 #include <string_view>
 
 #include "protocol/result.h"
-#include "q11sqlite/sqlite.h"
-#include "store/sqlite/db_writer.h"
+#include "store/db_writer.h"
+#include "store/sql/sql_conn.h"
 
 namespace q11::server {
 
@@ -69,10 +69,10 @@ class RefreshTokens {
 
  private:
   RefreshTokens(DbWriter& writer, int64_t ttl) : writer_(writer), ttl_seconds_(ttl) {}
-  Status Insert(sql::Db& db, const IssuedRefresh& t, std::string_view parent_hash, int64_t now_s);
+  Status Insert(SqlConn& db, const IssuedRefresh& t, std::string_view parent_hash, int64_t now_s);
   // One Rotate() as a write: `out` is the answer, refusals included (a reuse revokes the
   // family, which must be committed all the same).
-  Status RotateIn(sql::Db& db, const std::string& hash, int64_t now_s,
+  Status RotateIn(SqlConn& db, const std::string& hash, int64_t now_s,
                   std::optional<Result<IssuedRefresh>>* out);
 
   std::unique_ptr<DbWriter> own_writer_;  // Open(db_path): the writer is this object's

@@ -8,6 +8,7 @@
 #include "auth/rate_limiter.h"
 #include "auth/refresh_tokens.h"
 #include "auth/session_response.h"
+#include "http/client_address.h"
 #include "http/http_body.h"
 #include "http/http_errors.h"
 #include "http/json_request.h"
@@ -69,7 +70,7 @@ Status CheckSignUp(const std::map<std::string, std::string>& f) {
 void RegisterHandler::Handle(Poco::Net::HTTPServerRequest& request,
                              Poco::Net::HTTPServerResponse& response) {
   const HandlerContext& ctx = context();
-  std::string address = ClientAddress(request);
+  std::string address = ClientAddress(ctx, request);
   int64_t now_ms = ctx.clock_ms();
   // Every attempt counts, valid or not: the limit also stops probing for taken names.
   if (ctx.limits != nullptr) {

@@ -30,8 +30,4 @@ void SendSession(const HandlerContext& ctx, const Account& account, const Issued
   SendJsonBody(response, out.str(), http_status);
 }
 
-std::string ClientAddress(const Poco::Net::HTTPServerRequest& request) {
-  return request.clientAddress().host().toString();
-}
-
 }  // namespace q11::server

@@ -21,8 +21,4 @@ void SendSession(const HandlerContext& context, const Account& account,
                  const IssuedRefresh& refresh, Poco::Net::HTTPServerResponse& response,
                  int http_status = 200);
 
-// The client's address as the socket sees it (no proxy headers are trusted), for rate
-// limits and the audit trail.
-std::string ClientAddress(const Poco::Net::HTTPServerRequest& request);
-
 }  // namespace q11::server

@@ -7,6 +7,7 @@
 #include "auth/bearer_auth.h"
 #include "auth/refresh_tokens.h"
 #include "auth/session_response.h"
+#include "http/client_address.h"
 #include "http/http_body.h"
 #include "http/http_errors.h"
 #include "http/json_request.h"
@@ -30,8 +31,9 @@ void RefreshHandler::Handle(Poco::Net::HTTPServerRequest& request,
   if (!next.ok()) {
     const Status& s = next.status();
     if (s.code() != StatusCode::kUnauthenticated) return SendStatusError(response, s);
-    AuditIfEnabled(ctx.audit, "-", "refresh.refused", "refresh",
-                   AuditDetails({{"address", ClientAddress(request)}, {"reason", s.message()}}));
+    AuditIfEnabled(
+        ctx.audit, "-", "refresh.refused", "refresh",
+        AuditDetails({{"address", ClientAddress(ctx, request)}, {"reason", s.message()}}));
     return SendJsonError(response, 401, "unauthenticated", s.message(),
                          "Phiên đăng nhập không còn hiệu lực; hãy đăng nhập lại");
   }
@@ -66,7 +68,7 @@ void LogoutHandler::Handle(Poco::Net::HTTPServerRequest& request,
       ctx.refresh->RevokeFamily((*fields)["refresh_token"], account->id, ctx.clock_ms() / 1000);
   if (!s.ok()) return SendStatusError(response, s);
   AuditIfEnabled(ctx.audit, account->name, "logout", "user/" + account->name,
-                 AuditDetails({{"address", ClientAddress(request)}}));
+                 AuditDetails({{"address", ClientAddress(ctx, request)}}));
   response.setStatus(Poco::Net::HTTPResponse::HTTP_NO_CONTENT);
   response.setContentLength(0);
   response.send();

@@ -10,15 +10,15 @@
 
 namespace q11::server {
 
-Result<std::unique_ptr<ConflictLog>> ConflictLog::Create(sql::Db& db, AuditLog& audit) {
+Result<std::unique_ptr<ConflictLog>> ConflictLog::Create(SqlConn& db, AuditLog& audit) {
   std::unique_ptr<ConflictLog> log(new ConflictLog(audit));
-  Result<sql::Statement> st = db.Prepare(
+  Result<SqlStmt> st = db.Prepare(
       "INSERT INTO conflicts (id, tbl, pk, op, unit, assigned_unit, user_id, user_name, "
       "device_id, local_seq, row_seq, created_at, state) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'open')");
   if (!st.ok()) return st.status();
   log->insert_ = std::move(*st);
-  Result<sql::Statement> col = db.Prepare(
+  Result<SqlStmt> col = db.Prepare(
       "INSERT INTO conflict_columns (conflict_id, position, col, base_value, device_value, "
       "server_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   if (!col.ok()) return col.status();
@@ -42,7 +42,7 @@ Result<std::string> ConflictLog::Record(const ParkedRow& row, const Pusher& who)
     static const Value kNull = Value::Null();
     for (int i = 0; i < 3; ++i) {
       const Value* v = i == 0 ? c.base : i == 1 ? c.device : c.server;
-      BindValue(insert_column_.get(), 4 + i, v != nullptr && v->defined() ? *v : kNull);
+      insert_column_.BindRef(4 + i, v != nullptr && v->defined() ? *v : kNull);
     }
     Q11_RETURN_IF_ERROR(insert_column_.Run());
     columns.add(std::string(c.column));

@@ -14,7 +14,7 @@
 
 #include "audit/audit_log.h"
 #include "protocol/result.h"
-#include "q11sqlite/sqlite.h"
+#include "store/sql/sql_conn.h"
 #include "sync/sql_value.h"
 #include "syncserver/account.h"
 #include "syncserver/conflict.h"
@@ -48,14 +48,14 @@ struct Pusher {
 class ConflictLog {
  public:
   // REQUIRES: db (the write connection) and audit outlive the log.
-  static Result<std::unique_ptr<ConflictLog>> Create(sql::Db& db, AuditLog& audit);
+  static Result<std::unique_ptr<ConflictLog>> Create(SqlConn& db, AuditLog& audit);
   // Records one open conflict and its audit entry; returns the conflict's id.
   Result<std::string> Record(const ParkedRow& row, const Pusher& who);
 
  private:
   explicit ConflictLog(AuditLog& audit) : audit_(audit) {}
   AuditLog& audit_;
-  sql::Statement insert_, insert_column_;
+  SqlStmt insert_, insert_column_;
 };
 
 }  // namespace q11::server

@@ -7,11 +7,20 @@ namespace q11::server {
 namespace {
 
 // The summary columns, in this order, of both list_ and one_.
-constexpr const char* kSummaryColumns =
-    "c.id, c.tbl, c.pk, c.op, c.unit, c.assigned_unit, c.user_id, c.user_name, c.device_id, "
-    "c.created_at, c.state, ifnull(c.resolved_at, ''), ifnull(c.resolved_by, ''), "
-    "(SELECT group_concat(col, ',') FROM (SELECT col FROM conflict_columns "
-    "WHERE conflict_id = c.id ORDER BY position)), c.row_seq, ifnull(c.decision, '')";
+std::string SummaryColumns(SqlDialect dialect) {
+  // The conflict's columns, comma-separated in table order (SQLite 3.40 has no string_agg).
+  const char* columns =
+      dialect == SqlDialect::kPostgres
+          ? "(SELECT string_agg(col, ',' ORDER BY position) FROM conflict_columns "
+            "WHERE conflict_id = c.id)"
+          : "(SELECT group_concat(col, ',') FROM (SELECT col FROM conflict_columns "
+            "WHERE conflict_id = c.id ORDER BY position))";
+  return std::string(
+             "c.id, c.tbl, c.pk, c.op, c.unit, c.assigned_unit, c.user_id, c.user_name, "
+             "c.device_id, c.created_at, c.state, coalesce(c.resolved_at, ''), "
+             "coalesce(c.resolved_by, ''), ") +
+         columns + ", c.row_seq, coalesce(c.decision, '')";
+}
 
 ConflictOp ParseOp(std::string_view op) {
   if (op == "delete") return ConflictOp::kDelete;
@@ -19,7 +28,7 @@ ConflictOp ParseOp(std::string_view op) {
   return ConflictOp::kUpdate;
 }
 
-ConflictSummary SummaryFromRow(const sql::Statement& st) {
+ConflictSummary SummaryFromRow(const SqlStmt& st) {
   ConflictSummary s;
   s.id = st.Text(0);
   s.table = st.Text(1);
@@ -46,11 +55,11 @@ ConflictSummary SummaryFromRow(const sql::Statement& st) {
 
 }  // namespace
 
-Result<std::unique_ptr<ConflictQueries>> ConflictQueries::Create(sql::Db& db) {
+Result<std::unique_ptr<ConflictQueries>> ConflictQueries::Create(SqlConn& db) {
   std::unique_ptr<ConflictQueries> q(new ConflictQueries());
-  const std::string select = std::string("SELECT ") + kSummaryColumns + " FROM conflicts c ";
+  const std::string select = "SELECT " + SummaryColumns(db.dialect()) + " FROM conflicts c ";
   struct {
-    sql::Statement* target;
+    SqlStmt* target;
     std::string sql;
   } statements[] = {
       {&q->list_, select + "WHERE (?1 = 'all' OR c.state = ?1) AND (?2 = '' OR c.tbl = ?2) "
@@ -63,7 +72,7 @@ Result<std::unique_ptr<ConflictQueries>> ConflictQueries::Create(sql::Db& db) {
       {&q->row_seq_, "SELECT seq FROM row_log WHERE tbl = ?1 AND pk = ?2"},
   };
   for (auto& s : statements) {
-    Result<sql::Statement> st = db.Prepare(s.sql);
+    Result<SqlStmt> st = db.Prepare(s.sql);
     if (!st.ok()) return st.status();
     *s.target = std::move(*st);
   }
@@ -121,10 +130,10 @@ Result<ConflictDetail> ConflictQueries::Get(std::string_view id) {
     if (!*row) break;
     ConflictColumn c;
     c.column = columns_.Text(0);
-    c.base = ToField(ColumnValue(columns_.get(), 1));
-    c.device = ToField(ColumnValue(columns_.get(), 2));
-    c.server = ToField(ColumnValue(columns_.get(), 3));
-    if (d.resolution) d.resolution->values[c.column] = ToField(ColumnValue(columns_.get(), 4));
+    c.base = ToField(columns_.Column(1));
+    c.device = ToField(columns_.Column(2));
+    c.server = ToField(columns_.Column(3));
+    if (d.resolution) d.resolution->values[c.column] = ToField(columns_.Column(4));
     d.columns.push_back(std::move(c));
   }
   columns_.Reset();

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "protocol/result.h"
-#include "q11sqlite/sqlite.h"
+#include "store/sql/sql_conn.h"
 #include "syncserver/conflict.h"
 
 namespace q11::server {
@@ -18,7 +18,7 @@ namespace q11::server {
 class ConflictQueries {
  public:
   // REQUIRES: db outlives the queries; one thread at a time.
-  static Result<std::unique_ptr<ConflictQueries>> Create(sql::Db& db);
+  static Result<std::unique_ptr<ConflictQueries>> Create(SqlConn& db);
 
   // Newest first. `now_ms` is the reference for filter.min_age_hours.
   Result<std::vector<ConflictSummary>> List(const ConflictFilter& filter, int64_t now_ms);
@@ -27,7 +27,7 @@ class ConflictQueries {
 
  private:
   ConflictQueries() = default;
-  sql::Statement list_, one_, columns_, row_seq_;
+  SqlStmt list_, one_, columns_, row_seq_;
 };
 
 }  // namespace q11::server

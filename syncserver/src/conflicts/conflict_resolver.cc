@@ -37,7 +37,7 @@ Poco::Dynamic::Var JsonValue(const FieldValue& f) {
 
 }  // namespace
 
-Result<std::unique_ptr<ConflictResolver>> ConflictResolver::Create(sql::Db& db,
+Result<std::unique_ptr<ConflictResolver>> ConflictResolver::Create(SqlConn& db,
                                                                    const TableShapes& shapes,
                                                                    const ReferenceData& refs) {
   std::unique_ptr<ConflictResolver> r(new ConflictResolver(db, shapes, refs));
@@ -60,12 +60,12 @@ Result<std::unique_ptr<ConflictResolver>> ConflictResolver::Create(sql::Db& db,
   Result<std::unique_ptr<ConflictQueries>> queries = ConflictQueries::Create(db);
   if (!queries.ok()) return queries.status();
   r->queries_ = std::move(*queries);
-  Result<sql::Statement> mark = db.Prepare(
+  Result<SqlStmt> mark = db.Prepare(
       "UPDATE conflicts SET state = 'resolved', resolved_at = ?2, resolved_by = ?3, "
       "decision = ?4 WHERE id = ?1 AND state = 'open'");
   if (!mark.ok()) return mark.status();
   r->mark_resolved_ = std::move(*mark);
-  Result<sql::Statement> column = db.Prepare(
+  Result<SqlStmt> column = db.Prepare(
       "UPDATE conflict_columns SET resolved_value = ?3 WHERE conflict_id = ?1 AND col = ?2");
   if (!column.ok()) return column.status();
   r->mark_column_ = std::move(*column);
@@ -75,7 +75,7 @@ Result<std::unique_ptr<ConflictResolver>> ConflictResolver::Create(sql::Db& db,
 Result<ResolvedConflict> ConflictResolver::Resolve(std::string_view id,
                                                    const ConflictDecision& decision,
                                                    std::string_view actor, int64_t now_ms) {
-  Result<sql::Transaction> txn = sql::Transaction::Begin(db_);
+  Result<SqlTransaction> txn = SqlTransaction::Write(db_);
   if (!txn.ok()) return txn.status();
   Result<ResolvedConflict> out = ResolveInTransaction(id, decision, actor, now_ms);
   if (!out.ok()) return out.status();  // the transaction rolls back
@@ -199,7 +199,7 @@ Result<ResolvedConflict> ConflictResolver::ResolveInTransaction(std::string_view
     if (s.op == ConflictOp::kDelete) stored = take_device ? FieldValue::Null() : value;
     mark_column_.Bind(1, s.id).Bind(2, column);
     const Value bound = FromField(stored);  // bound without a copy: must outlive Run()
-    BindValue(mark_column_.get(), 3, bound);
+    mark_column_.BindRef(3, bound);
     Q11_RETURN_IF_ERROR(mark_column_.Run());
     resolved.set(column, JsonValue(stored));
   }

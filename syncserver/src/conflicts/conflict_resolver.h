@@ -21,7 +21,7 @@
 #include "conflicts/conflict_log.h"
 #include "conflicts/conflict_queries.h"
 #include "protocol/result.h"
-#include "q11sqlite/sqlite.h"
+#include "store/sql/sql_conn.h"
 #include "sync/changelog/change_log.h"
 #include "sync/changelog/row_archive.h"
 #include "sync/merge/row_merger.h"
@@ -34,7 +34,7 @@ namespace q11::server {
 class ConflictResolver {
  public:
   // REQUIRES: db (the write connection), shapes and refs outlive the resolver.
-  static Result<std::unique_ptr<ConflictResolver>> Create(sql::Db& db, const TableShapes& shapes,
+  static Result<std::unique_ptr<ConflictResolver>> Create(SqlConn& db, const TableShapes& shapes,
                                                           const ReferenceData& refs);
 
   // Errors as Store::ResolveConflict: kNotFound, kAlreadyExists (resolved before),
@@ -44,7 +44,7 @@ class ConflictResolver {
                                    std::string_view actor, int64_t now_ms);
 
  private:
-  ConflictResolver(sql::Db& db, const TableShapes& shapes, const ReferenceData& refs)
+  ConflictResolver(SqlConn& db, const TableShapes& shapes, const ReferenceData& refs)
       : db_(db), shapes_(shapes), refs_(refs) {}
   Result<ResolvedConflict> ResolveInTransaction(std::string_view id,
                                                 const ConflictDecision& decision,
@@ -52,7 +52,7 @@ class ConflictResolver {
   // A value an admin may put in `column` (the same checks a device's change gets).
   Status CheckValue(const TableShape& shape, const std::string& column, const Value& v) const;
 
-  sql::Db& db_;
+  SqlConn& db_;
   const TableShapes& shapes_;
   const ReferenceData& refs_;
   std::unique_ptr<ChangeLog> log_;
@@ -61,7 +61,7 @@ class ConflictResolver {
   std::unique_ptr<RowArchive> archive_;
   std::unique_ptr<RowMerger> rows_;
   std::unique_ptr<ConflictQueries> queries_;
-  sql::Statement mark_resolved_, mark_column_;
+  SqlStmt mark_resolved_, mark_column_;
 };
 
 }  // namespace q11::server

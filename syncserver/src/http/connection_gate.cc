@@ -173,7 +173,8 @@ void ConnectionGate::AcceptAll() {
     const int fd = socket.impl()->sockfd();
     std::unique_lock<std::mutex> lock(mu_);
     int& count = per_address_[address];
-    if (options_.max_per_address > 0 && count >= options_.max_per_address) {
+    if (options_.max_per_address > 0 && count >= options_.max_per_address &&
+        !(options_.unlimited && options_.unlimited(address))) {
       if (count == 0) per_address_.erase(address);
       lock.unlock();
       if (options_.peek_head)

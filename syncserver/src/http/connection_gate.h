@@ -43,6 +43,9 @@ class ConnectionGate {
     int max_per_address = 16;  // 0: no limit
     int deadline_seconds = 30;
     bool peek_head = true;  // false for TLS: hand over at the first readable byte
+    // Peer addresses `max_per_address` does not apply to (trusted reverse proxies, whose
+    // connections carry many clients). Empty: none. Called on the gate's thread.
+    std::function<bool(const std::string& address)> unlimited;
   };
   // Hands a connection whose head has arrived to a worker. Returns false when the worker
   // queue is full; the gate then answers 503 and closes it.

@@ -8,7 +8,7 @@
 #include <cstdio>
 
 #include "audit/security_audit.h"
-#include "auth/session_response.h"
+#include "http/client_address.h"
 #include "http/http_errors.h"
 #include "http/refusal_tally.h"
 #include "http/request_deadline.h"
@@ -53,13 +53,13 @@ void GuardedHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
       if (context_.refusals != nullptr)
         // Counted in memory, written once per window (refusal_tally.h): a flood of bad
         // requests must not cost a durable commit each.
-        context_.refusals->Count(ClientAddress(request), std::to_string(code),
+        context_.refusals->Count(ClientAddress(context_, request), std::to_string(code),
                                  request.getMethod() + " " + std::string(path));
       else
         AuditIfEnabled(context_.audit, "-", "http.refused", path,
                        AuditDetails({{"status", std::to_string(code)},
                                      {"method", request.getMethod()},
-                                     {"address", ClientAddress(request)}}));
+                                     {"address", ClientAddress(context_, request)}}));
     } catch (...) {
       // The audit must never take the server down; SecurityAudit reports its own failures.
     }

@@ -21,6 +21,7 @@ struct RateLimits;
 class PhotoStore;
 class ApiKeys;
 class Open311Reads;
+class TrustedProxies;
 }  // namespace q11::server
 
 namespace q11::server {
@@ -37,6 +38,8 @@ struct HandlerContext {
   PhotoStore* photos = nullptr;       // may be null: the photo endpoints answer 503
   ApiKeys* api_keys = nullptr;        // may be null (with open311): Open311 answers 503
   Open311Reads* open311 = nullptr;
+  // May be null: the socket's peer is the client (client_address.h).
+  const TrustedProxies* trusted_proxies = nullptr;
   // Holds waiting devices without a thread (watcher_reactor.h). May be null (TLS
   // listeners, handler tests): a wait for changes then holds its thread.
   WatcherReactor* watchers = nullptr;

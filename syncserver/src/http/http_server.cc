@@ -19,6 +19,7 @@
 #include "auth/rate_limiter.h"
 #include "auth/refresh_tokens.h"
 #include "auth/token_service.h"
+#include "http/client_address.h"
 #include "http/connection_gate.h"
 #include "http/gated_connection.h"
 #include "http/handler_context.h"
@@ -29,10 +30,10 @@
 #include "photos/photo_store.h"
 #include "privacy/contact_vault.h"
 #include "store/data_dir.h"
-#include "store/sqlite/db_writer.h"
-#include "store/sqlite/history_pruner.h"
-#include "store/sqlite/sqlite_store.h"
-#include "store/sqlite/store_maintenance.h"
+#include "store/db_writer.h"
+#include "store/open_store.h"
+#include "store/sql/history_pruner.h"
+#include "store/sql/store_maintenance.h"
 #include "sync/change_notifier.h"
 #include "sync/watcher_reactor.h"
 #include "syncserver/server.h"
@@ -57,7 +58,7 @@ struct Security {
 };
 
 Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o,
-                              const std::function<int64_t()>& clock_ms, SqliteServerStore& store) {
+                              const std::function<int64_t()>& clock_ms, ServerStore& store) {
   DbWriter& writer = store;
   Security s;
   Result<std::unique_ptr<RefreshTokens>> refresh =
@@ -80,7 +81,7 @@ Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o,
 class RunningServer final : public Server {
  public:
   RunningServer(std::function<int64_t()> clock_ms, std::unique_ptr<ChangeNotifier> changes,
-                std::unique_ptr<SqliteServerStore> store, TokenService tokens, Security security,
+                std::unique_ptr<ServerStore> store, TokenService tokens, Security security,
                 std::unique_ptr<PhotoStore> photos)
       : clock_ms_(std::move(clock_ms)),
         changes_(std::move(changes)),
@@ -90,7 +91,9 @@ class RunningServer final : public Server {
         photos_(std::move(photos)) {}
   ~RunningServer() override { Stop(); }
 
-  Status Listen(const ServerOptions& options) {
+  Status Listen(const ServerOptions& options, TrustedProxies trusted_proxies) {
+    trusted_proxies_ = std::move(trusted_proxies);
+    context_.trusted_proxies = &trusted_proxies_;
     context_.store = store_.get();
     context_.tokens = &tokens_;
     context_.refresh = security_.refresh.get();
@@ -153,6 +156,10 @@ class RunningServer final : public Server {
       gate_options.max_per_address = options.max_connections_per_address;
       gate_options.deadline_seconds = std::max(1, options.request_deadline_seconds);
       gate_options.peek_head = options.tls_cert_file.empty();
+      // A trusted proxy carries many clients on its connections (client_address.h).
+      gate_options.unlimited = [this](const std::string& address) {
+        return trusted_proxies_.Contains(address);
+      };
       Result<std::unique_ptr<ConnectionGate>> gate = ConnectionGate::Open(
           *socket_, gate_options, [this](const std::string& address, std::string_view reason) {
             OnRefused(address, reason);
@@ -222,12 +229,13 @@ class RunningServer final : public Server {
   }
 
  private:
-  const std::function<int64_t()> clock_ms_;   // ServerOptions::clock_ms or the system clock
-  std::unique_ptr<ChangeNotifier> changes_;   // outlives the store, which calls it
-  std::unique_ptr<SqliteServerStore> store_;  // the Store, and the writer beside it
+  const std::function<int64_t()> clock_ms_;  // ServerOptions::clock_ms or the system clock
+  std::unique_ptr<ChangeNotifier> changes_;  // outlives the store, which calls it
+  std::unique_ptr<ServerStore> store_;       // the Store, and the writer beside it
   TokenService tokens_;
   Security security_;
   std::unique_ptr<PhotoStore> photos_;
+  TrustedProxies trusted_proxies_;
   std::unique_ptr<WatcherReactor> watchers_;  // plain HTTP only; uses store_ and changes_
   HandlerContext context_;
   std::unique_ptr<Poco::Net::ServerSocket> socket_;
@@ -256,6 +264,9 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   // threads at once (thousands of devices coming back to wait) crashed the server in
   // OpenSSLInitializer::uninitialize. One user held for the process keeps it set up.
   static Poco::Crypto::OpenSSLInitializer openssl;
+  Result<TrustedProxies> trusted_proxies = TrustedProxies::Parse(options.trusted_proxies);
+  if (!trusted_proxies.ok())
+    return InvalidArgument("--trusted-proxy: " + trusted_proxies.status().message());
   Q11_RETURN_IF_ERROR(EnsureDataDir(options.data_dir));
   DataPaths paths = PathsFor(options.data_dir);
   ServerOptions o = options;
@@ -280,8 +291,8 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   store_options.clock = clock_ms;
   store_options.on_commit = [n = changes.get()] { n->Notify(); };
   store_options.max_db_bytes = options.max_db_mib << 20;
-  Result<std::unique_ptr<SqliteServerStore>> store =
-      OpenSqliteServerStore(paths.database, store_options);
+  Result<std::unique_ptr<ServerStore>> store =
+      OpenServerStore(paths, options.database_url, store_options);
   if (!store.ok()) return store.status();
   Result<TokenService> tokens =
       TokenService::FromKeyFile(paths.signing_key, options.token_ttl_seconds);
@@ -293,7 +304,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   auto server =
       std::make_unique<RunningServer>(clock_ms, std::move(changes), std::move(*store),
                                       std::move(*tokens), std::move(*security), std::move(*photos));
-  Q11_RETURN_IF_ERROR(server->Listen(o));
+  Q11_RETURN_IF_ERROR(server->Listen(o, std::move(*trusted_proxies)));
   Q11_RETURN_IF_ERROR(WriteFileAtomically(paths.port_file, std::to_string(server->port()) + "\n"));
   return std::unique_ptr<Server>(std::move(server));
 }

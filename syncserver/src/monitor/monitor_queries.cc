@@ -40,7 +40,7 @@ const std::string kFacts =
     "  AND e.stars BETWEEN 1 AND 5 ORDER BY e.created_at DESC, e.id DESC LIMIT 1), "
     "r.lat, r.lon FROM reports r ";
 
-CaseFacts ReadFacts(const sql::Statement& st) {
+CaseFacts ReadFacts(const SqlStmt& st) {
   CaseFacts f;
   std::string* text[] = {&f.id,          &f.receipt_code,  &f.kind,        &f.category_id,
                          &f.ward_id,     &f.assigned_unit, &f.status,      &f.title,
@@ -59,7 +59,7 @@ CaseFacts ReadFacts(const sql::Statement& st) {
 
 // Steps `st` to the end, calling `row` on each row; resets it in every case.
 template <typename F>
-Status EachRow(sql::Statement& st, F row) {
+Status EachRow(SqlStmt& st, F row) {
   for (;;) {
     Result<bool> step = st.Step();
     if (!step.ok()) {
@@ -75,10 +75,10 @@ Status EachRow(sql::Statement& st, F row) {
 
 }  // namespace
 
-Result<std::unique_ptr<MonitorQueries>> MonitorQueries::Create(sql::Db& db) {
+Result<std::unique_ptr<MonitorQueries>> MonitorQueries::Create(SqlConn& db) {
   std::unique_ptr<MonitorQueries> q(new MonitorQueries(db));
   struct {
-    sql::Statement* st;
+    SqlStmt* st;
     std::string sql;
   } prepared[] = {
       {&q->cases_, std::string(kFacts) +
@@ -97,7 +97,7 @@ Result<std::unique_ptr<MonitorQueries>> MonitorQueries::Create(sql::Db& db) {
       {&q->holidays_, "SELECT day FROM holidays ORDER BY day"},
   };
   for (auto& p : prepared) {
-    Result<sql::Statement> st = db.Prepare(p.sql);
+    Result<SqlStmt> st = db.Prepare(p.sql);
     if (!st.ok()) return st.status();
     *p.st = std::move(*st);
   }
@@ -105,36 +105,36 @@ Result<std::unique_ptr<MonitorQueries>> MonitorQueries::Create(sql::Db& db) {
 }
 
 Result<MonitorFacts> MonitorQueries::Read(std::string_view from_utc, std::string_view to_utc) {
-  Result<sql::Transaction> tx = sql::Transaction::Begin(db_, /*immediate=*/false);
+  Result<SqlTransaction> tx = SqlTransaction::Read(db_);
   if (!tx.ok()) return tx.status();
   MonitorFacts out;
   cases_.Bind(1, from_utc).Bind(2, to_utc);
   Q11_RETURN_IF_ERROR(
-      EachRow(cases_, [&](const sql::Statement& st) { out.cases.push_back(ReadFacts(st)); }));
-  Q11_RETURN_IF_ERROR(EachRow(units_, [&](const sql::Statement& st) {
+      EachRow(cases_, [&](const SqlStmt& st) { out.cases.push_back(ReadFacts(st)); }));
+  Q11_RETURN_IF_ERROR(EachRow(units_, [&](const SqlStmt& st) {
     out.units.push_back({st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4)});
   }));
-  Q11_RETURN_IF_ERROR(EachRow(categories_, [&](const sql::Statement& st) {
+  Q11_RETURN_IF_ERROR(EachRow(categories_, [&](const SqlStmt& st) {
     out.categories.push_back({st.Text(0), st.Text(1), st.Text(2)});
   }));
   Q11_RETURN_IF_ERROR(
-      EachRow(holidays_, [&](const sql::Statement& st) { out.holidays.push_back(st.Text(0)); }));
+      EachRow(holidays_, [&](const SqlStmt& st) { out.holidays.push_back(st.Text(0)); }));
   Q11_RETURN_IF_ERROR(tx->Commit());
   return out;
 }
 
 Result<std::optional<CaseHistory>> MonitorQueries::History(std::string_view report_id) {
-  Result<sql::Transaction> tx = sql::Transaction::Begin(db_, /*immediate=*/false);
+  Result<SqlTransaction> tx = SqlTransaction::Read(db_);
   if (!tx.ok()) return tx.status();
   std::optional<CaseHistory> out;
   one_case_.Bind(1, report_id);
-  Q11_RETURN_IF_ERROR(EachRow(one_case_, [&](const sql::Statement& st) {
+  Q11_RETURN_IF_ERROR(EachRow(one_case_, [&](const SqlStmt& st) {
     out.emplace();
     out->facts = ReadFacts(st);
   }));
   if (!out) return out;
   events_.Bind(1, report_id);
-  Q11_RETURN_IF_ERROR(EachRow(events_, [&](const sql::Statement& st) {
+  Q11_RETURN_IF_ERROR(EachRow(events_, [&](const SqlStmt& st) {
     CaseHistory::Event e{st.Text(0), st.Text(1), st.Text(2), st.Text(3),
                          st.Text(4), st.Text(5), st.Text(6), 0};
     e.stars = st.IsNull(7) ? 0 : static_cast<int>(st.Int(7));

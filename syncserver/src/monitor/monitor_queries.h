@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "protocol/result.h"
-#include "q11sqlite/sqlite.h"
+#include "store/sql/sql_conn.h"
 #include "syncserver/monitor_facts.h"
 
 namespace q11::server {
@@ -16,7 +16,7 @@ namespace q11::server {
 class MonitorQueries {
  public:
   // REQUIRES: `db` outlives the object.
-  static Result<std::unique_ptr<MonitorQueries>> Create(sql::Db& db);
+  static Result<std::unique_ptr<MonitorQueries>> Create(SqlConn& db);
 
   // See Store::ReadMonitorFacts. One read transaction, so the reports, their events and the
   // reference data are one snapshot.
@@ -24,9 +24,9 @@ class MonitorQueries {
   Result<std::optional<CaseHistory>> History(std::string_view report_id);
 
  private:
-  explicit MonitorQueries(sql::Db& db) : db_(db) {}
-  sql::Db& db_;
-  sql::Statement cases_, one_case_, events_, units_, categories_, holidays_;
+  explicit MonitorQueries(SqlConn& db) : db_(db) {}
+  SqlConn& db_;
+  SqlStmt cases_, one_case_, events_, units_, categories_, holidays_;
 };
 
 }  // namespace q11::server

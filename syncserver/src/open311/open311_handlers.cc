@@ -9,7 +9,7 @@
 
 #include "audit/security_audit.h"
 #include "auth/rate_limiter.h"
-#include "auth/session_response.h"
+#include "http/client_address.h"
 #include "http/guarded_handler.h"
 #include "http/http_body.h"
 #include "http/http_errors.h"
@@ -309,7 +309,7 @@ void Open311Handler::Token(Poco::Net::HTTPServerRequest& request,
                            Poco::Net::HTTPServerResponse& response) {
   // Tokens are receipt codes: limited like the public receipt lookup (guessing codes).
   if (context().limits != nullptr) {
-    if (auto wait = context().limits->receipt_by_address.Take(ClientAddress(request),
+    if (auto wait = context().limits->receipt_by_address.Take(ClientAddress(context(), request),
                                                               context().clock_ms())) {
       response.set("Retry-After", std::to_string(*wait));
       return SendError(response, 429, "too many requests; retry later / quá nhiều yêu cầu");
@@ -349,7 +349,7 @@ void Open311Handler::Updates(const std::map<std::string, std::string>& params,
 void Open311Handler::Post(Poco::Net::HTTPServerRequest& request,
                           Poco::Net::HTTPServerResponse& response) {
   const HandlerContext& ctx = context();
-  const std::string address = ClientAddress(request);
+  const std::string address = ClientAddress(ctx, request);
   const int64_t now_ms = ctx.clock_ms();
   auto limited = [&](RateLimiter& limiter, const std::string& key) {
     std::optional<int> wait = limiter.Take(key, now_ms);

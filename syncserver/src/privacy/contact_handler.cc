@@ -8,7 +8,7 @@
 
 #include "audit/security_audit.h"
 #include "auth/bearer_auth.h"
-#include "auth/session_response.h"
+#include "http/client_address.h"
 #include "http/http_errors.h"
 #include "http/security_headers.h"
 #include "privacy/contact_vault.h"
@@ -36,7 +36,7 @@ void ContactHandler::Handle(Poco::Net::HTTPServerRequest& request,
   if (ctx.audit != nullptr) {
     Status audited =
         ctx.audit->Record(reader->name, "contact.read", "user/" + subject.name,
-                          AuditDetails({{"via", "api"}, {"address", ClientAddress(request)}}));
+                          AuditDetails({{"via", "api"}, {"address", ClientAddress(ctx, request)}}));
     if (!audited.ok()) return SendStatusError(response, audited);
   }
   Poco::JSON::Object o;

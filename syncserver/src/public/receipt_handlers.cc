@@ -10,7 +10,7 @@
 
 #include "auth/bearer_auth.h"
 #include "auth/rate_limiter.h"
-#include "auth/session_response.h"
+#include "http/client_address.h"
 #include "http/http_errors.h"
 #include "http/security_headers.h"
 #include "protocol/ids.h"
@@ -50,7 +50,7 @@ void SetPublicHeaders(Poco::Net::HTTPServerResponse& response, bool page) {
 // nullopt when the lookup may proceed, else the seconds to wait.
 std::optional<int> Limited(const HandlerContext& ctx, Poco::Net::HTTPServerRequest& request) {
   if (ctx.limits == nullptr) return std::nullopt;
-  return ctx.limits->receipt_by_address.Take(ClientAddress(request), ctx.clock_ms());
+  return ctx.limits->receipt_by_address.Take(ClientAddress(ctx, request), ctx.clock_ms());
 }
 
 // Overdue (docs/workflow.md): still open and past its current deadline.

@@ -4,7 +4,7 @@
 
 namespace q11::server {
 
-Result<std::unique_ptr<ReceiptQueries>> ReceiptQueries::Create(sql::Db& db) {
+Result<std::unique_ptr<ReceiptQueries>> ReceiptQueries::Create(SqlConn& db) {
   std::unique_ptr<ReceiptQueries> q(new ReceiptQueries());
   static constexpr const char* kCase =
       "SELECT r.id, r.receipt_code, r.status, r.category_id, c.name_vi, c.name_en, r.ward_id, "
@@ -13,17 +13,17 @@ Result<std::unique_ptr<ReceiptQueries>> ReceiptQueries::Create(sql::Db& db) {
       "FROM reports r LEFT JOIN categories c ON c.id = r.category_id "
       "LEFT JOIN units w ON w.id = r.ward_id LEFT JOIN units u ON u.id = r.assigned_unit "
       "LEFT JOIN reports d ON d.id = r.duplicate_of ";
-  Result<sql::Statement> report = db.Prepare(std::string(kCase) + "WHERE r.receipt_code = ?1");
+  Result<SqlStmt> report = db.Prepare(std::string(kCase) + "WHERE r.receipt_code = ?1");
   if (!report.ok()) return report.status();
   q->report_ = std::move(*report);
-  Result<sql::Statement> ward = db.Prepare(std::string(kCase) +
-                                           "WHERE r.ward_id = ?1 ORDER BY r.updated_at DESC, "
-                                           "r.id LIMIT ?2 OFFSET ?3");
+  Result<SqlStmt> ward = db.Prepare(std::string(kCase) +
+                                    "WHERE r.ward_id = ?1 ORDER BY r.updated_at DESC, "
+                                    "r.id LIMIT ?2 OFFSET ?3");
   if (!ward.ok()) return ward.status();
   q->ward_ = std::move(*ward);
   // Citizens' own events (comments, ratings, reasons) may name them: never shown.
   // Events that announced a change the server did not take are not true of the case.
-  Result<sql::Statement> history = db.Prepare(
+  Result<SqlStmt> history = db.Prepare(
       std::string("SELECT e.created_at, e.kind, e.status, e.note FROM case_events e WHERE "
                   "e.report_id = ?1 AND e.author_role IN ('official', 'leader', 'admin') "
                   "AND e.kind IN ('status', 'assignment', 'progress', 'result') AND ") +
@@ -73,7 +73,7 @@ Result<std::vector<PublicCase>> ReceiptQueries::ListWard(std::string_view ward, 
   return out;
 }
 
-Result<PublicCase> ReceiptQueries::ReadCase(sql::Statement& st) {
+Result<PublicCase> ReceiptQueries::ReadCase(SqlStmt& st) {
   PublicCase c;
   std::string id = st.Text(0);
   std::string* fields[] = {

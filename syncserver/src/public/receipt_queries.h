@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "protocol/result.h"
-#include "q11sqlite/sqlite.h"
+#include "store/sql/sql_conn.h"
 #include "syncserver/store.h"
 
 namespace q11::server {
@@ -17,7 +17,7 @@ namespace q11::server {
 class ReceiptQueries {
  public:
   // REQUIRES: `db` outlives the object.
-  static Result<std::unique_ptr<ReceiptQueries>> Create(sql::Db& db);
+  static Result<std::unique_ptr<ReceiptQueries>> Create(SqlConn& db);
 
   Result<std::optional<PublicCase>> Find(std::string_view code);
   // The reports of a ward, most recently updated first, as the public sees them but without
@@ -27,8 +27,8 @@ class ReceiptQueries {
  private:
   ReceiptQueries() = default;
   // The current row of `st` (the columns of report_) and its staff history.
-  Result<PublicCase> ReadCase(sql::Statement& st);
-  sql::Statement report_, ward_, history_;
+  Result<PublicCase> ReadCase(SqlStmt& st);
+  SqlStmt report_, ward_, history_;
 };
 
 }  // namespace q11::server

@@ -31,7 +31,7 @@ Status EnsureDataDir(const std::string& dir) {
   return Status::Ok();
 }
 
-Status RequireDataDir(const std::string& dir) {
+Status RequireDataDir(const std::string& dir, const std::string& database_url) {
   if (dir.empty()) return InvalidArgument("no data folder given (--data=DIR)");
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec))
@@ -40,7 +40,7 @@ Status RequireDataDir(const std::string& dir) {
                     "mục dữ liệu " +
                     dir + ", hãy kiểm tra --data");
   const std::string db = PathsFor(dir).database;
-  if (!std::filesystem::is_regular_file(db, ec))
+  if (database_url.empty() && !std::filesystem::is_regular_file(db, ec))
     return NotFound("the folder " + dir + " holds no server database (" + db +
                     "): check --data / thư mục " + dir +
                     " không có cơ sở dữ liệu máy chủ, hãy kiểm tra --data");

@@ -30,8 +30,9 @@ Status EnsureDataDir(const std::string& dir);
 // For every other command (lists, look-ups, changes to what is there): the folder must
 // exist and hold the database. A mistyped --data would otherwise create an empty database
 // and answer "nothing found", which reads like the truth. kNotFound names the folder and
-// what makes one; kInvalidArgument when `dir` is empty.
-Status RequireDataDir(const std::string& dir);
+// what makes one; kInvalidArgument when `dir` is empty. With `database_url` (the data is
+// in PostgreSQL) only the folder must exist.
+Status RequireDataDir(const std::string& dir, const std::string& database_url = "");
 
 // Writes `text` to `path` via a temporary file and rename, so a reader never sees half.
 Status WriteFileAtomically(const std::string& path, const std::string& text);

@@ -6,7 +6,7 @@
 // the formatting. Receipt codes are read only to answer a token lookup or a POST.
 //
 // The SQLite store implements it on its pooled read connections
-// (store/sqlite/open311_queries.h has the SQL).
+// (store/sql/open311_queries.h has the SQL).
 //
 // Thread safety: safe from many threads.
 #pragma once

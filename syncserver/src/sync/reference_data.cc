@@ -5,8 +5,8 @@ namespace {
 
 // Runs `sql` and hands each row to `row`.
 template <typename F>
-Status ForEachRow(sql::Db& db, const char* sql, F row) {
-  Result<sql::Statement> st = db.Prepare(sql);
+Status ForEachRow(SqlConn& db, const char* sql, F row) {
+  Result<SqlStmt> st = db.Prepare(sql);
   if (!st.ok()) return st.status();
   for (;;) {
     Result<bool> more = st->Step();
@@ -18,16 +18,16 @@ Status ForEachRow(sql::Db& db, const char* sql, F row) {
 
 }  // namespace
 
-Result<ReferenceData> ReferenceData::Load(sql::Db& db) {
+Result<ReferenceData> ReferenceData::Load(SqlConn& db) {
   ReferenceData out;
-  Q11_RETURN_IF_ERROR(ForEachRow(db, "SELECT id, kind, name_vi FROM units", [&](sql::Statement& s) {
+  Q11_RETURN_IF_ERROR(ForEachRow(db, "SELECT id, kind, name_vi FROM units", [&](SqlStmt& s) {
     out.units_.emplace(s.Text(0), UnitInfo{s.Text(1), s.Text(2)});
   }));
   Q11_RETURN_IF_ERROR(ForEachRow(
       db,
       "SELECT id, deadline_hours, level, name_vi, name_en, deadline_amount, deadline_unit "
       "FROM categories",
-      [&](sql::Statement& s) {
+      [&](SqlStmt& s) {
         CategoryInfo c;
         c.deadline_hours = s.Int(1);
         c.level = s.Text(2);
@@ -39,7 +39,7 @@ Result<ReferenceData> ReferenceData::Load(sql::Db& db) {
         c.unit = deadline::ParseUnit(s.Text(6)).value_or(deadline::Unit::kWorkingHours);
         out.categories_.emplace(s.Text(0), std::move(c));
       }));
-  Q11_RETURN_IF_ERROR(ForEachRow(db, "SELECT day FROM holidays", [&](sql::Statement& s) {
+  Q11_RETURN_IF_ERROR(ForEachRow(db, "SELECT day FROM holidays", [&](SqlStmt& s) {
     if (std::optional<int64_t> day = deadline::ParseDay(s.Text(0))) out.holidays_.insert(*day);
   }));
   return out;

@@ -13,13 +13,13 @@
 
 #include "protocol/deadline_calculator.h"
 #include "protocol/result.h"
-#include "q11sqlite/sqlite.h"
+#include "store/sql/sql_conn.h"
 
 namespace q11::server {
 
 class ReferenceData {
  public:
-  static Result<ReferenceData> Load(sql::Db& db);
+  static Result<ReferenceData> Load(SqlConn& db);
 
   bool UnitExists(std::string_view id) const { return units_.find(id) != units_.end(); }
   bool IsWard(std::string_view id) const;

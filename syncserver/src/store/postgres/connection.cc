@@ -53,7 +53,9 @@ std::string SafeUrl(std::string_view url) {
   return out;
 }
 
-Status ErrorFrom(const PGresult* res, PGconn* conn, std::string_view what) {
+}  // namespace
+
+Status StatusFromResult(const PGresult* res, PGconn* conn, std::string_view what) {
   const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
   const char* primary = res != nullptr ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
   const char* detail = res != nullptr ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : nullptr;
@@ -76,12 +78,18 @@ Status ErrorFrom(const PGresult* res, PGconn* conn, std::string_view what) {
   msg += " (SQLSTATE " + std::string(code) + ")";
   if (code == "40001" || code == "40P01") return Aborted(msg);
   if (code == "23505") return AlreadyExists(msg);
+  // Other integrity violations and bad values (a text where a number belongs): as SQLite's
+  // constraint failures, the caller refuses the change.
+  if (code.substr(0, 2) == "23" || code.substr(0, 2) == "22") return FailedPrecondition(msg);
+  if (code == "53100") return Unavailable(msg);  // disk full: IsStorageFull (sql_conn.h)
   if (code.substr(0, 2) == "08" || code == "53300" || code == "57P01" || code == "57P02" ||
       code == "57P03") {
     return Unavailable(msg);
   }
   return Internal(msg);
 }
+
+namespace {
 
 std::string QuoteArrayElement(std::string_view s) {
   std::string out = "\"";
@@ -211,7 +219,7 @@ Result<Connection> Connection::Open(std::string_view url, const ConnectOptions& 
 }
 
 Result<Rows> Connection::Check(ResultPtr res, std::string_view what) {
-  if (!res) return ErrorFrom(nullptr, conn_.get(), what);
+  if (!res) return StatusFromResult(nullptr, conn_.get(), what);
   switch (PQresultStatus(res.get())) {
     case PGRES_COMMAND_OK:
     case PGRES_TUPLES_OK:
@@ -220,7 +228,7 @@ Result<Rows> Connection::Check(ResultPtr res, std::string_view what) {
     case PGRES_FATAL_ERROR:
     case PGRES_NONFATAL_ERROR:
     case PGRES_BAD_RESPONSE:
-      return ErrorFrom(res.get(), conn_.get(), what);
+      return StatusFromResult(res.get(), conn_.get(), what);
     default:
       return Internal(std::string(what) + ": unexpected result " +
                       PQresStatus(PQresultStatus(res.get())));

@@ -163,6 +163,10 @@ class Connection {
   std::unordered_map<std::string, std::string> prepared_;  // name -> sql
 };
 
+// The Status of a failed libpq call (`res` may be null): the server's message and SQLSTATE,
+// mapped as this header's first paragraph says.
+Status StatusFromResult(const PGresult* res, PGconn* conn, std::string_view what);
+
 // True for the failures a transaction should simply be run again after: serialization
 // failure (40001) and deadlock (40P01).
 bool IsRetryable(const Status& s);

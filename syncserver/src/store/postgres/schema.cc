@@ -1,5 +1,7 @@
 #include "store/postgres/schema.h"
 
+#include "store/postgres/pg_schema.h"
+
 namespace q11::pg {
 
 const std::vector<Migration>& ServerSchema() {
@@ -28,6 +30,8 @@ CREATE TABLE change_audience (
 );
 CREATE INDEX change_audience_by_seq ON change_audience (seq);
 )sql"},
+      {2, "the server store: synced tables, reference data, accounts, ledger, change log",
+       ServerStoreSql()},
   };
   return kList;
 }

@@ -1,4 +1,5 @@
-#include "store/sqlite/db_writer.h"
+#include "store/db_writer.h"
+#include "store/sqlite/sqlite_conn.h"
 
 #include <mutex>
 
@@ -7,11 +8,11 @@ namespace {
 
 class OwnWriter final : public DbWriter {
  public:
-  explicit OwnWriter(sql::Db db) : db_(std::move(db)) {}
+  explicit OwnWriter(SqliteConn db) : db_(std::move(db)) {}
 
   Status Write(const DbJob& job) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Result<sql::Transaction> txn = sql::Transaction::Begin(db_);
+    Result<SqlTransaction> txn = SqlTransaction::Write(db_);
     if (!txn.ok()) return txn.status();
     Q11_RETURN_IF_ERROR(job(db_));  // the transaction rolls back on the way out
     return txn->Commit();
@@ -19,13 +20,13 @@ class OwnWriter final : public DbWriter {
 
  private:
   std::mutex mu_;
-  sql::Db db_;
+  SqliteConn db_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<DbWriter>> OpenOwnWriter(const std::string& db_path) {
-  Result<sql::Db> db = sql::Db::Open(db_path, /*create=*/true);
+  Result<SqliteConn> db = OpenSqliteConn(db_path, /*create=*/true);
   if (!db.ok()) return db.status();
   return std::unique_ptr<DbWriter>(new OwnWriter(std::move(*db)));
 }

@@ -2,17 +2,17 @@
 
 namespace q11::server {
 
-Result<std::unique_ptr<ChangeLog>> ChangeLog::Create(sql::Db& db) {
-  std::unique_ptr<ChangeLog> log(new ChangeLog());
+Result<std::unique_ptr<ChangeLog>> ChangeLog::Create(SqlConn& db) {
+  std::unique_ptr<ChangeLog> log(new ChangeLog(db));
   struct {
-    sql::Statement* target;
+    SqlStmt* target;
     const char* sql;
   } statements[] = {
       {&log->read_counter_, "SELECT value FROM meta WHERE key = 'last_seq'"},
       {&log->write_counter_, "UPDATE meta SET value = ?1 WHERE key = 'last_seq'"},
       {&log->insert_gone_,
-       "INSERT OR IGNORE INTO row_audience (audience, seq, tbl, pk, gone) "
-       "VALUES (?4, ?1, ?2, ?3, 1)"},
+       "INSERT INTO row_audience (audience, seq, tbl, pk, gone) "
+       "VALUES (?4, ?1, ?2, ?3, 1) ON CONFLICT DO NOTHING"},
       {&log->compact_,
        "DELETE FROM row_audience WHERE (audience, seq) IN ("
        " SELECT a.audience, a.seq FROM row_audience a JOIN row_log l"
@@ -20,25 +20,26 @@ Result<std::unique_ptr<ChangeLog>> ChangeLog::Create(sql::Db& db) {
       {&log->upsert_row_,
        // ?7: the echo holds only over a previous version with seq <= ?7 (none: no echo).
        "INSERT INTO row_log (tbl, pk, seq, deleted, echo_device, echo_base) "
-       "VALUES (?1, ?2, ?3, ?4, CASE WHEN ?7 IS NULL THEN ?5 END, ?6) "
+       "VALUES (?1, ?2, ?3, ?4, CASE WHEN CAST(?7 AS BIGINT) IS NULL THEN ?5 END, ?6) "
        "ON CONFLICT (tbl, pk) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted, "
-       "echo_device = CASE WHEN ?7 IS NULL OR row_log.seq <= ?7 THEN ?5 END, "
+       "echo_device = CASE WHEN CAST(?7 AS BIGINT) IS NULL OR row_log.seq <= ?7 THEN ?5 END, "
        "echo_base = excluded.echo_base"},
       {&log->find_row_, "SELECT seq, deleted FROM row_log WHERE tbl = ?1 AND pk = ?2"},
       {&log->forget_echo_,
        "UPDATE row_log SET echo_device = NULL, echo_base = NULL WHERE tbl = ?1 AND pk = ?2"},
   };
   for (auto& s : statements) {
-    Result<sql::Statement> st = db.Prepare(s.sql);
+    Result<SqlStmt> st = db.Prepare(s.sql);
     if (!st.ok()) return st.status();
     *s.target = std::move(*st);
   }
   for (int n = 1; n <= 4; ++n) {
     // Parameters: ?1 seq, ?2 tbl, ?3 pk, then one per audience.
-    std::string sql = "INSERT OR IGNORE INTO row_audience (audience, seq, tbl, pk) VALUES ";
+    std::string sql = "INSERT INTO row_audience (audience, seq, tbl, pk) VALUES ";
     for (int i = 0; i < n; ++i)
       sql += (i ? ", (?" : "(?") + std::to_string(i + 4) + ", ?1, ?2, ?3)";
-    Result<sql::Statement> st = db.Prepare(sql);
+    sql += " ON CONFLICT DO NOTHING";
+    Result<SqlStmt> st = db.Prepare(sql);
     if (!st.ok()) return st.status();
     log->insert_audiences_[n - 1] = std::move(*st);
   }
@@ -81,7 +82,7 @@ Result<uint64_t> ChangeLog::Record(std::string_view table, std::string_view pk, 
   else
     upsert_row_.BindNull(7);
   Q11_RETURN_IF_ERROR(upsert_row_.Run());
-  sql::Statement& insert = insert_audiences_[audiences.size() - 1];
+  SqlStmt& insert = insert_audiences_[audiences.size() - 1];
   insert.Bind(1, static_cast<int64_t>(seq)).Bind(2, table).Bind(3, pk);
   for (size_t i = 0; i < audiences.size(); ++i) insert.Bind(static_cast<int>(i + 4), audiences[i]);
   Q11_RETURN_IF_ERROR(insert.Run());
@@ -95,7 +96,7 @@ Result<uint64_t> ChangeLog::Record(std::string_view table, std::string_view pk, 
 Result<int64_t> ChangeLog::Compact(int64_t limit) {
   compact_.Bind(1, limit);
   Q11_RETURN_IF_ERROR(compact_.Run());
-  return sqlite3_changes64(sqlite3_db_handle(compact_.get()));
+  return db_->Changes();
 }
 
 Result<std::optional<ChangeLog::RowState>> ChangeLog::Find(std::string_view table,

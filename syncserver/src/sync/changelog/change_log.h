@@ -22,14 +22,14 @@
 #include <vector>
 
 #include "protocol/result.h"
-#include "q11sqlite/sqlite.h"
+#include "store/sql/sql_conn.h"
 
 namespace q11::server {
 
 class ChangeLog {
  public:
   // Prepares the statements on the write connection. REQUIRES: db outlives the log.
-  static Result<std::unique_ptr<ChangeLog>> Create(sql::Db& db);
+  static Result<std::unique_ptr<ChangeLog>> Create(SqlConn& db);
 
   // REQUIRES: inside the write transaction.
   Status Begin();
@@ -69,14 +69,15 @@ class ChangeLog {
   Result<std::optional<RowState>> Find(std::string_view table, std::string_view pk);
 
  private:
-  ChangeLog() = default;
+  explicit ChangeLog(SqlConn& db) : db_(&db) {}
+  SqlConn* db_;
   uint64_t last_seq_ = 0;
   uint64_t stored_seq_ = 0;
-  sql::Statement read_counter_, write_counter_, upsert_row_, find_row_, insert_gone_, compact_,
+  SqlStmt read_counter_, write_counter_, upsert_row_, find_row_, insert_gone_, compact_,
       forget_echo_;
   std::vector<std::pair<std::string, std::string>> echoed_;  // (table, pk) of this entry
   // insert_audiences_[n - 1] files a row under n audiences in one statement.
-  sql::Statement insert_audiences_[4];
+  SqlStmt insert_audiences_[4];
 };
 
 }  // namespace q11::server

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "protocol/result.h"
-#include "q11sqlite/sqlite.h"
+#include "store/sql/sql_conn.h"
 #include "sync/sql_value.h"
 #include "sync/table_shapes.h"
 
@@ -23,7 +23,7 @@ namespace q11::server {
 class RowArchive {
  public:
   // REQUIRES: db (the write connection) and shapes outlive the archive.
-  static Result<std::unique_ptr<RowArchive>> Create(sql::Db& db, const TableShapes& shapes);
+  static Result<std::unique_ptr<RowArchive>> Create(SqlConn& db, const TableShapes& shapes);
 
   // Copies the live row (table, pk) into the archive. REQUIRES: the row exists, inside
   // the write transaction, before it is deleted.
@@ -34,7 +34,7 @@ class RowArchive {
 
  private:
   struct TableStatements {
-    sql::Statement save, load;
+    SqlStmt save, load;
   };
   RowArchive() = default;
   std::map<std::string, TableStatements, std::less<>> tables_;

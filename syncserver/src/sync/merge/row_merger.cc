@@ -11,7 +11,7 @@
 
 namespace q11::server {
 
-Result<std::unique_ptr<RowMerger>> RowMerger::Create(sql::Db& db, const TableShapes& shapes,
+Result<std::unique_ptr<RowMerger>> RowMerger::Create(SqlConn& db, const TableShapes& shapes,
                                                      ChangeLog& log, ConflictLog& conflicts,
                                                      RowArchive& archive) {
   std::unique_ptr<RowMerger> m(new RowMerger(log, conflicts, archive));
@@ -36,7 +36,7 @@ Result<std::unique_ptr<RowMerger>> RowMerger::Create(sql::Db& db, const TableSha
   m->photo_report_ = photos->Index("report_id");
   m->event_kind_ = events->Index("kind");
   struct {
-    sql::Statement* target;
+    SqlStmt* target;
     const char* sql;
   } statements[] = {
       {&m->report_facts_,
@@ -51,15 +51,16 @@ Result<std::unique_ptr<RowMerger>> RowMerger::Create(sql::Db& db, const TableSha
        "((?2 = 'status' AND kind = 'status' AND status = ?3) OR "
        "(?2 = 'assigned_unit' AND kind = 'assignment' AND unit_id = ?3)))"},
       {&m->note_event_,
-       "INSERT OR IGNORE INTO event_log (event_id, received_at, overruled) VALUES (?1, ?2, ?3)"},
+       "INSERT INTO event_log (event_id, received_at, overruled) VALUES (?1, ?2, ?3) "
+       "ON CONFLICT DO NOTHING"},
       // Events written by staff: a report they have worked on is no longer the citizen's
       // alone to withdraw.
       {&m->staff_events_,
        "SELECT count(*) FROM case_events WHERE report_id = ?1 AND "
-       "ifnull(author_role, '') <> 'citizen'"},
+       "coalesce(author_role, '') <> 'citizen'"},
   };
   for (auto& s : statements) {
-    Result<sql::Statement> st = db.Prepare(s.sql);
+    Result<SqlStmt> st = db.Prepare(s.sql);
     if (!st.ok()) return st.status();
     *s.target = std::move(*st);
   }
@@ -424,8 +425,7 @@ Status RowMerger::WriteColumns(TableWriter& w, const std::vector<int>& columns,
   return RefileChildren(pk.text(), before, out);
 }
 
-Result<std::vector<std::string>> RowMerger::ChildIds(sql::Statement& ids_of,
-                                                     std::string_view report_id) {
+Result<std::vector<std::string>> RowMerger::ChildIds(SqlStmt& ids_of, std::string_view report_id) {
   std::vector<std::string> ids;
   ids_of.Bind(1, report_id);
   for (;;) {
@@ -474,9 +474,8 @@ Status RowMerger::DeleteRow(TableWriter& w, const std::vector<Value>& row, std::
   return w.Delete(pk);
 }
 
-Status RowMerger::DeleteChildren(std::string_view table, sql::Statement& ids_of,
-                                 const Value& report_id, std::string_view actor,
-                                 const std::string& at, EntryOutcome* out) {
+Status RowMerger::DeleteChildren(std::string_view table, SqlStmt& ids_of, const Value& report_id,
+                                 std::string_view actor, const std::string& at, EntryOutcome* out) {
   TableWriter* children = Writer(table);
   Result<std::vector<std::string>> ids = ChildIds(ids_of, report_id.text());
   if (!ids.ok()) return ids.status();

@@ -76,7 +76,7 @@ struct MergeScope {
 class RowMerger {
  public:
   // Prepares statements on the write connection. REQUIRES: all arguments outlive it.
-  static Result<std::unique_ptr<RowMerger>> Create(sql::Db& db, const TableShapes& shapes,
+  static Result<std::unique_ptr<RowMerger>> Create(SqlConn& db, const TableShapes& shapes,
                                                    ChangeLog& log, ConflictLog& conflicts,
                                                    RowArchive& archive);
 
@@ -141,7 +141,7 @@ class RowMerger {
   Status RefileChildren(std::string_view id, const std::vector<std::string>& before,
                         EntryOutcome* out);
   // The ids `ids_of` (report_events_ or report_photos_) selects for the report.
-  Result<std::vector<std::string>> ChildIds(sql::Statement& ids_of, std::string_view report_id);
+  Result<std::vector<std::string>> ChildIds(SqlStmt& ids_of, std::string_view report_id);
 
   ChangeLog& log_;
   ConflictLog& conflicts_;
@@ -149,15 +149,15 @@ class RowMerger {
   std::map<std::string, std::unique_ptr<TableWriter>, std::less<>> writers_;
   // Deletes the rows of `table` whose report_id is `report_id` (archived, logged as
   // tombstones): a withdrawn report's events and photos.
-  Status DeleteChildren(std::string_view table, sql::Statement& ids_of, const Value& report_id,
+  Status DeleteChildren(std::string_view table, SqlStmt& ids_of, const Value& report_id,
                         std::string_view actor, const std::string& at, EntryOutcome* out);
 
   // Files a newly inserted case event in event_log (received now; overruled when the
   // change it announces was lost, EntryOutcome::lost).
   Status NoteEvent(const std::vector<Value>& event, const MergeScope& scope, EntryOutcome* out);
 
-  sql::Statement report_facts_, report_events_, report_photos_, staff_events_, count_photos_,
-      note_event_, confirm_events_;
+  SqlStmt report_facts_, report_events_, report_photos_, staff_events_, count_photos_, note_event_,
+      confirm_events_;
   int event_kind_ = -1;
   // After the merge, the effective change of a report (the server's row before → after)
   // must itself be one the pushing role may make: the device's claimed base is not trusted

@@ -15,7 +15,7 @@ std::string Quoted(const std::string& name) {
 
 }  // namespace
 
-Result<std::unique_ptr<TableWriter>> TableWriter::Create(sql::Db& db, const TableShape& shape) {
+Result<std::unique_ptr<TableWriter>> TableWriter::Create(SqlConn& db, const TableShape& shape) {
   std::unique_ptr<TableWriter> w(new TableWriter(db, shape));
   std::string cols, params;
   for (size_t i = 0; i < shape.columns.size(); ++i) {
@@ -27,15 +27,15 @@ Result<std::unique_ptr<TableWriter>> TableWriter::Create(sql::Db& db, const Tabl
     params += "?" + std::to_string(i + 1);
   }
   const std::string table = Quoted(shape.name), key = Quoted(shape.columns[shape.pk_column]);
-  Result<sql::Statement> select =
+  Result<SqlStmt> select =
       db.Prepare("SELECT " + cols + " FROM " + table + " WHERE " + key + " = ?1");
   if (!select.ok()) return select.status();
-  Result<sql::Statement> insert =
+  Result<SqlStmt> insert =
       // ON CONFLICT on the key only: the insert and its existence check in one descent.
       db.Prepare("INSERT INTO " + table + " (" + cols + ") VALUES (" + params + ") ON CONFLICT (" +
                  key + ") DO NOTHING");
   if (!insert.ok()) return insert.status();
-  Result<sql::Statement> remove = db.Prepare("DELETE FROM " + table + " WHERE " + key + " = ?1");
+  Result<SqlStmt> remove = db.Prepare("DELETE FROM " + table + " WHERE " + key + " = ?1");
   if (!remove.ok()) return remove.status();
   w->delete_ = std::move(*remove);
   w->select_ = std::move(*select);
@@ -44,27 +44,25 @@ Result<std::unique_ptr<TableWriter>> TableWriter::Create(sql::Db& db, const Tabl
 }
 
 Result<bool> TableWriter::Read(const Value& pk, std::vector<Value>* row) {
-  sqlite3_stmt* st = select_.get();
-  BindValue(st, 1, pk);
+  select_.BindRef(1, pk);
   Result<bool> found = select_.Step();
   if (found.ok() && *found) {
-    int n = sqlite3_column_count(st);
+    int n = select_.ColumnCount();
     row->resize(static_cast<size_t>(n));
-    for (int i = 0; i < n; ++i) (*row)[i] = ColumnValue(st, i);
+    for (int i = 0; i < n; ++i) (*row)[i] = select_.Column(i);
   }
   select_.Reset();
   return found;
 }
 
 Result<bool> TableWriter::Insert(const std::vector<Value>& row) {
-  sqlite3_stmt* st = insert_.get();
-  for (size_t i = 0; i < row.size(); ++i) BindValue(st, static_cast<int>(i + 1), row[i]);
+  for (size_t i = 0; i < row.size(); ++i) insert_.BindRef(static_cast<int>(i + 1), row[i]);
   Status s = insert_.Run();
   if (!s.ok()) return Status(s.code(), "insert into " + shape_.name + ": " + s.message());
   return db_.Changes() > 0;
 }
 
-Result<sql::Statement*> TableWriter::UpdateStatement(const std::vector<int>& columns) {
+Result<SqlStmt*> TableWriter::UpdateStatement(const std::vector<int>& columns) {
   uint64_t mask = 0;
   for (int c : columns) mask |= uint64_t{1} << c;
   auto it = updates_.find(mask);
@@ -77,7 +75,7 @@ Result<sql::Statement*> TableWriter::UpdateStatement(const std::vector<int>& col
   }
   sql += " WHERE " + Quoted(shape_.columns[shape_.pk_column]) + " = ?" +
          std::to_string(shape_.pk_column + 1);
-  Result<sql::Statement> st = db_.Prepare(sql);
+  Result<SqlStmt> st = db_.Prepare(sql);
   if (!st.ok()) return st.status();
   return &updates_.emplace(mask, std::move(*st)).first->second;
 }
@@ -86,18 +84,18 @@ Status TableWriter::Update(const Value& pk, const std::vector<int>& columns,
                            const std::vector<Value>& row) {
   if (shape_.columns.size() > 64)
     return Internal("table " + shape_.name + " has too many columns to update");
-  Result<sql::Statement*> st = UpdateStatement(columns);
+  Result<SqlStmt*> st = UpdateStatement(columns);
   if (!st.ok()) return st.status();
-  sql::Statement& s = **st;
-  for (int c : columns) BindValue(s.get(), c + 1, row[c]);
-  BindValue(s.get(), shape_.pk_column + 1, pk);
+  SqlStmt& s = **st;
+  for (int c : columns) s.BindRef(c + 1, row[c]);
+  s.BindRef(shape_.pk_column + 1, pk);
   Status r = s.Run();
   if (!r.ok()) return Status(r.code(), "update " + shape_.name + ": " + r.message());
   return r;
 }
 
 Status TableWriter::Delete(const Value& pk) {
-  BindValue(delete_.get(), 1, pk);
+  delete_.BindRef(1, pk);
   Status s = delete_.Run();
   if (!s.ok()) return Status(s.code(), "delete from " + shape_.name + ": " + s.message());
   return s;

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "protocol/result.h"
-#include "q11sqlite/sqlite.h"
+#include "store/sql/sql_conn.h"
 #include "sync/sql_value.h"
 #include "sync/table_shapes.h"
 
@@ -21,7 +21,7 @@ namespace q11::server {
 class TableWriter {
  public:
   // REQUIRES: `db` and `shape` outlive the writer.
-  static Result<std::unique_ptr<TableWriter>> Create(sql::Db& db, const TableShape& shape);
+  static Result<std::unique_ptr<TableWriter>> Create(SqlConn& db, const TableShape& shape);
 
   const TableShape& shape() const { return shape_; }
 
@@ -37,15 +37,15 @@ class TableWriter {
   Status Delete(const Value& pk);
 
  private:
-  TableWriter(sql::Db& db, const TableShape& shape) : db_(db), shape_(shape) {}
-  Result<sql::Statement*> UpdateStatement(const std::vector<int>& columns);
+  TableWriter(SqlConn& db, const TableShape& shape) : db_(db), shape_(shape) {}
+  Result<SqlStmt*> UpdateStatement(const std::vector<int>& columns);
 
-  sql::Db& db_;
+  SqlConn& db_;
   const TableShape& shape_;
-  sql::Statement select_;
-  sql::Statement insert_;
-  sql::Statement delete_;
-  std::map<uint64_t, sql::Statement> updates_;  // by bit set of updated columns
+  SqlStmt select_;
+  SqlStmt insert_;
+  SqlStmt delete_;
+  std::map<uint64_t, SqlStmt> updates_;  // by bit set of updated columns
 };
 
 }  // namespace q11::server

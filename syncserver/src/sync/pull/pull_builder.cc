@@ -19,7 +19,7 @@ std::string Quoted(const std::string& name) { return "\"" + name + "\""; }
 
 }  // namespace
 
-Result<std::unique_ptr<PullBuilder>> PullBuilder::Create(sql::Db& db, const TableShapes& shapes) {
+Result<std::unique_ptr<PullBuilder>> PullBuilder::Create(SqlConn& db, const TableShapes& shapes) {
   std::unique_ptr<PullBuilder> b(new PullBuilder(db, shapes));
   for (const TableShape& s : shapes.all()) b->table_names_.push_back(s.name);
   b->copies_.resize(shapes.all().size());
@@ -27,32 +27,26 @@ Result<std::unique_ptr<PullBuilder>> PullBuilder::Create(sql::Db& db, const Tabl
     const TableShape& s = shapes.all()[t];
     std::string cols;
     for (size_t i = 0; i < s.columns.size(); ++i) cols += (i ? ", " : "") + Quoted(s.columns[i]);
-    Result<sql::Statement> read = db.Prepare("SELECT " + cols + " FROM " + Quoted(s.name) +
-                                             " WHERE " + Quoted(s.columns[s.pk_column]) + " = ?1");
+    Result<SqlStmt> read = db.Prepare("SELECT " + cols + " FROM " + Quoted(s.name) + " WHERE " +
+                                      Quoted(s.columns[s.pk_column]) + " = ?1");
     if (!read.ok()) return read.status();
     b->copies_[t].read = std::move(*read);
   }
-  // Prepared once: sqlite3_exec would parse BEGIN/COMMIT on every pull.
-  for (auto [target, sql] :
-       {std::pair{&b->last_seq_, "SELECT value FROM meta WHERE key = 'last_seq'"},
-        std::pair{&b->begin_, "BEGIN"}, std::pair{&b->commit_, "COMMIT"},
-        std::pair{&b->rollback_, "ROLLBACK"}}) {
-    Result<sql::Statement> st = db.Prepare(sql);
-    if (!st.ok()) return st.status();
-    *target = std::move(*st);
-  }
+  Result<SqlStmt> last_seq = db.Prepare("SELECT value FROM meta WHERE key = 'last_seq'");
+  if (!last_seq.ok()) return last_seq.status();
+  b->last_seq_ = std::move(*last_seq);
   Q11_RETURN_IF_ERROR(b->OpenScratch());
   return b;
 }
 
 Status PullBuilder::OpenScratch() {
   for (TableCopy& c : copies_) {  // statements must go before their database
-    c.insert = sql::Statement();
-    c.update = sql::Statement();
-    c.remove = sql::Statement();
-    c.clear = sql::Statement();
+    c.insert = SqlStmt();
+    c.update = SqlStmt();
+    c.remove = SqlStmt();
+    c.clear = SqlStmt();
   }
-  Result<sql::Db> scratch = sql::Db::Open(":memory:");
+  Result<SqliteConn> scratch = OpenSqliteConn(":memory:");
   if (!scratch.ok()) return scratch.status();
   scratch_ = std::move(*scratch);
   Q11_RETURN_IF_ERROR(scratch_.Exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF"));
@@ -62,19 +56,19 @@ Status PullBuilder::OpenScratch() {
     std::string params;
     for (size_t i = 0; i < s.columns.size(); ++i)
       params += (i ? ", ?" : "?") + std::to_string(i + 1);
-    Result<sql::Statement> insert =
+    Result<SqlStmt> insert =
         scratch_.Prepare("INSERT OR REPLACE INTO " + Quoted(s.name) + " VALUES (" + params + ")");
     if (!insert.ok()) return insert.status();
     std::string columns;
     for (size_t i = 0; i < s.columns.size(); ++i) columns += (i ? ", " : "") + Quoted(s.columns[i]);
-    Result<sql::Statement> update = scratch_.Prepare(
+    Result<SqlStmt> update = scratch_.Prepare(
         "UPDATE " + Quoted(s.name) + " SET (" + columns + ") = (" + params + ") WHERE " +
         Quoted(s.columns[s.pk_column]) + " = ?" + std::to_string(s.pk_column + 1));
     if (!update.ok()) return update.status();
-    Result<sql::Statement> remove = scratch_.Prepare("DELETE FROM " + Quoted(s.name) + " WHERE " +
-                                                     Quoted(s.columns[s.pk_column]) + " = ?1");
+    Result<SqlStmt> remove = scratch_.Prepare("DELETE FROM " + Quoted(s.name) + " WHERE " +
+                                              Quoted(s.columns[s.pk_column]) + " = ?1");
     if (!remove.ok()) return remove.status();
-    Result<sql::Statement> clear = scratch_.Prepare("DELETE FROM " + Quoted(s.name));
+    Result<SqlStmt> clear = scratch_.Prepare("DELETE FROM " + Quoted(s.name));
     if (!clear.ok()) return clear.status();
     copies_[t].insert = std::move(*insert);
     copies_[t].update = std::move(*update);
@@ -84,7 +78,7 @@ Status PullBuilder::OpenScratch() {
   return Status::Ok();
 }
 
-Result<sql::Statement*> PullBuilder::PageStatement(size_t n) {
+Result<SqlStmt*> PullBuilder::PageStatement(size_t n) {
   auto it = page_by_count_.find(n);
   if (it != page_by_count_.end()) return &it->second;
   // An entry counts while it is its row's latest change (older ones are left behind by
@@ -96,20 +90,27 @@ Result<sql::Statement*> PullBuilder::PageStatement(size_t n) {
   // The device's own writes: left out when it holds them exactly, else (echo_base) column 4
   // says which columns to send.
   const std::string device = "?" + std::to_string(n + 3);
+  // PostgreSQL wants every selected column grouped; in SQLite a.seq alone decides them
+  // (a sequence is one row's change) and the shorter GROUP BY keeps its plan.
+  const std::string group_by = db_.dialect() == SqlDialect::kPostgres
+                                   ? " GROUP BY a.seq, a.tbl, a.pk, l.deleted, l.echo_device, "
+                                     "l.echo_base"
+                                   : " GROUP BY a.seq";
   std::string sql =
-      std::string("SELECT a.seq, a.tbl, a.pk, l.deleted OR ") + (n > 1 ? "min(a.gone)" : "a.gone") +
-      ", CASE WHEN l.echo_device IS " + device + " THEN l.echo_base END" +
+      std::string("SELECT a.seq, a.tbl, a.pk, l.deleted <> 0 OR ") +
+      (n > 1 ? "min(a.gone) <> 0" : "a.gone <> 0") +
+      ", CASE WHEN l.echo_device IS NOT DISTINCT FROM " + device + " THEN l.echo_base END" +
       " FROM row_audience a JOIN row_log l ON l.tbl = a.tbl AND l.pk = a.pk WHERE a.audience " +
-      (n > 1 ? "IN (" + in + ")" : "= ?3") + " AND a.seq > ?1 AND (a.seq = l.seq OR a.gone)" +
-      " AND (a.gone OR l.echo_device IS NOT " + device + " OR l.echo_base IS NOT NULL)" +
-      (n > 1 ? " GROUP BY a.seq" : "") + " ORDER BY a.seq LIMIT ?2";
-  Result<sql::Statement> st = db_.Prepare(sql);
+      (n > 1 ? "IN (" + in + ")" : "= ?3") + " AND a.seq > ?1 AND (a.seq = l.seq OR a.gone <> 0)" +
+      " AND (a.gone <> 0 OR l.echo_device IS DISTINCT FROM " + device +
+      " OR l.echo_base IS NOT NULL)" + (n > 1 ? group_by : "") + " ORDER BY a.seq LIMIT ?2";
+  Result<SqlStmt> st = db_.Prepare(sql);
   if (!st.ok()) return st.status();
   return &page_by_count_.emplace(n, std::move(*st)).first->second;
 }
 
-Status PullBuilder::BindPage(sql::Statement& q, const std::vector<std::string>& audiences,
-                             uint64_t cursor, uint32_t limit, std::string_view device_id) {
+Status PullBuilder::BindPage(SqlStmt& q, const std::vector<std::string>& audiences, uint64_t cursor,
+                             uint32_t limit, std::string_view device_id) {
   q.Bind(1, static_cast<int64_t>(cursor)).Bind(2, static_cast<int64_t>(limit));
   for (size_t i = 0; i < audiences.size(); ++i) q.Bind(static_cast<int>(i + 3), audiences[i]);
   // No device: "" matches no echo_device, so nothing is left out. (An empty string_view
@@ -122,9 +123,9 @@ Status PullBuilder::BindPage(sql::Statement& q, const std::vector<std::string>& 
 Result<bool> PullBuilder::HasChanges(const std::vector<std::string>& audiences, uint64_t cursor,
                                      std::string_view device_id) {
   if (audiences.empty() || audiences.size() > 4) return InvalidArgument("bad audiences");
-  Result<sql::Statement*> st = PageStatement(audiences.size());
+  Result<SqlStmt*> st = PageStatement(audiences.size());
   if (!st.ok()) return st.status();
-  sql::Statement& q = **st;
+  SqlStmt& q = **st;
   Q11_RETURN_IF_ERROR(BindPage(q, audiences, cursor, 1, device_id));
   Result<bool> row = q.Step();
   q.Reset();
@@ -138,9 +139,9 @@ Status PullBuilder::ReadPage(const std::vector<std::string>& audiences, uint64_t
   uint64_t snapshot_last = *row ? static_cast<uint64_t>(last_seq_.Int(0)) : 0;
   last_seq_.Reset();
 
-  Result<sql::Statement*> st = PageStatement(audiences.size());
+  Result<SqlStmt*> st = PageStatement(audiences.size());
   if (!st.ok()) return st.status();
-  sql::Statement& q = **st;
+  SqlStmt& q = **st;
   Q11_RETURN_IF_ERROR(BindPage(q, audiences, cursor, limit + 1, device_id));
   entries_.clear();
   page->has_more = false;
@@ -153,8 +154,7 @@ Status PullBuilder::ReadPage(const std::vector<std::string>& audiences, uint64_t
       break;
     }
     int table = -1;
-    std::string_view name(reinterpret_cast<const char*>(sqlite3_column_text(q.get(), 1)),
-                          static_cast<size_t>(sqlite3_column_bytes(q.get(), 1)));
+    const std::string name = q.Text(1);
     for (size_t t = 0; t < table_names_.size(); ++t)
       if (table_names_[t] == name) table = static_cast<int>(t);
     if (table < 0) continue;  // a table no longer synced
@@ -227,7 +227,7 @@ Result<std::string> PullBuilder::MakeChangeset(uint32_t* rows) {
     Result<bool> copied = CopyRow(e, copies_[e.table].insert, e.echo_base);
     if (!copied.ok()) return copied.status();
   }
-  Result<sql::Session> session = sql::Session::Create(scratch_, session_tables_);
+  Result<sql::Session> session = sql::Session::Create(scratch_.db(), session_tables_);
   if (!session.ok()) return session.status();
   for (const Entry& e : entries_) {
     TableCopy& c = copies_[e.table];
@@ -245,25 +245,23 @@ Result<std::string> PullBuilder::MakeChangeset(uint32_t* rows) {
   return session->Changeset();
 }
 
-Result<bool> PullBuilder::CopyRow(const Entry& e, sql::Statement& into, std::string_view base) {
-  sql::Statement& read = copies_[e.table].read;
+Result<bool> PullBuilder::CopyRow(const Entry& e, SqlStmt& into, std::string_view base) {
+  SqlStmt& read = copies_[e.table].read;
   read.Bind(1, e.pk);
   Result<bool> found = read.Step();
   if (!found.ok() || !*found) {
     read.Reset();
     return found;
   }
-  sqlite3_stmt* src = read.get();
-  sqlite3_stmt* dst = into.get();
-  const int n = sqlite3_column_count(src);
-  for (int i = 0; i < n; ++i) sqlite3_bind_value(dst, i + 1, sqlite3_column_value(src, i));
+  const int n = read.ColumnCount();
+  for (int i = 0; i < n; ++i) into.Bind(i + 1, read.Column(i));
   Result<ColumnValues> device = DecodeEchoBase(base);
   if (!device.ok()) {
     read.Reset();
     return device.status();
   }
   for (const auto& [col, v] : *device)
-    if (col < n) BindValue(dst, col + 1, v);
+    if (col < n) into.BindRef(col + 1, v);
   Status s = into.Run();
   read.Reset();
   Q11_RETURN_IF_ERROR(s);
@@ -277,15 +275,15 @@ Result<PullPage> PullBuilder::Build(const std::vector<std::string>& audiences, u
     return InvalidArgument("bad pull parameters");
   {
     // One read transaction: the page and the cursor come from the same snapshot.
-    Q11_RETURN_IF_ERROR(begin_.Run());
+    Q11_RETURN_IF_ERROR(db_.BeginRead());
     Status s = ReadPage(audiences, cursor, limit, device_id, &page);
     Result<std::string> cs = s.ok() ? MakeChangeset(&page.rows) : Result<std::string>(s);
     if (!cs.ok()) {
-      (void)rollback_.Run();
+      db_.Rollback();
       return cs.status();
     }
     page.changeset = std::move(*cs);
-    Q11_RETURN_IF_ERROR(commit_.Run());
+    Q11_RETURN_IF_ERROR(db_.Commit());
   }
   // Leave the scratch database empty (outside any session) for the next pull.
   if (page.rows > kReuseScratchUpTo) {

@@ -20,7 +20,8 @@
 #include <vector>
 
 #include "protocol/result.h"
-#include "q11sqlite/sqlite.h"
+#include "store/sql/sql_conn.h"
+#include "store/sqlite/sqlite_conn.h"
 #include "sync/table_shapes.h"
 #include "syncserver/store.h"
 
@@ -29,7 +30,7 @@ namespace q11::server {
 class PullBuilder {
  public:
   // REQUIRES: `db` (a read connection to the server database) and `shapes` outlive it.
-  static Result<std::unique_ptr<PullBuilder>> Create(sql::Db& db, const TableShapes& shapes);
+  static Result<std::unique_ptr<PullBuilder>> Create(SqlConn& db, const TableShapes& shapes);
 
   // Rows with seq > cursor filed under any of `audiences` (1-4 of them), oldest first, at
   // most `limit`, leaving out rows whose latest version is `device_id`'s own echo-suppressed
@@ -50,36 +51,36 @@ class PullBuilder {
     std::string echo_base;  // non-empty: the device holds the row but for these columns
   };
   struct TableCopy {
-    sql::Statement read;    // on the server database: the row by primary key
-    sql::Statement insert;  // on the scratch database
-    sql::Statement update;  // on the scratch database: every column, by primary key
-    sql::Statement remove;  // on the scratch database
-    sql::Statement clear;   // on the scratch database: DELETE every row
+    SqlStmt read;    // on the server database: the row by primary key
+    SqlStmt insert;  // on the scratch database
+    SqlStmt update;  // on the scratch database: every column, by primary key
+    SqlStmt remove;  // on the scratch database
+    SqlStmt clear;   // on the scratch database: DELETE every row
   };
 
-  PullBuilder(sql::Db& db, const TableShapes& shapes) : db_(db), shapes_(shapes) {}
+  PullBuilder(SqlConn& db, const TableShapes& shapes) : db_(db), shapes_(shapes) {}
   Status OpenScratch();
-  Result<sql::Statement*> PageStatement(size_t audience_count);
+  Result<SqlStmt*> PageStatement(size_t audience_count);
   Status ReadPage(const std::vector<std::string>& audiences, uint64_t cursor, uint32_t limit,
                   std::string_view device_id, PullPage* page);
   Result<std::string> MakeChangeset(uint32_t* rows);
   // Copies the live row of `e` into the scratch database with `into` (insert or update),
   // the columns of `base` (an echo_base) replaced by its values. False when the row is
   // gone.
-  Result<bool> CopyRow(const Entry& e, sql::Statement& into, std::string_view base = {});
+  Result<bool> CopyRow(const Entry& e, SqlStmt& into, std::string_view base = {});
   // Binds PageStatement's parameters.
-  static Status BindPage(sql::Statement& q, const std::vector<std::string>& audiences,
-                         uint64_t cursor, uint32_t limit, std::string_view device_id);
+  static Status BindPage(SqlStmt& q, const std::vector<std::string>& audiences, uint64_t cursor,
+                         uint32_t limit, std::string_view device_id);
   // Keeps only the last entry of each row in entries_.
   void DropSupersededRemovals();
 
-  sql::Db& db_;
+  SqlConn& db_;
   const TableShapes& shapes_;
-  sql::Db scratch_;
+  SqliteConn scratch_;
   std::vector<TableCopy> copies_;
   std::vector<std::string> table_names_;
-  std::map<size_t, sql::Statement> page_by_count_;
-  sql::Statement last_seq_, begin_, commit_, rollback_;
+  std::map<size_t, SqlStmt> page_by_count_;
+  SqlStmt last_seq_;
   std::vector<Entry> entries_;  // reused between pulls
   std::vector<std::string> session_tables_;
 };

@@ -2,12 +2,12 @@
 
 namespace q11::server {
 
-Result<std::unique_ptr<EntryRetries>> EntryRetries::Create(sql::Db& db) {
+Result<std::unique_ptr<EntryRetries>> EntryRetries::Create(SqlConn& db) {
   std::unique_ptr<EntryRetries> r(new EntryRetries());
-  Result<sql::Statement> find =
+  Result<SqlStmt> find =
       db.Prepare("SELECT attempts FROM entry_retries WHERE device_id = ?1 AND local_seq = ?2");
   if (!find.ok()) return find.status();
-  Result<sql::Statement> upsert = db.Prepare(
+  Result<SqlStmt> upsert = db.Prepare(
       "INSERT INTO entry_retries (device_id, local_seq, attempts, last_error, last_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (device_id, local_seq) DO UPDATE SET "
       "attempts = excluded.attempts, last_error = excluded.last_error, last_at = excluded.last_at");

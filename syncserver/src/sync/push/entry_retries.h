@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "protocol/result.h"
-#include "q11sqlite/sqlite.h"
+#include "store/sql/sql_conn.h"
 
 namespace q11::server {
 
@@ -19,7 +19,7 @@ inline constexpr int kMaxEntryAttempts = 5;
 
 class EntryRetries {
  public:
-  static Result<std::unique_ptr<EntryRetries>> Create(sql::Db& db);
+  static Result<std::unique_ptr<EntryRetries>> Create(SqlConn& db);
   // Failed attempts recorded so far (0 when none).
   Result<int> Attempts(std::string_view device_id, uint64_t local_seq);
   // Records the `attempts`-th failure, with its error and ISO-8601 UTC time.
@@ -28,7 +28,7 @@ class EntryRetries {
 
  private:
   EntryRetries() = default;
-  sql::Statement find_, upsert_;
+  SqlStmt find_, upsert_;
 };
 
 }  // namespace q11::server

@@ -45,12 +45,9 @@ std::string OverruledMessage(const EntryOutcome& o) {
 
 }  // namespace
 
-Result<std::unique_ptr<PushApplier>> PushApplier::Create(sql::Db& db, const TableShapes& shapes,
+Result<std::unique_ptr<PushApplier>> PushApplier::Create(SqlConn& db, const TableShapes& shapes,
                                                          const ReferenceData& refs) {
   std::unique_ptr<PushApplier> p(new PushApplier(db, shapes, refs));
-  Result<std::unique_ptr<WriteTransaction>> txn = WriteTransaction::Create(db);
-  if (!txn.ok()) return txn.status();
-  p->txn_ = std::move(*txn);
   Result<std::unique_ptr<ChangeLog>> log = ChangeLog::Create(db);
   if (!log.ok()) return log.status();
   p->log_ = std::move(*log);
@@ -73,11 +70,10 @@ Result<std::unique_ptr<PushApplier>> PushApplier::Create(sql::Db& db, const Tabl
       RowMerger::Create(db, shapes, *p->log_, *p->conflicts_, *p->archive_);
   if (!merger.ok()) return merger.status();
   p->merger_ = std::move(*merger);
-  Result<sql::Statement> touch =
-      db.Prepare("UPDATE devices SET last_seen = ?2 WHERE device_id = ?1");
+  Result<SqlStmt> touch = db.Prepare("UPDATE devices SET last_seen = ?2 WHERE device_id = ?1");
   if (!touch.ok()) return touch.status();
   p->touch_device_ = std::move(*touch);
-  Result<sql::Statement> receipt =
+  Result<SqlStmt> receipt =
       db.Prepare("SELECT 1 FROM reports WHERE receipt_code = ?1 AND id <> ?2");
   if (!receipt.ok()) return receipt.status();
   p->receipt_taken_ = std::move(*receipt);
@@ -113,13 +109,13 @@ Result<std::vector<wire::EntryVerdict>> PushApplier::Apply(
 }
 
 Result<int64_t> PushApplier::CompactLog(int64_t limit) {
-  Q11_RETURN_IF_ERROR(txn_->Begin());
+  Q11_RETURN_IF_ERROR(db_.BeginWrite());
   Result<int64_t> dropped = log_->Compact(limit);
   if (!dropped.ok()) {
-    txn_->Rollback();
+    db_.Rollback();
     return dropped.status();
   }
-  Q11_RETURN_IF_ERROR(txn_->Commit());
+  Q11_RETURN_IF_ERROR(db_.Commit());
   return dropped;
 }
 
@@ -135,7 +131,7 @@ Result<wire::EntryVerdict> PushApplier::ApplyEntry(const Account& account,
     return v;
   }
   log_->BeginEntry();
-  const int64_t writes_before = sqlite3_total_changes64(db_.get());
+  const int64_t writes_before = db_.TotalChanges();
 
   Status s;
   EntryOutcome outcome;
@@ -198,7 +194,7 @@ Result<wire::EntryVerdict> PushApplier::ApplyEntry(const Account& account,
     } else {
       return s;  // the store failed: the caller rolls everything back
     }
-    if (sqlite3_total_changes64(db_.get()) == writes_before) {
+    if (db_.TotalChanges() == writes_before) {
       Q11_RETURN_IF_ERROR(Settle(device_id, set_aside, now_ms, &v));
       return v;
     }

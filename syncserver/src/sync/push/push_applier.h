@@ -35,8 +35,7 @@
 #include "conflicts/conflict_log.h"
 #include "protocol/result.h"
 #include "protocol/sync_messages.h"
-#include "q11sqlite/sqlite.h"
-#include "store/sqlite/write_transaction.h"
+#include "store/sql/sql_conn.h"
 #include "sync/changelog/change_log.h"
 #include "sync/merge/row_merger.h"
 #include "sync/push/entry_retries.h"
@@ -50,7 +49,7 @@ namespace q11::server {
 class PushApplier {
  public:
   // REQUIRES: db, shapes and refs outlive the applier; db is the only writer.
-  static Result<std::unique_ptr<PushApplier>> Create(sql::Db& db, const TableShapes& shapes,
+  static Result<std::unique_ptr<PushApplier>> Create(SqlConn& db, const TableShapes& shapes,
                                                      const ReferenceData& refs);
 
   // Entries set aside after they had written (a late refusal, or a failure answered with
@@ -77,7 +76,7 @@ class PushApplier {
   Result<int64_t> CompactLog(int64_t limit);
 
  private:
-  PushApplier(sql::Db& db, const TableShapes& shapes, const ReferenceData& refs)
+  PushApplier(SqlConn& db, const TableShapes& shapes, const ReferenceData& refs)
       : db_(db), shapes_(shapes), refs_(refs) {}
   // The verdict of one new entry. Refusals become a kRejected verdict, entry failures a
   // kRetry (or, past the attempts, kRejected) verdict; store failures abort.
@@ -92,11 +91,10 @@ class PushApplier {
   Status Settle(std::string_view device_id, const LateVerdict& late, int64_t now_ms,
                 wire::EntryVerdict* v);
 
-  sql::Db& db_;
+  SqlConn& db_;
   const TableShapes& shapes_;
   const ReferenceData& refs_;
   std::optional<uint64_t> device_cursor_;  // of the Apply() in progress
-  std::unique_ptr<WriteTransaction> txn_;
   std::unique_ptr<ChangeLog> log_;
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<ConflictLog> conflicts_;
@@ -104,8 +102,8 @@ class PushApplier {
   std::unique_ptr<VerdictLedger> ledger_;
   std::unique_ptr<EntryRetries> retries_;
   std::unique_ptr<RowMerger> merger_;
-  sql::Statement touch_device_;
-  sql::Statement receipt_taken_;  // another report holds this receipt code
+  SqlStmt touch_device_;
+  SqlStmt receipt_taken_;  // another report holds this receipt code
 };
 
 }  // namespace q11::server

@@ -2,13 +2,13 @@
 
 namespace q11::server {
 
-Result<std::unique_ptr<VerdictLedger>> VerdictLedger::Create(sql::Db& db) {
+Result<std::unique_ptr<VerdictLedger>> VerdictLedger::Create(SqlConn& db) {
   std::unique_ptr<VerdictLedger> l(new VerdictLedger());
-  Result<sql::Statement> find = db.Prepare(
+  Result<SqlStmt> find = db.Prepare(
       "SELECT verdict, server_seq, message FROM applied_batches WHERE device_id = ?1 AND local_seq "
       "= ?2");
   if (!find.ok()) return find.status();
-  Result<sql::Statement> insert = db.Prepare(
+  Result<SqlStmt> insert = db.Prepare(
       "INSERT INTO applied_batches (device_id, local_seq, verdict, server_seq, message, user_id, "
       "recorded_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");

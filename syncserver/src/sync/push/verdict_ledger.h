@@ -10,13 +10,13 @@
 
 #include "protocol/result.h"
 #include "protocol/sync_messages.h"
-#include "q11sqlite/sqlite.h"
+#include "store/sql/sql_conn.h"
 
 namespace q11::server {
 
 class VerdictLedger {
  public:
-  static Result<std::unique_ptr<VerdictLedger>> Create(sql::Db& db);
+  static Result<std::unique_ptr<VerdictLedger>> Create(SqlConn& db);
   // The recorded verdict, or nullopt for an entry not seen before.
   Result<std::optional<wire::EntryVerdict>> Find(std::string_view device_id, uint64_t local_seq);
   // `recorded_at`: ISO-8601 UTC (formatted once per request).
@@ -25,7 +25,7 @@ class VerdictLedger {
 
  private:
   VerdictLedger() = default;
-  sql::Statement find_, insert_;
+  SqlStmt find_, insert_;
 };
 
 }  // namespace q11::server

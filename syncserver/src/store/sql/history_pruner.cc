@@ -1,4 +1,4 @@
-#include "store/sqlite/history_pruner.h"
+#include "store/sql/history_pruner.h"
 
 #include "protocol/ids.h"
 
@@ -7,13 +7,13 @@ namespace {
 
 constexpr int64_t kDayMs = 24 * 3600 * 1000LL;
 
-Result<int64_t> DeleteWhere(sql::Db& db, const char* sql, const std::string& cutoff,
+Result<int64_t> DeleteWhere(SqlConn& db, const char* sql, const std::string& cutoff,
                             int64_t batch) {
-  Result<sql::Statement> st = db.Prepare(sql);
+  Result<SqlStmt> st = db.Prepare(sql);
   if (!st.ok()) return st.status();
   st->Bind(1, cutoff).Bind(2, batch);
   Q11_RETURN_IF_ERROR(st->Run());
-  return static_cast<int64_t>(sqlite3_changes64(db.get()));
+  return db.Changes();
 }
 
 }  // namespace
@@ -21,7 +21,7 @@ Result<int64_t> DeleteWhere(sql::Db& db, const char* sql, const std::string& cut
 Result<HistoryPruner::Pruned> HistoryPruner::PruneOnce(int64_t batch) {
   const int64_t now = clock_ms_();
   Pruned out;
-  Status s = writer_.Write([&](sql::Db& db) -> Status {
+  Status s = writer_.Write([&](SqlConn& db) -> Status {
     if (retention_.ledger_days > 0) {
       // Both times are FormatUtc strings, which sort as the times do.
       Result<int64_t> n =

@@ -1,6 +1,4 @@
-#include "store/sqlite/reader_pool.h"
-
-#include "store/sqlite/server_schema.h"
+#include "store/sql/reader_pool.h"
 
 namespace q11::server {
 
@@ -27,16 +25,15 @@ void ReaderPool::Return(std::unique_ptr<Reader> r) {
 
 Result<std::unique_ptr<Reader>> ReaderPool::OpenReader() {
   auto r = std::make_unique<Reader>();
-  Result<sql::Db> db = sql::Db::Open(path_, /*create=*/false);
+  Result<std::unique_ptr<SqlConn>> db = open_();
   if (!db.ok()) return db.status();
   r->db = std::move(*db);
-  Q11_RETURN_IF_ERROR(ConfigureReadConnection(r->db));
   static constexpr const char* kAccountColumns =
       "SELECT id, name, role, coalesce(unit_id, ''), reporter_ref, created_at, disabled, pw_hash, "
       "salt, iterations "
       "FROM users ";
   struct {
-    sql::Statement* target;
+    SqlStmt* target;
     std::string sql;
   } statements[] = {
       {&r->account_by_id, std::string(kAccountColumns) + "WHERE id = ?1"},
@@ -49,11 +46,11 @@ Result<std::unique_ptr<Reader>> ReaderPool::OpenReader() {
        "FROM photos p JOIN reports r ON r.id = p.report_id WHERE p.sha256 = ?1 LIMIT 64"},
   };
   for (auto& s : statements) {
-    Result<sql::Statement> st = r->db.Prepare(s.sql);
+    Result<SqlStmt> st = r->db->Prepare(s.sql);
     if (!st.ok()) return st.status();
     *s.target = std::move(*st);
   }
-  Result<std::unique_ptr<PullBuilder>> pull = PullBuilder::Create(r->db, shapes_);
+  Result<std::unique_ptr<PullBuilder>> pull = PullBuilder::Create(*r->db, shapes_);
   if (!pull.ok()) return pull.status();
   r->pull = std::move(*pull);
   return r;

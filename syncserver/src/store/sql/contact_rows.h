@@ -6,15 +6,15 @@
 #include <string_view>
 
 #include "protocol/result.h"
-#include "q11sqlite/sqlite.h"
+#include "store/sql/sql_conn.h"
 
 namespace q11::server {
 
 // Creates the contacts table when missing.
-Status CreateContactsTable(sql::Db& db);
-Status PutContactRow(sql::Db& db, std::string_view user_id, std::string_view sealed,
+Status CreateContactsTable(SqlConn& db);
+Status PutContactRow(SqlConn& db, std::string_view user_id, std::string_view sealed,
                      std::string_view updated_at);
-Result<std::optional<std::string>> FindContactRow(sql::Db& db, std::string_view user_id);
-Status DeleteContactRow(sql::Db& db, std::string_view user_id);
+Result<std::optional<std::string>> FindContactRow(SqlConn& db, std::string_view user_id);
+Status DeleteContactRow(SqlConn& db, std::string_view user_id);
 
 }  // namespace q11::server

@@ -8,17 +8,17 @@
 #include <vector>
 
 #include "protocol/result.h"
-#include "q11sqlite/sqlite.h"
 #include "store/api_key_store.h"
+#include "store/sql/sql_conn.h"
 
 namespace q11::server {
 
-Status InsertApiKeyRow(sql::Db& db, std::string_view name, std::string_view key_hash,
+Status InsertApiKeyRow(SqlConn& db, std::string_view name, std::string_view key_hash,
                        std::string_view created_at);
-Result<std::vector<ApiKeyInfo>> ReadApiKeys(sql::Db& db);
+Result<std::vector<ApiKeyInfo>> ReadApiKeys(SqlConn& db);
 // Checks and revokes in one transaction (the caller's).
-Result<ApiKeyRevocation> RevokeApiKeyRow(sql::Db& db, std::string_view name,
+Result<ApiKeyRevocation> RevokeApiKeyRow(SqlConn& db, std::string_view name,
                                          std::string_view revoked_at);
-Result<std::optional<std::string>> FindLiveApiKeyRow(sql::Db& db, std::string_view key_hash);
+Result<std::optional<std::string>> FindLiveApiKeyRow(SqlConn& db, std::string_view key_hash);
 
 }  // namespace q11::server

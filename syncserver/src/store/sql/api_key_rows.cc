@@ -1,17 +1,17 @@
-#include "store/sqlite/api_key_rows.h"
+#include "store/sql/api_key_rows.h"
 
 namespace q11::server {
 
-Status InsertApiKeyRow(sql::Db& db, std::string_view name, std::string_view key_hash,
+Status InsertApiKeyRow(SqlConn& db, std::string_view name, std::string_view key_hash,
                        std::string_view created_at) {
-  Result<sql::Statement> st =
+  Result<SqlStmt> st =
       db.Prepare("INSERT INTO api_keys (name, key_hash, created_at) VALUES (?1, ?2, ?3)");
   if (!st.ok()) return st.status();
   return st->Bind(1, name).BindBlob(2, key_hash).Bind(3, created_at).Run();
 }
 
-Result<std::vector<ApiKeyInfo>> ReadApiKeys(sql::Db& db) {
-  Result<sql::Statement> st =
+Result<std::vector<ApiKeyInfo>> ReadApiKeys(SqlConn& db) {
+  Result<SqlStmt> st =
       db.Prepare("SELECT name, created_at, revoked_at FROM api_keys ORDER BY name");
   if (!st.ok()) return st.status();
   std::vector<ApiKeyInfo> out;
@@ -24,11 +24,11 @@ Result<std::vector<ApiKeyInfo>> ReadApiKeys(sql::Db& db) {
   return out;
 }
 
-Result<ApiKeyRevocation> RevokeApiKeyRow(sql::Db& db, std::string_view name,
+Result<ApiKeyRevocation> RevokeApiKeyRow(SqlConn& db, std::string_view name,
                                          std::string_view revoked_at) {
   ApiKeyRevocation out;
   {
-    Result<sql::Statement> st =
+    Result<SqlStmt> st =
         db.Prepare("SELECT coalesce(revoked_at, '') FROM api_keys WHERE name = ?1");
     if (!st.ok()) return st.status();
     st->Bind(1, name);
@@ -41,7 +41,7 @@ Result<ApiKeyRevocation> RevokeApiKeyRow(sql::Db& db, std::string_view name,
     out.outcome = ApiKeyRevocation::Outcome::kAlreadyRevoked;
     return out;
   }
-  Result<sql::Statement> st =
+  Result<SqlStmt> st =
       db.Prepare("UPDATE api_keys SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL");
   if (!st.ok()) return st.status();
   Q11_RETURN_IF_ERROR(st->Bind(1, name).Bind(2, revoked_at).Run());
@@ -50,8 +50,8 @@ Result<ApiKeyRevocation> RevokeApiKeyRow(sql::Db& db, std::string_view name,
   return out;
 }
 
-Result<std::optional<std::string>> FindLiveApiKeyRow(sql::Db& db, std::string_view key_hash) {
-  Result<sql::Statement> st =
+Result<std::optional<std::string>> FindLiveApiKeyRow(SqlConn& db, std::string_view key_hash) {
+  Result<SqlStmt> st =
       db.Prepare("SELECT name FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL");
   if (!st.ok()) return st.status();
   st->BindBlob(1, key_hash);

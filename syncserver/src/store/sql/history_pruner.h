@@ -23,7 +23,7 @@
 #include <functional>
 
 #include "protocol/result.h"
-#include "store/sqlite/db_writer.h"
+#include "store/db_writer.h"
 
 namespace q11::server {
 

@@ -1,4 +1,4 @@
-#include "store/sqlite/group_commit.h"
+#include "store/sql/group_commit.h"
 
 #include <algorithm>
 #include <exception>
@@ -6,12 +6,9 @@
 
 namespace q11::server {
 
-Result<std::unique_ptr<GroupCommit>> GroupCommit::Create(sql::Db& db, std::mutex& write_mu,
+Result<std::unique_ptr<GroupCommit>> GroupCommit::Create(SqlConn& db, std::mutex& write_mu,
                                                          size_t max_group) {
-  std::unique_ptr<GroupCommit> g(new GroupCommit(write_mu, std::max<size_t>(1, max_group)));
-  Result<std::unique_ptr<WriteTransaction>> txn = WriteTransaction::Create(db);
-  if (!txn.ok()) return txn.status();
-  g->txn_ = std::move(*txn);
+  std::unique_ptr<GroupCommit> g(new GroupCommit(db, write_mu, std::max<size_t>(1, max_group)));
   g->writer_ = std::thread([p = g.get()] { p->Loop(); });
   return g;
 }
@@ -64,7 +61,7 @@ Status GroupCommit::RunJob(const Pending& p) {
 
 void GroupCommit::RunGroup(std::vector<Pending*> group) {
   while (!group.empty()) {
-    Status begun = txn_->Begin();
+    Status begun = db_->BeginWrite();
     if (!begun.ok()) {
       for (Pending* p : group) p->result = begun;
       return;
@@ -72,9 +69,9 @@ void GroupCommit::RunGroup(std::vector<Pending*> group) {
     size_t failed = 0;
     while (failed < group.size() && (group[failed]->result = RunJob(*group[failed])).ok()) ++failed;
     if (failed == group.size()) {
-      Status committed = txn_->Commit();
+      Status committed = db_->Commit();
       if (!committed.ok()) {
-        txn_->Rollback();
+        db_->Rollback();
         for (Pending* p : group) p->result = committed;
         return;
       }
@@ -84,7 +81,7 @@ void GroupCommit::RunGroup(std::vector<Pending*> group) {
       return;
     }
     // Take everything back and go again without the failed write (it keeps its error).
-    txn_->Rollback();
+    db_->Rollback();
     group.erase(group.begin() + static_cast<long>(failed));
   }
 }

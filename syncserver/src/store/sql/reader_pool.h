@@ -1,12 +1,14 @@
 // Read connections to the server database, pooled: each request borrows one (with its
 // prepared statements and its pull builder's scratch database) and gives it back, so
-// statements are prepared once per connection and pulls run in parallel (WAL lets them
-// read while the single writer writes). The pool grows to the number of threads that
-// read at once and never shrinks.
+// statements are prepared once per connection and pulls run in parallel (SQLite's WAL, and
+// PostgreSQL's MVCC, let them read while the writer writes). The pool grows to the number
+// of threads that read at once and never shrinks. The backend's store says how a
+// connection is opened.
 //
 // Thread safety: Acquire() from any thread; a Lease is used by one thread.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -16,20 +18,20 @@
 #include "monitor/monitor_queries.h"
 #include "protocol/result.h"
 #include "public/receipt_queries.h"
-#include "q11sqlite/sqlite.h"
+#include "store/sql/sql_conn.h"
 #include "sync/pull/pull_builder.h"
 #include "sync/table_shapes.h"
 
 namespace q11::server {
 
 struct Reader {
-  sql::Db db;
+  std::unique_ptr<SqlConn> db;
   std::unique_ptr<PullBuilder> pull;
-  sql::Statement account_by_id;
-  sql::Statement account_by_name;
-  sql::Statement list_accounts;
-  sql::Statement device_owner;
-  sql::Statement photo_holders;
+  SqlStmt account_by_id;
+  SqlStmt account_by_name;
+  SqlStmt list_accounts;
+  SqlStmt device_owner;
+  SqlStmt photo_holders;
   std::unique_ptr<ConflictQueries> conflicts;  // made on first use (admin reads are rare)
   std::unique_ptr<ReceiptQueries> receipts;    // made on first use
   std::unique_ptr<MonitorQueries> monitor;     // made on first use
@@ -37,9 +39,10 @@ struct Reader {
 
 class ReaderPool {
  public:
+  // Opens one read connection, configured for reading.
+  using Opener = std::function<Result<std::unique_ptr<SqlConn>>()>;
   // REQUIRES: shapes outlive the pool.
-  ReaderPool(std::string path, const TableShapes& shapes)
-      : path_(std::move(path)), shapes_(shapes) {}
+  ReaderPool(Opener open, const TableShapes& shapes) : open_(std::move(open)), shapes_(shapes) {}
   ~ReaderPool();
 
   class Lease {
@@ -63,7 +66,7 @@ class ReaderPool {
   Result<std::unique_ptr<Reader>> OpenReader();
   void Return(std::unique_ptr<Reader> r);
 
-  std::string path_;
+  Opener open_;
   const TableShapes& shapes_;
   std::mutex mu_;
   std::vector<std::unique_ptr<Reader>> idle_;

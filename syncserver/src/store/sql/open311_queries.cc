@@ -1,4 +1,4 @@
-#include "store/sqlite/open311_queries.h"
+#include "store/sql/open311_queries.h"
 
 #include "store/sqlite/event_log.h"
 
@@ -17,7 +17,7 @@ std::string Placeholders(size_t n, int* next) {
 
 // Every row of `st`, each made by `read`.
 template <typename T, typename F>
-Result<std::vector<T>> All(sql::Statement& st, F read) {
+Result<std::vector<T>> All(SqlStmt& st, F read) {
   std::vector<T> out;
   for (;;) {
     Result<bool> row = st.Step();
@@ -39,22 +39,22 @@ const std::string kStaffEvent =
 }  // namespace
 
 Result<std::vector<Open311Service>> Open311Queries::Services() {
-  Result<sql::Statement> st = db_.Prepare(
+  Result<SqlStmt> st = db_.Prepare(
       "SELECT c.id, c.name_vi, c.name_en, c.level, c.deadline_amount, c.deadline_unit, "
       "c.deadline_hours, u.name_vi, u.name_en FROM categories c "
       "LEFT JOIN units u ON u.id = c.default_unit ORDER BY c.id");
   if (!st.ok()) return st.status();
-  return All<Open311Service>(*st, [](sql::Statement& s) {
+  return All<Open311Service>(*st, [](SqlStmt& s) {
     return Open311Service{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4),
                           s.Text(5), s.Int(6),  s.Text(7), s.Text(8)};
   });
 }
 
 Result<std::vector<Open311Ward>> Open311Queries::Wards() {
-  Result<sql::Statement> st =
+  Result<SqlStmt> st =
       db_.Prepare("SELECT id, name_vi, name_en FROM units WHERE kind = 'ward' ORDER BY id");
   if (!st.ok()) return st.status();
-  return All<Open311Ward>(*st, [](sql::Statement& s) {
+  return All<Open311Ward>(*st, [](SqlStmt& s) {
     return Open311Ward{s.Text(0), s.Text(1), s.Text(2)};
   });
 }
@@ -73,18 +73,20 @@ Result<std::vector<Open311Request>> Open311Queries::Requests(const Open311Reques
       "ORDER BY e.created_at DESC, e.id DESC LIMIT 1) "
       "FROM reports r LEFT JOIN categories c ON c.id = r.category_id "
       "LEFT JOIN units w ON w.id = r.ward_id LEFT JOIN units u ON u.id = r.assigned_unit "
-      "LEFT JOIN units du ON du.id = c.default_unit WHERE 1";
+      "LEFT JOIN units du ON du.id = c.default_unit WHERE TRUE";
   int next = 1;
   if (!f.ids.empty()) sql += " AND r.id IN (" + Placeholders(f.ids.size(), &next) + ")";
   if (!f.services.empty())
     sql += " AND r.category_id IN (" + Placeholders(f.services.size(), &next) + ")";
   if (!f.statuses.empty())
     sql += " AND r.status IN (" + Placeholders(f.statuses.size(), &next) + ")";
-  if (!f.since.empty()) sql += " AND requested >= ?" + std::to_string(next++);
-  if (!f.until.empty()) sql += " AND requested <= ?" + std::to_string(next++);
+  if (!f.since.empty())
+    sql += " AND coalesce(r.received_at, r.created_at) >= ?" + std::to_string(next++);
+  if (!f.until.empty())
+    sql += " AND coalesce(r.received_at, r.created_at) <= ?" + std::to_string(next++);
   sql += " ORDER BY requested DESC, r.id DESC LIMIT ?" + std::to_string(next) + " OFFSET ?" +
          std::to_string(next + 1);
-  Result<sql::Statement> st = db_.Prepare(sql);
+  Result<SqlStmt> st = db_.Prepare(sql);
   if (!st.ok()) return st.status();
   int i = 1;
   for (const auto* list : {&f.ids, &f.services, &f.statuses})
@@ -92,7 +94,7 @@ Result<std::vector<Open311Request>> Open311Queries::Requests(const Open311Reques
   if (!f.since.empty()) st->Bind(i++, f.since);
   if (!f.until.empty()) st->Bind(i++, f.until);
   st->Bind(i, f.limit).Bind(i + 1, f.offset);
-  return All<Open311Request>(*st, [](sql::Statement& s) {
+  return All<Open311Request>(*st, [](SqlStmt& s) {
     Open311Request r;
     std::string* fields[] = {
         &r.id,           &r.kind,       &r.status,          &r.category_id,     &r.category_vi,
@@ -117,21 +119,21 @@ Result<std::vector<Open311Update>> Open311Queries::Updates(const Open311UpdateFi
   if (!f.until.empty()) sql += " AND e.created_at <= ?" + std::to_string(next++);
   sql += " ORDER BY e.created_at, e.id LIMIT ?" + std::to_string(next) + " OFFSET ?" +
          std::to_string(next + 1);
-  Result<sql::Statement> st = db_.Prepare(sql);
+  Result<SqlStmt> st = db_.Prepare(sql);
   if (!st.ok()) return st.status();
   int i = 1;
   for (const std::string& v : f.report_ids) st->Bind(i++, v);
   if (!f.since.empty()) st->Bind(i++, f.since);
   if (!f.until.empty()) st->Bind(i++, f.until);
   st->Bind(i, f.limit).Bind(i + 1, f.offset);
-  return All<Open311Update>(*st, [](sql::Statement& s) {
+  return All<Open311Update>(*st, [](SqlStmt& s) {
     return Open311Update{s.Text(0), s.Text(1), s.Text(2), s.Text(3),
                          s.Text(4), s.Text(5), s.Text(6)};
   });
 }
 
 Result<std::optional<std::string>> Open311Queries::ReportIdByReceipt(std::string_view code) {
-  Result<sql::Statement> st = db_.Prepare("SELECT id FROM reports WHERE receipt_code = ?1");
+  Result<SqlStmt> st = db_.Prepare("SELECT id FROM reports WHERE receipt_code = ?1");
   if (!st.ok()) return st.status();
   st->Bind(1, code);
   Result<bool> row = st->Step();
@@ -143,7 +145,7 @@ Result<std::optional<std::string>> Open311Queries::ReportIdByReceipt(std::string
 Result<std::optional<std::pair<std::string, std::string>>> Open311Queries::Stamps(
     std::string_view id) {
   using Out = std::optional<std::pair<std::string, std::string>>;
-  Result<sql::Statement> st = db_.Prepare("SELECT receipt_code, due_at FROM reports WHERE id = ?1");
+  Result<SqlStmt> st = db_.Prepare("SELECT receipt_code, due_at FROM reports WHERE id = ?1");
   if (!st.ok()) return st.status();
   st->Bind(1, id);
   Result<bool> row = st->Step();

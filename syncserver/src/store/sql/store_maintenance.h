@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "auth/refresh_tokens.h"
-#include "store/sqlite/history_pruner.h"
+#include "store/sql/history_pruner.h"
 #include "syncserver/store.h"
 
 namespace q11::server {

@@ -17,7 +17,7 @@
 #include <string>
 
 #include "protocol/result.h"
-#include "q11sqlite/sqlite.h"
+#include "store/sql/sql_conn.h"
 #include "syncserver/store.h"
 
 namespace q11::server {
@@ -26,7 +26,7 @@ namespace q11::server {
 // wrote. It may run more than once (group_commit.h): it must only write to the database
 // and set its outputs. A result that is a refusal but must still be written (a revoked
 // token family) is an output, not the returned Status.
-using DbJob = std::function<Status(sql::Db& db)>;
+using DbJob = std::function<Status(SqlConn& db)>;
 
 class DbWriter {
  public:

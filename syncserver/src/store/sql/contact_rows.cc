@@ -1,8 +1,8 @@
-#include "store/sqlite/contact_rows.h"
+#include "store/sql/contact_rows.h"
 
 namespace q11::server {
 
-Status CreateContactsTable(sql::Db& db) {
+Status CreateContactsTable(SqlConn& db) {
   return db.Exec(R"sql(
 CREATE TABLE IF NOT EXISTS contacts (
   user_id TEXT PRIMARY KEY NOT NULL,
@@ -12,9 +12,9 @@ CREATE TABLE IF NOT EXISTS contacts (
 )sql");
 }
 
-Status PutContactRow(sql::Db& db, std::string_view user_id, std::string_view sealed,
+Status PutContactRow(SqlConn& db, std::string_view user_id, std::string_view sealed,
                      std::string_view updated_at) {
-  Result<sql::Statement> st = db.Prepare(
+  Result<SqlStmt> st = db.Prepare(
       "INSERT INTO contacts (user_id, sealed, updated_at) VALUES (?1, ?2, ?3) "
       "ON CONFLICT (user_id) DO UPDATE SET sealed = excluded.sealed, "
       "updated_at = excluded.updated_at");
@@ -22,8 +22,8 @@ Status PutContactRow(sql::Db& db, std::string_view user_id, std::string_view sea
   return st->Bind(1, user_id).BindBlob(2, sealed).Bind(3, updated_at).Run();
 }
 
-Result<std::optional<std::string>> FindContactRow(sql::Db& db, std::string_view user_id) {
-  Result<sql::Statement> st = db.Prepare("SELECT sealed FROM contacts WHERE user_id = ?1");
+Result<std::optional<std::string>> FindContactRow(SqlConn& db, std::string_view user_id) {
+  Result<SqlStmt> st = db.Prepare("SELECT sealed FROM contacts WHERE user_id = ?1");
   if (!st.ok()) return st.status();
   st->Bind(1, user_id);
   Result<bool> row = st->Step();
@@ -32,8 +32,8 @@ Result<std::optional<std::string>> FindContactRow(sql::Db& db, std::string_view 
   return std::optional<std::string>(st->Blob(0));
 }
 
-Status DeleteContactRow(sql::Db& db, std::string_view user_id) {
-  Result<sql::Statement> st = db.Prepare("DELETE FROM contacts WHERE user_id = ?1");
+Status DeleteContactRow(SqlConn& db, std::string_view user_id) {
+  Result<SqlStmt> st = db.Prepare("DELETE FROM contacts WHERE user_id = ?1");
   if (!st.ok()) return st.status();
   return st->Bind(1, user_id).Run();
 }

@@ -1,4 +1,4 @@
-#include "store/sqlite/store_maintenance.h"
+#include "store/sql/store_maintenance.h"
 
 #include <cstdio>
 

@@ -14,14 +14,14 @@
 #include <vector>
 
 #include "protocol/result.h"
-#include "q11sqlite/sqlite.h"
 #include "store/open311_reads.h"
+#include "store/sql/sql_conn.h"
 
 namespace q11::server {
 
 class Open311Queries {
  public:
-  explicit Open311Queries(sql::Db& db) : db_(db) {}
+  explicit Open311Queries(SqlConn& db) : db_(db) {}
 
   Result<std::vector<Open311Service>> Services();
   Result<std::vector<Open311Ward>> Wards();
@@ -31,7 +31,7 @@ class Open311Queries {
   Result<std::optional<std::pair<std::string, std::string>>> Stamps(std::string_view id);
 
  private:
-  sql::Db& db_;
+  SqlConn& db_;
 };
 
 }  // namespace q11::server

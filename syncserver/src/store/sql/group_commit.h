@@ -8,8 +8,8 @@
 // pages and that wait once per group instead of once each.
 //
 // How: a request hands its write to Run() and waits. The writer thread takes every write
-// waiting at that moment, runs them one after the other in one BEGIN IMMEDIATE ... COMMIT
-// on the write connection, and wakes their requests. Writes that arrive meanwhile wait for
+// waiting at that moment, runs them one after the other in one write transaction
+// (SqlConn::BeginWrite ... Commit) on the write connection, and wakes their requests. Writes that arrive meanwhile wait for
 // the next group. A lone request therefore commits at once, as before. One thread does
 // all the writing so that the memory a push needs (its page images and journal) comes
 // from one malloc arena, warm from the last push, instead of growing the arena of
@@ -34,8 +34,7 @@
 #include <vector>
 
 #include "protocol/result.h"
-#include "q11sqlite/sqlite.h"
-#include "store/sqlite/write_transaction.h"
+#include "store/sql/sql_conn.h"
 
 namespace q11::server {
 
@@ -48,7 +47,7 @@ class GroupCommit {
  public:
   // Starts the writer thread. `write_mu` guards the write connection; the writer holds it
   // for the whole group. REQUIRES: db and write_mu outlive this.
-  static Result<std::unique_ptr<GroupCommit>> Create(sql::Db& db, std::mutex& write_mu,
+  static Result<std::unique_ptr<GroupCommit>> Create(SqlConn& db, std::mutex& write_mu,
                                                      size_t max_group = 64);
 
   // Lets the writes already handed over finish, then stops the writer thread.
@@ -75,15 +74,15 @@ class GroupCommit {
     Status result;
     bool done;
   };
-  GroupCommit(std::mutex& write_mu, size_t max_group)
-      : write_mu_(write_mu), max_group_(max_group) {}
+  GroupCommit(SqlConn& db, std::mutex& write_mu, size_t max_group)
+      : db_(&db), write_mu_(write_mu), max_group_(max_group) {}
   void Loop();
   void RunGroup(std::vector<Pending*> group);
   static Status RunJob(const Pending& p);
 
+  SqlConn* db_;
   std::mutex& write_mu_;
   const size_t max_group_;
-  std::unique_ptr<WriteTransaction> txn_;
 
   mutable std::mutex mu_;         // guards the fields below
   std::condition_variable work_;  // the writer: writes are waiting, or stop
