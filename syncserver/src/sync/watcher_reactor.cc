@@ -155,19 +155,28 @@ class WatcherReactor::Loop {
     if (!round.empty()) r_.checker_->Submit(version, round);
   }
 
+  // Forgets the device first, so that whoever reads the answer finds it no longer counted
+  // as waiting (GET /healthz), then answers and closes.
   void Finish(uint64_t id, const std::string& answer) {
     auto it = watchers_.find(id);
     if (it == watchers_.end()) return;
-    SendAnswer(it->second.fd.get(), answer);
-    Drop(id);
-  }
+    ::epoll_ctl(r_.epoll_.get(), EPOLL_CTL_DEL, it->second.fd.get(), nullptr);
+    Fd connection(std::move(it->second.fd));
+    Forget(it);
+    SendAnswer(connection.get(), answer);
+  }  // closes the connection
 
+  // A hang-up: nothing to write.
   void Drop(uint64_t id) {
     auto it = watchers_.find(id);
     if (it == watchers_.end()) return;
     ::epoll_ctl(r_.epoll_.get(), EPOLL_CTL_DEL, it->second.fd.get(), nullptr);
+    Forget(it);  // closes the connection
+  }
+
+  void Forget(std::unordered_map<uint64_t, Watcher>::iterator it) {
     timers_.erase(it->second.timer);
-    watchers_.erase(it);  // closes the connection
+    watchers_.erase(it);
     r_.changes_.AddHeld(-1);
     r_.reserved_.fetch_sub(1);
   }
