@@ -27,6 +27,11 @@ struct ServerOptions {
   std::string bind = "127.0.0.1";  // address to listen on
   uint16_t port = 8080;            // 0 picks a free port (see Server::port())
   int threads = 16;                // HTTP worker threads (one per open connection)
+  // Devices waiting for changes (POST /v1/changes/wait) held at once without a thread
+  // (watcher_reactor.h); one more is answered 503 with Retry-After. Lowered at start when
+  // the open-files limit cannot hold them. With TLS the waits hold threads instead, at
+  // most `threads` − 4.
+  int max_watchers = 16000;
   size_t max_body_bytes = 32u << 20;
   bool log_requests = true;                      // one line per request on stderr
   int token_ttl_seconds = 900;                   // access tokens

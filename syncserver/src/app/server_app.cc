@@ -20,7 +20,8 @@ constexpr const char* kServeUsage =
     "[--max-body-bytes=N] [--access-ttl-seconds=N]\n"
     "       [--login-per-minute=N] [--register-per-hour=N] [--sync-per-minute=N] "
     "[--receipt-per-minute=N] [--open311-posts-per-minute=N] [--io-timeout-seconds=N]\n"
-    "       [--request-deadline-seconds=N] [--max-connections-per-address=N]\n"
+    "       [--request-deadline-seconds=N] [--max-connections-per-address=N] "
+    "[--max-watchers=N]\n"
     "       [--max-db-mib=N] [--tls-cert=FILE --tls-key=FILE] [--trusted-proxy=ADDR,...] "
     "[--quiet]\n"
     "       [--clock-file=PATH]  (for tests only)\n"
@@ -42,6 +43,9 @@ constexpr const char* kServeUsage =
     "  dribble headers wait without holding a thread).\n"
     "  --max-connections-per-address=32: one more open connection from an address is\n"
     "  answered 429 and closed at once (0 = no limit; a --trusted-proxy has none).\n"
+    "  --max-watchers=16000: devices waiting for changes held at once (each an open file,\n"
+    "  no thread; one more gets 503 with Retry-After; lowered to fit the open-files limit).\n"
+    "  With --tls-cert the waits hold a thread each instead, at most --threads - 4.\n"
     "  --ledger-retention-days=30: idempotency verdicts older than this are deleted once\n"
     "  their device has pushed again since (0 = keep all).\n"
     "  --audit-retention-days=90: refused requests, logins and refused pushes in the audit\n"
@@ -100,6 +104,7 @@ int RunServe(int argc, char** argv) {
                 "io-timeout-seconds",
                 "request-deadline-seconds",
                 "max-connections-per-address",
+                "max-watchers",
                 "refused-entries-per-hour",
                 "ledger-retention-days",
                 "audit-retention-days",
@@ -168,6 +173,7 @@ int RunServe(int argc, char** argv) {
       {"io-timeout-seconds", &o.io_timeout_seconds, 1, 3600},
       {"request-deadline-seconds", &o.request_deadline_seconds, 1, 3600},
       {"max-connections-per-address", &o.max_connections_per_address, 0, 1000000},
+      {"max-watchers", &o.max_watchers, 1, 1000000},
   };
   std::optional<long> max_db = ParseInt(args->Get("max-db-mib", "0"), 0, 1L << 30);
   if (!max_db) {

@@ -14,6 +14,7 @@ namespace q11::server {
 class RefreshTokens;
 class ContactVault;
 class ChangeNotifier;
+class WatcherReactor;
 class SecurityAudit;
 class RefusalTally;
 struct RateLimits;
@@ -39,6 +40,9 @@ struct HandlerContext {
   Open311Reads* open311 = nullptr;
   // May be null: the socket's peer is the client (client_address.h).
   const TrustedProxies* trusted_proxies = nullptr;
+  // Holds waiting devices without a thread (watcher_reactor.h). May be null (TLS
+  // listeners, handler tests): a wait for changes then holds its thread.
+  WatcherReactor* watchers = nullptr;
   size_t max_body_bytes = 32u << 20;
   bool log_requests = true;
   std::function<int64_t()> clock_ms;  // Unix milliseconds

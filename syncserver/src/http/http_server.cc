@@ -1,5 +1,6 @@
 // Server (syncserver/include/syncserver/server.h): the data folder, the store, the token
 // key and Poco's HTTPServer with a bounded thread pool.
+#include <Poco/Crypto/OpenSSLInitializer.h>
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPServerParams.h>
@@ -12,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "audit/security_audit.h"
 #include "auth/rate_limiter.h"
@@ -21,6 +23,7 @@
 #include "http/connection_gate.h"
 #include "http/gated_connection.h"
 #include "http/handler_context.h"
+#include "http/open_files_limit.h"
 #include "http/refusal_tally.h"
 #include "http/request_router.h"
 #include "open311/api_keys.h"
@@ -32,6 +35,7 @@
 #include "store/sql/history_pruner.h"
 #include "store/sql/store_maintenance.h"
 #include "sync/change_notifier.h"
+#include "sync/watcher_reactor.h"
 #include "syncserver/server.h"
 
 namespace q11::server {
@@ -98,6 +102,17 @@ class RunningServer final : public Server {
     context_.refusals = security_.refusals.get();
     context_.limits = security_.limits.get();
     context_.changes = changes_.get();
+    if (options.tls_cert_file.empty()) {
+      // Plain HTTP: waiting devices are held by the reactor, not by threads. (With TLS the
+      // socket's session lives in OpenSSL: waits keep their thread; docs/architecture.md.)
+      WatcherReactor::Options w;
+      w.max_watchers = std::max(1, options.max_watchers);
+      Result<std::unique_ptr<WatcherReactor>> watchers =
+          WatcherReactor::Start(*store_, *changes_, w);
+      if (!watchers.ok()) return watchers.status();
+      watchers_ = std::move(*watchers);
+      context_.watchers = watchers_.get();
+    }
     context_.photos = photos_.get();
     context_.api_keys = security_.api_keys.get();
     context_.open311 = store_.get();
@@ -191,8 +206,16 @@ class RunningServer final : public Server {
       // Waiting devices are answered at once; the gate shuts down every connection at a
       // worker (idle keep-alive ones too, or stopping would wait for them).
       changes_->Shutdown();
+      if (watchers_) watchers_->Stop();
       gate_->Stop();
       dispatcher_->stop();
+      // stop() wakes the workers waiting for a connection; one still finishing its
+      // connection (the gate just cut it) waits for the next for Poco's idle time (10 s)
+      // unless woken again.
+      for (int i = 0; i < 400 && dispatcher_->currentThreads() > 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        dispatcher_->stop();
+      }
       pool_->joinAll();
     } catch (const Poco::Exception& e) {
       std::fprintf(stderr, "syncserver: while stopping: %s\n", e.displayText().c_str());
@@ -213,6 +236,7 @@ class RunningServer final : public Server {
   Security security_;
   std::unique_ptr<PhotoStore> photos_;
   TrustedProxies trusted_proxies_;
+  std::unique_ptr<WatcherReactor> watchers_;  // plain HTTP only; uses store_ and changes_
   HandlerContext context_;
   std::unique_ptr<Poco::Net::ServerSocket> socket_;
   std::unique_ptr<Poco::ThreadPool> pool_;
@@ -235,11 +259,31 @@ class RunningServer final : public Server {
 Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   if (options.tls_cert_file.empty() != options.tls_key_file.empty())
     return InvalidArgument("TLS needs both a certificate and a key / TLS cần cả chứng chỉ và khóa");
+  // Poco sets OpenSSL up on first use and tears it down when its last user is gone,
+  // counting users without excluding a set-up racing a tear-down: token checks on many
+  // threads at once (thousands of devices coming back to wait) crashed the server in
+  // OpenSSLInitializer::uninitialize. One user held for the process keeps it set up.
+  static Poco::Crypto::OpenSSLInitializer openssl;
   Result<TrustedProxies> trusted_proxies = TrustedProxies::Parse(options.trusted_proxies);
   if (!trusted_proxies.ok())
     return InvalidArgument("--trusted-proxy: " + trusted_proxies.status().message());
   Q11_RETURN_IF_ERROR(EnsureDataDir(options.data_dir));
   DataPaths paths = PathsFor(options.data_dir);
+  ServerOptions o = options;
+  // Every held wait is an open descriptor; keep room for the rest (connections at workers
+  // and in the gate, the database, photos).
+  constexpr int kOtherFiles = 1024;
+  Result<uint64_t> files = RaiseOpenFilesLimit();
+  if (!files.ok()) {
+    std::fprintf(stderr, "syncserver: %s\n", files.status().ToString().c_str());
+  } else if (*files < static_cast<uint64_t>(o.max_watchers) + kOtherFiles) {
+    const int fit = std::max<int>(1, static_cast<int>(*files) - kOtherFiles);
+    std::fprintf(stderr,
+                 "syncserver: the open-files limit (%llu) holds only %d waiting devices, not "
+                 "the %d asked for: raise it (ulimit -Hn, LimitNOFILE=) to hold more\n",
+                 static_cast<unsigned long long>(*files), fit, o.max_watchers);
+    o.max_watchers = fit;
+  }
   // Waiting devices may take all threads but a few, so syncs and logins always find one.
   auto changes = std::make_unique<ChangeNotifier>(std::max(1, options.threads - 4));
   std::function<int64_t()> clock_ms = options.clock_ms ? options.clock_ms : NowMs;
@@ -260,7 +304,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   auto server =
       std::make_unique<RunningServer>(clock_ms, std::move(changes), std::move(*store),
                                       std::move(*tokens), std::move(*security), std::move(*photos));
-  Q11_RETURN_IF_ERROR(server->Listen(options, std::move(*trusted_proxies)));
+  Q11_RETURN_IF_ERROR(server->Listen(o, std::move(*trusted_proxies)));
   Q11_RETURN_IF_ERROR(WriteFileAtomically(paths.port_file, std::to_string(server->port()) + "\n"));
   return std::unique_ptr<Server>(std::move(server));
 }

@@ -6,8 +6,20 @@ void ChangeNotifier::Notify() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     ++version_;
+    // Under the lock: once SetListener() has replaced it, the old listener is not running.
+    if (listener_) listener_();
   }
   changed_.notify_all();
+}
+
+void ChangeNotifier::SetListener(std::function<void()> listener) {
+  std::lock_guard<std::mutex> lock(mu_);
+  listener_ = std::move(listener);
+}
+
+void ChangeNotifier::AddHeld(int delta) {
+  std::lock_guard<std::mutex> lock(mu_);
+  held_ += delta;
 }
 
 void ChangeNotifier::Shutdown() {
@@ -25,7 +37,7 @@ uint64_t ChangeNotifier::version() const {
 
 int ChangeNotifier::sleeping() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return sleeping_;
+  return sleeping_ + held_;
 }
 
 bool ChangeNotifier::WaitPast(uint64_t seen, std::chrono::steady_clock::time_point deadline) {
