@@ -6,6 +6,9 @@ namespace q11::pg {
 
 const std::vector<Migration>& ServerSchema() {
   static const std::vector<Migration> kList = {
+      // Version 1's tables (a change log numbered by a counter row locked at the end of
+      // each writing transaction) are unused since version 2: the store numbers changes
+      // under its write lock instead (pg_conn.h). Kept, as a migration that has run.
       {1, "change log and its counter (change_log.h)", R"sql(
 -- The one-row counter: the last change-log sequence handed out. Its row lock, taken by the
 -- last statement of each writing transaction, orders commits (change_log.h).

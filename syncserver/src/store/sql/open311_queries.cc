@@ -1,6 +1,6 @@
 #include "store/sql/open311_queries.h"
 
-#include "store/sqlite/event_log.h"
+#include "store/sql/event_log.h"
 
 namespace q11::server {
 namespace {
