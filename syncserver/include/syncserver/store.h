@@ -1,9 +1,12 @@
-// The narrow storage interface of the server: accounts, device binding, push and pull.
+// The server's storage interfaces: accounts, device binding, push and pull, public and
+// monitoring reads, photos' owners, conflicts — one interface per concern, and `Store`,
+// all of them.
 //
 // Everything the HTTP layer and the command line need from the database goes through
-// Store, so the storage engine can change without touching them. The embedded default is
-// SQLite in WAL mode (OpenSqliteStore); a PostgreSQL backend would implement the same
-// interface. Expected failures are Status values; nothing here throws.
+// these (and the narrow ones of src/store/), so the storage engine can change without
+// touching them. The embedded default is SQLite in WAL mode (OpenSqliteStore); with
+// `--database=postgresql://...` the same store runs on PostgreSQL (docs/postgres.md).
+// Expected failures are Status values; nothing here throws.
 //
 // Thread safety: a Store is safe to use from many threads at once. Pushes are serialised
 // (a single writer; concurrent ones commit together); pulls and account lookups run concurrently on
@@ -58,10 +61,15 @@ struct PhotoHolder {
   std::string ward_id, assigned_unit, reporter_ref;  // of the report; "" when NULL
 };
 
-class Store {
- public:
-  virtual ~Store() = default;
+// The store, cut by concern: each consumer takes the interface it uses (accounts for
+// login and sign-up, sync for the exchange and the long poll, monitoring reads for the
+// dashboard...). `Store` is all of them; an engine implements it once
+// (store/sql/sql_store.cc, over SQLite or PostgreSQL).
 
+// Accounts (auth/, the command line).
+class AccountStore {
+ public:
+  virtual ~AccountStore() = default;
   // kAlreadyExists when the name or reporter_ref is taken.
   virtual Status AddAccount(const StoredAccount& account) = 0;
   // nullopt when no such account (disabled accounts are returned; callers refuse them).
@@ -70,7 +78,12 @@ class Store {
   virtual Result<std::vector<Account>> ListAccounts() = 0;
   // True when `unit` is a units.id.
   virtual Result<bool> UnitExists(std::string_view unit) = 0;
+};
 
+// Devices, push, pull and the change log (sync/).
+class SyncStore {
+ public:
+  virtual ~SyncStore() = default;
   // Binds `device_id` to the account the first time it is seen. kPermissionDenied when the
   // device is already bound to another account.
   virtual Status BindDevice(std::string_view device_id, const Account& account) = 0;
@@ -100,16 +113,35 @@ class Store {
   virtual Result<bool> HasChanges(const Account& account, uint64_t cursor,
                                   std::string_view device_id) = 0;
 
-  // The public view of the report holding canonical receipt code `code`; nullopt when none.
+  // Drops up to `limit` change-log entries that later changes of their rows superseded
+  // (pulls already skip them); returns how many. Runs under the single writer.
+  virtual Result<int64_t> CompactChangeLog(int64_t limit) = 0;
+};
+
+// What anyone may see of a case (public/).
+class PublicReads {
+ public:
+  virtual ~PublicReads() = default;
   // A ward's reports as the public sees them (PublicCase, receipt codes left empty), most
   // recently updated first.
   virtual Result<std::vector<PublicCase>> ListPublicCases(std::string_view ward, int limit,
                                                           int offset) = 0;
+  // The public view of the report holding canonical receipt code `code`; nullopt when none.
   virtual Result<std::optional<PublicCase>> FindByReceipt(std::string_view code) = 0;
+};
 
+// Which photo rows a content address belongs to (photos/).
+class PhotoIndex {
+ public:
+  virtual ~PhotoIndex() = default;
   // The photo rows (of live reports) whose content address is `sha256`, at most 64.
   virtual Result<std::vector<PhotoHolder>> FindPhotoHolders(std::string_view sha256) = 0;
+};
 
+// The leaders' figures (monitor/).
+class MonitorReads {
+ public:
+  virtual ~MonitorReads() = default;
   // Monitoring (docs/monitoring.md): the facts of every report received in
   // [from_utc, to_utc) or resolved in it (ISO-8601 UTC bounds), and of every report open
   // now, with the units, categories and holidays. Read on one connection, so consistent.
@@ -117,8 +149,13 @@ class Store {
                                                 std::string_view to_utc) = 0;
   // One report's facts and every event; nullopt for an unknown id.
   virtual Result<std::optional<CaseHistory>> ReadCaseHistory(std::string_view report_id) = 0;
+};
 
-  // Parked conflicts (syncserver/conflict.h, docs/conflicts.md), newest first.
+// Parked conflicts (conflicts/, syncserver/conflict.h, docs/conflicts.md).
+class ConflictStore {
+ public:
+  virtual ~ConflictStore() = default;
+  // Newest first.
   virtual Result<std::vector<ConflictSummary>> ListConflicts(const ConflictFilter& filter) = 0;
   // kNotFound for an unknown id.
   virtual Result<ConflictDetail> GetConflict(std::string_view id) = 0;
@@ -130,11 +167,14 @@ class Store {
   virtual Result<ResolvedConflict> ResolveConflict(std::string_view id,
                                                    const ConflictDecision& decision,
                                                    std::string_view actor) = 0;
-
-  // Drops up to `limit` change-log entries that later changes of their rows superseded
-  // (pulls already skip them); returns how many. Runs under the single writer.
-  virtual Result<int64_t> CompactChangeLog(int64_t limit) = 0;
 };
+
+class Store : public AccountStore,
+              public SyncStore,
+              public PublicReads,
+              public PhotoIndex,
+              public MonitorReads,
+              public ConflictStore {};
 
 struct StoreOptions {
   // Unix milliseconds; tests substitute a fixed clock.

@@ -123,7 +123,7 @@ std::string Show(const FieldValue& v) {
   }
 }
 
-int List(Store& store, const Args& a) {
+int List(ConflictStore& store, const Args& a) {
   ConflictFilter f;
   f.state = a.state;
   f.table = a.table;
@@ -151,7 +151,7 @@ int List(Store& store, const Args& a) {
   return 0;
 }
 
-int ShowOne(Store& store, const Args& a) {
+int ShowOne(ConflictStore& store, const Args& a) {
   Result<ConflictDetail> d = store.GetConflict(a.id);
   if (!d.ok()) return CommandFailed(d.status());
   if (a.json) {
@@ -188,7 +188,7 @@ int ShowOne(Store& store, const Args& a) {
   return 0;
 }
 
-int Resolve(Store& store, const Args& a) {
+int Resolve(ConflictStore& store, const Args& a) {
   ConflictDecision d;
   if (!a.take.empty() && !a.set.empty())
     return UsageError("give either --take or --set/--set-null, not both / chỉ chọn một cách xử lý",

@@ -109,7 +109,7 @@ std::string CliActor() {
   return std::string("cli:") + (user != nullptr && *user != '\0' ? user : "unknown");
 }
 
-Result<Account> FindNamed(Store& store, const std::string& name) {
+Result<Account> FindNamed(AccountStore& store, const std::string& name) {
   Result<std::optional<StoredAccount>> found = store.FindAccountByName(name);
   if (!found.ok()) return found.status();
   if (!found->has_value()) return NotFound("no account named '" + name + "' / không có tài khoản");

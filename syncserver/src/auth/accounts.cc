@@ -25,7 +25,8 @@ bool SaneName(std::string_view name) {
 
 std::string NewReporterRef() { return "cd-" + RandomBase32(12); }
 
-Result<Account> CreateAccount(Store& store, const NewAccount& req, int64_t now_ms, int iterations,
+Result<Account> CreateAccount(AccountStore& store, const NewAccount& req, int64_t now_ms,
+                              int iterations,
                               const std::function<Status(const Account&)>& before_store) {
   if (!SaneName(req.name))
     return InvalidArgument(
@@ -56,7 +57,8 @@ Result<Account> CreateAccount(Store& store, const NewAccount& req, int64_t now_m
   return stored.account;
 }
 
-Result<Account> Authenticate(Store& store, std::string_view name, std::string_view password) {
+Result<Account> Authenticate(AccountStore& store, std::string_view name,
+                             std::string_view password) {
   Result<std::optional<StoredAccount>> found = store.FindAccountByName(name);
   if (!found.ok()) return found.status();
   if (!found->has_value()) {

@@ -27,13 +27,13 @@ struct NewAccount {
 // `before_store`, when given, runs with the complete account (its id chosen) after every
 // check and before the account is stored; its error stops the creation. Sign-up stores the
 // contact there, so an account never exists without the contact it was given.
-Result<Account> CreateAccount(Store& store, const NewAccount& request, int64_t now_ms,
+Result<Account> CreateAccount(AccountStore& store, const NewAccount& request, int64_t now_ms,
                               int iterations = kPasswordIterations,
                               const std::function<Status(const Account&)>& before_store = {});
 
 // kUnauthenticated for an unknown name or wrong password (same message for both, and the
 // same work: a missing account still costs one hash), kPermissionDenied for a disabled one.
-Result<Account> Authenticate(Store& store, std::string_view name, std::string_view password);
+Result<Account> Authenticate(AccountStore& store, std::string_view name, std::string_view password);
 
 // "cd-" + 12 random base32 characters.
 std::string NewReporterRef();

@@ -75,7 +75,7 @@ void AdminApiHandler::Handle(Poco::Net::HTTPServerRequest& request,
                          "only administrators may see and resolve conflicts",
                          "Chỉ quản trị viên được xem và xử lý xung đột");
   }
-  Store& store = *context().store;
+  ConflictStore& store = *context().store;
   if (resolve_) {
     Result<std::string> body = ReadBody(request, kMaxResolveBody);
     if (!body.ok()) return SendBodyError(request, response, body.status());

@@ -96,7 +96,7 @@ class MonitorApiHandler final : public GuardedHandler {
                            "only leaders and administrators may see the monitoring figures",
                            "Chỉ lãnh đạo và quản trị viên được xem số liệu theo dõi");
     const int64_t now = context().clock_ms();
-    Store& store = *context().store;
+    MonitorReads& store = *context().store;
     if (what_ == What::kCase) {
       Result<std::optional<CaseHistory>> h = store.ReadCaseHistory(id_);
       if (!h.ok()) return SendStatusError(response, h.status());

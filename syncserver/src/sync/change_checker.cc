@@ -12,7 +12,7 @@ constexpr size_t kDeliverBatch = 64;
 
 }  // namespace
 
-ChangeChecker::ChangeChecker(Store& store, int threads, Deliver deliver)
+ChangeChecker::ChangeChecker(SyncStore& store, int threads, Deliver deliver)
     : store_(store), deliver_(std::move(deliver)) {
   for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { Run(); });
 }

@@ -1,5 +1,5 @@
 // Answers, for many waiting devices at once, whether a pull would now bring them anything
-// (Store::HasChanges), on a small fixed set of threads.
+// (SyncStore::HasChanges), on a small fixed set of threads.
 //
 // After a commit the watcher reactor (watcher_reactor.h) has every waiting device to ask
 // again. It hands them over in one round; identical questions (same account, device and
@@ -40,7 +40,7 @@ class ChangeChecker {
   using Deliver = std::function<void(std::vector<Answer>)>;
 
   // REQUIRES: `store` outlives the checker; threads >= 1.
-  ChangeChecker(Store& store, int threads, Deliver deliver);
+  ChangeChecker(SyncStore& store, int threads, Deliver deliver);
   ~ChangeChecker();  // Stop()
   ChangeChecker(const ChangeChecker&) = delete;
   ChangeChecker& operator=(const ChangeChecker&) = delete;
@@ -63,7 +63,7 @@ class ChangeChecker {
   };
   void Run();
 
-  Store& store_;
+  SyncStore& store_;
   const Deliver deliver_;
   mutable std::mutex mu_;
   std::condition_variable work_;

@@ -41,7 +41,7 @@ std::string OlderAppNotice(int version) {
 
 }  // namespace
 
-Result<wire::SyncResponse> RunSync(Store& store, const Account& account,
+Result<wire::SyncResponse> RunSync(SyncStore& store, const Account& account,
                                    const wire::SyncRequest& request, int64_t now_ms) {
   const int version =
       request.schema_version != 0 ? request.schema_version : kUndeclaredSchemaVersion;

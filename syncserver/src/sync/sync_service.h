@@ -15,7 +15,7 @@ namespace q11::server {
 
 // Errors: kPermissionDenied (device bound to another account), kUnavailable /
 // kInternal (database; nothing was applied).
-Result<wire::SyncResponse> RunSync(Store& store, const Account& account,
+Result<wire::SyncResponse> RunSync(SyncStore& store, const Account& account,
                                    const wire::SyncRequest& request, int64_t now_ms);
 
 }  // namespace q11::server

@@ -189,7 +189,8 @@ class WatcherReactor::Loop {
   uint64_t scanned_ = 0;  // the version every watcher was last considered at
 };
 
-Result<std::unique_ptr<WatcherReactor>> WatcherReactor::Start(Store& store, ChangeNotifier& changes,
+Result<std::unique_ptr<WatcherReactor>> WatcherReactor::Start(SyncStore& store,
+                                                              ChangeNotifier& changes,
                                                               Options options) {
   Fd epoll(::epoll_create1(EPOLL_CLOEXEC));
   if (epoll.get() < 0) return Internal(std::string("epoll_create1: ") + std::strerror(errno));

@@ -52,7 +52,7 @@ class WatcherReactor {
 
   // Starts the reactor and checker threads and listens to `changes`.
   // REQUIRES: `store` and `changes` outlive the reactor.
-  static Result<std::unique_ptr<WatcherReactor>> Start(Store& store, ChangeNotifier& changes,
+  static Result<std::unique_ptr<WatcherReactor>> Start(SyncStore& store, ChangeNotifier& changes,
                                                        Options options);
   ~WatcherReactor();  // Stop()
   WatcherReactor(const WatcherReactor&) = delete;
