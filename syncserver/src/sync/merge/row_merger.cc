@@ -1,5 +1,7 @@
 #include "sync/merge/row_merger.h"
 
+#include "sync/merge/column_merge.h"
+
 #include <algorithm>
 
 #include "protocol/ids.h"
@@ -184,54 +186,24 @@ Status RowMerger::ApplyUpdate(TableWriter& w, const RowChange& change, const Mer
   // taken it up, their edit waits for an admin instead of changing the case under them.
   const bool citizen_late = scope.account->role == Role::kCitizen && shape.name == "reports" &&
                             current_[report_status_].text() != "new";
-  set_columns_.clear();
-  parked_.clear();
   const bool is_report = shape.name == "reports";
   const Value status_before = is_report ? current_[report_status_] : Value::Null();
   const Value resolved_before = is_report ? current_[report_resolved_] : Value::Null();
+  ColumnMerge merge =
+      MergeColumns(shape, change.old_values, change.new_values, scope.account->role, citizen_late,
+                   is_report ? report_status_ : -1, is_report ? report_updated_ : -1, &current_);
+  set_columns_ = std::move(merge.set);
+  parked_ = std::move(merge.parked);
+  if (merge.merged) out->merged = true;
+  for (const ColumnMerge::Overruled& o : merge.settled) {
+    const std::string where = shape.name + "." + shape.columns[o.column] + " of " + pk.s + ": ";
+    out->overruled_en.push_back(where + o.why_en);
+    out->overruled_vi.push_back(where + o.why_vi);
+    out->lost[pk.s + '\n' + shape.columns[o.column]] = "overruled: " + o.why_en;
+  }
   // The device's change applied exactly as sent on top of the base it sent: the row is then
   // what the device holds, which it need not be sent back (an echo).
-  bool as_sent = !change.server_stamped && !citizen_late;
-  for (size_t i = 0; i < change.new_values.size(); ++i) {
-    const Value& device = change.new_values[i];
-    if (!device.defined()) continue;
-    const Value& base = change.old_values[i];
-    Value& server = current_[i];
-    if (!SameValue(server, base)) as_sent = false;
-    // A citizen's reopening (status) is not an edit of the case: it merges like staff's.
-    if (citizen_late && static_cast<int>(i) != report_status_) {
-      if (static_cast<int>(i) != report_updated_ && !SameValue(server, device))
-        parked_.push_back(static_cast<int>(i));
-      continue;
-    }
-    if (SameValue(server, base)) {
-      if (!SameValue(server, device)) {
-        server = device;
-        set_columns_.push_back(static_cast<int>(i));
-      }
-      continue;
-    }
-    if (SameValue(server, device)) {
-      out->merged = true;  // both sides made the same change
-      continue;
-    }
-    ConflictSides sides{shape.name, shape.columns[i], base, device, server, scope.account->role};
-    if (std::optional<Settlement> settled = SettleConflict(sides)) {
-      out->merged = true;
-      if (!settled->why_en.empty()) {
-        const std::string where = shape.name + "." + shape.columns[i] + " of " + pk.s + ": ";
-        out->overruled_en.push_back(where + settled->why_en);
-        out->overruled_vi.push_back(where + settled->why_vi);
-        out->lost[pk.s + '\n' + shape.columns[i]] = "overruled: " + settled->why_en;
-      }
-      if (!SameValue(server, settled->value)) {
-        server = std::move(settled->value);
-        set_columns_.push_back(static_cast<int>(i));
-      }
-      continue;
-    }
-    parked_.push_back(static_cast<int>(i));
-  }
+  const bool as_sent = merge.as_sent && !change.server_stamped;
   if (is_report)
     Q11_RETURN_IF_ERROR(JudgeReportChange(shape, pk, scope, status_before, resolved_before));
   if (!set_columns_.empty())
