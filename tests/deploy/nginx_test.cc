@@ -20,12 +20,10 @@
 #include <Poco/String.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sqlite3.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -43,7 +41,9 @@
 #include <sstream>
 #include <thread>
 
+#include "child_process.h"
 #include "cli_driver.h"
+#include "noise_jpeg.h"
 #include "test_backend.h"
 #include "test_certificates.h"
 #include "test_support.h"
@@ -108,42 +108,17 @@ std::optional<std::pair<uid_t, gid_t>> Unprivileged() {
 // is killed when the test process dies.
 pid_t Spawn(const std::vector<std::string>& args, const std::string& log,
             const std::optional<std::pair<uid_t, gid_t>>& user) {
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  const pid_t parent = getpid();
-  const pid_t pid = fork();
-  if (pid == 0) {
-    // Only async-signal-safe calls until exec.
-    if (user &&
-        (setgroups(0, nullptr) != 0 || setgid(user->second) != 0 || setuid(user->first) != 0)) {
-      _exit(126);
-    }
-    prctl(PR_SET_PDEATHSIG, SIGKILL);  // after setuid, which clears it
-    if (getppid() != parent) _exit(125);
-    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    const int null = open("/dev/null", O_RDONLY);
-    if (fd < 0 || null < 0) _exit(124);
-    dup2(null, 0);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
+  Result<pid_t> pid = SpawnLogged(args, log, user, SIGKILL, 0644);
+  INFO(pid.status().ToString());
+  REQUIRE(pid.ok());
+  return *pid;
 }
 
-// A port nobody listens on right now (the kernel's choice for port 0).
 int FreePort() {
-  const int s = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  REQUIRE(bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  REQUIRE(getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-  close(s);
-  return ntohs(a.sin_port);
+  Result<int> port = FreeLoopbackPort();
+  INFO(port.status().ToString());
+  REQUIRE(port.ok());
+  return *port;
 }
 
 bool Accepting(int port) {
@@ -384,21 +359,7 @@ int LogLines(const ServerProcess& server, const std::string& pattern) {
 // A JPEG of noise, `width` × `height` (noise compresses badly: a few hundred KiB make
 // several 256 KiB upload chunks).
 std::string JpegFile(const std::string& path, int width, int height) {
-  static bool vips_ok = VIPS_INIT("nginx_test") == 0;
-  REQUIRE(vips_ok);
-  VipsImage* noise = nullptr;
-  REQUIRE(vips_gaussnoise(&noise, width, height, "mean", 128.0, "sigma", 60.0, nullptr) == 0);
-  VipsImage* bytes = nullptr;
-  REQUIRE(vips_cast_uchar(noise, &bytes, nullptr) == 0);
-  g_object_unref(noise);
-  void* buf = nullptr;
-  size_t len = 0;
-  REQUIRE(vips_jpegsave_buffer(bytes, &buf, &len, "Q", 95, nullptr) == 0);
-  g_object_unref(bytes);
-  std::ofstream(path, std::ios::binary)
-      .write(static_cast<const char*>(buf), static_cast<std::streamsize>(len));
-  g_free(buf);
-  return path;
+  return NoiseJpegFile(path, width, height, 95);
 }
 
 // The test's folder, its CA and a certificate for 127.0.0.1, syncservers, and nginx in

@@ -11,6 +11,7 @@
 
 #include "cli_driver.h"
 #include "cutting_proxy.h"
+#include "noise_jpeg.h"
 #include "protocol/ids.h"
 #include "test_backend.h"
 
@@ -19,18 +20,7 @@ using namespace q11::test;
 namespace {
 
 // A real JPEG of noise (a few hundred KiB: more than one upload chunk's cut point).
-std::string NoiseJpegFile(const std::string& path) {
-  static bool vips_ok = VIPS_INIT("cli_answers_test") == 0;
-  REQUIRE(vips_ok);
-  VipsImage* noise = nullptr;
-  REQUIRE(vips_gaussnoise(&noise, 600, 500, "mean", 128.0, "sigma", 60.0, nullptr) == 0);
-  VipsImage* bytes = nullptr;
-  REQUIRE(vips_cast_uchar(noise, &bytes, nullptr) == 0);
-  REQUIRE(vips_jpegsave(bytes, path.c_str(), "Q", 92, nullptr) == 0);
-  g_object_unref(bytes);
-  g_object_unref(noise);
-  return path;
-}
+std::string NoiseJpegFile600(const std::string& path) { return NoiseJpegFile(path, 600, 500); }
 
 // A citizen and a ward 4 official, both logged in, and one report of the citizen that the
 // official has received. The report id and its receipt code as the server keeps it.
@@ -114,7 +104,7 @@ TEST_CASE("Sync answers: exit 3 names the rejected change, its report, its code 
 TEST_CASE("Sync answers: exit 4 while photos wait, saying how many and the bytes left") {
   Ward4 w;
   std::string id = w.File("chieu-sang", "Đèn đường tắt");
-  std::string photo = NoiseJpegFile(w.tmp.File("den.jpg"));
+  std::string photo = NoiseJpegFile600(w.tmp.File("den.jpg"));
   const auto size = std::filesystem::file_size(photo);
   REQUIRE(size > 100 * 1024);
   REQUIRE(w.citizen({"photo", "add", id, photo}).exit_code == 0);

@@ -14,6 +14,7 @@
 #include "devicecore/database.h"
 #include "devicecore/photos.h"
 #include "devicecore/sync.h"
+#include "noise_jpeg.h"
 #include "protocol/photo_limits.h"
 #include "test_support.h"
 
@@ -27,29 +28,6 @@ struct VipsUnref {
   void operator()(VipsImage* i) const { g_object_unref(i); }
 };
 using Image = std::unique_ptr<VipsImage, VipsUnref>;
-
-void StartVipsOnce() {
-  static bool ok = VIPS_INIT("photo_test") == 0;
-  REQUIRE(ok);
-}
-
-// A grey JPEG of random noise (noise compresses badly: a few hundred KiB, so a transfer
-// spans many cut points).
-std::string NoiseJpeg(int width, int height) {
-  StartVipsOnce();
-  VipsImage* noise = nullptr;
-  REQUIRE(vips_gaussnoise(&noise, width, height, "mean", 128.0, "sigma", 60.0, nullptr) == 0);
-  Image n(noise);
-  VipsImage* bytes = nullptr;
-  REQUIRE(vips_cast_uchar(n.get(), &bytes, nullptr) == 0);
-  Image u(bytes);
-  void* buf = nullptr;
-  size_t len = 0;
-  REQUIRE(vips_jpegsave_buffer(u.get(), &buf, &len, "Q", 92, nullptr) == 0);
-  std::string out(static_cast<const char*>(buf), len);
-  g_free(buf);
-  return out;
-}
 
 // The GPS latitude 10° 45' 48.12" as EXIF RATIONALs (little-endian): what must not leak.
 const std::string kGpsLatitude =

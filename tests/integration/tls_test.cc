@@ -16,6 +16,7 @@
 
 #include "cli_driver.h"
 #include "devicecore/env.h"
+#include "noise_jpeg.h"
 #include "test_certificates.h"
 #include "test_support.h"
 
@@ -27,23 +28,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 // A small real JPEG (the server decodes and re-encodes every photo).
-std::string JpegFile(const std::string& path) {
-  static bool vips_ok = VIPS_INIT("tls_test") == 0;
-  REQUIRE(vips_ok);
-  VipsImage* noise = nullptr;
-  REQUIRE(vips_gaussnoise(&noise, 160, 120, "mean", 128.0, "sigma", 40.0, nullptr) == 0);
-  VipsImage* bytes = nullptr;
-  REQUIRE(vips_cast_uchar(noise, &bytes, nullptr) == 0);
-  g_object_unref(noise);
-  void* buf = nullptr;
-  size_t len = 0;
-  REQUIRE(vips_jpegsave_buffer(bytes, &buf, &len, "Q", 85, nullptr) == 0);
-  g_object_unref(bytes);
-  std::ofstream(path, std::ios::binary)
-      .write(static_cast<const char*>(buf), static_cast<std::streamsize>(len));
-  g_free(buf);
-  return path;
-}
+std::string JpegFile(const std::string& path) { return NoiseJpegFile(path, 160, 120, 85, 40.0); }
 
 int LineCount(const std::string& text) {
   int n = 0;

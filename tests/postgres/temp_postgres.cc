@@ -1,14 +1,14 @@
 #include "temp_postgres.h"
 
+#include "child_process.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <libpq-fe.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/file.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,56 +30,6 @@ namespace fs = std::filesystem;
 
 namespace q11::test {
 namespace {
-
-// Starts argv[0] with stdout/stderr appended to `log`, as `user` when given. The child
-// gets `death_signal` when this process dies (0: none).
-Result<pid_t> Spawn(const std::vector<std::string>& args, const std::string& log,
-                    const std::optional<std::pair<uid_t, gid_t>>& user, int death_signal) {
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  const pid_t parent = getpid();
-  const pid_t pid = fork();
-  if (pid < 0) return Internal(std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) {
-    // The child: only async-signal-safe calls until exec.
-    if (user) {
-      if (setgroups(0, nullptr) != 0 || setgid(user->second) != 0 || setuid(user->first) != 0) {
-        _exit(126);
-      }
-    }
-    // After setuid: a change of credentials clears the parent-death signal.
-    if (death_signal != 0) {
-      prctl(PR_SET_PDEATHSIG, death_signal);
-      if (getppid() != parent) _exit(125);
-    }
-    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    const int null = open("/dev/null", O_RDONLY);
-    if (fd < 0 || null < 0) _exit(124);
-    dup2(null, 0);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-// A port nobody listens on right now (the kernel's choice for port 0).
-Result<int> FreePort() {
-  const int s = socket(AF_INET, SOCK_STREAM, 0);
-  if (s < 0) return Internal(std::string("socket: ") + std::strerror(errno));
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  socklen_t len = sizeof a;
-  const bool ok = bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-                  getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) == 0;
-  close(s);
-  if (!ok) return Internal(std::string("bind 127.0.0.1:0: ") + std::strerror(errno));
-  return static_cast<int>(ntohs(a.sin_port));
-}
 
 std::string Tail(const std::string& path, size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
@@ -181,9 +131,9 @@ namespace {
 // initdb: trust authentication (the server listens on the loopback address only).
 Status InitDb(const std::string& bindir, const std::string& data, const std::string& log,
               const std::optional<std::pair<uid_t, gid_t>>& user) {
-  auto init = Spawn({bindir + "/initdb", "-D", data, "-U", "q11", "-A", "trust", "-E", "UTF8",
-                     "--locale=C", "--no-sync", "--wal-segsize=1"},
-                    log, user, SIGKILL);
+  auto init = SpawnLogged({bindir + "/initdb", "-D", data, "-U", "q11", "-A", "trust", "-E", "UTF8",
+                           "--locale=C", "--no-sync", "--wal-segsize=1"},
+                          log, user, SIGKILL);
   if (!init.ok()) return init.status();
   int wst = 0;
   if (waitpid(*init, &wst, 0) < 0 || !WIFEXITED(wst) || WEXITSTATUS(wst) != 0) {
@@ -227,7 +177,7 @@ Status CopyTemplate(const std::string& bindir, const std::string& data, const st
     Q11_RETURN_IF_ERROR(InitDb(bindir, templ, log, user));
     std::ofstream(ready) << bindir << "\n";
   }
-  auto cp = Spawn({"/bin/cp", "-a", templ, data}, log, user, SIGKILL);
+  auto cp = SpawnLogged({"/bin/cp", "-a", templ, data}, log, user, SIGKILL);
   if (!cp.ok()) return cp.status();
   int wst = 0;
   if (waitpid(*cp, &wst, 0) < 0 || !WIFEXITED(wst) || WEXITSTATUS(wst) != 0) {
@@ -247,19 +197,20 @@ Status TempPostgres::Launch(const std::string& bindir) {
     Q11_RETURN_IF_ERROR(InitDb(bindir, data, initlog, run_as_));
   }
   int wst = 0;
-  // The postmaster. A port taken between FreePort() and the bind: try another.
+  // The postmaster. A port taken between FreeLoopbackPort() and the bind: try another.
   for (int attempt = 0; attempt < 3; ++attempt) {
-    auto port = FreePort();
+    auto port = FreeLoopbackPort();
     if (!port.ok()) return port.status();
     port_ = *port;
     // Tests throw the data away: no fsync. Benchmarks (Q11_PG_DURABLE=1) run it as an
     // operator would, every commit durable, like the SQLite store's synchronous=FULL.
     const bool durable = std::getenv("Q11_PG_DURABLE") != nullptr;
-    std::vector<std::string> argv = {bindir + "/postgres", "-D", data, "-p", std::to_string(port_),
-                                     "-k", dir_, "-c", "listen_addresses=127.0.0.1"};
-    static const std::vector<const char*> kDurable = {
-        "fsync=on", "synchronous_commit=on", "full_page_writes=on", "max_connections=200",
-        "shared_buffers=128MB"};
+    std::vector<std::string> argv = {bindir + "/postgres",        "-D", data, "-p",
+                                     std::to_string(port_),       "-k", dir_, "-c",
+                                     "listen_addresses=127.0.0.1"};
+    static const std::vector<const char*> kDurable = {"fsync=on", "synchronous_commit=on",
+                                                      "full_page_writes=on", "max_connections=200",
+                                                      "shared_buffers=128MB"};
     static const std::vector<const char*> kThrowaway = {
         "fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=60",
         "shared_buffers=32MB"};
@@ -267,7 +218,7 @@ Status TempPostgres::Launch(const std::string& bindir) {
       argv.push_back("-c");
       argv.push_back(setting);
     }
-    auto pid = Spawn(argv, dir_ + "/server.log", run_as_, SIGQUIT);
+    auto pid = SpawnLogged(argv, dir_ + "/server.log", run_as_, SIGQUIT);
     if (!pid.ok()) return pid.status();
     pid_ = *pid;
     const std::string admin =
