@@ -64,6 +64,8 @@ struct ServerOptions {
   int ledger_retention_days = 30;
   int audit_retention_days = 90;
   int64_t max_db_mib = 0;  // 0: none; see StoreOptions::max_db_bytes
+  // GET /readyz answers 503 while the data folder's disk has less free (http/readiness.h).
+  int64_t min_free_mib = 100;
   // TLS: both set → HTTPS only (PEM files; the key file should be 0600). Both empty →
   // plain HTTP, for a loopback bind or behind a TLS-terminating proxy.
   std::string tls_cert_file;

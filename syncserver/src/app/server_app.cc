@@ -22,7 +22,7 @@ constexpr const char* kServeUsage =
     "[--receipt-per-minute=N] [--open311-posts-per-minute=N] [--io-timeout-seconds=N]\n"
     "       [--request-deadline-seconds=N] [--max-connections-per-address=N] "
     "[--max-watchers=N]\n"
-    "       [--max-db-mib=N] [--tls-cert=FILE --tls-key=FILE] [--trusted-proxy=ADDR,...] "
+    "       [--max-db-mib=N] [--min-free-mib=N] [--tls-cert=FILE --tls-key=FILE] [--trusted-proxy=ADDR,...] "
     "[--quiet]\n"
     "       [--clock-file=PATH]  (for tests only)\n"
     "  Serves the sync API. Creates DIR on first start (database DIR/syncserver.db, token key "
@@ -53,6 +53,8 @@ constexpr const char* kServeUsage =
     "  Contact details are sealed with DIR/contact.key.\n"
     "  --max-db-mib=N: refuse pushes (503, nothing applied, devices keep them) once the\n"
     "  database would pass N MiB, as on a full disk; keeps room on a shared disk (0 = none).\n"
+    "  --min-free-mib=100: GET /readyz answers 503 while the data folder's disk has less\n"
+    "  free (it also needs the database to take a write); GET /healthz: the process answers.\n"
     "  --tls-cert/--tls-key: PEM files; serve HTTPS only (phục vụ qua HTTPS).\n"
     "  --trusted-proxy=127.0.0.1,::1: reverse proxies (addresses or CIDR blocks) whose\n"
     "  X-Forwarded-For names the client for rate limits and the audit trail; other peers'\n"
@@ -109,6 +111,7 @@ int RunServe(int argc, char** argv) {
                 "ledger-retention-days",
                 "audit-retention-days",
                 "max-db-mib",
+                "min-free-mib",
                 "tls-cert",
                 "tls-key",
                 "trusted-proxy",
@@ -182,6 +185,14 @@ int RunServe(int argc, char** argv) {
     return 2;
   }
   o.max_db_mib = *max_db;
+  std::optional<long> min_free =
+      ParseInt(args->Get("min-free-mib", std::to_string(o.min_free_mib)), 0, 1L << 30);
+  if (!min_free) {
+    std::fprintf(stderr, "syncserver: --min-free-mib out of range (0-%ld)\n%s", 1L << 30,
+                 kServeUsage);
+    return 2;
+  }
+  o.min_free_mib = *min_free;
   if (o.max_db_mib > 0 && !o.database_url.empty()) {
     // SQLite's page cap; a PostgreSQL server's disk is watched by its own operator.
     std::fprintf(stderr,

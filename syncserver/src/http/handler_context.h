@@ -22,6 +22,7 @@ class PhotoStore;
 class ApiKeys;
 class Open311Reads;
 class TrustedProxies;
+class Readiness;
 }  // namespace q11::server
 
 namespace q11::server {
@@ -43,6 +44,7 @@ struct HandlerContext {
   // Holds waiting devices without a thread (watcher_reactor.h). May be null (TLS
   // listeners, handler tests): a wait for changes then holds its thread.
   WatcherReactor* watchers = nullptr;
+  Readiness* readiness = nullptr;  // may be null: /readyz answers 503
   size_t max_body_bytes = 32u << 20;
   bool log_requests = true;
   std::function<int64_t()> clock_ms;  // Unix milliseconds

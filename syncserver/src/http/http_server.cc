@@ -24,6 +24,7 @@
 #include "http/gated_connection.h"
 #include "http/handler_context.h"
 #include "http/open_files_limit.h"
+#include "http/readiness.h"
 #include "http/refusal_tally.h"
 #include "http/request_router.h"
 #include "open311/api_keys.h"
@@ -114,6 +115,9 @@ class RunningServer final : public Server {
       context_.watchers = watchers_.get();
     }
     context_.photos = photos_.get();
+    readiness_ = std::make_unique<Readiness>(static_cast<DbWriter&>(*store_), options.data_dir,
+                                             options.min_free_mib << 20);
+    context_.readiness = readiness_.get();
     context_.api_keys = security_.api_keys.get();
     context_.open311 = store_.get();
     context_.max_body_bytes = options.max_body_bytes;
@@ -237,6 +241,7 @@ class RunningServer final : public Server {
   std::unique_ptr<PhotoStore> photos_;
   TrustedProxies trusted_proxies_;
   std::unique_ptr<WatcherReactor> watchers_;  // plain HTTP only; uses store_ and changes_
+  std::unique_ptr<Readiness> readiness_;      // uses store_
   HandlerContext context_;
   std::unique_ptr<Poco::Net::ServerSocket> socket_;
   std::unique_ptr<Poco::ThreadPool> pool_;
