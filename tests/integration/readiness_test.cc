@@ -7,6 +7,7 @@
 #include <Poco/StreamCopier.h>
 
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <sstream>
 
 #include "test_support.h"
@@ -52,4 +53,42 @@ TEST_CASE("Readiness: /readyz is ready while the database takes a write and the 
   CHECK_THAT(why, Catch::Contains(R"("database":"ok")"));
   CHECK_THAT(why, Catch::Contains("--min-free-mib"));
   CHECK(Get(server, "/healthz").first == 200);
+}
+
+TEST_CASE("Config file: serve --config reads syncserver.OPTION keys; the command line wins") {
+  TempDir tmp;
+  const std::string conf = tmp.File("syncserver.properties");
+  {
+    std::ofstream out(conf);
+    out << "# Quận 11 server\n"
+           "syncserver.min-free-mib = 1000000000\n"
+           "syncserver.quiet = true\n";
+  }
+  ServerProcess server(tmp.File("server"));
+  REQUIRE(server.Start({"--config=" + conf}));
+  CHECK(Get(server, "/readyz").first == 503);  // the file's floor applies
+  server.Stop();
+  REQUIRE(server.Start({"--config=" + conf, "--min-free-mib=0"}));
+  CHECK(Get(server, "/readyz").first == 200);  // the command line overrides it
+  server.Stop();
+
+  // Mistakes are named, and the server does not start.
+  {
+    std::ofstream out(conf);
+    out << "syncserver.min-free-mb = 5\n";
+  }
+  CommandResult bad =
+      Run({SyncserverBin(), "serve", "--data=" + tmp.File("x"), "--config=" + conf});
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("unknown option syncserver.min-free-mb"));
+  {
+    std::ofstream out(conf);
+    out << "syncserver.quiet = maybe\n";
+  }
+  bad = Run({SyncserverBin(), "serve", "--data=" + tmp.File("x"), "--config=" + conf});
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("must be true or false"));
+  bad = Run({SyncserverBin(), "serve", "--data=" + tmp.File("x"), "--config=" + tmp.File("none")});
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("no configuration file"));
 }

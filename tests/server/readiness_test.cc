@@ -22,9 +22,8 @@ class BrokenWriter final : public DbWriter {
 
 TEST_CASE("Readiness: a database that takes no write is not ready, saying so") {
   BrokenWriter writer;
-  Readiness r(writer, "/nowhere", 1 << 20, [](const std::string&) -> Result<int64_t> {
-    return int64_t{50} << 30;
-  });
+  Readiness r(writer, "/nowhere", 1 << 20,
+              [](const std::string&) -> Result<int64_t> { return int64_t{50} << 30; });
   ReadyReport report = r.Check();
   CHECK(writer.writes == 1);  // a real write is tried, not assumed
   CHECK_FALSE(report.ready);
@@ -36,11 +35,10 @@ TEST_CASE("Readiness: a database that takes no write is not ready, saying so") {
 
 TEST_CASE("Readiness: a disk below the floor, or one that cannot be read, is not ready") {
   BrokenWriter writer;
-  Readiness low(writer, "/data", int64_t{100} << 20,
-                [](const std::string& dir) -> Result<int64_t> {
-                  CHECK(dir == "/data");
-                  return int64_t{99} << 20;
-                });
+  Readiness low(writer, "/data", int64_t{100} << 20, [](const std::string& dir) -> Result<int64_t> {
+    CHECK(dir == "/data");
+    return int64_t{99} << 20;
+  });
   ReadyReport a = low.Check();
   CHECK_FALSE(a.ready);
   REQUIRE(a.reasons.size() == 2);

@@ -8,6 +8,7 @@
 
 #include "app/cli_args.h"
 #include "app/clock_file.h"
+#include "app/config_file.h"
 #include "http/client_address.h"
 #include "syncserver/server.h"
 
@@ -15,20 +16,25 @@ namespace q11::server {
 namespace {
 
 constexpr const char* kServeUsage =
-    "usage: syncserver serve --data=DIR [--database=postgresql://USER@HOST:PORT/DB] [--port=N] "
+    "usage: syncserver serve [--config=FILE] --data=DIR "
+    "[--database=postgresql://USER@HOST:PORT/DB] [--port=N] "
     "[--bind=ADDR] [--threads=N] "
     "[--max-body-bytes=N] [--access-ttl-seconds=N]\n"
     "       [--login-per-minute=N] [--register-per-hour=N] [--sync-per-minute=N] "
     "[--receipt-per-minute=N] [--open311-posts-per-minute=N] [--io-timeout-seconds=N]\n"
     "       [--request-deadline-seconds=N] [--max-connections-per-address=N] "
     "[--max-watchers=N]\n"
-    "       [--max-db-mib=N] [--min-free-mib=N] [--tls-cert=FILE --tls-key=FILE] [--trusted-proxy=ADDR,...] "
+    "       [--max-db-mib=N] [--min-free-mib=N] [--tls-cert=FILE --tls-key=FILE] "
+    "[--trusted-proxy=ADDR,...] "
     "[--quiet]\n"
     "       [--clock-file=PATH]  (for tests only)\n"
     "  Serves the sync API. Creates DIR on first start (database DIR/syncserver.db, token key "
     "DIR/jwt.key).\n"
     "  --database=postgresql://...: keep the data in PostgreSQL instead (several servers may\n"
     "  serve one database; DIR still holds the keys and photos and is shared by them).\n"
+    "  --config=FILE: options from a .properties file, one per line as syncserver.OPTION =\n"
+    "  VALUE (syncserver.data = /var/lib/q11, syncserver.port = 8080, syncserver.quiet = true);\n"
+    "  options on the command line override it.\n"
     "  --port=0 picks a free port; the port in use is written to DIR/syncserver.port.\n"
     "  Defaults: --bind=127.0.0.1 --port=8080 --threads=16 --max-body-bytes=33554432\n"
     "  --access-ttl-seconds=900 --login-per-minute=10 (per address and per name)\n"
@@ -115,12 +121,20 @@ int RunServe(int argc, char** argv) {
                 "tls-cert",
                 "tls-key",
                 "trusted-proxy",
-                "clock-file"},
+                "clock-file",
+                "config"},
                {"quiet"}};
   Result<CliArgs> args = ParseCliArgs(argc, argv, 2, spec);
   if (!args.ok()) {
     std::fprintf(stderr, "syncserver: %s\n%s", args.status().message().c_str(), kServeUsage);
     return 2;
+  }
+  if (args->values.count("config")) {
+    Status merged = MergeConfigFile(args->Get("config"), spec, &*args);
+    if (!merged.ok()) {
+      std::fprintf(stderr, "syncserver: %s\n", merged.message().c_str());
+      return 2;
+    }
   }
   if (args->Has("help")) {
     std::fputs(kServeUsage, stdout);

@@ -20,7 +20,7 @@ namespace q11::server {
 struct ReadyReport {
   bool ready = false;
   bool database_ok = false;
-  int64_t free_bytes = -1;          // on the data folder's file system; -1: unknown
+  int64_t free_bytes = -1;           // on the data folder's file system; -1: unknown
   std::vector<std::string> reasons;  // why not ready (English, Vietnamese)
 };
 
