@@ -296,3 +296,45 @@ TEST_CASE("Cluster: a refresh token replayed on the other server revokes its fam
   auto [s4, none2] = PostJson(c.a, "/v1/refresh", R"({"refresh_token":")" + third + "\"}");
   CHECK(s4 == 401);
 }
+
+// A PostgreSQL restart (an operator's, or a failover) cuts every connection of both
+// servers. They open them again at the next use — writer, readers and the LISTEN
+// connection — and devices that met the cut retry; nothing is lost or doubled.
+TEST_CASE("Cluster: PostgreSQL restarts under the servers: they reconnect, nothing is lost") {
+  Cluster c;
+  auto lan = c.Device("lan.db", c.a, "lan", "mat-khau-lan");
+  auto official = c.Device("p04.db", c.b, "canbo.p04", "mat-khau-p04");
+  REQUIRE(lan->FileReport(Sample(1)).ok());
+  CHECK(SyncVia(*lan, c.a).applied == 1);
+  SyncVia(*official, c.b);
+
+  std::string error;
+  INFO(error);
+  REQUIRE(RestartDatabaseServer(&error));
+
+  // Through A: the writer's connection is gone; the push is applied on a new one.
+  REQUIRE(lan->FileReport(Sample(2)).ok());
+  SyncResult after = SyncVia(*lan, c.a);
+  CHECK(after.applied == 1);
+  CHECK(*lan->PendingCount() == 0);
+  // Through B: its readers reconnect too.
+  SyncVia(*official, c.b);
+  auto reports = official->ListReports();
+  REQUIRE(reports.ok());
+  CHECK(reports->size() == 2);
+
+  // B's LISTEN connection came back as well: a push through A wakes a wait on B.
+  Result<bool> woke = false;
+  std::thread waiter([&] {
+    auto http = MakeHttpTransport(c.b.url(), 40000);
+    REQUIRE(http.ok());
+    woke = WaitForChanges(*official, **http, 20);
+  });
+  CHECK(c.b.AwaitWaiting(1));
+  REQUIRE(lan->FileReport(Sample(3)).ok());
+  SyncVia(*lan, c.a);
+  waiter.join();
+  REQUIRE(woke.ok());
+  CHECK(*woke);
+  CHECK(ServerCount(c.a.data_dir(), "SELECT count(*) FROM reports") == 3);
+}

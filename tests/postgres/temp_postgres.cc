@@ -189,6 +189,7 @@ Status CopyTemplate(const std::string& bindir, const std::string& data, const st
 }  // namespace
 
 Status TempPostgres::Launch(const std::string& bindir) {
+  bindir_ = bindir;
   const std::string data = dir_ + "/data";
   const std::string initlog = dir_ + "/initdb.log";
   if (!CopyTemplate(bindir, data, initlog, run_as_).ok()) {
@@ -196,57 +197,62 @@ Status TempPostgres::Launch(const std::string& bindir) {
     fs::remove_all(data, ec);
     Q11_RETURN_IF_ERROR(InitDb(bindir, data, initlog, run_as_));
   }
-  int wst = 0;
-  // The postmaster. A port taken between FreeLoopbackPort() and the bind: try another.
+  // A port taken between FreeLoopbackPort() and the bind: try another.
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto port = FreeLoopbackPort();
     if (!port.ok()) return port.status();
     port_ = *port;
-    // Tests throw the data away: no fsync. Benchmarks (Q11_PG_DURABLE=1) run it as an
-    // operator would, every commit durable, like the SQLite store's synchronous=FULL.
-    const bool durable = std::getenv("Q11_PG_DURABLE") != nullptr;
-    std::vector<std::string> argv = {bindir + "/postgres",        "-D", data, "-p",
-                                     std::to_string(port_),       "-k", dir_, "-c",
-                                     "listen_addresses=127.0.0.1"};
-    static const std::vector<const char*> kDurable = {"fsync=on", "synchronous_commit=on",
-                                                      "full_page_writes=on", "max_connections=200",
-                                                      "shared_buffers=128MB"};
-    static const std::vector<const char*> kThrowaway = {
-        "fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=60",
-        "shared_buffers=32MB"};
-    for (const char* setting : durable ? kDurable : kThrowaway) {
-      argv.push_back("-c");
-      argv.push_back(setting);
-    }
-    auto pid = SpawnLogged(argv, dir_ + "/server.log", run_as_, SIGQUIT);
-    if (!pid.ok()) return pid.status();
-    pid_ = *pid;
-    const std::string admin =
-        "postgresql://q11@127.0.0.1:" + std::to_string(port_) + "/postgres?connect_timeout=2";
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    bool up = false, died = false;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (PQping(admin.c_str()) == PQPING_OK) {
-        up = true;
-        break;
-      }
-      if (waitpid(pid_, &wst, WNOHANG) == pid_) {
-        died = true;
-        pid_ = -1;
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    if (up) {
+    Status started = StartPostmaster();
+    if (started.ok()) {
       url_ = UrlFor("q11test");
       return CreateDatabase("q11test");
     }
-    if (!died) return Internal("PostgreSQL did not start within 30 s: " + LogTail());
-    if (LogTail().find("already in use") == std::string::npos) {
-      return Internal("PostgreSQL exited at start: " + LogTail());
-    }
+    if (started.code() != StatusCode::kAlreadyExists) return started;
   }
   return Internal("PostgreSQL found no free port: " + LogTail());
+}
+
+Status TempPostgres::StartPostmaster() {
+  const std::string data = dir_ + "/data";
+  // Tests throw the data away: no fsync. Benchmarks (Q11_PG_DURABLE=1) run it as an
+  // operator would, every commit durable, like the SQLite store's synchronous=FULL.
+  const bool durable = std::getenv("Q11_PG_DURABLE") != nullptr;
+  std::vector<std::string> argv = {bindir_ + "/postgres",       "-D", data, "-p",
+                                   std::to_string(port_),       "-k", dir_, "-c",
+                                   "listen_addresses=127.0.0.1"};
+  static const std::vector<const char*> kDurable = {"fsync=on", "synchronous_commit=on",
+                                                    "full_page_writes=on", "max_connections=200",
+                                                    "shared_buffers=128MB"};
+  static const std::vector<const char*> kThrowaway = {"fsync=off", "synchronous_commit=off",
+                                                      "full_page_writes=off", "max_connections=60",
+                                                      "shared_buffers=32MB"};
+  for (const char* setting : durable ? kDurable : kThrowaway) {
+    argv.push_back("-c");
+    argv.push_back(setting);
+  }
+  auto pid = SpawnLogged(argv, dir_ + "/server.log", run_as_, SIGQUIT);
+  if (!pid.ok()) return pid.status();
+  pid_ = *pid;
+  const std::string admin =
+      "postgresql://q11@127.0.0.1:" + std::to_string(port_) + "/postgres?connect_timeout=2";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  int wst = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (PQping(admin.c_str()) == PQPING_OK) return Status::Ok();
+    if (waitpid(pid_, &wst, WNOHANG) == pid_) {
+      pid_ = -1;
+      if (LogTail().find("already in use") != std::string::npos)
+        return AlreadyExists("port " + std::to_string(port_) + " is taken");
+      return Internal("PostgreSQL exited at start: " + LogTail());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return Internal("PostgreSQL did not start within 30 s: " + LogTail());
+}
+
+Status TempPostgres::Restart() {
+  Stop();
+  return StartPostmaster();
 }
 
 std::string TempPostgres::UrlFor(const std::string& database) const {

@@ -48,6 +48,9 @@ class TempPostgres {
   Status CreateDatabase(const std::string& name);
   int port() const { return port_; }
   const std::string& dir() const { return dir_; }
+  // Stops the server (a fast shutdown: connections are cut) and starts it again on the
+  // same port and data, as an operator's restart or a failover would look to clients.
+  Status Restart();
   // The server's log (for a failing test's message).
   std::string LogTail(size_t max_bytes = 4000) const;
 
@@ -59,10 +62,12 @@ class TempPostgres {
 
  private:
   Status Launch(const std::string& bindir);
+  Status StartPostmaster();  // on port_; kAlreadyExists when the port is taken
   void Stop();
 
   std::string dir_;  // the temporary folder: data/, the socket, server.log
-  pid_t pid_ = -1;   // the postmaster
+  std::string bindir_;
+  pid_t pid_ = -1;  // the postmaster
   int port_ = 0;
   std::string url_;
   std::optional<std::pair<uid_t, gid_t>> run_as_;  // the postgres user when we are root

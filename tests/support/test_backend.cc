@@ -6,14 +6,14 @@
 
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-#include <cstdlib>
+#include <future>
 #include <map>
 #include <memory>
-#include <future>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #ifdef Q11_TEST_HAVE_POSTGRES
@@ -107,6 +107,22 @@ bool ReadStat(const std::string& pid, long* ppid, double ticks[4]) {
 }
 
 }  // namespace
+
+bool RestartDatabaseServer(std::string* error) {
+#ifdef Q11_TEST_HAVE_POSTGRES
+  std::lock_guard<std::mutex> lock(mu);
+  if (!server) {
+    *error = "no PostgreSQL server was started";
+    return false;
+  }
+  Status s = server->Restart();
+  if (!s.ok()) *error = s.ToString();
+  return s.ok();
+#else
+  *error = "this build has no PostgreSQL";
+  return false;
+#endif
+}
 
 double DatabaseCpuSeconds() {
 #ifdef Q11_TEST_HAVE_POSTGRES

@@ -24,6 +24,10 @@ std::string DatabaseUrlFor(const std::string& data_dir);
 // PostgreSQL backend (unchanged otherwise, or when it names a database already).
 std::vector<std::string> WithDatabase(std::vector<std::string> argv);
 
+// Restarts the test process's PostgreSQL server (same port, same data); false with
+// `*error` set when it does not come back, or on the SQLite backend.
+bool RestartDatabaseServer(std::string* error);
+
 // CPU seconds (user + system) the PostgreSQL server has used so far, its finished
 // backends included; 0 on the SQLite backend (its work is inside the syncserver process).
 double DatabaseCpuSeconds();

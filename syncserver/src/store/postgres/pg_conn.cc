@@ -102,7 +102,7 @@ Value FromJson(std::string_view text) {
 
 class PgStmt final : public SqlStmtImpl {
  public:
-  PgStmt(PgConn& conn, const PgConn::Prepared& prepared)
+  PgStmt(PgConn& conn, PgConn::Prepared& prepared)
       : conn_(conn), prepared_(prepared), values_(prepared.types.size()) {}
 
   void BindValue(int i, const Value& v, bool) override {
@@ -176,6 +176,7 @@ class PgStmt final : public SqlStmtImpl {
   }
 
   Status Execute() {
+    Q11_RETURN_IF_ERROR(conn_.EnsurePrepared(prepared_));
     std::vector<const char*> params(values_.size());
     for (size_t i = 0; i < values_.size(); ++i)
       params[i] = values_[i] ? values_[i]->c_str() : nullptr;
@@ -197,7 +198,7 @@ class PgStmt final : public SqlStmtImpl {
   }
 
   PgConn& conn_;
-  const PgConn::Prepared& prepared_;  // owned by the connection, never removed
+  PgConn::Prepared& prepared_;  // owned by the connection, never removed
   std::vector<std::optional<std::string>> values_;
   pg::ResultPtr res_;
   bool executed_ = false;
@@ -256,49 +257,97 @@ Result<std::unique_ptr<PgConn>> PgConn::Open(std::string_view url) {
   return out;
 }
 
-Status PgConn::Exec(std::string_view sql) { return conn_.Exec(sql); }
+Status PgConn::Exec(std::string_view sql) {
+  Q11_RETURN_IF_ERROR(EnsureConnected());
+  return conn_.Exec(sql);
+}
+
+Status PgConn::EnsureConnected() {
+  PGconn* raw = conn_.raw();
+  if (PQstatus(raw) != CONNECTION_BAD) return Status::Ok();
+  // Inside a transaction the lost work must not go on in autocommit on a new connection:
+  // every statement fails until the caller rolls back.
+  if (in_transaction_)
+    return Unavailable(
+        "the connection to the database was lost in the middle of a "
+        "transaction; nothing of it was kept / mất kết nối cơ sở dữ liệu");
+  PQreset(raw);
+  if (PQstatus(raw) != CONNECTION_OK)
+    return Unavailable("the database cannot be reached again (" + conn_.safe_url() +
+                       "): " + std::string(PQerrorMessage(raw)) + " / mất kết nối cơ sở dữ liệu");
+  ++generation_;
+  changes_at_begin_ = -1;
+  return conn_.Exec("SET bytea_output = 'hex'; SET TIME ZONE 'UTC'");
+}
+
+Status PgConn::PrepareOnServer(Prepared& p) {
+  PGconn* raw = conn_.raw();
+  pg::ResultPtr prepared(PQprepare(raw, p.name.c_str(), p.sql.c_str(), 0, nullptr));
+  if (!prepared || PQresultStatus(prepared.get()) != PGRES_COMMAND_OK)
+    return pg::StatusFromResult(prepared.get(), raw, "prepare \"" + p.sql.substr(0, 80) + "\"");
+  pg::ResultPtr described(PQdescribePrepared(raw, p.name.c_str()));
+  if (!described || PQresultStatus(described.get()) != PGRES_COMMAND_OK)
+    return pg::StatusFromResult(described.get(), raw, "describe \"" + p.sql.substr(0, 80) + "\"");
+  p.types.resize(static_cast<size_t>(PQnparams(described.get())));
+  for (size_t i = 0; i < p.types.size(); ++i)
+    p.types[i] = PQparamtype(described.get(), static_cast<int>(i));
+  p.generation = generation_;
+  return Status::Ok();
+}
+
+Status PgConn::EnsurePrepared(Prepared& p) {
+  Q11_RETURN_IF_ERROR(EnsureConnected());
+  if (p.generation == generation_) return Status::Ok();
+  return PrepareOnServer(p);
+}
 
 Result<SqlStmt> PgConn::Prepare(std::string_view sql) {
   std::vector<int> slots;
   const std::string text = ToPostgresParameters(sql, &slots);
   auto known = prepared_.find(text);
   if (known == prepared_.end()) {
-    Prepared p{"q11s" + std::to_string(++next_statement_), {}, std::move(slots)};
-    PGconn* raw = conn_.raw();
-    pg::ResultPtr prepared(PQprepare(raw, p.name.c_str(), text.c_str(), 0, nullptr));
-    if (!prepared || PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) {
-      return pg::StatusFromResult(prepared.get(), raw, "prepare \"" + text.substr(0, 80) + "\"");
-    }
-    pg::ResultPtr described(PQdescribePrepared(raw, p.name.c_str()));
-    if (!described || PQresultStatus(described.get()) != PGRES_COMMAND_OK)
-      return pg::StatusFromResult(described.get(), raw, "describe \"" + text.substr(0, 80) + "\"");
-    p.types.resize(static_cast<size_t>(PQnparams(described.get())));
-    for (size_t i = 0; i < p.types.size(); ++i)
-      p.types[i] = PQparamtype(described.get(), static_cast<int>(i));
+    Prepared p{"q11s" + std::to_string(++next_statement_), text, {}, std::move(slots), -1};
+    Q11_RETURN_IF_ERROR(EnsureConnected());
+    Q11_RETURN_IF_ERROR(PrepareOnServer(p));
     known = prepared_.emplace(text, std::move(p)).first;
   }
   return SqlStmt(std::make_unique<PgStmt>(*this, known->second));
 }
 
 Status PgConn::BeginWrite() {
-  Q11_RETURN_IF_ERROR(
-      conn_.Exec("BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(" +
-                 std::to_string(kWriteLockKey) + ")"));
+  Q11_RETURN_IF_ERROR(EnsureConnected());
+  in_transaction_ = true;
+  Status begun = conn_.Exec("BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(" +
+                            std::to_string(kWriteLockKey) + ")");
+  if (!begun.ok()) {
+    Rollback();  // callers do not roll back a transaction that did not begin
+    return begun;
+  }
   changes_at_begin_ = total_changes_;
   return Status::Ok();
 }
 
 Status PgConn::BeginRead() {
+  Q11_RETURN_IF_ERROR(EnsureConnected());
   changes_at_begin_ = -1;
-  return conn_.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  in_transaction_ = true;
+  Status begun = conn_.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  if (!begun.ok()) Rollback();
+  return begun;
 }
 
 Status PgConn::Commit() {
-  if (changes_at_begin_ >= 0 && total_changes_ != changes_at_begin_) {
+  const bool notify = changes_at_begin_ >= 0 && total_changes_ != changes_at_begin_;
+  if (notify) {
     // Delivered with the COMMIT to every listening server, once per group commit.
-    Q11_RETURN_IF_ERROR(conn_.Exec(std::string("NOTIFY ") + kChangesChannel));
+    Status sent = conn_.Exec(std::string("NOTIFY ") + kChangesChannel);
+    if (!sent.ok()) {
+      Rollback();
+      return sent;
+    }
   }
   changes_at_begin_ = -1;
+  in_transaction_ = false;  // whatever COMMIT answers, the transaction is over
   Result<pg::Rows> done = conn_.Query("COMMIT");
   if (!done.ok()) return done.status();
   if (done->command() == "ROLLBACK")
@@ -308,7 +357,10 @@ Status PgConn::Commit() {
 
 void PgConn::Rollback() {
   changes_at_begin_ = -1;
-  if (PQtransactionStatus(conn_.raw()) != PQTRANS_IDLE) (void)conn_.Exec("ROLLBACK");
+  in_transaction_ = false;
+  const PGTransactionStatusType t = PQtransactionStatus(conn_.raw());
+  // UNKNOWN: the connection is gone, and the transaction with it (EnsureConnected resets).
+  if (t != PQTRANS_IDLE && t != PQTRANS_UNKNOWN) (void)conn_.Exec("ROLLBACK");
 }
 
 }  // namespace q11::server

@@ -11,6 +11,10 @@
 // to a jsonb parameter is written as JSON (a number, a string, {"blob": hex} for bytes),
 // and read back as the same kind of value, so what goes in as an integer comes back as one.
 //
+// A connection PostgreSQL dropped (a restart, a failover) is reset at the next use, and
+// statements are prepared again on the new one, so servers outlive their database's
+// restarts (test "Cluster: PostgreSQL restarts under the servers...").
+//
 // Writes: BeginWrite() takes the store's write lock, pg_advisory_xact_lock(kWriteLockKey),
 // held to COMMIT. Every server's writer takes it, so writes of all servers are serial: a
 // merge always reads the row as last committed (no lost update), the change log's counter
@@ -58,9 +62,15 @@ class PgConn final : public SqlConn {
   // A statement prepared on this connection (PgStmt's view of it).
   struct Prepared {
     std::string name;
+    std::string sql;             // as sent to PostgreSQL ($N)
     std::vector<pg::Oid> types;  // by $N - 1
     std::vector<int> slots;      // SQLite's parameter number → $N (0: unused)
+    int generation = -1;         // the connection generation it was prepared on
   };
+
+  // For PgStmt: reconnects when the connection was lost (see below), and prepares `p` on
+  // this connection again when it was prepared on an earlier one.
+  Status EnsurePrepared(Prepared& p);
 
   // For PgStmt: the rows a statement just changed.
   void NoteChanges(int64_t n) {
@@ -73,6 +83,14 @@ class PgConn final : public SqlConn {
   int64_t changes_ = 0, total_changes_ = 0;
   int64_t changes_at_begin_ = -1;  // >= 0 inside a write transaction
   int next_statement_ = 0;
+  // A lost connection (PostgreSQL restarted, failed over, a network cut) is opened again
+  // at the next use outside a transaction: the transaction it was in is gone anyway, and
+  // its caller has an Unavailable error (devices send again). Server-side prepared
+  // statements die with the connection: each generation prepares them anew, lazily.
+  Status EnsureConnected();
+  Status PrepareOnServer(Prepared& p);
+  int generation_ = 0;
+  bool in_transaction_ = false;  // between Begin*() and Commit()/Rollback()
   // Prepared once per connection and SQL text: code that prepares per call (the audit)
   // must not leave a new server-side statement behind each time.
   std::unordered_map<std::string, Prepared> prepared_;
