@@ -200,6 +200,19 @@ TEST_CASE("Synced text must be valid UTF-8") {
   CHECK(f.Query("SELECT count(*) FROM reports") == "0");
 }
 
+TEST_CASE("Synced text holds no NUL byte") {
+  StoreFixture f;
+  DeviceDb phone;
+  std::string id = NewId();
+  // "R", NUL, "c": valid UTF-8, but cut short by every C string and refused by PostgreSQL.
+  std::string sql = InsertReportSql(id);
+  sql.replace(sql.find("'Rác tồn đọng'"), std::string("'Rác tồn đọng'").size(),
+              "CAST(X'520063' AS TEXT)");
+  auto v = f.PushOne(f.citizen, "phone", 1, phone.Capture(sql));
+  RequireRejected(v, "column title: must be text without NUL bytes");
+  CHECK(f.Query("SELECT count(*) FROM reports") == "0");
+}
+
 namespace {
 
 std::string StatusWithNote(const std::string& id, const std::string& status,

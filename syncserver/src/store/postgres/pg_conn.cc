@@ -178,8 +178,15 @@ class PgStmt final : public SqlStmtImpl {
   Status Execute() {
     Q11_RETURN_IF_ERROR(conn_.EnsurePrepared(prepared_));
     std::vector<const char*> params(values_.size());
-    for (size_t i = 0; i < values_.size(); ++i)
+    for (size_t i = 0; i < values_.size(); ++i) {
+      // Parameters travel as C strings, and PostgreSQL's text holds no NUL byte anyway:
+      // refuse such a value (as a constraint failure) rather than store it cut short.
+      if (values_[i] && values_[i]->find('\0') != std::string::npos)
+        return FailedPrecondition(
+            "a text value holds a NUL byte, which the database cannot "
+            "store / văn bản chứa ký tự NUL");
       params[i] = values_[i] ? values_[i]->c_str() : nullptr;
+    }
     PGconn* raw = conn_.connection().raw();
     pg::ResultPtr res(PQexecPrepared(raw, prepared_.name.c_str(), static_cast<int>(params.size()),
                                      params.data(), nullptr, nullptr, /*resultFormat=*/0));

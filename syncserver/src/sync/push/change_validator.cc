@@ -261,11 +261,17 @@ class Validator {
     if (row.op == SQLITE_UPDATE && row.new_values[shape.pk_column].defined())
       return ck.Denied(shape.pk_column, "the primary key may not change",
                        "không được đổi khóa chính");
-    // Stored text reaches every device, page and feed: it must be UTF-8.
-    for (size_t i = 0; i < row.new_values.size(); ++i)
-      if (row.new_values[i].is_text() && !utf8::IsValid(row.new_values[i].s))
+    // Stored text reaches every device, page and feed: it must be UTF-8, without NUL
+    // bytes (C strings end there, and PostgreSQL's text cannot hold one).
+    for (size_t i = 0; i < row.new_values.size(); ++i) {
+      if (!row.new_values[i].is_text()) continue;
+      if (!utf8::IsValid(row.new_values[i].s))
         return ck.Bad(static_cast<int>(i), "must be valid UTF-8 text",
                       "phải là văn bản UTF-8 hợp lệ");
+      if (row.new_values[i].s.find('\0') != std::string::npos)
+        return ck.Bad(static_cast<int>(i), "must be text without NUL bytes",
+                      "không được chứa ký tự NUL");
+    }
     // A real changeset carries the previous value of every column it changes; one without
     // is forged, and the three-way merge would read its missing base as a conflict.
     if (row.op == SQLITE_UPDATE)
