@@ -324,6 +324,13 @@ TEST_CASE("Tampering: forged changes from a modified phone are rejected whole") 
                          mine + "', 'comment', CAST(X'52C328' AS TEXT), '2026-03-01T00:00:00Z')",
                      "column note: must be valid UTF-8 text");
   }
+  SECTION("a citizen sends text with a NUL byte") {
+    f.ExpectRejected(*f.lan,
+                     "INSERT INTO case_events (id, report_id, kind, note, created_at) VALUES "
+                     "('0195f000-0000-7000-8000-0000000000e3', '" +
+                         mine + "', 'comment', CAST(X'520063' AS TEXT), '2026-03-01T00:00:00Z')",
+                     "column note: must be text without NUL bytes");
+  }
   SECTION("a device writes reference data") {
     f.ExpectRejected(*f.p04, "UPDATE units SET name_vi = 'Phường giả' WHERE id = 'p04'", "");
   }
