@@ -6,6 +6,7 @@
 #include <Poco/Util/OptionSet.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 
@@ -94,6 +95,17 @@ std::optional<long> ParseInt(const std::string& text, long min, long max) {
   long v = std::strtol(text.c_str(), &end, 10);
   if (errno != 0 || end == nullptr || *end != '\0' || v < min || v > max) return std::nullopt;
   return v;
+}
+
+std::string CliActor() {
+  const char* user = std::getenv("USER");
+  return std::string("cli:") + (user != nullptr && *user != '\0' ? user : "unknown");
+}
+
+int64_t CliNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 int UsageError(const std::string& what, const char* usage) {

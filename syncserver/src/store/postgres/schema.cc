@@ -35,6 +35,13 @@ CREATE INDEX change_audience_by_seq ON change_audience (seq);
 )sql"},
       {2, "the server store: synced tables, reference data, accounts, ledger, change log",
        ServerStoreSql()},
+      {3, "the audit trail's hash chain (audit/audit_chain.h); older records stay unhashed",
+       R"sql(
+ALTER TABLE audit_log ADD COLUMN content_hash text;
+ALTER TABLE audit_log ADD COLUMN chain_hash text;
+ALTER TABLE audit_log ADD COLUMN pruned integer NOT NULL DEFAULT 0;
+UPDATE meta SET value = 8 WHERE key = 'schema_version';
+)sql"},
   };
   return kList;
 }
