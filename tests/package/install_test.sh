@@ -15,6 +15,7 @@
 #     SystemCallFilter= allows (as systemd-analyze lists its groups), every socket of a
 #     family RestrictAddressFamilies= allows, and no memory was made writable and
 #     executable (MemoryDenyWriteExecute=);
+#   - installed again over itself, the operator's edit of the configuration stays;
 #   - `dpkg -r` keeps the configuration, `dpkg --purge` removes it, the binary, the unit and
 #     its enablement link; the data folder with the database is kept (the postrm says why).
 # When systemd runs (a CI machine booted with it), the postinst has started the service:
@@ -25,7 +26,7 @@
 # already installed (it would purge it), except under CI=... where both fail.
 set -euo pipefail
 deb=$1 q11=$2 photo=$3
-pkg=q11-syncserver
+pkg="q11-syncserver"
 unit=/lib/systemd/system/q11-syncserver.service
 config=/etc/q11-syncserver/syncserver.properties
 
@@ -58,7 +59,7 @@ server_pid=
 cleanup() {
   local rc=$?
   # The start runs in a session of its own (setsid): strace and the server both go.
-  [ -n "$server_pid" ] && kill -KILL -- "-$server_pid" 2>/dev/null || true
+  if [ -n "$server_pid" ]; then kill -KILL -- "-$server_pid" 2>/dev/null || true; fi
   dpkg --purge "$pkg" >/dev/null 2>&1 || true
   rm -rf /var/lib/q11-syncserver "$tmp"
   if [ "$user_existed" = no ] && getent passwd q11-syncserver >/dev/null; then
@@ -71,6 +72,15 @@ trap cleanup EXIT
 
 started=$(date +%s.%N)
 elapsed() { awk -v s="$started" -v n="$(date +%s.%N)" 'BEGIN { printf "%.1f s", n - s }'; }
+
+# GET PATH from 127.0.0.1:PORT over HTTP/1.0 (the server closes after its answer); prints
+# the status code, nothing when nothing answers.
+http_status() {
+  local answer
+  answer=$(exec 3<>"/dev/tcp/127.0.0.1/$1" &&
+    printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&3 && head -c 200 <&3) 2>/dev/null || true
+  awk 'NR == 1 { print $2 }' <<<"$answer"
+}
 
 # --- Install -----------------------------------------------------------------------------
 DEBIAN_FRONTEND=noninteractive dpkg -i "$deb" >"$tmp/dpkg-i.log" 2>&1 ||
@@ -102,12 +112,15 @@ expect_eq "syncserver.data in $config" "$data" /var/lib/q11-syncserver
 if [ -d /run/systemd/system ]; then
   conf_port=$(conf_value port)
   for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$conf_port") 2>/dev/null && break
+    [ "$(http_status "$conf_port" /healthz)" = 200 ] && break
     sleep 0.1
   done
-  systemctl is-active --quiet q11-syncserver ||
-    { journalctl -u q11-syncserver --no-pager -n 30 >&2 || true; fail "systemd did not start q11-syncserver"; }
-  echo "systemd runs q11-syncserver (port $conf_port); stopping it for the test's own run"
+  if ! systemctl is-active --quiet q11-syncserver ||
+     [ "$(http_status "$conf_port" /healthz)" != 200 ]; then
+    journalctl -u q11-syncserver --no-pager -n 30 >&2 || true
+    fail "the service systemd started does not answer GET /healthz on 127.0.0.1:$conf_port"
+  fi
+  echo "systemd runs q11-syncserver, answering on port $conf_port; stopped for the test's own run"
   systemctl stop q11-syncserver
 fi
 
@@ -129,9 +142,11 @@ install -d -o "$run_user" -g "$run_group" -m 0700 "$tmp/run"
 if command -v strace >/dev/null; then
   strace_argv=(strace -f -qq -o "$trace")
 else
-  skip_or_fail_strace="strace is not installed: the system call check is skipped"
+  no_strace="strace is not installed: the system call check is skipped"
 fi
 rm -f "$data/syncserver.port"
+# The umask as the unit sets it, in a shell that then becomes the server (or strace).
+# shellcheck disable=SC2016
 setsid setpriv --reuid="$run_user" --regid="$run_group" --init-groups --no-new-privs \
   --inh-caps=-all --bounding-set=-all \
   env -i PATH=/usr/bin:/bin HOME="$home" "${environment[@]}" \
@@ -146,21 +161,14 @@ done
 port=$(cat "$data/syncserver.port" 2>/dev/null) || { cat "$tmp/server.log" >&2; fail "no $data/syncserver.port within 20 s"; }
 echo "the server listens on 127.0.0.1:$port ($(elapsed))"
 
-# GET PATH over HTTP/1.0 (the server closes after its answer); prints the status code.
-http_status() {
-  local answer
-  answer=$(exec 3<>"/dev/tcp/127.0.0.1/$port" &&
-    printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$1" >&3 && head -c 200 <&3) || true
-  awk 'NR == 1 { print $2 }' <<<"$answer"
-}
 for path in /healthz /readyz; do
   for _ in $(seq 100); do
-    [ "$(http_status "$path")" = 200 ] && break
+    [ "$(http_status "$port" "$path")" = 200 ] && break
     sleep 0.1
   done
-  expect_eq "GET $path" "$(http_status "$path")" 200
+  expect_eq "GET $path" "$(http_status "$port" "$path")" 200
 done
-expect_eq "GET /app/ (the web app compiled into the binary)" "$(http_status /app/)" 200
+expect_eq "GET /app/ (the web app compiled into the binary)" "$(http_status "$port" /app/)" 200
 
 server_url=http://127.0.0.1:$port
 citizen=(timeout 60 "$q11" --db="$tmp/citizen.db")
@@ -202,9 +210,9 @@ others=$(find "$data" \( ! -user "$run_user" -o -perm /077 \) ! -path "$data" -p
 [ -z "$others" ] || fail "files in $data that are not the service user's only: $others"
 
 # --- What the unit's sandbox allows, against what the server did ---------------------------
-if [ -n "${skip_or_fail_strace:-}" ]; then
-  if [ -n "${CI:-}" ] && [ "${CI}" != false ]; then fail "$skip_or_fail_strace (run scripts/install-deps)"; fi
-  echo "note: $skip_or_fail_strace"
+if [ -n "${no_strace:-}" ]; then
+  if [ -n "${CI:-}" ] && [ "${CI}" != false ]; then fail "$no_strace (run scripts/install-deps)"; fi
+  echo "note: $no_strace"
 else
   # A group of `systemd-analyze syscall-filter`'s listing, its nested groups expanded.
   syscall_group() {
@@ -251,6 +259,15 @@ else
   echo "strace: $(wc -l <"$tmp/used") distinct system calls, all allowed; socket families: $families"
 fi
 
+# --- Installed again over itself (an upgrade's path through the maintainer scripts) -------
+echo "# the operator's edit" >>"$config"
+DEBIAN_FRONTEND=noninteractive dpkg -i "$deb" >"$tmp/dpkg-i2.log" 2>&1 ||
+  { cat "$tmp/dpkg-i2.log" >&2; fail "installing the package again failed"; }
+grep -q "^# the operator's edit" "$config" || fail "installing again lost the operator's edit of $config"
+expect_eq "the configuration after installing again" "$(stat -c '%U:%G %a' "$config")" "root:q11-syncserver 640"
+expect_eq "the user's uid after installing again" "$(id -u q11-syncserver)" "$uid"
+[ -f "$data/syncserver.db" ] || fail "installing again lost the database"
+
 # --- Remove, then purge ---------------------------------------------------------------------
 dpkg -r "$pkg" >"$tmp/dpkg-r.log" 2>&1 || { cat "$tmp/dpkg-r.log" >&2; fail "dpkg -r failed"; }
 [ ! -e /usr/bin/syncserver ] || fail "dpkg -r left /usr/bin/syncserver"
@@ -259,7 +276,7 @@ dpkg --purge "$pkg" >"$tmp/dpkg-purge.log" 2>&1 || { cat "$tmp/dpkg-purge.log" >
 ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q installed || fail "$pkg is still installed"
 for gone in /usr/bin/syncserver "$unit" /etc/q11-syncserver \
             /etc/systemd/system/multi-user.target.wants/q11-syncserver.service; do
-  [ ! -e "$gone" ] && [ ! -L "$gone" ] || fail "dpkg --purge left $gone"
+  if [ -e "$gone" ] || [ -L "$gone" ]; then fail "dpkg --purge left $gone"; fi
 done
 [ -f "$data/syncserver.db" ] || fail "dpkg --purge deleted the database (it must stay)"
 grep -q "is kept" "$tmp/dpkg-purge.log" || fail "the purge did not say that the data stays"
