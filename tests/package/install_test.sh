@@ -139,10 +139,13 @@ done < <(unit_value Environment | tr ' ' '\n')
 strace_argv=()
 trace=$tmp/run/trace
 install -d -o "$run_user" -g "$run_group" -m 0700 "$tmp/run"
-if command -v strace >/dev/null; then
-  strace_argv=(strace -f -qq -o "$trace")
-else
+if ! command -v strace >/dev/null; then
   no_strace="strace is not installed: the system call check is skipped"
+elif ! strace -f -qq -o /dev/null true 2>/dev/null; then
+  # A container whose own seccomp profile refuses ptrace: nothing to install can help.
+  no_strace_here="strace cannot trace here (ptrace refused): the system call check is skipped"
+else
+  strace_argv=(strace -f -qq -o "$trace")
 fi
 rm -f "$data/syncserver.port"
 # The umask as the unit sets it, in a shell that then becomes the server (or strace).
@@ -213,6 +216,8 @@ others=$(find "$data" \( ! -user "$run_user" -o -perm /077 \) ! -path "$data" -p
 if [ -n "${no_strace:-}" ]; then
   if [ -n "${CI:-}" ] && [ "${CI}" != false ]; then fail "$no_strace (run scripts/install-deps)"; fi
   echo "note: $no_strace"
+elif [ -n "${no_strace_here:-}" ]; then
+  echo "note: $no_strace_here"
 else
   # A group of `systemd-analyze syscall-filter`'s listing, its nested groups expanded.
   syscall_group() {
