@@ -515,7 +515,7 @@ for (const o of ops) {
   const sample = samples.get(o.template);
   const content = o.op.requestBody?.content ?? {};
   if (!sample || !(content['application/json'] || content['application/x-q11-sync'])) continue;
-  if (o.op.responses['413']) {
+  if (o.op.responses['413'] && content['application/json']) {  // the sync's cap: tested on the limited server
     await call(`${o.key}: a body over its cap`, 413, S, o.method.toUpperCase(), sample, { token: admin, json: { x: 'a'.repeat(300 * 1024) }, invalid: true });
   }
   if (o.op.responses['411']) {
