@@ -76,8 +76,6 @@ int Live(const std::string& node, const std::string& web_dir, const std::string&
            {"quantri", "admin", ""},
            {"lanhdao", "leader", ""},
            {"dan", "citizen", ""},
-           {"canbo.a", "official", "q11"},
-           {"canbo.b", "official", "q11"},
            {"khoa", "citizen", ""}})  // the script disables it once logged in
     if (!server.AddUser(name, kPassword, role, unit)) Fail("adding " + name);
   const std::string api_key = AddApiKey(server.data_dir(), "cong-thong-tin");
@@ -120,7 +118,10 @@ int Live(const std::string& node, const std::string& web_dir, const std::string&
   const std::string pending = Query(db, "SELECT sha256 FROM photos WHERE report_id = '" + id +
                                             "' AND sha256 != '" + uploaded + "'");
 
-  // Two officials change the status offline: A's accepted lands, B's rejected is parked.
+  // Two officials of the report's ward (added beside the running server, once the ward is
+  // known) change the status offline: A's accepted lands, B's rejected is parked.
+  for (const char* name : {"canbo.a", "canbo.b"})
+    if (!server.AddUser(name, kPassword, "official", ward)) Fail(std::string("adding ") + name);
   auto a = open("canbo.a");
   auto b = open("canbo.b");
   MustOk(a->SetStatus(id, "accepted", "UBND đã tiếp nhận phản ánh"), "A accepts");

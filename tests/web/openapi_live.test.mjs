@@ -203,8 +203,11 @@ await call('not ready: the disk floor is above the disk', 503, L, 'GET', '/ready
   if (routed) {
     await call('metrics from the loopback', 200, S, 'GET', '/metrics');
   } else {
+    // Described ahead of the router: until request_router.cc (or a Route* function) knows
+    // it, the server must not answer it either (routed elsewhere, the route scan would miss it).
     const res = await request(S, 'GET', '/metrics');
-    check(res.status === 404, '/metrics is not routed in this build yet: skipped (it is described for the metrics branch)');
+    check(res.status === 404, `/metrics: not in the router's source, and the server answers ${res.status}` +
+      (res.status === 404 ? ' (no such endpoint): skipped until it is routed' : ': routed where openapi_lib.mjs does not look'));
   }
 }
 const unknown = await request(S, 'GET', '/v1/no-such-endpoint');
