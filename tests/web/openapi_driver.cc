@@ -15,6 +15,10 @@
 //
 // Exits 77 (ctest SKIP_RETURN_CODE) when node or tests/web/node_modules is missing, except in
 // CI (browser_driver.h, MissingTools).
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -131,9 +135,11 @@ int Live(const std::string& node, const std::string& web_dir, const std::string&
   CommandResult list =
       Run({SyncserverBin(), "conflicts", "list", "--data=" + server.data_dir(), "--json"});
   if (list.exit_code != 0) Fail("conflicts list: " + list.err);
-  const size_t at = list.out.find("\"id\":\"");
-  if (at == std::string::npos) Fail("no parked conflict: " + list.out);
-  const std::string conflict = list.out.substr(at + 6, list.out.find('"', at + 6) - at - 6);
+  auto conflicts =
+      Poco::JSON::Parser().parse(list.out).extract<Poco::JSON::Object::Ptr>()->getArray(
+          "conflicts");
+  if (conflicts->size() != 1) Fail("expected one parked conflict: " + list.out);
+  const std::string conflict = conflicts->getObject(0)->getValue<std::string>("id");
 
   // The second server: every limit tight, so its refusals are real answers to check.
   ServerProcess limited(tmp.File("limited"));
