@@ -180,6 +180,19 @@ function xmlRoot(text) {
   return m ? m[1] : null;
 }
 
+// The element names a schema allows in XML: its properties and its xml names, all the way down.
+function xmlNames(schema, out = new Set()) {
+  if (!schema || typeof schema !== 'object') return out;
+  if (schema.xml?.name) out.add(schema.xml.name);
+  for (const [k, v] of Object.entries(schema.properties ?? {})) {
+    if (!v?.xml?.name) out.add(k);
+    xmlNames(v, out);
+  }
+  xmlNames(schema.items, out);
+  for (const key of ['allOf', 'oneOf', 'anyOf']) for (const s of schema[key] ?? []) xmlNames(s, out);
+  return out;
+}
+
 const MAGIC = {
   'image/png': [0x89, 0x50, 0x4e, 0x47],
   'image/jpeg': [0xff, 0xd8, 0xff],
@@ -236,6 +249,10 @@ export function checkAnswer(ajv, found, req, res) {
     const root = xmlRoot(text());
     if (!root) problems.push(`${found.key} ${res.status}: the body is not XML`);
     else if (expected && root !== expected) problems.push(`${found.key} ${res.status}: XML root <${root}>, described <${expected}>`);
+    // Every element is a field or an item the schema names.
+    const names = xmlNames(schema);
+    const unnamed = [...new Set([...text().matchAll(/<([A-Za-z_][\w.-]*)[\s/>]/g)].map((m) => m[1]))].filter((n) => !names.has(n));
+    if (unnamed.length) problems.push(`${found.key} ${res.status}: XML elements the schema does not name: ${unnamed.join(', ')}`);
   } else if (MAGIC[type] && res.status === 200) {
     if (!MAGIC[type].every((b, i) => res.body[i] === b)) problems.push(`${found.key} ${res.status}: the body is not ${type}`);
   } else if (res.body.length === 0 && res.status !== 204) {
