@@ -202,6 +202,7 @@ await call('not ready: the disk floor is above the disk', 503, L, 'GET', '/ready
   const routed = routerKnows(args.sources).paths.includes('/metrics');
   if (routed) {
     await call('metrics from the loopback', 200, S, 'GET', '/metrics');
+    await call('metrics: a wrong token, from the loopback too', 401, S, 'GET', '/metrics', { token: 'not-the-metrics-token' });
   } else {
     // Described ahead of the router: until request_router.cc (or a Route* function) knows
     // it, the server must not answer it either (routed elsewhere, the route scan would miss it).
