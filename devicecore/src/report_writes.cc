@@ -203,10 +203,13 @@ CaseEvent ReportWrites::NewEvent(const std::string& report_id, const char* kind,
 Status ReportWrites::AssignUnit(const std::string& report_id, const std::string& unit_id,
                                 const std::string& note, const Author& author) {
   Q11_RETURN_IF_ERROR(RequireStaff(author, "assign a unit", "giao đơn vị xử lý"));
-  Q11_ASSIGN_OR_RETURN(bool unit, Exists("SELECT 1 FROM units WHERE id = ?", unit_id));
+  // A retired unit (docs/units.md) is no longer offered; its successor takes its cases.
+  Q11_ASSIGN_OR_RETURN(bool unit,
+                       Exists("SELECT 1 FROM units WHERE id = ? AND kind <> 'retired'", unit_id));
   if (!unit)
-    return InvalidArgument("unknown unit \"" + unit_id +
-                           "\" (see q11 ref list) / không có đơn vị này");
+    return InvalidArgument("unknown or retired unit \"" + unit_id +
+                           "\" (see q11 ref list) / không có đơn vị này hoặc đơn vị đã ngừng "
+                           "hoạt động");
   if (note.size() > kMaxTextBytes) return InvalidArgument("the note is too long / ghi chú quá dài");
   Q11_RETURN_IF_ERROR(RequireReport(report_id));
   std::string now = FormatUtc(env_->NowMs());

@@ -35,6 +35,14 @@ CREATE INDEX change_audience_by_seq ON change_audience (seq);
 )sql"},
       {2, "the server store: synced tables, reference data, accounts, ledger, change log",
        ServerStoreSql()},
+      {3, "retired units and their successors (docs/units.md)", R"sql(
+CREATE TABLE retired_units (
+  unit_id text PRIMARY KEY,
+  successor_id text,
+  prior_kind text NOT NULL,
+  retired_at text NOT NULL
+);
+)sql"},
   };
   return kList;
 }

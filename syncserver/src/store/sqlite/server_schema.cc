@@ -139,6 +139,14 @@ CREATE TABLE IF NOT EXISTS event_log (
   received_at TEXT NOT NULL,
   overruled TEXT
 ) WITHOUT ROWID;
+-- Units that ended (units merge|retire, docs/units.md): their successor, which the push
+-- follows for devices that still send the old id; units.kind is 'retired'.
+CREATE TABLE IF NOT EXISTS retired_units (
+  unit_id TEXT PRIMARY KEY NOT NULL,
+  successor_id TEXT,
+  prior_kind TEXT NOT NULL,
+  retired_at TEXT NOT NULL
+);
 )sql";
 
 // Version 1 kept one conflict row per column (tbl, pk, col, base/device/server_value,

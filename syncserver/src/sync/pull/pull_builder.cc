@@ -82,9 +82,10 @@ Result<SqlStmt*> PullBuilder::PageStatement(size_t n) {
   auto it = page_by_count_.find(n);
   if (it != page_by_count_.end()) return &it->second;
   // An entry counts while it is its row's latest change (older ones are left behind by
-  // later changes, see change_log.h), or when it is a removal. One audience (every account
-  // today) is a plain range scan of the primary key; with more, the same change can be
-  // filed under several, and it is a removal only when every one of them lost the row.
+  // later changes, see change_log.h), or when it is a removal. One audience is a plain
+  // range scan of the primary key; with more (every account reads its own and the
+  // reference audience, access_scope.h), the same change can be filed under several, and
+  // it is a removal only when every one of them lost the row.
   std::string in;
   for (size_t i = 0; i < n; ++i) in += (i ? ", ?" : "?") + std::to_string(i + 3);
   // The device's own writes: left out when it holds them exactly, else (echo_base) column 4
