@@ -4,10 +4,13 @@
 // devices of the old ward lose them and those of the new ward get them, a device offline
 // during the merge still lands its report in the right ward, and lying devices are refused.
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <set>
 
+#include "cli_driver.h"
 #include "device_helpers.h"
 #include "devicecore/account.h"
 #include "devicecore/database.h"
@@ -32,12 +35,13 @@ NewReport Sample(const std::string& ward, const std::string& title) {
 }
 
 struct Town {
-  Town() : server(tmp.File("server")) {
+  explicit Town(std::vector<std::string> serve_args = {})
+      : server(tmp.File("server")), args(std::move(serve_args)) {
     REQUIRE(server.AddUser("lan", "mat-khau-lan", "citizen"));
     REQUIRE(server.AddUser("minh", "mat-khau-minh", "citizen"));
     REQUIRE(server.AddUser("canbo.p04", "mat-khau-p04", "official", "p04"));
     REQUIRE(server.AddUser("canbo.p05", "mat-khau-p05", "official", "p05"));
-    REQUIRE(server.Start());
+    REQUIRE(server.Start(args));
     lan = Device("lan", "mat-khau-lan");
     minh = Device("minh", "mat-khau-minh");
     p04 = Device("canbo.p04", "mat-khau-p04");
@@ -71,7 +75,7 @@ struct Town {
     const std::string url = DatabaseUrlFor(server.data_dir());
     if (!url.empty()) args.push_back("--database=" + url);
     CommandResult r = Run(args);
-    REQUIRE(server.Start());
+    REQUIRE(server.Start(this->args));
     return r;
   }
 
@@ -85,6 +89,7 @@ struct Town {
 
   TempDir tmp;
   ServerProcess server;
+  std::vector<std::string> args;  // of `serve`, kept across restarts
   std::map<std::string, std::string> paths;
   std::unique_ptr<Database> lan, minh, p04, p05;
 };
@@ -269,4 +274,71 @@ TEST_CASE("Units: the 2025 reference set retires the 2018 wards into their succe
   server.Stop();
   REQUIRE(server.Start({"--reference=hcmc-2025"}));
   CHECK(ServerDbValue(server.data_dir(), "SELECT max(seq) FROM row_log") == seq);
+}
+
+// `syncserver report units --json` figures: unit id → received.
+std::map<std::string, int> Received(Town& t, const std::string& from, const std::string& to) {
+  std::vector<std::string> args = {
+      SyncserverBin(),  "report",     "units", "--data=" + t.server.data_dir(),
+      "--from=" + from, "--to=" + to, "--json"};
+  const std::string url = DatabaseUrlFor(t.server.data_dir());
+  if (!url.empty()) args.push_back("--database=" + url);
+  CommandResult r = Run(args);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  std::map<std::string, int> out;
+  auto units = ParseObject(r.out)->getArray("units");
+  for (size_t i = 0; i < units->size(); ++i) {
+    auto u = units->getObject(static_cast<unsigned>(i));
+    out[u->getValue<std::string>("id")] = u->getValue<int>("received");
+  }
+  return out;
+}
+
+TEST_CASE("Units: monitoring counts a period before the merge under the units of that time") {
+  TempDir clock_dir;
+  const std::string clock = clock_dir.File("clock");
+  Town t({"--clock-file=" + clock});
+  // Everything before the merge happens three days ago on the server's clock.
+  REQUIRE(t.server.AdvanceClock(std::chrono::hours(-72)));
+  auto r1 = t.lan->FileReport(Sample("p05", "Ổ gà trước chợ"));
+  REQUIRE(r1.ok());
+  auto r2 = t.lan->FileReport(Sample("p04", "Đèn tắt"));
+  REQUIRE(r2.ok());
+  t.SyncOk(*t.lan);
+  const std::string then_day =
+      ServerDbValue(t.server.data_dir(),
+                    "SELECT substr(received_at, 1, 10) FROM reports WHERE id = '" + *r1 + "'");
+  REQUIRE(!then_day.empty());
+  // (received_at is UTC; the test keeps clear of Vietnam's midnight by using a 2-day period)
+  auto before = [&] {
+    std::tm tm{};
+    strptime(then_day.c_str(), "%Y-%m-%d", &tm);
+    time_t day = timegm(&tm);
+    char from[16], to[16];
+    time_t f = day - 86400, e = day + 86400;
+    strftime(from, sizeof from, "%Y-%m-%d", gmtime(&f));
+    strftime(to, sizeof to, "%Y-%m-%d", gmtime(&e));
+    return std::pair<std::string, std::string>(from, to);
+  }();
+  auto old_figures = Received(t, before.first, before.second);
+  CHECK(old_figures["p05"] == 1);
+  CHECK(old_figures["p04"] == 1);
+
+  // The merge happens now (the wall clock, three days later).
+  REQUIRE(t.server.AdvanceClock(std::chrono::hours(72)));
+  CommandResult merged = t.Units({"merge", "--from=p05", "--into=p04"});
+  INFO(merged.err);
+  REQUIRE(merged.exit_code == 0);
+  // The period before the merge still shows ward 5's case under ward 5...
+  auto same = Received(t, before.first, before.second);
+  CHECK(same["p05"] == 1);
+  CHECK(same["p04"] == 1);
+  // ...and a period running past the merge counts it where it is now.
+  std::time_t now = std::time(nullptr) + 86400;
+  char today[16];
+  strftime(today, sizeof today, "%Y-%m-%d", gmtime(&now));
+  auto after = Received(t, before.first, today);
+  CHECK(after["p05"] == 0);
+  CHECK(after["p04"] == 2);
 }

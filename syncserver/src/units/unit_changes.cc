@@ -203,12 +203,19 @@ Status UnitChanges::MergeOne(const std::string& from, const std::string& into, i
                            (into.empty() ? std::string() : NameOf(new_row)) +
                            " do sắp xếp đơn vị hành chính / moved from " + from + " to " + into +
                            " by administrative merge";
+  Result<SqlStmt> note_move = db_.Prepare(
+      "INSERT INTO unit_moves (report_id, moved_at, ward_before, unit_before) "
+      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (report_id, moved_at) DO NOTHING");
+  if (!note_move.ok()) return note_move.status();
   for (const std::string& id : open) {
     std::vector<Value> row;
     Result<bool> found = reports->Read(Value::Text(id), &row);
     if (!found.ok()) return found.status();
     if (!*found) continue;
     std::vector<int> columns{updated};
+    // A case moved by two of this merge's units keeps the units it had before the first.
+    note_move->Bind(1, id).Bind(2, at).Bind(3, row[ward]).Bind(4, row[unit]);
+    Q11_RETURN_IF_ERROR(note_move->Run());
     if (row[ward].text() == from) {
       row[ward] = Value::Text(into);
       columns.push_back(ward);

@@ -42,6 +42,13 @@ CREATE TABLE retired_units (
   prior_kind text NOT NULL,
   retired_at text NOT NULL
 );
+CREATE TABLE unit_moves (
+  report_id text NOT NULL,
+  moved_at text NOT NULL,
+  ward_before text NOT NULL,
+  unit_before text,
+  PRIMARY KEY (report_id, moved_at)
+);
 )sql"},
   };
   return kList;

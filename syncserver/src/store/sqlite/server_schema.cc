@@ -147,6 +147,14 @@ CREATE TABLE IF NOT EXISTS retired_units (
   prior_kind TEXT NOT NULL,
   retired_at TEXT NOT NULL
 );
+-- Cases a merge moved, with their units before (monitoring by the unit of the time).
+CREATE TABLE IF NOT EXISTS unit_moves (
+  report_id TEXT NOT NULL,
+  moved_at TEXT NOT NULL,
+  ward_before TEXT NOT NULL,
+  unit_before TEXT,
+  PRIMARY KEY (report_id, moved_at)
+);
 )sql";
 
 // Version 1 kept one conflict row per column (tbl, pk, col, base/device/server_value,
