@@ -203,13 +203,16 @@ CaseEvent ReportWrites::NewEvent(const std::string& report_id, const char* kind,
 Status ReportWrites::AssignUnit(const std::string& report_id, const std::string& unit_id,
                                 const std::string& note, const Author& author) {
   Q11_RETURN_IF_ERROR(RequireStaff(author, "assign a unit", "giao đơn vị xử lý"));
-  // A retired unit (docs/units.md) is no longer offered; its successor takes its cases.
-  Q11_ASSIGN_OR_RETURN(bool unit,
-                       Exists("SELECT 1 FROM units WHERE id = ? AND kind <> 'retired'", unit_id));
+  Q11_ASSIGN_OR_RETURN(bool unit, Exists("SELECT 1 FROM units WHERE id = ?", unit_id));
   if (!unit)
-    return InvalidArgument("unknown or retired unit \"" + unit_id +
-                           "\" (see q11 ref list) / không có đơn vị này hoặc đơn vị đã ngừng "
-                           "hoạt động");
+    return InvalidArgument("unknown unit \"" + unit_id +
+                           "\" (see q11 ref list) / không có đơn vị này");
+  // A retired unit (docs/units.md) is no longer offered; its successor took its cases.
+  Q11_ASSIGN_OR_RETURN(bool retired,
+                       Exists("SELECT 1 FROM units WHERE id = ? AND kind = 'retired'", unit_id));
+  if (retired)
+    return InvalidArgument("unit \"" + unit_id +
+                           "\" is retired (see q11 ref list) / đơn vị này đã ngừng hoạt động");
   if (note.size() > kMaxTextBytes) return InvalidArgument("the note is too long / ghi chú quá dài");
   Q11_RETURN_IF_ERROR(RequireReport(report_id));
   std::string now = FormatUtc(env_->NowMs());
