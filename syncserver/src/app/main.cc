@@ -11,6 +11,7 @@
 #include "app/photo_commands.h"
 #include "app/report_commands.h"
 #include "app/server_app.h"
+#include "app/unit_commands.h"
 #include "app/user_commands.h"
 
 namespace {
@@ -35,6 +36,8 @@ constexpr const char* kUsage =
     "Open311)\n"
     "  audit      verify --data=DIR [--head=ID:HASH]     check the audit trail's hash chain "
     "(kiểm tra nhật ký)\n"
+    "  units      list|add|merge|retire --data=DIR ...  change the units (sắp xếp đơn vị hành "
+    "chính, docs/units.md)\n"
     "Run `syncserver <command> --help` for details.\n";
 
 }  // namespace
@@ -67,6 +70,7 @@ int main(int argc, char** argv) {
   if (command == "report") return q11::server::RunReportCommand(argc, argv);
   if (command == "apikey") return q11::server::RunApiKeyCommand(argc, argv);
   if (command == "audit") return q11::server::RunAuditCommand(argc, argv);
+  if (command == "units") return q11::server::RunUnitsCommand(argc, argv);
   std::fprintf(stderr, "syncserver: unknown command '%s'\n%s", command.c_str(), kUsage);
   return 2;
 }

@@ -142,6 +142,22 @@ CREATE TABLE IF NOT EXISTS event_log (
   received_at TEXT NOT NULL,
   overruled TEXT
 ) WITHOUT ROWID;
+-- Units that ended (units merge|retire, docs/units.md): their successor, which the push
+-- follows for devices that still send the old id; units.kind is 'retired'.
+CREATE TABLE IF NOT EXISTS retired_units (
+  unit_id TEXT PRIMARY KEY NOT NULL,
+  successor_id TEXT,
+  prior_kind TEXT NOT NULL,
+  retired_at TEXT NOT NULL
+);
+-- Cases a merge moved, with their units before (monitoring by the unit of the time).
+CREATE TABLE IF NOT EXISTS unit_moves (
+  report_id TEXT NOT NULL,
+  moved_at TEXT NOT NULL,
+  ward_before TEXT NOT NULL,
+  unit_before TEXT,
+  PRIMARY KEY (report_id, moved_at)
+);
 )sql";
 
 // Version 1 kept one conflict row per column (tbl, pk, col, base/device/server_value,
