@@ -55,7 +55,8 @@ struct MonitorFacts {
 };
 
 // One case with every event, oldest first (leaders and admins see all of it; the reporter
-// is never named, only the author's role).
+// is never named, only the author's role), and its photos' rows: the dashboard shows them
+// through the photo endpoint (GET /v1/photos/{sha256}), whose own access rule applies.
 struct CaseHistory {
   CaseFacts facts;
   struct Event {
@@ -63,6 +64,12 @@ struct CaseHistory {
     int stars = 0;
   };
   std::vector<Event> events;
+  struct Photo {
+    std::string id, sha256, role, mime, author_role, created_at;  // role: report | result
+    int64_t bytes = 0;
+    std::optional<int64_t> width, height;
+  };
+  std::vector<Photo> photos;  // oldest first
 };
 
 }  // namespace q11::server

@@ -395,12 +395,22 @@ class SqlStore final : public ServerStore {
     return (*q)->History(report_id);
   }
 
+  // The conflicts with what an admin needs around them (conflict_context.h), read in one
+  // transaction so the case and the people match the conflicts.
   Result<std::vector<ConflictSummary>> ListConflicts(const ConflictFilter& filter) override {
     Result<ReaderPool::Lease> r = readers_.Acquire();
     if (!r.ok()) return r.status();
     Result<ConflictQueries*> q = Queries(**r);
     if (!q.ok()) return q.status();
-    return (*q)->List(filter, options_.clock());
+    Result<ConflictContext*> context = Context(**r);
+    if (!context.ok()) return context.status();
+    Result<SqlTransaction> tx = SqlTransaction::Read(*(*r)->db);
+    if (!tx.ok()) return tx.status();
+    Result<std::vector<ConflictSummary>> list = (*q)->List(filter, options_.clock());
+    if (!list.ok()) return list.status();
+    Q11_RETURN_IF_ERROR((*context)->Describe(&*list));
+    Q11_RETURN_IF_ERROR(tx->Commit());
+    return list;
   }
 
   Result<ConflictDetail> GetConflict(std::string_view id) override {
@@ -408,7 +418,15 @@ class SqlStore final : public ServerStore {
     if (!r.ok()) return r.status();
     Result<ConflictQueries*> q = Queries(**r);
     if (!q.ok()) return q.status();
-    return (*q)->Get(id);
+    Result<ConflictContext*> context = Context(**r);
+    if (!context.ok()) return context.status();
+    Result<SqlTransaction> tx = SqlTransaction::Read(*(*r)->db);
+    if (!tx.ok()) return tx.status();
+    Result<ConflictDetail> detail = (*q)->Get(id);
+    if (!detail.ok()) return detail.status();
+    Q11_RETURN_IF_ERROR((*context)->Describe(&*detail));
+    Q11_RETURN_IF_ERROR(tx->Commit());
+    return detail;
   }
 
   Result<ResolvedConflict> ResolveConflict(std::string_view id, const ConflictDecision& decision,
@@ -447,6 +465,15 @@ class SqlStore final : public ServerStore {
       reader.conflicts = std::move(*q);
     }
     return reader.conflicts.get();
+  }
+
+  static Result<ConflictContext*> Context(Reader& reader) {
+    if (!reader.conflict_context) {
+      Result<std::unique_ptr<ConflictContext>> c = ConflictContext::Create(*reader.db);
+      if (!c.ok()) return c.status();
+      reader.conflict_context = std::move(*c);
+    }
+    return reader.conflict_context.get();
   }
 
   static Result<std::optional<std::string>> DeviceOwner(SqlStmt& st, std::string_view device_id) {
