@@ -44,7 +44,7 @@ TEST_CASE("Logger: JSON strings escape quotes, controls and bytes that are not U
   CHECK(out == "a\\\"b\\\\c\\nd\\r\\t\\u0001\\u007f Đèn \\u00ff\\u00c3");
 }
 
-TEST_CASE("Logger: a JSON line per message, with the request's id and user; text unchanged") {
+TEST_CASE("Logger: a JSON line per message, with the request id and user, and text as before") {
   log::SetFormat(log::Format::kJson);
   const std::string json = CaptureStderr([] {
     log::RequestScope scope("phone-1");

@@ -95,7 +95,7 @@ TEST_CASE("Cached gauge: read at most once per age, again when invalidated") {
   CHECK(reads == 3);
 }
 
-TEST_CASE("Route labels: patterns, never ids; anything unknown is 'other'") {
+TEST_CASE("Route labels: patterns, never ids, and 'other' for anything unknown") {
   struct Case {
     const char* path;
     const char* label;
