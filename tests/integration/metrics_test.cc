@@ -352,6 +352,16 @@ TEST_CASE("Metrics: only loopback clients read /metrics, or those with the token
   // Without --metrics-token no token opens it.
   CHECK(Get(server.port(), "/metrics", {{"Authorization", "Bearer " + token}}).status == 401);
   server.Stop();
+  // The token from a file named in the configuration file (kept out of the process list).
+  {
+    std::ofstream(tmp.File("metrics.token")) << token << "\n";
+    std::ofstream(tmp.File("syncserver.properties"))
+        << "syncserver.metrics-token-file = " << tmp.File("metrics.token") << "\n";
+  }
+  REQUIRE(server.Start({"--config=" + tmp.File("syncserver.properties")}));
+  CHECK(Get(server.port(), "/metrics", {{"Authorization", "Bearer " + token}}).status == 200);
+  CHECK(Get(server.port(), "/metrics", {{"Authorization", "Bearer " + token + "0"}}).status == 401);
+  server.Stop();
   // A token too short to be one is a usage error.
   CommandResult bad =
       Run({SyncserverBin(), "serve", "--data=" + tmp.File("x"), "--metrics-token=short"});
