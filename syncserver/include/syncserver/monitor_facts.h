@@ -38,8 +38,17 @@ struct MonitorCategory {
   std::string id, name_vi, name_en;
 };
 
+// A case moved by a units merge (docs/units.md): its ward and assigned unit before.
+struct UnitMove {
+  std::string report_id, moved_at;  // moved_at: ISO-8601 UTC, server clock
+  std::string ward_before, unit_before;
+};
+
 struct MonitorFacts {
   std::vector<CaseFacts> cases;  // see Store::ReadMonitorFacts for which reports
+  // Every merge move, oldest first: figures of a period count a case under the units it had
+  // at the period's end (unit_report.h).
+  std::vector<UnitMove> moves;
   std::vector<MonitorUnit> units;
   std::vector<MonitorCategory> categories;
   std::vector<std::string> holidays;  // "YYYY-MM-DD"

@@ -304,6 +304,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   store_options.clock = clock_ms;
   store_options.on_commit = [n = changes.get()] { n->Notify(); };
   store_options.max_db_bytes = options.max_db_mib << 20;
+  store_options.reference = options.reference;
   auto metrics = std::make_unique<metrics::ServerMetrics>(RouteLabelCount());
   store_options.on_group_commit = [m = metrics.get()](size_t writes) {
     m->group_commit_writes.Observe(static_cast<int64_t>(writes));

@@ -95,6 +95,9 @@ Result<std::unique_ptr<MonitorQueries>> MonitorQueries::Create(SqlConn& db) {
        "CASE kind WHEN 'district' THEN 0 WHEN 'ward' THEN 1 ELSE 2 END, id"},
       {&q->categories_, "SELECT id, name_vi, name_en FROM categories ORDER BY id"},
       {&q->holidays_, "SELECT day FROM holidays ORDER BY day"},
+      {&q->moves_,
+       "SELECT report_id, moved_at, ward_before, coalesce(unit_before, '') FROM unit_moves "
+       "ORDER BY moved_at, report_id"},
   };
   for (auto& p : prepared) {
     Result<SqlStmt> st = db.Prepare(p.sql);
@@ -119,6 +122,9 @@ Result<MonitorFacts> MonitorQueries::Read(std::string_view from_utc, std::string
   }));
   Q11_RETURN_IF_ERROR(
       EachRow(holidays_, [&](const SqlStmt& st) { out.holidays.push_back(st.Text(0)); }));
+  Q11_RETURN_IF_ERROR(EachRow(moves_, [&](const SqlStmt& st) {
+    out.moves.push_back({st.Text(0), st.Text(1), st.Text(2), st.Text(3)});
+  }));
   Q11_RETURN_IF_ERROR(tx->Commit());
   return out;
 }

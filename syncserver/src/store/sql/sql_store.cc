@@ -19,6 +19,8 @@
 #include "sync/reference_data.h"
 #include "sync/table_shapes.h"
 #include "syncserver/store.h"
+#include "units/reference_set.h"
+#include "units/unit_changes.h"
 
 namespace q11::server {
 namespace {
@@ -68,6 +70,7 @@ class SqlStore final : public ServerStore {
   Status Open() {
     if (!options_.clock) options_.clock = SystemNowMs;
     SqlConn& writer = *writer_;
+    if (!options_.reference.empty()) Q11_RETURN_IF_ERROR(PublishReference(writer));
     Result<ReferenceData> refs = ReferenceData::Load(writer);
     if (!refs.ok()) return refs.status();
     refs_ = std::move(*refs);
@@ -101,6 +104,19 @@ class SqlStore final : public ServerStore {
       *s.target = std::move(*st);
     }
     return Status::Ok();
+  }
+
+  // Makes the reference set of options_.reference the server's (unit_changes.h).
+  Status PublishReference(SqlConn& writer) {
+    Result<ReferenceSet> set = LoadReferenceSet(options_.reference);
+    if (!set.ok()) return set.status();
+    Result<SqlTransaction> txn = SqlTransaction::Write(writer);
+    if (!txn.ok()) return txn.status();
+    Result<std::unique_ptr<UnitChanges>> units = UnitChanges::Create(writer, shapes_);
+    if (!units.ok()) return units.status();
+    PublishOutcome out;
+    Q11_RETURN_IF_ERROR((*units)->Publish(*set, options_.clock(), &out));
+    return txn->Commit();
   }
 
   Status AddAccount(const StoredAccount& s) override {
