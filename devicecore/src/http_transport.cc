@@ -12,8 +12,10 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/Timespan.h>
 
+#include <cstdio>
 #include <memory>
 #include <optional>
+#include <random>
 #include <sstream>
 
 #include "devicecore/env.h"
@@ -76,6 +78,9 @@ class HttpTransport final : public Transport {
         req.setContentLength(static_cast<std::streamsize>(request.body.size()));
       req.setKeepAlive(true);
       if (!request.bearer.empty()) req.set("Authorization", "Bearer " + request.bearer);
+      // Each attempt has an id the server logs with it and sends back (docs/monitoring.md,
+      // "Logs"): a failed sync's message names it, so it can be found in the server's log.
+      req.set("X-Request-Id", NewRequestId());
       for (const auto& [k, v] : request.headers) req.set(k, v);
       std::ostream& out = session_->sendRequest(req);
       out.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
@@ -133,6 +138,13 @@ class HttpTransport final : public Transport {
       session_->reset();
       return Unavailable("cannot talk to " + base_url_ + ": " + e.displayText());
     }
+  }
+
+  static std::string NewRequestId() {
+    thread_local std::mt19937_64 random{std::random_device{}()};
+    char id[24];
+    std::snprintf(id, sizeof id, "q11-%016llx", static_cast<unsigned long long>(random()));
+    return id;
   }
 
   // The start line and headers as they go on the wire (Poco writes them the same way).

@@ -14,6 +14,11 @@ Status StatusForHttpError(const HttpReply& reply) {
   if (!reply.retry_after.empty())
     msg +=
         " (thử lại sau " + reply.retry_after + " giây / retry after " + reply.retry_after + " s)";
+  // A server fault: its id finds the request in the server's log.
+  if (reply.status >= 500)
+    for (const auto& [name, value] : reply.headers)
+      if (name == "X-Request-Id" && !value.empty())
+        msg += " (mã yêu cầu / request id " + value + ")";
   switch (reply.status) {
     case 401:
       return Unauthenticated(msg);

@@ -33,7 +33,13 @@ struct ServerOptions {
   // most `threads` − 4.
   int max_watchers = 16000;
   size_t max_body_bytes = 32u << 20;
-  bool log_requests = true;                      // one line per request on stderr
+  bool log_requests = true;  // one line per request on stderr
+  // The log's format (log/logger.h): false, text lines; true, one JSON object a line.
+  // Process-wide: the last server started sets it.
+  bool log_json = false;
+  // GET /metrics (http/metrics_handler.h): loopback clients only, or anyone who sends
+  // `Authorization: Bearer` and this token (empty: no token is accepted).
+  std::string metrics_token;
   int token_ttl_seconds = 900;                   // access tokens
   int64_t refresh_ttl_seconds = 30 * 24 * 3600;  // refresh tokens (each rotation renews)
   // Rate limits (docs/security.md); 0 turns one off.

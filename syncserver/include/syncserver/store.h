@@ -182,6 +182,9 @@ struct StoreOptions {
   // Called after every commit that changed synced rows (a push, a conflict resolution),
   // outside the store's locks: wakes devices waiting for changes. May be empty.
   std::function<void()> on_commit;
+  // Called after each group commit (store/sql/group_commit.h) with the number of writes
+  // it made durable, on the writer thread: must be cheap (/metrics). May be empty.
+  std::function<void(size_t writes)> on_group_commit;
   uint32_t default_pull_rows = 5000;
   uint32_t max_pull_rows = 20000;
   // 0: no cap. Otherwise the database may not grow past this many bytes: a write that

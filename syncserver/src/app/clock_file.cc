@@ -9,6 +9,8 @@
 #include <optional>
 #include <sstream>
 
+#include "log/logger.h"
+
 namespace q11::server {
 namespace {
 
@@ -51,10 +53,9 @@ int64_t ClockFile::NowMs() {
   if (offset) {
     offset_ms_ = *offset;
   } else {
-    std::fprintf(stderr,
-                 "syncserver: --clock-file %s: not a whole number of milliseconds; "
-                 "keeping the offset %lld\n",
-                 path_.c_str(), static_cast<long long>(offset_ms_));
+    log::Warn("--clock-file " + path_ +
+              ": not a whole number of milliseconds; keeping the offset " +
+              std::to_string(offset_ms_));
   }
   return real + offset_ms_;
 }

@@ -4,12 +4,15 @@
 #include <csignal>
 
 #include <cstdio>
+#include <fstream>
 #include <memory>
+#include <optional>
 
 #include "app/cli_args.h"
 #include "app/clock_file.h"
 #include "app/config_file.h"
 #include "http/client_address.h"
+#include "log/logger.h"
 #include "syncserver/server.h"
 #include "units/builtin_sets.h"
 
@@ -28,6 +31,7 @@ constexpr const char* kServeUsage =
     "       [--max-db-mib=N] [--min-free-mib=N] [--tls-cert=FILE --tls-key=FILE] "
     "[--trusted-proxy=ADDR,...] "
     "[--reference=SET|DIR] [--quiet]\n"
+    "       [--log-format=text|json] [--metrics-token=TOKEN | --metrics-token-file=FILE]\n"
     "       [--clock-file=PATH]  (for tests only)\n"
     "  Serves the sync API. Creates DIR on first start (database DIR/syncserver.db, token key "
     "DIR/jwt.key).\n"
@@ -72,6 +76,12 @@ constexpr const char* kServeUsage =
     "  X-Forwarded-For names the client for rate limits and the audit trail; other peers'\n"
     "  X-Forwarded-For is ignored. Their connections have no per-address limit (default:\n"
     "  none trusted; docs/deploy.md).\n"
+    "  --log-format=json: one JSON object a line on stderr (ts, level, msg, request_id,\n"
+    "  method, route, status, duration_ms, client, user_id); default text. Requests keep a\n"
+    "  client's sane X-Request-Id or get one, sent back in the answer's X-Request-Id.\n"
+    "  GET /metrics (Prometheus text format, docs/monitoring.md) answers loopback clients;\n"
+    "  --metrics-token=TOKEN (or the first line of --metrics-token-file=FILE, which keeps it\n"
+    "  out of the process list) lets anyone with Authorization: Bearer TOKEN read it too.\n"
     "  --clock-file=PATH: FOR TESTS ONLY (off by default): the server's time is the system\n"
     "  clock plus the milliseconds written in PATH (re-read when the file changes; missing\n"
     "  = 0), so tests can expire tokens and pass deadlines without waiting.\n"
@@ -85,14 +95,17 @@ class ServeApp final : public Poco::Util::ServerApplication {
   int main(const std::vector<std::string>& /*args*/) override {
     Result<std::unique_ptr<Server>> server = Server::Start(options_);
     if (!server.ok()) {
-      std::fprintf(stderr, "syncserver: cannot start: %s\n", server.status().ToString().c_str());
+      log::Error("cannot start: " + server.status().ToString());
       return EXIT_UNAVAILABLE;
     }
-    std::fprintf(stderr, "syncserver listening on %s://%s:%u\n",
-                 options_.tls_cert_file.empty() ? "http" : "https", options_.bind.c_str(),
-                 static_cast<unsigned>((*server)->port()));
+    const std::string url = std::string(options_.tls_cert_file.empty() ? "http" : "https") + "://" +
+                            options_.bind + ":" + std::to_string((*server)->port());
+    if (log::CurrentFormat() == log::Format::kText)
+      std::fprintf(stderr, "syncserver listening on %s\n", url.c_str());  // as it always said
+    else
+      log::Info("listening", {{"url", url}});
     waitForTerminationRequest();
-    std::fprintf(stderr, "syncserver: stopping\n");
+    log::Info("stopping");
     (*server)->Stop();
     return EXIT_OK;
   }
@@ -129,6 +142,9 @@ int RunServe(int argc, char** argv) {
                 "trusted-proxy",
                 "clock-file",
                 "reference",
+                "log-format",
+                "metrics-token",
+                "metrics-token-file",
                 "config"},
                {"quiet"}};
   Result<CliArgs> args = ParseCliArgs(argc, argv, 2, spec);
@@ -176,8 +192,42 @@ int RunServe(int argc, char** argv) {
                  kServeUsage);
     return 2;
   }
+  const std::optional<log::Format> log_format = log::ParseFormat(args->Get("log-format", "text"));
+  if (!log_format) {
+    std::fprintf(stderr, "syncserver: --log-format is text or json\n%s", kServeUsage);
+    return 2;
+  }
+  o.log_json = *log_format == log::Format::kJson;
+  log::SetFormat(*log_format);  // the lines below already in it
+  o.metrics_token = args->Get("metrics-token");
+  if (const std::string file = args->Get("metrics-token-file"); !file.empty()) {
+    if (!o.metrics_token.empty()) {
+      std::fprintf(stderr, "syncserver: --metrics-token or --metrics-token-file, not both\n%s",
+                   kServeUsage);
+      return 2;
+    }
+    std::ifstream in(file);
+    if (!in || !std::getline(in, o.metrics_token)) {
+      std::fprintf(stderr, "syncserver: --metrics-token-file: cannot read %s\n", file.c_str());
+      return 2;
+    }
+    while (!o.metrics_token.empty() &&
+           (o.metrics_token.back() == '\r' || o.metrics_token.back() == ' '))
+      o.metrics_token.pop_back();
+  }
+  // A token travels in a header: printable ASCII without spaces, long enough not to guess.
+  if (args->Has("metrics-token") || args->Has("metrics-token-file")) {
+    bool printable = o.metrics_token.size() >= 16 && o.metrics_token.size() <= 256;
+    for (char c : o.metrics_token) printable = printable && c > ' ' && c < 0x7F;
+    if (!printable) {
+      std::fprintf(stderr,
+                   "syncserver: the metrics token must be 16-256 printable characters without "
+                   "spaces (e.g. openssl rand -hex 24)\n");
+      return 2;
+    }
+  }
   if (const std::string clock_file = args->Get("clock-file"); !clock_file.empty()) {
-    std::fprintf(stderr, "syncserver: the clock follows %s (for tests only)\n", clock_file.c_str());
+    log::Warn("the clock follows " + clock_file + " (for tests only)");
     o.clock_ms = [clock = std::make_shared<ClockFile>(clock_file)] { return clock->NowMs(); };
   }
   struct {

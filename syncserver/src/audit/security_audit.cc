@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "audit/audit_log.h"
+#include "log/logger.h"
 #include "protocol/ids.h"
 
 namespace q11::server {
@@ -34,9 +35,7 @@ Status SecurityAudit::Record(std::string_view actor, std::string_view action,
     if (!log.ok()) return log.status();
     return (*log)->Record(at, actor, action, subject, details_json);
   });
-  if (!s.ok())
-    std::fprintf(stderr, "syncserver: audit %.*s not recorded: %s\n",
-                 static_cast<int>(action.size()), action.data(), s.ToString().c_str());
+  if (!s.ok()) log::Error("audit " + std::string(action) + " not recorded: " + s.ToString());
   return s;
 }
 
@@ -51,8 +50,7 @@ Status SecurityAudit::RecordAll(const std::vector<Entry>& entries) {
     return Status::Ok();
   });
   if (!s.ok())
-    std::fprintf(stderr, "syncserver: %zu audit rows not recorded: %s\n", entries.size(),
-                 s.ToString().c_str());
+    log::Error(std::to_string(entries.size()) + " audit rows not recorded: " + s.ToString());
   return s;
 }
 

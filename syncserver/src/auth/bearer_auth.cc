@@ -1,5 +1,7 @@
 #include "auth/bearer_auth.h"
 
+#include "log/logger.h"
+
 namespace q11::server {
 
 Result<Account> AuthorizeBearer(const HandlerContext& ctx, const std::string& header) {
@@ -16,6 +18,7 @@ Result<Account> AuthorizeBearer(const HandlerContext& ctx, const std::string& he
   if (!account->has_value())
     return Unauthenticated("the token's account no longer exists / tài khoản không còn tồn tại");
   if ((*account)->disabled) return PermissionDenied("account disabled / tài khoản đã bị khóa");
+  log::NoteUser((*account)->id);  // the request's log line names it (pseudonymous)
   return std::move(**account);
 }
 

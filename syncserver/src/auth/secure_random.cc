@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "log/logger.h"
 #include "protocol/ids.h"
 
 namespace q11::server {
@@ -14,7 +15,7 @@ namespace q11::server {
 std::string RandomBytes(size_t n) {
   std::string out(n, '\0');
   if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
-    std::fputs("syncserver: the random number generator failed\n", stderr);
+    log::Error("the random number generator failed");
     std::abort();
   }
   return out;

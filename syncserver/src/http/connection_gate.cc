@@ -13,6 +13,8 @@
 #include <cstring>
 #include <vector>
 
+#include "log/logger.h"
+
 namespace q11::server {
 namespace {
 
@@ -145,7 +147,7 @@ void ConnectionGate::Run() {
   while (!stopping_) {
     int n = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), kTickMs);
     if (n < 0 && errno != EINTR) {
-      std::fprintf(stderr, "syncserver: epoll_wait: %s\n", std::strerror(errno));
+      log::Error(std::string("epoll_wait: ") + std::strerror(errno));
       break;
     }
     for (int i = 0; i < n && !stopping_; ++i) {

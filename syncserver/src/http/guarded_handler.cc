@@ -5,13 +5,15 @@
 #include <Poco/Net/HTTPServerResponse.h>
 
 #include <chrono>
-#include <cstdio>
 
 #include "audit/security_audit.h"
 #include "http/client_address.h"
 #include "http/http_errors.h"
 #include "http/refusal_tally.h"
 #include "http/request_deadline.h"
+#include "http/route_label.h"
+#include "log/logger.h"
+#include "metrics/server_metrics.h"
 
 namespace q11::server {
 
@@ -20,6 +22,11 @@ void GuardedHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
   auto start = std::chrono::steady_clock::now();
   std::string failure;
   RequestHeadParsed(request);
+  // Every line logged while this request is handled carries its id; the client gets it
+  // back to quote (log/logger.h).
+  const std::string request_id = log::RequestIdFrom(request.get("X-Request-Id", ""));
+  log::RequestScope scope(request_id);
+  response.set("X-Request-Id", request_id);
   try {
     if (context_.busy && context_.busy()) response.setKeepAlive(false);
     Handle(request, response);
@@ -65,12 +72,28 @@ void GuardedHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
     }
   }
   AnswerSent();
+  std::string_view uri = request.getURI();
+  const size_t route = RouteIndex(uri.substr(0, uri.find('?')));
+  if (context_.metrics != nullptr) context_.metrics->requests.Count(route, code);
   if (context_.log_requests || !failure.empty()) {
-    double ms =
+    log::RequestLine line;
+    line.method = request.getMethod();
+    line.uri = uri;
+    line.route = RouteLabelAt(route);
+    line.status = code;
+    line.duration_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    std::fprintf(stderr, "%s %s %d %.1fms%s%s\n", request.getMethod().c_str(),
-                 request.getURI().c_str(), static_cast<int>(response.getStatus()), ms,
-                 failure.empty() ? "" : " error: ", failure.c_str());
+    std::string client;
+    if (log::CurrentFormat() == log::Format::kJson) {
+      try {
+        client = ClientAddress(context_, request);
+      } catch (...) {
+        // The peer is gone; the line goes without it.
+      }
+    }
+    line.client = client;
+    line.failure = failure;
+    log::Request(line);
   }
 }
 

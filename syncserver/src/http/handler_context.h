@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string>
 
 #include "auth/token_service.h"
 #include "syncserver/store.h"
@@ -23,6 +24,10 @@ class ApiKeys;
 class Open311Reads;
 class TrustedProxies;
 class Readiness;
+class StoreFigureReads;
+namespace metrics {
+struct ServerMetrics;
+}
 }  // namespace q11::server
 
 namespace q11::server {
@@ -45,6 +50,11 @@ struct HandlerContext {
   // listeners, handler tests): a wait for changes then holds its thread.
   WatcherReactor* watchers = nullptr;
   Readiness* readiness = nullptr;  // may be null: /readyz answers 503
+  // What /metrics renders (metrics_handler.h). May be null: nothing is counted, /metrics
+  // answers 503.
+  metrics::ServerMetrics* metrics = nullptr;
+  StoreFigureReads* figures = nullptr;  // may be null: /metrics leaves the store's out
+  std::string metrics_token;            // empty: /metrics for loopback clients only
   size_t max_body_bytes = 32u << 20;
   bool log_requests = true;
   std::function<int64_t()> clock_ms;  // Unix milliseconds

@@ -27,6 +27,9 @@
 #include "http/readiness.h"
 #include "http/refusal_tally.h"
 #include "http/request_router.h"
+#include "http/route_label.h"
+#include "log/logger.h"
+#include "metrics/server_metrics.h"
 #include "open311/api_keys.h"
 #include "photos/photo_store.h"
 #include "privacy/contact_vault.h"
@@ -81,10 +84,11 @@ Result<Security> OpenSecurity(const DataPaths& paths, const ServerOptions& o,
 
 class RunningServer final : public Server {
  public:
-  RunningServer(std::function<int64_t()> clock_ms, std::unique_ptr<ChangeNotifier> changes,
-                std::unique_ptr<ServerStore> store, TokenService tokens, Security security,
-                std::unique_ptr<PhotoStore> photos)
+  RunningServer(std::function<int64_t()> clock_ms, std::unique_ptr<metrics::ServerMetrics> metrics,
+                std::unique_ptr<ChangeNotifier> changes, std::unique_ptr<ServerStore> store,
+                TokenService tokens, Security security, std::unique_ptr<PhotoStore> photos)
       : clock_ms_(std::move(clock_ms)),
+        metrics_(std::move(metrics)),
         changes_(std::move(changes)),
         store_(std::move(store)),
         tokens_(std::move(tokens)),
@@ -122,6 +126,9 @@ class RunningServer final : public Server {
     context_.open311 = store_.get();
     context_.max_body_bytes = options.max_body_bytes;
     context_.log_requests = options.log_requests;
+    context_.metrics = metrics_.get();
+    context_.figures = store_.get();
+    context_.metrics_token = options.metrics_token;
     context_.clock_ms = clock_ms_;
     try {
       Poco::Net::SocketAddress address(options.bind, options.port);
@@ -222,7 +229,7 @@ class RunningServer final : public Server {
       }
       pool_->joinAll();
     } catch (const Poco::Exception& e) {
-      std::fprintf(stderr, "syncserver: while stopping: %s\n", e.displayText().c_str());
+      log::Error("while stopping: " + e.displayText());
     }
     dispatcher_->release();
     dispatcher_ = nullptr;
@@ -233,9 +240,10 @@ class RunningServer final : public Server {
   }
 
  private:
-  const std::function<int64_t()> clock_ms_;  // ServerOptions::clock_ms or the system clock
-  std::unique_ptr<ChangeNotifier> changes_;  // outlives the store, which calls it
-  std::unique_ptr<ServerStore> store_;       // the Store, and the writer beside it
+  const std::function<int64_t()> clock_ms_;          // ServerOptions::clock_ms or the system clock
+  std::unique_ptr<metrics::ServerMetrics> metrics_;  // outlives the store, which records in it
+  std::unique_ptr<ChangeNotifier> changes_;          // outlives the store, which calls it
+  std::unique_ptr<ServerStore> store_;               // the Store, and the writer beside it
   TokenService tokens_;
   Security security_;
   std::unique_ptr<PhotoStore> photos_;
@@ -272,6 +280,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   Result<TrustedProxies> trusted_proxies = TrustedProxies::Parse(options.trusted_proxies);
   if (!trusted_proxies.ok())
     return InvalidArgument("--trusted-proxy: " + trusted_proxies.status().message());
+  log::SetFormat(options.log_json ? log::Format::kJson : log::Format::kText);
   Q11_RETURN_IF_ERROR(EnsureDataDir(options.data_dir));
   DataPaths paths = PathsFor(options.data_dir);
   ServerOptions o = options;
@@ -280,13 +289,12 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   constexpr int kOtherFiles = 1024;
   Result<uint64_t> files = RaiseOpenFilesLimit();
   if (!files.ok()) {
-    std::fprintf(stderr, "syncserver: %s\n", files.status().ToString().c_str());
+    log::Warn(files.status().ToString());
   } else if (*files < static_cast<uint64_t>(o.max_watchers) + kOtherFiles) {
     const int fit = std::max<int>(1, static_cast<int>(*files) - kOtherFiles);
-    std::fprintf(stderr,
-                 "syncserver: the open-files limit (%llu) holds only %d waiting devices, not "
-                 "the %d asked for: raise it (ulimit -Hn, LimitNOFILE=) to hold more\n",
-                 static_cast<unsigned long long>(*files), fit, o.max_watchers);
+    log::Warn("the open-files limit (" + std::to_string(*files) + ") holds only " +
+              std::to_string(fit) + " waiting devices, not the " + std::to_string(o.max_watchers) +
+              " asked for: raise it (ulimit -Hn, LimitNOFILE=) to hold more");
     o.max_watchers = fit;
   }
   // Waiting devices may take all threads but a few, so syncs and logins always find one.
@@ -297,6 +305,10 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   store_options.on_commit = [n = changes.get()] { n->Notify(); };
   store_options.max_db_bytes = options.max_db_mib << 20;
   store_options.reference = options.reference;
+  auto metrics = std::make_unique<metrics::ServerMetrics>(RouteLabelCount());
+  store_options.on_group_commit = [m = metrics.get()](size_t writes) {
+    m->group_commit_writes.Observe(static_cast<int64_t>(writes));
+  };
   Result<std::unique_ptr<ServerStore>> store =
       OpenServerStore(paths, options.database_url, store_options);
   if (!store.ok()) return store.status();
@@ -307,9 +319,9 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   if (!security.ok()) return security.status();
   Result<std::unique_ptr<PhotoStore>> photos = PhotoStore::Open(paths.photos, options.file_sync);
   if (!photos.ok()) return photos.status();
-  auto server =
-      std::make_unique<RunningServer>(clock_ms, std::move(changes), std::move(*store),
-                                      std::move(*tokens), std::move(*security), std::move(*photos));
+  auto server = std::make_unique<RunningServer>(clock_ms, std::move(metrics), std::move(changes),
+                                                std::move(*store), std::move(*tokens),
+                                                std::move(*security), std::move(*photos));
   Q11_RETURN_IF_ERROR(server->Listen(o, std::move(*trusted_proxies)));
   Q11_RETURN_IF_ERROR(WriteFileAtomically(paths.port_file, std::to_string(server->port()) + "\n"));
   return std::unique_ptr<Server>(std::move(server));

@@ -7,6 +7,7 @@
 #include "auth/token_handlers.h"
 #include "conflicts/admin_handlers.h"
 #include "http/health_handler.h"
+#include "http/metrics_handler.h"
 #include "http/ready_handler.h"
 #include "monitor/monitor_handlers.h"
 #include "open311/open311_handlers.h"
@@ -57,9 +58,9 @@ Poco::Net::HTTPRequestHandler* RequestRouter::createRequestHandler(
     const char* method;
   };
   static constexpr Route kRoutes[] = {
-      {"/healthz", "GET"},          {"/readyz", "GET"},          {"/v1/login", "POST"},  {"/v1/sync", "POST"},
-      {"/v1/refresh", "POST"},      {"/v1/logout", "POST"}, {"/v1/register", "POST"},
-      {"/v1/changes/wait", "POST"},
+      {"/healthz", "GET"},      {"/readyz", "GET"},           {"/v1/login", "POST"},
+      {"/v1/sync", "POST"},     {"/v1/refresh", "POST"},      {"/v1/logout", "POST"},
+      {"/v1/register", "POST"}, {"/v1/changes/wait", "POST"}, {"/metrics", "GET"},
   };
   auto wrong_method = [&](const char* allowed) {
     return new ErrorHandler(context_, 405, "invalid_argument",
@@ -125,6 +126,7 @@ Poco::Net::HTTPRequestHandler* RequestRouter::createRequestHandler(
                               "Phương thức không được hỗ trợ");
     if (path == "/healthz") return new HealthHandler(context_);
     if (path == "/readyz") return new ReadyHandler(context_);
+    if (path == "/metrics") return new MetricsHandler(context_);
     if (path == "/v1/login") return new LoginHandler(context_);
     if (path == "/v1/refresh") return new RefreshHandler(context_);
     if (path == "/v1/logout") return new LogoutHandler(context_);

@@ -1,5 +1,5 @@
 // Routes a request to its handler by path and method:
-//   GET  /healthz    HealthHandler
+//   GET  /healthz    HealthHandler;  GET /readyz  ReadyHandler;  GET /metrics  MetricsHandler
 //   POST /v1/login   LoginHandler
 //   POST /v1/sync    SyncHandler
 //   POST /v1/register  RegisterHandler;  POST /v1/refresh, /v1/logout  token_handlers.h

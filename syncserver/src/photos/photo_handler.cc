@@ -12,6 +12,7 @@
 #include "http/http_body.h"
 #include "http/http_errors.h"
 #include "http/request_deadline.h"
+#include "metrics/server_metrics.h"
 #include "photos/photo_store.h"
 #include "protocol/photo_limits.h"
 #include "sync/access_scope.h"
@@ -197,6 +198,7 @@ void PhotoHandler::Upload(Poco::Net::HTTPServerRequest& request,
       return SendUploadState(response, HttpStatusFor(done.code()), sha256_, state, held, total,
                              &done);
     }
+    if (context().metrics != nullptr) context().metrics->photo_bytes.Invalidate();
   }
   state = photos.State(sha256_, &held);
   SendUploadState(response, 200, sha256_, state, held, total, nullptr);

@@ -304,4 +304,17 @@ Result<std::optional<PhotoVariantFile>> PhotoStore::Find(const std::string& sha2
   return std::optional<PhotoVariantFile>(std::move(f));
 }
 
+int64_t PhotoStore::BytesOnDisk() const {
+  int64_t total = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir_, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code size_ec;
+    if (!it->is_regular_file(size_ec)) continue;
+    const auto size = it->file_size(size_ec);
+    if (!size_ec) total += static_cast<int64_t>(size);  // a file removed meanwhile: skipped
+  }
+  return total;
+}
+
 }  // namespace q11::server

@@ -105,6 +105,10 @@ class PhotoStore {
 
   // The served file of a complete photo: `thumb` for the thumbnail, else the cleaned photo.
   // nullopt when the photo is not complete.
+  // Bytes of every file under the photo folder (cleaned photos, thumbnails, uploads in
+  // progress), for /metrics. Walks the folder: callers cache it (one stat per file).
+  int64_t BytesOnDisk() const;
+
   Result<std::optional<PhotoVariantFile>> Find(const std::string& sha256, bool thumb) const;
 
  private:

@@ -1,6 +1,7 @@
 // The store as the server process and the commands open it, whichever database is behind
 // it: the Store (include/syncserver/store.h), the narrow storage interfaces beside it
-// (ApiKeyStore, ContactStore, Open311Reads) and, typed, its writer (db_writer.h), which the
+// (ApiKeyStore, ContactStore, Open311Reads,
+// StoreFigureReads) and, typed, its writer (db_writer.h), which the
 // code beside the Store that writes the same database uses (refresh tokens, the security
 // audit, contacts, retention). Handing these over by type replaces asking a Store which
 // engine it is, and opening the database a second time.
@@ -15,6 +16,7 @@
 #include "store/contact_store.h"
 #include "store/db_writer.h"
 #include "store/open311_reads.h"
+#include "store/store_figures.h"
 #include "syncserver/store.h"
 
 namespace q11::server {
@@ -23,6 +25,7 @@ class ServerStore : public Store,
                     public ApiKeyStore,
                     public ContactStore,
                     public Open311Reads,
+                    public StoreFigureReads,
                     public DbWriter {};
 
 }  // namespace q11::server

@@ -12,6 +12,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "log/logger.h"
 #include "sync/wait_answer.h"
 
 namespace q11::server {
@@ -38,7 +39,7 @@ class WatcherReactor::Loop {
       int n = ::epoll_wait(r_.epoll_.get(), events.data(), static_cast<int>(events.size()),
                            TimeoutMs());
       if (n < 0 && errno != EINTR) {
-        std::fprintf(stderr, "syncserver: watchers: epoll_wait: %s\n", std::strerror(errno));
+        log::Error(std::string("watchers: epoll_wait: ") + std::strerror(errno));
         n = 0;  // keep serving deadlines and answers; the next wait will tell again
       }
       for (int i = 0; i < n; ++i) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "log/logger.h"
 #include "protocol/schema.h"
 #include "q11sqlite/sqlite.h"
 #include "store/postgres/pg_conn.h"
@@ -35,8 +36,7 @@ class ChangeListener {
       Result<pg::Connection> conn = pg::Connection::Open(url_);
       Status listening = conn.ok() ? conn->Listen(kChangesChannel) : conn.status();
       if (!listening.ok()) {
-        std::fprintf(stderr, "syncserver: live updates from other servers paused: %s\n",
-                     listening.ToString().c_str());
+        log::Warn("live updates from other servers paused: " + listening.ToString());
         for (int i = 0; i < 10 && !stop_; ++i)
           std::this_thread::sleep_for(std::chrono::milliseconds(100));
         continue;

@@ -6,9 +6,11 @@
 
 namespace q11::server {
 
-Result<std::unique_ptr<GroupCommit>> GroupCommit::Create(SqlConn& db, std::mutex& write_mu,
-                                                         size_t max_group) {
-  std::unique_ptr<GroupCommit> g(new GroupCommit(db, write_mu, std::max<size_t>(1, max_group)));
+Result<std::unique_ptr<GroupCommit>> GroupCommit::Create(
+    SqlConn& db, std::mutex& write_mu, size_t max_group,
+    std::function<void(size_t writes)> on_commit) {
+  std::unique_ptr<GroupCommit> g(
+      new GroupCommit(db, write_mu, std::max<size_t>(1, max_group), std::move(on_commit)));
   g->writer_ = std::thread([p = g.get()] { p->Loop(); });
   return g;
 }
@@ -75,6 +77,7 @@ void GroupCommit::RunGroup(std::vector<Pending*> group) {
         for (Pending* p : group) p->result = committed;
         return;
       }
+      if (on_commit_) on_commit_(group.size());
       std::lock_guard<std::mutex> lock(mu_);
       ++counts_.commits;
       counts_.jobs += group.size();

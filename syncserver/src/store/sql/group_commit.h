@@ -9,11 +9,11 @@
 //
 // How: a request hands its write to Run() and waits. The writer thread takes every write
 // waiting at that moment, runs them one after the other in one write transaction
-// (SqlConn::BeginWrite ... Commit) on the write connection, and wakes their requests. Writes that arrive meanwhile wait for
-// the next group. A lone request therefore commits at once, as before. One thread does
-// all the writing so that the memory a push needs (its page images and journal) comes
-// from one malloc arena, warm from the last push, instead of growing the arena of
-// whichever request thread happened to run it (page faults were a third of a large push).
+// (SqlConn::BeginWrite ... Commit) on the write connection, and wakes their requests. Writes that
+// arrive meanwhile wait for the next group. A lone request therefore commits at once, as before.
+// One thread does all the writing so that the memory a push needs (its page images and journal)
+// comes from one malloc arena, warm from the last push, instead of growing the arena of whichever
+// request thread happened to run it (page faults were a third of a large push).
 //
 // Failure stays per request, without a savepoint per write (the in-memory sub-journal of
 // an outer savepoint kept every page a 100-entry push touched until its end): when a
@@ -47,8 +47,11 @@ class GroupCommit {
  public:
   // Starts the writer thread. `write_mu` guards the write connection; the writer holds it
   // for the whole group. REQUIRES: db and write_mu outlive this.
-  static Result<std::unique_ptr<GroupCommit>> Create(SqlConn& db, std::mutex& write_mu,
-                                                     size_t max_group = 64);
+  // `on_commit` (may be empty) is told how many writes each committed group made durable,
+  // on the writer thread: it must be cheap (a metrics histogram).
+  static Result<std::unique_ptr<GroupCommit>> Create(
+      SqlConn& db, std::mutex& write_mu, size_t max_group = 64,
+      std::function<void(size_t writes)> on_commit = {});
 
   // Lets the writes already handed over finish, then stops the writer thread.
   ~GroupCommit();
@@ -74,8 +77,9 @@ class GroupCommit {
     Status result;
     bool done;
   };
-  GroupCommit(SqlConn& db, std::mutex& write_mu, size_t max_group)
-      : db_(&db), write_mu_(write_mu), max_group_(max_group) {}
+  GroupCommit(SqlConn& db, std::mutex& write_mu, size_t max_group,
+              std::function<void(size_t)> on_commit)
+      : db_(&db), write_mu_(write_mu), max_group_(max_group), on_commit_(std::move(on_commit)) {}
   void Loop();
   void RunGroup(std::vector<Pending*> group);
   static Status RunJob(const Pending& p);
@@ -83,6 +87,7 @@ class GroupCommit {
   SqlConn* db_;
   std::mutex& write_mu_;
   const size_t max_group_;
+  const std::function<void(size_t)> on_commit_;
 
   mutable std::mutex mu_;         // guards the fields below
   std::condition_variable work_;  // the writer: writes are waiting, or stop

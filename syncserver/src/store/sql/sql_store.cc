@@ -3,6 +3,7 @@
 // pg_conn.h; queuing in-process is cheaper than waiting there), pushes committed in
 // groups (group_commit.h), and a pool of read connections for pulls and account lookups.
 #include <chrono>
+#include <filesystem>
 #include <mutex>
 
 #include "conflicts/conflict_resolver.h"
@@ -63,7 +64,8 @@ class SqlStore final : public ServerStore {
         shapes_(std::move(parts.shapes)),
         readers_(std::move(parts.open_reader), shapes_),
         writer_(std::move(parts.writer)),
-        upkeep_(std::move(parts.upkeep)) {}
+        upkeep_(std::move(parts.upkeep)),
+        wal_file_(std::move(parts.wal_file)) {}
 
   Status Open() {
     if (!options_.clock) options_.clock = SystemNowMs;
@@ -75,7 +77,8 @@ class SqlStore final : public ServerStore {
     Result<std::unique_ptr<PushApplier>> push = PushApplier::Create(writer, shapes_, refs_);
     if (!push.ok()) return push.status();
     push_ = std::move(*push);
-    Result<std::unique_ptr<GroupCommit>> group = GroupCommit::Create(writer, write_mu_);
+    Result<std::unique_ptr<GroupCommit>> group =
+        GroupCommit::Create(writer, write_mu_, 64, options_.on_group_commit);
     if (!group.ok()) return group.status();
     group_ = std::move(*group);
     Result<std::unique_ptr<ConflictResolver>> resolver =
@@ -247,6 +250,40 @@ class SqlStore final : public ServerStore {
                     [](const wire::EntryVerdict& v) { return v.server_seq > 0; }))
       options_.on_commit();
     return verdicts;
+  }
+
+  Result<StoreFigures> ReadStoreFigures(int64_t now_ms) override {
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    SqlConn& db = *(*r)->db;
+    const bool pg = db.dialect() == SqlDialect::kPostgres;
+    // Open statuses as protocol/workflow.h's IsOpen; the current deadline as the
+    // dashboard's (monitor/unit_report.cc). Times are ISO-8601 UTC text: compared as text.
+    const std::string sql = std::string("SELECT ") +
+                            (pg ? "pg_database_size(current_database())"
+                                : "(SELECT page_count FROM pragma_page_count()) * "
+                                  "(SELECT page_size FROM pragma_page_size())") +
+                            ", (SELECT count(*) FROM conflicts WHERE state = 'open'), "
+                            "(SELECT count(*) FROM reports WHERE status IN "
+                            "('new', 'accepted', 'assigned', 'in_progress', 'reopened') "
+                            "AND coalesce(expected_at, due_at) < CAST(?1 AS TEXT))";
+    Result<SqlStmt> st = db.Prepare(sql);
+    if (!st.ok()) return st.status();
+    st->Bind(1, FormatUtc(now_ms));
+    Result<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Internal("no row from the store's figures");
+    StoreFigures f;
+    f.database_bytes = st->Int(0);
+    f.open_conflicts = st->Int(1);
+    f.overdue_cases = st->Int(2);
+    st->Reset();
+    if (!wal_file_.empty()) {
+      std::error_code ec;
+      const auto size = std::filesystem::file_size(wal_file_, ec);
+      f.wal_bytes = ec ? 0 : static_cast<int64_t>(size);  // none yet: 0 bytes
+    }
+    return f;
   }
 
   Status InsertApiKey(std::string_view name, std::string_view key_hash,
@@ -503,6 +540,7 @@ class SqlStore final : public ServerStore {
   std::unique_ptr<GroupCommit> group_;  // pushes and device bindings, committed together
   std::unique_ptr<ConflictResolver> resolver_;
   SqlStmt insert_account_, bind_device_, device_owner_;
+  const std::string wal_file_;  // SqlStoreParts::wal_file
 };
 
 }  // namespace

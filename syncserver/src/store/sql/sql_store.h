@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "protocol/result.h"
 #include "store/server_store.h"
@@ -24,6 +25,9 @@ struct SqlStoreParts {
   // The engine's own helpers that use `writer` (SQLite's WAL checkpointer); destroyed
   // before it. May be empty.
   std::shared_ptr<void> upkeep;
+  // The engine's own write-ahead log file, whose size /metrics reports (SQLite's DB-wal);
+  // empty: none (PostgreSQL's belongs to the cluster).
+  std::string wal_file;
 };
 
 Result<std::unique_ptr<ServerStore>> OpenSqlStore(SqlStoreParts parts, StoreOptions options);

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "log/logger.h"
+
 namespace q11::server {
 namespace {
 
@@ -41,25 +43,20 @@ void StoreMaintenance::Run() {
     lock.unlock();
     if (refresh_ != nullptr) {
       Result<int64_t> pruned = refresh_->Prune(clock_ms_() / 1000);
-      if (!pruned.ok())
-        std::fprintf(stderr, "syncserver: refresh-token pruning: %s\n",
-                     pruned.status().ToString().c_str());
+      if (!pruned.ok()) log::Warn("refresh-token pruning: " + pruned.status().ToString());
     }
     auto now = std::chrono::steady_clock::now();
     if (history_ != nullptr && (last_history_ == std::chrono::steady_clock::time_point{} ||
                                 now - last_history_ >= kHistoryEvery)) {
       last_history_ = now;
       Result<HistoryPruner::Pruned> pruned = history_->PruneAll(kBatch);
-      if (!pruned.ok())
-        std::fprintf(stderr, "syncserver: ledger and audit pruning: %s\n",
-                     pruned.status().ToString().c_str());
+      if (!pruned.ok()) log::Warn("ledger and audit pruning: " + pruned.status().ToString());
     }
     for (;;) {
       Result<int64_t> dropped = store_.CompactChangeLog(kBatch);
       if (!dropped.ok()) {
         // Not fatal: pulls skip superseded entries anyway; try again next round.
-        std::fprintf(stderr, "syncserver: change-log compaction: %s\n",
-                     dropped.status().ToString().c_str());
+        log::Warn("change-log compaction: " + dropped.status().ToString());
         break;
       }
       if (*dropped < kBatch) break;

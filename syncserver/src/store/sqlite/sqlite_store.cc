@@ -36,6 +36,7 @@ Result<std::unique_ptr<ServerStore>> OpenSqliteServerStore(const std::string& pa
   SqlStoreParts parts;
   parts.writer = std::move(writer);
   parts.shapes = std::move(*shapes);
+  parts.wal_file = path + "-wal";
   parts.upkeep = std::shared_ptr<WalCheckpointer>(std::move(*checkpointer));
   parts.open_reader = [path]() -> Result<std::unique_ptr<SqlConn>> {
     Result<SqliteConn> reader = OpenSqliteConn(path, /*create=*/false);

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "log/logger.h"
+
 namespace q11::server {
 
 Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(const std::string& path,
@@ -77,7 +79,7 @@ void WalCheckpointer::Run() {
         sqlite3_wal_checkpoint_v2(own_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     // BUSY: another checkpoint is running; the next commit over the threshold asks again.
     if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-      std::fprintf(stderr, "syncserver: WAL checkpoint: %s\n", sqlite3_errmsg(own_.get()));
+      log::Error(std::string("WAL checkpoint: ") + sqlite3_errmsg(own_.get()));
     lock.lock();
     ++checkpoints_;
     done_.notify_all();
