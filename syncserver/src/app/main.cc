@@ -6,6 +6,7 @@
 #include <string>
 
 #include "app/apikey_commands.h"
+#include "app/backup_commands.h"
 #include "app/conflict_commands.h"
 #include "app/photo_commands.h"
 #include "app/report_commands.h"
@@ -32,6 +33,9 @@ constexpr const char* kUsage =
     "figures (số liệu theo dõi)\n"
     "  apikey     add|list|revoke --data=DIR [--name=NAME]   Open311 API keys (khóa API "
     "Open311)\n"
+    "  backup     --data=DIR --to=BACKUP [--force]      back up, also while it runs (sao lưu)\n"
+    "  restore    --from=BACKUP --data=DIR              restore a backup; devices heal (khôi "
+    "phục)\n"
     "Run `syncserver <command> --help` for details.\n";
 
 }  // namespace
@@ -63,6 +67,8 @@ int main(int argc, char** argv) {
   if (command == "photos") return q11::server::RunPhotosCommand(argc, argv);
   if (command == "report") return q11::server::RunReportCommand(argc, argv);
   if (command == "apikey") return q11::server::RunApiKeyCommand(argc, argv);
+  if (command == "backup") return q11::server::RunBackupCommand(argc, argv);
+  if (command == "restore") return q11::server::RunRestoreCommand(argc, argv);
   std::fprintf(stderr, "syncserver: unknown command '%s'\n%s", command.c_str(), kUsage);
   return 2;
 }

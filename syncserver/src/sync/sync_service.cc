@@ -54,8 +54,10 @@ Result<wire::SyncResponse> RunSync(SyncStore& store, const Account& account,
     if (!verdicts.ok()) return verdicts.status();
     response.verdicts = std::move(*verdicts);
   }
-  Result<PullPage> page =
-      store.Pull(account, request.cursor, request.max_pull_rows, request.device_id);
+  // A device rebuilding its copy (a new epoch, docs/backup.md) holds none of its own
+  // writes any more: nothing is left out of its pull as an echo.
+  Result<PullPage> page = store.Pull(account, request.cursor, request.max_pull_rows,
+                                     request.full_pull ? std::string_view() : request.device_id);
   if (!page.ok()) return page.status();
   response.cursor = page->cursor;
   response.has_more = page->has_more;
@@ -73,6 +75,9 @@ Result<wire::SyncResponse> RunSync(SyncStore& store, const Account& account,
     response.notice = OlderAppNotice(version);
   }
   response.server_time_ms = now_ms;
+  Result<std::string> epoch = store.Epoch();
+  if (!epoch.ok()) return epoch.status();
+  response.epoch = std::move(*epoch);
   return response;
 }
 

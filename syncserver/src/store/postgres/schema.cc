@@ -35,6 +35,14 @@ CREATE INDEX change_audience_by_seq ON change_audience (seq);
 )sql"},
       {2, "the server store: synced tables, reference data, accounts, ledger, change log",
        ServerStoreSql()},
+      {3, "the server's epoch, replaced on restore (docs/backup.md)", R"sql(
+CREATE TABLE server_epoch (
+  id integer PRIMARY KEY CHECK (id = 1),
+  epoch text NOT NULL
+);
+INSERT INTO server_epoch (id, epoch) VALUES (1, replace(gen_random_uuid()::text, '-', ''));
+UPDATE meta SET value = 8 WHERE key = 'schema_version' AND value < 8;
+)sql"},
   };
   return kList;
 }

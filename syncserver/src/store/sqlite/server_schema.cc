@@ -139,6 +139,14 @@ CREATE TABLE IF NOT EXISTS event_log (
   received_at TEXT NOT NULL,
   overruled TEXT
 ) WITHOUT ROWID;
+-- Version 8: the server's epoch (docs/backup.md): 128 random bits made with the database
+-- and replaced by `syncserver restore`. Every sync answer carries it; a device that sees
+-- another one re-pulls from zero and pushes again what the server lacks.
+CREATE TABLE IF NOT EXISTS server_epoch (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  epoch TEXT NOT NULL
+);
+INSERT OR IGNORE INTO server_epoch (id, epoch) VALUES (1, lower(hex(randomblob(16))));
 )sql";
 
 // Version 1 kept one conflict row per column (tbl, pk, col, base/device/server_value,
@@ -240,7 +248,7 @@ Status PrepareServerDatabase(sql::Db& db) {
   if (!v5.ok()) return v5.status();
   if (*v5) Q11_RETURN_IF_ERROR(db.Exec("ALTER TABLE row_log ADD COLUMN echo_base BLOB"));
   Q11_RETURN_IF_ERROR(
-      db.Exec("UPDATE meta SET value = 7 WHERE key = 'schema_version' AND value < 7"));
+      db.Exec("UPDATE meta SET value = 8 WHERE key = 'schema_version' AND value < 8"));
   return txn->Commit();
 }
 
