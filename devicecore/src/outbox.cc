@@ -67,6 +67,18 @@ Status Outbox::MarkAcked(int64_t seq, int64_t server_seq) {
   return st->Bind(1, server_seq).Bind(2, seq).Run();
 }
 
+Status Outbox::ResetAcks() {
+  Q11_ASSIGN_OR_RETURN(
+      auto st,
+      cache_->Get("UPDATE outbox SET state = 'pending', server_seq = NULL WHERE state = 'acked'"));
+  return st->Run();
+}
+
+Status Outbox::ForgetEffects() {
+  Q11_ASSIGN_OR_RETURN(auto st, cache_->Get("UPDATE outbox SET undo = x''"));
+  return st->Run();
+}
+
 Status Outbox::CopyToSettled(int64_t seq, const std::string& verdict, const std::string& message,
                              const std::string& settled_at) {
   Q11_ASSIGN_OR_RETURN(auto copy,

@@ -50,6 +50,11 @@ class Outbox {
   Result<std::vector<RebaseEntry>> AllForRebase();
 
   Status MarkAcked(int64_t seq, int64_t server_seq);
+  // Every entry pending again (the server went back to a backup: what it acknowledged
+  // since may be gone; its ledger answers again for what it still has).
+  Status ResetAcks();
+  // Every entry's local effect forgotten (set to nothing), for rows emptied underneath.
+  Status ForgetEffects();
   // Moves an entry to settled_changes with the verdict name and the server's message.
   Status Settle(int64_t seq, const std::string& verdict, const std::string& message,
                 const std::string& settled_at);

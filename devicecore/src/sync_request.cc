@@ -1,5 +1,6 @@
 #include "sync_request.h"
 
+#include "epoch_heal.h"
 #include "protocol/schema_versions.h"
 #include "status_macros.h"
 
@@ -25,6 +26,8 @@ Result<BuiltRequest> BuildSyncRequest(DatabaseImpl& db, uint32_t max_pull_rows,
     out.request.push.push_back({static_cast<uint64_t>(batch.seqs[i]),
                                 std::move(batch.changesets[i]),
                                 static_cast<uint16_t>(batch.schema_versions[i])});
+  // Rebuilding after a restore (epoch_heal.h): the pull must leave none of our writes out.
+  Q11_ASSIGN_OR_RETURN(out.request.full_pull, HealPending(db));
   Q11_RETURN_IF_ERROR(tx.Commit());
   return out;
 }
