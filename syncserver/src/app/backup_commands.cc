@@ -2,6 +2,7 @@
 
 #include <sys/statvfs.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -181,6 +182,22 @@ Result<std::string> ReadManifest(const std::string& backup) {
   return text.str();
 }
 
+// Removes a folder or file on destruction unless Keep() was called: a failed backup or
+// restore leaves no half-made copy behind.
+class RemoveUnlessKept {
+ public:
+  explicit RemoveUnlessKept(std::string path) : path_(std::move(path)) {}
+  ~RemoveUnlessKept() {
+    std::error_code ec;
+    if (!kept_) fs::remove_all(path_, ec);
+  }
+  void Keep() { kept_ = true; }
+
+ private:
+  std::string path_;
+  bool kept_ = false;
+};
+
 class Timer {
  public:
   double Seconds() const {
@@ -229,6 +246,7 @@ Status Backup(const std::string& data, const std::string& to, bool force) {
   Timer timer;
   const std::string tmp = to + ".partial";
   fs::remove_all(tmp, ec);
+  RemoveUnlessKept partial(tmp);
   fs::create_directories(tmp, ec);
   if (ec) return Unavailable("cannot create " + tmp + ": " + ec.message());
   fs::permissions(tmp, fs::perms::owner_all, fs::perm_options::replace, ec);
@@ -247,10 +265,7 @@ Status Backup(const std::string& data, const std::string& to, bool force) {
   };
   const std::string db_copy = tmp + "/syncserver.db";
   Result<BackupProgress> copied = CopyLiveDatabase(paths.database, db_copy, options);
-  if (!copied.ok()) {
-    fs::remove_all(tmp, ec);
-    return copied.status();
-  }
+  if (!copied.ok()) return copied.status();
   std::string epoch;
   int version = 0;
   {
@@ -272,10 +287,7 @@ Status Backup(const std::string& data, const std::string& to, bool force) {
   }
   // 3. The photos.
   Result<int> photo_count = CopyPhotos(paths.photos, tmp + "/photos");
-  if (!photo_count.ok()) {
-    fs::remove_all(tmp, ec);
-    return photo_count.status();
-  }
+  if (!photo_count.ok()) return photo_count.status();
   const int64_t db_bytes = FileSize(db_copy);
   std::string manifest = std::string(kManifestFirstLine) + "\n" +
                          "created_at=" + FormatUtc(NowMs()) + "\n" +
@@ -287,6 +299,7 @@ Status Backup(const std::string& data, const std::string& to, bool force) {
   if (fs::exists(to, ec)) fs::remove_all(to, ec);
   fs::rename(tmp, to, ec);
   if (ec) return Unavailable("cannot rename " + tmp + " to " + to + ": " + ec.message());
+  partial.Keep();
   Q11_RETURN_IF_ERROR(SyncPath(*PosixFileSync(), ParentDir(fs::absolute(to).string())));
   std::fprintf(stderr,
                "backup: done / đã sao lưu %s -> %s: database %.1f MiB (%lld pages), %d photos "
@@ -322,27 +335,22 @@ Status Restore(const std::string& from, const std::string& data) {
   // Checked on a copy beside its destination, so the backup itself is never written to.
   const std::string incoming = paths.database + ".restoring";
   fs::remove(incoming, ec);
+  RemoveUnlessKept unchecked(incoming);
   Q11_RETURN_IF_ERROR(CopyFileDurably(*PosixFileSync(), backup_db, incoming));
   std::string old_epoch, new_epoch;
   {
     Result<sql::Db> db = sql::Db::Open(incoming, /*create=*/false);
-    Status checked = db.ok() ? CheckServerDatabase(*db, backup_db, /*full=*/true).status()
-                             : FailedPrecondition(backup_db + ": " + db.status().message());
-    if (checked.ok()) {
-      old_epoch = Epoch(*db);
-      // The new epoch: devices that synced with the server after the backup learn from it
-      // that the server went back in time (docs/backup.md, "How devices heal").
-      checked = db->Exec(
-          "CREATE TABLE IF NOT EXISTS server_epoch (id INTEGER PRIMARY KEY CHECK (id = 1), "
-          "epoch TEXT NOT NULL);"
-          "INSERT OR REPLACE INTO server_epoch (id, epoch) VALUES (1, lower(hex(randomblob(16))))");
-      if (checked.ok()) new_epoch = Epoch(*db);
-    }
-    if (!checked.ok()) {
-      db = Result<sql::Db>(Unavailable("closed"));
-      fs::remove(incoming, ec);
-      return checked;
-    }
+    if (!db.ok()) return FailedPrecondition(backup_db + ": " + db.status().message());
+    Result<int> version = CheckServerDatabase(*db, backup_db, /*full=*/true);
+    if (!version.ok()) return version.status();
+    old_epoch = Epoch(*db);
+    // The new epoch: devices that synced with the server after the backup learn from it
+    // that the server went back in time (docs/backup.md, "How devices heal").
+    Q11_RETURN_IF_ERROR(db->Exec(
+        "CREATE TABLE IF NOT EXISTS server_epoch (id INTEGER PRIMARY KEY CHECK (id = 1), "
+        "epoch TEXT NOT NULL);"
+        "INSERT OR REPLACE INTO server_epoch (id, epoch) VALUES (1, lower(hex(randomblob(16))))"));
+    new_epoch = Epoch(*db);
   }
   Q11_RETURN_IF_ERROR(SyncPath(*PosixFileSync(), incoming));
 
@@ -359,6 +367,7 @@ Status Restore(const std::string& from, const std::string& data) {
     if (ec) return Unavailable("cannot move " + f + " to " + aside + ": " + ec.message());
   }
   Q11_RETURN_IF_ERROR(RenameDurably(*PosixFileSync(), incoming, paths.database));
+  unchecked.Keep();
 
   // The keys: the backup's contact key seals its contacts; a signing key is kept when the
   // folder has one (the tokens devices hold stay valid).
