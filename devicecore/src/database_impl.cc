@@ -203,6 +203,7 @@ Status DatabaseImpl::ResetForNewUser() {
                "DROP TABLE IF EXISTS heal_photos"));
   Q11_RETURN_IF_ERROR(meta_.Erase(kServerEpochKey));
   Q11_RETURN_IF_ERROR(meta_.Erase(kHealPendingKey));
+  Q11_RETURN_IF_ERROR(meta_.Erase(kHealEntryKey));
   Q11_RETURN_IF_ERROR(tx.Commit());
   device_id_ = device_id;
   return Status::Ok();

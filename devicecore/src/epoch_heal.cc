@@ -38,6 +38,17 @@ Result<bool> HealPending(DatabaseImpl& db) {
   return v.has_value() && *v == "1";
 }
 
+Result<std::optional<int64_t>> PendingHealEntry(DatabaseImpl& db) {
+  Q11_ASSIGN_OR_RETURN(std::optional<std::string> v, db.meta().Get(kHealEntryKey));
+  if (!v || v->empty()) return std::optional<int64_t>();
+  Q11_ASSIGN_OR_RETURN(
+      std::optional<std::string> pending,
+      db.db().QueryText("SELECT count(*) FROM outbox WHERE state = 'pending' AND seq = " +
+                        std::to_string(std::stoll(*v))));
+  if (pending.value_or("0") == "0") return std::optional<int64_t>();
+  return std::optional<int64_t>(std::stoll(*v));
+}
+
 Result<bool> HealLeftovers(DatabaseImpl& db) {
   Q11_ASSIGN_OR_RETURN(
       std::optional<std::string> n,
@@ -105,6 +116,9 @@ Result<int> FinishHeal(DatabaseImpl& db) {
     return db.meta().Erase(kHealPendingKey);
   });
   if (!seq.ok()) return seq.status();
+  // It goes up first, alone (sync_request.cc). Were this write lost, the entry would only
+  // go in its turn.
+  if (*seq > 0) Q11_RETURN_IF_ERROR(db.meta().Set(kHealEntryKey, std::to_string(*seq)));
   return queued;
 }
 

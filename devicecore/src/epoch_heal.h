@@ -20,6 +20,8 @@
 // docs/backup.md.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "database_impl.h"
@@ -29,6 +31,7 @@ namespace q11::device {
 // device_meta keys.
 inline constexpr char kServerEpochKey[] = "server_epoch";
 inline constexpr char kHealPendingKey[] = "heal_pending";
+inline constexpr char kHealEntryKey[] = "heal_entry";  // the outbox seq FinishHeal queued
 
 // Keeps aside the rows of `account`'s authorship (reports it filed, events and photos it
 // authored) in heal_reports, heal_case_events, heal_photos (added to a heal under way).
@@ -37,6 +40,9 @@ Status KeepOwnRowsAside(DatabaseImpl& db, const Account& account);
 
 // True while a heal waits for its pull to reach the end.
 Result<bool> HealPending(DatabaseImpl& db);
+
+// The outbox entry FinishHeal queued while it has not gone up yet (it goes first, alone).
+Result<std::optional<int64_t>> PendingHealEntry(DatabaseImpl& db);
 
 // True while events or photos kept aside wait for their report to come back.
 Result<bool> HealLeftovers(DatabaseImpl& db);

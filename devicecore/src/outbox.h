@@ -45,6 +45,8 @@ class Outbox {
   // Pending entries in seq order, at least one when any, at most `max_bytes` of
   // changesets otherwise and at most `max_entries`.
   Result<PushBatch> NextPush(size_t max_bytes, size_t max_entries);
+  // Just entry `seq`, when it is pending (else an empty batch).
+  Result<PushBatch> PushOne(int64_t seq);
 
   // Every entry (pending and acked) in seq order.
   Result<std::vector<RebaseEntry>> AllForRebase();

@@ -69,6 +69,7 @@ std::string EncodeSyncRequest(const SyncRequest& req, int zstd_level) {
     env.sections.push_back({kSchemaVersions, std::move(v.str())});
   }
   if (req.full_pull) env.sections.push_back({kFullPull, std::string(1, '\1')});
+  if (!req.known_epoch.empty()) env.sections.push_back({kKnownEpoch, req.known_epoch});
   return EncodeEnvelope(env, zstd_level);
 }
 
@@ -132,6 +133,11 @@ Result<SyncRequest> DecodeSyncRequest(std::string_view bytes, const DecodeLimits
   if (const Section* fs = env->Find(kFullPull)) {
     if (fs->bytes != std::string_view("\1", 1)) return DataLoss("full pull section must be 0x01");
     req.full_pull = true;
+  }
+  if (const Section* es = env->Find(kKnownEpoch)) {
+    if (es->bytes.empty() || es->bytes.size() > kMaxEpochBytes || !PrintableAscii(es->bytes))
+      return InvalidArgument("known epoch must be 1-64 printable ASCII bytes");
+    req.known_epoch = es->bytes;
   }
   return req;
 }

@@ -209,6 +209,15 @@ TEST_CASE("Backup while four devices push, restore, and the devices heal: 120 re
   server.Stop();
   // While the server is down, a phone files one more: pending in its outbox at the heal.
   File(phones[1], "dan.hai ngoại tuyến");
+  // ... and another edits a report it filed after the backup: the edit is queued on top of a
+  // row the restored server lacks, so that row must go up again before the edit.
+  {
+    auto reports = phones[2].db->ListReports();
+    REQUIRE(reports.ok());
+    REQUIRE(reports->front().title == "dan.ba #29");
+    REQUIRE(
+        phones[2].db->EditReport(reports->front().id, "dan.ba #29 (đã sửa)", std::nullopt).ok());
+  }
   CommandResult restored = Syncserver({"restore", "--from=" + backup, "--data=" + data});
   INFO(restored.err);
   REQUIRE(restored.exit_code == 0);
@@ -243,6 +252,7 @@ TEST_CASE("Backup while four devices push, restore, and the devices heal: 120 re
   CHECK(ServerCount(data, "SELECT count(*) FROM reports") == 121);
   CHECK(ServerCount(data, "SELECT count(DISTINCT title) FROM reports") == 121);
   CHECK(ServerCount(data, "SELECT count(*) FROM reports WHERE title = 'dan.hai ngoại tuyến'") == 1);
+  CHECK(ServerCount(data, "SELECT count(*) FROM reports WHERE title = 'dan.ba #29 (đã sửa)'") == 1);
   for (const Person& c : kCitizens)
     CHECK(ServerCount(data, "SELECT count(*) FROM reports WHERE title LIKE '" + c.user + " #%'") ==
           30);

@@ -94,10 +94,13 @@ TEST_CASE("The epoch and the full-pull flag round-trip, and are absent by defaul
   auto normal = DecodeSyncRequest(EncodeSyncRequest(req));
   REQUIRE(normal.ok());
   CHECK_FALSE(normal->full_pull);
+  CHECK(normal->known_epoch.empty());
   req.full_pull = true;
+  req.known_epoch = "7b9f5d56eb9f15d18aa3704ee2a0272b";
   auto full = DecodeSyncRequest(EncodeSyncRequest(req));
   REQUIRE(full.ok());
   CHECK(full->full_pull);
+  CHECK(full->known_epoch == req.known_epoch);
 }
 
 TEST_CASE("A malformed epoch or full-pull section is refused") {

@@ -22,6 +22,7 @@ enum SectionType : uint8_t {
   kPush = 2,
   kSchemaVersions = 3,  // the device's synced schema version and each entry's
   kFullPull = 4,        // the device rebuilds its copy: leave none of its own writes out
+  kKnownEpoch = 5,      // the server epoch the device last synced with
   kResponseHeader = 16,
   kVerdicts = 17,
   kPull = 18,
@@ -50,6 +51,10 @@ struct SyncRequest {
   // the pull leaves out none of the device's own writes (no echo suppression), since the
   // device no longer holds them. Older servers ignore the section.
   bool full_pull = false;
+  // The epoch of the server the device last synced with (empty: none yet). When the
+  // server's is another, it applies nothing and answers only with its epoch: the device's
+  // queued changes wait until it has rebuilt its copy (docs/backup.md).
+  std::string known_epoch;
 };
 
 enum class Verdict : uint8_t {
