@@ -1,7 +1,7 @@
 // Backup and restore against the real server (docs/backup.md): `syncserver backup` while
 // four citizens' devices push, `syncserver restore`, and the devices healing from the new
-// epoch: the server ends with every report once, and every device holds exactly the
-// server's rows for its scope. Also the refusals (a running server, a damaged backup, a
+// epoch: the server ends with every report once (also one filed, and one edited, while the
+// server was down), and every device holds exactly the server's rows for its scope. Also the refusals (a running server, a damaged backup, a
 // missing data folder) and a lying device after a restore.
 #include <catch2/catch.hpp>
 #include <chrono>
