@@ -99,7 +99,9 @@ function actionForm(ctx, rep, done) {
   const template = h('select', { name: 'template' });
   const note = h('textarea', { name: 'note', rows: 4, id: uid('note') });
   const noteLabel = h('label', { for: note.id });
-  const unit = select('unit', named(ref.units), rep.assigned_unit || '');
+  // A retired unit (docs/units.md) is no longer offered; its cases went to its successor.
+  const units = ref.units.filter((u) => u.kind !== 'retired');
+  const unit = select('unit', named(units), rep.assigned_unit || '');
   const original = h('input', { name: 'original', autocapitalize: 'characters', placeholder: 'Q11-XXXX-XXXX' });
   const date = h('input', { name: 'expected-date', type: 'date' });
   const time = h('input', { name: 'expected-time', type: 'time' });

@@ -20,7 +20,8 @@ int RunRefList(Context& ctx) {
   std::cout << "Đơn vị / units:\n";
   for (const device::Unit& u : *units)
     std::cout << "  " << u.id << std::string(u.id.size() < 14 ? 14 - u.id.size() : 1, ' ')
-              << u.name_vi << " (" << u.name_en << ")\n";
+              << u.name_vi << " (" << u.name_en << ")"
+              << (u.kind == "retired" ? " — đã ngừng hoạt động / retired" : "") << "\n";
   std::cout << "Lĩnh vực / categories:\n";
   // The handling time counts working hours from the server's receipt (docs/workflow.md).
   for (const device::Category& c : *categories) {

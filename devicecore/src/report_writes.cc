@@ -207,6 +207,12 @@ Status ReportWrites::AssignUnit(const std::string& report_id, const std::string&
   if (!unit)
     return InvalidArgument("unknown unit \"" + unit_id +
                            "\" (see q11 ref list) / không có đơn vị này");
+  // A retired unit (docs/units.md) is no longer offered; its successor took its cases.
+  Q11_ASSIGN_OR_RETURN(bool retired,
+                       Exists("SELECT 1 FROM units WHERE id = ? AND kind = 'retired'", unit_id));
+  if (retired)
+    return InvalidArgument("unit \"" + unit_id +
+                           "\" is retired (see q11 ref list) / đơn vị này đã ngừng hoạt động");
   if (note.size() > kMaxTextBytes) return InvalidArgument("the note is too long / ghi chú quá dài");
   Q11_RETURN_IF_ERROR(RequireReport(report_id));
   std::string now = FormatUtc(env_->NowMs());

@@ -352,3 +352,116 @@ TEST_CASE("Matrix: a constraint violation is rejected naming the column") {
   m.RequireConverged();
   CHECK(m.Field("canbo.a", id, "status") == "new");
 }
+
+namespace {
+
+// `syncserver audit verify --json` on the Matrix's server.
+Poco::JSON::Object::Ptr VerifyAudit(Matrix& m, CommandResult* result,
+                                    const std::string& head = "") {
+  std::vector<std::string> args = {SyncserverBin(), "audit", "verify",
+                                   "--data=" + m.server.data_dir(), "--json"};
+  if (!head.empty()) args.push_back("--head=" + head);
+  *result = Run(args);
+  INFO(result->err);
+  REQUIRE((result->exit_code == 0 || result->exit_code == 1));
+  return Poco::JSON::Parser().parse(result->out).extract<Poco::JSON::Object::Ptr>();
+}
+
+void Tamper(Matrix& m, const std::string& sql) {
+  std::string error;
+  INFO(error);
+  REQUIRE(ServerExec(m.server.data_dir(), sql, &error));
+}
+
+}  // namespace
+
+TEST_CASE(
+    "Audit chain: pushes, conflicts and admin actions are chained, and a tampered record is "
+    "named") {
+  Matrix m;
+  std::string id = m.FiledReport();
+  REQUIRE(m.a->ExecCaptured(Set(id, "status = 'accepted'")).ok());
+  REQUIRE(m.b->ExecCaptured(Set(id, "status = 'rejected'")).ok());
+  m.SyncNow(*m.a);
+  CHECK(m.SyncNow(*m.b).parked == 1);
+  // A lying phone: the citizen sets an official's column; refused, and audited as such.
+  REQUIRE(m.citizen->ExecCaptured(Set(id, "assigned_unit = 'phong-qldt'")).ok());
+  CHECK(m.SyncNow(*m.citizen).rejected == 1);
+  std::string cid = m.OnlyOpenConflict()->getValue<std::string>("id");
+  REQUIRE(m.Cli({"resolve", cid, "--take=device", "--by=admin.test"}).exit_code == 0);
+  CommandResult key = Run(
+      {SyncserverBin(), "apikey", "add", "--data=" + m.server.data_dir(), "--name=so-xay-dung"});
+  REQUIRE(key.exit_code == 0);
+
+  CHECK(m.ServerText("SELECT count(*) FROM audit_log WHERE chain_hash IS NULL") == "0");
+  for (const char* action :
+       {"sync.push", "conflict.parked", "conflict.resolved", "apikey.added", "account.added"}) {
+    INFO(action);
+    CHECK(m.ServerText(std::string("SELECT count(*) FROM audit_log WHERE action = '") + action +
+                       "'") != "0");
+  }
+  // Each push says what it carried (the changeset's hash) and what was decided.
+  const std::string parked_push = m.ServerText(
+      "SELECT id FROM audit_log WHERE action = 'sync.push' AND details LIKE '%\"parked\"%'");
+  CHECK(parked_push != "∅");
+  CHECK(m.ServerText("SELECT count(*) FROM audit_log WHERE action = 'sync.push' AND details "
+                     "LIKE '%\"rejected\"%' AND actor = 'dan'") == "1");
+  CHECK_THAT(m.ServerText("SELECT details FROM audit_log WHERE id = " + parked_push),
+             Catch::Contains("changeset_sha256"));
+
+  CommandResult r;
+  Poco::JSON::Object::Ptr v = VerifyAudit(m, &r);
+  CHECK(r.exit_code == 0);
+  CHECK(v->getValue<bool>("intact"));
+  const int checked = v->getValue<int>("checked");
+  CHECK(checked >= 10);
+  const std::string head = v->getValue<std::string>("head");
+
+  SECTION("a verdict rewritten in the database") {
+    Tamper(m,
+           "UPDATE audit_log SET details = replace(details, '\"parked\"', '\"applied\"') "
+           "WHERE id = " +
+               parked_push);
+    v = VerifyAudit(m, &r);
+    CHECK(r.exit_code == 1);
+    CHECK_FALSE(v->getValue<bool>("intact"));
+    CHECK_THAT(v->getValue<std::string>("broken"),
+               Catch::StartsWith("record " + parked_push + " (") &&
+                   Catch::Contains("content was changed"));
+  }
+  SECTION("a record removed") {
+    Tamper(m, "DELETE FROM audit_log WHERE id = " + parked_push);
+    v = VerifyAudit(m, &r);
+    CHECK(r.exit_code == 1);
+    const std::string next =
+        m.ServerText("SELECT min(id) FROM audit_log WHERE id > " + parked_push);
+    CHECK_THAT(v->getValue<std::string>("broken"),
+               Catch::StartsWith("record " + next + " (") && Catch::Contains("does not follow"));
+  }
+  SECTION("an official's record passed off as pruned by retention") {
+    Tamper(m,
+           "UPDATE audit_log SET pruned = 1, details = '{}' WHERE action = "
+           "'conflict.resolved'");
+    v = VerifyAudit(m, &r);
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(v->getValue<std::string>("broken"), Catch::Contains("never pruned"));
+  }
+  SECTION("the newest records cut off the end: found with the head kept from before") {
+    Tamper(m, "DELETE FROM audit_log WHERE id > " + parked_push);
+    v = VerifyAudit(m, &r);
+    CHECK(r.exit_code == 0);  // what is left is a valid chain...
+    v = VerifyAudit(m, &r, head);
+    CHECK(r.exit_code == 1);  // ...but not the one whose head was kept
+    CHECK_THAT(v->getValue<std::string>("broken"), Catch::Contains("cut off"));
+  }
+  SECTION("nothing touched: intact with the kept head, and the trail goes on") {
+    v = VerifyAudit(m, &r, head);
+    CHECK(r.exit_code == 0);
+    m.SyncNow(*m.a);
+    REQUIRE(m.a->ExecCaptured(Set(id, "expected_at = '2027-01-05T10:00:00.000Z'")).ok());
+    m.SyncNow(*m.a);
+    v = VerifyAudit(m, &r, head);
+    CHECK(r.exit_code == 0);
+    CHECK(v->getValue<int>("checked") > checked);
+  }
+}

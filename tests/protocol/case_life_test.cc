@@ -24,7 +24,7 @@ deadline::HolidaySet Holidays(std::initializer_list<const char*> days) {
   return out;
 }
 
-// Vietnam's 2026 holidays as in samples/q11/holidays.sql.
+// Vietnam's 2026 holidays as in samples/q11-2018/holidays.sql.
 const deadline::HolidaySet& Vn2026() {
   static const deadline::HolidaySet h =
       Holidays({"2026-01-01", "2026-02-16", "2026-02-17", "2026-02-18", "2026-02-19", "2026-02-20",

@@ -279,6 +279,10 @@ TEST_CASE("ValidateChangeset refuses an unknown report without touching a databa
   REQUIRE(cs.ok());
   auto shapes = TableShapes::Load(dev.db());
   REQUIRE(shapes.ok());
+  // The server's table of retired units (docs/units.md), empty here.
+  dev.Exec(
+      "CREATE TABLE retired_units (unit_id TEXT PRIMARY KEY, successor_id TEXT, prior_kind TEXT, "
+      "retired_at TEXT)");
   auto refs = ReferenceData::Load(dev.conn());
   REQUIRE(refs.ok());
   ValidationContext ctx;

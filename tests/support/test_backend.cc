@@ -213,4 +213,29 @@ std::optional<std::vector<TextRow>> ServerRows(const std::string& data_dir, cons
   return out;
 }
 
+bool ServerExec(const std::string& data_dir, const std::string& sql, std::string* error) {
+  if (PostgresBackend()) {
+#ifdef Q11_TEST_HAVE_POSTGRES
+    auto conn = pg::Connection::Open(DatabaseUrlFor(data_dir));
+    if (!conn.ok()) {
+      *error = conn.status().ToString();
+      return false;
+    }
+    Status s = conn->Exec(sql);
+    if (!s.ok()) *error = s.ToString();
+    return s.ok();
+#endif
+  }
+  sqlite3* db = nullptr;
+  const std::string path = data_dir + "/syncserver.db";
+  bool ok = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK;
+  if (ok) {
+    sqlite3_busy_timeout(db, 10000);
+    ok = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;
+  }
+  if (!ok) *error = "cannot change " + path + ": " + sqlite3_errmsg(db);
+  sqlite3_close(db);
+  return ok;
+}
+
 }  // namespace q11::test

@@ -40,4 +40,8 @@ using TextRow = std::vector<std::optional<std::string>>;
 std::optional<std::vector<TextRow>> ServerRows(const std::string& data_dir, const std::string& sql,
                                                std::string* error);
 
+// Changes the server database of `data_dir` behind the server's back (a tampering test's
+// edit), whichever backend. False with `*error` set when it fails.
+bool ServerExec(const std::string& data_dir, const std::string& sql, std::string* error);
+
 }  // namespace q11::test

@@ -1,7 +1,13 @@
-// ctest "web: admin console": prepares a real parked conflict on the real server (two
-// officials change the same report's status offline), runs the browser test
-// (admin_console.test.mjs: log in, open the conflict, resolve it with "take device"), then
-// syncs an official's device and checks the resolution reached it.
+// ctest "web: admin console": prepares three real parked conflicts on the real server, runs
+// the browser test (admin_console.test.mjs), then syncs an official's device and checks
+// that both decisions reached it.
+//   1. status: official A accepts a report ("Đã tiếp nhận ..."), official B, offline,
+//      rejects it ("Không thuộc thẩm quyền ..."): B's status is parked; the admin uses B's.
+//   2. unit: A assigns a report to Phòng Quản lý đô thị, B to Đội Thanh tra: B's unit is
+//      parked; the admin picks a third unit, Phòng Tài nguyên và Môi trường, from the list.
+//   3. citizen: A accepts a report while its citizen, offline, edits its title: parked
+//      whole. The console names the citizen only by pseudonym; the browser test checks
+//      that the citizen's account name appears nowhere on the page.
 //
 // Exits 77 (ctest SKIP_RETURN_CODE) when the browser tooling is missing: chromium
 // (/usr/bin/chromium or $Q11_CHROMIUM), node in PATH, or tests/web/node_modules
@@ -12,6 +18,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <string>
 
 #include "browser_driver.h"
@@ -32,9 +39,10 @@ SyncResult SyncNow(Database& db, const std::string& url) {
   return Must(Sync(db, *http), "sync");
 }
 
-std::string StatusOf(const std::string& db_path, const std::string& id) {
+std::string ColumnOf(const std::string& db_path, const std::string& column, const std::string& id) {
   auto db = Must(sql::Db::Open(db_path, false), "open device db");
-  auto v = Must(db.QueryText("SELECT status FROM reports WHERE id = '" + id + "'"), "query");
+  auto v =
+      Must(db.QueryText("SELECT " + column + " FROM reports WHERE id = '" + id + "'"), "query");
   return v.value_or("(none)");
 }
 
@@ -53,8 +61,10 @@ int main(int argc, char** argv) {
   TempDir tmp;
   ServerProcess server(tmp.File("server"));
   const std::string admin_password = "quan-tri-2026";
+  // A citizen's account name that must never reach the console.
+  const std::string citizen_name = "nguyen.thi.hoa";
   if (!server.AddUser("admin", admin_password, "admin") ||
-      !server.AddUser("dan", "mat-khau-dan", "citizen") ||
+      !server.AddUser(citizen_name, "mat-khau-dan", "citizen") ||
       !server.AddUser("canbo.a", "mat-khau-a", "official", "q11") ||
       !server.AddUser("canbo.b", "mat-khau-b", "official", "q11"))
     Fail("adding accounts");
@@ -67,24 +77,38 @@ int main(int argc, char** argv) {
     Must(Login(*db, *http, url, user, password), "login " + user);
     return db;
   };
-  auto citizen = open("dan", "mat-khau-dan");
+  auto citizen = open(citizen_name, "mat-khau-dan");
   auto a = open("canbo.a", "mat-khau-a");
   auto b = open("canbo.b", "mat-khau-b");
-  NewReport report;
-  report.category_id = "chieu-sang";
-  report.ward_id = "p04";
-  report.title = "Đèn đường hỏng trước số 12";
-  report.description = "Đèn tắt cả tuần nay, hẻm rất tối.";
-  std::string id = Must(citizen->FileReport(report), "file report");
+  auto file = [&](const std::string& title) {
+    NewReport report;
+    report.category_id = "chieu-sang";
+    report.ward_id = "p04";
+    report.title = title;
+    report.description = "Đèn tắt cả tuần nay, hẻm rất tối.";
+    return Must(citizen->FileReport(report), "file report");
+  };
+  const std::string status_report = file("Đèn đường hỏng trước số 12");
+  const std::string unit_report = file("Cây đổ chắn lối đi hẻm 7");
+  const std::string citizen_report = file("Nắp cống hở trước chợ");
   SyncNow(*citizen, url);
   SyncNow(*a, url);
   SyncNow(*b, url);
-  MustOk(a->ExecCaptured("UPDATE reports SET status = 'accepted' WHERE id = '" + id + "'"), "A");
-  MustOk(b->ExecCaptured("UPDATE reports SET status = 'rejected' WHERE id = '" + id + "'"), "B");
+
+  MustOk(a->SetStatus(status_report, "accepted", "Đã tiếp nhận, tổ dân phố kiểm tra"), "A accepts");
+  MustOk(b->SetStatus(status_report, "rejected", "Không thuộc thẩm quyền phường"), "B rejects");
+  MustOk(a->AssignUnit(unit_report, "phong-qldt", "Chuyển Phòng Quản lý đô thị xử lý"), "A");
+  MustOk(b->AssignUnit(unit_report, "doi-ttdt", "Giao Đội Thanh tra địa bàn"), "B assigns");
+  MustOk(a->SetStatus(citizen_report, "accepted", "Đã tiếp nhận"), "A accepts the third");
+  MustOk(citizen->EditReport(citizen_report, std::string("Nắp cống hở, rất nguy hiểm"), {}),
+         "the citizen edits");
   SyncNow(*a, url);
-  if (SyncNow(*b, url).parked != 1) Fail("B's change was not parked");
+  if (int parked = SyncNow(*b, url).parked; parked != 2)
+    Fail("B's two changes should be parked, not " + std::to_string(parked));
+  if (SyncNow(*citizen, url).parked != 1) Fail("the citizen's edit should be parked");
   SyncNow(*a, url);
-  if (StatusOf(tmp.File("canbo.a.db"), id) != "accepted") Fail("A should hold 'accepted' first");
+  if (ColumnOf(tmp.File("canbo.a.db"), "status", status_report) != "accepted")
+    Fail("A should hold 'accepted' first");
 
   CommandResult list =
       Run({SyncserverBin(), "conflicts", "list", "--data=" + server.data_dir(), "--json"});
@@ -92,25 +116,37 @@ int main(int argc, char** argv) {
   auto conflicts =
       Poco::JSON::Parser().parse(list.out).extract<Poco::JSON::Object::Ptr>()->getArray(
           "conflicts");
-  if (conflicts->size() != 1) Fail("expected one open conflict: " + list.out);
-  const std::string conflict_id = conflicts->getObject(0)->getValue<std::string>("id");
-  std::printf("prepared conflict %s on report %s at %s\n", conflict_id.c_str(), id.c_str(),
-              url.c_str());
+  std::map<std::string, std::string> by_report;
+  for (size_t i = 0; i < conflicts->size(); ++i)
+    by_report[conflicts->getObject(i)->getValue<std::string>("row_id")] =
+        conflicts->getObject(i)->getValue<std::string>("id");
+  if (conflicts->size() != 3 || by_report.size() != 3)
+    Fail("expected three open conflicts: " + list.out);
+  auto receipt = [&](const std::string& id) {
+    return Must(citizen->GetReport(id), "get report").receipt_code.value_or("");
+  };
+  std::printf("prepared conflicts at %s\n", url.c_str());
 
   CommandResult browser =
-      Run({node, web_dir + "/admin_console.test.mjs", "--url=" + url, "--conflict=" + conflict_id,
-           "--user=admin", "--password=" + admin_password, "--column=status",
-           "--chromium=" + chromium, "--screenshot=" + out_dir + "/admin_console.png"});
+      Run({node, web_dir + "/admin_console.test.mjs", "--url=" + url,
+           "--conflict=" + by_report[status_report], "--receipt=" + receipt(status_report),
+           "--title=Đèn đường hỏng trước số 12", "--unit-conflict=" + by_report[unit_report],
+           "--citizen-conflict=" + by_report[citizen_report], "--citizen-name=" + citizen_name,
+           "--user=admin", "--password=" + admin_password, "--chromium=" + chromium,
+           "--screenshot=" + out_dir + "/admin_console.png"});
   std::fputs(browser.out.c_str(), stdout);
   std::fputs(browser.err.c_str(), stderr);
   if (browser.exit_code != 0)
     Fail("the browser test failed (exit " + std::to_string(browser.exit_code) + ")");
 
-  // The admin took the device's value: official A's device gets it at its next sync.
+  // Official A's device gets both decisions at its next sync: B's status, the chosen unit.
   SyncNow(*a, url);
-  const std::string now = StatusOf(tmp.File("canbo.a.db"), id);
-  if (now != "rejected") Fail("official A's device holds '" + now + "' after sync, not 'rejected'");
-  std::printf("ok - the resolution reached official A's device after its sync (status %s)\n",
-              now.c_str());
+  const std::string status = ColumnOf(tmp.File("canbo.a.db"), "status", status_report);
+  if (status != "rejected") Fail("official A's device holds '" + status + "', not 'rejected'");
+  const std::string unit = ColumnOf(tmp.File("canbo.a.db"), "assigned_unit", unit_report);
+  if (unit != "phong-tnmt") Fail("official A's device holds unit '" + unit + "', not phong-tnmt");
+  std::printf(
+      "ok - both decisions reached official A's device after its sync (status %s, unit %s)\n",
+      status.c_str(), unit.c_str());
   return 0;
 }

@@ -54,6 +54,19 @@ inline std::optional<BrowserTools> FindBrowserTools(const std::string& web_dir) 
   return t;
 }
 
+// Node in PATH and WEB_DIR/node_modules/`package`, for a test that needs no browser: the
+// path of node, or nullopt after printing what is missing.
+inline std::optional<std::string> FindNodeWith(const std::string& web_dir,
+                                               const std::string& package) {
+  std::string node = FindInPath("node");
+  if (node.empty() || !Exists(web_dir + "/node_modules/" + package)) {
+    std::printf("SKIP: needs node in PATH and %s/node_modules/%s (run scripts/install-deps)\n",
+                web_dir.c_str(), package.c_str());
+    return std::nullopt;
+  }
+  return node;
+}
+
 // The exit code when the browser tooling is missing: a skip on a developer's machine, but
 // a failure in CI (CI set and not "false", or Q11_REQUIRE_BROWSER=1), where a skipped
 // browser test would let a broken page land with a green run.

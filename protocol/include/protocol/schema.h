@@ -3,7 +3,7 @@
 //
 // Changesets name tables and carry whole rows by column position, so both sides must create
 // these tables from the same text; it is compiled in from protocol/schema/synced_tables.sql
-// and samples/q11/reference.sql.
+// and samples/q11-2018/reference.sql.
 #pragma once
 
 #include <array>

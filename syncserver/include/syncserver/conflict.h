@@ -42,6 +42,41 @@ struct ConflictColumn {
   FieldValue base, device, server;  // for a parked delete, device is NULL
 };
 
+// Someone behind one side of a conflict, as an admin sees them: staff by account name and
+// unit, a citizen only by pseudonym, never by account name (docs/security.md).
+struct ConflictPerson {
+  std::string role;                       // citizen | official | leader | admin; "" unknown
+  std::string name;                       // staff: the account name; citizen: empty
+  std::string reporter_ref;               // citizen: the pseudonym (cd-...); staff: empty
+  std::string unit_id, unit_vi, unit_en;  // staff's unit, when they have one
+};
+
+// A case event a side wrote with its change: what the person said about it.
+struct ConflictNote {
+  std::string at;  // the server's receipt of it, ISO-8601 UTC
+  std::string kind, status, unit_id, note;
+  bool overruled = false;  // it announced a change that did not land
+};
+
+// One side of a conflict: who made the change and the case events that went with it.
+struct ConflictSide {
+  std::optional<ConflictPerson> who;  // nullopt: not known (no event announced it)
+  std::vector<ConflictNote> notes;
+};
+
+// The case a conflict is about (a report, or the report of a conflicting case event).
+struct ConflictCase {
+  std::string report_id, receipt_code, title, status;
+  std::string ward_id, ward_vi, ward_en;
+  std::string assigned_unit, assigned_vi, assigned_en;
+  bool withdrawn = false;  // deleted: these are its last values
+};
+
+// A unit an admin may choose for a column that holds one (names from the units table).
+struct UnitChoice {
+  std::string id, kind, name_vi, name_en;  // kind: district | ward | department
+};
+
 struct ConflictSummary {
   std::string id;
   std::string table, row_id;
@@ -49,7 +84,10 @@ struct ConflictSummary {
   std::string unit;                  // the report's ward
   std::string assigned_unit;         // the report's assigned unit when parked, or empty
   std::vector<std::string> columns;  // names of the conflicting columns
-  std::string user, user_id, device_id;
+  // Who pushed it: `user` is the account name of staff, a citizen's pseudonym (never their
+  // account name); `user_role` their role (empty when the account is unknown).
+  std::string user, user_id, user_role, device_id;
+  std::optional<ConflictCase> report;    // the case; nullopt when its row is unknown
   std::string created_at;                // ISO-8601 UTC
   std::string state;                     // open | resolved
   std::string resolved_at, resolved_by;  // empty while open
@@ -67,6 +105,10 @@ struct ConflictDetail {
   uint64_t row_seq = 0;      // the row's change-log sequence when parked
   uint64_t current_seq = 0;  // the row's change-log sequence now
   std::optional<ConflictResolutionRecord> resolution;
+  // Who made each value: the server's (the latest case event that announced it before the
+  // conflict) and the device's (the pusher and the events of the parked entry).
+  ConflictSide server_side, device_side;
+  std::vector<UnitChoice> units;  // every unit, when a column holds a unit; else empty
 };
 
 struct ConflictFilter {

@@ -38,15 +38,25 @@ struct MonitorCategory {
   std::string id, name_vi, name_en;
 };
 
+// A case moved by a units merge (docs/units.md): its ward and assigned unit before.
+struct UnitMove {
+  std::string report_id, moved_at;  // moved_at: ISO-8601 UTC, server clock
+  std::string ward_before, unit_before;
+};
+
 struct MonitorFacts {
   std::vector<CaseFacts> cases;  // see Store::ReadMonitorFacts for which reports
+  // Every merge move, oldest first: figures of a period count a case under the units it had
+  // at the period's end (unit_report.h).
+  std::vector<UnitMove> moves;
   std::vector<MonitorUnit> units;
   std::vector<MonitorCategory> categories;
   std::vector<std::string> holidays;  // "YYYY-MM-DD"
 };
 
 // One case with every event, oldest first (leaders and admins see all of it; the reporter
-// is never named, only the author's role).
+// is never named, only the author's role), and its photos' rows: the dashboard shows them
+// through the photo endpoint (GET /v1/photos/{sha256}), whose own access rule applies.
 struct CaseHistory {
   CaseFacts facts;
   struct Event {
@@ -54,6 +64,12 @@ struct CaseHistory {
     int stars = 0;
   };
   std::vector<Event> events;
+  struct Photo {
+    std::string id, sha256, role, mime, author_role, created_at;  // role: report | result
+    int64_t bytes = 0;
+    std::optional<int64_t> width, height;
+  };
+  std::vector<Photo> photos;  // oldest first
 };
 
 }  // namespace q11::server

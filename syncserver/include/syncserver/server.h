@@ -64,6 +64,9 @@ struct ServerOptions {
   int ledger_retention_days = 30;
   int audit_retention_days = 90;
   int64_t max_db_mib = 0;  // 0: none; see StoreOptions::max_db_bytes
+  // The reference set made the server's at start (StoreOptions::reference, docs/units.md);
+  // `serve` defaults it to the structure in force, empty keeps the database's.
+  std::string reference;
   // GET /readyz answers 503 while the data folder's disk has less free (http/readiness.h).
   int64_t min_free_mib = 100;
   // TLS: both set → HTTPS only (PEM files; the key file should be 0600). Both empty →

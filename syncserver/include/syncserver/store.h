@@ -192,6 +192,10 @@ struct StoreOptions {
   // would is refused as if the disk were full (kUnavailable, nothing applied), which keeps
   // room on a disk the server shares. A database already larger stays as it is.
   int64_t max_db_bytes = 0;
+  // A reference set (a folder or a built-in name, docs/units.md) made the server's units,
+  // categories, holidays and templates when the store opens, and published to devices
+  // through the change log. Empty: the database keeps what it has (commands, tests).
+  std::string reference;
 };
 
 // Opens (creating when missing) the SQLite database at `path`: WAL, synchronous=FULL, the

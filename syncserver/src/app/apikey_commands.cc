@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "app/cli_args.h"
+#include "audit/security_audit.h"
 #include "open311/api_keys.h"
 #include "protocol/ids.h"
 #include "store/data_dir.h"
@@ -107,11 +108,15 @@ int RunApiKeyCommand(int argc, char** argv) {
   if (sub == "revoke") {
     Status s = (*keys)->Revoke(args->Get("name"), NowUtc());
     if (!s.ok()) return CommandFailed(s);
+    (void)SecurityAudit::Open(*keys->store, CliNowMs)
+        ->Record(CliActor(), "apikey.revoked", "apikey/" + args->Get("name"), "{}");
     std::printf("revoked %s (đã thu hồi)\n", args->Get("name").c_str());
     return 0;
   }
   Result<std::string> key = (*keys)->Add(args->Get("name"), NowUtc());
   if (!key.ok()) return CommandFailed(key.status());
+  (void)SecurityAudit::Open(*keys->store, CliNowMs)
+      ->Record(CliActor(), "apikey.added", "apikey/" + args->Get("name"), "{}");
   // The key alone on the last line, for scripts; it cannot be shown again.
   std::fprintf(stderr,
                "API key for %s (shown once; store it now / chỉ hiện một lần, hãy lưu lại):\n",

@@ -2,6 +2,7 @@
 // one the subcommand knows; anything else is a usage error (exit 2).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -37,6 +38,11 @@ Result<CliArgs> ParseCliArgs(int argc, char** argv, int first, const CliSpec& sp
 int UsageError(const std::string& what, const char* usage);
 // Prints "syncserver: <status>" to stderr; returns 1 (the command failed).
 int CommandFailed(const Status& s);
+
+// Who ran a command, for the audit trail: "cli:" and the login user ($USER).
+std::string CliActor();
+// The commands' clock: Unix milliseconds of the system clock.
+int64_t CliNowMs();
 
 // A decimal integer in [min, max], or nullopt.
 std::optional<long> ParseInt(const std::string& text, long min, long max);

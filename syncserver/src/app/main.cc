@@ -6,11 +6,13 @@
 #include <string>
 
 #include "app/apikey_commands.h"
+#include "app/audit_commands.h"
 #include "app/backup_commands.h"
 #include "app/conflict_commands.h"
 #include "app/photo_commands.h"
 #include "app/report_commands.h"
 #include "app/server_app.h"
+#include "app/unit_commands.h"
 #include "app/user_commands.h"
 
 namespace {
@@ -33,6 +35,10 @@ constexpr const char* kUsage =
     "figures (số liệu theo dõi)\n"
     "  apikey     add|list|revoke --data=DIR [--name=NAME]   Open311 API keys (khóa API "
     "Open311)\n"
+    "  audit      verify --data=DIR [--head=ID:HASH]     check the audit trail's hash chain "
+    "(kiểm tra nhật ký)\n"
+    "  units      list|add|merge|retire --data=DIR ...  change the units (sắp xếp đơn vị hành "
+    "chính, docs/units.md)\n"
     "  backup     --data=DIR --to=BACKUP [--force]      back up, also while it runs (sao lưu)\n"
     "  restore    --from=BACKUP --data=DIR              restore a backup; devices heal (khôi "
     "phục)\n"
@@ -67,6 +73,8 @@ int main(int argc, char** argv) {
   if (command == "photos") return q11::server::RunPhotosCommand(argc, argv);
   if (command == "report") return q11::server::RunReportCommand(argc, argv);
   if (command == "apikey") return q11::server::RunApiKeyCommand(argc, argv);
+  if (command == "audit") return q11::server::RunAuditCommand(argc, argv);
+  if (command == "units") return q11::server::RunUnitsCommand(argc, argv);
   if (command == "backup") return q11::server::RunBackupCommand(argc, argv);
   if (command == "restore") return q11::server::RunRestoreCommand(argc, argv);
   std::fprintf(stderr, "syncserver: unknown command '%s'\n%s", command.c_str(), kUsage);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "app/cli_args.h"
+#include "audit/security_audit.h"
 #include "photos/photo_store.h"
 #include "store/data_dir.h"
 #include "store/open_store.h"
@@ -77,6 +78,11 @@ int RunPhotosCommand(int argc, char** argv) {
   Result<PhotoStore::Pruned> pruned = (*store)->Prune(
       referenced, static_cast<int64_t>(*days) * 86400, static_cast<int64_t>(*grace) * 3600);
   if (!pruned.ok()) return Fail(pruned.status());
+  (void)SecurityAudit::Open(**db, CliNowMs)
+      ->Record(CliActor(), "photos.pruned", "photos",
+               AuditDetails({{"photos", std::to_string(pruned->photos)},
+                             {"partials", std::to_string(pruned->partials)},
+                             {"bytes", std::to_string(pruned->bytes)}}));
   std::printf("Đã xóa / removed %d photos and %d partial uploads, %lld bytes freed\n",
               pruned->photos, pruned->partials, static_cast<long long>(pruned->bytes));
   return 0;

@@ -24,6 +24,8 @@ constexpr const char* kUsage =
     "  Monitoring figures of the reports received from DATE to DATE (YYYY-MM-DD, Vietnam\n"
     "  time, both included), per unit and per category (docs/monitoring.md).\n"
     "  Số liệu theo dõi các phản ánh tiếp nhận trong khoảng ngày, theo đơn vị và lĩnh vực.\n"
+    "  A case moved by a units merge after the period counts under its units of that time\n"
+    "  (theo đơn vị tại thời điểm đó, docs/units.md).\n"
     "  units   the unit table (bảng đơn vị); cases: the cases with every timestamp (danh sách\n"
     "          hồ sơ), --overdue: only those overdue now (quá hạn).\n"
     "  --now=ISO  compute \"now\" figures at this instant instead of the clock (for checks):\n"

@@ -13,6 +13,7 @@
 #include "store/data_dir.h"
 #include "store/data_dir_lock.h"
 #include "syncserver/server.h"
+#include "units/builtin_sets.h"
 
 namespace q11::server {
 namespace {
@@ -28,7 +29,7 @@ constexpr const char* kServeUsage =
     "[--max-watchers=N]\n"
     "       [--max-db-mib=N] [--min-free-mib=N] [--tls-cert=FILE --tls-key=FILE] "
     "[--trusted-proxy=ADDR,...] "
-    "[--quiet]\n"
+    "[--reference=SET|DIR] [--quiet]\n"
     "       [--clock-file=PATH]  (for tests only)\n"
     "  Serves the sync API. Creates DIR on first start (database DIR/syncserver.db, token key "
     "DIR/jwt.key).\n"
@@ -37,6 +38,11 @@ constexpr const char* kServeUsage =
     "  --config=FILE: options from a .properties file, one per line as syncserver.OPTION =\n"
     "  VALUE (syncserver.data = /var/lib/q11, syncserver.port = 8080, syncserver.quiet = true);\n"
     "  options on the command line override it.\n"
+    "  --reference=SET|DIR: the units, categories, holidays and response templates (danh mục\n"
+    "  đơn vị, lĩnh vực, ngày lễ, mẫu trả lời): a folder of .sql files an operator edits, or a\n"
+    "  built-in set: hcmc-2025 (default: the wards since 1/7/2025) or q11-2018 (Quận 11's 16\n"
+    "  wards). Published to every device; units it no longer has are retired into the\n"
+    "  successor it names (docs/units.md).\n"
     "  --port=0 picks a free port; the port in use is written to DIR/syncserver.port.\n"
     "  Defaults: --bind=127.0.0.1 --port=8080 --threads=16 --max-body-bytes=33554432\n"
     "  --access-ttl-seconds=900 --login-per-minute=10 (per address and per name)\n"
@@ -124,6 +130,7 @@ int RunServe(int argc, char** argv) {
                 "tls-key",
                 "trusted-proxy",
                 "clock-file",
+                "reference",
                 "config"},
                {"quiet"}};
   Result<CliArgs> args = ParseCliArgs(argc, argv, 2, spec);
@@ -201,6 +208,7 @@ int RunServe(int argc, char** argv) {
     return 2;
   }
   o.max_db_mib = *max_db;
+  o.reference = args->Get("reference", std::string(kDefaultReferenceSet));
   std::optional<long> min_free =
       ParseInt(args->Get("min-free-mib", std::to_string(o.min_free_mib)), 0, 1L << 30);
   if (!min_free) {

@@ -66,6 +66,9 @@ int UserAdd(const CliArgs& args) {
   NewAccount req{args.Get("name"), args.Get("password"), *role, args.Get("unit")};
   Result<Account> a = CreateAccount(**store, req, NowMs());
   if (!a.ok()) return CommandFailed(a.status());
+  std::unique_ptr<SecurityAudit> audit = SecurityAudit::Open(**store, NowMs);
+  (void)audit->Record(CliActor(), "account.added", "user/" + a->name,
+                      AuditDetails({{"role", RoleName(a->role)}, {"unit", a->unit}}));
   std::printf("added %s (%s%s%s) id %s reporter_ref %s\n", a->name.c_str(),
               std::string(RoleName(a->role)).c_str(), a->unit.empty() ? "" : ", unit ",
               a->unit.c_str(), a->id.c_str(), a->reporter_ref.c_str());
@@ -101,12 +104,6 @@ int UserList(const CliArgs& args) {
                 std::string(RoleName(a.role)).c_str(), a.unit.empty() ? "-" : a.unit.c_str(),
                 a.reporter_ref.c_str(), a.id.c_str(), a.disabled ? " (disabled)" : "");
   return 0;
-}
-
-// Who ran a command, for the audit trail.
-std::string CliActor() {
-  const char* user = std::getenv("USER");
-  return std::string("cli:") + (user != nullptr && *user != '\0' ? user : "unknown");
 }
 
 Result<Account> FindNamed(AccountStore& store, const std::string& name) {

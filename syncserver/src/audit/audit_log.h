@@ -2,8 +2,11 @@
 // a conflict resolved, a row deleted), with when, who (a user or admin name), what
 // (action), on what (subject, e.g. "conflict/<id>") and the details as a JSON object.
 // Written inside the transaction that does the thing, so the trail and the data agree.
+// Each row is chained to the one before by hash (audit_chain.h); the write lock every
+// writer holds (one per engine, also across servers on PostgreSQL) keeps the chain a line.
 //
-// Actions: conflict.parked, conflict.resolved, row.deleted (docs/conflicts.md, "Audit").
+// Actions: conflict.parked, conflict.resolved, row.deleted (docs/conflicts.md, "Audit"),
+// sync.push (each push's verdicts), the security and admin actions (security_audit.h).
 #pragma once
 
 #include <cstdint>
@@ -26,6 +29,7 @@ class AuditLog {
 
  private:
   AuditLog() = default;
+  SqlStmt last_;
   SqlStmt insert_;
 };
 

@@ -7,6 +7,8 @@
 
 #include <sstream>
 
+#include "conflicts/column_labels.h"
+
 namespace q11::server {
 namespace {
 
@@ -27,6 +29,61 @@ Poco::Dynamic::Var OrNull(const std::string& s) {
   return s.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(s);
 }
 
+Poco::Dynamic::Var CaseObject(const std::optional<ConflictCase>& c) {
+  if (!c) return Poco::Dynamic::Var();
+  Poco::JSON::Object o;
+  o.set("report_id", c->report_id);
+  o.set("receipt_code", OrNull(c->receipt_code));
+  o.set("title", c->title);
+  o.set("status", c->status);
+  o.set("ward_id", c->ward_id);
+  o.set("ward_name_vi", OrNull(c->ward_vi));
+  o.set("ward_name_en", OrNull(c->ward_en));
+  o.set("assigned_unit", OrNull(c->assigned_unit));
+  o.set("assigned_name_vi", OrNull(c->assigned_vi));
+  o.set("assigned_name_en", OrNull(c->assigned_en));
+  o.set("withdrawn", c->withdrawn);
+  return o;
+}
+
+Poco::JSON::Object UnitObject(const UnitChoice& u) {
+  Poco::JSON::Object o;
+  o.set("id", u.id);
+  o.set("kind", u.kind);
+  o.set("name_vi", u.name_vi);
+  o.set("name_en", u.name_en);
+  return o;
+}
+
+Poco::JSON::Object SideObject(const ConflictSide& side) {
+  Poco::JSON::Object o;
+  if (side.who) {
+    Poco::JSON::Object who;
+    who.set("role", OrNull(side.who->role));
+    who.set("name", OrNull(side.who->name));
+    who.set("reporter_ref", OrNull(side.who->reporter_ref));
+    who.set("unit_id", OrNull(side.who->unit_id));
+    who.set("unit_name_vi", OrNull(side.who->unit_vi));
+    who.set("unit_name_en", OrNull(side.who->unit_en));
+    o.set("who", who);
+  } else {
+    o.set("who", Poco::Dynamic::Var());
+  }
+  Poco::JSON::Array notes;
+  for (const ConflictNote& n : side.notes) {
+    Poco::JSON::Object x;
+    x.set("at", n.at);
+    x.set("kind", n.kind);
+    x.set("status", OrNull(n.status));
+    x.set("unit_id", OrNull(n.unit_id));
+    x.set("note", OrNull(n.note));
+    x.set("overruled", n.overruled);
+    notes.add(x);
+  }
+  o.set("notes", notes);
+  return o;
+}
+
 Poco::JSON::Object SummaryObject(const ConflictSummary& s) {
   Poco::JSON::Object o;
   o.set("id", s.id);
@@ -38,9 +95,21 @@ Poco::JSON::Object SummaryObject(const ConflictSummary& s) {
   Poco::JSON::Array columns;
   for (const std::string& c : s.columns) columns.add(c);
   o.set("columns", columns);
+  Poco::JSON::Array labels;
+  for (const std::string& c : s.columns) {
+    const ColumnLabel label = LabelOf(s.table, c);
+    Poco::JSON::Object x;
+    x.set("column", c);
+    x.set("label_vi", std::string(label.vi));
+    x.set("label_en", std::string(label.en));
+    labels.add(x);
+  }
+  o.set("column_labels", labels);
   o.set("user", s.user);
   o.set("user_id", s.user_id);
+  o.set("user_role", OrNull(s.user_role));
   o.set("device_id", s.device_id);
+  o.set("case", CaseObject(s.report));
   o.set("created_at", s.created_at);
   o.set("state", s.state);
   o.set("resolved_at", OrNull(s.resolved_at));
@@ -72,13 +141,26 @@ std::string ConflictDetailJson(const ConflictDetail& d) {
   Poco::JSON::Array columns;
   for (const ConflictColumn& c : d.columns) {
     Poco::JSON::Object col;
+    const ColumnLabel label = LabelOf(d.summary.table, c.column);
     col.set("column", c.column);
+    col.set("label_vi", std::string(label.vi));
+    col.set("label_en", std::string(label.en));
+    col.set("kind", std::string(label.kind));
     col.set("base", Json(c.base));
     col.set("device", Json(c.device));
     col.set("server", Json(c.server));
+    if (label.kind == "unit" || label.kind == "ward") {
+      // The units the column may hold, by name: an admin picks one, never types an id.
+      Poco::JSON::Array choices;
+      for (const UnitChoice& u : d.units)
+        if (label.kind == "unit" || u.kind == "ward") choices.add(UnitObject(u));
+      col.set("choices", choices);
+    }
     columns.add(col);
   }
   o.set("columns", columns);
+  o.set("server_side", SideObject(d.server_side));
+  o.set("device_side", SideObject(d.device_side));
   if (d.resolution) {
     Poco::JSON::Object r, values;
     r.set("by", d.resolution->by);

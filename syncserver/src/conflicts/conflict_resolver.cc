@@ -231,6 +231,8 @@ Status ConflictResolver::CheckValue(const TableShape& shape, const std::string& 
     return bad("unknown status " + v.Describe(), "trạng thái không hợp lệ");
   if (column == "assigned_unit" && !v.is_null() && !refs_.UnitExists(v.text()))
     return bad("unknown unit " + v.Describe(), "đơn vị không tồn tại");
+  if (column == "ward_id" && !(v.is_text() && refs_.IsWard(v.text())))
+    return bad("not a ward: " + v.Describe(), "phường không tồn tại");
   if ((column == "due_at" && !v.is_null()) || column == "updated_at" || column == "created_at")
     if (!v.is_text() || !ParseUtc(v.text()))
       return bad("must be an ISO-8601 UTC time, not " + v.Describe(), "thời gian không hợp lệ");

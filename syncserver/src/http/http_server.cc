@@ -296,6 +296,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   store_options.clock = clock_ms;
   store_options.on_commit = [n = changes.get()] { n->Notify(); };
   store_options.max_db_bytes = options.max_db_mib << 20;
+  store_options.reference = options.reference;
   Result<std::unique_ptr<ServerStore>> store =
       OpenServerStore(paths, options.database_url, store_options);
   if (!store.ok()) return store.status();

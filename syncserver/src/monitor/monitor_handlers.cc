@@ -18,6 +18,10 @@ namespace {
 
 constexpr std::string_view kApi = "/v1/monitor/";
 constexpr int kDefaultDays = 90;
+// The admin pages' policy plus blob: images: the case view shows the case's photos, fetched
+// with the bearer token from /v1/photos/ and handed to <img> as blob URLs.
+constexpr const char* kPagePolicy =
+    "default-src 'self'; img-src 'self' blob:; frame-ancestors 'none'";
 
 class MonitorPageHandler final : public GuardedHandler {
  public:
@@ -27,6 +31,7 @@ class MonitorPageHandler final : public GuardedHandler {
   void Handle(Poco::Net::HTTPServerRequest& request,
               Poco::Net::HTTPServerResponse& response) override {
     SetSecurityHeaders(response, /*no_store=*/false);
+    response.set("Content-Security-Policy", kPagePolicy);
     std::string_view uri = request.getURI();
     const AdminAsset* asset = FindMonitorAsset(uri.substr(0, uri.find('?')));
     if (asset == nullptr)

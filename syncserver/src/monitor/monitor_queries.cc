@@ -90,11 +90,17 @@ Result<std::unique_ptr<MonitorQueries>> MonitorQueries::Create(SqlConn& db) {
       {&q->events_,
        "SELECT id, created_at, kind, status, note, unit_id, author_role, stars FROM case_events "
        "WHERE report_id = ?1 ORDER BY created_at, id"},
+      {&q->photos_,
+       "SELECT id, sha256, role, mime, bytes, width, height, author_role, created_at FROM photos "
+       "WHERE report_id = ?1 ORDER BY created_at, id"},
       {&q->units_,
        "SELECT id, parent_id, kind, name_vi, name_en FROM units ORDER BY "
        "CASE kind WHEN 'district' THEN 0 WHEN 'ward' THEN 1 ELSE 2 END, id"},
       {&q->categories_, "SELECT id, name_vi, name_en FROM categories ORDER BY id"},
       {&q->holidays_, "SELECT day FROM holidays ORDER BY day"},
+      {&q->moves_,
+       "SELECT report_id, moved_at, ward_before, coalesce(unit_before, '') FROM unit_moves "
+       "ORDER BY moved_at, report_id"},
   };
   for (auto& p : prepared) {
     Result<SqlStmt> st = db.Prepare(p.sql);
@@ -119,6 +125,9 @@ Result<MonitorFacts> MonitorQueries::Read(std::string_view from_utc, std::string
   }));
   Q11_RETURN_IF_ERROR(
       EachRow(holidays_, [&](const SqlStmt& st) { out.holidays.push_back(st.Text(0)); }));
+  Q11_RETURN_IF_ERROR(EachRow(moves_, [&](const SqlStmt& st) {
+    out.moves.push_back({st.Text(0), st.Text(1), st.Text(2), st.Text(3)});
+  }));
   Q11_RETURN_IF_ERROR(tx->Commit());
   return out;
 }
@@ -139,6 +148,20 @@ Result<std::optional<CaseHistory>> MonitorQueries::History(std::string_view repo
                          st.Text(4), st.Text(5), st.Text(6), 0};
     e.stars = st.IsNull(7) ? 0 : static_cast<int>(st.Int(7));
     out->events.push_back(std::move(e));
+  }));
+  photos_.Bind(1, report_id);
+  Q11_RETURN_IF_ERROR(EachRow(photos_, [&](const SqlStmt& st) {
+    CaseHistory::Photo p;
+    p.id = st.Text(0);
+    p.sha256 = st.Text(1);
+    p.role = st.Text(2);
+    p.mime = st.Text(3);
+    p.author_role = st.Text(7);
+    p.created_at = st.Text(8);
+    p.bytes = st.Int(4);
+    if (!st.IsNull(5)) p.width = st.Int(5);
+    if (!st.IsNull(6)) p.height = st.Int(6);
+    out->photos.push_back(std::move(p));
   }));
   Q11_RETURN_IF_ERROR(tx->Commit());
   return out;

@@ -26,7 +26,7 @@ class MonitorQueries {
  private:
   explicit MonitorQueries(SqlConn& db) : db_(db) {}
   SqlConn& db_;
-  SqlStmt cases_, one_case_, events_, units_, categories_, holidays_;
+  SqlStmt cases_, one_case_, events_, photos_, units_, categories_, holidays_, moves_;
 };
 
 }  // namespace q11::server

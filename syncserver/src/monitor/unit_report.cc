@@ -187,11 +187,26 @@ UnitReport ComputeUnitReport(const MonitorFacts& facts, const ReportPeriod& peri
   for (const CaseFacts& c : facts.cases)
     if (InPeriod(c.received_at, period)) cohort.push_back(&c);
 
+  // Each case under the units it had at the period's end: a merge after it does not move
+  // the period's figures (docs/units.md). Moves come oldest first; the first one after the
+  // period's end holds the units of that time.
+  std::map<std::string_view, const UnitMove*> then;
+  for (auto it = facts.moves.rbegin(); it != facts.moves.rend(); ++it)
+    if (it->moved_at >= period.to_utc) then[it->report_id] = &*it;
+  std::vector<CaseFacts> as_then;
+  as_then.reserve(cohort.size());
+  for (const CaseFacts* c : cohort) {
+    as_then.push_back(*c);
+    auto m = then.find(c->id);
+    if (m == then.end()) continue;
+    as_then.back().ward_id = m->second->ward_before;
+    as_then.back().assigned_unit = m->second->unit_before;
+  }
   for (const MonitorUnit& u : facts.units) {
     RowBuilder row(holidays, now_ms);
     const bool all = u.kind == "district";
-    for (const CaseFacts* c : cohort)
-      if (all || Handles(*c, u.id)) row.Add(*c);
+    for (const CaseFacts& c : as_then)
+      if (all || Handles(c, u.id)) row.Add(c);
     out.units.push_back(row.Finish(u.id, u.kind, u.name_vi, u.name_en));
   }
   for (const MonitorCategory& k : facts.categories) {

@@ -167,6 +167,21 @@ std::string CaseHistoryJson(const CaseHistory& h, int64_t now_ms) {
     events.add(x);
   }
   o.set("events", events);
+  Poco::JSON::Array photos;
+  for (const CaseHistory::Photo& p : h.photos) {
+    Poco::JSON::Object x;
+    x.set("id", p.id);
+    x.set("sha256", p.sha256);
+    x.set("role", p.role);
+    x.set("mime", p.mime);
+    x.set("bytes", Int(p.bytes));
+    x.set("width", p.width ? Int(*p.width) : Poco::Dynamic::Var());
+    x.set("height", p.height ? Int(*p.height) : Poco::Dynamic::Var());
+    x.set("author_role", OrNull(p.author_role));
+    x.set("created_at", p.created_at);
+    photos.add(x);
+  }
+  o.set("photos", photos);
   return Text(o);
 }
 

@@ -20,7 +20,8 @@ std::string UnitReportJson(const UnitReport& report);
 std::string CaseListJson(std::string_view unit, const ReportPeriod& period, std::string_view now,
                          const std::vector<CaseRow>& cases);
 // {"case":{facts...},"events":[{"id","created_at","kind","status","note","unit_id",
-//  "author_role","stars"}]}
+//  "author_role","stars"}],"photos":[{"id","sha256","role","mime","bytes","width","height",
+//  "author_role","created_at"}]}
 std::string CaseHistoryJson(const CaseHistory& history, int64_t now_ms);
 
 }  // namespace q11::server

@@ -22,9 +22,10 @@ bool SeesReport(const Account& a, std::string_view ward_id, std::string_view ass
 }
 
 std::vector<std::string> ReadAudiences(const Account& a) {
-  if (a.role == Role::kCitizen) return {"r:" + a.reporter_ref};
-  if (SeesAllReports(a)) return {"all"};
-  return {"u:" + a.unit};
+  const std::string ref(kReferenceAudience);
+  if (a.role == Role::kCitizen) return {"r:" + a.reporter_ref, ref};
+  if (SeesAllReports(a)) return {"all", ref};
+  return {"u:" + a.unit, ref};
 }
 
 void ReportAudiences(std::string_view ward_id, std::string_view assigned_unit,

@@ -1,6 +1,7 @@
 // Who sees and handles which reports (docs/architecture.md, "Audiences").
 //
-// Every change-log entry is filed under audiences ("all", "u:<unit>", "r:<reporter_ref>");
+// Every change-log entry is filed under audiences ("all", "u:<unit>", "r:<reporter_ref>",
+// "ref" for reference rows);
 // a pull reads only the audiences of its account. The same unit rules decide which
 // reports an official may update, so reading and writing scopes cannot drift apart.
 #pragma once
@@ -12,6 +13,10 @@
 #include "syncserver/account.h"
 
 namespace q11::server {
+
+// Reference rows (units, categories: docs/units.md) are filed under this audience, which
+// every account reads besides its own.
+inline constexpr std::string_view kReferenceAudience = "ref";
 
 // The district unit: its officials see and handle every report.
 inline constexpr std::string_view kDistrictUnit = "q11";
@@ -29,7 +34,7 @@ bool HandlesReport(const Account& account, std::string_view ward_id,
 bool SeesReport(const Account& account, std::string_view ward_id, std::string_view assigned_unit,
                 std::string_view reporter_ref);
 
-// The audiences `account` reads.
+// The audiences `account` reads: its own, then kReferenceAudience.
 std::vector<std::string> ReadAudiences(const Account& account);
 
 // Replaces *out with the audiences of a report row (and of the case events written

@@ -42,7 +42,28 @@ Result<ReferenceData> ReferenceData::Load(SqlConn& db) {
   Q11_RETURN_IF_ERROR(ForEachRow(db, "SELECT day FROM holidays", [&](SqlStmt& s) {
     if (std::optional<int64_t> day = deadline::ParseDay(s.Text(0))) out.holidays_.insert(*day);
   }));
+  Q11_RETURN_IF_ERROR(
+      ForEachRow(db, "SELECT unit_id, successor_id FROM retired_units",
+                 [&](SqlStmt& s) { out.successors_.emplace(s.Text(0), s.Text(1)); }));
   return out;
+}
+
+std::string_view ReferenceData::Successor(std::string_view id) const {
+  auto it = successors_.find(id);
+  // retired_units keeps every successor pointing at a unit still in service (unit_changes.cc).
+  return it == successors_.end() ? std::string_view() : std::string_view(it->second);
+}
+
+bool ReferenceData::IsRetired(std::string_view id) const {
+  return successors_.find(id) != successors_.end();
+}
+
+bool ReferenceData::Assignable(std::string_view id) const {
+  return UnitExists(id) && (!IsRetired(id) || !Successor(id).empty());
+}
+
+bool ReferenceData::AcceptsReports(std::string_view ward) const {
+  return IsRetired(ward) ? IsWard(Successor(ward)) : IsWard(ward);
 }
 
 bool ReferenceData::IsWard(std::string_view id) const {

@@ -1,8 +1,8 @@
 // Units, categories (with their working-time deadlines) and the holiday calendar, held in
 // memory for the validator, the server stamps and the public receipt page: every pushed
 // report names a category and a ward, every assignment a unit. Devices may not write these
-// tables, so a copy read when the store opens stays true until an admin changes them (then
-// restart the server).
+// tables, so a copy read when the store opens stays true until an operator changes them
+// (`syncserver units ...`, docs/units.md; then restart the server).
 #pragma once
 
 #include <cstdint>
@@ -23,6 +23,14 @@ class ReferenceData {
 
   bool UnitExists(std::string_view id) const { return units_.find(id) != units_.end(); }
   bool IsWard(std::string_view id) const;
+  // The unit that took over retired unit `id` (followed to one that is not retired); empty
+  // when `id` is not retired or was retired without a successor (docs/units.md).
+  std::string_view Successor(std::string_view id) const;
+  bool IsRetired(std::string_view id) const;
+  // A unit a pushed change may name: in service, or retired with a successor (the push
+  // then writes the successor, server_stamps.h). A retired ward's successor is a ward.
+  bool Assignable(std::string_view id) const;
+  bool AcceptsReports(std::string_view ward) const;
   // nullopt for an unknown category.
   std::optional<int64_t> DeadlineHours(std::string_view category) const;
   // The handling deadline (Unix ms) of a report of `category` received at `received_ms`:
@@ -50,6 +58,8 @@ class ReferenceData {
   };
   std::map<std::string, UnitInfo, std::less<>> units_;
   std::map<std::string, CategoryInfo, std::less<>> categories_;
+  std::map<std::string, std::string, std::less<>> successors_;  // retired → successor or ""
+
   deadline::HolidaySet holidays_;
 };
 

@@ -1,5 +1,5 @@
 // Creates or upgrades the synced tables and loads the Quận 11 reference data, the same way
-// on devices and on the server (protocol/schema/synced_tables.sql, samples/q11/*.sql).
+// on devices and on the server (protocol/schema/synced_tables.sql, samples/q11-2018/*.sql).
 #pragma once
 
 #include "protocol/result.h"

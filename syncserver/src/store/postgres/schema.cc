@@ -35,13 +35,35 @@ CREATE INDEX change_audience_by_seq ON change_audience (seq);
 )sql"},
       {2, "the server store: synced tables, reference data, accounts, ledger, change log",
        ServerStoreSql()},
-      {3, "the server's epoch, replaced on restore (docs/backup.md)", R"sql(
+      {3, "retired units and their successors (docs/units.md)", R"sql(
+CREATE TABLE retired_units (
+  unit_id text PRIMARY KEY,
+  successor_id text,
+  prior_kind text NOT NULL,
+  retired_at text NOT NULL
+);
+CREATE TABLE unit_moves (
+  report_id text NOT NULL,
+  moved_at text NOT NULL,
+  ward_before text NOT NULL,
+  unit_before text,
+  PRIMARY KEY (report_id, moved_at)
+);
+)sql"},
+      {4, "the audit trail's hash chain (audit/audit_chain.h); older records stay unhashed",
+       R"sql(
+ALTER TABLE audit_log ADD COLUMN content_hash text;
+ALTER TABLE audit_log ADD COLUMN chain_hash text;
+ALTER TABLE audit_log ADD COLUMN pruned integer NOT NULL DEFAULT 0;
+UPDATE meta SET value = 8 WHERE key = 'schema_version';
+)sql"},
+      {5, "the server's epoch, replaced on restore (docs/backup.md)", R"sql(
 CREATE TABLE server_epoch (
   id integer PRIMARY KEY CHECK (id = 1),
   epoch text NOT NULL
 );
 INSERT INTO server_epoch (id, epoch) VALUES (1, replace(gen_random_uuid()::text, '-', ''));
-UPDATE meta SET value = 8 WHERE key = 'schema_version' AND value < 8;
+UPDATE meta SET value = 9 WHERE key = 'schema_version' AND value < 9;
 )sql"},
   };
   return kList;

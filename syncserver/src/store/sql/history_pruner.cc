@@ -1,5 +1,6 @@
 #include "store/sql/history_pruner.h"
 
+#include "audit/audit_chain.h"
 #include "protocol/ids.h"
 
 namespace q11::server {
@@ -7,6 +8,7 @@ namespace {
 
 constexpr int64_t kDayMs = 24 * 3600 * 1000LL;
 
+// Runs a DELETE or UPDATE; the rows it changed.
 Result<int64_t> DeleteWhere(SqlConn& db, const char* sql, const std::string& cutoff,
                             int64_t batch) {
   Result<SqlStmt> st = db.Prepare(sql);
@@ -35,14 +37,27 @@ Result<HistoryPruner::Pruned> HistoryPruner::PruneOnce(int64_t batch) {
       out.ledger_rows = *n;
     }
     if (retention_.audit_days > 0) {
-      Result<int64_t> n = DeleteWhere(
-          db,
-          "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < ?1 AND action "
-          "IN ('http.refused', 'login.failed', 'login.succeeded', 'refresh.refused', "
-          "'push.rejected') ORDER BY id LIMIT ?2)",
-          FormatUtc(now - retention_.audit_days * kDayMs), batch);
-      if (!n.ok()) return n.status();
-      out.audit_rows = *n;
+      // Chained rows keep their place and hashes, only their content goes (audit_chain.h);
+      // rows from before the chain are deleted.
+      const std::string cutoff = FormatUtc(now - retention_.audit_days * kDayMs);
+      const std::string old =
+          "SELECT id FROM audit_log WHERE at < ?1 AND pruned = 0 AND action IN (" +
+          audit_chain::PrunableActionsSql() + ")";
+      Result<int64_t> erased =
+          DeleteWhere(db,
+                      ("UPDATE audit_log SET actor = '', subject = '', details = '{}', pruned = 1 "
+                       "WHERE id IN (" +
+                       old + " AND chain_hash IS NOT NULL ORDER BY id LIMIT ?2)")
+                          .c_str(),
+                      cutoff, batch);
+      if (!erased.ok()) return erased.status();
+      Result<int64_t> deleted = DeleteWhere(db,
+                                            ("DELETE FROM audit_log WHERE id IN (" + old +
+                                             " AND chain_hash IS NULL ORDER BY id LIMIT ?2)")
+                                                .c_str(),
+                                            cutoff, batch);
+      if (!deleted.ok()) return deleted.status();
+      out.audit_rows = *erased + *deleted;
     }
     return Status::Ok();
   });

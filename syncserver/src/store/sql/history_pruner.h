@@ -11,9 +11,10 @@
 // a device can make are bounded by its own pushes, which are rate limited.
 //
 // Audit rule. Rows of the high-volume security actions (http.refused, login.failed,
-// login.succeeded, refresh.refused, push.rejected) older than `audit_days` are deleted;
-// accountability rows (contact.read, account.*, logout, open311.request, conflict.*,
-// row.deleted) are kept.
+// login.succeeded, refresh.refused, push.rejected) older than `audit_days` lose their
+// content (who, subject, details), keeping their place in the hash chain (audit_chain.h);
+// rows from before the chain are deleted. Accountability rows (contact.read, account.*, logout,
+// open311.request, conflict.*, row.deleted) are kept.
 //
 // Deletes run through the server's writer (db_writer.h), `batch` rows per transaction, so
 // a push never waits long behind them.

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "conflicts/conflict_context.h"
 #include "conflicts/conflict_queries.h"
 #include "monitor/monitor_queries.h"
 #include "protocol/result.h"
@@ -32,9 +33,10 @@ struct Reader {
   SqlStmt list_accounts;
   SqlStmt device_owner;
   SqlStmt photo_holders;
-  std::unique_ptr<ConflictQueries> conflicts;  // made on first use (admin reads are rare)
-  std::unique_ptr<ReceiptQueries> receipts;    // made on first use
-  std::unique_ptr<MonitorQueries> monitor;     // made on first use
+  std::unique_ptr<ConflictQueries> conflicts;         // made on first use (admin reads are rare)
+  std::unique_ptr<ConflictContext> conflict_context;  // made on first use
+  std::unique_ptr<ReceiptQueries> receipts;           // made on first use
+  std::unique_ptr<MonitorQueries> monitor;            // made on first use
 };
 
 class ReaderPool {

@@ -18,6 +18,8 @@
 #include "sync/reference_data.h"
 #include "sync/table_shapes.h"
 #include "syncserver/store.h"
+#include "units/reference_set.h"
+#include "units/unit_changes.h"
 
 namespace q11::server {
 namespace {
@@ -66,6 +68,7 @@ class SqlStore final : public ServerStore {
   Status Open() {
     if (!options_.clock) options_.clock = SystemNowMs;
     SqlConn& writer = *writer_;
+    if (!options_.reference.empty()) Q11_RETURN_IF_ERROR(PublishReference(writer));
     Result<ReferenceData> refs = ReferenceData::Load(writer);
     if (!refs.ok()) return refs.status();
     refs_ = std::move(*refs);
@@ -98,6 +101,19 @@ class SqlStore final : public ServerStore {
       *s.target = std::move(*st);
     }
     return Status::Ok();
+  }
+
+  // Makes the reference set of options_.reference the server's (unit_changes.h).
+  Status PublishReference(SqlConn& writer) {
+    Result<ReferenceSet> set = LoadReferenceSet(options_.reference);
+    if (!set.ok()) return set.status();
+    Result<SqlTransaction> txn = SqlTransaction::Write(writer);
+    if (!txn.ok()) return txn.status();
+    Result<std::unique_ptr<UnitChanges>> units = UnitChanges::Create(writer, shapes_);
+    if (!units.ok()) return units.status();
+    PublishOutcome out;
+    Q11_RETURN_IF_ERROR((*units)->Publish(*set, options_.clock(), &out));
+    return txn->Commit();
   }
 
   Status AddAccount(const StoredAccount& s) override {
@@ -394,12 +410,22 @@ class SqlStore final : public ServerStore {
     return (*q)->History(report_id);
   }
 
+  // The conflicts with what an admin needs around them (conflict_context.h), read in one
+  // transaction so the case and the people match the conflicts.
   Result<std::vector<ConflictSummary>> ListConflicts(const ConflictFilter& filter) override {
     Result<ReaderPool::Lease> r = readers_.Acquire();
     if (!r.ok()) return r.status();
     Result<ConflictQueries*> q = Queries(**r);
     if (!q.ok()) return q.status();
-    return (*q)->List(filter, options_.clock());
+    Result<ConflictContext*> context = Context(**r);
+    if (!context.ok()) return context.status();
+    Result<SqlTransaction> tx = SqlTransaction::Read(*(*r)->db);
+    if (!tx.ok()) return tx.status();
+    Result<std::vector<ConflictSummary>> list = (*q)->List(filter, options_.clock());
+    if (!list.ok()) return list.status();
+    Q11_RETURN_IF_ERROR((*context)->Describe(&*list));
+    Q11_RETURN_IF_ERROR(tx->Commit());
+    return list;
   }
 
   Result<ConflictDetail> GetConflict(std::string_view id) override {
@@ -407,7 +433,15 @@ class SqlStore final : public ServerStore {
     if (!r.ok()) return r.status();
     Result<ConflictQueries*> q = Queries(**r);
     if (!q.ok()) return q.status();
-    return (*q)->Get(id);
+    Result<ConflictContext*> context = Context(**r);
+    if (!context.ok()) return context.status();
+    Result<SqlTransaction> tx = SqlTransaction::Read(*(*r)->db);
+    if (!tx.ok()) return tx.status();
+    Result<ConflictDetail> detail = (*q)->Get(id);
+    if (!detail.ok()) return detail.status();
+    Q11_RETURN_IF_ERROR((*context)->Describe(&*detail));
+    Q11_RETURN_IF_ERROR(tx->Commit());
+    return detail;
   }
 
   Result<ResolvedConflict> ResolveConflict(std::string_view id, const ConflictDecision& decision,
@@ -446,6 +480,15 @@ class SqlStore final : public ServerStore {
       reader.conflicts = std::move(*q);
     }
     return reader.conflicts.get();
+  }
+
+  static Result<ConflictContext*> Context(Reader& reader) {
+    if (!reader.conflict_context) {
+      Result<std::unique_ptr<ConflictContext>> c = ConflictContext::Create(*reader.db);
+      if (!c.ok()) return c.status();
+      reader.conflict_context = std::move(*c);
+    }
+    return reader.conflict_context.get();
   }
 
   static Result<std::optional<std::string>> DeviceOwner(SqlStmt& st, std::string_view device_id) {

@@ -75,7 +75,10 @@ CREATE TABLE IF NOT EXISTS audit_log (
   actor TEXT NOT NULL,
   action TEXT NOT NULL,
   subject TEXT NOT NULL,
-  details TEXT NOT NULL DEFAULT '{}'
+  details TEXT NOT NULL DEFAULT '{}',
+  content_hash TEXT,                -- the hash chain (audit/audit_chain.h); NULL before it
+  chain_hash TEXT,
+  pruned INTEGER NOT NULL DEFAULT 0 -- 1: content erased by retention, hashes kept
 );
 CREATE INDEX IF NOT EXISTS audit_by_subject ON audit_log(subject, id);
 -- The last values of every deleted synced row, so an admin can restore it.
@@ -139,7 +142,23 @@ CREATE TABLE IF NOT EXISTS event_log (
   received_at TEXT NOT NULL,
   overruled TEXT
 ) WITHOUT ROWID;
--- Version 8: the server's epoch (docs/backup.md): 128 random bits made with the database
+-- Units that ended (units merge|retire, docs/units.md): their successor, which the push
+-- follows for devices that still send the old id; units.kind is 'retired'.
+CREATE TABLE IF NOT EXISTS retired_units (
+  unit_id TEXT PRIMARY KEY NOT NULL,
+  successor_id TEXT,
+  prior_kind TEXT NOT NULL,
+  retired_at TEXT NOT NULL
+);
+-- Cases a merge moved, with their units before (monitoring by the unit of the time).
+CREATE TABLE IF NOT EXISTS unit_moves (
+  report_id TEXT NOT NULL,
+  moved_at TEXT NOT NULL,
+  ward_before TEXT NOT NULL,
+  unit_before TEXT,
+  PRIMARY KEY (report_id, moved_at)
+);
+-- Version 9: the server's epoch (docs/backup.md): 128 random bits made with the database
 -- and replaced by `syncserver restore`. Every sync answer carries it; a device that sees
 -- another one re-pulls from zero and pushes again what the server lacks.
 CREATE TABLE IF NOT EXISTS server_epoch (
@@ -188,6 +207,14 @@ Result<bool> IsV2RowAudience(sql::Db& db) {
 Result<bool> LacksEchoBase(sql::Db& db) {
   Result<std::optional<std::string>> n =
       db.QueryText("SELECT count(*) FROM pragma_table_info('row_log') WHERE name = 'echo_base'");
+  if (!n.ok()) return n.status();
+  return n->value_or("0") == "0";
+}
+
+// True when audit_log lacks version 8's hash chain.
+Result<bool> LacksAuditChain(sql::Db& db) {
+  Result<std::optional<std::string>> n =
+      db.QueryText("SELECT count(*) FROM pragma_table_info('audit_log') WHERE name = 'chain_hash'");
   if (!n.ok()) return n.status();
   return n->value_or("0") == "0";
 }
@@ -247,8 +274,17 @@ Status PrepareServerDatabase(sql::Db& db) {
   Result<bool> v5 = LacksEchoBase(db);
   if (!v5.ok()) return v5.status();
   if (*v5) Q11_RETURN_IF_ERROR(db.Exec("ALTER TABLE row_log ADD COLUMN echo_base BLOB"));
+  // Version 8: the audit trail's hash chain; older records stay unhashed before it.
+  Result<bool> v7 = LacksAuditChain(db);
+  if (!v7.ok()) return v7.status();
+  if (*v7)
+    Q11_RETURN_IF_ERROR(
+        db.Exec("ALTER TABLE audit_log ADD COLUMN content_hash TEXT;"
+                "ALTER TABLE audit_log ADD COLUMN chain_hash TEXT;"
+                "ALTER TABLE audit_log ADD COLUMN pruned INTEGER NOT NULL DEFAULT 0"));
+  // Version 9: the server's epoch (server_epoch, made by kServerTablesSql above).
   Q11_RETURN_IF_ERROR(
-      db.Exec("UPDATE meta SET value = 8 WHERE key = 'schema_version' AND value < 8"));
+      db.Exec("UPDATE meta SET value = 9 WHERE key = 'schema_version' AND value < 9"));
   return txn->Commit();
 }
 

@@ -23,7 +23,7 @@ namespace q11::server {
 inline constexpr int64_t kWalSizeLimitBytes = 16 * 1024 * 1024;
 
 // meta.schema_version of a database this build made or upgraded; a restore refuses a newer one.
-inline constexpr int kServerSchemaVersion = 8;
+inline constexpr int kServerSchemaVersion = 9;
 
 Status PrepareServerDatabase(sql::Db& db);
 

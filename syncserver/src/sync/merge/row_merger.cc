@@ -493,7 +493,8 @@ Status RowMerger::Log(const TableShape& shape, const std::vector<Value>& row, En
     const ReportFacts& f = **report;
     ReportAudiences(f.ward_id, f.assigned_unit, f.reporter_ref, &audiences_);
   } else {
-    audiences_.assign(1, "all");
+    // Units and categories (unit_changes.h): every device reads them.
+    audiences_.assign(1, std::string(kReferenceAudience));
   }
   departed_.clear();
   if (before != nullptr)

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "protocol/schema.h"
+#include "sync/access_scope.h"
 #include "sync/pull/echo_base.h"
 #include "sync/sql_value.h"
 
@@ -35,6 +36,10 @@ Result<std::unique_ptr<PullBuilder>> PullBuilder::Create(SqlConn& db, const Tabl
   Result<SqlStmt> last_seq = db.Prepare("SELECT value FROM meta WHERE key = 'last_seq'");
   if (!last_seq.ok()) return last_seq.status();
   b->last_seq_ = std::move(*last_seq);
+  Result<SqlStmt> reference_after = db.Prepare(
+      "SELECT 1 FROM row_audience WHERE audience = ?1 AND seq > ?2 ORDER BY seq LIMIT 1");
+  if (!reference_after.ok()) return reference_after.status();
+  b->reference_after_ = std::move(*reference_after);
   Q11_RETURN_IF_ERROR(b->OpenScratch());
   return b;
 }
@@ -78,13 +83,28 @@ Status PullBuilder::OpenScratch() {
   return Status::Ok();
 }
 
+Result<const std::vector<std::string>*> PullBuilder::Effective(
+    const std::vector<std::string>& audiences, uint64_t cursor) {
+  // Reference rows change a few times a year: while none is past the cursor, the pull
+  // reads the account's own audience alone, a plain range scan (see PageStatement).
+  if (audiences.size() < 2 || audiences.back() != kReferenceAudience) return &audiences;
+  reference_after_.Bind(1, kReferenceAudience).Bind(2, static_cast<int64_t>(cursor));
+  Result<bool> any = reference_after_.Step();
+  reference_after_.Reset();
+  if (!any.ok()) return any.status();
+  if (*any) return &audiences;
+  own_.assign(audiences.begin(), audiences.end() - 1);
+  return &own_;
+}
+
 Result<SqlStmt*> PullBuilder::PageStatement(size_t n) {
   auto it = page_by_count_.find(n);
   if (it != page_by_count_.end()) return &it->second;
   // An entry counts while it is its row's latest change (older ones are left behind by
-  // later changes, see change_log.h), or when it is a removal. One audience (every account
-  // today) is a plain range scan of the primary key; with more, the same change can be
-  // filed under several, and it is a removal only when every one of them lost the row.
+  // later changes, see change_log.h), or when it is a removal. One audience is a plain
+  // range scan of the primary key; with more (every account reads its own and the
+  // reference audience, access_scope.h), the same change can be filed under several, and
+  // it is a removal only when every one of them lost the row.
   std::string in;
   for (size_t i = 0; i < n; ++i) in += (i ? ", ?" : "?") + std::to_string(i + 3);
   // The device's own writes: left out when it holds them exactly, else (echo_base) column 4
@@ -123,10 +143,12 @@ Status PullBuilder::BindPage(SqlStmt& q, const std::vector<std::string>& audienc
 Result<bool> PullBuilder::HasChanges(const std::vector<std::string>& audiences, uint64_t cursor,
                                      std::string_view device_id) {
   if (audiences.empty() || audiences.size() > 4) return InvalidArgument("bad audiences");
-  Result<SqlStmt*> st = PageStatement(audiences.size());
+  Result<const std::vector<std::string>*> read = Effective(audiences, cursor);
+  if (!read.ok()) return read.status();
+  Result<SqlStmt*> st = PageStatement((*read)->size());
   if (!st.ok()) return st.status();
   SqlStmt& q = **st;
-  Q11_RETURN_IF_ERROR(BindPage(q, audiences, cursor, 1, device_id));
+  Q11_RETURN_IF_ERROR(BindPage(q, **read, cursor, 1, device_id));
   Result<bool> row = q.Step();
   q.Reset();
   if (!row.ok() || *row) return row;
@@ -147,10 +169,12 @@ Status PullBuilder::ReadPage(const std::vector<std::string>& audiences, uint64_t
   uint64_t snapshot_last = *row ? static_cast<uint64_t>(last_seq_.Int(0)) : 0;
   last_seq_.Reset();
 
-  Result<SqlStmt*> st = PageStatement(audiences.size());
+  Result<const std::vector<std::string>*> read = Effective(audiences, cursor);
+  if (!read.ok()) return read.status();
+  Result<SqlStmt*> st = PageStatement((*read)->size());
   if (!st.ok()) return st.status();
   SqlStmt& q = **st;
-  Q11_RETURN_IF_ERROR(BindPage(q, audiences, cursor, limit + 1, device_id));
+  Q11_RETURN_IF_ERROR(BindPage(q, **read, cursor, limit + 1, device_id));
   entries_.clear();
   page->has_more = false;
   for (;;) {

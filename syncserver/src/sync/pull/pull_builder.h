@@ -62,6 +62,10 @@ class PullBuilder {
   PullBuilder(SqlConn& db, const TableShapes& shapes) : db_(db), shapes_(shapes) {}
   Status OpenScratch();
   Result<SqlStmt*> PageStatement(size_t audience_count);
+  // `audiences`, without the reference audience (last, access_scope.h) when it has nothing
+  // after `cursor`. The result lives until the next call.
+  Result<const std::vector<std::string>*> Effective(const std::vector<std::string>& audiences,
+                                                    uint64_t cursor);
   Status ReadPage(const std::vector<std::string>& audiences, uint64_t cursor, uint32_t limit,
                   std::string_view device_id, PullPage* page);
   Result<std::string> MakeChangeset(uint32_t* rows);
@@ -82,6 +86,8 @@ class PullBuilder {
   std::vector<std::string> table_names_;
   std::map<size_t, SqlStmt> page_by_count_;
   SqlStmt last_seq_;
+  SqlStmt reference_after_;
+  std::vector<std::string> own_;
   std::vector<Entry> entries_;  // reused between pulls
   std::vector<std::string> session_tables_;
 };

@@ -169,7 +169,8 @@ class Validator {
     if (std::optional<sql::ShapeError> e = ctx_.shapes->layouts().Check({t.table, t.pk}))
       return Refusal(StatusCode::kInvalidArgument, e->English(sql::kServerSide),
                      e->Vietnamese(sql::kServerSide));
-    if (t.table == "units" || t.table == "categories")
+    if (t.table == "units" || t.table == "categories" || t.table == "holidays" ||
+        t.table == "response_templates")
       return Refusal(StatusCode::kPermissionDenied,
                      "table " + t.table + " is reference data; devices may not change it",
                      "bảng " + t.table + " là dữ liệu danh mục, thiết bị không được sửa");
@@ -300,7 +301,7 @@ class Validator {
     if (!ctx_.refs->DeadlineHours(ck.New(c.category_id).text()))
       return ck.Bad(c.category_id, "unknown category " + ck.New(c.category_id).Describe(),
                     "lĩnh vực không tồn tại");
-    if (!ctx_.refs->IsWard(ck.New(c.ward_id).text()))
+    if (!ctx_.refs->AcceptsReports(ck.New(c.ward_id).text()))
       return ck.Bad(c.ward_id, "not a ward of Quận 11: " + ck.New(c.ward_id).Describe(),
                     "phường không tồn tại");
     if (!TextLen(ck.New(c.title), 1, kMaxTitleBytes))
@@ -371,7 +372,7 @@ class Validator {
             "không được chuyển trạng thái từ " + from + " sang " + to + " (sai quy trình xử lý)");
     }
     const Value& unit = ck.New(c.assigned_unit);
-    if (unit.defined() && !unit.is_null() && !ctx_.refs->UnitExists(unit.text()))
+    if (unit.defined() && !unit.is_null() && !ctx_.refs->Assignable(unit.text()))
       return ck.Bad(c.assigned_unit, "unknown unit " + unit.Describe(), "đơn vị không tồn tại");
     const Value& due = ck.New(c.due_at);
     if (due.defined() && !due.is_null() && !IsTimestamp(due))
@@ -563,8 +564,8 @@ class Validator {
       return ck.Bad(c.note, "a progress note must say something",
                     "báo cáo tiến độ phải có nội dung");
     const Value& unit = ck.New(c.unit_id);
-    if (kind == "assignment" ? !ctx_.refs->UnitExists(unit.text())
-                             : !(unit.is_null() || ctx_.refs->UnitExists(unit.text())))
+    if (kind == "assignment" ? !ctx_.refs->Assignable(unit.text())
+                             : !(unit.is_null() || ctx_.refs->Assignable(unit.text())))
       return ck.Bad(c.unit_id, "must be an existing unit", "đơn vị không tồn tại");
 
     Result<std::optional<ReportFacts>> facts = FindReport(ck.New(c.report_id).text());

@@ -1,8 +1,14 @@
 #include "sync/push/push_applier.h"
 
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <sstream>
+
 #include "auth/secure_random.h"
 #include "protocol/ids.h"
 #include "protocol/receipt_code.h"
+#include "protocol/sha256.h"
 #include "sync/push/change_validator.h"
 #include "sync/push/changeset_reader.h"
 #include "sync/push/schema_upgrade.h"
@@ -41,6 +47,30 @@ std::string OverruledMessage(const EntryOutcome& o) {
     vi += o.overruled_vi[i];
   }
   return en + " / " + vi;
+}
+
+// The audit record of one push (audit_log.h, action sync.push): each entry judged now, with
+// the hash of the changeset it carried, so the trail shows what was sent, not only what
+// was decided.
+std::string PushAuditDetails(std::string_view device_id,
+                             const std::vector<const wire::PushEntry*>& judged,
+                             const std::vector<const wire::EntryVerdict*>& verdicts) {
+  Poco::JSON::Object o;
+  o.set("device", std::string(device_id));
+  Poco::JSON::Array entries;
+  for (size_t i = 0; i < judged.size(); ++i) {
+    Poco::JSON::Object e;
+    e.set("seq", judged[i]->local_seq);
+    e.set("verdict", VerdictName(verdicts[i]->verdict));
+    e.set("changeset_sha256", Sha256::HexOf(judged[i]->changeset));
+    if (verdicts[i]->server_seq > 0) e.set("server_seq", verdicts[i]->server_seq);
+    if (!verdicts[i]->message.empty()) e.set("message", verdicts[i]->message);
+    entries.add(e);
+  }
+  o.set("entries", entries);
+  std::ostringstream out;
+  o.stringify(out);
+  return out.str();
 }
 
 }  // namespace
@@ -88,6 +118,7 @@ Result<std::vector<wire::EntryVerdict>> PushApplier::Apply(
   verdicts.reserve(entries.size());
   Q11_RETURN_IF_ERROR(log_->Begin());
   const std::string now_text = FormatUtc(now_ms);
+  std::vector<size_t> judged;  // entries judged now (not answered from the ledger)
   for (const wire::PushEntry& entry : entries) {
     Result<std::optional<wire::EntryVerdict>> seen = ledger_->Find(device_id, entry.local_seq);
     if (!seen.ok()) return seen.status();
@@ -98,11 +129,24 @@ Result<std::vector<wire::EntryVerdict>> PushApplier::Apply(
     Result<wire::EntryVerdict> v = ApplyEntry(account, device_id, entry, now_ms, late);
     if (!v.ok()) return v.status();
     // A retry is not final: the entry comes again and is then judged anew.
-    if (v->verdict != wire::Verdict::kRetry)
+    if (v->verdict != wire::Verdict::kRetry) {
       Q11_RETURN_IF_ERROR(ledger_->Record(device_id, *v, account.id, now_text));
+      judged.push_back(verdicts.size());
+    }
     verdicts.push_back(std::move(*v));
   }
   Q11_RETURN_IF_ERROR(log_->Finish());
+  if (!judged.empty()) {
+    std::vector<const wire::PushEntry*> sent;
+    std::vector<const wire::EntryVerdict*> decided;
+    for (size_t i : judged) {
+      sent.push_back(&entries[i]);
+      decided.push_back(&verdicts[i]);
+    }
+    Q11_RETURN_IF_ERROR(audit_->Record(now_text, account.name, "sync.push",
+                                       "device/" + std::string(device_id),
+                                       PushAuditDetails(device_id, sent, decided)));
+  }
   touch_device_.Bind(1, device_id).Bind(2, now_text);
   Q11_RETURN_IF_ERROR(touch_device_.Run());
   return verdicts;

@@ -54,6 +54,13 @@ Status StampServerColumns(DecodedChangeset* cs, const StampContext& ctx) {
                 resolved = shape->Index("resolved_at"), status = shape->Index("status");
       for (RowChange& row : t.rows) {
         if (row.op == SQLITE_UPDATE) {
+          // An assignment to a unit retired since the device last synced goes to its
+          // successor (docs/units.md); the device pulls the corrected row.
+          const int unit = shape->Index("assigned_unit");
+          if (row.new_values[unit].is_text() && ctx.refs->IsRetired(row.new_values[unit].text())) {
+            row.new_values[unit] = Value::Text(ctx.refs->Successor(row.new_values[unit].text()));
+            row.server_stamped = true;
+          }
           if (row.new_values[status].text() != "resolved") continue;
           Result<std::optional<ReportFacts>> facts = ctx.find_report(row.old_values[id].text());
           if (!facts.ok()) return facts.status();
@@ -70,6 +77,9 @@ Status StampServerColumns(DecodedChangeset* cs, const StampContext& ctx) {
         StampInsert(row, ref, Value::Text(account.reporter_ref));
         StampInsert(row, received, now);
         StampInsert(row, resolved, Value::Null());
+        const int ward = shape->Index("ward_id");
+        if (ctx.refs->IsRetired(row.new_values[ward].text()))
+          StampInsert(row, ward, Value::Text(ctx.refs->Successor(row.new_values[ward].text())));
         Result<std::string> code =
             ChooseReceipt(row.new_values[receipt], row.new_values[id].text(), ctx, &receipts_here);
         if (!code.ok()) return code.status();
@@ -82,6 +92,11 @@ Status StampServerColumns(DecodedChangeset* cs, const StampContext& ctx) {
         if (row.op != SQLITE_INSERT) continue;
         StampInsert(row, ref, Value::Text(author_ref));
         StampInsert(row, role_col, role);
+        if (t.table == "case_events") {
+          const int unit = shape->Index("unit_id");
+          if (row.new_values[unit].is_text() && ctx.refs->IsRetired(row.new_values[unit].text()))
+            StampInsert(row, unit, Value::Text(ctx.refs->Successor(row.new_values[unit].text())));
+        }
         row.server_stamped = true;
       }
     }

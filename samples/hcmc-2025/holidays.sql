@@ -4,7 +4,7 @@
 -- listed too. Lunar dates (Tết Nguyên đán, Giỗ Tổ Hùng Vương) and the extra Tết and
 -- Quốc khánh days follow the government's yearly decision: CHECK each year against the
 -- official announcement and edit here (or in the server's `holidays` table). Loaded by the
--- server and every device with the rest of samples/q11.
+-- server and every device with the rest of its reference set (samples/README.md).
 INSERT OR IGNORE INTO holidays (day, name_vi, name_en) VALUES
   ('2026-01-01', 'Tết Dương lịch', 'New Year''s Day'),
   ('2026-02-16', 'Tết Nguyên đán', 'Lunar New Year'),
