@@ -26,6 +26,7 @@ set(Q11_DEVICE_PORTABLE_SOURCES
   src/sync_request.cc
   src/pull_check.cc
   src/pull_applier.cc
+  src/epoch_heal.cc
   src/sync_client.cc
   src/login.cc
   src/register.cc

@@ -94,7 +94,10 @@ async function afterSync(r, why) {
   if (r.rc === 0) {
     state.online = true;
     const messages = settledMessages(r.value);
-    if (why === 'button' || why === 'reconnect' || messages.length) {
+    if (r.value && r.value.new_epoch) {
+      // The server went back to a backup and this device healed it (docs/backup.md).
+      say(t('serverRestored', r.value), 'info');
+    } else if (why === 'button' || why === 'reconnect' || messages.length) {
       // The messages themselves (the server's words, rows named by id) are listed, explained,
       // on the home screen and on their report: here what happened and where to read it.
       say([t('syncedSummary', r.value || {}), messages.length ? t('settledNotice', messages.length) : ''].join(' ').trim(),

@@ -93,6 +93,11 @@ int RunSync(Context& ctx) {
     std::cerr << "q11: chờ gửi lại / will be sent again " << OneLine(m, 1000) << "\n";
   if (!r.notice.empty())
     std::cerr << "q11: máy chủ nhắn / the server says: " << OneLine(r.notice, 1000) << "\n";
+  if (r.new_epoch)
+    std::cerr << "q11: máy chủ đã được khôi phục từ bản sao lưu; đang tải lại dữ liệu và gửi lại "
+                 "những gì máy chủ thiếu / the server was restored from a backup: reloading, and "
+                 "sending again what it lacks: "
+              << r.requeued << " rows / dòng\n";
   // What the server did not simply apply is never silent: one line each on stderr, also in
   // --json mode, naming the change (its outbox number), the report (id and receipt code, the
   // names people use) and the server's reason.

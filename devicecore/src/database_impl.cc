@@ -1,6 +1,7 @@
 #include "database_impl.h"
 
 #include "device_schema.h"
+#include "epoch_heal.h"
 #include "filesync/file_sync.h"
 #include "photo_folder.h"
 #include "report_filter.h"
@@ -195,6 +196,14 @@ Status DatabaseImpl::ResetForNewUser() {
   std::string device_id = NewId(*env_);
   Q11_RETURN_IF_ERROR(meta_.Set("device_id", device_id));
   Q11_RETURN_IF_ERROR(meta_.SetCursor(0));
+  // A heal under way (epoch_heal.h) kept the previous account's rows aside: not for the
+  // next account, and not to be pushed again under its name.
+  Q11_RETURN_IF_ERROR(
+      db_.Exec("DROP TABLE IF EXISTS heal_reports; DROP TABLE IF EXISTS heal_case_events; "
+               "DROP TABLE IF EXISTS heal_photos"));
+  Q11_RETURN_IF_ERROR(meta_.Erase(kServerEpochKey));
+  Q11_RETURN_IF_ERROR(meta_.Erase(kHealPendingKey));
+  Q11_RETURN_IF_ERROR(meta_.Erase(kHealEntryKey));
   Q11_RETURN_IF_ERROR(tx.Commit());
   device_id_ = device_id;
   return Status::Ok();

@@ -253,6 +253,10 @@ std::string SyncResultToJson(const SyncResult& r) {
   o.Set("pending_after", r.pending_after);
   o.Set("has_more", r.has_more);
   if (!r.notice.empty()) o.Set("notice", r.notice);
+  if (r.new_epoch || r.requeued > 0) {  // the server was restored (docs/backup.md)
+    o.Set("new_epoch", r.new_epoch);
+    o.Set("requeued", r.requeued);
+  }
   Value m = json::Array();
   for (const std::string& s : r.messages) m.Append(s);
   o.Set("messages", m);

@@ -43,6 +43,21 @@ Result<PushBatch> Outbox::NextPush(size_t max_bytes, size_t max_entries) {
   return batch;
 }
 
+Result<PushBatch> Outbox::PushOne(int64_t seq) {
+  Q11_ASSIGN_OR_RETURN(auto st, cache_->Get("SELECT seq, changeset, schema_version FROM outbox "
+                                            "WHERE state = 'pending' AND seq = ?"));
+  st->Bind(1, seq);
+  PushBatch batch;
+  Q11_ASSIGN_OR_RETURN(bool row, st->Step());
+  if (row) {
+    batch.seqs.push_back(st->Int(0));
+    batch.changesets.push_back(st->Blob(1));
+    batch.schema_versions.push_back(static_cast<int>(st->Int(2)));
+  }
+  st->Reset();
+  return batch;
+}
+
 Result<std::vector<RebaseEntry>> Outbox::AllForRebase() {
   Q11_ASSIGN_OR_RETURN(auto st, cache_->Get("SELECT seq, changeset, undo, state, server_seq "
                                             "FROM outbox ORDER BY seq"));
@@ -65,6 +80,18 @@ Status Outbox::MarkAcked(int64_t seq, int64_t server_seq) {
   Q11_ASSIGN_OR_RETURN(
       auto st, cache_->Get("UPDATE outbox SET state = 'acked', server_seq = ? WHERE seq = ?"));
   return st->Bind(1, server_seq).Bind(2, seq).Run();
+}
+
+Status Outbox::ResetAcks() {
+  Q11_ASSIGN_OR_RETURN(
+      auto st,
+      cache_->Get("UPDATE outbox SET state = 'pending', server_seq = NULL WHERE state = 'acked'"));
+  return st->Run();
+}
+
+Status Outbox::ForgetEffects() {
+  Q11_ASSIGN_OR_RETURN(auto st, cache_->Get("UPDATE outbox SET undo = x''"));
+  return st->Run();
 }
 
 Status Outbox::CopyToSettled(int64_t seq, const std::string& verdict, const std::string& message,

@@ -45,11 +45,18 @@ class Outbox {
   // Pending entries in seq order, at least one when any, at most `max_bytes` of
   // changesets otherwise and at most `max_entries`.
   Result<PushBatch> NextPush(size_t max_bytes, size_t max_entries);
+  // Just entry `seq`, when it is pending (else an empty batch).
+  Result<PushBatch> PushOne(int64_t seq);
 
   // Every entry (pending and acked) in seq order.
   Result<std::vector<RebaseEntry>> AllForRebase();
 
   Status MarkAcked(int64_t seq, int64_t server_seq);
+  // Every entry pending again (the server went back to a backup: what it acknowledged
+  // since may be gone; its ledger answers again for what it still has).
+  Status ResetAcks();
+  // Every entry's local effect forgotten (set to nothing), for rows emptied underneath.
+  Status ForgetEffects();
   // Moves an entry to settled_changes with the verdict name and the server's message.
   Status Settle(int64_t seq, const std::string& verdict, const std::string& message,
                 const std::string& settled_at);

@@ -6,6 +6,7 @@
 
 #include "changeset_reader.h"
 #include "device_schema.h"
+#include "epoch_heal.h"
 #include "protocol/ids.h"
 #include "pull_check.h"
 #include "status_macros.h"
@@ -246,6 +247,31 @@ Status ReplayAll(DatabaseImpl& db, int64_t* omitted) {
 
 }  // namespace
 
+Status RestartFromNewEpoch(DatabaseImpl& db, const std::string& epoch) {
+  Q11_ASSIGN_OR_RETURN(Account account, db.GetAccount());
+  Q11_ASSIGN_OR_RETURN(sql::Transaction tx, sql::Transaction::Begin(db.db()));
+  Q11_ASSIGN_OR_RETURN(std::vector<RebaseEntry> entries, db.outbox().AllForRebase());
+  Q11_RETURN_IF_ERROR(UndoAll(db.db(), entries));
+  // What is left is what the old server acknowledged: the account's own part of it is
+  // what the restored server may lack.
+  Q11_RETURN_IF_ERROR(KeepOwnRowsAside(db, account));
+  Q11_RETURN_IF_ERROR(
+      db.db().Exec("DELETE FROM reports; DELETE FROM case_events; DELETE FROM photos"));
+  Q11_RETURN_IF_ERROR(db.outbox().ResetAcks());
+  Q11_RETURN_IF_ERROR(db.outbox().ForgetEffects());
+  Q11_RETURN_IF_ERROR(db.meta().SetCursor(0));
+  Q11_RETURN_IF_ERROR(db.meta().Set(kServerEpochKey, epoch));
+  Q11_RETURN_IF_ERROR(db.meta().Set(kHealPendingKey, "1"));
+  // Originals the old server held: the restored one may not. The upload asks first, so
+  // one it has costs a status request.
+  Q11_RETURN_IF_ERROR(
+      db.db().Exec("UPDATE photo_files SET state = 'unsent', message = '' "
+                   "WHERE variant = 'original' AND state = 'sent'"));
+  int64_t omitted = 0;
+  Q11_RETURN_IF_ERROR(ReplayAll(db, &omitted));
+  return tx.Commit();
+}
+
 Result<ApplyOutcome> ApplySyncResponse(DatabaseImpl& db, const std::vector<int64_t>& sent,
                                        const wire::SyncResponse& response) {
   ApplyOutcome out;
@@ -278,6 +304,8 @@ Result<ApplyOutcome> ApplySyncResponse(DatabaseImpl& db, const std::vector<int64
 
   Q11_RETURN_IF_ERROR(db.meta().SetCursor(response.cursor));
   Q11_RETURN_IF_ERROR(db.outbox().DropPassed(response.cursor).status());
+  // The first epoch the device hears of (sync_client.cc handles another one).
+  if (!response.epoch.empty()) Q11_RETURN_IF_ERROR(db.meta().Set(kServerEpochKey, response.epoch));
 
   if (!undo.empty()) Q11_RETURN_IF_ERROR(ReplayAll(db, &out.replay_omitted));
   Q11_RETURN_IF_ERROR(tx.Commit());

@@ -30,6 +30,12 @@ struct ApplyOutcome {
   std::vector<std::string> retry_messages;  // "#SEQ retry: why", for entries still pending
 };
 
+// The server answered with another epoch than the device's (epoch_heal.h): in ONE
+// transaction, undo the pending local effects, keep the account's own rows aside, empty the
+// case rows, make every outbox entry pending again, cursor 0, remember `epoch` and that a
+// heal is under way, mark sent originals unsent, and replay the outbox.
+Status RestartFromNewEpoch(DatabaseImpl& db, const std::string& epoch);
+
 // `sent`: the outbox seqs the request pushed. A verdict for any other seq is kDataLoss.
 Result<ApplyOutcome> ApplySyncResponse(DatabaseImpl& db, const std::vector<int64_t>& sent,
                                        const wire::SyncResponse& response);

@@ -4,6 +4,7 @@
 // has been received and decoded.
 #include "certificate_refusal.h"
 #include "devicecore/sync.h"
+#include "epoch_heal.h"
 #include "local_writer.h"
 #include "photo_folder.h"
 #include "protocol/sync_messages.h"
@@ -91,6 +92,21 @@ Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOpti
     if (!response.ok())
       return WithWaiting(*db, DataLoss("malformed sync response: " + response.status().message()));
 
+    // Another epoch than the one the device last synced with: the server was restored
+    // from a backup (epoch_heal.h). This answer belongs to the old history (its pull starts
+    // at our old cursor): drop it, start over from zero, and exchange again at once. The
+    // entries it pushed stay pending; the server's ledger repeats their verdicts.
+    if (!response->epoch.empty()) {
+      Q11_ASSIGN_OR_RETURN(std::optional<std::string> known, db->meta().Get(kServerEpochKey));
+      if (known && !known->empty() && *known != response->epoch) {
+        Status restarted = RestartFromNewEpoch(*db, response->epoch);
+        if (!restarted.ok()) return WithWaiting(*db, restarted);
+        ++result.round_trips;
+        result.new_epoch = true;
+        result.has_more = true;
+        continue;
+      }
+    }
     Result<ApplyOutcome> applied = ApplySyncResponse(*db, built.sent, *response);
     if (!applied.ok() && sql::IsStorageFull(applied.status()))
       return WithWaiting(*db, PhoneStorageFull());
@@ -111,6 +127,19 @@ Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOpti
     for (SettledChange& s : applied->settled) result.settled.push_back(std::move(s));
     for (std::string& m : applied->retry_messages) result.retry_messages.push_back(std::move(m));
     result.has_more = response->has_more || built.more_unsent;
+    if (!response->has_more) {
+      // The rebuild's pull reached the end: queue what the server lacks, and push it.
+      Result<bool> healing = HealPending(*db);
+      if (!healing.ok()) return WithWaiting(*db, healing.status());
+      Result<bool> leftovers = *healing ? Result<bool>(false) : HealLeftovers(*db);
+      if (!leftovers.ok()) return WithWaiting(*db, leftovers.status());
+      if (*healing || *leftovers) {
+        Result<int> queued = FinishHeal(*db);
+        if (!queued.ok()) return WithWaiting(*db, queued.status());
+        result.requeued += *queued;
+        if (*queued > 0) result.has_more = true;
+      }
+    }
     if (!result.has_more) break;
   }
   Q11_ASSIGN_OR_RETURN(result.pending_after, db->PendingCount());

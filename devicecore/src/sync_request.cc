@@ -1,5 +1,6 @@
 #include "sync_request.h"
 
+#include "epoch_heal.h"
 #include "protocol/schema_versions.h"
 #include "status_macros.h"
 
@@ -14,8 +15,22 @@ Result<BuiltRequest> BuildSyncRequest(DatabaseImpl& db, uint32_t max_pull_rows,
   Q11_ASSIGN_OR_RETURN(out.request.cursor, db.meta().Cursor());
   out.request.max_pull_rows = max_pull_rows;
   out.request.client = kClientName;
-  Q11_ASSIGN_OR_RETURN(PushBatch batch,
-                       db.outbox().NextPush(max_push_bytes, wire::kMaxPushEntries));
+  // Healing after a restore (epoch_heal.h): nothing goes up while the copy is rebuilt (an
+  // entry could build on a row the restored server lacks, and be refused for good); then the
+  // rows the server lacked go up first, alone, so the queued entries find them there.
+  Q11_ASSIGN_OR_RETURN(bool healing, HealPending(db));
+  Q11_ASSIGN_OR_RETURN(std::optional<int64_t> heal_entry, PendingHealEntry(db));
+  PushBatch batch;
+  if (heal_entry) {
+    Q11_ASSIGN_OR_RETURN(batch, db.outbox().PushOne(*heal_entry));
+    out.heal_entry = true;
+    batch.more = true;
+  } else if (!healing) {
+    Q11_ASSIGN_OR_RETURN(batch, db.outbox().NextPush(max_push_bytes, wire::kMaxPushEntries));
+  } else {
+    Q11_ASSIGN_OR_RETURN(int64_t waiting, db.outbox().CountPending());
+    batch.more = waiting > 0;  // held back, not forgotten
+  }
   out.more_unsent = batch.more;
   out.sent = batch.seqs;
   out.request.push.reserve(batch.seqs.size());
@@ -25,6 +40,10 @@ Result<BuiltRequest> BuildSyncRequest(DatabaseImpl& db, uint32_t max_pull_rows,
     out.request.push.push_back({static_cast<uint64_t>(batch.seqs[i]),
                                 std::move(batch.changesets[i]),
                                 static_cast<uint16_t>(batch.schema_versions[i])});
+  // Rebuilding after a restore (epoch_heal.h): the pull must leave none of our writes out.
+  out.request.full_pull = healing;
+  Q11_ASSIGN_OR_RETURN(std::optional<std::string> epoch, db.meta().Get(kServerEpochKey));
+  out.request.known_epoch = epoch.value_or("");
   Q11_RETURN_IF_ERROR(tx.Commit());
   return out;
 }

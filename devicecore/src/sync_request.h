@@ -18,6 +18,7 @@ struct BuiltRequest {
   wire::SyncRequest request;
   std::vector<int64_t> sent;  // outbox seqs pushed, in order
   bool more_unsent = false;   // pending entries left for the next round trip
+  bool heal_entry = false;    // it pushes only the rows a heal queued (epoch_heal.h)
 };
 
 Result<BuiltRequest> BuildSyncRequest(DatabaseImpl& db, uint32_t max_pull_rows,

@@ -68,6 +68,8 @@ std::string EncodeSyncRequest(const SyncRequest& req, int zstd_level) {
     for (const PushEntry& e : req.push) v.U16(e.schema_version);
     env.sections.push_back({kSchemaVersions, std::move(v.str())});
   }
+  if (req.full_pull) env.sections.push_back({kFullPull, std::string(1, '\1')});
+  if (!req.known_epoch.empty()) env.sections.push_back({kKnownEpoch, req.known_epoch});
   return EncodeEnvelope(env, zstd_level);
 }
 
@@ -128,6 +130,15 @@ Result<SyncRequest> DecodeSyncRequest(std::string_view bytes, const DecodeLimits
     }
     if (v.remaining() != 0) return DataLoss("trailing bytes in schema version section");
   }
+  if (const Section* fs = env->Find(kFullPull)) {
+    if (fs->bytes != std::string_view("\1", 1)) return DataLoss("full pull section must be 0x01");
+    req.full_pull = true;
+  }
+  if (const Section* es = env->Find(kKnownEpoch)) {
+    if (es->bytes.empty() || es->bytes.size() > kMaxEpochBytes || !PrintableAscii(es->bytes))
+      return InvalidArgument("known epoch must be 1-64 printable ASCII bytes");
+    req.known_epoch = es->bytes;
+  }
   return req;
 }
 
@@ -157,6 +168,7 @@ std::string EncodeSyncResponse(const SyncResponse& resp, int zstd_level) {
     env.sections.push_back({kNotice, resp.notice.size() > kMaxMessageBytes
                                          ? resp.notice.substr(0, kMaxMessageBytes)
                                          : resp.notice});
+  if (!resp.epoch.empty()) env.sections.push_back({kEpoch, resp.epoch});
   return EncodeEnvelope(env, zstd_level);
 }
 
@@ -199,6 +211,11 @@ Result<SyncResponse> DecodeSyncResponse(std::string_view bytes, const DecodeLimi
   if (const Section* ns = env->Find(kNotice)) {
     if (ns->bytes.size() > kMaxMessageBytes) return DataLoss("notice longer than 4096 bytes");
     resp.notice = ns->bytes;
+  }
+  if (const Section* es = env->Find(kEpoch)) {
+    if (es->bytes.empty() || es->bytes.size() > kMaxEpochBytes || !PrintableAscii(es->bytes))
+      return DataLoss("epoch must be 1-64 printable ASCII bytes");
+    resp.epoch = es->bytes;
   }
   return resp;
 }

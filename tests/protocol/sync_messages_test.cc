@@ -77,3 +77,49 @@ TEST_CASE("Every truncation of a request is refused") {
   std::string bytes = EncodeSyncRequest(req);
   for (size_t n = 0; n < bytes.size(); ++n) CHECK_FALSE(DecodeSyncRequest(bytes.substr(0, n)).ok());
 }
+
+TEST_CASE("The epoch and the full-pull flag round-trip, and are absent by default") {
+  SyncResponse resp;
+  resp.cursor = 9;
+  auto plain = DecodeSyncResponse(EncodeSyncResponse(resp));
+  REQUIRE(plain.ok());
+  CHECK(plain->epoch.empty());
+  resp.epoch = "7b9f5d56eb9f15d18aa3704ee2a0272b";
+  auto back = DecodeSyncResponse(EncodeSyncResponse(resp));
+  REQUIRE(back.ok());
+  CHECK(back->epoch == resp.epoch);
+
+  SyncRequest req;
+  req.device_id = "dev-1";
+  auto normal = DecodeSyncRequest(EncodeSyncRequest(req));
+  REQUIRE(normal.ok());
+  CHECK_FALSE(normal->full_pull);
+  CHECK(normal->known_epoch.empty());
+  req.full_pull = true;
+  req.known_epoch = "7b9f5d56eb9f15d18aa3704ee2a0272b";
+  auto full = DecodeSyncRequest(EncodeSyncRequest(req));
+  REQUIRE(full.ok());
+  CHECK(full->full_pull);
+  CHECK(full->known_epoch == req.known_epoch);
+}
+
+TEST_CASE("A malformed epoch or full-pull section is refused") {
+  Envelope env;
+  env.type = MessageType::kSyncResponse;
+  env.sections.push_back({kResponseHeader, std::string(21, '\0')});
+  env.sections.push_back({kEpoch, std::string("bad epoch\n")});
+  CHECK(DecodeSyncResponse(EncodeEnvelope(env)).status().code() == StatusCode::kDataLoss);
+  env.sections.back().bytes = std::string(65, 'a');
+  CHECK(DecodeSyncResponse(EncodeEnvelope(env)).status().code() == StatusCode::kDataLoss);
+  env.sections.back().bytes = std::string(64, 'a');
+  CHECK(DecodeSyncResponse(EncodeEnvelope(env)).ok());
+
+  SyncRequest req;
+  req.device_id = "dev-1";
+  req.full_pull = true;
+  auto decoded = DecodeEnvelope(EncodeSyncRequest(req));
+  REQUIRE(decoded.ok());
+  for (Section& s : decoded->sections)
+    if (s.type == kFullPull) s.bytes = std::string(1, '\2');
+  CHECK(DecodeSyncRequest(EncodeEnvelope(*decoded)).status().code() == StatusCode::kDataLoss);
+}

@@ -50,6 +50,11 @@ struct SyncResult {
   std::vector<std::string> retry_messages;
   int64_t pull_omitted = 0;  // pulled changes skipped because they broke a local constraint
   bool has_more = false;     // stopped at max_pages with more to exchange
+  // The server was restored from a backup (its epoch changed, docs/backup.md): this sync
+  // started to rebuild the device's copy from the server's rows; `requeued` counts the
+  // device's own rows the server lacked, queued to go up again.
+  bool new_epoch = false;
+  int requeued = 0;
   // The server's word for the user, e.g. that this app's data version nears its cut-off
   // (docs/protocol.md, "Schema versions"); empty when none.
   std::string notice;

@@ -21,10 +21,13 @@ enum SectionType : uint8_t {
   kRequestHeader = 1,
   kPush = 2,
   kSchemaVersions = 3,  // the device's synced schema version and each entry's
+  kFullPull = 4,        // the device rebuilds its copy: leave none of its own writes out
+  kKnownEpoch = 5,      // the server epoch the device last synced with
   kResponseHeader = 16,
   kVerdicts = 17,
   kPull = 18,
   kNotice = 19,  // a message for the user from the server (an app version near its cut-off)
+  kEpoch = 20,   // the server's epoch: changes when the server is restored from a backup
 };
 
 struct PushEntry {
@@ -44,6 +47,14 @@ struct SyncRequest {
   // The synced schema version of the device's tables: its pull is built in it. 0: not
   // declared (apps before the declaration), taken as version 2.
   uint16_t schema_version = 0;
+  // The device is rebuilding its copy after the server's epoch changed (docs/backup.md):
+  // the pull leaves out none of the device's own writes (no echo suppression), since the
+  // device no longer holds them. Older servers ignore the section.
+  bool full_pull = false;
+  // The epoch of the server the device last synced with (empty: none yet). When the
+  // server's is another, it applies nothing and answers only with its epoch: the device's
+  // queued changes wait until it has rebuilt its copy (docs/backup.md).
+  std::string known_epoch;
 };
 
 enum class Verdict : uint8_t {
@@ -72,12 +83,16 @@ struct SyncResponse {
   std::vector<EntryVerdict> verdicts;
   std::string pull_changeset;  // a SQLite changeset (may be empty)
   std::string notice;          // for the user, English then Vietnamese; empty: none
+  // The server's epoch (docs/backup.md): 1..64 printable ASCII bytes, the same until the
+  // server is restored from a backup. Empty: a server older than epochs.
+  std::string epoch;
 };
 
 // Hard caps applied while decoding, on top of the envelope's DecodeLimits.
 inline constexpr size_t kMaxDeviceIdBytes = 64;
 inline constexpr size_t kMaxPushEntries = 10000;
 inline constexpr size_t kMaxMessageBytes = 4096;
+inline constexpr size_t kMaxEpochBytes = 64;
 
 std::string EncodeSyncRequest(const SyncRequest& req, int zstd_level = 3);
 Result<SyncRequest> DecodeSyncRequest(std::string_view bytes, const DecodeLimits& limits = {});

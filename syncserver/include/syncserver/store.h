@@ -116,6 +116,10 @@ class SyncStore {
   // Drops up to `limit` change-log entries that later changes of their rows superseded
   // (pulls already skip them); returns how many. Runs under the single writer.
   virtual Result<int64_t> CompactChangeLog(int64_t limit) = 0;
+
+  // The server's epoch (docs/backup.md): made with the database, replaced when it is
+  // restored from a backup; every sync answer carries it.
+  virtual Result<std::string> Epoch() = 0;
 };
 
 // What anyone may see of a case (public/).

@@ -7,6 +7,7 @@
 
 #include "app/apikey_commands.h"
 #include "app/audit_commands.h"
+#include "app/backup_commands.h"
 #include "app/conflict_commands.h"
 #include "app/photo_commands.h"
 #include "app/report_commands.h"
@@ -38,6 +39,9 @@ constexpr const char* kUsage =
     "(kiểm tra nhật ký)\n"
     "  units      list|add|merge|retire --data=DIR ...  change the units (sắp xếp đơn vị hành "
     "chính, docs/units.md)\n"
+    "  backup     --data=DIR --to=BACKUP [--force]      back up, also while it runs (sao lưu)\n"
+    "  restore    --from=BACKUP --data=DIR              restore a backup; devices heal (khôi "
+    "phục)\n"
     "Run `syncserver <command> --help` for details.\n";
 
 }  // namespace
@@ -71,6 +75,8 @@ int main(int argc, char** argv) {
   if (command == "apikey") return q11::server::RunApiKeyCommand(argc, argv);
   if (command == "audit") return q11::server::RunAuditCommand(argc, argv);
   if (command == "units") return q11::server::RunUnitsCommand(argc, argv);
+  if (command == "backup") return q11::server::RunBackupCommand(argc, argv);
+  if (command == "restore") return q11::server::RunRestoreCommand(argc, argv);
   std::fprintf(stderr, "syncserver: unknown command '%s'\n%s", command.c_str(), kUsage);
   return 2;
 }

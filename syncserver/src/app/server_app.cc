@@ -13,6 +13,8 @@
 #include "app/config_file.h"
 #include "http/client_address.h"
 #include "log/logger.h"
+#include "store/data_dir.h"
+#include "store/data_dir_lock.h"
 #include "syncserver/server.h"
 #include "units/builtin_sets.h"
 
@@ -295,6 +297,17 @@ int RunServe(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
+  // Held while the server runs: `syncserver restore` refuses to replace the database under
+  // it (data_dir_lock.h). Several servers may share the folder.
+  if (Status made = EnsureDataDir(o.data_dir); !made.ok()) {
+    std::fprintf(stderr, "syncserver: %s\n", made.message().c_str());
+    return 1;
+  }
+  Result<DataDirLock> lock = DataDirLock::Take(o.data_dir, DataDirLock::Mode::kShared);
+  if (!lock.ok()) {
+    std::fprintf(stderr, "syncserver: %s\n", lock.status().message().c_str());
+    return 1;
+  }
   ServeApp app(std::move(o));
   char* app_argv[] = {argv[0], nullptr};
   return app.run(1, app_argv);

@@ -48,14 +48,28 @@ Result<wire::SyncResponse> RunSync(SyncStore& store, const Account& account,
   if (!schema::IsSupportedSchemaVersion(version)) return UnsupportedApp(version);
   Q11_RETURN_IF_ERROR(store.BindDevice(request.device_id, account));
   wire::SyncResponse response;
+  Result<std::string> epoch = store.Epoch();
+  if (!epoch.ok()) return epoch.status();
+  response.epoch = *epoch;
+  response.server_time_ms = now_ms;
+  if (!request.known_epoch.empty() && request.known_epoch != *epoch) {
+    // The device last synced with this server before it was restored from a backup: it
+    // must rebuild its copy first (docs/backup.md). Its push would meet a server that
+    // lacks what its entries build on, and their refusals would stay in the ledger.
+    response.cursor = request.cursor;
+    response.has_more = true;
+    return response;
+  }
   if (!request.push.empty()) {
     Result<std::vector<wire::EntryVerdict>> verdicts =
         store.Push(account, request.device_id, request.push, request.cursor);
     if (!verdicts.ok()) return verdicts.status();
     response.verdicts = std::move(*verdicts);
   }
-  Result<PullPage> page =
-      store.Pull(account, request.cursor, request.max_pull_rows, request.device_id);
+  // A device rebuilding its copy (a new epoch, docs/backup.md) holds none of its own
+  // writes any more: nothing is left out of its pull as an echo.
+  Result<PullPage> page = store.Pull(account, request.cursor, request.max_pull_rows,
+                                     request.full_pull ? std::string_view() : request.device_id);
   if (!page.ok()) return page.status();
   response.cursor = page->cursor;
   response.has_more = page->has_more;
@@ -72,7 +86,6 @@ Result<wire::SyncResponse> RunSync(SyncStore& store, const Account& account,
     response.pull_changeset = std::move(*narrow);
     response.notice = OlderAppNotice(version);
   }
-  response.server_time_ms = now_ms;
   return response;
 }
 

@@ -57,6 +57,14 @@ ALTER TABLE audit_log ADD COLUMN chain_hash text;
 ALTER TABLE audit_log ADD COLUMN pruned integer NOT NULL DEFAULT 0;
 UPDATE meta SET value = 8 WHERE key = 'schema_version';
 )sql"},
+      {5, "the server's epoch, replaced on restore (docs/backup.md)", R"sql(
+CREATE TABLE server_epoch (
+  id integer PRIMARY KEY CHECK (id = 1),
+  epoch text NOT NULL
+);
+INSERT INTO server_epoch (id, epoch) VALUES (1, replace(gen_random_uuid()::text, '-', ''));
+UPDATE meta SET value = 9 WHERE key = 'schema_version' AND value < 9;
+)sql"},
   };
   return kList;
 }

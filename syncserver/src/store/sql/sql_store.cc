@@ -382,6 +382,21 @@ class SqlStore final : public ServerStore {
     return push_->CompactLog(limit);
   }
 
+  Result<std::string> Epoch() override {
+    // Read once: it changes only by `syncserver restore`, which no running server sees.
+    std::lock_guard<std::mutex> lock(epoch_mu_);
+    if (!epoch_.empty()) return epoch_;
+    Result<ReaderPool::Lease> r = readers_.Acquire();
+    if (!r.ok()) return r.status();
+    Result<std::optional<std::string>> epoch =
+        (*r)->db->QueryText("SELECT epoch FROM server_epoch WHERE id = 1");
+    if (!epoch.ok()) return epoch.status();
+    if (!epoch->has_value() || (*epoch)->empty())
+      return Internal("the database has no epoch (server_epoch)");
+    epoch_ = **epoch;
+    return epoch_;
+  }
+
   Result<bool> HasChanges(const Account& account, uint64_t cursor,
                           std::string_view device_id) override {
     Result<ReaderPool::Lease> r = readers_.Acquire();
@@ -534,6 +549,8 @@ class SqlStore final : public ServerStore {
   ReferenceData refs_;
   ReaderPool readers_;
   std::mutex write_mu_;
+  std::mutex epoch_mu_;
+  std::string epoch_;  // guarded by epoch_mu_; empty until first read
   std::unique_ptr<SqlConn> writer_;
   std::shared_ptr<void> upkeep_;  // declared after writer_: stops first
   std::unique_ptr<PushApplier> push_;

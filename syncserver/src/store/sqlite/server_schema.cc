@@ -158,6 +158,14 @@ CREATE TABLE IF NOT EXISTS unit_moves (
   unit_before TEXT,
   PRIMARY KEY (report_id, moved_at)
 );
+-- Version 9: the server's epoch (docs/backup.md): 128 random bits made with the database
+-- and replaced by `syncserver restore`. Every sync answer carries it; a device that sees
+-- another one re-pulls from zero and pushes again what the server lacks.
+CREATE TABLE IF NOT EXISTS server_epoch (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  epoch TEXT NOT NULL
+);
+INSERT OR IGNORE INTO server_epoch (id, epoch) VALUES (1, lower(hex(randomblob(16))));
 )sql";
 
 // Version 1 kept one conflict row per column (tbl, pk, col, base/device/server_value,
@@ -274,8 +282,9 @@ Status PrepareServerDatabase(sql::Db& db) {
         db.Exec("ALTER TABLE audit_log ADD COLUMN content_hash TEXT;"
                 "ALTER TABLE audit_log ADD COLUMN chain_hash TEXT;"
                 "ALTER TABLE audit_log ADD COLUMN pruned INTEGER NOT NULL DEFAULT 0"));
+  // Version 9: the server's epoch (server_epoch, made by kServerTablesSql above).
   Q11_RETURN_IF_ERROR(
-      db.Exec("UPDATE meta SET value = 8 WHERE key = 'schema_version' AND value < 8"));
+      db.Exec("UPDATE meta SET value = 9 WHERE key = 'schema_version' AND value < 9"));
   return txn->Commit();
 }
 

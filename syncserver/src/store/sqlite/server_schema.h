@@ -8,6 +8,7 @@
 //   row_audience     (audience, seq) → row: what each pull reads, by audience
 //   api_keys         Open311 clients' keys, as SHA-256 (api_keys.h)
 //   meta             last_seq (the change-log counter), schema_version
+//   server_epoch     the epoch every sync answer carries, replaced on restore (docs/backup.md)
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,9 @@ namespace q11::server {
 // that is missing. Idempotent.
 // What the write-ahead log is cut back to when it starts over after a burst.
 inline constexpr int64_t kWalSizeLimitBytes = 16 * 1024 * 1024;
+
+// meta.schema_version of a database this build made or upgraded; a restore refuses a newer one.
+inline constexpr int kServerSchemaVersion = 9;
 
 Status PrepareServerDatabase(sql::Db& db);
 

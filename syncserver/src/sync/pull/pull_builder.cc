@@ -151,7 +151,15 @@ Result<bool> PullBuilder::HasChanges(const std::vector<std::string>& audiences, 
   Q11_RETURN_IF_ERROR(BindPage(q, **read, cursor, 1, device_id));
   Result<bool> row = q.Step();
   q.Reset();
-  return row;
+  if (!row.ok() || *row) return row;
+  // A cursor past the change log's end comes from a history this server no longer has (it
+  // was restored from a backup, docs/backup.md): the device must sync now to learn of the
+  // new epoch, not wait until the log catches up with it.
+  Result<bool> last = last_seq_.Step();
+  if (!last.ok()) return last.status();
+  const uint64_t end = *last ? static_cast<uint64_t>(last_seq_.Int(0)) : 0;
+  last_seq_.Reset();
+  return cursor > end;
 }
 
 Status PullBuilder::ReadPage(const std::vector<std::string>& audiences, uint64_t cursor,

@@ -38,7 +38,8 @@ class PullBuilder {
   Result<PullPage> Build(const std::vector<std::string>& audiences, uint64_t cursor, uint32_t limit,
                          std::string_view device_id = {});
 
-  // Whether Build() would find any row (one indexed probe; for long-polling devices).
+  // Whether Build() would find any row (one indexed probe; for long-polling devices), or
+  // `cursor` is past the change log's end (the server was restored: the device must sync).
   Result<bool> HasChanges(const std::vector<std::string>& audiences, uint64_t cursor,
                           std::string_view device_id);
 
