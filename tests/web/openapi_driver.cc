@@ -11,7 +11,8 @@
 //     report with two photos (one uploaded, one whose bytes the test uploads), an accepted
 //     status and a conflict parked between two officials; the second runs with tight limits
 //     (rate limits, a 1 KiB body cap, one watcher, a disk floor it cannot meet) so the 413,
-//     429 and 503 answers are real too.
+//     429 and 503 answers are real too. The script gets the second server's change-log end
+//     (a wait from there is held; one from past it answers at once).
 //
 // Exits 77 (ctest SKIP_RETURN_CODE) when node or tests/web/node_modules is missing, except in
 // CI (browser_driver.h, MissingTools).
@@ -29,6 +30,7 @@
 #include "devicecore/photos.h"
 #include "devicecore/sync.h"
 #include "q11sqlite/sqlite.h"
+#include "test_backend.h"
 #include "test_support.h"
 
 using namespace q11;
@@ -149,18 +151,27 @@ int Live(const std::string& node, const std::string& web_dir, const std::string&
                       "--receipt-per-minute=1", "--open311-posts-per-minute=1",
                       "--max-body-bytes=1024", "--max-watchers=1", "--min-free-mib=1073741824"}))
     Fail("second server start: " + limited.error());
+  // The end of its change log: a wait from there has nothing to wait for yet, whereas one
+  // from past the end answers at once (the server was restored, docs/protocol.md).
+  std::string rows_error;
+  auto last_seq =
+      ServerRows(limited.data_dir(), "SELECT value FROM meta WHERE key = 'last_seq'", &rows_error);
+  if (!last_seq || last_seq->size() != 1 || !(*last_seq)[0][0])
+    Fail("the second server's last_seq: " + rows_error);
+  const std::string limited_cursor = *(*last_seq)[0][0];
 
   std::printf("report %s (%s) in %s, conflict %s, photos %s (uploaded) and %s\n", id.c_str(),
               receipt.c_str(), ward.c_str(), conflict.c_str(), uploaded.c_str(), pending.c_str());
-  int exit_code = RunNode(
-      node,
-      {web_dir + "/openapi_live.test.mjs", "--description=" + source_dir + "/docs/openapi.yaml",
-       "--sources=" + source_dir, "--url=" + url, "--limited-url=" + limited.url(),
-       "--password=" + std::string(kPassword), "--report=" + id, "--receipt=" + receipt,
-       "--ward=" + ward, "--category=" + category, "--conflict=" + conflict, "--photo=" + uploaded,
-       "--pending-photo=" + pending, "--pending-photo-file=" + icons + "icon-512.png",
-       "--api-key=" + api_key, "--limited-api-key=" + limited_key,
-       "--syncserver=" + SyncserverBin(), "--data=" + server.data_dir()});
+  int exit_code =
+      RunNode(node, {web_dir + "/openapi_live.test.mjs",
+                     "--description=" + source_dir + "/docs/openapi.yaml",
+                     "--sources=" + source_dir, "--url=" + url, "--limited-url=" + limited.url(),
+                     "--password=" + std::string(kPassword), "--report=" + id,
+                     "--receipt=" + receipt, "--ward=" + ward, "--category=" + category,
+                     "--conflict=" + conflict, "--photo=" + uploaded, "--pending-photo=" + pending,
+                     "--pending-photo-file=" + icons + "icon-512.png", "--api-key=" + api_key,
+                     "--limited-api-key=" + limited_key, "--limited-cursor=" + limited_cursor,
+                     "--syncserver=" + SyncserverBin(), "--data=" + server.data_dir()});
   if (exit_code != 0) {
     std::string log;
     std::ifstream in(server.log_file());

@@ -154,14 +154,15 @@ function section(type, payload) {
   h.writeUInt32LE(crc32c(payload), 12);
   return Buffer.concat([h, payload]);
 }
-// A sync request (message type 1) with only its header: a pull from `cursor`.
-function syncRequest(deviceId, cursor) {
+// A sync request (message type 1) with its header, a pull from `cursor`, and `extra`
+// sections ([type, payload] pairs: 4 full pull, 5 known epoch).
+function syncRequest(deviceId, cursor, extra = []) {
   const numbers = Buffer.alloc(12);
   numbers.writeBigUInt64LE(BigInt(cursor), 0);
   numbers.writeUInt32LE(0, 8); // max_pull_rows: the server's default
   const header = Buffer.concat([lengthPrefixed(deviceId), numbers, lengthPrefixed('openapi-live-test/1')]);
-  const head = Buffer.from([0x51, 0x31, 0x31, 0x53, 1, 1, 1, 0]);
-  return Buffer.concat([head, section(1, header)]);
+  const head = Buffer.from([0x51, 0x31, 0x31, 0x53, 1, 1, 1 + extra.length, 0]);
+  return Buffer.concat([head, section(1, header), ...extra.map(([type, payload]) => section(type, Buffer.from(payload)))]);
 }
 // Reads a sync response: the envelope's framing, each raw section's CRC, the header section.
 function readSyncResponse(bytes) {
@@ -189,12 +190,20 @@ function readSyncResponse(bytes) {
     hasMore: h.payload[8],
     serverTimeMs: Number(h.payload.readBigUInt64LE(9)),
     pullRows: h.payload.readUInt32LE(17),
+    epoch: sections.get(20)?.payload.toString('latin1'),
   };
 }
 
 // ---- Health -----------------------------------------------------------------------------
 
 await call('alive', 200, S, 'GET', '/healthz');
+{
+  // X-Request-Id: a sane one comes back as sent, anything else is replaced by the server's.
+  const mine = await call('alive, with a request id', 200, S, 'GET', '/healthz', { headers: { 'x-request-id': 'q11-0123456789abcdef' } });
+  check(mine.headers['x-request-id'] === 'q11-0123456789abcdef', `the request's own id comes back: ${mine.headers['x-request-id']}`);
+  const bad = await call('alive, with an unusable request id', 200, S, 'GET', '/healthz', { headers: { 'x-request-id': 'x'.repeat(65) }, invalid: true });
+  check(/^[0-9a-f]{16}$/.test(bad.headers['x-request-id'] ?? ''), `an unusable id is replaced by the server's: ${bad.headers['x-request-id']}`);
+}
 await call('a wrong method', 405, S, 'POST', '/healthz');
 await call('ready', 200, S, 'GET', '/readyz');
 await call('not ready: the disk floor is above the disk', 503, L, 'GET', '/readyz');
@@ -260,12 +269,25 @@ await call('sign-up: rate limited', 429, L, 'POST', '/v1/register', { json: { na
 
 const syncType = { 'content-type': 'application/x-q11-sync' };
 const device = 'openapi-live-device-1';
+let endCursor; // the end of the main server's change log, as the pull from 0 reached it
 {
   const res = await call('sync: a pull from 0', 200, S, 'POST', '/v1/sync', { token: session.citizen.token, headers: syncType, body: syncRequest(device, 0) });
   const r = readSyncResponse(res.body);
   check(r.sections.includes(16) && r.pullRows > 0 && r.cursor > 0n && Math.abs(r.serverTimeMs - Date.now()) < 600000,
     `the sync response's envelope: sections ${r.sections.join(',')}, ${r.pullRows} rows, cursor ${r.cursor}`);
+  check(r.hasMore === 0, 'the pull from 0 brought everything in one page');
+  check(/^[0-9a-f]{32}$/.test(r.epoch ?? ''), `the answer names the server's epoch (section 20): ${r.epoch}`);
+  endCursor = r.cursor;
+  // Sections 4 and 5: a full pull from the epoch the device knows, as a rebuilding device sends.
+  const full = readSyncResponse((await call('sync: a full pull with the known epoch', 200, S, 'POST', '/v1/sync', { token: session.citizen.token, headers: syncType, body: syncRequest(device, 0, [[4, [1]], [5, r.epoch]]) })).body);
+  check(full.epoch === r.epoch && full.cursor === r.cursor && full.pullRows === r.pullRows, `the full pull: cursor ${full.cursor}, ${full.pullRows} rows`);
+  // Another epoch (the server was restored since): nothing applied or pulled, the same cursor, has_more.
+  const other = readSyncResponse((await call('sync: the device knows another epoch', 200, S, 'POST', '/v1/sync', { token: session.citizen.token, headers: syncType, body: syncRequest(device, 3, [[5, 'an-epoch-before-the-restore']]) })).body);
+  check(other.epoch === r.epoch && other.cursor === 3n && other.hasMore === 1 && other.pullRows === 0 && !other.sections.includes(18),
+    `another epoch: sections ${other.sections.join(',')}, cursor ${other.cursor}, has_more ${other.hasMore}`);
 }
+await call('sync: a full pull section that is not 0x01', 400, S, 'POST', '/v1/sync', { token: session.citizen.token, headers: syncType, body: syncRequest(device, 0, [[4, [2]]]), invalid: true });
+await call('sync: a known epoch that is not printable ASCII', 400, S, 'POST', '/v1/sync', { token: session.citizen.token, headers: syncType, body: syncRequest(device, 0, [[5, [7]]]), invalid: true });
 await call('sync: not an envelope', 400, S, 'POST', '/v1/sync', { token: session.citizen.token, headers: syncType, body: 'Q11S but not really', invalid: true });
 await call('sync: no token', 401, S, 'POST', '/v1/sync', { headers: syncType, body: syncRequest(device, 0) });
 await call('sync: a bad token', 401, S, 'POST', '/v1/sync', { token: 'eyJhbGciOiJIUzI1NiJ9.e30.bad', headers: syncType, body: syncRequest(device, 0) });
@@ -276,13 +298,20 @@ await call('sync: rate limited', 429, L, 'POST', '/v1/sync', { token: limitedSes
 
 const changed = jsonOf(await call('wait: changes already there', 200, S, 'POST', '/v1/changes/wait', { token: session.citizen.token, json: { device_id: device, cursor: '0', timeout_seconds: '1' } }));
 check(changed.changed === true, 'the wait from 0 answered changed: true');
-const quiet = jsonOf(await call('wait: nothing new within 1 s', 200, S, 'POST', '/v1/changes/wait', { token: session.citizen.token, json: { device_id: device, cursor: '999999999', timeout_seconds: '1' } }));
-check(quiet.changed === false, 'the wait past every change answered changed: false');
+const quiet = jsonOf(await call('wait: nothing new within 1 s', 200, S, 'POST', '/v1/changes/wait', { token: session.citizen.token, json: { device_id: device, cursor: String(endCursor), timeout_seconds: '1' } }));
+check(quiet.changed === false, 'the wait from the end of the log answered changed: false');
+{
+  // A cursor past the log's end is from a history the server no longer has (restored from a
+  // backup): the device must sync at once to learn the new epoch.
+  const started = Date.now();
+  const past = jsonOf(await call('wait: a cursor past the end of the log', 200, S, 'POST', '/v1/changes/wait', { token: session.citizen.token, json: { device_id: device, cursor: String(endCursor + 1000n), timeout_seconds: '5' } }));
+  check(past.changed === true && Date.now() - started < 2500, `the wait past the end answered changed: true at once (${Date.now() - started} ms)`);
+}
 await call('wait: a cursor that is not a number', 400, S, 'POST', '/v1/changes/wait', { token: session.citizen.token, json: { device_id: device, cursor: 'x' }, invalid: true });
 await call('wait: no token', 401, S, 'POST', '/v1/changes/wait', { json: { device_id: device, cursor: '0' } });
 {
   // The limited server holds one watcher: a second wait meanwhile is refused.
-  const body = JSON.stringify({ device_id: 'openapi-waiter', cursor: '999999999', timeout_seconds: '3' });
+  const body = JSON.stringify({ device_id: 'openapi-waiter', cursor: args['limited-cursor'], timeout_seconds: '3' });
   const headers = { authorization: `Bearer ${limitedSession.token}`, 'content-type': 'application/json' };
   const first = request(L, 'POST', '/v1/changes/wait', { headers, body });
   for (let i = 0; i < 100; i++) {
@@ -369,7 +398,17 @@ await call('conflicts: a citizen', 403, S, 'GET', '/v1/admin/conflicts', { token
 await call('conflicts: no token', 401, S, 'GET', '/v1/admin/conflicts');
 await call('conflicts: POST', 405, S, 'POST', '/v1/admin/conflicts', { token: admin });
 const conflictPath = `/v1/admin/conflicts/${args.conflict}`;
-check(jsonOf(await call('a conflict', 200, S, 'GET', conflictPath, { token: admin })).resolution === null, 'the open conflict has no resolution');
+{
+  const c = jsonOf(await call('a conflict', 200, S, 'GET', conflictPath, { token: admin }));
+  check(c.resolution === null, 'the open conflict has no resolution');
+  // What the console shows around it: the case by its receipt code, each side's author and
+  // note, the column by name and kind.
+  check(c.case?.receipt_code === args.receipt && c.user === 'canbo.b' && c.user_role === 'official' &&
+    c.server_side.who?.name === 'canbo.a' && c.device_side.who?.name === 'canbo.b' &&
+    c.device_side.notes.some((n) => n.status === 'rejected') &&
+    c.columns.some((x) => x.column === 'status' && x.kind === 'status' && x.label_en === 'Status'),
+    `the conflict's context: case ${c.case?.receipt_code}, server side ${c.server_side.who?.name}, device side ${c.device_side.who?.name}`);
+}
 await call('a conflict: unknown', 404, S, 'GET', '/v1/admin/conflicts/0000-unknown', { token: admin });
 await call('resolve: a bad decision', 400, S, 'POST', `${conflictPath}/resolve`, { token: admin, json: { take: 'sideways' }, invalid: true });
 await call('resolve: an official', 403, S, 'POST', `${conflictPath}/resolve`, { token: session.official.token, json: { take: 'device' } });
@@ -405,6 +444,8 @@ await call("a unit's overdue cases: an unknown unit", 404, S, 'GET', '/v1/monito
 {
   const h = jsonOf(await call("a case's history", 200, S, 'GET', `/v1/monitor/cases/${args.report}`, { token: leader }));
   check(h.case.id === args.report && h.events.length > 0, `the case's history has ${h.events.length} event(s)`);
+  check(h.photos.map((p) => p.sha256).sort().join() === [args.photo, args['pending-photo']].sort().join() && h.photos.every((p) => p.role === 'report'),
+    `the case's history lists its ${h.photos.length} photo(s)`);
 }
 await call("a case's history: unknown", 404, S, 'GET', '/v1/monitor/cases/nope', { token: leader });
 
