@@ -216,6 +216,16 @@ TEST_CASE("Units: accounts move with --move-accounts; retire refuses a unit stil
   SyncResult r = t.SyncOk(*t.minh);
   CHECK(r.rejected == 1);
   CHECK(t.Server("SELECT count(*) FROM reports WHERE id = '" + *minh_report + "'") == "0");
+  // While the server runs, a change is refused and nothing is written: the server would go
+  // on judging pushes by the units it read at its start.
+  CommandResult running =
+      Run({SyncserverBin(), "units", "add", "--data=" + t.server.data_dir(), "--id=phuong-moi",
+           "--kind=ward", "--name-vi=Phường Mới", "--name-en=New Ward"});
+  CHECK(running.exit_code == 1);
+  CHECK_THAT(running.err, Catch::Contains("a server is running on the data folder"));
+  CHECK(t.Server("SELECT count(*) FROM units WHERE id = 'phuong-moi'") == "0");
+  CommandResult listed = Run({SyncserverBin(), "units", "list", "--data=" + t.server.data_dir()});
+  CHECK(listed.exit_code == 0);  // reading is fine
 }
 
 TEST_CASE("Units: devices may not write reference data (units, categories, holidays, templates)") {

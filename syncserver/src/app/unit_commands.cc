@@ -8,6 +8,7 @@
 #include "protocol/schema.h"
 #include "q11sqlite/sqlite.h"
 #include "store/data_dir.h"
+#include "store/data_dir_lock.h"
 #include "store/open_store.h"
 #include "sync/table_shapes.h"
 #include "units/unit_changes.h"
@@ -29,8 +30,8 @@ constexpr const char* kUnitsUsage =
     "           unit's (they sign in again).\n"
     "       syncserver units retire --data=DIR --unit=UNIT [--into=UNIT] [--move-accounts]\n"
     "           without --into, only a unit with no open case and no active account.\n"
-    "  Restart a running server afterwards: it reads the units when it starts "
-    "(docs/units.md).\n" Q11_DATABASE_OPTION_HELP;
+    "  Changes refuse while a server runs on DIR (it reads the units when it starts): stop\n"
+    "  it, change the units, start it again (docs/units.md).\n" Q11_DATABASE_OPTION_HELP;
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -114,6 +115,13 @@ int RunUnitsCommand(int argc, char** argv) {
   const std::string dir = args->Get("data"), url = args->Get("database");
   Status present = RequireDataDir(dir, url);
   if (!present.ok()) return CommandFailed(present);
+  // A running server would go on judging pushes by the units it read at its start.
+  std::optional<DataDirLock> lock;
+  if (sub != "list") {
+    Result<DataDirLock> taken = DataDirLock::Take(dir, DataDirLock::Mode::kExclusive);
+    if (!taken.ok()) return CommandFailed(taken.status());
+    lock.emplace(std::move(*taken));
+  }
   Result<std::unique_ptr<ServerStore>> store = OpenServerStore(PathsFor(dir), url);
   if (!store.ok()) return CommandFailed(store.status());
   if (sub == "list") return List(**store);
@@ -146,7 +154,7 @@ int RunUnitsCommand(int argc, char** argv) {
   std::printf("open cases moved: %lld (phản ánh đang xử lý đã chuyển); accounts moved: %lld\n",
               static_cast<long long>(merged.cases_moved),
               static_cast<long long>(merged.accounts_moved));
-  std::printf("restart a running server so it reads the new units (khởi động lại máy chủ)\n");
+  std::printf("start the server again to serve the new units (khởi động lại máy chủ)\n");
   return 0;
 }
 

@@ -30,7 +30,7 @@ Result<DataDirLock> DataDirLock::Take(const std::string& dir, Mode mode) {
                     " is being restored (syncserver restore): wait for it to finish / thư mục "
                     "dữ liệu đang được khôi phục, hãy chờ"
               : "a server is running on the data folder " + dir +
-                    ": stop it first (systemctl stop syncserver) / máy chủ đang chạy trên thư "
+                    ": stop it first (systemctl stop q11-syncserver) / máy chủ đang chạy trên thư "
                     "mục dữ liệu này, hãy dừng máy chủ trước");
     return Unavailable("cannot lock " + path + ": " + std::strerror(err));
   }
