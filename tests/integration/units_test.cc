@@ -226,6 +226,20 @@ TEST_CASE("Units: accounts move with --move-accounts; retire refuses a unit stil
   CHECK(t.Server("SELECT count(*) FROM units WHERE id = 'phuong-moi'") == "0");
   CommandResult listed = Run({SyncserverBin(), "units", "list", "--data=" + t.server.data_dir()});
   CHECK(listed.exit_code == 0);  // reading is fine
+  // A new official of a retired unit would see nothing: refused, naming the successor.
+  auto add_official = [&](const std::string& unit) {
+    return Run({SyncserverBin(), "user", "add", "--data=" + t.server.data_dir(),
+                "--name=canbo.moi." + unit, "--password=mat-khau-moi", "--role=official",
+                "--unit=" + unit});
+  };
+  CommandResult old_ward = add_official("p05");
+  CHECK(old_ward.exit_code == 1);
+  CHECK_THAT(old_ward.err, Catch::Contains("unit 'p05' was retired, merged into 'p-moi'"));
+  CommandResult gone = add_official("p16");
+  CHECK(gone.exit_code == 1);
+  CHECK_THAT(gone.err, Catch::Contains("unit 'p16' was retired (docs/units.md)"));
+  CHECK(t.Server("SELECT count(*) FROM users WHERE name LIKE 'canbo.moi.%'") == "0");
+  CHECK(add_official("p-moi").exit_code == 0);
 }
 
 TEST_CASE("Units: devices may not write reference data (units, categories, holidays, templates)") {

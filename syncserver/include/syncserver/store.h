@@ -78,6 +78,9 @@ class AccountStore {
   virtual Result<std::vector<Account>> ListAccounts() = 0;
   // True when `unit` is a units.id.
   virtual Result<bool> UnitExists(std::string_view unit) = 0;
+  // When `unit` was retired (docs/units.md): the unit that took it over, or "" when none
+  // did. nullopt while it is in service.
+  virtual Result<std::optional<std::string>> RetiredInto(std::string_view unit) = 0;
 };
 
 // Devices, push, pull and the change log (sync/).

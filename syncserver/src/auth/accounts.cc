@@ -38,6 +38,15 @@ Result<Account> CreateAccount(AccountStore& store, const NewAccount& req, int64_
     Result<bool> exists = store.UnitExists(req.unit);
     if (!exists.ok()) return exists.status();
     if (!*exists) return InvalidArgument("unknown unit '" + req.unit + "' / không có đơn vị này");
+    // An official of a retired unit would see nothing: its cases moved on.
+    Result<std::optional<std::string>> retired = store.RetiredInto(req.unit);
+    if (!retired.ok()) return retired.status();
+    if (retired->has_value())
+      return InvalidArgument(
+          "unit '" + req.unit + "' was retired" +
+          ((*retired)->empty() ? std::string() : ", merged into '" + **retired + "'") +
+          " (docs/units.md) / đơn vị đã ngừng hoạt động" +
+          ((*retired)->empty() ? std::string() : ", nay là '" + **retired + "'"));
   } else if (!req.unit.empty()) {
     return InvalidArgument("only officials belong to a unit / chỉ cán bộ mới thuộc đơn vị");
   }

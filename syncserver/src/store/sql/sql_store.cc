@@ -196,6 +196,10 @@ class SqlStore final : public ServerStore {
   }
 
   Result<bool> UnitExists(std::string_view unit) override { return refs_.UnitExists(unit); }
+  Result<std::optional<std::string>> RetiredInto(std::string_view unit) override {
+    if (!refs_.IsRetired(unit)) return std::optional<std::string>();
+    return std::optional<std::string>(std::string(refs_.Successor(unit)));
+  }
 
   Status BindDevice(std::string_view device_id, const Account& account) override {
     // Almost every sync comes from a device already bound: answer from a read connection
