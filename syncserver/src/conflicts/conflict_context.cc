@@ -9,22 +9,6 @@
 namespace q11::server {
 namespace {
 
-// Steps `st` to the end, calling `row` on each row; resets it in every case.
-template <typename F>
-Status EachRow(SqlStmt& st, F row) {
-  for (;;) {
-    Result<bool> step = st.Step();
-    if (!step.ok()) {
-      st.Reset();
-      return step.status();
-    }
-    if (!*step) break;
-    row(st);
-  }
-  st.Reset();
-  return Status::Ok();
-}
-
 // A text member of an archived row's JSON, "" when absent or not text.
 std::string Member(const Poco::JSON::Object& o, const std::string& key) {
   if (!o.has(key)) return "";

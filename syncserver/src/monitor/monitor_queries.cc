@@ -57,22 +57,6 @@ CaseFacts ReadFacts(const SqlStmt& st) {
   return f;
 }
 
-// Steps `st` to the end, calling `row` on each row; resets it in every case.
-template <typename F>
-Status EachRow(SqlStmt& st, F row) {
-  for (;;) {
-    Result<bool> step = st.Step();
-    if (!step.ok()) {
-      st.Reset();
-      return step.status();
-    }
-    if (!*step) break;
-    row(st);
-  }
-  st.Reset();
-  return Status::Ok();
-}
-
 }  // namespace
 
 Result<std::unique_ptr<MonitorQueries>> MonitorQueries::Create(SqlConn& db) {

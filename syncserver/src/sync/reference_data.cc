@@ -8,12 +8,7 @@ template <typename F>
 Status ForEachRow(SqlConn& db, const char* sql, F row) {
   Result<SqlStmt> st = db.Prepare(sql);
   if (!st.ok()) return st.status();
-  for (;;) {
-    Result<bool> more = st->Step();
-    if (!more.ok()) return more.status();
-    if (!*more) return Status::Ok();
-    row(*st);
-  }
+  return EachRow(*st, row);
 }
 
 }  // namespace

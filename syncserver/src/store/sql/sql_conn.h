@@ -92,6 +92,22 @@ class SqlStmt {
   std::unique_ptr<SqlStmtImpl> impl_;
 };
 
+// Steps `st` to the end, calling `row` on each row; resets it in every case.
+template <typename F>
+Status EachRow(SqlStmt& st, F row) {
+  for (;;) {
+    Result<bool> step = st.Step();
+    if (!step.ok()) {
+      st.Reset();
+      return step.status();
+    }
+    if (!*step) break;
+    row(st);
+  }
+  st.Reset();
+  return Status::Ok();
+}
+
 enum class SqlDialect { kSqlite, kPostgres };
 
 class SqlConn {
