@@ -70,6 +70,17 @@ std::string EncodeSyncRequest(const SyncRequest& req, int zstd_level) {
   }
   if (req.full_pull) env.sections.push_back({kFullPull, std::string(1, '\1')});
   if (!req.known_epoch.empty()) env.sections.push_back({kKnownEpoch, req.known_epoch});
+  if (!req.scope_only.empty()) env.sections.push_back({kScopeOnly, req.scope_only});
+  if (!req.drift.empty()) {
+    ByteWriter d;
+    d.U32(static_cast<uint32_t>(req.drift.size()));
+    for (const DriftReport& r : req.drift) {
+      d.Bytes(r.audience);
+      d.U32(r.rows_differing);
+      d.U8(r.repaired ? 1 : 0);
+    }
+    env.sections.push_back({kDriftReport, std::move(d.str())});
+  }
   return EncodeEnvelope(env, zstd_level);
 }
 
@@ -139,6 +150,31 @@ Result<SyncRequest> DecodeSyncRequest(std::string_view bytes, const DecodeLimits
       return InvalidArgument("known epoch must be 1-64 printable ASCII bytes");
     req.known_epoch = es->bytes;
   }
+  if (const Section* ss = env->Find(kScopeOnly)) {
+    if (ss->bytes.empty() || ss->bytes.size() > kMaxAudienceBytes || !PrintableAscii(ss->bytes))
+      return InvalidArgument("scope must be 1-128 printable ASCII bytes");
+    req.scope_only = ss->bytes;
+  }
+  if (const Section* ds = env->Find(kDriftReport)) {
+    ByteReader d(ds->bytes);
+    const uint32_t n = d.U32();
+    if (!d.ok()) return DataLoss("drift report section truncated");
+    if (n > kMaxDriftReports)
+      return InvalidArgument("drift report names " + std::to_string(n) + " scopes, limit " +
+                             std::to_string(kMaxDriftReports));
+    for (uint32_t i = 0; i < n; ++i) {
+      DriftReport r;
+      r.audience = std::string(d.Bytes(kMaxAudienceBytes));
+      r.rows_differing = d.U32();
+      const uint8_t repaired = d.U8();
+      if (!d.ok()) return DataLoss("drift report " + std::to_string(i) + " truncated");
+      if (r.audience.empty() || !PrintableAscii(r.audience) || repaired > 1)
+        return InvalidArgument("drift report " + std::to_string(i) + " is malformed");
+      r.repaired = repaired == 1;
+      req.drift.push_back(std::move(r));
+    }
+    if (d.remaining() != 0) return DataLoss("trailing bytes in drift report section");
+  }
   return req;
 }
 
@@ -169,6 +205,17 @@ std::string EncodeSyncResponse(const SyncResponse& resp, int zstd_level) {
                                          ? resp.notice.substr(0, kMaxMessageBytes)
                                          : resp.notice});
   if (!resp.epoch.empty()) env.sections.push_back({kEpoch, resp.epoch});
+  if (!resp.scope_sums.empty()) {
+    ByteWriter c;
+    c.U32(static_cast<uint32_t>(resp.scope_sums.size()));
+    for (const SyncResponse::ScopeCheck& sc : resp.scope_sums) {
+      c.Bytes(sc.audience);
+      c.U64(sc.sum.rows);
+      c.U64(sc.sum.sum.hi);
+      c.U64(sc.sum.sum.lo);
+    }
+    env.sections.push_back({kScopeSums, std::move(c.str())});
+  }
   return EncodeEnvelope(env, zstd_level);
 }
 
@@ -216,6 +263,23 @@ Result<SyncResponse> DecodeSyncResponse(std::string_view bytes, const DecodeLimi
     if (es->bytes.empty() || es->bytes.size() > kMaxEpochBytes || !PrintableAscii(es->bytes))
       return DataLoss("epoch must be 1-64 printable ASCII bytes");
     resp.epoch = es->bytes;
+  }
+  if (const Section* cs = env->Find(kScopeSums)) {
+    ByteReader c(cs->bytes);
+    const uint32_t n = c.U32();
+    if (!c.ok()) return DataLoss("scope checksum section truncated");
+    if (n > kMaxScopeSums) return DataLoss("too many scope checksums");
+    for (uint32_t i = 0; i < n; ++i) {
+      SyncResponse::ScopeCheck sc;
+      sc.audience = std::string(c.Bytes(kMaxAudienceBytes));
+      sc.sum.rows = c.U64();
+      sc.sum.sum.hi = c.U64();
+      sc.sum.sum.lo = c.U64();
+      if (!c.ok() || sc.audience.empty())
+        return DataLoss("scope checksum " + std::to_string(i) + " truncated");
+      resp.scope_sums.push_back(std::move(sc));
+    }
+    if (c.remaining() != 0) return DataLoss("trailing bytes in scope checksum section");
   }
   return resp;
 }

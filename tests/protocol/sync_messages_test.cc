@@ -123,3 +123,55 @@ TEST_CASE("A malformed epoch or full-pull section is refused") {
     if (s.type == kFullPull) s.bytes = std::string(1, '\2');
   CHECK(DecodeSyncRequest(EncodeEnvelope(*decoded)).status().code() == StatusCode::kDataLoss);
 }
+
+TEST_CASE("Scope checksums, a scope-only pull and drift reports round-trip") {
+  SyncResponse resp;
+  resp.cursor = 12;
+  REQUIRE(DecodeSyncResponse(EncodeSyncResponse(resp))->scope_sums.empty());
+  SyncResponse::ScopeCheck a{"r:abc", {}};
+  a.sum.Add(Digest128{1, 2});
+  SyncResponse::ScopeCheck ref{"ref", {}};
+  ref.sum.Add(Digest128{~0ull, 5});
+  ref.sum.Add(Digest128{3, ~0ull});
+  resp.scope_sums = {a, ref};
+  auto back = DecodeSyncResponse(EncodeSyncResponse(resp));
+  REQUIRE(back.ok());
+  CHECK(back->scope_sums == resp.scope_sums);
+
+  SyncRequest req;
+  req.device_id = "dev-1";
+  auto plain = DecodeSyncRequest(EncodeSyncRequest(req));
+  REQUIRE(plain.ok());
+  CHECK(plain->scope_only.empty());
+  CHECK(plain->drift.empty());
+  req.scope_only = "u:p01";
+  req.drift = {{"u:p01", 3, false}, {"ref", 1, true}};
+  auto full = DecodeSyncRequest(EncodeSyncRequest(req));
+  REQUIRE(full.ok());
+  CHECK(full->scope_only == "u:p01");
+  REQUIRE(full->drift.size() == 2);
+  CHECK(full->drift[0].audience == "u:p01");
+  CHECK(full->drift[0].rows_differing == 3);
+  CHECK_FALSE(full->drift[0].repaired);
+  CHECK(full->drift[1].repaired);
+}
+
+TEST_CASE("Malformed scope sections are refused") {
+  SyncRequest req;
+  req.device_id = "dev-1";
+  req.drift.assign(kMaxDriftReports + 1, DriftReport{"ref", 1, false});
+  CHECK_FALSE(DecodeSyncRequest(EncodeSyncRequest(req)).ok());
+  req.drift.assign(1, DriftReport{"bad scope\n", 1, false});
+  CHECK_FALSE(DecodeSyncRequest(EncodeSyncRequest(req)).ok());
+  req.drift.clear();
+  req.scope_only = std::string(kMaxAudienceBytes + 1, 'u');
+  CHECK_FALSE(DecodeSyncRequest(EncodeSyncRequest(req)).ok());
+
+  SyncResponse resp;
+  resp.scope_sums.push_back({"ref", {}});
+  auto env = DecodeEnvelope(EncodeSyncResponse(resp));
+  REQUIRE(env.ok());
+  for (Section& s : env->sections)
+    if (s.type == kScopeSums) s.bytes.pop_back();
+  CHECK(DecodeSyncResponse(EncodeEnvelope(*env)).status().code() == StatusCode::kDataLoss);
+}

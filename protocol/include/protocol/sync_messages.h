@@ -13,6 +13,7 @@
 
 #include "protocol/envelope.h"
 #include "protocol/result.h"
+#include "protocol/scope_digest.h"
 
 namespace q11::wire {
 
@@ -23,11 +24,14 @@ enum SectionType : uint8_t {
   kSchemaVersions = 3,  // the device's synced schema version and each entry's
   kFullPull = 4,        // the device rebuilds its copy: leave none of its own writes out
   kKnownEpoch = 5,      // the server epoch the device last synced with
+  kScopeOnly = 6,       // pull only this one of the device's audiences (a scope repair)
+  kDriftReport = 7,     // scopes the device found different from the server's checksums
   kResponseHeader = 16,
   kVerdicts = 17,
   kPull = 18,
   kNotice = 19,  // a message for the user from the server (an app version near its cut-off)
   kEpoch = 20,   // the server's epoch: changes when the server is restored from a backup
+  kScopeSums = 21,  // per audience read: its current row count and checksum (scope_digest.h)
 };
 
 struct PushEntry {
@@ -36,6 +40,15 @@ struct PushEntry {
   // The synced schema version it was captured under (protocol/schema_versions.h); 0 when the
   // request declared none (then the server tells it from the tables' column counts).
   uint16_t schema_version = 0;
+};
+
+// What a device found when it compared its copy of one scope with the server's checksum
+// (docs/protocol.md, "Verified convergence"). The server only counts these (a metric and a
+// log line): a device's word is never evidence about the server's data.
+struct DriftReport {
+  std::string audience;        // one the device reads
+  uint32_t rows_differing = 0;  // rows missing, extra or changed on the device
+  bool repaired = false;       // the repair converged (the checksums now agree)
 };
 
 struct SyncRequest {
@@ -55,6 +68,11 @@ struct SyncRequest {
   // server's is another, it applies nothing and answers only with its epoch: the device's
   // queued changes wait until it has rebuilt its copy (docs/backup.md).
   std::string known_epoch;
+  // A scope repair: the pull carries only this audience (which must be one the account
+  // reads), and with full_pull from cursor 0 every current row of it, for the device to
+  // compare with its copy. Empty: the account's audiences, as usual.
+  std::string scope_only;
+  std::vector<DriftReport> drift;  // at most kMaxDriftReports
 };
 
 enum class Verdict : uint8_t {
@@ -86,6 +104,14 @@ struct SyncResponse {
   // The server's epoch (docs/backup.md): 1..64 printable ASCII bytes, the same until the
   // server is restored from a backup. Empty: a server older than epochs.
   std::string epoch;
+  // Per audience the pull read: its rows and checksum at the answer's cursor. Sent only
+  // when the pull is complete (has_more false); empty from older servers.
+  struct ScopeCheck {
+    std::string audience;
+    ScopeSum sum;
+    friend bool operator==(const ScopeCheck&, const ScopeCheck&) = default;
+  };
+  std::vector<ScopeCheck> scope_sums;
 };
 
 // Hard caps applied while decoding, on top of the envelope's DecodeLimits.
@@ -93,6 +119,9 @@ inline constexpr size_t kMaxDeviceIdBytes = 64;
 inline constexpr size_t kMaxPushEntries = 10000;
 inline constexpr size_t kMaxMessageBytes = 4096;
 inline constexpr size_t kMaxEpochBytes = 64;
+inline constexpr size_t kMaxAudienceBytes = 128;
+inline constexpr size_t kMaxDriftReports = 8;
+inline constexpr size_t kMaxScopeSums = 8;
 
 std::string EncodeSyncRequest(const SyncRequest& req, int zstd_level = 3);
 Result<SyncRequest> DecodeSyncRequest(std::string_view bytes, const DecodeLimits& limits = {});
