@@ -1,6 +1,5 @@
 #include "protocol/scope_digest.h"
 
-#include <bit>
 #include <cstring>
 
 namespace q11::wire {
@@ -42,8 +41,10 @@ void RowDigester::AddInteger(int64_t v) {
 }
 
 void RowDigester::AddReal(double v) {
+  uint64_t bits;  // std::bit_cast is missing from the WebAssembly build's libc++
+  std::memcpy(&bits, &v, sizeof bits);
   uint8_t b[8];
-  PutU64(std::bit_cast<uint64_t>(v), b);
+  PutU64(bits, b);
   Tagged(kReal, std::string_view(reinterpret_cast<const char*>(b), 8));
 }
 
