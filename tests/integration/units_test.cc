@@ -17,6 +17,9 @@
 #include "devicecore/database.h"
 #include "devicecore/photos.h"
 #include "devicecore/sync.h"
+#include "protocol/schema.h"
+#include "protocol/sync_messages.h"
+#include "q11sqlite/changeset_shape_check.h"
 #include "q11sqlite/sqlite.h"
 #include "test_support.h"
 
@@ -359,6 +362,40 @@ TEST_CASE("Units: holidays and response templates of a reference folder reach ev
   CHECK(edited);
   CHECK(TemplateIds(*t.p04, "in_progress").count("hen-kiem-tra") == 1);
   CHECK(TemplateIds(*t.p04, "rejected").count("thieu-thong-tin") == 0);
+
+  // An app of synced schema version 2 (before these two tables travelled) has them compiled
+  // in but its check refuses a pull naming them: its pull leaves them out. Version 3's has
+  // them.
+  auto account = t.p04->GetAccount();
+  REQUIRE(account.ok());
+  auto scratch = sql::Db::Open(":memory:");
+  REQUIRE(scratch.ok());
+  REQUIRE(scratch->Exec(std::string(schema::SyncedTablesSql())).ok());
+  auto version2_tables = sql::SyncableTables::Load(
+      *scratch, {"units", "categories", "reports", "case_events", "photos"});
+  REQUIRE(version2_tables.ok());
+  for (int version : {2, 3}) {
+    INFO("an app of version " << version);
+    wire::SyncRequest full;
+    full.device_id = "0190aaaa-0000-7000-8000-0000000000v" + std::to_string(version);
+    full.schema_version = version;
+    auto reply = Connect(t.server.url())
+                     ->Post("/v1/sync", "application/x-q11-sync", wire::EncodeSyncRequest(full),
+                            account->token);
+    REQUIRE(reply.ok());
+    REQUIRE(reply->status == 200);
+    auto response = wire::DecodeSyncResponse(reply->body);
+    REQUIRE(response.ok());
+    CHECK_FALSE(response->has_more);
+    std::optional<sql::ShapeError> refused =
+        sql::CheckChangesetShape(response->pull_changeset, *version2_tables);
+    if (version == 2) {
+      CHECK_FALSE(refused.has_value());
+    } else {
+      REQUIRE(refused.has_value());
+      CHECK((refused->table == "holidays" || refused->table == "response_templates"));
+    }
+  }
 
   // Starting again with the same folder writes nothing.
   const std::string seq = t.Server("SELECT max(seq) FROM row_log");
