@@ -11,13 +11,16 @@
 
 namespace q11::schema {
 
-// CREATE TABLE IF NOT EXISTS statements for units, categories, reports, case_events, photos.
+// CREATE TABLE IF NOT EXISTS statements for the synced tables (kSyncedTables).
 std::string_view SyncedTablesSql();
 // INSERT OR IGNORE statements for Quận 11's units and categories.
 std::string_view ReferenceDataSql();
 
-inline constexpr std::array<std::string_view, 5> kSyncedTables = {"units", "categories", "reports",
-                                                                  "case_events", "photos"};
+// The reference tables (units, categories, holidays, response_templates) travel from the
+// server only; devices may never push them. holidays and response_templates travel since
+// synced schema version 3 (schema_versions.h).
+inline constexpr std::array<std::string_view, 7> kSyncedTables = {
+    "units", "categories", "reports", "case_events", "photos", "holidays", "response_templates"};
 // The workflow between them: protocol/workflow.h.
 inline constexpr std::array<std::string_view, 9> kStatuses = {
     "new",    "accepted", "assigned",  "in_progress", "resolved",

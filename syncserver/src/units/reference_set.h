@@ -18,7 +18,9 @@
 namespace q11::server {
 
 // The tables a reference set holds, in the order they are published (units before the
-// categories that name them). Devices may never push them (change_validator.h).
+// categories that name them): the one list of the reference tables. All four travel to
+// every device under the `ref` audience (sync/access_scope.h); devices may never push them
+// (change_validator.cc).
 inline constexpr std::string_view kReferenceTables[] = {"units", "categories", "holidays",
                                                         "response_templates"};
 
