@@ -157,8 +157,12 @@ void Sweep(bool persistent, int64_t ci_stride) {
       break;
     }
     ++tally.runs;
-    if (r.ok()) {
-      ++tally.absorbed;
+    if (r.ok() && !r->photos.messages.empty()) {
+      // The rows went through; the photo step after them (uploads, thumbnails) failed and
+      // says so in its own messages, as it does for a broken link.
+      ++tally.errors;
+    } else if (r.ok()) {
+      tally.Absorbed(n);  // SQLite recovered by itself (e.g. a cache allocation it can skip)
     } else {
       ++tally.errors;
       INFO(r.status().ToString());

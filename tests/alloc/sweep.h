@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 namespace q11::test {
 
@@ -20,10 +21,16 @@ inline int64_t SweepStride(int64_t ci_stride) {
 
 // What a sweep saw; printed at the end so the figures can be quoted.
 struct SweepTally {
-  int64_t fault_free = 0;  // allocations of the fault-free run
-  int64_t runs = 0;        // failure points tried
-  int64_t errors = 0;      // runs that returned an error (Status with a message)
-  int64_t absorbed = 0;    // runs that succeeded although an allocation failed
+  int64_t fault_free = 0;            // allocations of the fault-free run
+  int64_t runs = 0;                  // failure points tried
+  int64_t errors = 0;                // runs that returned an error (Status with a message)
+  int64_t absorbed = 0;              // runs that succeeded although an allocation failed
+  std::vector<int64_t> absorbed_at;  // their N (SQLite retried, or the failure was benign)
+
+  void Absorbed(int64_t n) {
+    ++absorbed;
+    absorbed_at.push_back(n);
+  }
 
   void Print(const char* what, int64_t stride, bool persistent, double seconds) const {
     std::printf(
@@ -34,6 +41,11 @@ struct SweepTally {
         static_cast<long long>(fault_free), static_cast<long long>(runs),
         static_cast<long long>(stride), static_cast<long long>(errors),
         static_cast<long long>(absorbed), seconds);
+    if (!absorbed_at.empty()) {
+      std::printf("  absorbed at N =");
+      for (int64_t n : absorbed_at) std::printf(" %lld", static_cast<long long>(n));
+      std::printf("\n");
+    }
     std::fflush(stdout);
   }
 };

@@ -201,12 +201,21 @@ Result<std::optional<std::string>> Db::QueryText(std::string_view sql) {
 // ---- Transactions ----------------------------------------------------------------------
 
 Result<Transaction> Transaction::Begin(Db& db, bool immediate) {
+  // Without this, every later BEGIN on the connection would fail ("cannot start a
+  // transaction within a transaction") until it is closed (tests/alloc).
+  if (db.orphaned_transaction_ && !sqlite3_get_autocommit(db.get()) &&
+      sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return Unavailable("an earlier transaction could not be rolled back (out of memory?)");
+  db.orphaned_transaction_ = false;
   Q11_RETURN_IF_ERROR(db.Exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN"));
   return Transaction(&db);
 }
 
 Transaction::~Transaction() {
-  if (db_ != nullptr) sqlite3_exec(db_->get(), "ROLLBACK", nullptr, nullptr, nullptr);
+  if (db_ != nullptr &&
+      sqlite3_exec(db_->get(), "ROLLBACK", nullptr, nullptr, nullptr) != SQLITE_OK &&
+      !sqlite3_get_autocommit(db_->get()))
+    db_->orphaned_transaction_ = true;
 }
 
 Status Transaction::Commit() {
@@ -236,6 +245,9 @@ Status Savepoint::Rollback() {
   if (db_ == nullptr) return FailedPrecondition("savepoint already finished");
   Status s = db_->Exec("ROLLBACK TO " + name_);
   Status r = db_->Exec("RELEASE " + name_);
+  // Failed, and this savepoint was the outermost: its transaction is left to nobody.
+  if ((!s.ok() || !r.ok()) && !sqlite3_get_autocommit(db_->get()))
+    db_->orphaned_transaction_ = true;
   db_ = nullptr;
   return s.ok() ? r : s;
 }

@@ -103,6 +103,11 @@ class Db {
     void operator()(sqlite3* d) const { sqlite3_close_v2(d); }
   };
   std::unique_ptr<sqlite3, Closer> db_;
+  // A Transaction's or Savepoint's ROLLBACK failed (SQLite out of memory) and left a
+  // transaction open that nobody owns; the next Transaction::Begin rolls it back first.
+  bool orphaned_transaction_ = false;
+  friend class Transaction;
+  friend class Savepoint;
 };
 
 // BEGIN (IMMEDIATE by default) now; ROLLBACK on destruction unless Commit() succeeded.
