@@ -229,6 +229,32 @@ TEST_CASE("Scope sums: kept ones equal the rows' after pushes, moves, withdrawal
     RequireKeptIsTruth(f.db_path);
     RequirePullSumsMatchDevice(f, f.official_p04, 3);
   }
+  SECTION("a reference set published with a category renamed") {
+    f.store.reset();
+    {
+      auto set = LoadReferenceSet("hcmc-2025");
+      REQUIRE(set.ok());
+      auto& categories = set->rows.at("categories");
+      REQUIRE(!categories.empty());
+      categories.front()[1] = Value::Text("Tên mới");  // name_vi
+      auto db = OpenSqliteConn(f.db_path, false);
+      REQUIRE(db.ok());
+      auto shapes = TableShapes::Load(db->db());
+      REQUIRE(shapes.ok());
+      auto units = UnitChanges::Create(*db, *shapes);
+      REQUIRE(units.ok());
+      REQUIRE(db->BeginWrite().ok());
+      PublishOutcome out;
+      Status published = (*units)->Publish(*set, f.now_ms, &out);
+      INFO(published.ToString());
+      REQUIRE(published.ok());
+      REQUIRE(db->Commit().ok());
+      CHECK(out.rows_written >= 1);
+    }
+    Reopen(f);
+    RequireKeptIsTruth(f.db_path);
+    RequirePullSumsMatchDevice(f, f.citizen, 7);
+  }
   SECTION("a units merge moves cases between scopes") {
     f.store.reset();
     {
