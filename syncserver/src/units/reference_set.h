@@ -13,16 +13,16 @@
 #include <vector>
 
 #include "protocol/result.h"
+#include "protocol/schema.h"
 #include "sync/sql_value.h"
 
 namespace q11::server {
 
 // The tables a reference set holds, in the order they are published (units before the
-// categories that name them): the one list of the reference tables. All four travel to
+// categories that name them): protocol/schema.h's kReferenceTables. All four travel to
 // every device under the `ref` audience (sync/access_scope.h); devices may never push them
 // (change_validator.cc).
-inline constexpr std::string_view kReferenceTables[] = {"units", "categories", "holidays",
-                                                        "response_templates"};
+using schema::kReferenceTables;
 
 struct ReferenceSet {
   std::string source;  // the folder or built-in name, for messages
