@@ -264,6 +264,43 @@ TEST_CASE("DELETE: a citizen withdraws a report nobody handled, it leaves every 
   }
 }
 
+TEST_CASE("DELETE: a report filed and withdrawn before any sync brought it back is withdrawn") {
+  // The phone never saw the server's copy: no received_at, due_at or server-made receipt
+  // code in its base. Those stamps are not a change anybody made (found by the convergence
+  // test, tests/integration/convergence_test.cc: such withdrawals were parked for an admin).
+  StoreFixture f;
+  DeviceDb phone, official;
+  std::string id = FiledReport(f, &phone);
+  CHECK(f.Query("SELECT received_at IS NOT NULL AND due_at IS NOT NULL AND receipt_code IS NOT "
+                "NULL FROM reports") == "1");
+  SECTION("nobody handled it: withdrawn") {
+    auto v = f.PushOne(f.citizen, "phone", 2,
+                       phone.Capture("DELETE FROM reports WHERE id = '" + id + "'"));
+    INFO(v.message);
+    CHECK(v.verdict == wire::Verdict::kApplied);
+    CHECK(f.Query("SELECT count(*) FROM reports") == "0");
+    CHECK(f.Query("SELECT count(*) FROM conflicts") == "0");
+  }
+  SECTION("an official accepted it meanwhile: parked") {
+    PullInto(f, f.official_p04, official);
+    REQUIRE(f.PushOne(f.official_p04, "o", 1, official.Capture(Update(id, "status = 'accepted'")))
+                .verdict == wire::Verdict::kApplied);
+    auto v = f.PushOne(f.citizen, "phone", 2,
+                       phone.Capture("DELETE FROM reports WHERE id = '" + id + "'"));
+    CHECK(v.verdict == wire::Verdict::kParked);
+    CHECK(f.Query("SELECT status FROM reports") == "accepted");
+  }
+  SECTION("the citizen's other phone changed the title meanwhile: parked") {
+    DeviceDb other;
+    PullInto(f, f.citizen, other);
+    REQUIRE(f.PushOne(f.citizen, "other", 1, other.Capture(Update(id, "title = 'Rác ở hẻm 5'")))
+                .verdict == wire::Verdict::kApplied);
+    auto v = f.PushOne(f.citizen, "phone", 2,
+                       phone.Capture("DELETE FROM reports WHERE id = '" + id + "'"));
+    CHECK(v.verdict == wire::Verdict::kParked);
+  }
+}
+
 TEST_CASE("DELETE vs UPDATE: a withdrawal after an official accepted is parked, the row stays") {
   StoreFixture f;
   DeviceDb phone, official;
