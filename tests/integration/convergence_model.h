@@ -213,24 +213,24 @@ class Model {
       r.row[c_.updated_at] = s.after[c_.updated_at];
   }
 
+  // A citizen's change of a report staff have taken up (never `new` when it can be
+  // reopened): its updated_at is bookkeeping the server leaves as it is, neither a
+  // conflict nor a merge; only the status counts.
   void Reopen(Step& s, ServerReport& r) {
     if (r.deleted) return Expect(s, Verdict::kRejected, "reopening a withdrawn report");
     const std::string server = Status(r), base = *s.base[c_.status];
     if (server == base) {
-      Expect(s, WithUpdatedAt(s, r, Verdict::kApplied), "reopening, the server still " + server);
+      Expect(s, Verdict::kApplied, "reopening, the server still " + server);
       r.row[c_.status] = "reopened";
-      TakeUpdatedAt(s, r);
       return;
     }
     if (server == "resolved" || server == "closed") {
       Expect(s, Verdict::kMerged, "the citizen's reopening wins over " + server);
       r.row[c_.status] = "reopened";
-      TakeUpdatedAt(s, r);
       return;
     }
     if (server == "reopened") return Expect(s, Verdict::kMerged, "reopened already");
     Expect(s, Verdict::kMerged, "officials handle it again (" + server + "): the server keeps it");
-    TakeUpdatedAt(s, r);
   }
 
   void Edit(Step& s, ServerReport& r) {

@@ -733,7 +733,9 @@ TEST_CASE("Random offline work on six devices converges to the server's view") {
   if (soak) std::cout << out.str() << std::endl;
   INFO(out.str());
   CHECK(tally.seeds == seeds);
-  // The run must have met every fault and every kind of verdict it is meant to check.
+  // The run must have met every fault and every kind of verdict it is meant to check
+  // (not asked of a rerun of fewer seeds).
+  if (seeds < 3) return;
   CHECK(tally.lost_responses > 0);
   CHECK(tally.paged_syncs > 0);
   CHECK(tally.restarts > 0);

@@ -221,6 +221,32 @@ TEST_CASE("Resolution: set edits listed columns, the others keep the server's va
   CHECK(f.Query("SELECT status || '|' || assigned_unit FROM reports") == "accepted|phong-tnmt");
 }
 
+TEST_CASE("Resolution: an admin who makes a case resolved stamps resolved_at, as a push does") {
+  // Found by the convergence test (tests/integration/convergence_test.cc, soak seed
+  // 776062): a case resolved by an admin's decision had no resolved_at, so its citizen could
+  // never reopen it ("the report has no recorded result to reopen").
+  StoreFixture f;
+  TwoOfficials t(f);
+  REQUIRE(
+      f.PushOne(f.official_p04, "a", 1, t.a.Capture(Update(t.id, "status = 'accepted'"))).verdict ==
+      wire::Verdict::kApplied);
+  REQUIRE(
+      f.PushOne(f.official_q11, "b", 1, t.b.Capture(Update(t.id, "status = 'rejected'"))).verdict ==
+      wire::Verdict::kParked);
+  const std::string cid = OpenConflictId(f);
+  SECTION("set resolved: stamped") {
+    ConflictDecision d;
+    d.set["status"] = FieldValue::Text("resolved");
+    REQUIRE(f.store->ResolveConflict(cid, d, "admin").ok());
+    CHECK(f.Query("SELECT status FROM reports") == "resolved");
+    CHECK(f.Query("SELECT resolved_at IS NOT NULL FROM reports") == "1");
+  }
+  SECTION("take server (accepted): not stamped") {
+    REQUIRE(f.store->ResolveConflict(cid, {ConflictDecision::Take::kServer, {}}, "admin").ok());
+    CHECK(f.Query("SELECT resolved_at IS NULL FROM reports") == "1");
+  }
+}
+
 TEST_CASE("DELETE: a citizen withdraws a report nobody handled, it leaves every view") {
   StoreFixture f;
   DeviceDb phone;
