@@ -113,13 +113,22 @@ class HttpTransport final : public Transport {
       } else {
         Poco::StreamCopier::copyToString(in, reply.body);
         body_bytes = static_cast<int64_t>(reply.body.size());
-        // Poco ends a fixed-length body quietly when the connection closes early. A body
-        // cut short is a broken connection (retried), not a malformed answer to decode.
-        if (resp.hasContentLength() && body_bytes < resp.getContentLength64()) {
+        // Poco takes a header block or a body that ends where the connection broke as
+        // complete: an answer cut in its headers came back as "200, empty body", one cut in
+        // its body as a malformed answer, neither retried. The server always says the
+        // length, so an answer shorter than it, or without it, is a broken connection: retry
+        // it (the server's verdict ledger answers a resent push again, docs/protocol.md).
+        const bool bodiless = reply.status < 200 || reply.status == 204 || reply.status == 304;
+        if (!bodiless && resp.hasContentLength() && body_bytes < resp.getContentLength64()) {
           session_->reset();
           return Unavailable("the connection to " + base_url_ + " broke after " +
                              std::to_string(body_bytes) + " of " +
                              std::to_string(resp.getContentLength64()) + " bytes of the answer");
+        }
+        if (!bodiless && !resp.hasContentLength() && !resp.getChunkedTransferEncoding()) {
+          session_->reset();
+          return Unavailable("the connection to " + base_url_ +
+                             " broke after an answer without its length (cut in its headers)");
         }
       }
       reply.bytes_received = HeadSize(resp) + body_bytes;

@@ -221,6 +221,32 @@ TEST_CASE("Resolution: set edits listed columns, the others keep the server's va
   CHECK(f.Query("SELECT status || '|' || assigned_unit FROM reports") == "accepted|phong-tnmt");
 }
 
+TEST_CASE("Resolution: an admin who makes a case resolved stamps resolved_at, as a push does") {
+  // Found by the convergence test (tests/integration/convergence_test.cc, soak seed
+  // 776062): a case resolved by an admin's decision had no resolved_at, so its citizen could
+  // never reopen it ("the report has no recorded result to reopen").
+  StoreFixture f;
+  TwoOfficials t(f);
+  REQUIRE(
+      f.PushOne(f.official_p04, "a", 1, t.a.Capture(Update(t.id, "status = 'accepted'"))).verdict ==
+      wire::Verdict::kApplied);
+  REQUIRE(
+      f.PushOne(f.official_q11, "b", 1, t.b.Capture(Update(t.id, "status = 'rejected'"))).verdict ==
+      wire::Verdict::kParked);
+  const std::string cid = OpenConflictId(f);
+  SECTION("set resolved: stamped") {
+    ConflictDecision d;
+    d.set["status"] = FieldValue::Text("resolved");
+    REQUIRE(f.store->ResolveConflict(cid, d, "admin").ok());
+    CHECK(f.Query("SELECT status FROM reports") == "resolved");
+    CHECK(f.Query("SELECT resolved_at IS NOT NULL FROM reports") == "1");
+  }
+  SECTION("take server (accepted): not stamped") {
+    REQUIRE(f.store->ResolveConflict(cid, {ConflictDecision::Take::kServer, {}}, "admin").ok());
+    CHECK(f.Query("SELECT resolved_at IS NULL FROM reports") == "1");
+  }
+}
+
 TEST_CASE("DELETE: a citizen withdraws a report nobody handled, it leaves every view") {
   StoreFixture f;
   DeviceDb phone;
@@ -261,6 +287,43 @@ TEST_CASE("DELETE: a citizen withdraws a report nobody handled, it leaves every 
                 .ok());
     CHECK(f.Query("SELECT status || '|' || title FROM reports") == "accepted|Rác tồn đọng");
     CHECK(f.Query("SELECT deleted FROM row_log WHERE pk = '" + id + "'") == "0");
+  }
+}
+
+TEST_CASE("DELETE: a report filed and withdrawn before any sync brought it back is withdrawn") {
+  // The phone never saw the server's copy: no received_at, due_at or server-made receipt
+  // code in its base. Those stamps are not a change anybody made (found by the convergence
+  // test, tests/integration/convergence_test.cc: such withdrawals were parked for an admin).
+  StoreFixture f;
+  DeviceDb phone, official;
+  std::string id = FiledReport(f, &phone);
+  CHECK(f.Query("SELECT received_at IS NOT NULL AND due_at IS NOT NULL AND receipt_code IS NOT "
+                "NULL FROM reports") == "1");
+  SECTION("nobody handled it: withdrawn") {
+    auto v = f.PushOne(f.citizen, "phone", 2,
+                       phone.Capture("DELETE FROM reports WHERE id = '" + id + "'"));
+    INFO(v.message);
+    CHECK(v.verdict == wire::Verdict::kApplied);
+    CHECK(f.Query("SELECT count(*) FROM reports") == "0");
+    CHECK(f.Query("SELECT count(*) FROM conflicts") == "0");
+  }
+  SECTION("an official accepted it meanwhile: parked") {
+    PullInto(f, f.official_p04, official);
+    REQUIRE(f.PushOne(f.official_p04, "o", 1, official.Capture(Update(id, "status = 'accepted'")))
+                .verdict == wire::Verdict::kApplied);
+    auto v = f.PushOne(f.citizen, "phone", 2,
+                       phone.Capture("DELETE FROM reports WHERE id = '" + id + "'"));
+    CHECK(v.verdict == wire::Verdict::kParked);
+    CHECK(f.Query("SELECT status FROM reports") == "accepted");
+  }
+  SECTION("the citizen's other phone changed the title meanwhile: parked") {
+    DeviceDb other;
+    PullInto(f, f.citizen, other);
+    REQUIRE(f.PushOne(f.citizen, "other", 1, other.Capture(Update(id, "title = 'Rác ở hẻm 5'")))
+                .verdict == wire::Verdict::kApplied);
+    auto v = f.PushOne(f.citizen, "phone", 2,
+                       phone.Capture("DELETE FROM reports WHERE id = '" + id + "'"));
+    CHECK(v.verdict == wire::Verdict::kParked);
   }
 }
 

@@ -35,6 +35,22 @@ Poco::Dynamic::Var JsonValue(const FieldValue& f) {
   }
 }
 
+// The server stamps reports.resolved_at whenever a change makes a report resolved
+// (sync/push/server_stamps.h); an admin's decision is such a change. Without the stamp the
+// citizen could never reopen the result: the reopen period starts there. `before` is the
+// report's status before the decision; returns the stamped column's index, or -1.
+int StampResolved(const TableShape& shape, const Value& before, std::vector<Value>* row,
+                  int64_t now_ms) {
+  if (shape.name != "reports") return -1;
+  const int status = shape.Index("status"), resolved = shape.Index("resolved_at");
+  if (status < 0 || resolved < 0) return -1;
+  const Value& after = (*row)[status];
+  if (!after.is_text() || after.text() != "resolved") return -1;
+  if (before.is_text() && before.text() == "resolved") return -1;  // resolved already
+  (*row)[resolved] = Value::Text(FormatUtc(now_ms));
+  return resolved;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ConflictResolver>> ConflictResolver::Create(SqlConn& db,
@@ -147,11 +163,14 @@ Result<ResolvedConflict> ConflictResolver::ResolveInTransaction(std::string_view
       return FailedPrecondition("the deleted row " + s.row_id +
                                 " was not archived; it cannot be restored / không thể khôi phục");
     std::vector<Value> row = std::move(**archived);
+    const int status = shape.Index("status");
+    const Value before = status >= 0 ? row[status] : Value::Null();
     for (const auto& [column, value] : values) {
       Value v = FromField(value);
       Q11_RETURN_IF_ERROR(CheckValue(shape, column, v));
       row[shape.Index(column)] = std::move(v);
     }
+    StampResolved(shape, before, &row, now_ms);
     Status restored = rows_->RestoreRow(*w, row, &outcome);
     if (!restored.ok())
       return IsRefusal(restored.code()) ? InvalidArgument(restored.message()) : restored;
@@ -167,6 +186,8 @@ Result<ResolvedConflict> ConflictResolver::ResolveInTransaction(std::string_view
       // device the decision, and a device that still shows its own value gets the row.
       std::vector<int> columns;
       if (s.op != ConflictOp::kDelete) {
+        const int status = shape.Index("status");
+        const Value before = status >= 0 ? row[status] : Value::Null();
         for (const auto& [column, value] : values) {
           Value v = FromField(value);
           Q11_RETURN_IF_ERROR(CheckValue(shape, column, v));
@@ -174,6 +195,8 @@ Result<ResolvedConflict> ConflictResolver::ResolveInTransaction(std::string_view
           row[index] = std::move(v);
           columns.push_back(index);
         }
+        if (int stamped = StampResolved(shape, before, &row, now_ms); stamped >= 0)
+          columns.push_back(stamped);
       } else {
         for (const ConflictColumn& col : c.columns) columns.push_back(shape.Index(col.column));
       }

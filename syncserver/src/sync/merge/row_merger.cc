@@ -34,6 +34,7 @@ Result<std::unique_ptr<RowMerger>> RowMerger::Create(SqlConn& db, const TableSha
   m->report_updated_ = reports->Index("updated_at");
   m->report_due_ = reports->Index("due_at");
   m->report_resolved_ = reports->Index("resolved_at");
+  m->report_received_ = reports->Index("received_at");
   m->event_report_ = events->Index("report_id");
   m->photo_report_ = photos->Index("report_id");
   m->event_kind_ = events->Index("kind");
@@ -313,12 +314,17 @@ Status RowMerger::ApplyDelete(TableWriter& w, const RowChange& change, const Mer
                    "không tìm thấy dòng dữ liệu");
   }
   // Changed on the server since the device's base? Columns the server stamps on receipt
-  // are compared only when the device had already seen them.
+  // are compared only when the device had already seen them. A device that has never seen
+  // the server's copy (no received_at: filed and withdrawn before a sync brought it back)
+  // has seen none of the stamps, not even the receipt code the server may have replaced.
+  const bool unseen = report_received_ >= 0 && change.old_values[report_received_].defined() &&
+                      change.old_values[report_received_].is_null();
   parked_.clear();
   for (size_t i = 0; i < current_.size(); ++i) {
     const Value& base = change.old_values[i];
     int col = static_cast<int>(i);
     if ((col == report_ref_ || col == report_due_) && base.is_null()) continue;
+    if (unseen && IsTimeStamped(shape.name, shape.columns[i])) continue;
     if (!base.defined()) continue;  // a column the device's older schema did not have
     if (!SameValue(current_[i], base)) parked_.push_back(col);
   }

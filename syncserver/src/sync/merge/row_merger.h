@@ -166,8 +166,8 @@ class RowMerger {
                            const Value& status_before, const Value& resolved_before);
 
   int report_ward_ = -1, report_unit_ = -1, report_ref_ = -1, report_status_ = -1,
-      report_updated_ = -1, report_due_ = -1, report_resolved_ = -1, event_report_ = -1,
-      photo_report_ = -1;
+      report_updated_ = -1, report_due_ = -1, report_resolved_ = -1, report_received_ = -1,
+      event_report_ = -1, photo_report_ = -1;
   // Scratch buffers reused across rows to avoid allocating per change.
   std::vector<Value> current_;
   std::vector<int> set_columns_;
