@@ -337,9 +337,11 @@ void SweepSync(World& w, Call call, int rc, bool persistent, bool cold, int64_t*
       if (d.ok()) w.phone.db = std::move(d).value();
     }
     std::string photo_messages;
+    bool sync_failed = false;
     if (status.ok()) {
       auto r = w.phone.SyncOnce();
       status = r.status();
+      sync_failed = !r.ok();
       if (r.ok())
         for (const std::string& m : r->photos.messages) photo_messages += m + "; ";
     }
@@ -358,6 +360,14 @@ void SweepSync(World& w, Call call, int rc, bool persistent, bool cold, int64_t*
       ++*errors;
       CHECK(!status.message().empty());
       if (std::getenv("Q11_FAULT_VERBOSE")) WARN(what << " → " << status.ToString());
+      // The sync says whose storage failed (not the server's, not the network), and that
+      // the changes still wait.
+      if (sync_failed) {
+        CHECK_THAT(status.message(),
+                   Catch::Contains((rc & 0xff) == SQLITE_FULL ? "this device's storage is full"
+                                                              : "this device's storage failed"));
+        CHECK_THAT(status.message(), Catch::Contains("changes waiting"));
+      }
     } else {
       // The sync went through: the failure hit the photos' step after it, which never fails
       // a sync but says what went wrong.
@@ -420,4 +430,104 @@ TEST_CASE(
                     << " faults injected, " << errors
                     << " syncs answered an error, the rest coped (" << coped << " ); " << seconds
                     << " s");
+}
+
+TEST_CASE(
+    "I/O errors at every call of a local write: an error naming the phone's storage, "
+    "and the write whole or not at all",
+    "[ioerr]") {
+  World w;
+  w.RequireConverges();
+  const auto start = std::chrono::steady_clock::now();
+  int64_t faults = 0, errors = 0, misses = 0;
+  std::string coped;
+  for (int64_t n = 1; misses < 5; ++n) {
+    INFO("any call #" << n);
+    w.vfs.Reset();
+    const int64_t pending = *w.phone.db->PendingCount();
+    const size_t reports = w.phone.db->ListReports()->size();
+    NewReport r;
+    r.category_id = "chieu-sang";
+    r.ward_id = "p05";
+    r.title = "Đèn hỏng, lỗi đĩa lượt " + std::to_string(n);
+    r.description = "Quét lỗi đĩa khi ghi.";
+    w.vfs.ArmError(Call::kAny, n, 0);
+    auto id = w.phone.db->FileReport(r);
+    const bool fired = w.vfs.errors_returned() > 0;
+    const std::string what = w.vfs.first_error();
+    w.vfs.Reset();
+    if (!fired) {
+      ++misses;
+      REQUIRE(id.ok());
+      w.phone.reports.push_back(*id);
+      continue;
+    }
+    misses = 0;
+    ++faults;
+    INFO("injected: " << what << "; write: " << id.status().ToString());
+    REQUIRE(IntegrityCheck(w.phone.path) == "ok");
+    if (id.ok()) {
+      // Coped (SQLite retried, or the failing call came after the commit): the write is
+      // whole.
+      coped += " " + what + ";";
+      w.phone.reports.push_back(*id);
+      CHECK(*w.phone.db->PendingCount() == pending + 1);
+    } else {
+      ++errors;
+      CHECK_THAT(id.status().message(), Catch::Contains("this device's storage failed"));
+      CHECK_THAT(id.status().message(), Catch::Contains("Bộ nhớ máy báo lỗi đọc/ghi"));
+      // Nothing of it: no row, no outbox entry.
+      CHECK(*w.phone.db->PendingCount() == pending);
+      CHECK(w.phone.db->ListReports()->size() == reports);
+    }
+  }
+  w.RequireConverges();
+  CHECK(faults > 0);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  WARN("local write sweep: " << faults << " faults injected, " << errors
+                             << " writes answered an error, the rest coped (" << coped << " ); "
+                             << seconds << " s");
+}
+
+TEST_CASE("A disk error while reading who is logged in fails the write; it never files it "
+          "anonymously",
+          "[ioerr]") {
+  // Regression: the author of a local write was read with any error taken as "nobody
+  // logged in", so a failing read filed a citizen's report without its reporter_ref, and
+  // skipped the device's own checks of who may do what.
+  World w;
+  auto account = w.phone.db->GetAccount();
+  REQUIRE(account.ok());
+  REQUIRE(!account->reporter_ref.empty());
+  NewReport r;
+  r.category_id = "chieu-sang";
+  r.ward_id = "p06";
+  r.title = "Đèn hỏng trước chợ";
+  r.description = "Lỗi đọc tài khoản.";
+  int64_t faults = 0;
+  for (int64_t n = 1; n <= 60; ++n) {
+    INFO("call #" << n);
+    const int64_t pending = *w.phone.db->PendingCount();
+    w.vfs.Reset();
+    w.vfs.ArmError(Call::kAny, n, 0);
+    auto id = w.phone.db->FileReport(r);
+    const std::string what = w.vfs.first_error();
+    const bool fired = w.vfs.errors_returned() > 0;
+    w.vfs.Reset();
+    if (!fired) break;
+    ++faults;
+    INFO(what << " → " << id.status().ToString());
+    if (!id.ok()) {
+      CHECK_THAT(id.status().message(), Catch::Contains("this device's storage failed"));
+      CHECK(*w.phone.db->PendingCount() == pending);
+      continue;
+    }
+    w.phone.reports.push_back(*id);
+    auto filed = w.phone.db->GetReport(*id);
+    REQUIRE(filed.ok());
+    CHECK(filed->reporter_ref == account->reporter_ref);
+  }
+  CHECK(faults > 0);
+  w.RequireConverges();
 }
