@@ -382,10 +382,7 @@ void SweepSync(World& w, Call call, int rc, bool persistent, bool cold, int64_t*
 
 }  // namespace
 
-TEST_CASE(
-    "I/O errors and a full disk at every call of a phone's sync give a clear error and "
-    "nothing corrupted",
-    "[ioerr]") {
+void SyncSweep(int kind) {
   World w;
   // A first sync pulls the reference data: the sweep is over ordinary syncs.
   w.RequireConverges();
@@ -407,19 +404,19 @@ TEST_CASE(
   const auto start = std::chrono::steady_clock::now();
   int64_t faults = 0, errors = 0;
   std::string label, coped;
-  SECTION("SQLITE_IOERR at the nth call of any kind") {
+  if (kind == 1) {
     label = "SQLITE_IOERR at the nth call of any kind";
     SweepSync(w, Call::kAny, 0, false, false, &faults, &errors, &coped);
   }
-  SECTION("SQLITE_IOERR at the nth call of opening the database and syncing (a cold start)") {
+  if (kind == 2) {
     label = "SQLITE_IOERR at the nth call of opening the database and syncing (a cold start)";
     SweepSync(w, Call::kAny, 0, false, true, &faults, &errors, &coped);
   }
-  SECTION("SQLITE_FULL from the nth write on (the disk stays full for the sync)") {
+  if (kind == 3) {
     label = "SQLITE_FULL from the nth write on (the disk stays full for the sync)";
     SweepSync(w, Call::kWrite, SQLITE_FULL, true, false, &faults, &errors, &coped);
   }
-  SECTION("SQLITE_IOERR_FSYNC at the nth sync") {
+  if (kind == 4) {
     label = "SQLITE_IOERR_FSYNC at the nth sync";
     SweepSync(w, Call::kSync, 0, false, false, &faults, &errors, &coped);
   }
@@ -430,6 +427,34 @@ TEST_CASE(
                     << " faults injected, " << errors
                     << " syncs answered an error, the rest coped (" << coped << " ); " << seconds
                     << " s");
+}
+
+TEST_CASE(
+    "Disk errors in a phone sync give a clear error, nothing corrupted: SQLITE_IOERR at the nth "
+    "call of any kind",
+    "[ioerr]") {
+  SyncSweep(1);
+}
+
+TEST_CASE(
+    "Disk errors in a phone sync give a clear error, nothing corrupted: SQLITE_IOERR at the nth "
+    "call of opening the database and syncing (a cold start)",
+    "[ioerr]") {
+  SyncSweep(2);
+}
+
+TEST_CASE(
+    "Disk errors in a phone sync give a clear error, nothing corrupted: SQLITE_FULL from the nth "
+    "write on (the disk stays full for the sync)",
+    "[ioerr]") {
+  SyncSweep(3);
+}
+
+TEST_CASE(
+    "Disk errors in a phone sync give a clear error, nothing corrupted: SQLITE_IOERR_FSYNC at the "
+    "nth sync",
+    "[ioerr]") {
+  SyncSweep(4);
 }
 
 TEST_CASE(
@@ -490,9 +515,10 @@ TEST_CASE(
                              << seconds << " s");
 }
 
-TEST_CASE("A disk error while reading who is logged in fails the write; it never files it "
-          "anonymously",
-          "[ioerr]") {
+TEST_CASE(
+    "A disk error while reading who is logged in fails the write, never files it "
+    "anonymously",
+    "[ioerr]") {
   // Regression: the author of a local write was read with any error taken as "nobody
   // logged in", so a failing read filed a citizen's report without its reporter_ref, and
   // skipped the device's own checks of who may do what.
