@@ -254,8 +254,9 @@ int q11_sync(q11_db* db, char** pzSummary) {
   if (pzSummary != nullptr) *pzSummary = nullptr;
   return Guard(db, [&] {
     auto account = db->db->GetAccount();
-    if (!account.ok())
+    if (!account.ok() && account.status().code() == q11::StatusCode::kNotFound)
       return Fail(db, Status(q11::StatusCode::kUnauthenticated, "not logged in: run q11 login"));
+    if (!account.ok()) return Fail(db, account.status());  // a failing disk is not a logout
     auto transport = Connect(account->server_url, account->server_ca_pem);
     if (!transport.ok()) return Fail(db, transport.status());
     auto result = q11::device::Sync(*db->db, **transport);

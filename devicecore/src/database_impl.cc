@@ -25,7 +25,7 @@ DatabaseImpl::DatabaseImpl(sql::Db db, Env* env, FileSync* file_sync, std::strin
     : env_(env), file_sync_(file_sync), db_(std::move(db)), device_id_(std::move(device_id)) {}
 
 Result<std::string> DatabaseImpl::FileReport(const NewReport& report) {
-  Author author = AuthorFrom(meta_.GetAccount());
+  Q11_ASSIGN_OR_RETURN(Author author, AuthorFrom(meta_.GetAccount()));
   std::string id;
   Q11_RETURN_IF_ERROR(Captured([&]() -> Status {
                         Q11_ASSIGN_OR_RETURN(id, writes_.FileReport(report, author));
@@ -41,13 +41,13 @@ Status DatabaseImpl::SetStatus(const std::string& report_id, const std::string& 
 
 Status DatabaseImpl::SetStatusMany(const std::vector<std::string>& report_ids,
                                    const std::string& status, const std::string& note) {
-  Author author = AuthorFrom(meta_.GetAccount());
+  Q11_ASSIGN_OR_RETURN(Author author, AuthorFrom(meta_.GetAccount()));
   return Captured([&] { return writes_.SetStatus(report_ids, status, note, author); }).status();
 }
 
 Result<std::string> DatabaseImpl::AddComment(const std::string& report_id,
                                              const std::string& note) {
-  Author author = AuthorFrom(meta_.GetAccount());
+  Q11_ASSIGN_OR_RETURN(Author author, AuthorFrom(meta_.GetAccount()));
   std::string id;
   Q11_RETURN_IF_ERROR(Captured([&]() -> Status {
                         Q11_ASSIGN_OR_RETURN(id, writes_.AddComment(report_id, note, author));
@@ -58,50 +58,50 @@ Result<std::string> DatabaseImpl::AddComment(const std::string& report_id,
 
 Status DatabaseImpl::AssignUnit(const std::string& report_id, const std::string& unit_id,
                                 const std::string& note) {
-  Author author = AuthorFrom(meta_.GetAccount());
+  Q11_ASSIGN_OR_RETURN(Author author, AuthorFrom(meta_.GetAccount()));
   return Captured([&] { return writes_.AssignUnit(report_id, unit_id, note, author); }).status();
 }
 
 Status DatabaseImpl::SetDeadline(const std::string& report_id, const std::string& due_iso,
                                  const std::string& note) {
-  Author author = AuthorFrom(meta_.GetAccount());
+  Q11_ASSIGN_OR_RETURN(Author author, AuthorFrom(meta_.GetAccount()));
   return Captured([&] { return writes_.SetDeadline(report_id, due_iso, note, author); }).status();
 }
 
 Status DatabaseImpl::PostProgress(const std::string& report_id, const std::string& note,
                                   const std::string& expected_iso) {
-  Author author = AuthorFrom(meta_.GetAccount());
+  Q11_ASSIGN_OR_RETURN(Author author, AuthorFrom(meta_.GetAccount()));
   return Captured([&] { return writes_.PostProgress(report_id, note, expected_iso, author); })
       .status();
 }
 
 Status DatabaseImpl::MarkDuplicate(const std::string& report_id, const std::string& original_id,
                                    const std::string& note) {
-  Author author = AuthorFrom(meta_.GetAccount());
+  Q11_ASSIGN_OR_RETURN(Author author, AuthorFrom(meta_.GetAccount()));
   return Captured([&] { return writes_.MarkDuplicate(report_id, original_id, note, author); })
       .status();
 }
 
 Status DatabaseImpl::RateResult(const std::string& report_id, int stars,
                                 const std::string& comment) {
-  Author author = AuthorFrom(meta_.GetAccount());
+  Q11_ASSIGN_OR_RETURN(Author author, AuthorFrom(meta_.GetAccount()));
   return Captured([&] { return writes_.Rate(report_id, stars, comment, author); }).status();
 }
 
 Status DatabaseImpl::ReopenReport(const std::string& report_id, const std::string& reason) {
-  Author author = AuthorFrom(meta_.GetAccount());
+  Q11_ASSIGN_OR_RETURN(Author author, AuthorFrom(meta_.GetAccount()));
   return Captured([&] { return writes_.Reopen(report_id, reason, author); }).status();
 }
 
 Status DatabaseImpl::WithdrawReport(const std::string& report_id) {
-  Author author = AuthorFrom(meta_.GetAccount());
+  Q11_ASSIGN_OR_RETURN(Author author, AuthorFrom(meta_.GetAccount()));
   return Captured([&] { return writes_.Withdraw(report_id, author); }).status();
 }
 
 Status DatabaseImpl::EditReport(const std::string& report_id,
                                 const std::optional<std::string>& title,
                                 const std::optional<std::string>& description) {
-  Author author = AuthorFrom(meta_.GetAccount());
+  Q11_ASSIGN_OR_RETURN(Author author, AuthorFrom(meta_.GetAccount()));
   return Captured([&] { return writes_.Edit(report_id, title, description, author); }).status();
 }
 

@@ -9,6 +9,8 @@ namespace q11::device {
 Result<int64_t> LocalWriter::Run(const std::function<Status()>& write) {
   Result<int64_t> seq = RunOnce(write);
   if (!seq.ok() && sql::IsStorageFull(seq.status())) return PhoneStorageFull();
+  if (!seq.ok() && sql::IsStorageError(seq.status()))
+    return PhoneStorageFailed("chưa lưu thay đổi này", "this change was not saved");
   return seq;
 }
 
@@ -37,6 +39,16 @@ Status PhoneStorageFull() {
   return ResourceExhausted(
       "this device's storage is full: nothing was saved or changed; free some space and try "
       "again / Bộ nhớ máy đã đầy: chưa lưu thay đổi nào; hãy giải phóng dung lượng rồi thử lại");
+}
+
+Status PhoneStorageFailed(const std::string& what_vi, const std::string& what_en) {
+  return Unavailable("Bộ nhớ máy báo lỗi đọc/ghi: " + what_vi +
+                     "; dữ liệu đã lưu trước đó vẫn còn. Hãy thử lại; nếu lỗi lặp lại, hãy giải "
+                     "phóng dung lượng hoặc khởi động lại máy / this device's storage failed to "
+                     "read or write (disk I/O error): " +
+                     what_en +
+                     "; what was saved before is kept. Try again; if it keeps happening, free "
+                     "some space or restart the device");
 }
 
 }  // namespace q11::device

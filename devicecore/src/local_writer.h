@@ -23,7 +23,8 @@ class LocalWriter {
 
   // Runs `write` inside the captured transaction. If it returns an error the transaction
   // rolls back. Returns the new outbox seq, or 0 when the write changed no synced row (no
-  // entry is made then). A full disk is PhoneStorageFull(), with nothing written.
+  // entry is made then). A full disk is PhoneStorageFull(), with nothing written; a failing
+  // one (SQLITE_IOERR) PhoneStorageFailed().
   Result<int64_t> Run(const std::function<Status()>& write);
 
  private:
@@ -39,5 +40,10 @@ class LocalWriter {
 // local write or a pull that hit SQLITE_FULL answers (the server being full is another
 // message, from the server).
 Status PhoneStorageFull();
+
+// kUnavailable saying the device's own storage failed a read or write (SQLITE_IOERR), not
+// the network: what a local write or a sync that hit one answers. `what`: "this change was
+// not saved" / "the sync was not finished"..., in both languages.
+Status PhoneStorageFailed(const std::string& what_vi, const std::string& what_en);
 
 }  // namespace q11::device

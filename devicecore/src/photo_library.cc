@@ -81,9 +81,11 @@ Result<std::vector<std::string>> AttachPhotos(Database& database, const std::str
     checked.push_back(std::move(c));
   }
   Result<Account> account = db->GetAccount();
+  // First: a failing read is an error, not "nobody logged in" (which would make an
+  // official's result photo a report photo).
+  Q11_ASSIGN_OR_RETURN(Author author, AuthorFrom(account));
   const bool staff = account.ok() && !account->role.empty() && account->role != "citizen";
   const std::string role = staff ? "result" : "report";
-  Author author = AuthorFrom(account);
 
   PhotoFolder folder(*db);
   Q11_RETURN_IF_ERROR(folder.EnsureDir());

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "device_schema.h"
+#include "local_writer.h"
 #include "protocol/ids.h"
 #include "protocol/receipt_code.h"
 #include "protocol/schema.h"
@@ -25,9 +26,15 @@ std::optional<std::string> NonEmpty(const std::string& s) {
 
 }  // namespace
 
-Author AuthorFrom(const Result<Account>& account) {
+Result<Author> AuthorFrom(const Result<Account>& account) {
   Author a;
-  if (!account.ok()) return a;
+  if (!account.ok()) {
+    if (account.status().code() == StatusCode::kNotFound) return a;  // nobody logged in
+    if (sql::IsStorageError(account.status()))
+      return PhoneStorageFailed("chưa lưu thay đổi này", "this change was not saved");
+    if (sql::IsStorageFull(account.status())) return PhoneStorageFull();
+    return account.status();
+  }
   const Account& acc = account.value();
   // Citizens sign events with their pseudonym, never their account id: officials must not
   // learn who reported (docs/architecture.md: author_ref is a pseudonym for citizens).

@@ -19,7 +19,10 @@ struct Author {
   std::optional<std::string> role;          // author_role of events
   std::optional<std::string> reporter_ref;  // reporter_ref of new reports
 };
-Author AuthorFrom(const Result<Account>& account);
+// Empty when nobody is logged in (kNotFound). Any other failure to read the account (a
+// failing disk) is an error: a write must never go out unsigned, past the checks of who may
+// do what, because a read failed.
+Result<Author> AuthorFrom(const Result<Account>& account);
 
 class ReportWrites {
  public:

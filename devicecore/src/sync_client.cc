@@ -29,6 +29,16 @@ Status WithWaiting(DatabaseImpl& db, const Status& s) {
                 s.message() + " (" + n + " thay đổi đang chờ / " + n + " changes waiting)");
 }
 
+// A failure of the phone's own database, with what still waits: a full or failing disk says
+// that it is the phone's storage (not the server, not the network). The sync's local
+// transaction rolled back, so what the device held before is intact.
+Status LocalFailure(DatabaseImpl& db, const Status& s) {
+  if (sql::IsStorageFull(s)) return WithWaiting(db, PhoneStorageFull());
+  if (sql::IsStorageError(s))
+    return WithWaiting(db, PhoneStorageFailed("chưa đồng bộ xong", "the sync did not finish"));
+  return WithWaiting(db, s);
+}
+
 bool IsSyncContentType(const std::string& ct) {
   return ct.compare(0, sizeof(kSyncContentType) - 1, kSyncContentType) == 0;
 }
@@ -42,7 +52,7 @@ Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOpti
   if (!account.ok()) {
     if (account.status().code() == StatusCode::kNotFound)
       return WithWaiting(*db, Unauthenticated("not logged in: run q11 login"));
-    return account.status();
+    return LocalFailure(*db, account.status());
   }
   const RetryPolicy retry{options.max_attempts, options.initial_backoff_ms};
 
@@ -54,7 +64,9 @@ Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOpti
     if (!fresh.ok()) return WithWaiting(*db, fresh.status());
     *account = std::move(fresh).value();
 
-    Q11_ASSIGN_OR_RETURN(BuiltRequest built, BuildSyncRequest(*db, options.max_pull_rows));
+    Result<BuiltRequest> request = BuildSyncRequest(*db, options.max_pull_rows);
+    if (!request.ok()) return LocalFailure(*db, request.status());
+    BuiltRequest built = std::move(request).value();
     std::string body = wire::EncodeSyncRequest(built.request);
 
     CallStats stats;
@@ -97,10 +109,12 @@ Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOpti
     // at our old cursor): drop it, start over from zero, and exchange again at once. The
     // entries it pushed stay pending; the server's ledger repeats their verdicts.
     if (!response->epoch.empty()) {
-      Q11_ASSIGN_OR_RETURN(std::optional<std::string> known, db->meta().Get(kServerEpochKey));
+      Result<std::optional<std::string>> stored = db->meta().Get(kServerEpochKey);
+      if (!stored.ok()) return LocalFailure(*db, stored.status());
+      const std::optional<std::string>& known = *stored;
       if (known && !known->empty() && *known != response->epoch) {
         Status restarted = RestartFromNewEpoch(*db, response->epoch);
-        if (!restarted.ok()) return WithWaiting(*db, restarted);
+        if (!restarted.ok()) return LocalFailure(*db, restarted);
         ++result.round_trips;
         result.new_epoch = true;
         result.has_more = true;
@@ -108,9 +122,7 @@ Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOpti
       }
     }
     Result<ApplyOutcome> applied = ApplySyncResponse(*db, built.sent, *response);
-    if (!applied.ok() && sql::IsStorageFull(applied.status()))
-      return WithWaiting(*db, PhoneStorageFull());
-    if (!applied.ok()) return WithWaiting(*db, applied.status());
+    if (!applied.ok()) return LocalFailure(*db, applied.status());
 
     ++result.round_trips;
     result.pushed += static_cast<int>(built.sent.size());
@@ -130,19 +142,21 @@ Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOpti
     if (!response->has_more) {
       // The rebuild's pull reached the end: queue what the server lacks, and push it.
       Result<bool> healing = HealPending(*db);
-      if (!healing.ok()) return WithWaiting(*db, healing.status());
+      if (!healing.ok()) return LocalFailure(*db, healing.status());
       Result<bool> leftovers = *healing ? Result<bool>(false) : HealLeftovers(*db);
-      if (!leftovers.ok()) return WithWaiting(*db, leftovers.status());
+      if (!leftovers.ok()) return LocalFailure(*db, leftovers.status());
       if (*healing || *leftovers) {
         Result<int> queued = FinishHeal(*db);
-        if (!queued.ok()) return WithWaiting(*db, queued.status());
+        if (!queued.ok()) return LocalFailure(*db, queued.status());
         result.requeued += *queued;
         if (*queued > 0) result.has_more = true;
       }
     }
     if (!result.has_more) break;
   }
-  Q11_ASSIGN_OR_RETURN(result.pending_after, db->PendingCount());
+  Result<int64_t> pending = db->PendingCount();
+  if (!pending.ok()) return LocalFailure(*db, pending.status());
+  result.pending_after = *pending;
   // Photos never fail the sync: the report went out already.
   bool uploaded = false;
   if (options.upload_photos) {

@@ -68,6 +68,12 @@ bool IsStorageFull(const Status& s) {
          s.message().find(sqlite3_errstr(SQLITE_FULL)) != std::string::npos;
 }
 
+bool IsStorageError(const Status& s) {
+  // As above: every SQLITE_IOERR_* says this text, through sqlite3_errstr and errmsg alike.
+  return s.code() == StatusCode::kUnavailable &&
+         s.message().find(sqlite3_errstr(SQLITE_IOERR)) != std::string::npos;
+}
+
 Status FromSqlite(int rc, sqlite3* db, std::string_view what) {
   std::string msg(what);
   msg += ": ";

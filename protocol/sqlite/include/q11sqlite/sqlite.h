@@ -31,6 +31,9 @@ Status FromSqlite(int rc, sqlite3* db, std::string_view what);
 // True for the status of SQLITE_FULL: the disk is full, or the database reached its
 // max_page_count. Callers turn it into a message that says whose storage is full.
 bool IsStorageFull(const Status& s);
+// True for the status of an SQLITE_IOERR (any subcode): the disk failed a read, a write, an
+// fsync... Callers say whose storage failed, as for IsStorageFull.
+bool IsStorageError(const Status& s);
 
 class Statement {
  public:
