@@ -304,7 +304,7 @@ TEST_CASE("Open311: API keys are added, listed and revoked from the command line
   // Only the hash is stored.
   CHECK(f.ServerValue("SELECT count(*) FROM api_keys WHERE key_hash = '" + f.key + "'") == "0");
   CHECK(f.ServerValue("SELECT length(key_hash) FROM api_keys") == "32");
-  CHECK(f.ServerValue("SELECT value FROM meta WHERE key = 'schema_version'") == "9");
+  CHECK(f.ServerValue("SELECT value FROM meta WHERE key = 'schema_version'") == "10");
   // A name is never given twice; bad names and missing options are usage errors.
   CHECK(Run({SyncserverBin(), "apikey", "add", "--data=" + f.server.data_dir(),
              "--name=cong-thong-tin"})

@@ -357,7 +357,7 @@ TEST_CASE("A version 2 server database gains the case life's columns and tables 
   auto db = sql::Db::Open(path, false);
   REQUIRE(db.ok());
   auto text = [&](const std::string& sql) { return db->QueryText(sql)->value_or("NULL"); };
-  CHECK(text("SELECT value FROM meta WHERE key = 'schema_version'") == "9");
+  CHECK(text("SELECT value FROM meta WHERE key = 'schema_version'") == "10");
   CHECK(text("SELECT group_concat(name, ',') FROM pragma_table_info('reports') WHERE cid >= 15") ==
         "receipt_code,received_at,expected_at,resolved_at,duplicate_of");
   CHECK(text("SELECT name FROM pragma_table_info('case_events') WHERE cid = 9") == "stars");

@@ -341,7 +341,7 @@ TEST_CASE("A version-2 change log is upgraded in place and keeps serving pulls")
   INFO(reopened.status().ToString());
   REQUIRE(reopened.ok());
   f.store = std::move(*reopened);
-  CHECK(f.Query("SELECT value FROM meta WHERE key = 'schema_version'") == "9");
+  CHECK(f.Query("SELECT value FROM meta WHERE key = 'schema_version'") == "10");
   CHECK(f.Query("SELECT count(*) FROM pragma_table_info('row_audience') WHERE name = 'gone'") ==
         "1");
   CHECK(f.Query("SELECT count(*) FROM pragma_table_info('row_log') WHERE name = 'echo_device'") ==

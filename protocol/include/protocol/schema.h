@@ -18,6 +18,15 @@ std::string_view ReferenceDataSql();
 
 inline constexpr std::array<std::string_view, 5> kSyncedTables = {"units", "categories", "reports",
                                                                   "case_events", "photos"};
+// The tables of a reference set (docs/units.md), in the order they are published (units
+// before the categories that name them). Devices may never push them.
+inline constexpr std::array<std::string_view, 4> kReferenceTables = {
+    "units", "categories", "holidays", "response_templates"};
+// Those of them every device pulls: the server files their rows under the "ref" audience,
+// so they are exactly the "ref" scope's tables (protocol/scope_digest.h). The one list
+// both sides use; a table added here must also be in kSyncedTables.
+inline constexpr std::array<std::string_view, 2> kPublishedReferenceTables = {"units",
+                                                                              "categories"};
 // The workflow between them: protocol/workflow.h.
 inline constexpr std::array<std::string_view, 9> kStatuses = {
     "new",    "accepted", "assigned",  "in_progress", "resolved",

@@ -35,6 +35,9 @@ struct PullPage {
   uint32_t rows = 0;      // rows in changeset
   uint64_t cursor = 0;    // the cursor the device sends next time
   bool has_more = false;  // more rows wait after `cursor`
+  // When the page is complete (!has_more): per audience the pull read, its rows' count and
+  // checksum in the page's snapshot (docs/protocol.md, section 21).
+  std::vector<wire::SyncResponse::ScopeCheck> scope_sums;
 };
 
 // What anyone holding a report's receipt code may see (docs/protocol.md, "Public receipt
@@ -109,8 +112,11 @@ class SyncStore {
   // The rows changed after `cursor` that the account may see, oldest first, at most
   // `max_rows` (0: the default page size; capped). With `device_id`, rows whose latest
   // version is that device's own echo-suppressed write are left out.
+  // With `scope_only` (one of ReadAudiences(account), which the caller checked), the pull
+  // reads that audience alone (a scope repair).
   virtual Result<PullPage> Pull(const Account& account, uint64_t cursor, uint32_t max_rows,
-                                std::string_view device_id = {}) = 0;
+                                std::string_view device_id = {},
+                                std::string_view scope_only = {}) = 0;
 
   // True when Pull(account, cursor, _, device_id) would return anything.
   virtual Result<bool> HasChanges(const Account& account, uint64_t cursor,

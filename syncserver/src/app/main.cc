@@ -11,6 +11,7 @@
 #include "app/conflict_commands.h"
 #include "app/photo_commands.h"
 #include "app/report_commands.h"
+#include "app/scope_commands.h"
 #include "app/server_app.h"
 #include "app/unit_commands.h"
 #include "app/user_commands.h"
@@ -39,6 +40,8 @@ constexpr const char* kUsage =
     "(kiểm tra nhật ký)\n"
     "  units      list|add|merge|retire --data=DIR ...  change the units (sắp xếp đơn vị hành "
     "chính, docs/units.md)\n"
+    "  scopes     check --data=DIR [--fix]              compare the kept scope checksums with "
+    "the rows (tổng kiểm tra)\n"
     "  backup     --data=DIR --to=BACKUP [--force]      back up, also while it runs (sao lưu)\n"
     "  restore    --from=BACKUP --data=DIR              restore a backup; devices heal (khôi "
     "phục)\n"
@@ -75,6 +78,7 @@ int main(int argc, char** argv) {
   if (command == "apikey") return q11::server::RunApiKeyCommand(argc, argv);
   if (command == "audit") return q11::server::RunAuditCommand(argc, argv);
   if (command == "units") return q11::server::RunUnitsCommand(argc, argv);
+  if (command == "scopes") return q11::server::RunScopesCommand(argc, argv);
   if (command == "backup") return q11::server::RunBackupCommand(argc, argv);
   if (command == "restore") return q11::server::RunRestoreCommand(argc, argv);
   std::fprintf(stderr, "syncserver: unknown command '%s'\n%s", command.c_str(), kUsage);

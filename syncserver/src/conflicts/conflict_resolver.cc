@@ -41,7 +41,7 @@ Result<std::unique_ptr<ConflictResolver>> ConflictResolver::Create(SqlConn& db,
                                                                    const TableShapes& shapes,
                                                                    const ReferenceData& refs) {
   std::unique_ptr<ConflictResolver> r(new ConflictResolver(db, shapes, refs));
-  Result<std::unique_ptr<ChangeLog>> log = ChangeLog::Create(db);
+  Result<std::unique_ptr<ChangeLog>> log = ChangeLog::Create(db, shapes);
   if (!log.ok()) return log.status();
   r->log_ = std::move(*log);
   Result<std::unique_ptr<AuditLog>> audit = AuditLog::Create(db);

@@ -68,6 +68,20 @@ void Render(const HandlerContext& ctx, metrics::Exposition& out) {
              "Bytes of pull changesets sent to devices (before compression).");
   out.Sample("q11_pull_bytes_total", {}, m.pull_bytes.value());
 
+  out.Family("q11_sync_drift_total", "counter",
+             "Scopes whose checksum a device found different from its copy, by the scope's kind "
+             "and whether its repair converged (reported by devices, counted only).");
+  for (size_t i = 0; i < m.kDriftScopes.size(); ++i)
+    for (int repaired : {1, 0})
+      out.Sample("q11_sync_drift_total",
+                 {{"scope", m.kDriftScopes[i]}, {"outcome", repaired ? "repaired" : "unrepaired"}},
+                 m.drift[i][repaired].value());
+  out.Family("q11_sync_drift_rows_total", "counter",
+             "Rows devices found missing, extra or changed in their copy of a scope (reported).");
+  for (size_t i = 0; i < m.kDriftScopes.size(); ++i)
+    out.Sample("q11_sync_drift_rows_total", {{"scope", m.kDriftScopes[i]}},
+               m.drift_rows[i].value());
+
   out.Family("q11_group_commit_writes", "histogram",
              "Writes (pushes, device bindings, logins' tokens...) made durable by one commit.");
   out.HistogramSamples("q11_group_commit_writes", {}, m.group_commit_writes);

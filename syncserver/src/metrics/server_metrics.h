@@ -29,6 +29,11 @@ struct ServerMetrics {
   std::array<Counter, 6> push_entries;
   Counter pull_rows;   // rows carried in pull changesets
   Counter pull_bytes;  // bytes of those changesets (before the envelope's compression)
+  // Scope drift devices reported (sync/drift_reports.h), by the scope's kind (index in
+  // kDriftScopes) and whether their repair converged; and the rows they found differing.
+  static constexpr std::array<const char*, 4> kDriftScopes = {"ref", "all", "unit", "reporter"};
+  std::array<std::array<Counter, 2>, 4> drift;  // [scope][repaired]
+  std::array<Counter, 4> drift_rows;
   // Writes made durable by one group commit (store/sql/group_commit.h).
   Histogram group_commit_writes;
   const int64_t start_unix_ms;  // when this server started

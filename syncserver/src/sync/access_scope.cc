@@ -28,6 +28,13 @@ std::vector<std::string> ReadAudiences(const Account& a) {
   return {"u:" + a.unit, ref};
 }
 
+std::string NotYourScope(std::string_view audience) {
+  return "this account does not read the scope '" + std::string(audience) +
+         "': a device repairs only the scopes it pulls; nothing was sent / tài khoản này "
+         "không được đọc phạm vi dữ liệu '" +
+         std::string(audience) + "'; không gửi dữ liệu nào";
+}
+
 void ReportAudiences(std::string_view ward_id, std::string_view assigned_unit,
                      std::string_view reporter_ref, std::vector<std::string>* out) {
   out->clear();

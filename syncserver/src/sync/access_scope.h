@@ -37,6 +37,10 @@ bool SeesReport(const Account& account, std::string_view ward_id, std::string_vi
 // The audiences `account` reads: its own, then kReferenceAudience.
 std::vector<std::string> ReadAudiences(const Account& account);
 
+// The refusal of a pull of `audience` alone (a scope repair, docs/protocol.md section 6)
+// by an account that does not read it: English and Vietnamese.
+std::string NotYourScope(std::string_view audience);
+
 // Replaces *out with the audiences of a report row (and of the case events written
 // while it has these values); no duplicates.
 void ReportAudiences(std::string_view ward_id, std::string_view assigned_unit,

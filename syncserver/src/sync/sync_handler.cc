@@ -15,6 +15,7 @@
 #include "http/http_errors.h"
 #include "metrics/server_metrics.h"
 #include "protocol/sync_messages.h"
+#include "sync/drift_reports.h"
 #include "sync/sync_service.h"
 
 namespace q11::server {
@@ -52,6 +53,8 @@ void SyncHandler::Handle(Poco::Net::HTTPServerRequest& request,
   }
   body->clear();
   body->shrink_to_fit();  // a push can be megabytes; do not hold it through the pull
+  // Counted whatever becomes of the sync: the device found it before sending this.
+  NoteDriftReports(*account, sync->drift, context().metrics);
   int64_t now_ms = context().clock_ms();
   RateLimiter* refused_limit =
       context().limits != nullptr ? &context().limits->refused_entries_by_account : nullptr;

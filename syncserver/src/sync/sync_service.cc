@@ -1,9 +1,11 @@
 #include "sync/sync_service.h"
 
+#include <algorithm>
 #include <string>
 
 #include "protocol/schema_versions.h"
 #include "q11sqlite/changeset_narrowing.h"
+#include "sync/access_scope.h"
 
 namespace q11::server {
 namespace {
@@ -60,6 +62,16 @@ Result<wire::SyncResponse> RunSync(SyncStore& store, const Account& account,
     response.has_more = true;
     return response;
   }
+  if (!request.scope_only.empty()) {
+    // A scope repair reads; it never writes, so its answer is that scope's rows alone.
+    if (!request.push.empty())
+      return InvalidArgument(
+          "a scope repair (scope only) carries no changes: push them in a sync of their own / "
+          "yêu cầu sửa phạm vi dữ liệu không được kèm thay đổi");
+    const std::vector<std::string> readable = ReadAudiences(account);
+    if (std::find(readable.begin(), readable.end(), request.scope_only) == readable.end())
+      return PermissionDenied(NotYourScope(request.scope_only));
+  }
   if (!request.push.empty()) {
     Result<std::vector<wire::EntryVerdict>> verdicts =
         store.Push(account, request.device_id, request.push, request.cursor);
@@ -68,13 +80,17 @@ Result<wire::SyncResponse> RunSync(SyncStore& store, const Account& account,
   }
   // A device rebuilding its copy (a new epoch, docs/backup.md) holds none of its own
   // writes any more: nothing is left out of its pull as an echo.
-  Result<PullPage> page = store.Pull(account, request.cursor, request.max_pull_rows,
-                                     request.full_pull ? std::string_view() : request.device_id);
+  Result<PullPage> page =
+      store.Pull(account, request.cursor, request.max_pull_rows,
+                 request.full_pull ? std::string_view() : request.device_id, request.scope_only);
   if (!page.ok()) return page.status();
   response.cursor = page->cursor;
   response.has_more = page->has_more;
   response.pull_rows = page->rows;
   response.pull_changeset = std::move(page->changeset);
+  // The checksums are of rows with every column of this version: an older app holds
+  // fewer columns and could not compute them (nor does it know section 21).
+  if (version == schema::kSyncedSchemaVersion) response.scope_sums = std::move(page->scope_sums);
   if (version < schema::kSyncedSchemaVersion) {
     // The older app's tables have the first columns of each table only.
     Result<std::string> narrow = sql::NarrowChangeset(

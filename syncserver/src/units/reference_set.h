@@ -13,14 +13,14 @@
 #include <vector>
 
 #include "protocol/result.h"
+#include "protocol/schema.h"
 #include "sync/sql_value.h"
 
 namespace q11::server {
 
-// The tables a reference set holds, in the order they are published (units before the
-// categories that name them). Devices may never push them (change_validator.h).
-inline constexpr std::string_view kReferenceTables[] = {"units", "categories", "holidays",
-                                                        "response_templates"};
+// The tables a reference set holds: protocol/schema.h's kReferenceTables (devices may
+// never push them, change_validator.h).
+using schema::kReferenceTables;
 
 struct ReferenceSet {
   std::string source;  // the folder or built-in name, for messages

@@ -4,6 +4,7 @@
 
 #include "auth/secure_random.h"
 #include "protocol/ids.h"
+#include "protocol/schema.h"
 #include "protocol/workflow.h"
 
 namespace q11::server {
@@ -26,7 +27,7 @@ Result<std::unique_ptr<UnitChanges>> UnitChanges::Create(SqlConn& db, const Tabl
   Result<std::unique_ptr<AuditLog>> audit = AuditLog::Create(db);
   if (!audit.ok()) return audit.status();
   u->audit_ = std::move(*audit);
-  Result<std::unique_ptr<ChangeLog>> log = ChangeLog::Create(db);
+  Result<std::unique_ptr<ChangeLog>> log = ChangeLog::Create(db, shapes);
   if (!log.ok()) return log.status();
   u->log_ = std::move(*log);
   Result<std::unique_ptr<ConflictLog>> conflicts = ConflictLog::Create(db, *u->audit_);
@@ -79,7 +80,7 @@ Status UnitChanges::Upsert(TableWriter& w, const std::vector<Value>& row, int64_
 Status UnitChanges::Publish(const ReferenceSet& set, int64_t now_ms, PublishOutcome* out) {
   // Units and categories travel to devices: through the change log.
   std::set<std::string, std::less<>> in_set;
-  for (std::string_view table : {"units", "categories"}) {
+  for (std::string_view table : schema::kPublishedReferenceTables) {
     TableWriter* w = rows_->Writer(table);
     if (w == nullptr) return Internal("table " + std::string(table) + " is not synced");
     for (const std::vector<Value>& row : set.rows.find(table)->second) {

@@ -65,6 +65,19 @@ CREATE TABLE server_epoch (
 INSERT INTO server_epoch (id, epoch) VALUES (1, replace(gen_random_uuid()::text, '-', ''));
 UPDATE meta SET value = 9 WHERE key = 'schema_version' AND value < 9;
 )sql"},
+      {6, "per-audience checksums of the rows devices hold (sync/changelog/scope_sums.h)",
+       R"sql(
+CREATE TABLE scope_sums (
+  audience text PRIMARY KEY,
+  row_count bigint NOT NULL,
+  sum_hi bigint NOT NULL,
+  sum_lo bigint NOT NULL
+);
+ALTER TABLE row_log ADD COLUMN digest_hi bigint;
+ALTER TABLE row_log ADD COLUMN digest_lo bigint;
+ALTER TABLE row_log ADD COLUMN digest_audiences text;
+UPDATE meta SET value = 10 WHERE key = 'schema_version' AND value < 10;
+)sql"},
   };
   return kList;
 }

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "conflicts/conflict_resolver.h"
+#include "log/logger.h"
 #include "protocol/ids.h"
 #include "store/sql/api_key_rows.h"
 #include "store/sql/contact_rows.h"
@@ -15,6 +16,7 @@
 #include "store/sql/reader_pool.h"
 #include "store/sql/sql_store.h"
 #include "sync/access_scope.h"
+#include "sync/changelog/scope_sums.h"
 #include "sync/push/push_applier.h"
 #include "sync/reference_data.h"
 #include "sync/table_shapes.h"
@@ -70,6 +72,14 @@ class SqlStore final : public ServerStore {
   Status Open() {
     if (!options_.clock) options_.clock = SystemNowMs;
     SqlConn& writer = *writer_;
+    // Before anything writes: a database older than scope checksums gets them computed
+    // from its rows once (schema version 10), which later writes then keep up to date.
+    Q11_RETURN_IF_ERROR(EnsureScopeSums(writer, shapes_, [](int64_t done, int64_t total) {
+      if (total < 10000) return;  // over in a moment
+      log::Info("computing scope checksums: " + std::to_string(done) + " of " +
+                    std::to_string(total) + " rows / đang tính tổng kiểm tra",
+                {{"done", done}, {"total", total}});
+    }));
     if (!options_.reference.empty()) Q11_RETURN_IF_ERROR(PublishReference(writer));
     Result<ReferenceData> refs = ReferenceData::Load(writer);
     if (!refs.ok()) return refs.status();
@@ -409,12 +419,18 @@ class SqlStore final : public ServerStore {
   }
 
   Result<PullPage> Pull(const Account& account, uint64_t cursor, uint32_t max_rows,
-                        std::string_view device_id) override {
+                        std::string_view device_id, std::string_view scope_only) override {
     uint32_t limit =
         max_rows == 0 ? options_.default_pull_rows : std::min(max_rows, options_.max_pull_rows);
     Result<ReaderPool::Lease> r = readers_.Acquire();
     if (!r.ok()) return r.status();
-    return (*r)->pull->Build(ReadAudiences(account), cursor, limit, device_id);
+    std::vector<std::string> audiences = ReadAudiences(account);
+    if (!scope_only.empty()) {
+      if (std::find(audiences.begin(), audiences.end(), scope_only) == audiences.end())
+        return PermissionDenied(NotYourScope(scope_only));
+      audiences.assign(1, std::string(scope_only));
+    }
+    return (*r)->pull->Build(audiences, cursor, limit, device_id);
   }
 
   Result<std::optional<PublicCase>> FindByReceipt(std::string_view code) override {

@@ -97,6 +97,9 @@ CREATE TABLE IF NOT EXISTS row_log (
   deleted INTEGER NOT NULL DEFAULT 0,
   echo_device TEXT,                  -- this version is that device's own write (not pulled back)
   echo_base BLOB,                    -- ...except these columns, stamped by the server (echo_base.h)
+  digest_hi INTEGER,                 -- the digest of the version counted in scope_sums...
+  digest_lo INTEGER,
+  digest_audiences TEXT,             -- ...under these audiences ('\n' between); NULL: none
   PRIMARY KEY (tbl, pk)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS row_audience (
@@ -166,6 +169,15 @@ CREATE TABLE IF NOT EXISTS server_epoch (
   epoch TEXT NOT NULL
 );
 INSERT OR IGNORE INTO server_epoch (id, epoch) VALUES (1, lower(hex(randomblob(16))));
+-- Version 10: per-audience checksums of the rows devices hold (sync/changelog/scope_sums.h),
+-- kept in the push transaction; with row_log's digest columns (added below). The store
+-- computes them from the rows once, when meta has no 'scope_sums' key (an upgrade).
+CREATE TABLE IF NOT EXISTS scope_sums (
+  audience TEXT PRIMARY KEY NOT NULL,
+  row_count INTEGER NOT NULL,
+  sum_hi INTEGER NOT NULL,          -- the digest sums' bit patterns, as signed 64-bit
+  sum_lo INTEGER NOT NULL
+) WITHOUT ROWID;
 )sql";
 
 // Version 1 kept one conflict row per column (tbl, pk, col, base/device/server_value,
@@ -215,6 +227,14 @@ Result<bool> LacksEchoBase(sql::Db& db) {
 Result<bool> LacksAuditChain(sql::Db& db) {
   Result<std::optional<std::string>> n =
       db.QueryText("SELECT count(*) FROM pragma_table_info('audit_log') WHERE name = 'chain_hash'");
+  if (!n.ok()) return n.status();
+  return n->value_or("0") == "0";
+}
+
+// True when row_log lacks version 10's digest columns.
+Result<bool> LacksRowDigests(sql::Db& db) {
+  Result<std::optional<std::string>> n =
+      db.QueryText("SELECT count(*) FROM pragma_table_info('row_log') WHERE name = 'digest_hi'");
   if (!n.ok()) return n.status();
   return n->value_or("0") == "0";
 }
@@ -283,8 +303,16 @@ Status PrepareServerDatabase(sql::Db& db) {
                 "ALTER TABLE audit_log ADD COLUMN chain_hash TEXT;"
                 "ALTER TABLE audit_log ADD COLUMN pruned INTEGER NOT NULL DEFAULT 0"));
   // Version 9: the server's epoch (server_epoch, made by kServerTablesSql above).
+  // Version 10: scope checksums (scope_sums, made above) and each row's counted digest.
+  Result<bool> v9 = LacksRowDigests(db);
+  if (!v9.ok()) return v9.status();
+  if (*v9)
+    Q11_RETURN_IF_ERROR(
+        db.Exec("ALTER TABLE row_log ADD COLUMN digest_hi INTEGER;"
+                "ALTER TABLE row_log ADD COLUMN digest_lo INTEGER;"
+                "ALTER TABLE row_log ADD COLUMN digest_audiences TEXT"));
   Q11_RETURN_IF_ERROR(
-      db.Exec("UPDATE meta SET value = 9 WHERE key = 'schema_version' AND value < 9"));
+      db.Exec("UPDATE meta SET value = 10 WHERE key = 'schema_version' AND value < 10"));
   return txn->Commit();
 }
 

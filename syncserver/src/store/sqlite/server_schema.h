@@ -6,6 +6,7 @@
 //   conflicts        columns parked for an admin: base, device and server values
 //   row_log          each synced row's latest change-log sequence
 //   row_audience     (audience, seq) → row: what each pull reads, by audience
+//   scope_sums       per audience: its rows' count and digest sum (sync/changelog/scope_sums.h)
 //   api_keys         Open311 clients' keys, as SHA-256 (api_keys.h)
 //   meta             last_seq (the change-log counter), schema_version
 //   server_epoch     the epoch every sync answer carries, replaced on restore (docs/backup.md)
@@ -23,7 +24,7 @@ namespace q11::server {
 inline constexpr int64_t kWalSizeLimitBytes = 16 * 1024 * 1024;
 
 // meta.schema_version of a database this build made or upgraded; a restore refuses a newer one.
-inline constexpr int kServerSchemaVersion = 9;
+inline constexpr int kServerSchemaVersion = 10;
 
 Status PrepareServerDatabase(sql::Db& db);
 

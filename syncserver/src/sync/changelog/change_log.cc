@@ -1,9 +1,26 @@
 #include "sync/changelog/change_log.h"
 
-namespace q11::server {
+#include <map>
 
-Result<std::unique_ptr<ChangeLog>> ChangeLog::Create(SqlConn& db) {
+#include "sync/changelog/scope_sums.h"
+
+namespace q11::server {
+namespace {
+
+wire::ScopeSum& Entry(std::map<std::string, wire::ScopeSum, std::less<>>& sums,
+                      std::string_view audience) {
+  auto it = sums.find(audience);
+  if (it == sums.end()) it = sums.emplace(std::string(audience), wire::ScopeSum{}).first;
+  return it->second;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ChangeLog>> ChangeLog::Create(SqlConn& db, const TableShapes& shapes) {
   std::unique_ptr<ChangeLog> log(new ChangeLog(db));
+  Result<std::unique_ptr<RowDigests>> digests = RowDigests::Create(db, shapes);
+  if (!digests.ok()) return digests.status();
+  log->digests_ = std::move(*digests);
   struct {
     SqlStmt* target;
     const char* sql;
@@ -25,6 +42,17 @@ Result<std::unique_ptr<ChangeLog>> ChangeLog::Create(SqlConn& db) {
        "echo_device = CASE WHEN CAST(?7 AS BIGINT) IS NULL OR row_log.seq <= ?7 THEN ?5 END, "
        "echo_base = excluded.echo_base"},
       {&log->find_row_, "SELECT seq, deleted FROM row_log WHERE tbl = ?1 AND pk = ?2"},
+      {&log->read_digest_,
+       "SELECT seq, deleted, digest_hi, digest_lo, digest_audiences FROM row_log "
+       "WHERE tbl = ?1 AND pk = ?2"},
+      {&log->write_digest_,
+       "UPDATE row_log SET digest_hi = ?3, digest_lo = ?4, digest_audiences = ?5 "
+       "WHERE tbl = ?1 AND pk = ?2"},
+      {&log->read_sum_, "SELECT row_count, sum_hi, sum_lo FROM scope_sums WHERE audience = ?1"},
+      {&log->write_sum_,
+       "INSERT INTO scope_sums (audience, row_count, sum_hi, sum_lo) VALUES (?1, ?2, ?3, ?4) "
+       "ON CONFLICT (audience) DO UPDATE SET row_count = excluded.row_count, "
+       "sum_hi = excluded.sum_hi, sum_lo = excluded.sum_lo"},
       {&log->forget_echo_,
        "UPDATE row_log SET echo_device = NULL, echo_base = NULL WHERE tbl = ?1 AND pk = ?2"},
   };
@@ -55,6 +83,7 @@ Status ChangeLog::Begin() {
   }
   last_seq_ = stored_seq_ = static_cast<uint64_t>(read_counter_.Int(0));
   read_counter_.Reset();
+  recorded_.clear();  // left by a transaction that did not reach Finish()
   return Status::Ok();
 }
 
@@ -90,6 +119,11 @@ Result<uint64_t> ChangeLog::Record(std::string_view table, std::string_view pk, 
     insert_gone_.Bind(1, static_cast<int64_t>(seq)).Bind(2, table).Bind(3, pk).Bind(4, audience);
     Q11_RETURN_IF_ERROR(insert_gone_.Run());
   }
+  Recorded& r = recorded_.emplace_back();
+  r.table.assign(table);
+  r.pk.assign(pk);
+  r.seq = seq;
+  r.audiences = JoinAudiences(audiences);
   return seq;
 }
 
@@ -119,7 +153,73 @@ Status ChangeLog::ForgetEchoes() {
   return Status::Ok();
 }
 
+Status ChangeLog::UpdateScopeSums() {
+  // The last record of each row decides (a row may change several times in one push).
+  std::map<std::pair<std::string_view, std::string_view>, const Recorded*> last;
+  for (const Recorded& r : recorded_) last[{r.table, r.pk}] = &r;
+  std::map<std::string, wire::ScopeSum, std::less<>> delta;
+  for (const auto& [key, r] : last) {
+    read_digest_.Bind(1, r->table).Bind(2, r->pk);
+    Result<bool> found = read_digest_.Step();
+    if (!found.ok() || !*found) {
+      read_digest_.Reset();
+      if (!found.ok()) return found.status();
+      return Internal("row_log lost " + r->table + " " + r->pk);
+    }
+    const uint64_t seq = static_cast<uint64_t>(read_digest_.Int(0));
+    const bool deleted = read_digest_.Int(1) != 0;
+    std::optional<wire::Digest128> old;
+    if (!read_digest_.IsNull(2))
+      old = wire::Digest128{static_cast<uint64_t>(read_digest_.Int(2)),
+                            static_cast<uint64_t>(read_digest_.Int(3))};
+    const std::string old_audiences = read_digest_.Text(4);
+    read_digest_.Reset();
+    if (seq != r->seq) continue;  // not this transaction's version after all
+    std::optional<wire::Digest128> now;
+    if (!deleted) {
+      // A row logged as live but gone counts nowhere, as the pull skips it.
+      Result<std::optional<wire::Digest128>> d = digests_->Of(r->table, r->pk);
+      if (!d.ok()) return d.status();
+      now = *d;
+    }
+    const std::string& now_audiences = now ? r->audiences : std::string();
+    if (old == now && old_audiences == now_audiences) continue;
+    if (old)
+      for (std::string_view a : SplitAudiences(old_audiences)) Entry(delta, a).Remove(*old);
+    if (now)
+      for (std::string_view a : SplitAudiences(now_audiences)) Entry(delta, a).Add(*now);
+    write_digest_.Bind(1, r->table).Bind(2, r->pk);
+    if (now) {
+      write_digest_.Bind(3, static_cast<int64_t>(now->hi))
+          .Bind(4, static_cast<int64_t>(now->lo))
+          .Bind(5, now_audiences);
+    } else {
+      write_digest_.BindNull(3).BindNull(4).BindNull(5);
+    }
+    Q11_RETURN_IF_ERROR(write_digest_.Run());
+  }
+  recorded_.clear();
+  for (const auto& [audience, d] : delta) {
+    if (d == wire::ScopeSum{}) continue;
+    read_sum_.Bind(1, audience);
+    Result<bool> found = read_sum_.Step();
+    if (!found.ok()) {
+      read_sum_.Reset();
+      return found.status();
+    }
+    wire::ScopeSum sum;
+    if (*found) sum = SumFromColumns(read_sum_, 0);
+    read_sum_.Reset();
+    AddScopeSum(&sum, d);
+    write_sum_.Bind(1, audience);
+    BindScopeSum(write_sum_, 2, sum);
+    Q11_RETURN_IF_ERROR(write_sum_.Run());
+  }
+  return Status::Ok();
+}
+
 Status ChangeLog::Finish() {
+  if (!recorded_.empty()) Q11_RETURN_IF_ERROR(UpdateScopeSums());
   if (last_seq_ == stored_seq_) return Status::Ok();
   write_counter_.Bind(1, static_cast<int64_t>(last_seq_));
   Q11_RETURN_IF_ERROR(write_counter_.Run());

@@ -12,6 +12,13 @@
 //
 // Sequences are allocated inside the push transaction: Begin() reads the counter, Finish()
 // writes it back before COMMIT; a rolled-back transaction takes them back with it.
+//
+// Scope checksums (scope_sums.h): row_log also keeps, per row, the digest of the version
+// counted in scope_sums and the audiences it is counted under. Finish() reads each row
+// recorded since Begin() as stored now (all of the transaction's writes are done by then),
+// takes its old digest out of its old audiences' sums and adds the new one to the audiences
+// it is filed under now (a deleted row counts in none), and writes the changed sums: O(rows
+// changed), in the same transaction.
 #pragma once
 
 #include <cstdint>
@@ -22,14 +29,17 @@
 #include <vector>
 
 #include "protocol/result.h"
+#include "protocol/scope_digest.h"
 #include "store/sql/sql_conn.h"
+#include "sync/changelog/row_digests.h"
+#include "sync/table_shapes.h"
 
 namespace q11::server {
 
 class ChangeLog {
  public:
-  // Prepares the statements on the write connection. REQUIRES: db outlives the log.
-  static Result<std::unique_ptr<ChangeLog>> Create(SqlConn& db);
+  // Prepares the statements on the write connection. REQUIRES: db and shapes outlive the log.
+  static Result<std::unique_ptr<ChangeLog>> Create(SqlConn& db, const TableShapes& shapes);
 
   // REQUIRES: inside the write transaction.
   Status Begin();
@@ -49,6 +59,7 @@ class ChangeLog {
   Result<uint64_t> Record(std::string_view table, std::string_view pk, bool deleted,
                           const std::vector<std::string>& audiences,
                           const std::vector<std::string>& departed = {}, const Echo& echo = {});
+  // Brings the scope checksums up to date with the rows recorded, writes the counter.
   Status Finish();
 
   // A pushed entry starts: forget which rows the previous one logged as echoes.
@@ -70,7 +81,18 @@ class ChangeLog {
 
  private:
   explicit ChangeLog(SqlConn& db) : db_(&db) {}
+  Status UpdateScopeSums();
+
+  // A row recorded since Begin(): its sequence and the audiences it was filed under.
+  struct Recorded {
+    std::string table, pk;
+    uint64_t seq;
+    std::string audiences;  // '\n' between, as row_log.digest_audiences
+  };
   SqlConn* db_;
+  std::unique_ptr<RowDigests> digests_;
+  std::vector<Recorded> recorded_;
+  SqlStmt read_digest_, write_digest_, read_sum_, write_sum_;
   uint64_t last_seq_ = 0;
   uint64_t stored_seq_ = 0;
   SqlStmt read_counter_, write_counter_, upsert_row_, find_row_, insert_gone_, compact_,

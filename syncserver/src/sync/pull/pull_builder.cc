@@ -5,6 +5,7 @@
 
 #include "protocol/schema.h"
 #include "sync/access_scope.h"
+#include "sync/changelog/scope_sums.h"
 #include "sync/pull/echo_base.h"
 #include "sync/sql_value.h"
 
@@ -40,6 +41,10 @@ Result<std::unique_ptr<PullBuilder>> PullBuilder::Create(SqlConn& db, const Tabl
       "SELECT 1 FROM row_audience WHERE audience = ?1 AND seq > ?2 ORDER BY seq LIMIT 1");
   if (!reference_after.ok()) return reference_after.status();
   b->reference_after_ = std::move(*reference_after);
+  Result<SqlStmt> scope_sum =
+      db.Prepare("SELECT row_count, sum_hi, sum_lo FROM scope_sums WHERE audience = ?1");
+  if (!scope_sum.ok()) return scope_sum.status();
+  b->scope_sum_ = std::move(*scope_sum);
   Q11_RETURN_IF_ERROR(b->OpenScratch());
   return b;
 }
@@ -277,6 +282,26 @@ Result<std::string> PullBuilder::MakeChangeset(uint32_t* rows) {
   return session->Changeset();
 }
 
+Status PullBuilder::ReadScopeSums(const std::vector<std::string>& audiences, PullPage* page) {
+  // Every audience read, the reference one too when this pull had nothing of it: the
+  // device checks its whole copy.
+  page->scope_sums.clear();
+  for (const std::string& audience : audiences) {
+    scope_sum_.Bind(1, audience);
+    Result<bool> row = scope_sum_.Step();
+    if (!row.ok()) {
+      scope_sum_.Reset();
+      return row.status();
+    }
+    wire::SyncResponse::ScopeCheck check;
+    check.audience = audience;
+    if (*row) check.sum = SumFromColumns(scope_sum_, 0);  // none yet: no rows
+    scope_sum_.Reset();
+    page->scope_sums.push_back(std::move(check));
+  }
+  return Status::Ok();
+}
+
 Result<bool> PullBuilder::CopyRow(const Entry& e, SqlStmt& into, std::string_view base) {
   SqlStmt& read = copies_[e.table].read;
   read.Bind(1, e.pk);
@@ -309,6 +334,7 @@ Result<PullPage> PullBuilder::Build(const std::vector<std::string>& audiences, u
     // One read transaction: the page and the cursor come from the same snapshot.
     Q11_RETURN_IF_ERROR(db_.BeginRead());
     Status s = ReadPage(audiences, cursor, limit, device_id, &page);
+    if (s.ok() && !page.has_more) s = ReadScopeSums(audiences, &page);
     Result<std::string> cs = s.ok() ? MakeChangeset(&page.rows) : Result<std::string>(s);
     if (!cs.ok()) {
       db_.Rollback();

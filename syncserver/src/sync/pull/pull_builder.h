@@ -34,7 +34,8 @@ class PullBuilder {
 
   // Rows with seq > cursor filed under any of `audiences` (1-4 of them), oldest first, at
   // most `limit`, leaving out rows whose latest version is `device_id`'s own echo-suppressed
-  // write (change_log.h). REQUIRES: limit > 0.
+  // write (change_log.h). REQUIRES: limit > 0. A complete page (!has_more) carries each
+  // audience's scope checksum (scope_sums.h), read in the same snapshot as the rows.
   Result<PullPage> Build(const std::vector<std::string>& audiences, uint64_t cursor, uint32_t limit,
                          std::string_view device_id = {});
 
@@ -69,6 +70,7 @@ class PullBuilder {
   Status ReadPage(const std::vector<std::string>& audiences, uint64_t cursor, uint32_t limit,
                   std::string_view device_id, PullPage* page);
   Result<std::string> MakeChangeset(uint32_t* rows);
+  Status ReadScopeSums(const std::vector<std::string>& audiences, PullPage* page);
   // Copies the live row of `e` into the scratch database with `into` (insert or update),
   // the columns of `base` (an echo_base) replaced by its values. False when the row is
   // gone.
@@ -87,6 +89,7 @@ class PullBuilder {
   std::map<size_t, SqlStmt> page_by_count_;
   SqlStmt last_seq_;
   SqlStmt reference_after_;
+  SqlStmt scope_sum_;
   std::vector<std::string> own_;
   std::vector<Entry> entries_;  // reused between pulls
   std::vector<std::string> session_tables_;

@@ -78,7 +78,7 @@ std::string PushAuditDetails(std::string_view device_id,
 Result<std::unique_ptr<PushApplier>> PushApplier::Create(SqlConn& db, const TableShapes& shapes,
                                                          const ReferenceData& refs) {
   std::unique_ptr<PushApplier> p(new PushApplier(db, shapes, refs));
-  Result<std::unique_ptr<ChangeLog>> log = ChangeLog::Create(db);
+  Result<std::unique_ptr<ChangeLog>> log = ChangeLog::Create(db, shapes);
   if (!log.ok()) return log.status();
   p->log_ = std::move(*log);
   Result<std::unique_ptr<AuditLog>> audit = AuditLog::Create(db);
