@@ -10,10 +10,6 @@
 namespace q11::device {
 namespace {
 
-// The "ref" scope's tables: the reference tables the server publishes through the change
-// log under the audience "ref" (protocol/schema.h, the one list both sides use).
-constexpr std::string_view kRefScopeTables[] = {"units", "categories"};
-
 struct TableShape {
   int columns = 0;
   int pk_column = -1;  // the one primary-key column's index
@@ -92,8 +88,10 @@ Status ScanTable(sql::Db& db, const std::string& table, Each each) {
 }  // namespace
 
 const std::vector<std::string>& ScopeTables(const std::string& audience) {
-  static const auto* ref =
-      new std::vector<std::string>(std::begin(kRefScopeTables), std::end(kRefScopeTables));
+  // The reference tables the server publishes under the audience "ref": the one list both
+  // sides use (protocol/schema.h).
+  static const auto* ref = new std::vector<std::string>(schema::kPublishedReferenceTables.begin(),
+                                                        schema::kPublishedReferenceTables.end());
   static const auto* own = [] {
     auto* v = new std::vector<std::string>;
     for (const std::string& t : SyncedTableNames())

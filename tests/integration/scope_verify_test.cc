@@ -152,8 +152,9 @@ struct Rig {
 
 }  // namespace
 
-TEST_CASE("Verified convergence: rows deleted, changed and added behind the library's back "
-          "are repaired at the next sync; a pending local change survives and goes up") {
+TEST_CASE(
+    "Verified convergence: rows deleted, changed and added behind the library's back "
+    "are repaired at the next sync; a pending local change survives and goes up") {
   Rig rig;
   auto lan = rig.Device("lan", "mat-khau-lan");
   const std::string r1 = lan->File("p04", "Rác ở hẻm 12");
@@ -172,7 +173,8 @@ TEST_CASE("Verified convergence: rows deleted, changed and added behind the libr
                 "category_id, ward_id, 'thêm lén', description, lat, lon, address, status, "
                 "assigned_unit, due_at, reporter_ref, created_at, updated_at, receipt_code || "
                 "'X', received_at, expected_at, resolved_at, duplicate_of FROM reports WHERE id "
-                "= '" + r3 + "'; UPDATE units SET name_en = 'tampered' WHERE id = 'p04'");
+                "= '" +
+                r3 + "'; UPDATE units SET name_en = 'tampered' WHERE id = 'p04'");
   // A local change made after the tampering, not yet sent.
   auto comment = canbo->db->AddComment(r3, "Đã kiểm tra hiện trường");
   REQUIRE(comment.ok());
@@ -207,7 +209,8 @@ TEST_CASE("Verified convergence: rows deleted, changed and added behind the libr
   // The next request told the server: both scopes repaired.
   CHECK(canbo->net->drift_sent.size() == 2);
   CHECK(Metric(rig.server.port(), "q11_sync_drift_total") == drift_before + 2);
-  CHECK(Metric(rig.server.port(), "q11_sync_drift_total{scope=\"unit\",repaired=\"true\"}") == 1);
+  CHECK(Metric(rig.server.port(), "q11_sync_drift_total{scope=\"unit\",outcome=\"repaired\"}") ==
+        1);
 
   // The next sync finds nothing; the citizen's device was never touched by any of it.
   const int pulls = canbo->net->scope_pulls;
@@ -217,8 +220,9 @@ TEST_CASE("Verified convergence: rows deleted, changed and added behind the libr
   CHECK(lan->net->scope_pulls == 0);
 }
 
-TEST_CASE("q11 verify: exit 1 and the rows that differ, --repair fixes them and keeps the "
-          "pending change, then exit 0") {
+TEST_CASE(
+    "q11 verify: exit 1 and the rows that differ, --repair fixes them and keeps the "
+    "pending change, then exit 0") {
   Rig rig;
   Cli q11{rig.tmp.File("lan-cli.db")};
   REQUIRE(q11({"login", "--server=" + rig.server.url(), "--name=lan", "--password=mat-khau-lan"})
@@ -308,11 +312,11 @@ TEST_CASE("q11 verify: exit 1 and the rows that differ, --repair fixes them and 
   REQUIRE(q11({"sync"}).exit_code == 0);
   CHECK(ServerDbValue(rig.server.data_dir(),
                       "SELECT title FROM reports WHERE id = '" + id_c + "'") == "Rác C");
-  CHECK(ParseObject(q11({"report", "show", id_a, "--json"}).out)->getValue<std::string>(
-            "title") == "Rác A");
+  CHECK(ParseObject(q11({"report", "show", id_a, "--json"}).out)->getValue<std::string>("title") ==
+        "Rác A");
   CHECK(q11({"verify"}).exit_code == 0);
-  CHECK(Metric(rig.server.port(), "q11_sync_drift_total{scope=\"reporter\",repaired=\"true\"}") ==
-        1);
+  CHECK(Metric(rig.server.port(),
+               "q11_sync_drift_total{scope=\"reporter\",outcome=\"repaired\"}") == 1);
 
   // Could not compare: exit 5 (not 1, which means "different").
   rig.server.Stop();
@@ -324,8 +328,9 @@ TEST_CASE("q11 verify: exit 1 and the rows that differ, --repair fixes them and 
   CHECK(stranger({"verify", "--bogus"}).exit_code == 2);
 }
 
-TEST_CASE("Verified convergence: a fault in one scope on the server is caught by every device "
-          "of that scope and no other, and the devices back off") {
+TEST_CASE(
+    "Verified convergence: a fault in one scope on the server is caught by every device "
+    "of that scope and no other, and the devices back off") {
   Rig rig;
   auto lan = rig.Device("lan", "mat-khau-lan");
   lan->File("p04", "Rác ở hẻm 12");
@@ -358,7 +363,8 @@ TEST_CASE("Verified convergence: a fault in one scope on the server is caught by
   CHECK(other.drift.empty());
   CHECK(p05->net->scope_pulls == 0);
   CHECK(Metric(rig.server.port(), "q11_sync_drift_total") == before + 2);
-  CHECK(Metric(rig.server.port(), "q11_sync_drift_total{scope=\"unit\",repaired=\"false\"}") == 2);
+  CHECK(Metric(rig.server.port(), "q11_sync_drift_total{scope=\"unit\",outcome=\"unrepaired\"}") ==
+        2);
 
   // The backoff: syncing again at once tries no repair and reports nothing new...
   const int pulls = p04a->net->scope_pulls;
