@@ -323,6 +323,7 @@ Result<ApplyOutcome> ApplySyncResponse(DatabaseImpl& db, const std::vector<int64
   // come only with a complete pull.
   if (!response.has_more) {
     for (const wire::SyncResponse::ScopeCheck& sc : response.scope_sums) {
+      if (!ScopeVerified(sc.audience)) continue;
       ApplyOutcome::ScopeCheck check{sc.audience, sc.sum, {}};
       Q11_ASSIGN_OR_RETURN(check.device, ScopeSumOf(db.db(), ScopeTables(sc.audience)));
       // A scope that adds up ends its repairs' backoff.

@@ -87,6 +87,15 @@ Status ScanTable(sql::Db& db, const std::string& table, Each each) {
 
 }  // namespace
 
+bool& VerifyReferenceScope() {
+  static bool verify = false;
+  return verify;
+}
+
+bool ScopeVerified(const std::string& audience) {
+  return audience != "ref" || VerifyReferenceScope();
+}
+
 const std::vector<std::string>& ScopeTables(const std::string& audience) {
   // The reference tables the server publishes under the audience "ref": the one list both
   // sides use (protocol/schema.h).
