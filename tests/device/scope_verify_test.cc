@@ -240,7 +240,7 @@ TEST_CASE("a complete pull that adds up: one round trip, no drift", "[verify]") 
 }
 
 TEST_CASE(
-    "rows deleted, changed and added behind the library's back are found and repaired; "
+    "rows deleted, changed and added behind the library's back are found and repaired, and "
     "a pending local change survives and goes up later",
     "[verify]") {
   Rig rig;

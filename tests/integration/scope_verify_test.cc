@@ -154,7 +154,7 @@ struct Rig {
 
 TEST_CASE(
     "Verified convergence: rows deleted, changed and added behind the library's back "
-    "are repaired at the next sync; a pending local change survives and goes up") {
+    "are repaired at the next sync, and a pending local change survives and goes up") {
   Rig rig;
   auto lan = rig.Device("lan", "mat-khau-lan");
   const std::string r1 = lan->File("p04", "Rác ở hẻm 12");
