@@ -1,6 +1,5 @@
 #include "protocol/scope_digest.h"
 
-#include <bit>
 #include <cstring>
 
 namespace q11::wire {
@@ -43,7 +42,10 @@ void RowDigester::AddInteger(int64_t v) {
 
 void RowDigester::AddReal(double v) {
   uint8_t b[8];
-  PutU64(std::bit_cast<uint64_t>(v), b);
+  // memcpy, not std::bit_cast: the WebAssembly build's libc++ (emscripten 3.1.6) lacks it.
+  uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  PutU64(bits, b);
   Tagged(kReal, std::string_view(reinterpret_cast<const char*>(b), 8));
 }
 
