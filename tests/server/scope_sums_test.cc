@@ -93,7 +93,7 @@ std::vector<std::string_view> RefTables() {
 // Pulls everything `who` sees into an empty device, `page` rows at a time; checks that only
 // the last page carries checksums and that they are the device's digests.
 void RequirePullSumsMatchDevice(StoreFixture& f, const Account& who, uint32_t page) {
-  DeviceDb dev(std::string(schema::SyncedTablesSql()));
+  DeviceDb dev;  // the synced tables and the built-in reference rows, as a phone starts
   uint64_t cursor = 0;
   PullPage last;
   for (int i = 0; i < 10000; ++i) {
@@ -222,12 +222,42 @@ TEST_CASE("Scope sums: kept ones equal the rows' after pushes, moves, withdrawal
     auto list = f.store->ListConflicts(ConflictFilter{});
     REQUIRE(list.ok());
     REQUIRE(!list->empty());
+    std::string conflict;
+    for (const ConflictSummary& c : *list)
+      if (c.row_id == id && c.state == "open") conflict = c.id;
+    REQUIRE(!conflict.empty());
     auto resolved = f.store->ResolveConflict(
-        list->back().id, ConflictDecision{ConflictDecision::Take::kDevice, {}}, "admin");
+        conflict, ConflictDecision{ConflictDecision::Take::kDevice, {}}, "admin");
     INFO(resolved.status().ToString());
     REQUIRE(resolved.ok());
     RequireKeptIsTruth(f.db_path);
     RequirePullSumsMatchDevice(f, f.official_p04, 3);
+  }
+  SECTION("a reference set published with a category renamed") {
+    f.store.reset();
+    {
+      auto set = LoadReferenceSet("hcmc-2025");
+      REQUIRE(set.ok());
+      auto& categories = set->rows.at("categories");
+      REQUIRE(!categories.empty());
+      categories.front()[1] = Value::Text("Tên mới");  // name_vi
+      auto db = OpenSqliteConn(f.db_path, false);
+      REQUIRE(db.ok());
+      auto shapes = TableShapes::Load(db->db());
+      REQUIRE(shapes.ok());
+      auto units = UnitChanges::Create(*db, *shapes);
+      REQUIRE(units.ok());
+      REQUIRE(db->BeginWrite().ok());
+      PublishOutcome out;
+      Status published = (*units)->Publish(*set, f.now_ms, &out);
+      INFO(published.ToString());
+      REQUIRE(published.ok());
+      REQUIRE(db->Commit().ok());
+      CHECK(out.rows_written >= 1);
+    }
+    Reopen(f);
+    RequireKeptIsTruth(f.db_path);
+    RequirePullSumsMatchDevice(f, f.citizen, 7);
   }
   SECTION("a units merge moves cases between scopes") {
     f.store.reset();
@@ -276,6 +306,20 @@ TEST_CASE("Scope sums: a database without them gets them computed when the store
   File(f, f.citizen, "p04", phone, 6);
   RequireKeptIsTruth(f.db_path);
   CHECK(KeptAndActual(f.db_path).first.at("all").rows == 6);
+  // A built-in reference row a newer build seeds (no change log) counts from the next open.
+  const uint64_t ref_rows = KeptAndActual(f.db_path).first.at("ref").rows;
+  f.store.reset();
+  {
+    auto db = sql::Db::Open(f.db_path, false);
+    REQUIRE(db.ok());
+    REQUIRE(db->Exec("INSERT INTO categories (id, name_vi, name_en, default_unit, deadline_hours) "
+                     "SELECT 'moi', 'Mới', 'New', default_unit, deadline_hours FROM categories "
+                     "LIMIT 1")
+                .ok());
+  }
+  Reopen(f);
+  RequireKeptIsTruth(f.db_path);
+  CHECK(KeptAndActual(f.db_path).first.at("ref").rows == ref_rows + 1);
 }
 
 TEST_CASE("Scope sums: a kept sum changed behind the server's back is found and fixed") {
@@ -330,7 +374,13 @@ TEST_CASE("Scope repair: one audience the account reads, never another, never wi
     REQUIRE(r.ok());
     REQUIRE(r->scope_sums.size() == 1);
     CHECK(r->scope_sums[0].audience == "ref");
-    CHECK(r->pull_rows == r->scope_sums[0].sum.rows);
+    // The built-in rows a phone starts with, plus what the server logged since.
+    DeviceDb phone;
+    if (!r->pull_changeset.empty())
+      REQUIRE(sql::ApplyChangeset(phone.db(), r->pull_changeset, [](int, sqlite3_changeset_iter*) {
+                return sql::ConflictAction::kReplace;
+              }).ok());
+    CHECK(r->scope_sums[0].sum == DigestTables(phone.db(), RefTables()));
   }
   SECTION("a lying client asks for another citizen's or the district's scope: 403") {
     for (const std::string scope :

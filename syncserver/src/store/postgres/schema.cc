@@ -73,6 +73,13 @@ CREATE TABLE scope_sums (
   sum_hi bigint NOT NULL,
   sum_lo bigint NOT NULL
 );
+CREATE TABLE unlogged_ref (
+  tbl text NOT NULL,
+  pk text NOT NULL,
+  digest_hi bigint NOT NULL,
+  digest_lo bigint NOT NULL,
+  PRIMARY KEY (tbl, pk)
+);
 ALTER TABLE row_log ADD COLUMN digest_hi bigint;
 ALTER TABLE row_log ADD COLUMN digest_lo bigint;
 ALTER TABLE row_log ADD COLUMN digest_audiences text;

@@ -178,6 +178,16 @@ CREATE TABLE IF NOT EXISTS scope_sums (
   sum_hi INTEGER NOT NULL,          -- the digest sums' bit patterns, as signed 64-bit
   sum_lo INTEGER NOT NULL
 ) WITHOUT ROWID;
+-- Rows of the published reference tables the change log never saw: the built-in ones the
+-- server and every device start with. Counted under 'ref' with these digests until a
+-- change logs them (scope_sums.h).
+CREATE TABLE IF NOT EXISTS unlogged_ref (
+  tbl TEXT NOT NULL,
+  pk TEXT NOT NULL,
+  digest_hi INTEGER NOT NULL,
+  digest_lo INTEGER NOT NULL,
+  PRIMARY KEY (tbl, pk)
+) WITHOUT ROWID;
 )sql";
 
 // Version 1 kept one conflict row per column (tbl, pk, col, base/device/server_value,

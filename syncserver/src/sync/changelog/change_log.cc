@@ -1,6 +1,10 @@
 #include "sync/changelog/change_log.h"
 
+#include <algorithm>
 #include <map>
+
+#include "protocol/schema.h"
+#include "sync/access_scope.h"
 
 #include "sync/changelog/scope_sums.h"
 
@@ -53,6 +57,9 @@ Result<std::unique_ptr<ChangeLog>> ChangeLog::Create(SqlConn& db, const TableSha
        "INSERT INTO scope_sums (audience, row_count, sum_hi, sum_lo) VALUES (?1, ?2, ?3, ?4) "
        "ON CONFLICT (audience) DO UPDATE SET row_count = excluded.row_count, "
        "sum_hi = excluded.sum_hi, sum_lo = excluded.sum_lo"},
+      {&log->read_unlogged_,
+       "SELECT digest_hi, digest_lo FROM unlogged_ref WHERE tbl = ?1 AND pk = ?2"},
+      {&log->drop_unlogged_, "DELETE FROM unlogged_ref WHERE tbl = ?1 AND pk = ?2"},
       {&log->forget_echo_,
        "UPDATE row_log SET echo_device = NULL, echo_base = NULL WHERE tbl = ?1 AND pk = ?2"},
   };
@@ -153,6 +160,26 @@ Status ChangeLog::ForgetEchoes() {
   return Status::Ok();
 }
 
+Result<std::optional<wire::Digest128>> ChangeLog::TakeUnloggedRef(std::string_view table,
+                                                                  std::string_view pk) {
+  std::optional<wire::Digest128> out;
+  if (std::find(schema::kPublishedReferenceTables.begin(), schema::kPublishedReferenceTables.end(),
+                table) == schema::kPublishedReferenceTables.end())
+    return out;
+  read_unlogged_.Bind(1, table).Bind(2, pk);
+  Result<bool> found = read_unlogged_.Step();
+  if (found.ok() && *found)
+    out = wire::Digest128{static_cast<uint64_t>(read_unlogged_.Int(0)),
+                          static_cast<uint64_t>(read_unlogged_.Int(1))};
+  read_unlogged_.Reset();
+  if (!found.ok()) return found.status();
+  if (out) {
+    drop_unlogged_.Bind(1, table).Bind(2, pk);
+    Q11_RETURN_IF_ERROR(drop_unlogged_.Run());
+  }
+  return out;
+}
+
 Status ChangeLog::UpdateScopeSums() {
   // The last record of each row decides (a row may change several times in one push).
   std::map<std::pair<std::string_view, std::string_view>, const Recorded*> last;
@@ -172,9 +199,18 @@ Status ChangeLog::UpdateScopeSums() {
     if (!read_digest_.IsNull(2))
       old = wire::Digest128{static_cast<uint64_t>(read_digest_.Int(2)),
                             static_cast<uint64_t>(read_digest_.Int(3))};
-    const std::string old_audiences = read_digest_.Text(4);
+    std::string old_audiences = read_digest_.Text(4);
     read_digest_.Reset();
     if (seq != r->seq) continue;  // not this transaction's version after all
+    if (!old) {
+      // A built-in reference row logged for the first time was counted unlogged.
+      Result<std::optional<wire::Digest128>> unlogged = TakeUnloggedRef(r->table, r->pk);
+      if (!unlogged.ok()) return unlogged.status();
+      if (unlogged->has_value()) {
+        old = **unlogged;
+        old_audiences = std::string(kReferenceAudience);
+      }
+    }
     std::optional<wire::Digest128> now;
     if (!deleted) {
       // A row logged as live but gone counts nowhere, as the pull skips it.

@@ -18,7 +18,8 @@
 // recorded since Begin() as stored now (all of the transaction's writes are done by then),
 // takes its old digest out of its old audiences' sums and adds the new one to the audiences
 // it is filed under now (a deleted row counts in none), and writes the changed sums: O(rows
-// changed), in the same transaction.
+// changed), in the same transaction. A built-in reference row that no change had logged
+// yet was counted under "ref" with its digest in unlogged_ref: that is its old digest.
 #pragma once
 
 #include <cstdint>
@@ -82,6 +83,10 @@ class ChangeLog {
  private:
   explicit ChangeLog(SqlConn& db) : db_(&db) {}
   Status UpdateScopeSums();
+  // The digest a built-in reference row was counted with before any change logged it
+  // (scope_sums.h), taken out of unlogged_ref; nullopt for other rows.
+  Result<std::optional<wire::Digest128>> TakeUnloggedRef(std::string_view table,
+                                                         std::string_view pk);
 
   // A row recorded since Begin(): its sequence and the audiences it was filed under.
   struct Recorded {
@@ -92,7 +97,7 @@ class ChangeLog {
   SqlConn* db_;
   std::unique_ptr<RowDigests> digests_;
   std::vector<Recorded> recorded_;
-  SqlStmt read_digest_, write_digest_, read_sum_, write_sum_;
+  SqlStmt read_digest_, write_digest_, read_sum_, write_sum_, read_unlogged_, drop_unlogged_;
   uint64_t last_seq_ = 0;
   uint64_t stored_seq_ = 0;
   SqlStmt read_counter_, write_counter_, upsert_row_, find_row_, insert_gone_, compact_,

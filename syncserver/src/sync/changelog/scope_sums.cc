@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <memory>
 
+#include "protocol/schema.h"
+#include "sync/access_scope.h"
 #include "sync/changelog/row_digests.h"
 
 namespace q11::server {
@@ -59,6 +61,53 @@ Result<ScopeSums> ReadScopeSums(SqlConn& db) {
       EachRow(*st, [&](const SqlStmt& row) { out[row.Text(0)] = SumFromColumns(row, 1); }));
   return out;
 }
+
+namespace {
+
+// Adds to sums["ref"] each row of the published reference tables that neither row_log nor
+// (unless `all`) unlogged_ref holds; with `store`, notes it in unlogged_ref.
+Status CountUnloggedReference(SqlConn& db, const TableShapes& shapes, RowDigests& digests,
+                              bool store, ScopeSums* sums, bool all = true) {
+  std::vector<std::pair<std::string, std::string>> rows;  // (table, pk)
+  for (std::string_view table : schema::kPublishedReferenceTables) {
+    const TableShape* shape = shapes.Find(table);
+    if (shape == nullptr)
+      return Internal("reference table " + std::string(table) + " is not synced");
+    const std::string pk = "\"" + shape->columns[shape->pk_column] + "\"";
+    Result<SqlStmt> st = db.Prepare(
+        "SELECT t." + pk + " FROM \"" + shape->name +
+        "\" t WHERE NOT EXISTS (SELECT 1 FROM row_log l WHERE l.tbl = ?1 AND l.pk = t." + pk + ")" +
+        (all ? std::string()
+             : " AND NOT EXISTS (SELECT 1 FROM unlogged_ref u WHERE u.tbl = ?1 AND u.pk = t." + pk +
+                   ")"));
+    if (!st.ok()) return st.status();
+    st->Bind(1, table);
+    Q11_RETURN_IF_ERROR(
+        EachRow(*st, [&](const SqlStmt& row) { rows.emplace_back(table, row.Text(0)); }));
+  }
+  if (rows.empty()) return Status::Ok();
+  SqlStmt note;
+  if (store) {
+    Result<SqlStmt> n = db.Prepare(
+        "INSERT INTO unlogged_ref (tbl, pk, digest_hi, digest_lo) VALUES (?1, ?2, ?3, ?4)");
+    if (!n.ok()) return n.status();
+    note = std::move(*n);
+  }
+  for (const auto& [table, pk] : rows) {
+    Result<std::optional<wire::Digest128>> d = digests.Of(table, pk);
+    if (!d.ok()) return d.status();
+    if (!d->has_value()) continue;
+    (*sums)[std::string(kReferenceAudience)].Add(**d);
+    if (store) {
+      note.Bind(1, table).Bind(2, pk);
+      note.Bind(3, static_cast<int64_t>((*d)->hi)).Bind(4, static_cast<int64_t>((*d)->lo));
+      Q11_RETURN_IF_ERROR(note.Run());
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 Result<ScopeSums> ComputeScopeSums(SqlConn& db, const TableShapes& shapes, bool store,
                                    const ScopeScanProgress& progress) {
@@ -129,6 +178,8 @@ Result<ScopeSums> ComputeScopeSums(SqlConn& db, const TableShapes& shapes, bool 
   }
   scan->Reset();
   Q11_RETURN_IF_ERROR(count());
+  if (store) Q11_RETURN_IF_ERROR(db.Exec("DELETE FROM unlogged_ref"));
+  Q11_RETURN_IF_ERROR(CountUnloggedReference(db, shapes, **digests, store, &sums));
   if (progress) progress(done, total);
   if (store) {
     Q11_RETURN_IF_ERROR(db.Exec("DELETE FROM scope_sums"));
@@ -152,7 +203,32 @@ Status EnsureScopeSums(SqlConn& db, const TableShapes& shapes, const ScopeScanPr
   Result<std::optional<std::string>> done =
       db.QueryText("SELECT value FROM meta WHERE key = 'scope_sums'");
   if (!done.ok()) return done.status();
-  if (done->has_value()) return Status::Ok();
+  if (done->has_value()) {
+    // Built-in reference rows a newer build seeded at this open: counted from now on.
+    Result<std::unique_ptr<RowDigests>> digests = RowDigests::Create(db, shapes);
+    if (!digests.ok()) return digests.status();
+    ScopeSums added;
+    Q11_RETURN_IF_ERROR(
+        CountUnloggedReference(db, shapes, **digests, /*store=*/true, &added, /*all=*/false));
+    if (added.empty()) return Status::Ok();
+    ScopeSums kept;
+    Result<SqlStmt> read =
+        db.Prepare("SELECT row_count, sum_hi, sum_lo FROM scope_sums WHERE audience = ?1");
+    if (!read.ok()) return read.status();
+    read->Bind(1, kReferenceAudience);
+    wire::ScopeSum sum;
+    Q11_RETURN_IF_ERROR(EachRow(*read, [&](const SqlStmt& row) { sum = SumFromColumns(row, 0); }));
+    AddScopeSum(&sum, added.begin()->second);
+    Result<SqlStmt> write = db.Prepare(
+        "INSERT INTO scope_sums (audience, row_count, sum_hi, sum_lo) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT (audience) DO UPDATE SET row_count = excluded.row_count, "
+        "sum_hi = excluded.sum_hi, sum_lo = excluded.sum_lo");
+    if (!write.ok()) return write.status();
+    write->Bind(1, kReferenceAudience);
+    BindScopeSum(*write, 2, sum);
+    Q11_RETURN_IF_ERROR(write->Run());
+    return txn->Commit();
+  }
   Result<ScopeSums> sums = ComputeScopeSums(db, shapes, /*store=*/true, progress);
   if (!sums.ok()) return sums.status();
   Q11_RETURN_IF_ERROR(db.Exec("INSERT INTO meta (key, value) VALUES ('scope_sums', 1)"));

@@ -5,7 +5,11 @@
 //
 // The truth they stand for: every row in row_log that is not deleted and whose live row
 // exists, counted under each audience its latest entry is filed under (row_audience, not
-// gone), with its digest as a device holds it (row_digests.h). ComputeScopeSums() works
+// gone), with its digest as a device holds it (row_digests.h); and, under "ref", every row
+// of the published reference tables (protocol/schema.h) that row_log has never seen: the
+// built-in rows the server and every device start with (PrepareSyncedTables), which a
+// reference set equal to them never rewrites. Their digests wait in unlogged_ref, so that
+// the change that first logs one takes its old digest out (change_log.h). ComputeScopeSums() works
 // that out from the rows, by one scan: the upgrade to schema version 10 stores it, and
 // `syncserver scopes check` compares it with the kept sums.
 #pragma once
@@ -50,7 +54,8 @@ Result<ScopeSums> ComputeScopeSums(SqlConn& db, const TableShapes& shapes, bool 
 
 // Whether the database's sums were ever computed (meta 'scope_sums'); if not (a database
 // made or upgraded before schema version 10, or a new one), computes and stores them in a
-// write transaction of its own. REQUIRES: no transaction open on `db`.
+// write transaction of its own. If so, counts any reference row that appeared without the
+// change log since (built-in rows a newer build seeds). REQUIRES: no transaction open.
 Status EnsureScopeSums(SqlConn& db, const TableShapes& shapes,
                        const ScopeScanProgress& progress = {});
 
