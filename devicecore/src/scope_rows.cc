@@ -88,7 +88,7 @@ Status ScanTable(sql::Db& db, const std::string& table, Each each) {
 }  // namespace
 
 bool& VerifyReferenceScope() {
-  static bool verify = false;
+  static bool verify = true;
   return verify;
 }
 

@@ -22,13 +22,12 @@
 
 namespace q11::device {
 
-// Whether the "ref" scope is verified and repaired (default false). Not yet: a server files
-// under "ref" only the reference rows it wrote through its change log, while a device also
-// holds the reference set compiled into it (samples/q11-2018) until the server sends its
-// own. A server that publishes that same set (`--reference=q11-2018`, the tests') writes
-// nothing, so its "ref" checksum counts none of the 36 rows every device holds, and a
-// repair would delete them all. Once the server counts every row of its reference tables
-// under "ref" this becomes true. Tests set it to exercise the repair of "ref".
+// Whether the "ref" scope is verified and repaired (default true): a switch to leave it out
+// should a server count under "ref" other rows than devices hold. The server counts every
+// reference row: those its change log sent and the built-in ones (samples/q11-2018) every
+// device starts with, which a server publishing that same set never logs. Its scope-only
+// pull of "ref" sends only logged rows, so a repair of a built-in row does not converge
+// there: the device changes nothing and backs off (docs/reliability.md).
 bool& VerifyReferenceScope();
 
 // Whether a sync or Verify compares `audience` (every one but "ref", unless the above).

@@ -195,8 +195,8 @@ struct FakeScopeServer {
   }
 };
 
-// The "ref" scope is verified here (scope_rows.h, VerifyReferenceScope: the fake server
-// counts every reference row, as the real one will), unless a test says otherwise.
+// The "ref" scope is verified (scope_rows.h, VerifyReferenceScope), unless a test says
+// otherwise.
 struct Rig {
   ScriptedDevice d;
   FakeScopeServer server{d.dir.File("server.db")};
@@ -207,7 +207,7 @@ struct Rig {
     server.Exec(ReportRowSql(kR2, "accepted", "p05"));
     server.Exec(ReportRowSql(kR3, "new"));
   }
-  ~Rig() { VerifyReferenceScope() = false; }
+  ~Rig() { VerifyReferenceScope() = true; }
   SyncResult Sync() {
     auto r = device::Sync(*d.db, d.server);
     INFO(r.status().ToString());
@@ -422,10 +422,7 @@ TEST_CASE("Verify lists what differs without touching it, and repairs on request
   CHECK(rig.server.requests.back().drift.empty());
 }
 
-TEST_CASE(
-    "by default the ref scope is neither verified nor repaired (the server does not "
-    "count the compiled reference rows yet)",
-    "[verify]") {
+TEST_CASE("with the ref scope switched off, it is neither verified nor repaired", "[verify]") {
   Rig rig(/*verify_reference=*/false);
   rig.Sync();
   rig.Tamper("UPDATE units SET name_en = 'tampered' WHERE id = 'p05'");

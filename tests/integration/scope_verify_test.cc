@@ -138,12 +138,12 @@ double Metric(int port, const std::string& prefix) {
 struct Rig {
   TempDir tmp;
   ServerProcess server{tmp.File("server")};
-  Rig() {
+  explicit Rig(const std::vector<std::string>& args = {}) {
     REQUIRE(server.AddUser("lan", "mat-khau-lan", "citizen"));
     REQUIRE(server.AddUser("canbo.p04", "mat-khau-p04", "official", "p04"));
     REQUIRE(server.AddUser("canbo2.p04", "mat-khau-p04b", "official", "p04"));
     REQUIRE(server.AddUser("canbo.p05", "mat-khau-p05", "official", "p05"));
-    REQUIRE(server.Start());
+    REQUIRE(server.Start(args));
   }
   std::unique_ptr<Phone> Device(const std::string& name, const std::string& password) {
     return std::make_unique<Phone>(tmp.File(name + ".db"), server.url(), name, password);
@@ -185,8 +185,7 @@ TEST_CASE(
   REQUIRE(own != nullptr);
   CHECK(own->repaired);
   CHECK(own->rows_differing == 3);
-  // Only the account's own scope: "ref" is not verified yet (scope_rows.h).
-  CHECK(r.drift.size() == 1);
+  CHECK(r.drift.size() == 1);  // "ref" is verified and was left alone: it adds up
   CHECK(canbo->net->scope_pulls >= 1);
   // The server's rows again, and the local comment went up and stayed.
   CHECK(r.applied == 1);
@@ -263,10 +262,14 @@ TEST_CASE(
   CHECK_FALSE(report->getValue<bool>("equal"));
   auto scopes = report->getArray("scopes");
   std::map<std::string, std::string> kinds;  // id -> kind, in the citizen's own scope
-  REQUIRE(scopes->size() == 1);              // "ref" is not verified yet (scope_rows.h)
+  REQUIRE(scopes->size() == 2);
   for (size_t i = 0; i < scopes->size(); ++i) {
     auto s = scopes->getObject(static_cast<unsigned>(i));
     const std::string audience = s->getValue<std::string>("audience");
+    if (audience == "ref") {
+      CHECK(s->getValue<bool>("equal"));  // the built-in reference rows, counted by the server
+      continue;
+    }
     CHECK(audience.rfind("r:", 0) == 0);
     CHECK_FALSE(s->getValue<bool>("repaired"));
     auto diffs = s->getArray("differences");
@@ -389,4 +392,27 @@ TEST_CASE(
                      &error));
   CHECK(p04a->Sync().drift.empty());
   CHECK(p04b->Sync().drift.empty());
+}
+
+TEST_CASE(
+    "Verified convergence: reference rows changed behind the library's back are repaired "
+    "from a server that published its own set") {
+  Rig rig({"--reference=hcmc-2025"});
+  REQUIRE(rig.server.AddUser("canbo.phu-tho", "mat-khau-pt", "official", "phu-tho"));
+  auto canbo = rig.Device("canbo.phu-tho", "mat-khau-pt");
+  CHECK(canbo->Sync().drift.empty());
+  const size_t units = canbo->db->ListUnits()->size();
+  canbo->Tamper(
+      "UPDATE units SET name_en = 'tampered' WHERE id = 'phu-tho'; DELETE FROM categories WHERE "
+      "rowid = (SELECT min(rowid) FROM categories); INSERT INTO units VALUES ('gia-mao', 'q11', "
+      "'ward', 'Giả mạo', 'Forged')");
+  SyncResult r = canbo->Sync();
+  const ScopeDrift* ref = canbo->Drift(r, "ref");
+  REQUIRE(ref != nullptr);
+  CHECK(ref->repaired);
+  CHECK(ref->rows_differing == 3);
+  CHECK(canbo->db->ListUnits()->size() == units);
+  for (const Unit& u : *canbo->db->ListUnits()) CHECK(u.name_en != "tampered");
+  CHECK(Metric(rig.server.port(), "q11_sync_drift_total{scope=\"ref\",outcome=\"repaired\"}") == 1);
+  CHECK(canbo->Sync().drift.empty());
 }
