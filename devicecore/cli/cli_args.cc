@@ -344,9 +344,9 @@ const std::vector<Command>& Commands() {
        "[--json] [--repair] [--server=URL [--ca=FILE]] [--timeout-ms=N] [--attempts=N]",
        "Kiểm tra thiết bị có giữ đúng dữ liệu của máy chủ không, và sửa nếu cần (--repair).\n"
        "Check that this device holds exactly what the server says it should. First it pulls\n"
-       "the server's latest changes (sending none of its own), then compares the scope it\n"
-       "reads (the reports, events and photos its account sees; the reference data is not\n"
-       "compared yet) with the server's checksum, its pending changes left out. For a scope that\n"
+       "the server's latest changes (sending none of its own), then compares each scope it\n"
+       "reads (ref: units and categories; its own: the reports, events and photos it sees)\n"
+       "with the server's checksum, its pending changes left out. For a scope that\n"
        "differs it fetches the server's rows of that scope and lists each row that is missing\n"
        "here, extra here or changed (table and id). --repair makes them equal (one\n"
        "transaction; pending changes are kept and still go up) and says what it fixed; the\n"
