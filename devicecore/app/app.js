@@ -101,9 +101,19 @@ async function syncNow(why) {
   await afterSync(r, why);
 }
 
+// Units, categories, holidays and response templates: the compiled offline default until
+// the first sync, then the server's (docs/units.md). Read again after every sync that
+// brought rows, so a changed ward or template shows without reloading the page.
+async function loadReference() {
+  const ref = await engine.call('q11_reference_json');
+  if (ref.rc === 0) state.reference = ref.value;
+  else if (!state.reference) state.reference = { units: [], categories: [], templates: [] };
+}
+
 async function afterSync(r, why) {
   if (r.rc === 0) {
     state.online = true;
+    if (r.value && (r.value.pulled_rows > 0 || r.value.new_epoch)) await loadReference();
     const messages = settledMessages(r.value);
     const drift = driftNote(r.value);
     if (r.value && r.value.new_epoch) {
@@ -290,8 +300,7 @@ async function start() {
   }
   state.storage = init.value.storage;
   document.body.dataset.storage = state.storage;
-  const ref = await engine.call('q11_reference_json');
-  state.reference = ref.rc === 0 ? ref.value : { units: [], categories: [], templates: [] };
+  await loadReference();
   await loadAccount();
   await refreshPending();
   engine.onEngineEvent(async (ev) => {

@@ -113,6 +113,14 @@ class HttpTransport final : public Transport {
       } else {
         Poco::StreamCopier::copyToString(in, reply.body);
         body_bytes = static_cast<int64_t>(reply.body.size());
+        // Poco ends a fixed-length body quietly when the connection closes early. A body
+        // cut short is a broken connection (retried), not a malformed answer to decode.
+        if (resp.hasContentLength() && body_bytes < resp.getContentLength64()) {
+          session_->reset();
+          return Unavailable("the connection to " + base_url_ + " broke after " +
+                             std::to_string(body_bytes) + " of " +
+                             std::to_string(resp.getContentLength64()) + " bytes of the answer");
+        }
       }
       reply.bytes_received = HeadSize(resp) + body_bytes;
       return reply;

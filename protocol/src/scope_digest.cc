@@ -41,10 +41,9 @@ void RowDigester::AddInteger(int64_t v) {
 }
 
 void RowDigester::AddReal(double v) {
-  uint8_t b[8];
-  // memcpy, not std::bit_cast: the WebAssembly build's libc++ (emscripten 3.1.6) lacks it.
-  uint64_t bits;
+  uint64_t bits;  // std::bit_cast is missing from the WebAssembly build's libc++
   std::memcpy(&bits, &v, sizeof bits);
+  uint8_t b[8];
   PutU64(bits, b);
   Tagged(kReal, std::string_view(reinterpret_cast<const char*>(b), 8));
 }

@@ -40,7 +40,10 @@ void Check(const Status& s) {
   REQUIRE(s.ok());
 }
 
-const std::vector<std::string> kRefTables = {"units", "categories"};
+const std::vector<std::string> kRefTables(schema::kPublishedReferenceTables.begin(),
+                                          schema::kPublishedReferenceTables.end());
+// The primary key column (holidays are keyed by day).
+std::string Pk(const std::string& table) { return table == "holidays" ? "day" : "id"; }
 const std::vector<std::string> kOwnTables = {"reports", "case_events", "photos"};
 
 // The oracle: a scope's sum by a scan written here, not the library's.
@@ -126,8 +129,8 @@ struct FakeScopeServer {
     auto session = sql::Session::Create(*scratch, tables);
     REQUIRE(session.ok());
     for (const auto& [t, id] : rows)
-      Check(scratch->Exec("INSERT INTO main." + t + " SELECT * FROM s." + t + " WHERE id = '" + id +
-                          "'"));
+      Check(scratch->Exec("INSERT INTO main." + t + " SELECT * FROM s." + t + " WHERE " + Pk(t) +
+                          " = '" + id + "'"));
     if (!then_sql.empty()) Check(scratch->Exec(then_sql));
     auto cs = session->Changeset();
     REQUIRE(cs.ok());
@@ -137,7 +140,7 @@ struct FakeScopeServer {
   std::vector<std::pair<std::string, std::string>> AllRows(const std::vector<std::string>& tables) {
     std::vector<std::pair<std::string, std::string>> out;
     for (const std::string& t : tables) {
-      auto st = db.Prepare("SELECT id FROM " + t + " ORDER BY id");
+      auto st = db.Prepare("SELECT " + Pk(t) + " FROM " + t + " ORDER BY " + Pk(t));
       REQUIRE(st.ok());
       while (*st->Step()) out.emplace_back(t, st->Text(0));
     }

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -16,6 +17,9 @@
 #include "devicecore/database.h"
 #include "devicecore/photos.h"
 #include "devicecore/sync.h"
+#include "protocol/schema.h"
+#include "protocol/sync_messages.h"
+#include "q11sqlite/changeset_shape_check.h"
 #include "q11sqlite/sqlite.h"
 #include "test_support.h"
 
@@ -248,7 +252,12 @@ TEST_CASE("Units: devices may not write reference data (units, categories, holid
        {"UPDATE units SET kind = 'ward' WHERE id = 'q11'",
         "INSERT INTO units (id, parent_id, kind, name_vi, name_en) VALUES ('gia', 'q11', 'ward', "
         "'Giả', 'Fake')",
-        "UPDATE categories SET default_unit = 'p05' WHERE id = 'rac-thai'"}) {
+        "UPDATE categories SET default_unit = 'p05' WHERE id = 'rac-thai'",
+        "INSERT INTO holidays (day, name_vi, name_en) VALUES ('2031-01-02', 'Nghỉ giả', 'Fake')",
+        "DELETE FROM holidays WHERE day = '2026-04-30'",
+        "UPDATE response_templates SET body_vi = 'Giả' WHERE id = 'tiep-nhan'",
+        "INSERT INTO response_templates (id, status, title_vi, body_vi) VALUES ('gia', "
+        "'accepted', 'Giả', 'Giả')"}) {
     INFO(sql);
     REQUIRE(t.p04->ExecCaptured(sql).ok());
     SyncResult r = t.SyncOk(*t.p04);
@@ -257,6 +266,143 @@ TEST_CASE("Units: devices may not write reference data (units, categories, holid
   }
   CHECK(t.Server("SELECT count(*) FROM units WHERE id = 'gia'") == "0");
   CHECK(t.Server("SELECT default_unit FROM categories WHERE id = 'rac-thai'") == "phong-tnmt");
+  CHECK(t.Server("SELECT count(*) FROM holidays WHERE day IN ('2031-01-02', '2026-04-30')") == "1");
+  CHECK(t.Server("SELECT count(*) FROM response_templates WHERE id = 'gia' OR body_vi = 'Giả'") ==
+        "0");
+}
+
+namespace {
+
+// Rows of `sql` as "a|b|c\n" lines: on the server (either engine), or on a device file.
+std::string ServerLines(Town& t, const std::string& sql) {
+  std::string error;
+  auto rows = ServerRows(t.server.data_dir(), sql, &error);
+  INFO(error);
+  REQUIRE(rows.has_value());
+  std::string out;
+  for (const TextRow& row : *rows) {
+    for (const auto& v : row) out += v.value_or("∅") + "|";
+    out += "\n";
+  }
+  return out;
+}
+
+std::string DeviceLines(Town& t, const std::string& user, const std::string& sql, int columns) {
+  auto raw = sql::Db::Open(t.paths[user], false);
+  REQUIRE(raw.ok());
+  auto st = raw->Prepare(sql);
+  REQUIRE(st.ok());
+  std::string out;
+  for (;;) {
+    auto row = st->Step();
+    REQUIRE(row.ok());
+    if (!*row) break;
+    for (int i = 0; i < columns; ++i) out += (st->IsNull(i) ? std::string("∅") : st->Text(i)) + "|";
+    out += "\n";
+  }
+  return out;
+}
+
+std::set<std::string> TemplateIds(Database& db, const std::string& status) {
+  auto templates = db.ListTemplates(status);
+  REQUIRE(templates.ok());
+  std::set<std::string> ids;
+  for (const ResponseTemplate& x : *templates) ids.insert(x.id);
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("Units: holidays and response templates of a reference folder reach every device") {
+  // The operator's own set: a copy of q11-2018 (the tests' wards) in a folder.
+  TempDir folder;
+  const std::string ref = folder.File("danh-muc");
+  std::filesystem::create_directory(ref);
+  for (const char* f : {"reference.sql", "holidays.sql"})
+    std::filesystem::copy_file(std::string(Q11_SAMPLES_DIR) + "/q11-2018/" + f, ref + "/" + f);
+  Town t({"--reference=" + ref});
+  t.SyncOk(*t.lan);
+  t.SyncOk(*t.p04);
+  REQUIRE(TemplateIds(*t.p04, "rejected").count("thieu-thong-tin") == 1);
+
+  // The operator edits the folder and restarts the server.
+  std::ofstream(ref + "/zz-sua-doi.sql")
+      << "INSERT INTO holidays VALUES ('2027-12-31', 'Nghỉ bù cuối năm', 'Year-end day off');\n"
+         "UPDATE holidays SET name_en = 'Reunification Day (30/4)' WHERE day = '2026-04-30';\n"
+         "DELETE FROM holidays WHERE day = '2026-05-01';\n"
+         "UPDATE response_templates SET body_vi = 'Phường đã nhận phản ánh, sẽ trả lời trong 2 "
+         "ngày làm việc.' WHERE id = 'tiep-nhan';\n"
+         "INSERT INTO response_templates VALUES ('hen-kiem-tra', 'in_progress', 'Hẹn kiểm tra', "
+         "'Cán bộ sẽ kiểm tra thực tế trong tuần này.');\n"
+         "DELETE FROM response_templates WHERE id = 'thieu-thong-tin';\n";
+  t.server.Stop();
+  REQUIRE(t.server.Start(t.args));
+  CHECK(t.Server("SELECT name_vi FROM holidays WHERE day = '2027-12-31'") == "Nghỉ bù cuối năm");
+  CHECK(t.Server("SELECT count(*) FROM holidays WHERE day = '2026-05-01'") == "0");
+
+  // Both the official and the citizen get the change at their next sync.
+  for (Database* db : {t.p04.get(), t.lan.get()}) t.SyncOk(*db);
+  const std::string holidays = "SELECT day, name_vi, name_en FROM holidays ORDER BY day";
+  const std::string templates =
+      "SELECT id, status, title_vi, body_vi FROM response_templates ORDER BY id";
+  const std::string on_server = ServerLines(t, holidays);
+  CHECK_THAT(on_server, Catch::Contains("2027-12-31|Nghỉ bù cuối năm|Year-end day off|"));
+  CHECK_THAT(on_server, Catch::Contains("Reunification Day (30/4)"));
+  for (const char* user : {"canbo.p04", "lan"}) {
+    INFO(user);
+    CHECK(DeviceLines(t, user, holidays, 3) == on_server);
+    CHECK(DeviceLines(t, user, templates, 4) == ServerLines(t, templates));
+  }
+  // What the official's app offers (device API, C API, q11 CLI, PWA all read this).
+  auto accepted = t.p04->ListTemplates("accepted");
+  REQUIRE(accepted.ok());
+  bool edited = false;
+  for (const ResponseTemplate& x : *accepted)
+    if (x.id == "tiep-nhan") edited = x.body_vi.find("2 ngày làm việc") != std::string::npos;
+  CHECK(edited);
+  CHECK(TemplateIds(*t.p04, "in_progress").count("hen-kiem-tra") == 1);
+  CHECK(TemplateIds(*t.p04, "rejected").count("thieu-thong-tin") == 0);
+
+  // An app of synced schema version 2 (before these two tables travelled) has them compiled
+  // in but its check refuses a pull naming them: its pull leaves them out. Version 3's has
+  // them.
+  auto account = t.p04->GetAccount();
+  REQUIRE(account.ok());
+  auto scratch = sql::Db::Open(":memory:");
+  REQUIRE(scratch.ok());
+  REQUIRE(scratch->Exec(std::string(schema::SyncedTablesSql())).ok());
+  auto version2_tables = sql::SyncableTables::Load(
+      *scratch, {"units", "categories", "reports", "case_events", "photos"});
+  REQUIRE(version2_tables.ok());
+  for (int version : {2, 3}) {
+    INFO("an app of version " << version);
+    wire::SyncRequest full;
+    full.device_id = "0190aaaa-0000-7000-8000-0000000000v" + std::to_string(version);
+    full.schema_version = version;
+    auto reply = Connect(t.server.url())
+                     ->Post("/v1/sync", "application/x-q11-sync", wire::EncodeSyncRequest(full),
+                            account->token);
+    REQUIRE(reply.ok());
+    REQUIRE(reply->status == 200);
+    auto response = wire::DecodeSyncResponse(reply->body);
+    REQUIRE(response.ok());
+    CHECK_FALSE(response->has_more);
+    std::optional<sql::ShapeError> refused =
+        sql::CheckChangesetShape(response->pull_changeset, *version2_tables);
+    if (version == 2) {
+      CHECK_FALSE(refused.has_value());
+    } else {
+      REQUIRE(refused.has_value());
+      CHECK((refused->table == "holidays" || refused->table == "response_templates"));
+    }
+  }
+
+  // Starting again with the same folder writes nothing.
+  const std::string seq = t.Server("SELECT max(seq) FROM row_log");
+  t.server.Stop();
+  REQUIRE(t.server.Start(t.args));
+  CHECK(t.Server("SELECT max(seq) FROM row_log") == seq);
+  CHECK(t.SyncOk(*t.p04).pulled_rows == 0);
 }
 
 TEST_CASE("Units: the 2025 reference set retires the 2018 wards into their successors") {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Debian package q11-syncserver as an operator meets it (packaging/, docs/deploy.md):
 # `dpkg -i` with nothing fetched (its Depends are what scripts/install-deps installed), then
+#   - the copyright file (machine-readable, Apache-2.0) and changelog.Debian.gz installed;
 #   - the system user, the data folder (its user's only), the configuration (a conffile,
 #     root's to write and the service's to read), the unit enabled, all as the postinst
 #     leaves them, and `systemd-analyze verify` quiet about the installed unit;
@@ -98,6 +99,20 @@ expect_eq "the configuration" "$(stat -c '%U:%G %a' "$config")" "root:q11-syncse
 dpkg-query -W -f='${Conffiles}\n' "$pkg" | grep -q " $config " ||
   fail "$config is not a conffile of $pkg"
 [ -x /usr/bin/syncserver ] || fail "no /usr/bin/syncserver"
+# Debian policy 12.5 and 12.7: the copyright file, machine-readable (DEP-5), naming the
+# license the system keeps, and the Debian changelog of this very version.
+doc=/usr/share/doc/$pkg
+[ -f "$doc/copyright" ] || fail "no $doc/copyright"
+[ "$(head -1 "$doc/copyright")" = \
+  "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/" ] ||
+  fail "$doc/copyright is not in the machine-readable format"
+grep -qx 'License: Apache-2.0' "$doc/copyright" || fail "$doc/copyright names no Apache-2.0"
+grep -q '/usr/share/common-licenses/Apache-2.0' "$doc/copyright" ||
+  fail "$doc/copyright does not point to /usr/share/common-licenses/Apache-2.0"
+[ -f /usr/share/common-licenses/Apache-2.0 ] || fail "no /usr/share/common-licenses/Apache-2.0"
+version=$(dpkg-query -W -f='${Version}' "$pkg")
+zcat "$doc/changelog.Debian.gz" | head -1 | grep -q "^$pkg ($version) " ||
+  fail "$doc/changelog.Debian.gz does not start with version $version"
 [ -L /etc/systemd/system/multi-user.target.wants/q11-syncserver.service ] ||
   fail "the postinst did not enable the unit (no multi-user.target.wants link)"
 if command -v systemd-analyze >/dev/null; then

@@ -33,8 +33,9 @@ int ColumnCount(sql::Db& db, std::string_view table) {
   return std::stoi(n->value_or("0"));
 }
 
-std::string Capture(sql::Db& db, const std::string& sql) {
-  auto session = sql::Session::Create(db, {"reports", "case_events"});
+std::string Capture(sql::Db& db, const std::string& sql,
+                    const std::vector<std::string>& tables = {"reports", "case_events"}) {
+  auto session = sql::Session::Create(db, tables);
   REQUIRE(session.ok());
   REQUIRE(db.Exec(sql).ok());
   auto cs = session->Changeset();
@@ -53,11 +54,15 @@ TEST_CASE("schema versions: the declared column counts are those of the DDL of e
     CHECK(schema::ColumnsIn(table, 1) == ColumnCount(v1, table));
   }
   CHECK(schema::VersionWithColumns("reports", 15) == 1);
-  CHECK(schema::VersionWithColumns("reports", 20) == 2);
-  CHECK(schema::VersionWithColumns("photos", 11) == 2);  // unchanged: the newest
+  CHECK(schema::VersionWithColumns("reports", 20) == 3);  // unchanged since 2: the newest
+  CHECK(schema::VersionWithColumns("photos", 11) == 3);
   CHECK(schema::VersionWithColumns("reports", 16) == 0);
+  // The reference tables of the case life travel since version 3.
   CHECK(schema::ColumnsIn("holidays", 2) == 0);
-  CHECK(schema::ColumnsIn("reports", 3) == 0);
+  CHECK(schema::ColumnsIn("response_templates", 2) == 0);
+  CHECK(schema::ColumnsIn("holidays", 3) == 3);
+  CHECK(schema::ColumnsIn("response_templates", 3) == 4);
+  CHECK(schema::ColumnsIn("reports", 4) == 0);
 }
 
 TEST_CASE("schema versions: the request declares them, the response may carry a notice") {
@@ -137,5 +142,29 @@ TEST_CASE("schema versions: a pull narrowed to version 1 applies to version 1's 
     CHECK(fresh.QueryText("SELECT count(*) FROM reports")->value_or("") == "1");
     auto bad = sql::NarrowChangeset(cs, [](std::string_view) { return -1; });
     CHECK_FALSE(bad.ok());
+  }
+  SECTION("a version 2 pull leaves out holidays and templates, a version 3 pull keeps them") {
+    std::string ref =
+        Capture(server,
+                "INSERT INTO holidays VALUES ('2027-09-03', 'Nghỉ bù', 'Day off');"
+                "INSERT INTO response_templates VALUES ('moi', 'accepted', 'Mới', 'Nội dung');"
+                "UPDATE reports SET status = 'accepted' WHERE id = 'r1'",
+                {"reports", "holidays", "response_templates"});
+    for (int version : {2, 3}) {
+      INFO("version " << version);
+      auto n = sql::NarrowChangeset(
+          ref, [version](std::string_view table) { return schema::ColumnsIn(table, version); });
+      REQUIRE(n.ok());
+      sql::Db device = OpenWith(std::string(schema::SyncedTablesSql()));
+      REQUIRE(device
+                  .Exec("INSERT INTO reports VALUES ('r1', 'phan_anh', 'rac-thai', 'p04', 'Rác', "
+                        "'x', NULL, NULL, NULL, 'new', NULL, NULL, NULL, 'a', 'a', NULL, NULL, "
+                        "NULL, NULL, NULL)")
+                  .ok());
+      REQUIRE(sql::ApplyChangeset(device, *n, omit_nothing).ok());
+      const std::string want = version == 3 ? "1" : "0";
+      CHECK(device.QueryText("SELECT count(*) FROM holidays")->value_or("") == want);
+      CHECK(device.QueryText("SELECT count(*) FROM response_templates")->value_or("") == want);
+    }
   }
 }

@@ -1,10 +1,12 @@
 // The subcommands' option parser (app/cli_args): Poco::Util's option processor with the
 // project's rules (no abbreviations, --database everywhere, clear errors).
 #include <catch2/catch.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "app/cli_args.h"
+#include "app/server_app.h"
 
 using namespace q11;
 using namespace q11::server;
@@ -66,4 +68,63 @@ TEST_CASE("Command line: mistakes get a clear error naming the argument", "[cli]
   CHECK(Error({"--data=/x", "extra"}) == "unexpected argument 'extra'");
   CHECK(Error({"--"}) == "unexpected argument '--'");
   CHECK(Error({"-x"}).find("unknown option") == 0);
+}
+
+TEST_CASE("Command line: help laid out by HelpFormatter, bilingual, aligned, with defaults",
+          "[cli]") {
+  const std::string help =
+      FormatHelp("syncserver demo", "--data=DIR [OPTION...]", "Thử nghiệm.\nA demo.",
+                 {{"data", "DIR", "thư mục dữ liệu / the data folder. Required."},
+                  {"max-connections-per-address", "N",
+                   "số kết nối mỗi địa chỉ / one more open connection from an address is "
+                   "answered 429 and closed at once (0 = no limit). Default 32."},
+                  {"quiet", "", "không ghi từng yêu cầu / do not log each request."}},
+                 "docs/deploy.md");
+  INFO(help);
+  CHECK(help.rfind("usage: syncserver demo --data=DIR [OPTION...]\n", 0) == 0);
+  CHECK_THAT(help, Catch::Contains("\nThử nghiệm.\nA demo.\n"));
+  CHECK_THAT(help,
+             Catch::Contains("\n  --data=DIR                       thư mục dữ liệu / the data "
+                             "folder. Required.\n"));
+  CHECK_THAT(help, Catch::Contains("\n  --quiet                          không ghi"));
+  // A long text wraps, its next lines at the column of its first; no trailing blanks.
+  CHECK_THAT(help, Catch::Contains("\n                                   "));
+  CHECK_THAT(help, Catch::Contains("Default 32.\n"));
+  CHECK(help.find(" \n") == std::string::npos);
+  CHECK(help.substr(help.size() - 15) == "docs/deploy.md\n");
+  CHECK(SpecOf({{"data", "DIR", ""}, {"quiet", "", ""}}).valued == std::set<std::string>{"data"});
+  CHECK(SpecOf({{"data", "DIR", ""}, {"quiet", "", ""}}).flags == std::set<std::string>{"quiet"});
+}
+
+TEST_CASE("Command line: serve's help names every option with its default, in both languages",
+          "[cli]") {
+  const std::string& help = ServeHelp();
+  INFO(help);
+  CHECK(help.rfind("usage: syncserver serve ", 0) == 0);
+  CHECK_THAT(help, Catch::Contains("Chạy máy chủ đồng bộ"));
+  CHECK_THAT(help, Catch::Contains("Serves the sync API"));
+  for (const char* option :
+       {"--config=FILE", "--data=DIR", "--database=URL", "--port=N", "--bind=ADDR",
+        "--open311-posts-per-minute=N", "--reference=SET|DIR", "--metrics-token-file=FILE",
+        "--log-format=text|json", "--quiet", "--clock-file=PATH", "--help"})
+    CHECK_THAT(help, Catch::Contains("\n  " + std::string(option) + " "));
+  // The texts as read, without the line breaks of the layout.
+  std::string flat;
+  for (char c : help)
+    if (!(c == ' ' || c == '\n') || flat.empty() || flat.back() != ' ') flat += c == '\n' ? ' ' : c;
+  for (const char* default_value :
+       {"Default 8080.", "Default 127.0.0.1.", "Default 16.", "Default 33554432.", "Default 900.",
+        "Default 16000.", "hcmc-2025 (default"})
+    CHECK_THAT(flat, Catch::Contains(default_value));
+  // Every line fits 100 columns (characters, not bytes: Vietnamese letters take two or three).
+  size_t start = 0;
+  while (start < help.size()) {
+    size_t end = help.find('\n', start);
+    std::string line = help.substr(start, end - start);
+    size_t chars = 0;
+    for (unsigned char c : line) chars += (c & 0xC0) != 0x80;
+    INFO(line);
+    CHECK(chars <= 102);
+    start = end + 1;
+  }
 }

@@ -147,6 +147,45 @@ TEST_CASE("Refresh tokens: a retry after a lost answer gets a sibling, a later r
   }
 }
 
+TEST_CASE(
+    "Refresh tokens: one refresh answered twice keeps the session whichever answer the "
+    "phone kept") {
+  TempDir dir;
+  auto tokens = RefreshTokens::Open(dir.path() + "/server.db", /*ttl_seconds=*/1000);
+  REQUIRE(tokens.ok());
+  RefreshTokens& rt = **tokens;
+  const int64_t t = 1'800'000'000;
+  auto first = rt.IssueFamily("u1", t);
+  REQUIRE(first.ok());
+  // The same request twice at once (a retry racing the original, tests/integration/
+  // network_faults_test.cc): the server answers both; the phone keeps one of the answers.
+  auto kept = rt.Rotate(first->token, t + 1);
+  REQUIRE(kept.ok());
+  auto other = rt.Rotate(first->token, t + 1);  // supersedes `kept`
+  REQUIRE(other.ok());
+
+  SECTION("the phone kept the first answer: it refreshes with it and goes on") {
+    auto next = rt.Rotate(kept->token, t + 60);
+    REQUIRE(next.ok());
+    CHECK(next->family_id == first->family_id);
+    CHECK(rt.Rotate(next->token, t + 120).ok());
+    // The other answer turning up after all: two holders, the family is revoked.
+    CHECK_THAT(rt.Rotate(other->token, t + 121).status().message(), Catch::Contains("reused"));
+  }
+  SECTION("the phone kept the second answer: it refreshes with it and goes on") {
+    auto next = rt.Rotate(other->token, t + 60);
+    REQUIRE(next.ok());
+    CHECK(rt.Rotate(next->token, t + 120).ok());
+    CHECK_THAT(rt.Rotate(kept->token, t + 121).status().message(), Catch::Contains("reused"));
+  }
+  SECTION("both answers used: two holders, the family is revoked") {
+    auto a = rt.Rotate(kept->token, t + 60);
+    REQUIRE(a.ok());
+    CHECK_THAT(rt.Rotate(other->token, t + 61).status().message(), Catch::Contains("reused"));
+    CHECK(rt.Rotate(a->token, t + 62).status().code() == StatusCode::kUnauthenticated);
+  }
+}
+
 TEST_CASE("Refresh tokens: only families with nothing left alive are pruned") {
   TempDir dir;
   auto tokens = RefreshTokens::Open(dir.path() + "/server.db", /*ttl_seconds=*/1000);

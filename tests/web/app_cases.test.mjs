@@ -122,8 +122,16 @@ try {
   await login(op, officialName, officialPassword);
   await op.getByRole('heading', { name: 'Hồ sơ của đơn vị' }).waitFor();
   for (const code of Object.values(codes)) await op.getByText(code).waitFor();
+  // The server's reference set has a template the app's compiled copy lacks (the driver's
+  // folder): offered as soon as the login's sync brought it, without reloading the page.
+  await op.getByRole('link', { name: new RegExp(T.reopened) }).click();
+  await op.getByRole('heading', { name: new RegExp(T.reopened) }).waitFor();
+  await op.getByLabel('Thao tác', { exact: true }).selectOption({ label: 'Bắt đầu xử lý' });
+  const offered = await op.getByLabel('Mẫu trả lời', { exact: true }).locator('option').allTextContents();
+  check(offered.includes('Hẹn kiểm tra'),
+    `the server's new template is offered after the first sync, without a reload (${offered.join(', ')})`);
   await act(op, T.reopened, 'Tiếp nhận', 'accepted', { note: 'Đã tiếp nhận.' });
-  await act(op, T.reopened, 'Bắt đầu xử lý', 'in_progress');
+  await act(op, T.reopened, 'Bắt đầu xử lý', 'in_progress', { template: 'Hẹn kiểm tra' });
   await act(op, T.reopened, 'Báo kết quả', 'resolved', { template: 'Đã xử lý xong' });
   await pendingNone(op);
   await item(page, T.reopened).locator('.badge.status-resolved').waitFor({ timeout: 30000 });

@@ -9,7 +9,9 @@
 //   with one open "delete" conflict for an administrator;
 // - the accepted withdrawal deleted the report (archived in deleted_rows);
 // - the reopening arrived with its reason;
-// - each citizen's reports are on the server once, filed under that citizen.
+// - each citizen's reports are on the server once, filed under that citizen;
+// - the official was offered the response template the server's reference folder adds (the
+//   app reads the reference again after a sync that brought rows), and used it.
 //
 // Exits 77 (skip) like the other browser tests when chromium, node or tests/web/node_modules
 // (playwright-core, axe-core) is missing, except in CI.
@@ -68,7 +70,17 @@ int main(int argc, char** argv) {
       !server.AddUser("minh.le", "mat-khau-minh", "citizen") ||
       !server.AddUser("canbo.p04", "mat-khau-p04", "official", "p04"))
     Fail("adding accounts: " + server.error());
-  if (!server.Start()) Fail("server start: " + server.error());
+  // The reference set: the tests' 2018 wards, and one response template more than the
+  // app's compiled copy has (the test checks the official is offered it after the sync).
+  const std::string reference = tmp.File("danh-muc");
+  std::filesystem::create_directory(reference);
+  for (const char* f : {"reference.sql", "holidays.sql"})
+    std::filesystem::copy_file(std::string(Q11_SAMPLES_DIR) + "/q11-2018/" + f,
+                               reference + "/" + f);
+  std::ofstream(reference + "/zz-mau-tra-loi.sql")
+      << "INSERT INTO response_templates VALUES ('hen-kiem-tra', 'in_progress', 'Hẹn kiểm "
+         "tra', 'Cán bộ sẽ kiểm tra thực tế trong tuần này.');\n";
+  if (!server.Start({"--reference=" + reference})) Fail("server start: " + server.error());
 
   // Nothing of an earlier run may pass for this one's.
   const std::string result_file = out_dir + "/app_cases.json";
@@ -134,6 +146,15 @@ int main(int argc, char** argv) {
          "1", "reopening events with the reason");
   std::printf("ok - \"%s\" is reopened on the server with the citizen's reason\n",
               reopened.c_str());
+
+  // The template the app offered from the server's reference set, used for the progress.
+  Expect(Text(srv,
+              "SELECT count(*) FROM case_events WHERE kind = 'status' AND status = "
+              "'in_progress' AND note LIKE 'Cán bộ sẽ kiểm tra thực tế%' AND report_id = "
+              "(SELECT id" +
+                  reopened_where + ")"),
+         "1", "progress events with the server's new template");
+  std::printf("ok - the official used the template the server's reference set added\n");
 
   // Each citizen's reports: once, under that citizen.
   for (const auto& [key, user] : {std::pair{"lan", "lan.nguyen"}, std::pair{"minh", "minh.le"}}) {

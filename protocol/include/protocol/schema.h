@@ -11,22 +11,26 @@
 
 namespace q11::schema {
 
-// CREATE TABLE IF NOT EXISTS statements for units, categories, reports, case_events, photos.
+// CREATE TABLE IF NOT EXISTS statements for the synced tables (kSyncedTables).
 std::string_view SyncedTablesSql();
 // INSERT OR IGNORE statements for Quận 11's units and categories.
 std::string_view ReferenceDataSql();
 
-inline constexpr std::array<std::string_view, 5> kSyncedTables = {"units", "categories", "reports",
-                                                                  "case_events", "photos"};
+// The reference tables (units, categories, holidays, response_templates) travel from the
+// server only; devices may never push them. holidays and response_templates travel since
+// synced schema version 3 (schema_versions.h).
+inline constexpr std::array<std::string_view, 7> kSyncedTables = {
+    "units", "categories", "reports", "case_events", "photos", "holidays", "response_templates"};
 // The tables of a reference set (docs/units.md), in the order they are published (units
 // before the categories that name them). Devices may never push them.
 inline constexpr std::array<std::string_view, 4> kReferenceTables = {
     "units", "categories", "holidays", "response_templates"};
 // Those of them every device pulls: the server files their rows under the "ref" audience,
 // so they are exactly the "ref" scope's tables (protocol/scope_digest.h). The one list
-// both sides use; a table added here must also be in kSyncedTables.
-inline constexpr std::array<std::string_view, 2> kPublishedReferenceTables = {"units",
-                                                                              "categories"};
+// both sides use; a table added here must also be in kSyncedTables. All four since synced
+// schema version 3 (an app on version 2 gets no scope checksums).
+inline constexpr std::array<std::string_view, 4> kPublishedReferenceTables = {
+    "units", "categories", "holidays", "response_templates"};
 // The workflow between them: protocol/workflow.h.
 inline constexpr std::array<std::string_view, 9> kStatuses = {
     "new",    "accepted", "assigned",  "in_progress", "resolved",

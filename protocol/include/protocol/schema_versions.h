@@ -14,6 +14,10 @@
 //   version 2  the case life: categories 8 (level, deadline_amount, deadline_unit),
 //              reports 20 (receipt_code, received_at, expected_at, resolved_at,
 //              duplicate_of), case_events 10 (stars)
+//   version 3  holidays (3) and response_templates (4) travel: the server publishes them
+//              like units and categories (docs/units.md). A version 1 or 2 app has the
+//              tables (compiled in) but would refuse a pull naming them, so its pull
+//              leaves them out and it keeps its compiled copy.
 #pragma once
 
 #include <string_view>
@@ -21,7 +25,7 @@
 namespace q11::schema {
 
 // The version of protocol/schema/synced_tables.sql in this build.
-inline constexpr int kSyncedSchemaVersion = 2;
+inline constexpr int kSyncedSchemaVersion = 3;
 // The oldest version the server still accepts (pushes) and serves (pulls). Raising it is the
 // declared cut-off; until then older apps get a notice with every sync (SyncResponse::notice).
 inline constexpr int kOldestSyncedSchemaVersion = 1;

@@ -36,6 +36,10 @@ StatusCode CodeFor(int rc) {
     case SQLITE_FULL:
     case SQLITE_CANTOPEN:
     case SQLITE_PROTOCOL:
+    // Out of memory is the machine's trouble of the moment, like a full disk: retry later.
+    // Never a verdict on the data (the server would refuse, and the phone drop, a change
+    // it only lacked the memory to apply; tests/alloc).
+    case SQLITE_NOMEM:
       return StatusCode::kUnavailable;
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
@@ -74,15 +78,15 @@ Status FromSqlite(int rc, sqlite3* db, std::string_view what) {
 // ---- Statement -------------------------------------------------------------------------
 
 Statement& Statement::Bind(int i, int64_t v) {
-  sqlite3_bind_int64(get(), i, v);
+  NoteBind(sqlite3_bind_int64(get(), i, v));
   return *this;
 }
 Statement& Statement::Bind(int i, double v) {
-  sqlite3_bind_double(get(), i, v);
+  NoteBind(sqlite3_bind_double(get(), i, v));
   return *this;
 }
 Statement& Statement::Bind(int i, std::string_view t) {
-  sqlite3_bind_text64(get(), i, t.data(), t.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  NoteBind(sqlite3_bind_text64(get(), i, t.data(), t.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
   return *this;
 }
 Statement& Statement::Bind(int i, const std::optional<std::string>& t) {
@@ -92,15 +96,20 @@ Statement& Statement::Bind(int i, const std::optional<double>& v) {
   return v ? Bind(i, *v) : BindNull(i);
 }
 Statement& Statement::BindBlob(int i, std::string_view b) {
-  sqlite3_bind_blob64(get(), i, b.data(), b.size(), SQLITE_TRANSIENT);
+  NoteBind(sqlite3_bind_blob64(get(), i, b.data(), b.size(), SQLITE_TRANSIENT));
   return *this;
 }
 Statement& Statement::BindNull(int i) {
-  sqlite3_bind_null(get(), i);
+  NoteBind(sqlite3_bind_null(get(), i));
   return *this;
 }
 
 Result<bool> Statement::Step() {
+  if (bind_rc_ != SQLITE_OK) {  // a parameter is missing: running would store NULL instead
+    Status s = FromSqlite(bind_rc_, nullptr, "binding a statement parameter failed");
+    Reset();
+    return s;
+  }
   int rc = sqlite3_step(get());
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
@@ -120,6 +129,7 @@ Status Statement::Run() {
 void Statement::Reset() {
   sqlite3_reset(get());
   sqlite3_clear_bindings(get());
+  bind_rc_ = SQLITE_OK;
 }
 
 bool Statement::IsNull(int c) const { return sqlite3_column_type(get(), c) == SQLITE_NULL; }
@@ -191,12 +201,21 @@ Result<std::optional<std::string>> Db::QueryText(std::string_view sql) {
 // ---- Transactions ----------------------------------------------------------------------
 
 Result<Transaction> Transaction::Begin(Db& db, bool immediate) {
+  // Without this, every later BEGIN on the connection would fail ("cannot start a
+  // transaction within a transaction") until it is closed (tests/alloc).
+  if (db.orphaned_transaction_ && !sqlite3_get_autocommit(db.get()) &&
+      sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return Unavailable("an earlier transaction could not be rolled back (out of memory?)");
+  db.orphaned_transaction_ = false;
   Q11_RETURN_IF_ERROR(db.Exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN"));
   return Transaction(&db);
 }
 
 Transaction::~Transaction() {
-  if (db_ != nullptr) sqlite3_exec(db_->get(), "ROLLBACK", nullptr, nullptr, nullptr);
+  if (db_ != nullptr &&
+      sqlite3_exec(db_->get(), "ROLLBACK", nullptr, nullptr, nullptr) != SQLITE_OK &&
+      !sqlite3_get_autocommit(db_->get()))
+    db_->orphaned_transaction_ = true;
 }
 
 Status Transaction::Commit() {
@@ -226,6 +245,9 @@ Status Savepoint::Rollback() {
   if (db_ == nullptr) return FailedPrecondition("savepoint already finished");
   Status s = db_->Exec("ROLLBACK TO " + name_);
   Status r = db_->Exec("RELEASE " + name_);
+  // Failed, and this savepoint was the outermost: its transaction is left to nobody.
+  if ((!s.ok() || !r.ok()) && !sqlite3_get_autocommit(db_->get()))
+    db_->orphaned_transaction_ = true;
   db_ = nullptr;
   return s.ok() ? r : s;
 }

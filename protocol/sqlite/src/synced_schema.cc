@@ -39,7 +39,6 @@ std::string Quoted(const std::string& name) { return "\"" + name + "\""; }
 }  // namespace
 
 Status PrepareSyncedTables(Db& db) {
-  Q11_RETURN_IF_ERROR(db.Exec(schema::SyncedTablesSql()));
   // The DDL's own idea of each table, from a scratch database: comparing with it finds the
   // columns an older database lacks without a hand-kept list that could drift.
   Result<Db> scratch = Db::Open(":memory:");
@@ -55,6 +54,16 @@ Status PrepareSyncedTables(Db& db) {
     if (!*row) break;
     names.push_back(tables->Text(0));
   }
+  // Whether the database lacked a table or a column: only then is the compiled reference
+  // data loaded. On every later open it is left alone, so rows a reference set removed or
+  // changed (the server's Publish, docs/units.md) do not come back unlogged.
+  bool created = false;
+  for (const std::string& table : names) {
+    Result<std::vector<ColumnDecl>> have = Columns(db, table);
+    if (!have.ok()) return have.status();
+    if (have->empty()) created = true;
+  }
+  Q11_RETURN_IF_ERROR(db.Exec(schema::SyncedTablesSql()));
   for (const std::string& table : names) {
     Result<std::vector<ColumnDecl>> want = Columns(*scratch, table);
     if (!want.ok()) return want.status();
@@ -69,8 +78,10 @@ Status PrepareSyncedTables(Db& db) {
       if (c.not_null) sql += " NOT NULL";
       if (!c.default_sql.empty()) sql += " DEFAULT " + c.default_sql;
       Q11_RETURN_IF_ERROR(db.Exec(sql));
+      created = true;
     }
   }
+  if (!created) return Status::Ok();
   return db.Exec(schema::ReferenceDataSql());
 }
 

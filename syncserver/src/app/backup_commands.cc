@@ -72,12 +72,6 @@ Status PostgresRefusal(const char* command) {
       "pg_basebackup, rồi `syncserver restore --new-epoch`");
 }
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 double MiB(int64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
 
 int64_t FileSize(const std::string& path) {
@@ -290,7 +284,7 @@ Status Backup(const std::string& data, const std::string& to, bool force) {
   if (!photo_count.ok()) return photo_count.status();
   const int64_t db_bytes = FileSize(db_copy);
   std::string manifest = std::string(kManifestFirstLine) + "\n" +
-                         "created_at=" + FormatUtc(NowMs()) + "\n" +
+                         "created_at=" + FormatUtc(CliNowMs()) + "\n" +
                          "schema_version=" + std::to_string(version) + "\n" + "epoch=" + epoch +
                          "\n" + "database_bytes=" + std::to_string(db_bytes) + "\n" +
                          "photos=" + std::to_string(*photo_count) + "\n";
@@ -311,7 +305,7 @@ Status Backup(const std::string& data, const std::string& to, bool force) {
 
 // "20261206T213000Z": a name part for the folder the replaced files move to.
 std::string StampNow() {
-  std::string t = FormatUtc(NowMs());  // 2026-12-06T21:30:00.000Z
+  std::string t = FormatUtc(CliNowMs());  // 2026-12-06T21:30:00.000Z
   std::string out;
   for (char c : t.substr(0, 19))
     if (c != '-' && c != ':') out += c;

@@ -1,5 +1,6 @@
 #include "app/cli_args.h"
 
+#include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionException.h>
 #include <Poco/Util/OptionProcessor.h>
@@ -9,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <sstream>
 
 namespace q11::server {
 namespace {
@@ -106,6 +108,53 @@ int64_t CliNowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+std::string FormatHelp(const std::string& command, const std::string& usage,
+                       const std::string& intro, const std::vector<OptionHelp>& options,
+                       const std::string& footer) {
+  OptionSet set;
+  for (const OptionHelp& o : options) {
+    Option option(o.name, "");
+    option.description(o.text);
+    if (!o.value.empty()) option.argument(o.value);
+    set.addOption(option);
+  }
+  Poco::Util::HelpFormatter help(set);
+  help.setUnixStyle(true);
+  help.setCommand(command);
+  help.setUsage(usage);
+  help.setHeader("\n" + intro);
+  help.setFooter(footer);
+  help.setWidth(100);
+  // A fixed indent keeps the texts' column the same in every command (a longer option name
+  // gets its text on the next line).
+  help.setIndent(34);
+  std::ostringstream out;
+  help.format(out);
+  // Two touches to its layout: the options indented by two columns like the rest of the
+  // syncserver's texts, and a wrapped description's next lines aligned with its first
+  // (HelpFormatter starts them one column further, and leaves a blank at each break).
+  constexpr int kTextColumn = 33;  // where the first line of an option's text starts
+  std::string text;
+  std::istringstream lines(out.str());
+  for (std::string line; std::getline(lines, line);) {
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    if (line.rfind("--", 0) == 0) {
+      text += "  " + line + '\n';
+    } else if (line.rfind(std::string(kTextColumn, ' '), 0) == 0) {
+      text += std::string(kTextColumn + 2, ' ') + line.substr(line.find_first_not_of(' ')) + '\n';
+    } else {
+      text += line + '\n';
+    }
+  }
+  return text;
+}
+
+CliSpec SpecOf(const std::vector<OptionHelp>& options) {
+  CliSpec spec;
+  for (const OptionHelp& o : options) (o.value.empty() ? spec.flags : spec.valued).insert(o.name);
+  return spec;
 }
 
 int UsageError(const std::string& what, const char* usage) {

@@ -31,6 +31,21 @@ struct CliSpec {
   std::set<std::string> flags;   // options without a value ("help" is always allowed)
 };
 
+// One option of a command's --help: its name, its value's placeholder ("" for a flag), and
+// what it does, Vietnamese first and English beside, with its default.
+struct OptionHelp {
+  std::string name, value, text;
+};
+
+// A command's whole --help, laid out by Poco::Util::HelpFormatter: "usage: COMMAND USAGE",
+// the hand-written `intro`, the options (each "--name=VALUE" with its text wrapped and
+// aligned beside it), then `footer`. Ends with a newline.
+std::string FormatHelp(const std::string& command, const std::string& usage,
+                       const std::string& intro, const std::vector<OptionHelp>& options,
+                       const std::string& footer);
+// The parse spec of the same options (value or flag).
+CliSpec SpecOf(const std::vector<OptionHelp>& options);
+
 // Parses argv[first..argc). kInvalidArgument names the offending argument.
 Result<CliArgs> ParseCliArgs(int argc, char** argv, int first, const CliSpec& spec);
 

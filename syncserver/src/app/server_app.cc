@@ -21,73 +21,121 @@
 namespace q11::server {
 namespace {
 
-constexpr const char* kServeUsage =
-    "usage: syncserver serve [--config=FILE] --data=DIR "
-    "[--database=postgresql://USER@HOST:PORT/DB] [--port=N] "
-    "[--bind=ADDR] [--threads=N] "
-    "[--max-body-bytes=N] [--access-ttl-seconds=N]\n"
-    "       [--login-per-minute=N] [--register-per-hour=N] [--sync-per-minute=N] "
-    "[--receipt-per-minute=N] [--open311-posts-per-minute=N] [--io-timeout-seconds=N]\n"
-    "       [--request-deadline-seconds=N] [--max-connections-per-address=N] "
-    "[--max-watchers=N]\n"
-    "       [--max-db-mib=N] [--min-free-mib=N] [--tls-cert=FILE --tls-key=FILE] "
-    "[--trusted-proxy=ADDR,...] "
-    "[--reference=SET|DIR] [--quiet]\n"
-    "       [--log-format=text|json] [--metrics-token=TOKEN | --metrics-token-file=FILE]\n"
-    "       [--clock-file=PATH]  (for tests only)\n"
-    "  Serves the sync API. Creates DIR on first start (database DIR/syncserver.db, token key "
-    "DIR/jwt.key).\n"
-    "  --database=postgresql://...: keep the data in PostgreSQL instead (several servers may\n"
-    "  serve one database; DIR still holds the keys and photos and is shared by them).\n"
-    "  --config=FILE: options from a .properties file, one per line as syncserver.OPTION =\n"
-    "  VALUE (syncserver.data = /var/lib/q11, syncserver.port = 8080, syncserver.quiet = true);\n"
-    "  options on the command line override it.\n"
-    "  --reference=SET|DIR: the units, categories, holidays and response templates (danh mục\n"
-    "  đơn vị, lĩnh vực, ngày lễ, mẫu trả lời): a folder of .sql files an operator edits, or a\n"
-    "  built-in set: hcmc-2025 (default: the wards since 1/7/2025) or q11-2018 (Quận 11's 16\n"
-    "  wards). Published to every device; units it no longer has are retired into the\n"
-    "  successor it names (docs/units.md).\n"
-    "  --port=0 picks a free port; the port in use is written to DIR/syncserver.port.\n"
-    "  Defaults: --bind=127.0.0.1 --port=8080 --threads=16 --max-body-bytes=33554432\n"
-    "  --access-ttl-seconds=900 --login-per-minute=10 (per address and per name)\n"
-    "  --register-per-hour=5 (per address) --sync-per-minute=120 (per account; 0 = no limit)\n"
-    "  --receipt-per-minute=30 (public receipt lookups per address)\n"
-    "  --open311-posts-per-minute=10 (Open311 POSTs per address and per API key)\n"
-    "  --refused-entries-per-hour=1000 (pushed changes the write rules refuse, per account;\n"
-    "  past it the account's pushes get 429 with Retry-After, its pulls go on)\n"
-    "  --io-timeout-seconds=30 (each socket read or write).\n"
-    "  --request-deadline-seconds=60: a request's head and body must arrive within this\n"
-    "  time (a head still incomplete is answered 408, a body is cut; slow clients that\n"
-    "  dribble headers wait without holding a thread).\n"
-    "  --max-connections-per-address=32: one more open connection from an address is\n"
-    "  answered 429 and closed at once (0 = no limit; a --trusted-proxy has none).\n"
-    "  --max-watchers=16000: devices waiting for changes held at once (each an open file,\n"
-    "  no thread; one more gets 503 with Retry-After; lowered to fit the open-files limit).\n"
-    "  With --tls-cert the waits hold a thread each instead, at most --threads - 4.\n"
-    "  --ledger-retention-days=30: idempotency verdicts older than this are deleted once\n"
-    "  their device has pushed again since (0 = keep all).\n"
-    "  --audit-retention-days=90: refused requests, logins and refused pushes in the audit\n"
-    "  trail older than this are deleted (contact reads, accounts, conflicts are kept).\n"
-    "  Contact details are sealed with DIR/contact.key.\n"
-    "  --max-db-mib=N: refuse pushes (503, nothing applied, devices keep them) once the\n"
-    "  database would pass N MiB, as on a full disk; keeps room on a shared disk (0 = none).\n"
-    "  --min-free-mib=100: GET /readyz answers 503 while the data folder's disk has less\n"
-    "  free (it also needs the database to take a write); GET /healthz: the process answers.\n"
-    "  --tls-cert/--tls-key: PEM files; serve HTTPS only (phục vụ qua HTTPS).\n"
-    "  --trusted-proxy=127.0.0.1,::1: reverse proxies (addresses or CIDR blocks) whose\n"
-    "  X-Forwarded-For names the client for rate limits and the audit trail; other peers'\n"
-    "  X-Forwarded-For is ignored. Their connections have no per-address limit (default:\n"
-    "  none trusted; docs/deploy.md).\n"
-    "  --log-format=json: one JSON object a line on stderr (ts, level, msg, request_id,\n"
-    "  method, route, status, duration_ms, client, user_id); default text. Requests keep a\n"
-    "  client's sane X-Request-Id or get one, sent back in the answer's X-Request-Id.\n"
-    "  GET /metrics (Prometheus text format, docs/monitoring.md) answers loopback clients;\n"
-    "  --metrics-token=TOKEN (or the first line of --metrics-token-file=FILE, which keeps it\n"
-    "  out of the process list) lets anyone with Authorization: Bearer TOKEN read it too.\n"
-    "  --clock-file=PATH: FOR TESTS ONLY (off by default): the server's time is the system\n"
-    "  clock plus the milliseconds written in PATH (re-read when the file changes; missing\n"
-    "  = 0), so tests can expire tokens and pass deadlines without waiting.\n"
-    "  Chạy máy chủ đồng bộ; dừng bằng Ctrl-C (SIGINT) hoặc SIGTERM.\n";
+// serve's options: its parse spec and its --help (FormatHelp), from one list. Each text:
+// Vietnamese, then English, then the default.
+const std::vector<OptionHelp>& ServeOptions() {
+  static const std::vector<OptionHelp> kOptions = {
+      {"config", "FILE",
+       "tùy chọn đọc từ tệp .properties / options from a .properties file, one per line as "
+       "syncserver.OPTION = VALUE (syncserver.data = /var/lib/q11, syncserver.port = 8080, "
+       "syncserver.quiet = true); options on the command line override it."},
+      {"data", "DIR",
+       "thư mục dữ liệu / the data folder, made on first start (database DIR/syncserver.db, "
+       "token key DIR/jwt.key, contact key DIR/contact.key, photos). Required."},
+      {"database", "URL",
+       "dữ liệu trong PostgreSQL / keep the data in PostgreSQL instead, URL "
+       "postgresql://USER@HOST:PORT/DB (several servers may "
+       "serve one database; DIR still holds the keys and photos and is shared by them)."},
+      {"port", "N",
+       "cổng / TCP port; 0 picks a free one, written to DIR/syncserver.port. Default 8080."},
+      {"bind", "ADDR", "địa chỉ lắng nghe / address to listen on. Default 127.0.0.1."},
+      {"threads", "N", "số luồng / request threads (2-256). Default 16."},
+      {"max-body-bytes", "N",
+       "kích thước tối đa một yêu cầu / largest request body. Default 33554432."},
+      {"access-ttl-seconds", "N",
+       "thời hạn mã truy cập / access token lifetime (1-86400). Default 900."},
+      {"login-per-minute", "N",
+       "số lần đăng nhập mỗi phút / logins per minute, per address and per name. Default 10."},
+      {"register-per-hour", "N",
+       "số lần đăng ký mỗi giờ / registrations per hour per address. Default 5."},
+      {"sync-per-minute", "N",
+       "số lần đồng bộ mỗi phút / syncs per minute per account (0 = no limit). Default 120."},
+      {"receipt-per-minute", "N",
+       "tra cứu mã biên nhận mỗi phút / public receipt lookups per minute per address. "
+       "Default 30."},
+      {"open311-posts-per-minute", "N",
+       "số POST Open311 mỗi phút / Open311 POSTs per minute per address and per API key. "
+       "Default 10."},
+      {"refused-entries-per-hour", "N",
+       "thay đổi bị từ chối mỗi giờ / pushed changes the write rules refuse, per account; past "
+       "it the account's pushes get 429 with Retry-After, its pulls go on. Default 1000."},
+      {"io-timeout-seconds", "N",
+       "thời gian chờ đọc/ghi / each socket read or write (1-3600). Default 30."},
+      {"request-deadline-seconds", "N",
+       "hạn nhận một yêu cầu / a request's head and body must arrive within this time (a head "
+       "still incomplete is answered 408, a body is cut; slow clients that dribble headers "
+       "wait without holding a thread). Default 60."},
+      {"max-connections-per-address", "N",
+       "số kết nối mỗi địa chỉ / one more open connection from an address is answered 429 and "
+       "closed at once (0 = no limit; a --trusted-proxy has none). Default 32."},
+      {"max-watchers", "N",
+       "số thiết bị chờ thay đổi / devices waiting for changes held at once (each an open "
+       "file, no thread; one more gets 503 with Retry-After; lowered to fit the open-files "
+       "limit). With --tls-cert the waits hold a thread each instead, at most --threads - 4. "
+       "Default 16000."},
+      {"ledger-retention-days", "N",
+       "giữ kết quả đồng bộ / idempotency verdicts older than this are deleted once their "
+       "device has pushed again since (0 = keep all). Default 30."},
+      {"audit-retention-days", "N",
+       "giữ nhật ký kiểm tra / refused requests, logins and refused pushes in the audit trail "
+       "older than this are deleted (contact reads, accounts, conflicts are kept). Default 90."},
+      {"max-db-mib", "N",
+       "dung lượng tối đa / refuse pushes (503, nothing applied, devices keep them) once the "
+       "database would pass N MiB, as on a full disk (0 = none). Default 0."},
+      {"min-free-mib", "N",
+       "dung lượng trống tối thiểu / GET /readyz answers 503 while the data folder's disk has "
+       "less free (it also needs the database to take a write). Default 100."},
+      {"tls-cert", "FILE",
+       "chứng chỉ TLS (PEM), phục vụ qua HTTPS / PEM certificate: serve HTTPS only, with "
+       "--tls-key."},
+      {"tls-key", "FILE", "khóa TLS (PEM) / PEM private key of --tls-cert."},
+      {"trusted-proxy", "ADDR,...",
+       "máy chủ trung gian tin cậy / reverse proxies (addresses or CIDR blocks, e.g. "
+       "127.0.0.1,::1) whose X-Forwarded-For names the client for rate limits and the audit "
+       "trail; other peers' X-Forwarded-For is ignored. Their connections have no per-address "
+       "limit. Default: none (docs/deploy.md)."},
+      {"reference", "SET|DIR",
+       "danh mục đơn vị, lĩnh vực, ngày lễ, mẫu trả lời / the units, categories, holidays and "
+       "response templates: a folder of .sql files an operator edits, or a built-in set: "
+       "hcmc-2025 (default: the wards since 1/7/2025) or q11-2018 (Quận 11's 16 wards). "
+       "Published to every device; units it no longer has are retired into the successor it "
+       "names (docs/units.md)."},
+      {"log-format", "text|json",
+       "định dạng nhật ký / json: one JSON object a line on stderr (ts, level, msg, "
+       "request_id, method, route, status, duration_ms, client, user_id). Requests keep a "
+       "client's sane X-Request-Id or get one, sent back in the answer. Default text."},
+      {"metrics-token", "TOKEN",
+       "mã đọc số liệu / GET /metrics (Prometheus, docs/monitoring.md) answers loopback "
+       "clients, and anyone with Authorization: Bearer TOKEN. Default: none."},
+      {"metrics-token-file", "FILE",
+       "tệp chứa mã đọc số liệu / the token of --metrics-token from the first line of FILE, "
+       "which keeps it out of the process list."},
+      {"quiet", "", "không ghi từng yêu cầu / do not log each request."},
+      {"clock-file", "PATH",
+       "CHỈ DÙNG CHO KIỂM THỬ / FOR TESTS ONLY (off by default): the server's time is the "
+       "system clock plus the milliseconds written in PATH (re-read when the file changes; "
+       "missing = 0), so tests can expire tokens and pass deadlines without waiting."},
+      {"help", "", "hướng dẫn này / this help."},
+  };
+  return kOptions;
+}
+
+}  // namespace
+
+const std::string& ServeHelp() {
+  static const std::string kHelp = FormatHelp(
+      "syncserver serve", "--data=DIR [OPTION...]",
+      "Chạy máy chủ đồng bộ; dừng bằng Ctrl-C (SIGINT) hoặc SIGTERM.\n"
+      "Serves the sync API; stop it with Ctrl-C (SIGINT) or SIGTERM. GET /healthz: the process "
+      "answers; GET /readyz: the database takes a write and the disk has room.\n"
+      "Tùy chọn / options (--name=VALUE or --name VALUE):",
+      ServeOptions(),
+      "Hướng dẫn triển khai / deployment: docs/deploy.md; danh mục / reference sets: "
+      "docs/units.md.");
+  return kHelp;
+}
+
+namespace {
 
 class ServeApp final : public Poco::Util::ServerApplication {
  public:
@@ -119,39 +167,11 @@ class ServeApp final : public Poco::Util::ServerApplication {
 }  // namespace
 
 int RunServe(int argc, char** argv) {
-  CliSpec spec{{"data",
-                "port",
-                "bind",
-                "threads",
-                "max-body-bytes",
-                "access-ttl-seconds",
-                "login-per-minute",
-                "register-per-hour",
-                "sync-per-minute",
-                "receipt-per-minute",
-                "open311-posts-per-minute",
-                "io-timeout-seconds",
-                "request-deadline-seconds",
-                "max-connections-per-address",
-                "max-watchers",
-                "refused-entries-per-hour",
-                "ledger-retention-days",
-                "audit-retention-days",
-                "max-db-mib",
-                "min-free-mib",
-                "tls-cert",
-                "tls-key",
-                "trusted-proxy",
-                "clock-file",
-                "reference",
-                "log-format",
-                "metrics-token",
-                "metrics-token-file",
-                "config"},
-               {"quiet"}};
+  const CliSpec spec = SpecOf(ServeOptions());
   Result<CliArgs> args = ParseCliArgs(argc, argv, 2, spec);
   if (!args.ok()) {
-    std::fprintf(stderr, "syncserver: %s\n%s", args.status().message().c_str(), kServeUsage);
+    std::fprintf(stderr, "syncserver: %s\n%s", args.status().message().c_str(),
+                 ServeHelp().c_str());
     return 2;
   }
   if (args->values.count("config")) {
@@ -162,14 +182,14 @@ int RunServe(int argc, char** argv) {
     }
   }
   if (args->Has("help")) {
-    std::fputs(kServeUsage, stdout);
+    std::fputs(ServeHelp().c_str(), stdout);
     return 0;
   }
   ServerOptions o;
   o.data_dir = args->Get("data");
   o.database_url = args->Get("database");
   if (o.data_dir.empty()) {
-    std::fprintf(stderr, "syncserver: missing --data=DIR / thiếu --data\n%s", kServeUsage);
+    std::fprintf(stderr, "syncserver: missing --data=DIR / thiếu --data\n%s", ServeHelp().c_str());
     return 2;
   }
   o.bind = args->Get("bind", o.bind);
@@ -179,7 +199,7 @@ int RunServe(int argc, char** argv) {
       ParseInt(args->Get("max-body-bytes", std::to_string(o.max_body_bytes)), 1024, 1L << 30);
   if (!port || !threads || !body) {
     std::fprintf(stderr, "syncserver: --port, --threads or --max-body-bytes out of range\n%s",
-                 kServeUsage);
+                 ServeHelp().c_str());
     return 2;
   }
   o.port = static_cast<uint16_t>(*port);
@@ -191,12 +211,12 @@ int RunServe(int argc, char** argv) {
   o.trusted_proxies = args->Get("trusted-proxy");
   if (Result<TrustedProxies> proxies = TrustedProxies::Parse(o.trusted_proxies); !proxies.ok()) {
     std::fprintf(stderr, "syncserver: --trusted-proxy: %s\n%s", proxies.status().message().c_str(),
-                 kServeUsage);
+                 ServeHelp().c_str());
     return 2;
   }
   const std::optional<log::Format> log_format = log::ParseFormat(args->Get("log-format", "text"));
   if (!log_format) {
-    std::fprintf(stderr, "syncserver: --log-format is text or json\n%s", kServeUsage);
+    std::fprintf(stderr, "syncserver: --log-format is text or json\n%s", ServeHelp().c_str());
     return 2;
   }
   o.log_json = *log_format == log::Format::kJson;
@@ -205,7 +225,7 @@ int RunServe(int argc, char** argv) {
   if (const std::string file = args->Get("metrics-token-file"); !file.empty()) {
     if (!o.metrics_token.empty()) {
       std::fprintf(stderr, "syncserver: --metrics-token or --metrics-token-file, not both\n%s",
-                   kServeUsage);
+                   ServeHelp().c_str());
       return 2;
     }
     std::ifstream in(file);
@@ -254,7 +274,7 @@ int RunServe(int argc, char** argv) {
   std::optional<long> max_db = ParseInt(args->Get("max-db-mib", "0"), 0, 1L << 30);
   if (!max_db) {
     std::fprintf(stderr, "syncserver: --max-db-mib out of range (0-%ld)\n%s", 1L << 30,
-                 kServeUsage);
+                 ServeHelp().c_str());
     return 2;
   }
   o.max_db_mib = *max_db;
@@ -263,7 +283,7 @@ int RunServe(int argc, char** argv) {
       ParseInt(args->Get("min-free-mib", std::to_string(o.min_free_mib)), 0, 1L << 30);
   if (!min_free) {
     std::fprintf(stderr, "syncserver: --min-free-mib out of range (0-%ld)\n%s", 1L << 30,
-                 kServeUsage);
+                 ServeHelp().c_str());
     return 2;
   }
   o.min_free_mib = *min_free;
@@ -272,7 +292,7 @@ int RunServe(int argc, char** argv) {
     std::fprintf(stderr,
                  "syncserver: --max-db-mib applies to the embedded SQLite database only, not "
                  "with --database / --max-db-mib chỉ dùng với SQLite\n%s",
-                 kServeUsage);
+                 ServeHelp().c_str());
     return 2;
   }
   for (const auto& opt : ints) {
@@ -280,7 +300,7 @@ int RunServe(int argc, char** argv) {
         ParseInt(args->Get(opt.name, std::to_string(*opt.target)), opt.min, opt.max);
     if (!v) {
       std::fprintf(stderr, "syncserver: --%s out of range (%ld-%ld)\n%s", opt.name, opt.min,
-                   opt.max, kServeUsage);
+                   opt.max, ServeHelp().c_str());
       return 2;
     }
     *opt.target = static_cast<int>(*v);

@@ -1,6 +1,5 @@
 #include "app/unit_commands.h"
 
-#include <chrono>
 #include <cstdio>
 #include <sstream>
 
@@ -32,12 +31,6 @@ constexpr const char* kUnitsUsage =
     "           without --into, only a unit with no open case and no active account.\n"
     "  Changes refuse while a server runs on DIR (it reads the units when it starts): stop\n"
     "  it, change the units, start it again (docs/units.md).\n" Q11_DATABASE_OPTION_HELP;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::vector<std::string> SplitList(const std::string& text) {
   std::vector<std::string> out;
@@ -129,7 +122,7 @@ int RunUnitsCommand(int argc, char** argv) {
   if (!shapes.ok()) return CommandFailed(shapes.status());
 
   UnitMergeOutcome merged;
-  const int64_t now = NowMs();
+  const int64_t now = CliNowMs();
   Status s = (*store)->Write([&](SqlConn& db) -> Status {
     merged = UnitMergeOutcome();  // a job may run more than once
     Result<std::unique_ptr<UnitChanges>> units = UnitChanges::Create(db, *shapes);

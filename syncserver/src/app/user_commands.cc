@@ -3,7 +3,6 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -38,12 +37,6 @@ constexpr const char* kSeedUsage =
     "  Creates the demo accounts when missing (idempotent) and prints them.\n"
     "  Tạo các tài khoản mẫu nếu chưa có.\n";
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // user add and seed-demo make a new server's data; the other commands need it there.
 enum class Data { kCreate, kExisting };
 
@@ -64,9 +57,9 @@ int UserAdd(const CliArgs& args) {
   Result<std::unique_ptr<ServerStore>> store = OpenData(args, Data::kCreate);
   if (!store.ok()) return CommandFailed(store.status());
   NewAccount req{args.Get("name"), args.Get("password"), *role, args.Get("unit")};
-  Result<Account> a = CreateAccount(**store, req, NowMs());
+  Result<Account> a = CreateAccount(**store, req, CliNowMs());
   if (!a.ok()) return CommandFailed(a.status());
-  std::unique_ptr<SecurityAudit> audit = SecurityAudit::Open(**store, NowMs);
+  std::unique_ptr<SecurityAudit> audit = SecurityAudit::Open(**store, CliNowMs);
   (void)audit->Record(CliActor(), "account.added", "user/" + a->name,
                       AuditDetails({{"role", RoleName(a->role)}, {"unit", a->unit}}));
   std::printf("added %s (%s%s%s) id %s reporter_ref %s\n", a->name.c_str(),
@@ -135,10 +128,10 @@ int UserSetDisabled(const CliArgs& args, bool disabled) {
   if (disabled) {
     Result<std::unique_ptr<RefreshTokens>> refresh = RefreshTokens::Open(**store, 0);
     if (!refresh.ok()) return CommandFailed(refresh.status());
-    Status revoked = (*refresh)->RevokeUser(account->id, NowMs() / 1000);
+    Status revoked = (*refresh)->RevokeUser(account->id, CliNowMs() / 1000);
     if (!revoked.ok()) return CommandFailed(revoked);
   }
-  std::unique_ptr<SecurityAudit> audit = SecurityAudit::Open(**store, NowMs);
+  std::unique_ptr<SecurityAudit> audit = SecurityAudit::Open(**store, CliNowMs);
   (void)audit->Record(CliActor(), disabled ? "account.disabled" : "account.enabled",
                       "user/" + account->name, "{}");
   if (disabled)
@@ -164,7 +157,7 @@ int UserContact(const CliArgs& args) {
   Result<std::optional<Contact>> contact = (*vault)->Get(account->id);
   if (!contact.ok()) return CommandFailed(contact.status());
   // No read without its audit record.
-  std::unique_ptr<SecurityAudit> audit = SecurityAudit::Open(**store, NowMs);
+  std::unique_ptr<SecurityAudit> audit = SecurityAudit::Open(**store, CliNowMs);
   Status audited = audit->Record(CliActor(), "contact.read", "user/" + account->name,
                                  AuditDetails({{"via", "cli"}}));
   if (!audited.ok()) return CommandFailed(audited);
@@ -233,7 +226,7 @@ int RunSeedDemo(int argc, char** argv) {
     if (!existing.ok()) return CommandFailed(existing.status());
     const char* note = "";
     if (!existing->has_value()) {
-      Result<Account> a = CreateAccount(**store, d, NowMs());
+      Result<Account> a = CreateAccount(**store, d, CliNowMs());
       if (!a.ok()) return CommandFailed(a.status());
       note = "  (new / mới tạo)";
     } else {

@@ -117,8 +117,25 @@ Status RefreshTokens::RotateIn(SqlConn& db, const std::string& hash, int64_t now
     Q11_RETURN_IF_ERROR(revoke->Bind(1, next.family_id).Bind(2, now_s).Run());
     return refuse(Unauthenticated("refresh token reused: every session of this login is revoked"));
   };
-  // A token replaced in the grace period turning up: two parties hold the family after all.
-  if (superseded) return revoke_family();
+  if (superseded) {
+    // A token replaced in the grace period turning up. The same refresh sent twice at once
+    // (a retry racing the original) is answered twice, and the phone may keep either
+    // answer: while the sibling that replaced this token was never used, nobody has shown
+    // to hold the family besides this phone, so this token takes its place back (the
+    // sibling is superseded in its turn). A sibling already used means two holders.
+    Result<SqlStmt> sibling = db.Prepare(
+        "UPDATE refresh_tokens SET revoked_at = ?2, superseded_at = ?2 WHERE parent_hash = "
+        "(SELECT parent_hash FROM refresh_tokens WHERE token_hash = ?1) AND token_hash <> ?1 "
+        "AND spent_at IS NULL AND revoked_at IS NULL");
+    if (!sibling.ok()) return sibling.status();
+    Q11_RETURN_IF_ERROR(sibling->Bind(1, hash).Bind(2, now_s).Run());
+    if (db.Changes() != 1) return revoke_family();
+    Result<SqlStmt> reinstate = db.Prepare(
+        "UPDATE refresh_tokens SET revoked_at = NULL, superseded_at = NULL WHERE token_hash = ?1");
+    if (!reinstate.ok()) return reinstate.status();
+    Q11_RETURN_IF_ERROR(reinstate->Bind(1, hash).Run());
+    revoked = false;
+  }
   if (revoked) return refuse(Unauthenticated("refresh token revoked"));
   if (spent_at) {
     // The same token again within seconds, its child never used: the answer to the first

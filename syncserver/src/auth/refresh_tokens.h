@@ -10,8 +10,10 @@
 // Reuse grace: a phone on a bad link may send a refresh, lose the answer and send the same
 // token again. Within kReuseGraceSeconds of the first use, and while the child it was given
 // has never been used, that is answered with a new sibling (the unused child is revoked and
-// marked superseded) instead of revoking the family; a superseded token that turns up later
-// proves two holders and revokes the family.
+// marked superseded) instead of revoking the family. A superseded token that turns up later
+// takes its place back while the sibling that replaced it was never used (the same refresh
+// sent twice at once is answered twice, and the phone may have kept either answer); once
+// that sibling was used, it proves two holders and revokes the family.
 //
 // Table refresh_tokens of the server database, written through the server's one writer
 // (db_writer.h): a login must not leave the push writer's page cache cold.

@@ -33,7 +33,7 @@ Value FromParts(int type, int64_t i, double r, const void* bytes, int n) {
 
 }  // namespace
 
-Value Value::From(sqlite3_value* sv) {
+std::optional<Value> Value::From(sqlite3_value* sv) {
   if (sv == nullptr) return Value{};
   int type = sqlite3_value_type(sv);
   switch (type) {
@@ -43,11 +43,14 @@ Value Value::From(sqlite3_value* sv) {
       return FromParts(type, 0, sqlite3_value_double(sv), nullptr, 0);
     case SQLITE_TEXT: {
       const unsigned char* t = sqlite3_value_text(sv);
+      if (t == nullptr) return std::nullopt;  // out of memory (text is never NULL else)
       return FromParts(type, 0, 0, t, sqlite3_value_bytes(sv));
     }
     case SQLITE_BLOB: {
       const void* b = sqlite3_value_blob(sv);
-      return FromParts(type, 0, 0, b, sqlite3_value_bytes(sv));
+      const int n = sqlite3_value_bytes(sv);
+      if (b == nullptr && n > 0) return std::nullopt;
+      return FromParts(type, 0, 0, b, n);
     }
     default:
       return Value::Null();

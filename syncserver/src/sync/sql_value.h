@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,7 +24,9 @@ struct Value {
   std::string s;  // text or blob bytes
 
   // nullptr (as sqlite3changeset_old/new give for unchanged columns) → kUndefined.
-  static Value From(sqlite3_value* v);
+  // nullopt when SQLite ran out of memory making the text readable (a changeset's text
+  // is not NUL-terminated, so sqlite3_value_text copies it): never an empty string.
+  static std::optional<Value> From(sqlite3_value* v);
   static Value Null() {
     Value v;
     v.type = Type::kNull;

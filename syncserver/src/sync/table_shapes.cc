@@ -20,7 +20,9 @@ Result<Value> DefaultValue(sql::Db& db, const std::string& expression) {
   Result<bool> row = st->Step();
   if (!row.ok()) return row.status();
   if (!*row || st->IsNull(0)) return Value::Null();
-  return Value::From(sqlite3_column_value(st->get(), 0));
+  std::optional<Value> v = Value::From(sqlite3_column_value(st->get(), 0));
+  if (!v) return Unavailable("out of memory reading the default of a column");
+  return *v;
 }
 
 }  // namespace

@@ -18,8 +18,10 @@
 
 namespace q11::server {
 
-// The tables a reference set holds: protocol/schema.h's kReferenceTables (devices may
-// never push them, change_validator.h).
+// The tables a reference set holds, in the order they are published (units before the
+// categories that name them): protocol/schema.h's kReferenceTables. All four travel to
+// every device under the `ref` audience (sync/access_scope.h); devices may never push them
+// (change_validator.cc).
 using schema::kReferenceTables;
 
 struct ReferenceSet {

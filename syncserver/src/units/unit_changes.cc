@@ -77,16 +77,43 @@ Status UnitChanges::Upsert(TableWriter& w, const std::vector<Value>& row, int64_
   });
 }
 
+Status UnitChanges::RemoveOthers(TableWriter& w, const std::set<std::string, std::less<>>& keep,
+                                 int64_t now_ms, int64_t* written) {
+  const TableShape& shape = w.shape();
+  Result<SqlStmt> all = db_.Prepare("SELECT " + shape.columns[shape.pk_column] + " FROM " +
+                                    shape.name + " ORDER BY 1");
+  if (!all.ok()) return all.status();
+  std::vector<std::string> gone;
+  Q11_RETURN_IF_ERROR(EachRow(*all, [&](const SqlStmt& st) {
+    if (!keep.count(st.Text(0))) gone.push_back(st.Text(0));
+  }));
+  std::vector<Value> row;
+  for (const std::string& key : gone) {
+    Result<bool> found = w.Read(Value::Text(key), &row);
+    if (!found.ok()) return found.status();
+    if (!*found) continue;
+    ++*written;
+    Q11_RETURN_IF_ERROR(
+        Log([&](EntryOutcome* o) { return rows_->DeleteRow(w, row, kSystemAuthor, now_ms, o); }));
+  }
+  return Status::Ok();
+}
+
 Status UnitChanges::Publish(const ReferenceSet& set, int64_t now_ms, PublishOutcome* out) {
-  // Units and categories travel to devices: through the change log.
+  // Every reference table travels to devices: through the change log (audience `ref`).
   std::set<std::string, std::less<>> in_set;
   for (std::string_view table : schema::kPublishedReferenceTables) {
     TableWriter* w = rows_->Writer(table);
     if (w == nullptr) return Internal("table " + std::string(table) + " is not synced");
-    for (const std::vector<Value>& row : set.rows.find(table)->second) {
+    auto rows = set.rows.find(table);
+    if (rows == set.rows.end())
+      return Internal("reference set " + set.source + " has no table " + std::string(table));
+    std::set<std::string, std::less<>> keys;
+    for (const std::vector<Value>& row : rows->second) {
       if (row.size() != w->shape().columns.size())
         return Internal("reference set " + set.source + ": table " + std::string(table) +
                         " has another column count than the server's");
+      keys.emplace(row[w->shape().pk_column].text());
       if (table == std::string_view("units")) {
         in_set.insert(row[kUnitId].s);
         // A unit retired here stays retired even when an older set still lists it.
@@ -96,20 +123,10 @@ Status UnitChanges::Publish(const ReferenceSet& set, int64_t now_ms, PublishOutc
       }
       Q11_RETURN_IF_ERROR(Upsert(*w, row, &out->rows_written));
     }
-  }
-  // Holidays and response templates: the server's own copy (the deadlines it stamps).
-  for (const auto& [table, insert] :
-       {std::pair{"holidays", "INSERT INTO holidays (day, name_vi, name_en) VALUES (?1, ?2, ?3)"},
-        std::pair{"response_templates",
-                  "INSERT INTO response_templates (id, status, title_vi, body_vi) "
-                  "VALUES (?1, ?2, ?3, ?4)"}}) {
-    Q11_RETURN_IF_ERROR(db_.Exec(std::string("DELETE FROM ") + table));
-    Result<SqlStmt> st = db_.Prepare(insert);
-    if (!st.ok()) return st.status();
-    for (const std::vector<Value>& row : set.rows.find(table)->second) {
-      for (size_t i = 0; i < row.size(); ++i) st->Bind(static_cast<int>(i) + 1, row[i]);
-      Q11_RETURN_IF_ERROR(st->Run());
-    }
+    // Holidays and templates the set no longer has are removed, on devices too. Units are
+    // retired instead (below), and categories stay: cases keep naming them.
+    if (table == std::string_view("holidays") || table == std::string_view("response_templates"))
+      Q11_RETURN_IF_ERROR(RemoveOthers(*w, keys, now_ms, &out->rows_written));
   }
   // Units the set no longer has: retired, into their successor when it names one.
   Result<SqlStmt> live = db_.Prepare("SELECT id FROM units WHERE kind <> 'retired' ORDER BY id");

@@ -2,11 +2,12 @@
 // server change: through the change log, so every device gets them in its next pull
 // (docs/units.md).
 //
-//   Publish  makes the server's reference tables those of a reference set (reference_set.h):
-//            new and changed units and categories are logged for every device (audience
-//            "all"); holidays and response templates are the server's (devices keep their
-//            compiled ones: those tables do not travel in changesets yet); a unit the set
-//            no longer has is retired, into its successor when the set names one.
+//   Publish  makes the server's reference tables (kReferenceTables) those of a reference
+//            set (reference_set.h): new and changed rows of all four are logged for every
+//            device (audience "ref"); holidays and response templates the set no longer has
+//            are deleted (logged as removals); a unit the set no longer has is retired, into
+//            its successor when the set names one; categories are never removed (cases name
+//            them). The same set again writes nothing.
 //   Merge    retires units into another: their open cases move to it (ward_id and
 //            assigned_unit), each with an assignment event by the system, so the devices of
 //            the old unit lose them (with their events and photos) and those of the new one
@@ -21,6 +22,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -43,7 +45,7 @@ struct UnitMergeOutcome {
 };
 
 struct PublishOutcome {
-  int64_t rows_written = 0;  // units and categories inserted or changed
+  int64_t rows_written = 0;  // reference rows inserted, changed or removed
   UnitMergeOutcome merged;   // units retired because the set no longer has them
   std::vector<std::string> retired_without_successor;
 };
@@ -70,6 +72,9 @@ class UnitChanges {
   UnitChanges(SqlConn& db, const TableShapes& shapes) : db_(db), shapes_(shapes) {}
   Status Log(const std::function<Status(EntryOutcome*)>& write);
   Status Upsert(TableWriter& w, const std::vector<Value>& row, int64_t* written);
+  // Deletes (through the change log) every row of w's table whose key is not in `keep`.
+  Status RemoveOthers(TableWriter& w, const std::set<std::string, std::less<>>& keep,
+                      int64_t now_ms, int64_t* written);
   Status MergeOne(const std::string& from, const std::string& into, int64_t now_ms,
                   bool move_accounts, UnitMergeOutcome* out);
   Result<std::optional<std::vector<Value>>> ReadUnit(const std::string& id);

@@ -50,6 +50,12 @@ class Statement {
   Statement& Bind(int i, const std::optional<double>& v);
   Statement& BindBlob(int i, std::string_view blob);
   Statement& BindNull(int i);
+  // For binds made with sqlite3_bind_* on get() directly: keeps the first failure (SQLite
+  // out of memory copying a text), which the next Step() returns instead of running the
+  // statement with that parameter NULL. The Bind methods above do this themselves.
+  void NoteBind(int rc) {
+    if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+  }
 
   // Steps once: true when a row is ready, false when done.
   Result<bool> Step();
@@ -71,6 +77,7 @@ class Statement {
     void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
   };
   std::unique_ptr<sqlite3_stmt, Finalizer> stmt_;
+  int bind_rc_ = SQLITE_OK;  // the first failed bind since the last Reset or Step
 };
 
 class Db {
@@ -96,6 +103,11 @@ class Db {
     void operator()(sqlite3* d) const { sqlite3_close_v2(d); }
   };
   std::unique_ptr<sqlite3, Closer> db_;
+  // A Transaction's or Savepoint's ROLLBACK failed (SQLite out of memory) and left a
+  // transaction open that nobody owns; the next Transaction::Begin rolls it back first.
+  bool orphaned_transaction_ = false;
+  friend class Transaction;
+  friend class Savepoint;
 };
 
 // BEGIN (IMMEDIATE by default) now; ROLLBACK on destruction unless Commit() succeeded.

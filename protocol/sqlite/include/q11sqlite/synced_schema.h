@@ -9,8 +9,9 @@ namespace q11::sql {
 
 // Creates the synced tables that are missing, then adds to existing ones every column the
 // DDL declares that they lack (new columns only ever come at the end of a table, so an
-// ALTER TABLE ... ADD COLUMN gives the same column order as a fresh CREATE), then runs the
-// reference data (INSERT OR IGNORE, fill-in UPDATEs). Idempotent. REQUIRES: inside a write
+// ALTER TABLE ... ADD COLUMN gives the same column order as a fresh CREATE), then, when it
+// created a table or added a column, runs the reference data (INSERT OR IGNORE, fill-in
+// UPDATEs). Idempotent; an up-to-date database is left as it is. REQUIRES: inside a write
 // transaction.
 Status PrepareSyncedTables(Db& db);
 

@@ -10,18 +10,19 @@ class SqliteStmt final : public SqlStmtImpl {
   void BindValue(int i, const Value& v, bool copy) override {
     sqlite3_stmt* s = st_.get();
     if (!copy) {
-      server::BindValue(s, i, v);
+      st_.NoteBind(server::BindValue(s, i, v));
       return;
     }
     switch (v.type) {
       case Value::Type::kText:
-        sqlite3_bind_text64(s, i, v.s.data(), v.s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+        st_.NoteBind(
+            sqlite3_bind_text64(s, i, v.s.data(), v.s.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
         break;
       case Value::Type::kBlob:
-        sqlite3_bind_blob64(s, i, v.s.data(), v.s.size(), SQLITE_TRANSIENT);
+        st_.NoteBind(sqlite3_bind_blob64(s, i, v.s.data(), v.s.size(), SQLITE_TRANSIENT));
         break;
       default:
-        server::BindValue(s, i, v);  // numbers and NULL hold no pointer
+        st_.NoteBind(server::BindValue(s, i, v));  // numbers and NULL hold no pointer
     }
   }
   Result<bool> Step() override { return st_.Step(); }
@@ -48,6 +49,21 @@ Status SqliteConn::RunCached(sql::Statement& st, const char* text) {
     st = std::move(*prepared);
   }
   return st.Run();
+}
+
+Status SqliteConn::Begin(sql::Statement& st, const char* text) {
+  // A transaction open here belongs to nobody: a ROLLBACK failed (SQLite out of memory
+  // preparing or running it) and left it. Without this every later BEGIN would fail
+  // ("cannot start a transaction within a transaction") until the server restarts
+  // (tests/alloc).
+  if (db_.get() != nullptr && !sqlite3_get_autocommit(db_.get())) {
+    Rollback();
+    if (!sqlite3_get_autocommit(db_.get()))
+      return Unavailable(
+          "the database is still in an earlier transaction that could not be "
+          "rolled back (out of memory?)");
+  }
+  return RunCached(st, text);
 }
 
 void SqliteConn::Rollback() {

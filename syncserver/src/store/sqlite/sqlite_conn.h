@@ -24,14 +24,16 @@ class SqliteConn final : public SqlConn {
   Result<SqlStmt> Prepare(std::string_view sql) override;
   int64_t Changes() const override { return db_.Changes(); }
   int64_t TotalChanges() const override { return sqlite3_total_changes64(db_.get()); }
-  Status BeginWrite() override { return RunCached(begin_write_, "BEGIN IMMEDIATE"); }
-  Status BeginRead() override { return RunCached(begin_read_, "BEGIN"); }
+  Status BeginWrite() override { return Begin(begin_write_, "BEGIN IMMEDIATE"); }
+  Status BeginRead() override { return Begin(begin_read_, "BEGIN"); }
   Status Commit() override { return RunCached(commit_, "COMMIT"); }
   void Rollback() override;
 
  private:
   // Prepared once: parsing BEGIN/COMMIT at every push showed in the benchmark.
   Status RunCached(sql::Statement& st, const char* sql);
+  // RunCached, after rolling back a transaction that a failed ROLLBACK left open.
+  Status Begin(sql::Statement& st, const char* sql);
 
   sql::Db db_;
   sql::Statement begin_write_, begin_read_, commit_, rollback_;

@@ -5,7 +5,8 @@
 // affinity: a PostgreSQL bigint in a TEXT column arrives as text, a whole REAL as a real.
 // RowDigests copies the row the same way, through a scratch database of its own, and
 // digests what SQLite stored there, so the server's checksums are a device's on both
-// engines.
+// engines. On SQLite the server's own tables are made from the same DDL, so their values
+// are digested as read.
 //
 // Thread safety: one RowDigests per connection, used by one thread at a time.
 #pragma once
@@ -49,6 +50,7 @@ class RowDigests {
   RowDigests(const TableShapes& shapes) : shapes_(shapes) {}
 
   const TableShapes& shapes_;
+  bool direct_ = false;  // the server database is SQLite: no scratch copy needed
   SqliteConn scratch_;
   std::vector<Table> tables_;
 };

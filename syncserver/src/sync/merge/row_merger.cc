@@ -493,7 +493,7 @@ Status RowMerger::Log(const TableShape& shape, const std::vector<Value>& row, En
     const ReportFacts& f = **report;
     ReportAudiences(f.ward_id, f.assigned_unit, f.reporter_ref, &audiences_);
   } else {
-    // Units and categories (unit_changes.h): every device reads them.
+    // The reference tables (units/reference_set.h, unit_changes.h): every device reads them.
     audiences_.assign(1, std::string(kReferenceAudience));
   }
   departed_.clear();

@@ -1,5 +1,6 @@
 #include "sync/push/change_validator.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -10,6 +11,7 @@
 #include "protocol/workflow.h"
 #include "sync/access_scope.h"
 #include "sync/workflow.h"
+#include "units/reference_set.h"
 
 namespace q11::server {
 namespace {
@@ -169,8 +171,8 @@ class Validator {
     if (std::optional<sql::ShapeError> e = ctx_.shapes->layouts().Check({t.table, t.pk}))
       return Refusal(StatusCode::kInvalidArgument, e->English(sql::kServerSide),
                      e->Vietnamese(sql::kServerSide));
-    if (t.table == "units" || t.table == "categories" || t.table == "holidays" ||
-        t.table == "response_templates")
+    if (std::find(std::begin(kReferenceTables), std::end(kReferenceTables), t.table) !=
+        std::end(kReferenceTables))
       return Refusal(StatusCode::kPermissionDenied,
                      "table " + t.table + " is reference data; devices may not change it",
                      "bảng " + t.table + " là dữ liệu danh mục, thiết bị không được sửa");

@@ -12,6 +12,16 @@ struct IterCloser {
   void operator()(sqlite3_changeset_iter* it) const { sqlite3changeset_finalize(it); }
 };
 
+// Why the iterator stopped: SQLite running out of memory is the server's trouble, not the
+// bytes' (kUnavailable, as sql::FromSqlite says it: the whole push fails and the device
+// sends it again later; never a refusal, which the phone would drop; tests/alloc).
+// Anything else is a malformed changeset.
+Status Unreadable(int rc, const std::string& what) {
+  if (rc == SQLITE_NOMEM)
+    return Unavailable("out of memory while reading the changeset (" + what + ")");
+  return InvalidArgument("malformed changeset: " + what);
+}
+
 }  // namespace
 
 Result<DecodedChangeset> ReadChangeset(std::string_view bytes) {
@@ -24,20 +34,20 @@ Result<DecodedChangeset> ReadChangeset(std::string_view bytes) {
   int rc =
       sqlite3changeset_start(&raw, static_cast<int>(bytes.size()), const_cast<char*>(bytes.data()));
   std::unique_ptr<sqlite3_changeset_iter, IterCloser> it(raw);
-  if (rc != SQLITE_OK)
-    return InvalidArgument("malformed changeset (" + std::string(sqlite3_errstr(rc)) + ")");
+  if (rc != SQLITE_OK) return Unreadable(rc, sqlite3_errstr(rc));
 
   sql::DeclaredTables declared;
   TableChanges* current = nullptr;
   while ((rc = sqlite3changeset_next(raw)) == SQLITE_ROW) {
     const char* table = nullptr;
     int ncol = 0, op = 0, indirect = 0;
-    if (sqlite3changeset_op(raw, &table, &ncol, &op, &indirect) != SQLITE_OK || table == nullptr)
-      return InvalidArgument("malformed changeset: unreadable change header");
+    if (int r = sqlite3changeset_op(raw, &table, &ncol, &op, &indirect);
+        r != SQLITE_OK || table == nullptr)
+      return Unreadable(r, "unreadable change header");
     unsigned char* pk_flags = nullptr;
     int pk_ncol = 0;
-    if (sqlite3changeset_pk(raw, &pk_flags, &pk_ncol) != SQLITE_OK || pk_ncol != ncol)
-      return InvalidArgument("malformed changeset: unreadable key layout of " + std::string(table));
+    if (int r = sqlite3changeset_pk(raw, &pk_flags, &pk_ncol); r != SQLITE_OK || pk_ncol != ncol)
+      return Unreadable(r, "unreadable key layout of " + std::string(table));
 
     // The same table may appear again (SQLite writes one header per table, but a crafted
     // changeset may repeat it); a different shape the second time is the attack above.
@@ -58,25 +68,28 @@ Result<DecodedChangeset> ReadChangeset(std::string_view bytes) {
       change.old_values.resize(ncol);
       for (int i = 0; i < ncol; ++i) {
         sqlite3_value* v = nullptr;
-        if (sqlite3changeset_old(raw, i, &v) != SQLITE_OK)
-          return InvalidArgument("malformed changeset: unreadable old value in " + current->table);
-        change.old_values[i] = Value::From(v);
+        if (int r = sqlite3changeset_old(raw, i, &v); r != SQLITE_OK)
+          return Unreadable(r, "unreadable old value in " + current->table);
+        std::optional<Value> value = Value::From(v);
+        if (!value) return Unreadable(SQLITE_NOMEM, "a old value in " + current->table);
+        change.old_values[i] = std::move(*value);
       }
     }
     if (op != SQLITE_DELETE) {
       change.new_values.resize(ncol);
       for (int i = 0; i < ncol; ++i) {
         sqlite3_value* v = nullptr;
-        if (sqlite3changeset_new(raw, i, &v) != SQLITE_OK)
-          return InvalidArgument("malformed changeset: unreadable new value in " + current->table);
-        change.new_values[i] = Value::From(v);
+        if (int r = sqlite3changeset_new(raw, i, &v); r != SQLITE_OK)
+          return Unreadable(r, "unreadable new value in " + current->table);
+        std::optional<Value> value = Value::From(v);
+        if (!value) return Unreadable(SQLITE_NOMEM, "a new value in " + current->table);
+        change.new_values[i] = std::move(*value);
       }
     }
     current->rows.push_back(std::move(change));
     ++out.row_count;
   }
-  if (rc != SQLITE_DONE)
-    return InvalidArgument("malformed changeset (" + std::string(sqlite3_errstr(rc)) + ")");
+  if (rc != SQLITE_DONE) return Unreadable(rc, sqlite3_errstr(rc));
   return out;
 }
 
