@@ -25,9 +25,12 @@ set(Q11_DEVICE_PORTABLE_SOURCES
   src/database_impl.cc
   src/sync_request.cc
   src/pull_check.cc
+  src/scope_rows.cc
+  src/scope_repair.cc
   src/pull_applier.cc
   src/epoch_heal.cc
   src/sync_client.cc
+  src/verify.cc
   src/login.cc
   src/register.cc
   src/token_refresh.cc

@@ -81,6 +81,17 @@ function settledMessages(summary) {
   return (summary && summary.settled ? summary.settled : []).map((s) => s.message).filter(Boolean);
 }
 
+// Rows this device held unlike the server's, found by the sync's checksums and put right
+// (docs/protocol.md, "Verified convergence"): said in the status text, never silent.
+function driftNote(summary) {
+  const drift = summary && summary.drift ? summary.drift : [];
+  const repaired = drift.filter((d) => d.repaired);
+  const open = drift.filter((d) => !d.repaired);
+  const rows = repaired.reduce((n, d) => n + (d.rows_differing || 0), 0);
+  return [repaired.length ? t('driftRepaired', rows) : '', open.length ? t('driftOpen') : '']
+    .join(' ').trim();
+}
+
 async function syncNow(why) {
   if (!state.account || state.syncing) return;
   state.syncing = true;
@@ -104,14 +115,15 @@ async function afterSync(r, why) {
     state.online = true;
     if (r.value && (r.value.pulled_rows > 0 || r.value.new_epoch)) await loadReference();
     const messages = settledMessages(r.value);
+    const drift = driftNote(r.value);
     if (r.value && r.value.new_epoch) {
       // The server went back to a backup and this device healed it (docs/backup.md).
       say(t('serverRestored', r.value), 'info');
-    } else if (why === 'button' || why === 'reconnect' || messages.length) {
+    } else if (why === 'button' || why === 'reconnect' || messages.length || drift) {
       // The messages themselves (the server's words, rows named by id) are listed, explained,
       // on the home screen and on their report: here what happened and where to read it.
-      say([t('syncedSummary', r.value || {}), messages.length ? t('settledNotice', messages.length) : ''].join(' ').trim(),
-        messages.length ? 'warn' : 'ok');
+      say([t('syncedSummary', r.value || {}), messages.length ? t('settledNotice', messages.length) : '', drift]
+        .join(' ').trim(), messages.length ? 'warn' : drift ? 'info' : 'ok');
     } else if (why === 'live' && r.value && r.value.pulled_rows > 0) {
       say(t('liveUpdated'), 'info');
     }

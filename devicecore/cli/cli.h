@@ -18,12 +18,15 @@ namespace q11::cli {
 
 // Exit codes: 0 done, 1 the operation failed (message on stderr), 2 usage error. Only
 // q11 sync uses 3 and 4 (cmd_sync.cc): the exchange went through, but the server refused
-// something (3) or something still waits to go up (4).
+// something (3) or something still waits to go up (4). q11 verify (cmd_verify.cc) answers
+// a question: 0 equal, 1 different, and 5 when it could not compare (its failures).
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitRejected = 3;
 inline constexpr int kExitWaiting = 4;
+inline constexpr int kExitDifferent = 1;   // q11 verify: the device differs from the server
+inline constexpr int kExitUnverified = 5;  // q11 verify: could not compare
 
 struct OptionSpec {
   const char* name;  // without "--"
@@ -117,6 +120,7 @@ int RunOutbox(Context& ctx);
 int RunOutboxSettled(Context& ctx);
 int RunOutboxDiscard(Context& ctx);
 int RunSync(Context& ctx);
+int RunVerify(Context& ctx);
 int RunWatch(Context& ctx);
 int RunDevExec(Context& ctx);
 int RunPhotoAdd(Context& ctx);

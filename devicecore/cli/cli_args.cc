@@ -339,6 +339,33 @@ const std::vector<Command>& Commands() {
        0,
        0,
        RunSync},
+      {"verify",
+       nullptr,
+       "[--json] [--repair] [--server=URL [--ca=FILE]] [--timeout-ms=N] [--attempts=N]",
+       "Kiểm tra thiết bị có giữ đúng dữ liệu của máy chủ không, và sửa nếu cần (--repair).\n"
+       "Check that this device holds exactly what the server says it should. First it pulls\n"
+       "the server's latest changes (sending none of its own), then compares each scope it\n"
+       "reads (ref: units and categories; its own: the reports, events and photos it sees)\n"
+       "with the server's checksum, its pending changes left out. For a scope that\n"
+       "differs it fetches the server's rows of that scope and lists each row that is missing\n"
+       "here, extra here or changed (table and id). --repair makes them equal (one\n"
+       "transaction; pending changes are kept and still go up) and says what it fixed; the\n"
+       "server hears of it at the next sync. --json: "
+       "{\"equal\",\"cursor\",\"scopes\":[{\"audience\",\n"
+       "\"equal\",\"device_rows\",\"server_rows\",\"device_checksum\",\"server_checksum\",\n"
+       "\"repaired\",\"problem\",\"differences\":[{\"table\",\"id\",\"kind\"}]}]}.\n"
+       "Mã thoát / exit status: 0 khớp / equal (after --repair: now equal), 1 khác / different\n"
+       "(or the repair did not make it equal), 2 usage error, 5 could not compare (server\n"
+       "unreachable, not logged in, ...: không so sánh được).",
+       {{"json", false},
+        {"repair", false},
+        {"server", true},
+        {"ca", true},
+        {"timeout-ms", true},
+        {"attempts", true}},
+       0,
+       0,
+       RunVerify},
       {"watch",
        nullptr,
        "[--json] [--once] [--timeout=SECONDS] [--server=URL [--ca=FILE]]",
@@ -413,7 +440,8 @@ void PrintHelp(std::ostream& out) {
         << "\n";
   }
   out << "\n`q11 COMMAND --help` explains one command. Exit status: 0 done, 1 failed, 2 usage\n"
-         "(q11 sync also 3 rejected, 4 still waiting: q11 sync --help).\n";
+         "(q11 sync also 3 rejected, 4 still waiting: q11 sync --help; q11 verify: 0 equal,\n"
+         "1 different, 5 could not compare).\n";
 }
 
 std::optional<std::string> Args::Get(const std::string& name) const {

@@ -93,6 +93,17 @@ int RunSync(Context& ctx) {
     std::cerr << "q11: chờ gửi lại / will be sent again " << OneLine(m, 1000) << "\n";
   if (!r.notice.empty())
     std::cerr << "q11: máy chủ nhắn / the server says: " << OneLine(r.notice, 1000) << "\n";
+  // A scope that did not add up to the server's checksum (verified convergence): said
+  // whether or not it was repaired; the data is the server's again when it was.
+  for (const device::ScopeDrift& d : r.drift) {
+    std::cerr << "q11: phạm vi / scope " << d.audience << ": ";
+    if (d.repaired)
+      std::cerr << d.rows_differing << " dòng khác máy chủ, đã sửa / " << d.rows_differing
+                << " row(s) differed from the server, repaired\n";
+    else
+      std::cerr << "khác máy chủ, chưa sửa / differs from the server, not repaired: "
+                << OneLine(d.message, 1000) << "\n";
+  }
   if (r.new_epoch)
     std::cerr << "q11: máy chủ đã được khôi phục từ bản sao lưu; đang tải lại dữ liệu và gửi lại "
                  "những gì máy chủ thiếu / the server was restored from a backup: reloading, and "

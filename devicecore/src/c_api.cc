@@ -14,6 +14,7 @@
 #include "devicecore/json.h"
 #include "devicecore/photos.h"
 #include "devicecore/sync.h"
+#include "devicecore/verify.h"
 
 namespace {
 
@@ -262,6 +263,25 @@ int q11_sync(q11_db* db, char** pzSummary) {
     auto result = q11::device::Sync(*db->db, **transport);
     if (!result.ok()) return Fail(db, result.status());
     if (pzSummary != nullptr) *pzSummary = Dup(q11::device::SyncResultToJson(*result));
+    return Ok(db);
+  });
+}
+
+int q11_verify(q11_db* db, int bRepair, char** pzJson) {
+  if (!Usable(db)) return Misuse(db, "q11_verify: database not open");
+  if (pzJson == nullptr) return Misuse(db, "q11_verify: pzJson is NULL");
+  *pzJson = nullptr;
+  return Guard(db, [&] {
+    auto account = db->db->GetAccount();
+    if (!account.ok())
+      return Fail(db, Status(q11::StatusCode::kUnauthenticated, "not logged in: run q11 login"));
+    auto transport = Connect(account->server_url, account->server_ca_pem);
+    if (!transport.ok()) return Fail(db, transport.status());
+    q11::device::VerifyOptions options;
+    options.repair = bRepair != 0;
+    auto report = q11::device::Verify(*db->db, **transport, options);
+    if (!report.ok()) return Fail(db, report.status());
+    *pzJson = Dup(q11::device::VerifyReportToJson(*report));
     return Ok(db);
   });
 }

@@ -284,6 +284,18 @@ std::string SyncResultToJson(const SyncResult& r) {
   for (const std::string& s : r.photos.messages) pm.Append(s);
   photos.Set("messages", pm);
   o.Set("photos", photos);
+  Value drift = json::Array();
+  for (const ScopeDrift& d : r.drift) {
+    Value dobj = json::Object();
+    dobj.Set("audience", d.audience);
+    dobj.Set("rows_differing", d.rows_differing);
+    dobj.Set("repaired", d.repaired);
+    dobj.Set("backing_off", d.backing_off);
+    dobj.Set("next_try_ms", d.next_try_ms);
+    dobj.Set("message", d.message);
+    drift.Append(dobj);
+  }
+  o.Set("drift", drift);
   return o.Write();
 }
 

@@ -9,6 +9,8 @@
 #include "epoch_heal.h"
 #include "protocol/ids.h"
 #include "pull_check.h"
+#include "scope_repair.h"
+#include "scope_rows.h"
 #include "status_macros.h"
 
 namespace q11::device {
@@ -272,8 +274,16 @@ Status RestartFromNewEpoch(DatabaseImpl& db, const std::string& epoch) {
   return tx.Commit();
 }
 
+Status UndoOutbox(DatabaseImpl& db) {
+  Q11_ASSIGN_OR_RETURN(std::vector<RebaseEntry> entries, db.outbox().AllForRebase());
+  return UndoAll(db.db(), entries);
+}
+
+Status ReplayOutbox(DatabaseImpl& db, int64_t* omitted) { return ReplayAll(db, omitted); }
+
 Result<ApplyOutcome> ApplySyncResponse(DatabaseImpl& db, const std::vector<int64_t>& sent,
-                                       const wire::SyncResponse& response) {
+                                       const wire::SyncResponse& response,
+                                       const std::vector<wire::DriftReport>& drift_sent) {
   ApplyOutcome out;
   Q11_ASSIGN_OR_RETURN(sql::Transaction tx, sql::Transaction::Begin(db.db()));
   // Before anything is undone or applied: SQLite's apply trusts the pull's table headers
@@ -306,6 +316,21 @@ Result<ApplyOutcome> ApplySyncResponse(DatabaseImpl& db, const std::vector<int64
   Q11_RETURN_IF_ERROR(db.outbox().DropPassed(response.cursor).status());
   // The first epoch the device hears of (sync_client.cc handles another one).
   if (!response.epoch.empty()) Q11_RETURN_IF_ERROR(db.meta().Set(kServerEpochKey, response.epoch));
+  Q11_RETURN_IF_ERROR(ForgetSentDriftReports(db, drift_sent));
+
+  // Verify: the rows are exactly the server's state now (every other entry is undone; a
+  // kept passing entry's rows are the server's own, echo suppression says so). Checksums
+  // come only with a complete pull.
+  if (!response.has_more) {
+    for (const wire::SyncResponse::ScopeCheck& sc : response.scope_sums) {
+      if (!ScopeVerified(sc.audience)) continue;
+      ApplyOutcome::ScopeCheck check{sc.audience, sc.sum, {}};
+      Q11_ASSIGN_OR_RETURN(check.device, ScopeSumOf(db.db(), ScopeTables(sc.audience)));
+      // A scope that adds up ends its repairs' backoff.
+      if (check.equal()) Q11_RETURN_IF_ERROR(ClearScopeBackoff(db, sc.audience));
+      out.checks.push_back(std::move(check));
+    }
+  }
 
   if (!undo.empty()) Q11_RETURN_IF_ERROR(ReplayAll(db, &out.replay_omitted));
   Q11_RETURN_IF_ERROR(tx.Commit());

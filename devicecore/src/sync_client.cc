@@ -2,6 +2,8 @@
 // unsent. Each round trip is: build the request, POST it with retries, decode, and apply
 // the response in one transaction (pull_applier). Nothing local changes before a response
 // has been received and decoded.
+#include <algorithm>
+
 #include "certificate_refusal.h"
 #include "devicecore/sync.h"
 #include "epoch_heal.h"
@@ -9,15 +11,15 @@
 #include "photo_folder.h"
 #include "protocol/sync_messages.h"
 #include "pull_applier.h"
+#include "scope_repair.h"
 #include "server_call.h"
 #include "status_macros.h"
+#include "sync_exchange.h"
 #include "sync_request.h"
 #include "token_refresh.h"
 
 namespace q11::device {
 namespace {
-
-constexpr char kSyncContentType[] = "application/x-q11-sync";
 
 // "... (3 thay đổi đang chờ / 3 changes waiting)": the user's question when sync fails is
 // "is my report safe?", so every failure says what is still queued.
@@ -48,6 +50,14 @@ bool IsSyncContentType(const std::string& ct) {
 Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOptions& options) {
   DatabaseImpl* db = DatabaseImpl::From(database);
   if (db == nullptr) return InvalidArgument("Sync needs a Database made by Database::Open");
+  Q11_ASSIGN_OR_RETURN(ExchangeOutcome outcome, Exchange(db, transport, options, ExchangeMode{}));
+  return std::move(outcome.result);
+}
+
+Result<ExchangeOutcome> Exchange(DatabaseImpl* db, Transport& transport, const SyncOptions& options,
+                                 const ExchangeMode& mode) {
+  ExchangeOutcome outcome;
+  SyncResult& result = outcome.result;
   Result<Account> account = db->GetAccount();
   if (!account.ok()) {
     if (account.status().code() == StatusCode::kNotFound)
@@ -55,8 +65,15 @@ Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOpti
     return LocalFailure(*db, account.status());
   }
   const RetryPolicy retry{options.max_attempts, options.initial_backoff_ms};
+  if (!mode.push) {
+    // A pull only (Verify): a device rebuilding its copy after a restore must sync first.
+    Q11_ASSIGN_OR_RETURN(bool healing, HealPending(*db));
+    if (healing)
+      return FailedPrecondition(
+          "thiết bị đang tải lại dữ liệu sau khi máy chủ được khôi phục: hãy chạy q11 sync / "
+          "this device is reloading after the server was restored: run q11 sync");
+  }
 
-  SyncResult result;
   bool renewed = false;  // a 401 earns one token refresh per Sync, not a loop
   for (int page = 0; page < std::max(1, options.max_pages); ++page) {
     // Token refresh (token_refresh.h): renew an access token about to expire before sending.
@@ -64,7 +81,8 @@ Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOpti
     if (!fresh.ok()) return WithWaiting(*db, fresh.status());
     *account = std::move(fresh).value();
 
-    Result<BuiltRequest> request = BuildSyncRequest(*db, options.max_pull_rows);
+    Result<BuiltRequest> request = BuildSyncRequest(*db, options.max_pull_rows,
+                                                    kMaxPushBytesPerRequest, mode.push);
     if (!request.ok()) return LocalFailure(*db, request.status());
     BuiltRequest built = std::move(request).value();
     std::string body = wire::EncodeSyncRequest(built.request);
@@ -113,6 +131,10 @@ Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOpti
       if (!stored.ok()) return LocalFailure(*db, stored.status());
       const std::optional<std::string>& known = *stored;
       if (known && !known->empty() && *known != response->epoch) {
+        if (!mode.push)
+          return FailedPrecondition(
+              "máy chủ đã được khôi phục từ bản sao lưu: hãy chạy q11 sync trước / the server "
+              "was restored from a backup: run q11 sync first");
         Status restarted = RestartFromNewEpoch(*db, response->epoch);
         if (!restarted.ok()) return LocalFailure(*db, restarted);
         ++result.round_trips;
@@ -121,7 +143,8 @@ Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOpti
         continue;
       }
     }
-    Result<ApplyOutcome> applied = ApplySyncResponse(*db, built.sent, *response);
+    Result<ApplyOutcome> applied =
+        ApplySyncResponse(*db, built.sent, *response, built.request.drift);
     if (!applied.ok()) return LocalFailure(*db, applied.status());
 
     ++result.round_trips;
@@ -139,6 +162,34 @@ Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOpti
     for (SettledChange& s : applied->settled) result.settled.push_back(std::move(s));
     for (std::string& m : applied->retry_messages) result.retry_messages.push_back(std::move(m));
     result.has_more = response->has_more || built.more_unsent;
+    if (!response->has_more) outcome.last_checks = applied->checks;
+    // Verify (scope_repair.h): a scope whose rows did not add up is repaired now, and one
+    // more round trip tells the server (and checks that the repair held).
+    for (const ApplyOutcome::ScopeCheck& check : applied->checks) {
+      if (check.equal() || !mode.repair) continue;
+      bool reported = false;
+      Result<ScopeDrift> drift =
+          HandleScopeDrift(*db, transport, *account, check.audience, retry, options.max_pull_rows,
+                           options.max_pages, &reported);
+      if (!drift.ok()) {
+        // The repair could not run (the network, say): the sync itself went through; the
+        // next one finds the drift again.
+        ScopeDrift failed;
+        failed.audience = check.audience;
+        failed.message = "chưa sửa được / could not repair: " + drift.status().message();
+        result.drift.push_back(std::move(failed));
+        continue;
+      }
+      if (reported) result.has_more = true;
+      // One line per scope for the user: a later round's word replaces an earlier one,
+      // except a plain "still backing off" after the attempt it follows.
+      auto same = std::find_if(result.drift.begin(), result.drift.end(),
+                               [&](const ScopeDrift& d) { return d.audience == check.audience; });
+      if (same == result.drift.end())
+        result.drift.push_back(std::move(*drift));
+      else if (reported || !drift->backing_off)
+        *same = std::move(*drift);
+    }
     if (!response->has_more) {
       // The rebuild's pull reached the end: queue what the server lacks, and push it.
       Result<bool> healing = HealPending(*db);
@@ -157,6 +208,7 @@ Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOpti
   Result<int64_t> pending = db->PendingCount();
   if (!pending.ok()) return LocalFailure(*db, pending.status());
   result.pending_after = *pending;
+  if (!mode.photos) return outcome;
   // Photos never fail the sync: the report went out already.
   bool uploaded = false;
   if (options.upload_photos) {
@@ -190,7 +242,7 @@ Result<SyncResult> Sync(Database& database, Transport& transport, const SyncOpti
     else
       result.photos.messages.push_back("thumbnails / ảnh thu nhỏ: " + thumbs.status().message());
   }
-  return result;
+  return outcome;
 }
 
 }  // namespace q11::device

@@ -2,12 +2,13 @@
 
 #include "epoch_heal.h"
 #include "protocol/schema_versions.h"
+#include "scope_repair.h"
 #include "status_macros.h"
 
 namespace q11::device {
 
 Result<BuiltRequest> BuildSyncRequest(DatabaseImpl& db, uint32_t max_pull_rows,
-                                      size_t max_push_bytes) {
+                                      size_t max_push_bytes, bool push) {
   // One read transaction, so the cursor and the outbox are seen at the same moment.
   Q11_ASSIGN_OR_RETURN(sql::Transaction tx, sql::Transaction::Begin(db.db(), /*immediate=*/false));
   BuiltRequest out;
@@ -21,7 +22,9 @@ Result<BuiltRequest> BuildSyncRequest(DatabaseImpl& db, uint32_t max_pull_rows,
   Q11_ASSIGN_OR_RETURN(bool healing, HealPending(db));
   Q11_ASSIGN_OR_RETURN(std::optional<int64_t> heal_entry, PendingHealEntry(db));
   PushBatch batch;
-  if (heal_entry) {
+  if (!push) {
+    // Nothing goes up; what waits is not forgotten, but this exchange does not send it.
+  } else if (heal_entry) {
     Q11_ASSIGN_OR_RETURN(batch, db.outbox().PushOne(*heal_entry));
     out.heal_entry = true;
     batch.more = true;
@@ -44,6 +47,7 @@ Result<BuiltRequest> BuildSyncRequest(DatabaseImpl& db, uint32_t max_pull_rows,
   out.request.full_pull = healing;
   Q11_ASSIGN_OR_RETURN(std::optional<std::string> epoch, db.meta().Get(kServerEpochKey));
   out.request.known_epoch = epoch.value_or("");
+  Q11_ASSIGN_OR_RETURN(out.request.drift, PendingDriftReports(db));
   Q11_RETURN_IF_ERROR(tx.Commit());
   return out;
 }

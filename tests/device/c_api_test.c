@@ -133,6 +133,13 @@ int main(void) {
   EXPECT(q11_sync(db, &summary) == Q11_UNAUTHENTICATED);
   EXPECT(summary == NULL);
   EXPECT(strstr(q11_errmsg(db), "login") != NULL);
+  /* Verify likewise; the report pointer must be given, and is NULL after a failure. */
+  char* verified = (char*)"untouched";
+  EXPECT(q11_verify(db, 0, &verified) == Q11_UNAUTHENTICATED);
+  EXPECT(verified == NULL);
+  EXPECT(strstr(q11_errmsg(db), "login") != NULL);
+  EXPECT(q11_verify(db, 1, NULL) == Q11_MISUSE);
+  EXPECT(q11_verify(NULL, 0, &verified) == Q11_MISUSE);
 
   /* Registration input is checked on the device (no server at this URL is ever called);
      logout without a login: nobody to log out. */

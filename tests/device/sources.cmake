@@ -15,4 +15,5 @@ set(Q11_DEVICE_TEST_SOURCES
   report_filter_test.cc
   perf_test.cc
   photo_crash_test.cc
-  server_url_test.cc)
+  server_url_test.cc
+  scope_verify_test.cc)

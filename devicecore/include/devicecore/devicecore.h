@@ -219,11 +219,31 @@ int q11_logout(q11_db* db);
 ** On success *pzSummary (may be NULL if not wanted) receives a JSON object with the counts
 ** (pushed, applied, merged, parked, rejected, pulled_rows, pending_after, messages, ...)
 ** and "settled": [{"seq","verdict","message","report_ids"}], one per change the server
-** rejected, parked, or merged with a message, which the app must show the user; free it
-** with q11_free(). On failure nothing local has changed and q11_errmsg() says how many
+** rejected, parked, or merged with a message, which the app must show the user, and
+** "drift": [{"audience","rows_differing","repaired","backing_off","next_try_ms","message"}],
+** one per scope whose rows did not add up to the server's checksum after the pull (it is
+** repaired then: an app may say so); free it with q11_free(). On failure nothing local has changed and q11_errmsg() says how many
 ** changes wait in the outbox.
 */
 int q11_sync(q11_db* db, char** pzSummary /* OUT: JSON summary, or NULL */);
+
+/*
+** Verifies that the device holds exactly what the server says it should (devicecore/
+** verify.h; "q11 verify"): pulls the server's latest changes (pushing nothing), compares
+** each scope the account reads with the server's checksum, without the device's pending
+** changes, and for a scope that differs lists each row missing on the device, extra on it,
+** or changed. bRepair != 0 also makes the rows equal (the pending changes are kept and
+** still go up); the server hears of it at the next q11_sync. (q11_sync verifies and
+** repairs by itself after each complete pull; its summary lists "drift".)
+** On success *pzJson (free with q11_free()) receives {"equal": true|false,"cursor",
+** "scopes":[{"audience","equal","device_rows","server_rows","device_checksum",
+** "server_checksum","repaired","problem" (when any),"differences":[{"table","id",
+** "kind": "missing"|"extra"|"changed"}]}]}: Q11_OK whether or not the device is equal.
+** Q11_UNAUTHENTICATED: not logged in; Q11_UNAVAILABLE: server unreachable;
+** Q11_FAILED_PRECONDITION: the server sends no checksums (older than this library) or was
+** restored from a backup (q11_sync first).
+*/
+int q11_verify(q11_db* db, int bRepair, char** pzJson /* OUT: JSON report */);
 
 /* Number of entries in the outbox (local changes the server has not fully settled). */
 int q11_outbox_count(q11_db* db, int64_t* pnCount /* OUT: count */);

@@ -47,7 +47,8 @@ std::string OutboxToJson(const std::vector<OutboxEntry>& entries);
 // [{"seq","verdict","message","settled_at","report_ids"}]: what the server rejected, parked
 // or merged with a message.
 std::string SettledToJson(const std::vector<SettledChange>& settled);
-// Every SyncResult field, same names ("settled": [{"seq","verdict","message","report_ids"}]).
+// Every SyncResult field, same names ("settled": [{"seq","verdict","message","report_ids"}],
+// "drift": [{"audience","rows_differing","repaired","backing_off","next_try_ms","message"}]).
 std::string SyncResultToJson(const SyncResult& result);
 // The photos of a report (photos.h), as an array of objects with Photo's fields.
 std::string PhotosToJson(const std::vector<Photo>& photos);

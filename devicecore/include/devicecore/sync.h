@@ -34,6 +34,24 @@ struct SyncOptions {
   PhotoProgressFn photo_progress;  // bytes done / total while photos go up; may be empty
 };
 
+// A scope (an audience this account reads: "ref", or its own "all", "u:<unit>",
+// "r:<reporter_ref>") whose rows on this device did not add up to the server's checksum
+// after a complete pull (docs/protocol.md, "Verified convergence"). The sync repairs only
+// that scope: it pulls the scope's rows into a scratch copy, checks them against the
+// server's checksum, and makes the device's rows equal in one transaction, the pending
+// local changes undone first and replayed after (none is lost). The server hears of it in
+// the next request.
+struct ScopeDrift {
+  std::string audience;
+  uint32_t rows_differing = 0;  // rows missing, extra or changed on the device (0: not known)
+  bool repaired = false;        // the device's rows now add up to the server's checksum
+  // Not tried now: an earlier repair of this scope did not converge (or its drift came
+  // back), so the device waits until next_try_ms (Unix ms; 1 minute, doubling to 1 day).
+  bool backing_off = false;
+  int64_t next_try_ms = 0;
+  std::string message;  // why it was not repaired, "" when it was
+};
+
 struct SyncResult {
   int round_trips = 0;
   int pushed = 0, applied = 0, merged = 0, parked = 0, rejected = 0;
@@ -61,8 +79,15 @@ struct SyncResult {
   // What happened to the photo bytes. photos.waiting / bytes_waiting count every queued
   // photo not on the server after this sync, also when the uploads were not tried.
   PhotoUploadResult photos;
+  // Scopes found different from the server's checksums, and what was done (ScopeDrift).
+  // Empty when every scope the server sent a checksum for added up.
+  std::vector<ScopeDrift> drift;
 };
 
+// After each complete pull (the server sent every change for this device) the device adds
+// up its copy of each scope, as it is before its pending changes are replayed, and
+// compares it with the server's checksum; a scope that differs is repaired (ScopeDrift,
+// result.drift) and one more round trip tells the server.
 // Tokens: when the access token expires within a minute, it is refreshed first; a sync
 // request answered 401 is refreshed once and sent once more. A refresh the server refuses
 // ends the session (tokens forgotten, outbox untouched): kUnauthenticated, log in again.
