@@ -396,12 +396,9 @@ TEST_CASE(
 
 TEST_CASE(
     "Verified convergence: reference rows changed behind the library's back are repaired "
-    "from a server that published its own set",
-    "[!mayfail]") {
-  // Known failing since the merge of main (holidays and response_templates joined "ref"):
-  // the server's scope-only pull of "ref" lacks the built-in rows it never logged, which
-  // its checksum counts, so the repair does not converge (the device changes nothing and
-  // backs off). Needs the server to send those rows in a scope-only pull; then drop the tag.
+    "from a server that published its own set") {
+  // The "ref" checksum counts built-in rows no change has logged (scope_sums.h): the
+  // scope-only pull of "ref" from 0 carries them too, or the repair could not converge.
   Rig rig({"--reference=hcmc-2025"});
   REQUIRE(rig.server.AddUser("canbo.phu-tho", "mat-khau-pt", "official", "phu-tho"));
   auto canbo = rig.Device("canbo.phu-tho", "mat-khau-pt");

@@ -261,7 +261,7 @@ TEST_CASE("Scopes: a complete pull's checksums are the digests of the rows a dev
   CHECK(*fresh->QueryText("SELECT count(*) FROM reports") == "3");
 }
 
-TEST_CASE("Scopes: a repair pulls one audience the account reads; others are refused") {
+TEST_CASE("Scopes: a repair pulls one audience the account reads, others are refused") {
   Field f;
   f.Work();
   const std::string token = f.Token("canbo.p04", "mat-khau-p04");

@@ -430,7 +430,8 @@ class SqlStore final : public ServerStore {
         return PermissionDenied(NotYourScope(scope_only));
       audiences.assign(1, std::string(scope_only));
     }
-    return (*r)->pull->Build(audiences, cursor, limit, device_id);
+    return (*r)->pull->Build(audiences, cursor, limit, device_id,
+                             /*with_builtin_reference=*/scope_only == kReferenceAudience);
   }
 
   Result<std::optional<PublicCase>> FindByReceipt(std::string_view code) override {

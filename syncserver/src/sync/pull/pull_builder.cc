@@ -45,6 +45,9 @@ Result<std::unique_ptr<PullBuilder>> PullBuilder::Create(SqlConn& db, const Tabl
       db.Prepare("SELECT row_count, sum_hi, sum_lo FROM scope_sums WHERE audience = ?1");
   if (!scope_sum.ok()) return scope_sum.status();
   b->scope_sum_ = std::move(*scope_sum);
+  Result<SqlStmt> unlogged = db.Prepare("SELECT tbl, pk FROM unlogged_ref ORDER BY tbl, pk");
+  if (!unlogged.ok()) return unlogged.status();
+  b->unlogged_reference_ = std::move(*unlogged);
   Q11_RETURN_IF_ERROR(b->OpenScratch());
   return b;
 }
@@ -214,6 +217,21 @@ Status PullBuilder::ReadPage(const std::vector<std::string>& audiences, uint64_t
   return Status::Ok();
 }
 
+Status PullBuilder::AddBuiltinReference() {
+  std::vector<Entry> builtin;
+  Status s = EachRow(unlogged_reference_, [&](const SqlStmt& st) {
+    const std::string name = st.Text(0);
+    for (size_t t = 0; t < table_names_.size(); ++t)
+      if (table_names_[t] == name)
+        builtin.push_back(Entry{0, static_cast<int>(t), st.Text(1), false, std::string()});
+  });
+  Q11_RETURN_IF_ERROR(s);
+  // First, with sequence 0: the page's cursor still comes from its logged entries.
+  entries_.insert(entries_.begin(), std::make_move_iterator(builtin.begin()),
+                  std::make_move_iterator(builtin.end()));
+  return Status::Ok();
+}
+
 void PullBuilder::DropSupersededRemovals() {
   // Only removals can be followed by a later entry of the same row in one page (a report
   // that left this audience and came back): keep the row's last entry.
@@ -326,7 +344,8 @@ Result<bool> PullBuilder::CopyRow(const Entry& e, SqlStmt& into, std::string_vie
 }
 
 Result<PullPage> PullBuilder::Build(const std::vector<std::string>& audiences, uint64_t cursor,
-                                    uint32_t limit, std::string_view device_id) {
+                                    uint32_t limit, std::string_view device_id,
+                                    bool with_builtin_reference) {
   PullPage page;
   if (audiences.empty() || audiences.size() > 4 || limit == 0)
     return InvalidArgument("bad pull parameters");
@@ -334,6 +353,7 @@ Result<PullPage> PullBuilder::Build(const std::vector<std::string>& audiences, u
     // One read transaction: the page and the cursor come from the same snapshot.
     Q11_RETURN_IF_ERROR(db_.BeginRead());
     Status s = ReadPage(audiences, cursor, limit, device_id, &page);
+    if (s.ok() && with_builtin_reference && cursor == 0) s = AddBuiltinReference();
     if (s.ok() && !page.has_more) s = ReadScopeSums(audiences, &page);
     Result<std::string> cs = s.ok() ? MakeChangeset(&page.rows) : Result<std::string>(s);
     if (!cs.ok()) {

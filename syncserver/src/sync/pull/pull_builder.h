@@ -36,8 +36,11 @@ class PullBuilder {
   // most `limit`, leaving out rows whose latest version is `device_id`'s own echo-suppressed
   // write (change_log.h). REQUIRES: limit > 0. A complete page (!has_more) carries each
   // audience's scope checksum (scope_sums.h), read in the same snapshot as the rows.
+  // `with_builtin_reference`: from cursor 0, also carry the built-in reference rows no
+  // change has logged (unlogged_ref, scope_sums.h), which the "ref" checksum counts: a
+  // device repairing its "ref" scope from a scope-only pull gets every row the sum covers.
   Result<PullPage> Build(const std::vector<std::string>& audiences, uint64_t cursor, uint32_t limit,
-                         std::string_view device_id = {});
+                         std::string_view device_id = {}, bool with_builtin_reference = false);
 
   // Whether Build() would find any row (one indexed probe; for long-polling devices), or
   // `cursor` is past the change log's end (the server was restored: the device must sync).
@@ -69,6 +72,8 @@ class PullBuilder {
                                                     uint64_t cursor);
   Status ReadPage(const std::vector<std::string>& audiences, uint64_t cursor, uint32_t limit,
                   std::string_view device_id, PullPage* page);
+  // Puts the unlogged built-in reference rows first in entries_ (see Build()).
+  Status AddBuiltinReference();
   Result<std::string> MakeChangeset(uint32_t* rows);
   Status ReadScopeSums(const std::vector<std::string>& audiences, PullPage* page);
   // Copies the live row of `e` into the scratch database with `into` (insert or update),
@@ -89,6 +94,7 @@ class PullBuilder {
   std::map<size_t, SqlStmt> page_by_count_;
   SqlStmt last_seq_;
   SqlStmt reference_after_;
+  SqlStmt unlogged_reference_;
   SqlStmt scope_sum_;
   std::vector<std::string> own_;
   std::vector<Entry> entries_;  // reused between pulls
