@@ -81,8 +81,8 @@ Result<ExchangeOutcome> Exchange(DatabaseImpl* db, Transport& transport, const S
     if (!fresh.ok()) return WithWaiting(*db, fresh.status());
     *account = std::move(fresh).value();
 
-    Result<BuiltRequest> request = BuildSyncRequest(*db, options.max_pull_rows,
-                                                    kMaxPushBytesPerRequest, mode.push);
+    Result<BuiltRequest> request =
+        BuildSyncRequest(*db, options.max_pull_rows, kMaxPushBytesPerRequest, mode.push);
     if (!request.ok()) return LocalFailure(*db, request.status());
     BuiltRequest built = std::move(request).value();
     std::string body = wire::EncodeSyncRequest(built.request);

@@ -60,6 +60,8 @@ void Sha256::Block(const uint8_t* p) {
 }
 
 void Sha256::Update(const void* data, size_t size) {
+  // An empty string_view may carry a null pointer, which memcpy must never get.
+  if (size == 0) return;
   const uint8_t* p = static_cast<const uint8_t*>(data);
   total_bytes_ += size;
   if (buffered_ > 0) {

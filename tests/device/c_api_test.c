@@ -76,7 +76,8 @@ int main(void) {
   EXPECT(q11_report_show_json(db, id, &json) == Q11_OK);
   EXPECT(json != NULL && strstr(json, "\"assigned_unit\":\"phong-qldt\"") != NULL);
   EXPECT(json != NULL && strstr(json, "\"due_at\":\"2099-12-01T10:00:00.000Z\"") != NULL);
-  EXPECT(json != NULL && strstr(json, "Hạn xử lý mới / new deadline: 2099-12-01 17:00 (UTC+7)") != NULL);
+  EXPECT(json != NULL &&
+         strstr(json, "Hạn xử lý mới / new deadline: 2099-12-01 17:00 (UTC+7)") != NULL);
   q11_free(json);
   EXPECT(q11_case_assign(db, id, "no-such-unit", NULL) == Q11_INVALID_ARGUMENT);
   EXPECT(q11_case_deadline(db, id, "tomorrow", NULL) == Q11_INVALID_ARGUMENT);

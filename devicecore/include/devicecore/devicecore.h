@@ -222,8 +222,8 @@ int q11_logout(q11_db* db);
 ** rejected, parked, or merged with a message, which the app must show the user, and
 ** "drift": [{"audience","rows_differing","repaired","backing_off","next_try_ms","message"}],
 ** one per scope whose rows did not add up to the server's checksum after the pull (it is
-** repaired then: an app may say so); free it with q11_free(). On failure nothing local has changed and q11_errmsg() says how many
-** changes wait in the outbox.
+** repaired then: an app may say so); free it with q11_free(). On failure nothing local
+** has changed and q11_errmsg() says how many changes wait in the outbox.
 */
 int q11_sync(q11_db* db, char** pzSummary /* OUT: JSON summary, or NULL */);
 

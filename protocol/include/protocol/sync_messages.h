@@ -29,8 +29,8 @@ enum SectionType : uint8_t {
   kResponseHeader = 16,
   kVerdicts = 17,
   kPull = 18,
-  kNotice = 19,  // a message for the user from the server (an app version near its cut-off)
-  kEpoch = 20,   // the server's epoch: changes when the server is restored from a backup
+  kNotice = 19,     // a message for the user from the server (an app version near its cut-off)
+  kEpoch = 20,      // the server's epoch: changes when the server is restored from a backup
   kScopeSums = 21,  // per audience read: its current row count and checksum (scope_digest.h)
 };
 
@@ -46,9 +46,9 @@ struct PushEntry {
 // (docs/protocol.md, "Verified convergence"). The server only counts these (a metric and a
 // log line): a device's word is never evidence about the server's data.
 struct DriftReport {
-  std::string audience;        // one the device reads
+  std::string audience;         // one the device reads
   uint32_t rows_differing = 0;  // rows missing, extra or changed on the device
-  bool repaired = false;       // the repair converged (the checksums now agree)
+  bool repaired = false;        // the repair converged (the checksums now agree)
 };
 
 struct SyncRequest {
