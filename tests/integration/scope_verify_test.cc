@@ -414,7 +414,10 @@ TEST_CASE(
   CHECK(ref->repaired);
   CHECK(ref->rows_differing == 3);
   CHECK(canbo->db->ListUnits()->size() == units);
-  for (const Unit& u : *canbo->db->ListUnits()) CHECK(u.name_en != "tampered");
+  // The Result must outlive the loop (a range-for over *temporary would dangle).
+  const auto after = canbo->db->ListUnits();
+  REQUIRE(after.ok());
+  for (const Unit& u : *after) CHECK(u.name_en != "tampered");
   CHECK(Metric(rig.server.port(), "q11_sync_drift_total{scope=\"ref\",outcome=\"repaired\"}") == 1);
   CHECK(canbo->Sync().drift.empty());
 }
